@@ -1,0 +1,73 @@
+"""What the brain hands back to a channel: text to speak, and data for screens.
+
+A channel adapter never has to parse the text: SSML, product cards, actions
+(handoff, order placed) and the end-of-conversation flag are all explicit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Card:
+    """A product as a screen shows it."""
+
+    sku: str
+    name: str
+    price: float
+    stock: int
+    description: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something the channel must do beyond speaking, e.g. ``handoff`` to a human."""
+
+    type: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, **self.data}
+
+
+@dataclass
+class Reply:
+    text: str
+    ssml: str = ""
+    intent: str = ""
+    sentiment: float = 0.0
+    cards: list[Card] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    end: bool = False
+    turn_id: int | None = None  # id of the stored assistant turn (for barge-in truncation)
+
+    @property
+    def handoff(self) -> bool:
+        return any(a.type == "handoff" for a in self.actions)
+
+    @property
+    def handoff_summary(self) -> dict[str, Any] | None:
+        for action in self.actions:
+            if action.type == "handoff":
+                return action.data.get("summary")
+        return None
+
+    def to_turn_event(self, user: str) -> dict[str, Any]:
+        """The public per-turn JSON shape shared by ``hark chat --json`` and the HTTP API."""
+        return {
+            "event": "turn",
+            "user": user,
+            "reply": self.text,
+            "ssml": self.ssml,
+            "intent": self.intent,
+            "sentiment": self.sentiment,
+            "handoff": self.handoff,
+            "cards": [c.to_dict() for c in self.cards],
+            "actions": [a.to_dict() for a in self.actions],
+            "end": self.end,
+        }

@@ -1,0 +1,68 @@
+"""The ASGI application: one FastAPI app, routers from each feature."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from hark import __version__
+from hark.server.logs import log_context
+from hark.server.routes_health import router as health_router
+from hark.server.services import Services, build_services
+from hark.server.settings import Settings
+
+log = logging.getLogger("hark.http")
+
+
+def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
+    """Build the app; with ``services`` given (tests), nothing is loaded at start."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = services is None
+        app.state.services = services or build_services(settings)
+        log.info("hark ready", extra={"version": __version__,
+                                      "engines": {k: v.loaded for k, v in app.state.services.engines.items()}})
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.services.close()
+
+    app = FastAPI(
+        title="Hark",
+        version=__version__,
+        description="Self-hosted voice assistant server for customer service and sales.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+
+    @app.middleware("http")
+    async def request_context(request: Request, call_next) -> Response:  # noqa: ANN001
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        started = time.perf_counter()
+        with log_context(request_id=request_id):
+            response = await call_next(request)
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            response.headers["x-request-id"] = request_id
+            if request.url.path not in ("/healthz", "/readyz"):
+                log.info("%s %s %s", request.method, request.url.path, response.status_code,
+                         extra={"status": response.status_code, "ms": round(elapsed_ms, 1)})
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
+        return JSONResponse({"error": "invalid request", "detail": errors}, status_code=422)
+
+    app.include_router(health_router)
+    # --- feature routers (each feature adds its line here) -------------------
+    # --- end feature routers ---------------------------------------------------
+    return app

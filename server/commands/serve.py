@@ -1,0 +1,53 @@
+"""``hark serve``: run the HTTP/WebSocket server."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from hark.server.commands.common import add_config_argument, fail, settings_from_args
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("serve", help="start the server",
+                                   description="Start the Hark HTTP and WebSocket server.")
+    add_config_argument(parser)
+    parser.add_argument("--host", help="bind address (HARK_HOST, default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (HARK_PORT, default 8080)")
+    parser.add_argument("--shop", metavar="DIR", help="import this CSV shop folder on start")
+    parser.add_argument("--db", metavar="URL", help="database URL (HARK_DATABASE_URL)")
+    parser.add_argument("--asr-model", metavar="NAME_OR_DIR", help="faster-whisper model")
+    parser.add_argument("--tts-voice", metavar="FILE.onnx", help="piper voice")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from hark.server.app import create_app
+    from hark.server.logs import configure_logging
+    from hark.store.shop_import import ShopImportError
+
+    settings = settings_from_args(
+        args, host=args.host, port=args.port, shop_dir=args.shop, database_url=args.db,
+        asr_model=args.asr_model, tts_voice=args.tts_voice,
+    )
+    configure_logging(settings.log_level, settings.log_format)
+    if not settings.alexa_verify:
+        logging.getLogger("hark.alexa").warning(
+            "ALEXA REQUEST VERIFICATION IS OFF (HARK_ALEXA_VERIFY=false): anyone can call "
+            "/alexa. Never run like this in production.")
+    from hark.server.services import build_services
+
+    try:
+        services = build_services(settings)
+    except ShopImportError as exc:
+        fail(f"shop import failed: {exc}")
+    app = create_app(settings, services)
+    logging.getLogger("hark").info("listening on http://%s:%s", settings.host, settings.port)
+    try:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
+                    ws="websockets", ws_max_size=settings.max_frame_bytes * 2)
+    finally:
+        services.close()
+    return 0

@@ -1,0 +1,102 @@
+"""Structured logs that carry the request and conversation ids.
+
+Every line is one JSON object (or plain text for humans) with ``request_id``
+and ``conversation_id`` taken from context variables, so a single turn can be
+followed across the HTTP layer, the brain and the voice pipeline. A redacting
+filter sits on the handler so PII never reaches a log line, whoever logs it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+conversation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "conversation_id", default=None
+)
+
+_STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+
+
+class ContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None:
+            record.request_id = request_id_var.get()
+        if getattr(record, "conversation_id", None) is None:
+            record.conversation_id = conversation_id_var.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        payload: dict[str, Any] = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD_ATTRS and value is not None and not key.startswith("_"):
+                payload[key] = value
+        if record.exc_info:
+            payload["exc"] = self.formatException(record.exc_info)
+        return json.dumps(payload, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        base = super().format(record)
+        ids = [f"{k}={getattr(record, k)}" for k in ("request_id", "conversation_id")
+               if getattr(record, k, None)]
+        return f"{base} [{' '.join(ids)}]" if ids else base
+
+
+def _redacting_filter() -> logging.Filter | None:
+    try:
+        from hark.dialogue.redact import RedactingFilter
+    except ImportError:  # pragma: no cover - the brain always ships it
+        return None
+    return RedactingFilter()
+
+
+def configure_logging(level: str = "INFO", fmt: str = "json", stream: Any = None) -> None:
+    """Install Hark's handler on the root logger (idempotent)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_hark", False):
+            root.removeHandler(handler)
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler._hark = True  # type: ignore[attr-defined]
+    handler.addFilter(ContextFilter())
+    redactor = _redacting_filter()
+    if redactor is not None:
+        handler.addFilter(redactor)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    for name in ("uvicorn.access",):
+        logging.getLogger(name).propagate = True
+
+
+@contextmanager
+def log_context(**values: str | None) -> Iterator[None]:
+    """Bind ids (``conversation_id=...``) for everything logged inside the block."""
+    tokens = []
+    if "request_id" in values:
+        tokens.append((request_id_var, request_id_var.set(values["request_id"])))
+    if "conversation_id" in values:
+        tokens.append((conversation_id_var, conversation_id_var.set(values["conversation_id"])))
+    try:
+        yield
+    finally:
+        for var, token in reversed(tokens):
+            var.reset(token)

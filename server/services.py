@@ -1,0 +1,125 @@
+"""Everything a request handler needs, built once per process.
+
+Tests build their own ``Services`` (a scripted transcriber, say) and hand it
+to ``create_app``; production builds it from settings at start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from hark.server.settings import SAMPLE_SHOP_DIR, Settings
+from hark.store.db import Database, open_database
+from hark.store.shop_import import import_shop, shop_is_empty
+
+log = logging.getLogger("hark.services")
+
+
+@dataclass
+class EngineStatus:
+    """Whether an optional engine is usable, and if not, the one line that says why."""
+
+    loaded: bool
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"loaded": self.loaded, "detail": self.detail}
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    dialogue: Any  # hark.dialogue.manager.DialogueManager
+    transcriber: Any = None  # hark.voice.asr.base.Transcriber | None
+    synthesizer: Any = None  # hark.voice.tts.base.Synthesizer | None
+    engines: dict[str, EngineStatus] = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def prepare_database(settings: Settings) -> Database:
+    """Migrate, then import the configured shop (or the sample shop into an empty DB)."""
+    db = open_database(settings.effective_database_url)
+    if settings.shop_dir is not None:
+        report = import_shop(db, settings.shop_dir)
+        log.info("imported shop", extra={"shop_dir": str(settings.shop_dir), "counts": report.counts})
+    elif settings.load_sample_shop and shop_is_empty(db):
+        report = import_shop(db, SAMPLE_SHOP_DIR)
+        log.info("loaded the sample shop", extra={"counts": report.counts})
+    return db
+
+
+def build_services(settings: Settings, *, load_engines: bool = True, **overrides: Any) -> Services:
+    """Build the process's services; keyword overrides replace any part (tests)."""
+    from hark.dialogue.manager import DialogueManager
+
+    db = overrides.pop("db", None) or prepare_database(settings)
+    dialogue = overrides.pop("dialogue", None) or DialogueManager(db, settings)
+    services = Services(settings=settings, db=db, dialogue=dialogue)
+    services.engines["llm"] = _llm_status(settings)
+    if "transcriber" in overrides:
+        services.transcriber = overrides.pop("transcriber")
+        services.engines["asr"] = EngineStatus(services.transcriber is not None, "provided")
+    elif load_engines:
+        services.transcriber, services.engines["asr"] = _load_asr(settings, db)
+    else:
+        services.engines["asr"] = EngineStatus(False, "not loaded (engines disabled)")
+    if "synthesizer" in overrides:
+        services.synthesizer = overrides.pop("synthesizer")
+        services.engines["tts"] = EngineStatus(services.synthesizer is not None, "provided")
+    elif load_engines:
+        services.synthesizer, services.engines["tts"] = _load_tts(settings)
+    else:
+        services.engines["tts"] = EngineStatus(False, "not loaded (engines disabled)")
+    if overrides:
+        raise TypeError(f"unknown service overrides: {', '.join(overrides)}")
+    return services
+
+
+def _llm_status(settings: Settings) -> EngineStatus:
+    if not settings.llm_base_url:
+        return EngineStatus(False, "not configured (HARK_LLM_BASE_URL unset); built-in NLU answers")
+    return EngineStatus(True, f"{settings.llm_model} at {settings.llm_base_url}")
+
+
+def _product_names(db: Database) -> list[str]:
+    from sqlalchemy import select
+
+    from hark.store.models import Product
+
+    with db.session() as session:
+        return list(session.scalars(select(Product.name)))
+
+
+def _load_asr(settings: Settings, db: Database) -> tuple[Any, EngineStatus]:
+    from hark.voice.asr.whisper import WhisperTranscriber
+    from hark.voice.errors import ModelNotFound
+
+    try:
+        engine = WhisperTranscriber.from_settings(settings, vocabulary=_product_names(db))
+    except ModelNotFound as exc:
+        log.warning("speech recognition off: %s", exc)
+        return None, EngineStatus(False, str(exc))
+    except Exception as exc:  # noqa: BLE001 - a broken model must not stop text channels
+        log.exception("speech recognition failed to load")
+        return None, EngineStatus(False, f"failed to load: {exc}")
+    return engine, EngineStatus(True, engine.describe())
+
+
+def _load_tts(settings: Settings) -> tuple[Any, EngineStatus]:
+    from hark.voice.errors import ModelNotFound
+    from hark.voice.tts.piper import PiperSynthesizer
+
+    try:
+        engine = PiperSynthesizer.from_settings(settings)
+    except ModelNotFound as exc:
+        log.warning("speech synthesis off: %s", exc)
+        return None, EngineStatus(False, str(exc))
+    except Exception as exc:  # noqa: BLE001
+        log.exception("speech synthesis failed to load")
+        return None, EngineStatus(False, f"failed to load: {exc}")
+    return engine, EngineStatus(True, engine.describe())

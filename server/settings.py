@@ -1,0 +1,194 @@
+"""One typed settings object for the whole server.
+
+Sources, highest precedence first: explicit values (CLI flags), ``HARK_*``
+environment variables, an optional TOML file (``--config`` or ``HARK_CONFIG``),
+then the defaults below. Keeping every knob here means ``hark config`` can show
+the whole effective configuration in one place, with secrets masked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+SAMPLE_SHOP_DIR = Path(__file__).resolve().parent.parent / "examples" / "shop"
+
+
+class Settings(BaseSettings):
+    """Every setting Hark reads. Field docs double as the README table."""
+
+    model_config = SettingsConfigDict(env_prefix="HARK_", extra="forbid", validate_default=True)
+
+    # --- server -----------------------------------------------------------
+    host: str = Field("127.0.0.1", description="Interface the HTTP server binds to.")
+    port: int = Field(8080, ge=0, le=65535, description="TCP port of the HTTP server.")
+    data_dir: Path = Field(Path("data"), description="Folder for the SQLite file and models.")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL; default sqlite:///<data_dir>/hark.db. "
+        "PostgreSQL: postgresql+psycopg://user:pass@host/db.",
+    )
+    shop_dir: Path | None = Field(
+        None,
+        description="CSV shop folder imported at start. If unset and the database has no "
+        "products, the bundled sample shop is loaded.",
+    )
+    load_sample_shop: bool = Field(
+        True, description="Load the bundled sample shop into an empty database at start."
+    )
+    today: dt.date | None = Field(
+        None, description="Pin today's date (YYYY-MM-DD) for demos and tests; default: the clock."
+    )
+    log_level: str = Field("INFO", description="Logging level.")
+    log_format: Literal["json", "text"] = Field("json", description="Log line format.")
+
+    # --- the shop's voice -------------------------------------------------
+    shop_name: str = Field("Hark Store", description="Shop name used in greetings.")
+    assistant_name: str = Field("Hark", description="Name the assistant introduces itself by.")
+    currency: str = Field("USD", description="Currency of prices (spoken as dollars for USD).")
+
+    # --- optional LLM -----------------------------------------------------
+    llm_base_url: str | None = Field(
+        None, description="OpenAI-compatible base URL (vLLM, llama.cpp, Ollama). Unset: no LLM."
+    )
+    llm_api_key: SecretStr | None = Field(None, description="API key for the LLM server.")
+    llm_model: str = Field("gpt-4o-mini", description="Model name sent to the LLM server.")
+    llm_timeout_s: float = Field(8.0, gt=0, description="LLM request timeout in seconds.")
+
+    # --- speech recognition -----------------------------------------------
+    asr_model: str = Field(
+        "tiny.en", description="faster-whisper model name (in <data_dir>/models) or a folder."
+    )
+    asr_device: str = Field("cpu", description="ctranslate2 device: cpu, cuda or auto.")
+    asr_compute_type: str = Field("int8", description="ctranslate2 compute type.")
+    asr_beam_size: int = Field(1, ge=1, description="Beam size for decoding.")
+    asr_language: str | None = Field("en", description="Language code, or unset to detect.")
+    asr_threads: int = Field(0, ge=0, description="CPU threads for ASR (0: library default).")
+
+    # --- speech synthesis ---------------------------------------------------
+    tts_voice: str = Field(
+        "en_US-lessac-medium",
+        description="piper voice name (in <data_dir>/models) or a path to a .onnx file.",
+    )
+    tts_speaker: int | None = Field(None, description="Speaker id for multi-speaker voices.")
+    tts_length_scale: float | None = Field(None, gt=0, description="Speaking rate (<1 faster).")
+
+    # --- turn-taking --------------------------------------------------------
+    vad_aggressiveness: int = Field(2, ge=0, le=3, description="webrtcvad aggressiveness 0-3.")
+    vad_frame_ms: int = Field(20, description="VAD frame length: 10, 20 or 30 ms.")
+    vad_start_ms: int = Field(150, ge=0, description="Voiced time needed to start speech.")
+    vad_hangover_ms: int = Field(300, ge=0, description="Silence that ends an utterance.")
+    vad_min_speech_ms: int = Field(200, ge=0, description="Shorter bursts (clicks) are ignored.")
+    max_frame_bytes: int = Field(65536, gt=0, description="Largest accepted WebSocket frame.")
+
+    # --- Alexa ----------------------------------------------------------------
+    alexa_verify: bool = Field(True, description="Verify Alexa request signatures.")
+    alexa_skill_id: str | None = Field(None, description="Expected Alexa applicationId.")
+    alexa_invocation_name: str = Field("hark store", description="Skill invocation name.")
+    alexa_progressive_after_s: float = Field(
+        1.0,
+        ge=0,
+        description="Send an Alexa progressive response (\"One moment\") when a turn takes "
+        "longer than this many seconds.",
+    )
+
+    @field_validator("vad_frame_ms")
+    @classmethod
+    def _frame_ms(cls, value: int) -> int:
+        if value not in (10, 20, 30):
+            raise ValueError("must be 10, 20 or 30")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("HARK_CONFIG") or _CONFIG_FILE.get()
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+    # --- derived --------------------------------------------------------------
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'hark.db').resolve()}"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    def current_date(self) -> dt.date:
+        """Today for the shop: pinned by ``HARK_TODAY`` or read from the clock."""
+        return self.today or dt.date.today()
+
+    def masked(self) -> dict[str, Any]:
+        """The effective configuration, secrets replaced by ``********``."""
+        out: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = "********" if value.get_secret_value() else ""
+            elif isinstance(value, Path | dt.date):
+                value = str(value)
+            out[name] = value
+        out["database_url"] = _mask_url_password(self.effective_database_url)
+        return out
+
+
+class _ConfigFileHolder:
+    """Carries ``--config PATH`` into settings construction without a global Settings."""
+
+    def __init__(self) -> None:
+        self._path: str | None = None
+
+    def get(self) -> str | None:
+        return self._path
+
+    def set(self, path: str | None) -> None:
+        self._path = path
+
+
+_CONFIG_FILE = _ConfigFileHolder()
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Build settings from overrides, env, and an optional TOML file.
+
+    A missing config file is an error the user must see, not a silent default.
+    """
+    if config_file is not None:
+        path = Path(config_file)
+        if not path.is_file():
+            raise FileNotFoundError(f"config file not found: {path}")
+        _CONFIG_FILE.set(str(path))
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    finally:
+        _CONFIG_FILE.set(None)
+
+
+def _mask_url_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown as configured
+        return url

@@ -1,0 +1,249 @@
+"""Load a shop from a folder of CSV files, all or nothing.
+
+The CSV schema is a public contract (see README). Every row is validated
+before anything is written, and the whole import runs in one transaction, so
+a shop is never left half-imported. Re-importing the same files is a no-op
+(rows are upserted by their natural keys).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hark.store.db import Database
+from hark.store.models import (
+    ORDER_STATUSES,
+    Customer,
+    Faq,
+    Order,
+    OrderLine,
+    Product,
+)
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "customers.csv": ("customer_id", "name", "phone", "email"),
+    "products.csv": ("sku", "name", "category", "price", "description", "tags", "stock"),
+    "orders.csv": ("order_id", "customer_id", "sku", "quantity", "status", "placed_at", "eta"),
+    "faq.csv": ("question", "answer"),
+}
+OPTIONAL_COLUMNS = {"customers.csv": {"phone", "email"}, "products.csv": {"description", "tags"},
+                    "orders.csv": {"eta"}}
+
+
+class ShopImportError(ValueError):
+    """A bad file or row; the message names the file, line and column."""
+
+    def __init__(self, file: str, line: int | None, column: str | None, problem: str) -> None:
+        self.file, self.line, self.column, self.problem = file, line, column, problem
+        where = file
+        if line is not None:
+            where += f", line {line}"
+        if column:
+            where += f", column '{column}'"
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass
+class ImportReport:
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return ", ".join(f"{n} {name}" for name, n in self.counts.items())
+
+
+@dataclass
+class _Row:
+    file: str
+    line: int
+    values: dict[str, str]
+
+    def text(self, column: str, required: bool = True) -> str:
+        value = (self.values.get(column) or "").strip()
+        if required and not value:
+            raise ShopImportError(self.file, self.line, column, "value is required")
+        return value
+
+    def integer(self, column: str, minimum: int = 0) -> int:
+        raw = self.text(column)
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ShopImportError(self.file, self.line, column, f"not a whole number: {raw!r}") from None
+        if value < minimum:
+            raise ShopImportError(self.file, self.line, column, f"must be at least {minimum}, got {value}")
+        return value
+
+    def money(self, column: str) -> Decimal:
+        raw = self.text(column).lstrip("$").replace(",", "")
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise ShopImportError(self.file, self.line, column, f"not a price: {raw!r}") from None
+        if not value.is_finite() or value < 0:
+            raise ShopImportError(self.file, self.line, column, f"not a valid price: {raw!r}")
+        return value.quantize(Decimal("0.01"))
+
+    def date(self, column: str, required: bool = True) -> dt.date | None:
+        raw = self.text(column, required)
+        if not raw:
+            return None
+        try:
+            return dt.date.fromisoformat(raw[:10]) if "T" in raw else dt.date.fromisoformat(raw)
+        except ValueError:
+            raise ShopImportError(self.file, self.line, column, f"not an ISO date (YYYY-MM-DD): {raw!r}") from None
+
+    def fail(self, column: str | None, problem: str) -> ShopImportError:
+        return ShopImportError(self.file, self.line, column, problem)
+
+
+def _read(folder: Path, name: str) -> Iterator[_Row]:
+    path = folder / name
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except FileNotFoundError:
+        return
+    with handle:
+        reader = csv.DictReader(handle)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        missing = [c for c in COLUMNS[name] if c not in header and c not in OPTIONAL_COLUMNS.get(name, set())]
+        if missing:
+            raise ShopImportError(name, 1, missing[0], "missing column in header")
+        try:
+            for row in reader:
+                if None in row:
+                    raise ShopImportError(name, reader.line_num, None, "more fields than the header has")
+                if not any((v or "").strip() for v in row.values()):
+                    continue  # blank line
+                yield _Row(name, reader.line_num, row)
+        except csv.Error as exc:
+            raise ShopImportError(name, reader.line_num, None, f"malformed CSV: {exc}") from None
+        except UnicodeDecodeError:
+            raise ShopImportError(name, None, None, "not UTF-8 text") from None
+
+
+def import_shop(db: Database, folder: str | Path) -> ImportReport:
+    """Validate and upsert a shop folder in a single transaction."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ShopImportError(str(folder), None, None, "shop folder not found")
+    if not any((folder / name).is_file() for name in COLUMNS):
+        raise ShopImportError(str(folder), None, None, "no shop CSV files (" + ", ".join(COLUMNS) + ")")
+    report = ImportReport()
+    with db.session() as session:
+        report.counts["customers"] = _import_customers(session, folder)
+        report.counts["products"] = _import_products(session, folder)
+        report.counts["orders"] = _import_orders(session, folder)
+        report.counts["faqs"] = _import_faq(session, folder)
+    return report
+
+
+def _import_customers(session: Session, folder: Path) -> int:
+    seen: set[str] = set()
+    for row in _read(folder, "customers.csv"):
+        cid = row.text("customer_id")
+        if cid in seen:
+            raise row.fail("customer_id", f"duplicate customer_id {cid!r}")
+        seen.add(cid)
+        email = row.text("email", required=False) or None
+        if email and "@" not in email:
+            raise row.fail("email", f"not an email address: {email!r}")
+        session.merge(Customer(customer_id=cid, name=row.text("name"),
+                               phone=row.text("phone", required=False) or None, email=email))
+    session.flush()
+    return len(seen)
+
+
+def _import_products(session: Session, folder: Path) -> int:
+    seen: set[str] = set()
+    for row in _read(folder, "products.csv"):
+        sku = row.text("sku")
+        if sku in seen:
+            raise row.fail("sku", f"duplicate sku {sku!r}")
+        seen.add(sku)
+        tags = ";".join(t.strip() for t in row.text("tags", required=False).split(";") if t.strip())
+        session.merge(Product(sku=sku, name=row.text("name"), category=row.text("category"),
+                              price=row.money("price"),
+                              description=row.text("description", required=False),
+                              tags=tags, stock=row.integer("stock")))
+    session.flush()
+    return len(seen)
+
+
+def _import_orders(session: Session, folder: Path) -> int:
+    orders: dict[str, tuple[_Row, dict]] = {}
+    lines: dict[str, dict[str, int]] = {}
+    for row in _read(folder, "orders.csv"):
+        order_id = row.text("order_id")
+        customer_id = row.text("customer_id")
+        if session.get(Customer, customer_id) is None:
+            raise row.fail("customer_id", f"unknown customer {customer_id!r}")
+        sku = row.text("sku")
+        if session.get(Product, sku) is None:
+            raise row.fail("sku", f"unknown product {sku!r}")
+        status = row.text("status").lower()
+        if status not in ORDER_STATUSES:
+            raise row.fail("status", f"{status!r} is not one of {', '.join(ORDER_STATUSES)}")
+        head = {"customer_id": customer_id, "status": status,
+                "placed_at": row.date("placed_at"), "eta": row.date("eta", required=False)}
+        if order_id in orders:
+            first_row, first = orders[order_id]
+            for key, value in head.items():
+                if first[key] != value:
+                    raise row.fail(key, f"order {order_id} has {key} {first[key]!s} on line "
+                                        f"{first_row.line} but {value!s} here")
+        else:
+            orders[order_id] = (row, head)
+        quantity = row.integer("quantity", minimum=1)
+        order_lines = lines.setdefault(order_id, {})
+        order_lines[sku] = order_lines.get(sku, 0) + quantity
+    for order_id, (_row, head) in orders.items():
+        order = session.get(Order, order_id)
+        if order is None:
+            order = Order(order_id=order_id, **head)
+            session.add(order)
+        else:
+            for key, value in head.items():
+                setattr(order, key, value)
+        wanted = lines[order_id]
+        existing = {line.sku: line for line in order.lines}
+        for sku, line in existing.items():
+            if sku not in wanted:
+                order.lines.remove(line)
+        for sku, quantity in wanted.items():
+            if sku in existing:
+                existing[sku].quantity = quantity
+            else:
+                order.lines.append(OrderLine(sku=sku, quantity=quantity))
+    session.flush()
+    return len(orders)
+
+
+def _import_faq(session: Session, folder: Path) -> int:
+    seen: set[str] = set()
+    for row in _read(folder, "faq.csv"):
+        question = row.text("question")
+        if question in seen:
+            raise row.fail("question", "duplicate question")
+        seen.add(question)
+        answer = row.text("answer")
+        faq = session.scalars(select(Faq).where(Faq.question == question)).first()
+        if faq is None:
+            session.add(Faq(question=question, answer=answer))
+        else:
+            faq.answer = answer
+    session.flush()
+    return len(seen)
+
+
+def shop_is_empty(db: Database) -> bool:
+    with db.session() as session:
+        return session.scalars(select(Product.sku).limit(1)).first() is None

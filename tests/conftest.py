@@ -1,0 +1,122 @@
+"""Shared fixtures: a settings object on a temp folder, a migrated SQLite file
+with the sample shop, the brain on it, and a real uvicorn server on loopback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from hark.server.settings import SAMPLE_SHOP_DIR, Settings, load_settings
+from hark.store.db import Database, open_database
+from hark.store.shop_import import import_shop
+
+TODAY = dt.date(2026, 11, 24)
+REPO = Path(__file__).resolve().parent.parent
+
+pytest_plugins = ["fixtures_voice"] if (REPO / "tests" / "fixtures_voice.py").exists() else []
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's own HARK_* environment."""
+    import os
+
+    for key in list(os.environ):
+        if key.startswith("HARK_"):
+            monkeypatch.delenv(key)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(data_dir=tmp_path / "data", today=TODAY, log_format="json",
+                         alexa_verify=False)
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Database]:
+    database = open_database(settings.effective_database_url)
+    import_shop(database, SAMPLE_SHOP_DIR)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def dialogue(db: Database, settings: Settings):  # noqa: ANN201 - DialogueManager
+    from hark.dialogue.manager import DialogueManager
+
+    return DialogueManager(db, settings)
+
+
+@pytest.fixture
+def make_app(settings: Settings, db: Database, dialogue) -> Callable:  # noqa: ANN001
+    """An app on the test database; keyword arguments override services (test doubles)."""
+    from hark.server.app import create_app
+    from hark.server.services import build_services
+
+    def factory(settings_override: Settings | None = None, **overrides):  # noqa: ANN003
+        used = settings_override or settings
+        overrides.setdefault("db", db)
+        overrides.setdefault("dialogue", dialogue)
+        services = build_services(used, load_engines=False, **overrides)
+        return create_app(used, services)
+
+    return factory
+
+
+class LiveServer:
+    """A real uvicorn server on 127.0.0.1 in a background thread."""
+
+    def __init__(self, app, **config) -> None:  # noqa: ANN001, ANN003
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        config.setdefault("log_config", None)
+        config.setdefault("ws", "websockets")
+        self.server = uvicorn.Server(uvicorn.Config(app, lifespan="on", **config))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
+                                       daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("test server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()
+
+
+@pytest.fixture
+def live_server() -> Iterator[Callable[..., LiveServer]]:
+    """``live_server(app)`` starts a real server and returns it (``.url``, ``.ws_url``)."""
+    started: list[LiveServer] = []
+
+    def start(app, **config) -> LiveServer:  # noqa: ANN001, ANN003
+        server = LiveServer(app, **config).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
