@@ -55,10 +55,12 @@ def prepare_database(settings: Settings) -> Database:
 
 def build_services(settings: Settings, *, load_engines: bool = True, **overrides: Any) -> Services:
     """Build the process's services; keyword overrides replace any part (tests)."""
-    from hark.dialogue.manager import DialogueManager
-
     db = overrides.pop("db", None) or prepare_database(settings)
-    dialogue = overrides.pop("dialogue", None) or DialogueManager(db, settings)
+    dialogue = overrides.pop("dialogue", None)
+    if dialogue is None:
+        from hark.dialogue.manager import DialogueManager
+
+        dialogue = DialogueManager(db, settings)
     services = Services(settings=settings, db=db, dialogue=dialogue)
     services.engines["llm"] = _llm_status(settings)
     if "transcriber" in overrides:

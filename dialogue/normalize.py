@@ -1,0 +1,433 @@
+"""Turn raw ASR or typed text into one canonical form the NLU can rely on.
+
+Speech recognisers give lowercase-ish text with no punctuation, numbers as
+words ("three one eight six", "seven thousand and two", "twenty nine ninety
+nine dollars") and fillers ("um", "uh", "like"). Typed text gives "$29.99",
+"#3186" and "50-80". Both must end up the same, so every later stage (intent
+classifier, entity extractors, redaction of spoken card numbers) sees
+``"3186"``, ``"29.99 dollars"`` and ``"50 to 80"`` whatever the channel.
+
+The rules are deliberately conservative: a lone "one" stays a word in
+"that one" / "the first one" (a pronoun, not a quantity), "and" only joins
+numbers after "hundred"/"thousand" (so "between fifty and eighty" stays a
+range), and digit pairs become a price only next to a money word or a price
+word ("under", "costs", ...), otherwise they are an id ("thirty one eighty
+six" -> 3186).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+UNITS: dict[str, int] = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+}
+TEENS: dict[str, int] = {
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+TENS: dict[str, int] = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fourty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+SCALES: dict[str, int] = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+
+#: Words that carry no meaning in speech and confuse classifiers.
+FILLERS: frozenset[str] = frozenset(
+    {"um", "umm", "ummm", "uh", "uhh", "uhm", "erm", "er", "err", "hmm", "hm", "mm", "mmm", "ah"}
+)
+#: "like" is kept after these words ("i'd like", "i don't like", "looks like").
+_LIKE_KEEPERS: frozenset[str] = frozenset(
+    {
+        "i", "id", "you", "youd", "we", "wed", "they", "theyd", "would", "dont", "do", "does",
+        "doesnt", "didnt", "really", "also", "just", "might", "may", "look", "looks", "sounds",
+        "feel", "feels", "not", "wouldnt", "shed", "hed", "she", "he", "much", "more", "lot",
+        "thing", "things", "something", "anything",
+    }
+)  # fmt: skip
+
+#: Canonical money words; the value is what appears in normalised text.
+MONEY_WORDS: dict[str, str] = {
+    "dollar": "dollars",
+    "dollars": "dollars",
+    "buck": "dollars",
+    "bucks": "dollars",
+    "usd": "dollars",
+    "euro": "euros",
+    "euros": "euros",
+    "eur": "euros",
+    "quid": "pounds",
+    "cent": "cents",
+    "cents": "cents",
+}
+_CURRENCY_SYMBOLS = {"$": "dollars", "€": "euros", "£": "pounds"}
+
+#: Words right before a number that make "twenty nine ninety nine" a price (29.99).
+PRICE_CUES: frozenset[str] = frozenset(
+    {
+        "under", "below", "over", "above", "than", "between", "around", "about", "budget",
+        "cost", "costs", "price", "priced", "pay", "spend", "max", "maximum", "minimum",
+        "least", "most", "upto", "within", "only", "just", "for", "is", "was", "to",
+    }
+)  # fmt: skip
+
+# A lone "one" becomes 1 only in a clearly numeric spot ("just one", "add one",
+# "one of those"); elsewhere it is a pronoun ("that one", "the cheaper one").
+_ONE_NUMERIC_PREV: frozenset[str] = frozenset(
+    {
+        "just", "only", "add", "buy", "take", "get", "want", "need", "order", "it", "to",
+        "quantity", "x", "times", "than", "number", "option", "item", "plus", "minus", "me",
+        "us", "like", "make", "of", "with", "remove", "ill", "im", "have", "had", "id",
+        "under", "over", "below", "above", "exactly", "buying", "getting", "ordering",
+    }
+)  # fmt: skip
+_ONE_NUMERIC_NEXT: frozenset[str] = frozenset(
+    {
+        "of", "more", "less", "dollars", "cents", "euros", "pounds", "unit", "units",
+        "piece", "pieces", "item", "items", "pack", "packs", "please", "only", "thousand",
+        "hundred", "each", "box", "boxes", "pair", "pairs", "set", "sets", "bottle",
+        "bottles", "bag", "bags", "extra",
+    }
+)  # fmt: skip
+
+_NUMBER_WORDS = set(UNITS) | set(TEENS) | set(TENS) | set(SCALES) | {"dozen"}
+_DIGITS_RE = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+@dataclass
+class _Segment:
+    """One spoken number inside a run, e.g. "thirty one" in "thirty one eighty six"."""
+
+    value: float
+    simple: bool  # no scale word / decimal: can be read digit-wise as part of an id
+    digits: str  # how it reads digit-wise ("31", "7", "0")
+    pair: bool = False  # a two-digit form (10..99), usable as cents
+
+
+def _prepare(text: str) -> str:
+    """Lowercase and strip punctuation while keeping the meaning of symbols."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    # "$29.99" -> "29.99 dollars"; "$ 5" too.
+    for sym, word in _CURRENCY_SYMBOLS.items():
+        if sym in text:
+            text = re.sub(
+                re.escape(sym) + r"\s*(\d[\d,]*(?:\.\d+)?)(\s*(?:k|thousand|hundred))?",
+                lambda m, w=word: f" {m.group(1)}{m.group(2) or ''} {w} ",
+                text,
+            )
+            text = text.replace(sym, f" {word} ")
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 3,186 -> 3186
+    text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1 \2", text)
+    text = re.sub(r"(?<=\d)(?:k)\b", "000", text)  # 5k -> 5000
+    # "50-80" is a range; longer dashed digit groups (phones, SSNs) just split.
+    text = re.sub(
+        r"(?<![\d-])(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)(?![\d-])",
+        r"\1 to \2",
+        text,
+    )
+    text = text.replace("#", " number ").replace("%", " percent ").replace("&", " and ")
+    text = text.replace("@", " at ").replace("+", " plus ")
+    text = text.replace("'", "")  # i'm -> im, don't -> dont: typed and spoken agree
+    # keep decimal points inside numbers, drop every other punctuation mark
+    text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)
+    text = re.sub(r"[^\w.\s]|_", " ", text)
+    return text
+
+
+def _strip_fillers(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    for i, tok in enumerate(tokens):
+        if tok in FILLERS:
+            continue
+        if tok == "like" and not (out and out[-1] in _LIKE_KEEPERS):
+            continue
+        if tok in ("oh", "o"):
+            prev = out[-1] if out else ""
+            if prev in _NUMBER_WORDS or prev == "zero" or prev.isdigit():
+                out.append("zero")  # "seven oh oh two"
+            elif tok == "o":
+                out.append(tok)
+            continue  # an interjection: "oh okay"
+        if out and tok == out[-1] and tok not in _NUMBER_WORDS and not tok[0].isdigit():
+            continue  # ASR stutter: "i i want"
+        out.append(tok)
+    return out
+
+
+def _is_run_word(tokens: list[str], i: int, in_run: bool) -> bool:
+    tok = tokens[i]
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if tok in UNITS or tok in TEENS or tok in TENS or tok in SCALES or tok == "dozen":
+        return True
+    if tok == "a" and nxt in ("hundred", "thousand", "million", "dozen"):
+        return True
+    if tok == "o" and in_run and (nxt in UNITS or nxt in ("o", "zero")):
+        return True
+    if in_run and tok in ("and", "point"):
+        return nxt in UNITS or nxt in TEENS or nxt in TENS or nxt in ("o", "zero", "a")
+    return False
+
+
+def _parse_run(words: list[str]) -> list[_Segment]:
+    """Split a run of number words into the spoken numbers it contains."""
+    segments: list[_Segment] = []
+    total = 0  # thousands and above
+    current = 0  # below a thousand
+    last = ""  # kind of the previous word
+    started = False
+    simple = True
+    digits = ""
+    decimals = ""
+    in_decimal = False
+
+    def flush() -> None:
+        nonlocal total, current, last, started, simple, digits, decimals, in_decimal
+        if started:
+            value = float(total + current)
+            if decimals:
+                value = float(f"{total + current}.{decimals}")
+            pair = simple and len(digits) == 2 and not decimals
+            segments.append(_Segment(value, simple and not decimals, digits, pair))
+        total = current = 0
+        last, started, simple, digits, decimals, in_decimal = "", False, True, "", "", False
+
+    after_scale = ("hundred", "thousand", "million", "and")
+    for w in words:
+        if w == "o":
+            w = "zero"
+        if in_decimal:
+            if w in UNITS:
+                decimals += str(UNITS[w])
+                continue
+            if w in TEENS or w in TENS:
+                decimals += str(TEENS.get(w, TENS.get(w, 0)))
+                continue
+            flush()
+        if w in UNITS:
+            v = UNITS[w]
+            if started and last == "tens" and v != 0:
+                current += v
+                digits = digits[:-1] + str(v)  # "thirty one" reads "31"
+                last = "tens_unit"
+            elif started and last in after_scale:
+                current += v
+                last = "unit"
+                simple = False
+            else:
+                flush()
+                started, current, digits, last = True, v, str(v), "unit"
+        elif w in TEENS:
+            v = TEENS[w]
+            if started and last in after_scale:
+                current += v
+                last = "teen"
+                simple = False
+            else:
+                flush()
+                started, current, digits, last = True, v, str(v), "teen"
+        elif w in TENS:
+            v = TENS[w]
+            if started and last in after_scale:
+                current += v
+                last = "tens"
+                simple = False
+            else:
+                flush()
+                started, current, digits, last = True, v, str(v), "tens"
+        elif w == "hundred":
+            if started and last in ("unit", "teen", "tens", "tens_unit") and current < 100:
+                current = current * 100
+            elif started and last in ("thousand", "million"):
+                current = 100
+            else:
+                flush()
+                started, current = True, 100
+            last, simple = "hundred", False
+        elif w in ("thousand", "million"):
+            if started and last not in ("thousand", "million"):
+                if w == "thousand":
+                    total += (current or 1) * 1000
+                else:
+                    total = (total + (current or 1)) * 1_000_000
+            else:
+                flush()
+                started, total = True, SCALES[w]
+            current, last, simple = 0, w, False
+        elif w == "dozen":
+            if started and last in ("unit", "teen", "tens", "tens_unit"):
+                current *= 12
+            else:
+                flush()
+                started, current = True, 12
+            last, simple = "dozen", False
+            flush()
+        elif w == "a":
+            flush()
+            started, current, last, simple = True, 1, "unit", False
+        elif w == "and":
+            last = "and"
+        elif w == "point":
+            if started:
+                in_decimal = True
+                simple = False
+    flush()
+    return segments
+
+
+def _format(value: float) -> str:
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _render_run(segments: list[_Segment], price_context: bool) -> list[str]:
+    """Decide how several spoken numbers in a row read: price, id or separate numbers."""
+    if len(segments) == 1:
+        return [_format(segments[0].value)]
+    if (
+        price_context
+        and len(segments) == 2
+        and segments[0].simple
+        and segments[1].pair
+        and 1 <= segments[0].value <= 999
+    ):
+        return [f"{int(segments[0].value)}.{int(segments[1].value):02d}"]
+    if all(s.simple for s in segments):
+        return ["".join(s.digits for s in segments)]
+    return [_format(s.value) for s in segments]
+
+
+def _convert_numbers(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        if not _is_run_word(tokens, i, False):
+            out.append(tokens[i])
+            i += 1
+            continue
+        j = i
+        while j < n and _is_run_word(tokens, j, j > i):
+            j += 1
+        words = tokens[i:j]
+        nxt = tokens[j] if j < n else ""
+        if words == ["one"]:
+            prev = out[-1] if out else ""
+            if not (
+                prev in _ONE_NUMERIC_PREV
+                or nxt in _ONE_NUMERIC_NEXT
+                or nxt in MONEY_WORDS
+                or (not prev and not nxt)
+            ):
+                out.append("one")
+                i = j
+                continue
+        prev = out[-1] if out else ""
+        price_context = nxt in MONEY_WORDS or prev in PRICE_CUES or prev in MONEY_WORDS
+        out.extend(_render_run(_parse_run(words), price_context))
+        i = j
+    return out
+
+
+def _is_num(tok: str) -> bool:
+    return bool(_DIGITS_RE.match(tok))
+
+
+def _merge_money(tokens: list[str]) -> list[str]:
+    """Canonical money words and "29 dollars (and) 99 (cents)" -> "29.99 dollars"."""
+    toks = [MONEY_WORDS.get(t, t) for t in tokens]
+    out: list[str] = []
+    i = 0
+    n = len(toks)
+    while i < n:
+        t = toks[i]
+        if _is_num(t) and "." not in t and i + 1 < n and toks[i + 1] in ("dollars", "euros", "pounds"):
+            unit = toks[i + 1]
+            k = i + 2
+            if k < n and toks[k] == "and":
+                k += 1
+                with_and = True
+            else:
+                with_and = False
+            if k < n and _is_num(toks[k]) and "." not in toks[k] and 1 <= int(toks[k]) <= 99:
+                after = toks[k + 1] if k + 1 < n else ""
+                if after == "cents" or (not with_and and after not in MONEY_WORDS.values() and after not in ("to", "and")):
+                    out += [f"{int(t)}.{int(toks[k]):02d}", unit]
+                    i = k + (2 if after == "cents" else 1)
+                    continue
+        if _is_num(t) and "." not in t and i + 1 < n and toks[i + 1] == "cents" and int(t) < 100:
+            out += [f"0.{int(t):02d}", "dollars"]
+            i += 2
+            continue
+        out.append(t)
+        i += 1
+    return out
+
+
+def normalize_tokens(text: str) -> list[str]:
+    """The normalised text as a token list (see :func:`normalize_spoken`)."""
+    tokens = _strip_fillers(_prepare(text).split())
+    tokens = _convert_numbers(tokens)
+    return _merge_money(tokens)
+
+
+def normalize_spoken(text: str) -> str:
+    """Canonical lowercase text: no punctuation or fillers, numbers as digits.
+
+    >>> normalize_spoken("Um, where is order three one eight six?")
+    'where is order 3186'
+    >>> normalize_spoken("something under twenty nine ninety nine bucks")
+    'something under 29.99 dollars'
+    """
+    return " ".join(normalize_tokens(text))
+
+
+def parse_number(text: str) -> float | None:
+    """The single number a short phrase stands for ("seven thousand and two" -> 7002).
+
+    Returns None when the phrase is not exactly one number, so callers can
+    ask again instead of guessing.
+    """
+    toks = [t for t in normalize_tokens(text) if t not in ("dollars", "euros", "pounds", "number")]
+    if len(toks) == 1 and _is_num(toks[0]):
+        return float(toks[0])
+    if len(toks) == 1 and toks[0] == "one":
+        return 1.0
+    return None
+
+
+def numbers_in(text: str) -> list[float]:
+    """Every number in already-normalised text, in order."""
+    return [float(t) for t in text.split() if _is_num(t)]
+
+
+def is_number_token(tok: str) -> bool:
+    """True for a token of normalised text that is a number ("3186", "29.99")."""
+    return _is_num(tok)
