@@ -110,12 +110,15 @@ _ONE_NUMERIC_PREV: frozenset[str] = frozenset(
 _ONE_NUMERIC_NEXT: frozenset[str] = frozenset(
     {
         "of", "more", "less", "dollars", "cents", "euros", "pounds", "unit", "units",
-        "piece", "pieces", "item", "items", "pack", "packs", "please", "only", "thousand",
+        "piece", "pieces", "item", "items", "pack", "packs", "only", "thousand",
         "hundred", "each", "box", "boxes", "pair", "pairs", "set", "sets", "bottle",
         "bottles", "bag", "bags", "extra",
     }
 )  # fmt: skip
 
+_DETERMINERS: frozenset[str] = frozenset(
+    {"the", "that", "this", "a", "an", "another", "which", "any", "each", "every", "other"}
+)
 _NUMBER_WORDS = set(UNITS) | set(TEENS) | set(TENS) | set(SCALES) | {"dozen"}
 _DIGITS_RE = re.compile(r"^\d+(?:\.\d+)?$")
 
@@ -190,6 +193,8 @@ def _is_run_word(tokens: list[str], i: int, in_run: bool) -> bool:
         return True
     if tok == "o" and in_run and (nxt in UNITS or nxt in ("o", "zero")):
         return True
+    if in_run and tok == "and" and tokens[i - 1] not in ("hundred", "thousand", "million"):
+        return False  # "between fifty and eighty" is two numbers
     if in_run and tok in ("and", "point"):
         return nxt in UNITS or nxt in TEENS or nxt in TENS or nxt in ("o", "zero", "a")
     return False
@@ -340,8 +345,10 @@ def _convert_numbers(tokens: list[str]) -> list[str]:
         nxt = tokens[j] if j < n else ""
         if words == ["one"]:
             prev = out[-1] if out else ""
-            if not (
+            prev2 = out[-2] if len(out) > 1 else ""
+            if prev2 in _DETERMINERS or not (
                 prev in _ONE_NUMERIC_PREV
+                or (not prev and nxt == "please")
                 or nxt in _ONE_NUMERIC_NEXT
                 or nxt in MONEY_WORDS
                 or (not prev and not nxt)

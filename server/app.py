@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 
 from hark import __version__
 from hark.server.logs import log_context
+from hark.server.metrics import router as metrics_router
 from hark.server.routes_health import router as health_router
 from hark.server.services import Services, build_services
 from hark.server.settings import Settings
@@ -28,8 +29,13 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = services is None
         app.state.services = services or build_services(settings)
-        log.info("hark ready", extra={"version": __version__,
-                                      "engines": {k: v.loaded for k, v in app.state.services.engines.items()}})
+        log.info(
+            "hark ready",
+            extra={
+                "version": __version__,
+                "engines": {k: v.loaded for k, v in app.state.services.engines.items()},
+            },
+        )
         try:
             yield
         finally:
@@ -52,9 +58,14 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             response = await call_next(request)
             elapsed_ms = (time.perf_counter() - started) * 1000
             response.headers["x-request-id"] = request_id
-            if request.url.path not in ("/healthz", "/readyz"):
-                log.info("%s %s %s", request.method, request.url.path, response.status_code,
-                         extra={"status": response.status_code, "ms": round(elapsed_ms, 1)})
+            if request.url.path not in ("/healthz", "/readyz", "/metrics"):
+                log.info(
+                    "%s %s %s",
+                    request.method,
+                    request.url.path,
+                    response.status_code,
+                    extra={"status": response.status_code, "ms": round(elapsed_ms, 1)},
+                )
         return response
 
     @app.exception_handler(RequestValidationError)
@@ -63,6 +74,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         return JSONResponse({"error": "invalid request", "detail": errors}, status_code=422)
 
     app.include_router(health_router)
+    app.include_router(metrics_router)
     # --- feature routers (each feature adds its line here) -------------------
     # --- end feature routers ---------------------------------------------------
     return app

@@ -16,7 +16,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "request_id", default=None
+)
 conversation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "conversation_id", default=None
 )
@@ -52,8 +54,11 @@ class JsonFormatter(logging.Formatter):
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         base = super().format(record)
-        ids = [f"{k}={getattr(record, k)}" for k in ("request_id", "conversation_id")
-               if getattr(record, k, None)]
+        ids = [
+            f"{k}={getattr(record, k)}"
+            for k in ("request_id", "conversation_id")
+            if getattr(record, k, None)
+        ]
         return f"{base} [{' '.join(ids)}]" if ids else base
 
 

@@ -46,7 +46,9 @@ def prepare_database(settings: Settings) -> Database:
     db = open_database(settings.effective_database_url)
     if settings.shop_dir is not None:
         report = import_shop(db, settings.shop_dir)
-        log.info("imported shop", extra={"shop_dir": str(settings.shop_dir), "counts": report.counts})
+        log.info(
+            "imported shop", extra={"shop_dir": str(settings.shop_dir), "counts": report.counts}
+        )
     elif settings.load_sample_shop and shop_is_empty(db):
         report = import_shop(db, SAMPLE_SHOP_DIR)
         log.info("loaded the sample shop", extra={"counts": report.counts})

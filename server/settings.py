@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     alexa_progressive_after_s: float = Field(
         1.0,
         ge=0,
-        description="Send an Alexa progressive response (\"One moment\") when a turn takes "
+        description='Send an Alexa progressive response ("One moment") when a turn takes '
         "longer than this many seconds.",
     )
 

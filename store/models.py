@@ -155,9 +155,7 @@ class Conversation(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     channel: Mapped[str] = mapped_column(String(32))
-    customer_id: Mapped[str | None] = mapped_column(
-        ForeignKey("customers.customer_id"), index=True
-    )
+    customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.customer_id"), index=True)
     started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     state: Mapped[dict] = mapped_column(JSON, default=dict)

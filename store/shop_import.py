@@ -34,8 +34,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "orders.csv": ("order_id", "customer_id", "sku", "quantity", "status", "placed_at", "eta"),
     "faq.csv": ("question", "answer"),
 }
-OPTIONAL_COLUMNS = {"customers.csv": {"phone", "email"}, "products.csv": {"description", "tags"},
-                    "orders.csv": {"eta"}}
+OPTIONAL_COLUMNS = {
+    "customers.csv": {"phone", "email"},
+    "products.csv": {"description", "tags"},
+    "orders.csv": {"eta"},
+}
 
 
 class ShopImportError(ValueError):
@@ -76,9 +79,13 @@ class _Row:
         try:
             value = int(raw)
         except ValueError:
-            raise ShopImportError(self.file, self.line, column, f"not a whole number: {raw!r}") from None
+            raise ShopImportError(
+                self.file, self.line, column, f"not a whole number: {raw!r}"
+            ) from None
         if value < minimum:
-            raise ShopImportError(self.file, self.line, column, f"must be at least {minimum}, got {value}")
+            raise ShopImportError(
+                self.file, self.line, column, f"must be at least {minimum}, got {value}"
+            )
         return value
 
     def money(self, column: str) -> Decimal:
@@ -98,7 +105,9 @@ class _Row:
         try:
             return dt.date.fromisoformat(raw[:10]) if "T" in raw else dt.date.fromisoformat(raw)
         except ValueError:
-            raise ShopImportError(self.file, self.line, column, f"not an ISO date (YYYY-MM-DD): {raw!r}") from None
+            raise ShopImportError(
+                self.file, self.line, column, f"not an ISO date (YYYY-MM-DD): {raw!r}"
+            ) from None
 
     def fail(self, column: str | None, problem: str) -> ShopImportError:
         return ShopImportError(self.file, self.line, column, problem)
@@ -114,13 +123,19 @@ def _read(folder: Path, name: str) -> Iterator[_Row]:
         reader = csv.DictReader(handle)
         header = [h.strip() for h in (reader.fieldnames or [])]
         reader.fieldnames = header
-        missing = [c for c in COLUMNS[name] if c not in header and c not in OPTIONAL_COLUMNS.get(name, set())]
+        missing = [
+            c
+            for c in COLUMNS[name]
+            if c not in header and c not in OPTIONAL_COLUMNS.get(name, set())
+        ]
         if missing:
             raise ShopImportError(name, 1, missing[0], "missing column in header")
         try:
             for row in reader:
                 if None in row:
-                    raise ShopImportError(name, reader.line_num, None, "more fields than the header has")
+                    raise ShopImportError(
+                        name, reader.line_num, None, "more fields than the header has"
+                    )
                 if not any((v or "").strip() for v in row.values()):
                     continue  # blank line
                 yield _Row(name, reader.line_num, row)
@@ -136,7 +151,9 @@ def import_shop(db: Database, folder: str | Path) -> ImportReport:
     if not folder.is_dir():
         raise ShopImportError(str(folder), None, None, "shop folder not found")
     if not any((folder / name).is_file() for name in COLUMNS):
-        raise ShopImportError(str(folder), None, None, "no shop CSV files (" + ", ".join(COLUMNS) + ")")
+        raise ShopImportError(
+            str(folder), None, None, "no shop CSV files (" + ", ".join(COLUMNS) + ")"
+        )
     report = ImportReport()
     with db.session() as session:
         report.counts["customers"] = _import_customers(session, folder)
@@ -156,8 +173,14 @@ def _import_customers(session: Session, folder: Path) -> int:
         email = row.text("email", required=False) or None
         if email and "@" not in email:
             raise row.fail("email", f"not an email address: {email!r}")
-        session.merge(Customer(customer_id=cid, name=row.text("name"),
-                               phone=row.text("phone", required=False) or None, email=email))
+        session.merge(
+            Customer(
+                customer_id=cid,
+                name=row.text("name"),
+                phone=row.text("phone", required=False) or None,
+                email=email,
+            )
+        )
     session.flush()
     return len(seen)
 
@@ -170,10 +193,17 @@ def _import_products(session: Session, folder: Path) -> int:
             raise row.fail("sku", f"duplicate sku {sku!r}")
         seen.add(sku)
         tags = ";".join(t.strip() for t in row.text("tags", required=False).split(";") if t.strip())
-        session.merge(Product(sku=sku, name=row.text("name"), category=row.text("category"),
-                              price=row.money("price"),
-                              description=row.text("description", required=False),
-                              tags=tags, stock=row.integer("stock")))
+        session.merge(
+            Product(
+                sku=sku,
+                name=row.text("name"),
+                category=row.text("category"),
+                price=row.money("price"),
+                description=row.text("description", required=False),
+                tags=tags,
+                stock=row.integer("stock"),
+            )
+        )
     session.flush()
     return len(seen)
 
@@ -192,14 +222,21 @@ def _import_orders(session: Session, folder: Path) -> int:
         status = row.text("status").lower()
         if status not in ORDER_STATUSES:
             raise row.fail("status", f"{status!r} is not one of {', '.join(ORDER_STATUSES)}")
-        head = {"customer_id": customer_id, "status": status,
-                "placed_at": row.date("placed_at"), "eta": row.date("eta", required=False)}
+        head = {
+            "customer_id": customer_id,
+            "status": status,
+            "placed_at": row.date("placed_at"),
+            "eta": row.date("eta", required=False),
+        }
         if order_id in orders:
             first_row, first = orders[order_id]
             for key, value in head.items():
                 if first[key] != value:
-                    raise row.fail(key, f"order {order_id} has {key} {first[key]!s} on line "
-                                        f"{first_row.line} but {value!s} here")
+                    raise row.fail(
+                        key,
+                        f"order {order_id} has {key} {first[key]!s} on line "
+                        f"{first_row.line} but {value!s} here",
+                    )
         else:
             orders[order_id] = (row, head)
         quantity = row.integer("quantity", minimum=1)

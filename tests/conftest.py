@@ -35,8 +35,9 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return load_settings(data_dir=tmp_path / "data", today=TODAY, log_format="json",
-                         alexa_verify=False)
+    return load_settings(
+        data_dir=tmp_path / "data", today=TODAY, log_format="json", alexa_verify=False
+    )
 
 
 @pytest.fixture
@@ -81,8 +82,9 @@ class LiveServer:
         config.setdefault("log_config", None)
         config.setdefault("ws", "websockets")
         self.server = uvicorn.Server(uvicorn.Config(app, lifespan="on", **config))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
-                                       daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
 
     @property
     def url(self) -> str:

@@ -15,7 +15,9 @@ from hark.server.app import create_app
 
 
 def test_healthz_readyz_and_docs(settings, live_server) -> None:  # noqa: ANN001
-    server = live_server(create_app(settings))  # production start-up path: services built in lifespan
+    server = live_server(
+        create_app(settings)
+    )  # production start-up path: services built in lifespan
     health = httpx.get(f"{server.url}/healthz")
     assert health.status_code == 200 and health.json()["status"] == "ok"
     assert health.headers["x-request-id"]
@@ -38,7 +40,8 @@ def test_readyz_reports_unreachable_database(settings, make_app, live_server) ->
     Path(app.state.services.db.engine.url.database).parent.chmod(0o500)
     try:
         app.state.services.db.engine.url = app.state.services.db.engine.url.set(
-            database="/nonexistent/dir/hark.db")
+            database="/nonexistent/dir/hark.db"
+        )
         response = httpx.get(f"{server.url}/readyz")
     finally:
         Path(settings.data_dir).chmod(0o700)
@@ -53,10 +56,19 @@ def _free_port() -> int:
 
 def test_hark_serve_answers_healthz(tmp_path: Path) -> None:
     port = _free_port()
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("HARK_")},
-           "HARK_PORT": str(port), "HARK_DATA_DIR": str(tmp_path / "data"), "HARK_LOG_FORMAT": "json"}
-    proc = subprocess.Popen([sys.executable, "-m", "hark.server.cli", "serve"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("HARK_")},
+        "HARK_PORT": str(port),
+        "HARK_DATA_DIR": str(tmp_path / "data"),
+        "HARK_LOG_FORMAT": "json",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hark.server.cli", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:

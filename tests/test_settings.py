@@ -69,11 +69,20 @@ def test_config_command(tmp_path: Path) -> None:
     config = tmp_path / "hark.toml"
     config.write_text('llm_api_key = "sk-from-file"\nport = 8123\n')
     env = {"PATH": "/usr/bin:/bin", "HARK_HOST": "0.0.0.0"}
-    done = subprocess.run([sys.executable, "-m", "hark.server.cli", "config", "--config", str(config),
-                           "--json"], capture_output=True, text=True, env=env, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "hark.server.cli", "config", "--config", str(config), "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     shown = json.loads(done.stdout)
     assert (shown["port"], shown["host"], shown["llm_api_key"]) == (8123, "0.0.0.0", "********")
     assert "sk-from-file" not in done.stdout
-    bad = subprocess.run([sys.executable, "-m", "hark.server.cli", "config"], capture_output=True,
-                         text=True, env={**env, "HARK_PORT": "http"})
+    bad = subprocess.run(
+        [sys.executable, "-m", "hark.server.cli", "config"],
+        capture_output=True,
+        text=True,
+        env={**env, "HARK_PORT": "http"},
+    )
     assert bad.returncode == 2 and "port" in bad.stderr and "Traceback" not in bad.stderr

@@ -31,24 +31,32 @@ def write_shop(folder: Path, **files: list[list[str]]) -> Path:
 
 
 GOOD = {
-    "customers": [["customer_id", "name", "phone", "email"],
-                  ["K1", "Ada Park", "+15550001", "ada@example.com"],
-                  ["K2", "Bo Chen", "", ""]],
-    "products": [["sku", "name", "category", "price", "description", "tags", "stock"],
-                 ["P1", "Trail Tent", "outdoor", "199.00", "Two person tent", "camping;tent", "4"],
-                 ["P2", "Sleeping Pad", "outdoor", "49.5", "Foam pad", "camping", "0"]],
-    "orders": [["order_id", "customer_id", "sku", "quantity", "status", "placed_at", "eta"],
-               ["9001", "K1", "P1", "1", "shipped", "2026-11-20", "2026-11-27"],
-               ["9001", "K1", "P2", "2", "shipped", "2026-11-20", "2026-11-27"],
-               ["9002", "K2", "P2", "1", "cancelled", "2026-10-01", ""]],
+    "customers": [
+        ["customer_id", "name", "phone", "email"],
+        ["K1", "Ada Park", "+15550001", "ada@example.com"],
+        ["K2", "Bo Chen", "", ""],
+    ],
+    "products": [
+        ["sku", "name", "category", "price", "description", "tags", "stock"],
+        ["P1", "Trail Tent", "outdoor", "199.00", "Two person tent", "camping;tent", "4"],
+        ["P2", "Sleeping Pad", "outdoor", "49.5", "Foam pad", "camping", "0"],
+    ],
+    "orders": [
+        ["order_id", "customer_id", "sku", "quantity", "status", "placed_at", "eta"],
+        ["9001", "K1", "P1", "1", "shipped", "2026-11-20", "2026-11-27"],
+        ["9001", "K1", "P2", "2", "shipped", "2026-11-20", "2026-11-27"],
+        ["9002", "K2", "P2", "1", "cancelled", "2026-10-01", ""],
+    ],
     "faq": [["question", "answer"], ["Do you ship abroad?", "Yes, to Canada and Mexico."]],
 }
 
 
 def counts(db: Database) -> dict[str, int]:
     with db.session() as s:
-        return {m.__tablename__: s.scalar(select(func.count()).select_from(m))
-                for m in (Customer, Product, Order, OrderLine, Faq)}
+        return {
+            m.__tablename__: s.scalar(select(func.count()).select_from(m))
+            for m in (Customer, Product, Order, OrderLine, Faq)
+        }
 
 
 def test_sample_shop_imports(empty_db: Database) -> None:
@@ -79,9 +87,14 @@ def test_reimport_is_idempotent_and_updates(empty_db: Database, tmp_path: Path) 
     before = counts(empty_db)
     import_shop(empty_db, folder)
     assert counts(empty_db) == before
-    changed = {**GOOD, "products": [GOOD["products"][0],
-                                    ["P1", "Trail Tent", "outdoor", "179.00", "Two person tent", "tent", "9"],
-                                    GOOD["products"][2]]}
+    changed = {
+        **GOOD,
+        "products": [
+            GOOD["products"][0],
+            ["P1", "Trail Tent", "outdoor", "179.00", "Two person tent", "tent", "9"],
+            GOOD["products"][2],
+        ],
+    }
     import_shop(empty_db, write_shop(tmp_path / "shop", **changed))
     with empty_db.session() as s:
         product = s.get(Product, "P1")
@@ -96,20 +109,44 @@ BAD_ROWS = [
     ("products", ["P3", "", "home", "10", "", "", "1"], "products.csv", 4, "name"),
     ("products", ["P1", "Again", "home", "10", "", "", "1"], "products.csv", 4, "sku"),
     ("customers", ["K3", "Cy", "", "not-an-email"], "customers.csv", 5, "email"),
-    ("orders", ["9003", "K9", "P1", "1", "shipped", "2026-11-01", ""], "orders.csv", 5, "customer_id"),
+    (
+        "orders",
+        ["9003", "K9", "P1", "1", "shipped", "2026-11-01", ""],
+        "orders.csv",
+        5,
+        "customer_id",
+    ),
     ("orders", ["9003", "K1", "NOPE", "1", "shipped", "2026-11-01", ""], "orders.csv", 5, "sku"),
     ("orders", ["9003", "K1", "P1", "1", "lost", "2026-11-01", ""], "orders.csv", 5, "status"),
     ("orders", ["9003", "K1", "P1", "0", "shipped", "2026-11-01", ""], "orders.csv", 5, "quantity"),
-    ("orders", ["9003", "K1", "P1", "1", "shipped", "11/01/2026", ""], "orders.csv", 5, "placed_at"),
+    (
+        "orders",
+        ["9003", "K1", "P1", "1", "shipped", "11/01/2026", ""],
+        "orders.csv",
+        5,
+        "placed_at",
+    ),
     ("orders", ["9003", "K1", "P1", "1", "shipped", "2026-11-01", "soon"], "orders.csv", 5, "eta"),
-    ("orders", ["9001", "K1", "P1", "1", "delivered", "2026-11-20", "2026-11-27"], "orders.csv", 5, "status"),
+    (
+        "orders",
+        ["9001", "K1", "P1", "1", "delivered", "2026-11-20", "2026-11-27"],
+        "orders.csv",
+        5,
+        "status",
+    ),
     ("faq", ["How?", ""], "faq.csv", 3, "answer"),
 ]
 
 
 @pytest.mark.parametrize(("table", "row", "file", "line", "column"), BAD_ROWS)
 def test_bad_row_names_file_line_column_and_changes_nothing(
-    empty_db: Database, tmp_path: Path, table: str, row: list[str], file: str, line: int, column: str
+    empty_db: Database,
+    tmp_path: Path,
+    table: str,
+    row: list[str],
+    file: str,
+    line: int,
+    column: str,
 ) -> None:
     import_shop(empty_db, write_shop(tmp_path / "good", **GOOD))
     before = counts(empty_db)
@@ -128,7 +165,9 @@ def test_bad_row_names_file_line_column_and_changes_nothing(
 
 
 def test_missing_column_and_missing_folder(empty_db: Database, tmp_path: Path) -> None:
-    shop = write_shop(tmp_path / "shop", products=[["sku", "name", "price", "stock"], ["P", "N", "1", "1"]])
+    shop = write_shop(
+        tmp_path / "shop", products=[["sku", "name", "price", "stock"], ["P", "N", "1", "1"]]
+    )
     with pytest.raises(ShopImportError, match=r"products.csv, line 1, column 'category'"):
         import_shop(empty_db, shop)
     with pytest.raises(ShopImportError, match="not found"):
@@ -151,13 +190,23 @@ def test_cli_import_reports_errors_in_one_line(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    bad = write_shop(tmp_path / "bad", products=[GOOD["products"][0], ["P1", "x", "y", "abc", "", "", "1"]])
+    bad = write_shop(
+        tmp_path / "bad", products=[GOOD["products"][0], ["P1", "x", "y", "abc", "", "", "1"]]
+    )
     env = {"HARK_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-m", "hark.server.cli", "import-shop", str(bad)],
-                          capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "hark.server.cli", "import-shop", str(bad)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert done.returncode == 2
     assert "products.csv, line 2, column 'price'" in done.stderr
     assert "Traceback" not in done.stderr
-    ok = subprocess.run([sys.executable, "-m", "hark.server.cli", "import-shop", str(SAMPLE_SHOP_DIR)],
-                        capture_output=True, text=True, env=env)
+    ok = subprocess.run(
+        [sys.executable, "-m", "hark.server.cli", "import-shop", str(SAMPLE_SHOP_DIR)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert ok.returncode == 0 and "products" in ok.stdout

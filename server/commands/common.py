@@ -12,7 +12,9 @@ from hark.server.settings import Settings, load_settings
 
 
 def add_config_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", metavar="FILE", help="TOML configuration file (also HARK_CONFIG)")
+    parser.add_argument(
+        "--config", metavar="FILE", help="TOML configuration file (also HARK_CONFIG)"
+    )
 
 
 def settings_from_args(args: argparse.Namespace, **overrides: Any) -> Settings:

@@ -10,9 +10,11 @@ from hark.server.commands.common import add_config_argument, settings_from_args
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "config", help="print the effective configuration",
+        "config",
+        help="print the effective configuration",
         description="Print the effective configuration (flags > HARK_* env > TOML file > "
-                    "defaults) with secrets masked.")
+        "defaults) with secrets masked.",
+    )
     add_config_argument(parser)
     parser.add_argument("--json", action="store_true", help="print JSON instead of TOML-like lines")
     parser.set_defaults(func=run)

@@ -9,9 +9,11 @@ from hark.server.commands.common import add_config_argument, fail, settings_from
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "import-shop", help="import a shop from CSV files",
+        "import-shop",
+        help="import a shop from CSV files",
         description="Import customers.csv, products.csv, orders.csv and faq.csv from DIR "
-                    "(upsert; all or nothing).")
+        "(upsert; all or nothing).",
+    )
     add_config_argument(parser)
     parser.add_argument("dir", metavar="DIR", help="folder with the shop's CSV files")
     parser.add_argument("--db", metavar="URL", help="database URL (HARK_DATABASE_URL)")

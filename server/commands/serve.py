@@ -9,8 +9,9 @@ from hark.server.commands.common import add_config_argument, fail, settings_from
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("serve", help="start the server",
-                                   description="Start the Hark HTTP and WebSocket server.")
+    parser = subparsers.add_parser(
+        "serve", help="start the server", description="Start the Hark HTTP and WebSocket server."
+    )
     add_config_argument(parser)
     parser.add_argument("--host", help="bind address (HARK_HOST, default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port (HARK_PORT, default 8080)")
@@ -29,14 +30,20 @@ def run(args: argparse.Namespace) -> int:
     from hark.store.shop_import import ShopImportError
 
     settings = settings_from_args(
-        args, host=args.host, port=args.port, shop_dir=args.shop, database_url=args.db,
-        asr_model=args.asr_model, tts_voice=args.tts_voice,
+        args,
+        host=args.host,
+        port=args.port,
+        shop_dir=args.shop,
+        database_url=args.db,
+        asr_model=args.asr_model,
+        tts_voice=args.tts_voice,
     )
     configure_logging(settings.log_level, settings.log_format)
     if not settings.alexa_verify:
         logging.getLogger("hark.alexa").warning(
             "ALEXA REQUEST VERIFICATION IS OFF (HARK_ALEXA_VERIFY=false): anyone can call "
-            "/alexa. Never run like this in production.")
+            "/alexa. Never run like this in production."
+        )
     from hark.server.services import build_services
 
     try:
@@ -46,8 +53,14 @@ def run(args: argparse.Namespace) -> int:
     app = create_app(settings, services)
     logging.getLogger("hark").info("listening on http://%s:%s", settings.host, settings.port)
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
-                    ws="websockets", ws_max_size=settings.max_frame_bytes * 2)
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            ws="websockets",
+            ws_max_size=settings.max_frame_bytes * 2,
+        )
     finally:
         services.close()
     return 0

@@ -1,0 +1,240 @@
+"""Words made to be heard: dates, prices, order numbers, lists, and SSML.
+
+Reply text goes straight to a TTS engine (piper reads "$24.99" as "dollar
+twenty four point nine nine"), so the plain text already says prices and
+dates the way a person would. The SSML twin adds what only SSML can carry:
+order numbers read digit by digit, units spelled out, sentence breaks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from xml.sax.saxutils import escape
+
+_CURRENCY_WORDS = {
+    "USD": ("dollar", "dollars", "cent", "cents"),
+    "CAD": ("dollar", "dollars", "cent", "cents"),
+    "AUD": ("dollar", "dollars", "cent", "cents"),
+    "NZD": ("dollar", "dollars", "cent", "cents"),
+    "EUR": ("euro", "euros", "cent", "cents"),
+    "GBP": ("pound", "pounds", "penny", "pence"),
+}
+_SMALL = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+    "fourteen fifteen sixteen seventeen eighteen nineteen"
+).split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_UNITS = {
+    "oz": "ounce",
+    "fl oz": "fluid ounce",
+    "lb": "pound",
+    "lbs": "pounds",
+    "ft": "foot",
+    "in": "inch",
+    "ml": "milliliter",
+    "l": "liter",
+    "kg": "kilogram",
+    "g": "gram",
+    "cm": "centimeter",
+    "mm": "millimeter",
+    "qt": "quart",
+    "gal": "gallon",
+    "mah": "milliamp hour",
+}
+_UNIT_RE = re.compile(
+    r"(\d)\s?(" + "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def ordinal(n: int) -> str:
+    """3 -> "3rd", 11 -> "11th", 22 -> "22nd"."""
+    if 10 <= n % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def spoken_date(day: dt.date, today: dt.date | None = None) -> str:
+    """ "Thursday, December 3rd"; the year only when it isn't obvious from today."""
+    text = f"{day.strftime('%A')}, {day.strftime('%B')} {ordinal(day.day)}"
+    if today is not None and day.year != today.year and abs((day - today).days) > 60:
+        text += f", {day.year}"
+    return text
+
+
+def spoken_when(day: dt.date, today: dt.date) -> str:
+    """A date relative to today when that's how people say it: "tomorrow, Wednesday, ..."."""
+    delta = (day - today).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return f"tomorrow, {spoken_date(day, today)}"
+    if delta == -1:
+        return f"yesterday, {spoken_date(day, today)}"
+    return spoken_date(day, today)
+
+
+def _money(amount: float | Decimal) -> Decimal:
+    return Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def spoken_price(amount: float | Decimal, currency: str = "USD") -> str:
+    """24.99 -> "24 dollars and 99 cents"; 30 -> "30 dollars"; 0.5 -> "50 cents"."""
+    value = _money(amount)
+    whole = int(value)
+    cents = int((value - whole) * 100)
+    words = _CURRENCY_WORDS.get(currency.upper())
+    if words is None:
+        return f"{value} {currency}"
+    one, many, cent_one, cent_many = words
+    unit = one if whole == 1 else many
+    whole_text = f"{whole:,} {unit}"
+    if cents == 0:
+        return whole_text
+    cent_text = f"{cents} {cent_one if cents == 1 else cent_many}"
+    return cent_text if whole == 0 else f"{whole_text} and {cent_text}"
+
+
+def number_words(n: int) -> str:
+    """Small counts read better as words: 2 -> "two"; larger ones stay digits."""
+    if 0 <= n < 20:
+        return _SMALL[n]
+    if 20 <= n < 100:
+        tens, ones = divmod(n, 10)
+        return _TENS[tens - 2] + ("" if ones == 0 else f"-{_SMALL[ones]}")
+    return str(n)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """ "1 item", "two items"."""
+    return f"{number_words(n)} {word if n == 1 else (many or word + 's')}"
+
+
+def join_words(items: list[str], conjunction: str = "and") -> str:
+    """["a", "b", "c"] -> "a, b and c" (no serial comma: it reads as a pause)."""
+    items = [i for i in items if i]
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def first_sentence(text: str, max_words: int = 22) -> str:
+    """The first sentence of a description, trimmed for the ear."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    sentence = _SENTENCE_END.split(text, maxsplit=1)[0]
+    words = sentence.split()
+    if len(words) > max_words:
+        cut = " ".join(words[:max_words]).rstrip(",;:")
+        return cut + "."
+    return sentence if sentence.endswith((".", "!", "?")) else sentence + "."
+
+
+def short_text(text: str, max_sentences: int = 2, max_words: int = 40) -> str:
+    """At most a couple of sentences of a longer text (FAQ answers, descriptions)."""
+    sentences = _SENTENCE_END.split(" ".join(text.split()))
+    out: list[str] = []
+    words = 0
+    for sentence in sentences[:max_sentences]:
+        n = len(sentence.split())
+        if out and words + n > max_words:
+            break
+        out.append(sentence)
+        words += n
+    joined = " ".join(out)
+    if joined and not joined.endswith((".", "!", "?")):
+        joined += "."
+    return joined
+
+
+def speakable(text: str) -> str:
+    """Spell out what TTS engines stumble on: units after numbers, "&"."""
+    text = text.replace("&", " and ").replace("  ", " ")
+
+    def unit(match: re.Match[str]) -> str:
+        return f"{match.group(1)} {_UNITS[match.group(2).lower()]}"
+
+    return _UNIT_RE.sub(unit, text)
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """A piece whose SSML differs from its text (e.g. an order number read as digits)."""
+
+    text: str
+    ssml: str
+
+
+def digits(value: str) -> Spoken:
+    """An id read digit by digit in SSML ("seven zero zero two"), as-is in text."""
+    return Spoken(value, f'<say-as interpret-as="digits">{escape(value)}</say-as>')
+
+
+Part = str | Spoken
+
+
+class Utterance:
+    """A reply being built sentence by sentence, rendered as text and as SSML."""
+
+    def __init__(self) -> None:
+        self.sentences: list[tuple[Part, ...]] = []
+
+    def say(self, *parts: Part) -> Utterance:
+        if any(str(p.text if isinstance(p, Spoken) else p).strip() for p in parts):
+            self.sentences.append(parts)
+        return self
+
+    def extend(self, other: Utterance) -> Utterance:
+        self.sentences.extend(other.sentences)
+        return self
+
+    def prepend(self, *parts: Part) -> Utterance:
+        self.sentences.insert(0, parts)
+        return self
+
+    def __bool__(self) -> bool:
+        return bool(self.sentences)
+
+    def text(self) -> str:
+        rendered = (
+            "".join(p.text if isinstance(p, Spoken) else p for p in s).strip()
+            for s in self.sentences
+        )
+        return " ".join(_tidy(s, markup=False) for s in rendered if s)
+
+    def ssml(self) -> str:
+        body = []
+        for sentence in self.sentences:
+            inner = "".join(
+                p.ssml if isinstance(p, Spoken) else escape(speakable(p), {'"': "&quot;"})
+                for p in sentence
+            ).strip()
+            if inner:
+                body.append(f"<s>{_tidy(inner, markup=True)}</s>")
+        return "<speak>" + "".join(body) + "</speak>"
+
+
+def _tidy(sentence: str, markup: bool) -> str:
+    sentence = re.sub(r"\s+", " ", sentence).strip()
+    sentence = re.sub(r"\s+([,.!?])", r"\1", sentence)
+    sentence = re.sub(r"\.\.+$", ".", sentence)
+    if sentence and sentence[-1] not in (".!?>" if markup else ".!?"):
+        sentence += "."
+    return sentence[0].upper() + sentence[1:] if sentence and sentence[0].islower() else sentence
+
+
+def ssml_from_text(text: str) -> str:
+    """SSML for text that came from elsewhere (an LLM answer), escaped sentence by sentence."""
+    utterance = Utterance()
+    for sentence in _SENTENCE_END.split(" ".join(text.split())):
+        utterance.say(sentence)
+    return utterance.ssml()
