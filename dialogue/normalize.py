@@ -68,7 +68,7 @@ _LIKE_KEEPERS: frozenset[str] = frozenset(
         "i", "id", "you", "youd", "we", "wed", "they", "theyd", "would", "dont", "do", "does",
         "doesnt", "didnt", "really", "also", "just", "might", "may", "look", "looks", "sounds",
         "feel", "feels", "not", "wouldnt", "shed", "hed", "she", "he", "much", "more", "lot",
-        "thing", "things", "something", "anything",
+        "thing", "things", "something", "anything"
     }
 )  # fmt: skip
 
@@ -91,9 +91,9 @@ _CURRENCY_SYMBOLS = {"$": "dollars", "€": "euros", "£": "pounds"}
 #: Words right before a number that make "twenty nine ninety nine" a price (29.99).
 PRICE_CUES: frozenset[str] = frozenset(
     {
-        "under", "below", "over", "above", "than", "between", "around", "about", "budget",
-        "cost", "costs", "price", "priced", "pay", "spend", "max", "maximum", "minimum",
-        "least", "most", "upto", "within", "only", "just", "for", "is", "was", "to",
+        "under", "below", "over", "above", "than", "between", "around", "about", "budget", "cost",
+        "costs", "price", "priced", "pay", "spend", "max", "maximum", "minimum", "least", "most",
+        "upto", "within", "only", "just", "for", "is", "was", "to"
     }
 )  # fmt: skip
 
@@ -102,17 +102,16 @@ PRICE_CUES: frozenset[str] = frozenset(
 _ONE_NUMERIC_PREV: frozenset[str] = frozenset(
     {
         "just", "only", "add", "buy", "take", "get", "want", "need", "order", "it", "to",
-        "quantity", "x", "times", "than", "number", "option", "item", "plus", "minus", "me",
-        "us", "like", "make", "of", "with", "remove", "ill", "im", "have", "had", "id",
-        "under", "over", "below", "above", "exactly", "buying", "getting", "ordering",
+        "quantity", "x", "times", "than", "number", "option", "item", "plus", "minus", "me", "us",
+        "like", "make", "of", "with", "remove", "ill", "im", "have", "had", "id", "under", "over",
+        "below", "above", "exactly", "buying", "getting", "ordering"
     }
 )  # fmt: skip
 _ONE_NUMERIC_NEXT: frozenset[str] = frozenset(
     {
-        "of", "more", "less", "dollars", "cents", "euros", "pounds", "unit", "units",
-        "piece", "pieces", "item", "items", "pack", "packs", "only", "thousand",
-        "hundred", "each", "box", "boxes", "pair", "pairs", "set", "sets", "bottle",
-        "bottles", "bag", "bags", "extra",
+        "of", "more", "less", "dollars", "cents", "euros", "pounds", "unit", "units", "piece",
+        "pieces", "item", "items", "pack", "packs", "only", "thousand", "hundred", "each", "box",
+        "boxes", "pair", "pairs", "set", "sets", "bottle", "bottles", "bag", "bags", "extra"
     }
 )  # fmt: skip
 
@@ -133,6 +132,17 @@ class _Segment:
     pair: bool = False  # a two-digit form (10..99), usable as cents
 
 
+_ORDINAL_WORDS = [
+    "zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+    "ninth", "tenth", "eleventh", "twelfth"
+]  # fmt: skip
+
+
+def _ordinal_word(m: re.Match[str]) -> str:
+    n = int(m.group(1))
+    return _ORDINAL_WORDS[n] if n < len(_ORDINAL_WORDS) else m.group(1)
+
+
 def _prepare(text: str) -> str:
     """Lowercase and strip punctuation while keeping the meaning of symbols."""
     text = unicodedata.normalize("NFKC", text).lower()
@@ -147,7 +157,7 @@ def _prepare(text: str) -> str:
             )
             text = text.replace(sym, f" {word} ")
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 3,186 -> 3186
-    text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1 \2", text)
+    text = re.sub(r"\b(\d{1,2})(?:st|nd|rd|th)\b", _ordinal_word, text)
     text = re.sub(r"(?<=\d)(?:k)\b", "000", text)  # 5k -> 5000
     # "50-80" is a range; longer dashed digit groups (phones, SSNs) just split.
     text = re.sub(
@@ -166,7 +176,7 @@ def _prepare(text: str) -> str:
 
 def _strip_fillers(tokens: list[str]) -> list[str]:
     out: list[str] = []
-    for i, tok in enumerate(tokens):
+    for tok in tokens:
         if tok in FILLERS:
             continue
         if tok == "like" and not (out and out[-1] in _LIKE_KEEPERS):
@@ -298,10 +308,9 @@ def _parse_run(words: list[str]) -> list[_Segment]:
             started, current, last, simple = True, 1, "unit", False
         elif w == "and":
             last = "and"
-        elif w == "point":
-            if started:
-                in_decimal = True
-                simple = False
+        elif w == "point" and started:
+            in_decimal = True
+            simple = False
     flush()
     return segments
 
@@ -375,7 +384,12 @@ def _merge_money(tokens: list[str]) -> list[str]:
     n = len(toks)
     while i < n:
         t = toks[i]
-        if _is_num(t) and "." not in t and i + 1 < n and toks[i + 1] in ("dollars", "euros", "pounds"):
+        if (
+            _is_num(t)
+            and "." not in t
+            and i + 1 < n
+            and toks[i + 1] in ("dollars", "euros", "pounds")
+        ):
             unit = toks[i + 1]
             k = i + 2
             if k < n and toks[k] == "and":
@@ -385,7 +399,11 @@ def _merge_money(tokens: list[str]) -> list[str]:
                 with_and = False
             if k < n and _is_num(toks[k]) and "." not in toks[k] and 1 <= int(toks[k]) <= 99:
                 after = toks[k + 1] if k + 1 < n else ""
-                if after == "cents" or (not with_and and after not in MONEY_WORDS.values() and after not in ("to", "and")):
+                if after == "cents" or (
+                    not with_and
+                    and after not in MONEY_WORDS.values()
+                    and after not in ("to", "and")
+                ):
                     out += [f"{int(t)}.{int(toks[k]):02d}", unit]
                     i = k + (2 if after == "cents" else 1)
                     continue

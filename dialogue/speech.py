@@ -126,6 +126,9 @@ def join_words(items: list[str], conjunction: str = "and") -> str:
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
+_DANGLING = frozenset("and or with for the a an of to in on at by from its their your".split())
+
+
 def first_sentence(text: str, max_words: int = 22) -> str:
     """The first sentence of a description, trimmed for the ear."""
     text = " ".join(text.split())
@@ -134,8 +137,10 @@ def first_sentence(text: str, max_words: int = 22) -> str:
     sentence = _SENTENCE_END.split(text, maxsplit=1)[0]
     words = sentence.split()
     if len(words) > max_words:
-        cut = " ".join(words[:max_words]).rstrip(",;:")
-        return cut + "."
+        words = words[:max_words]
+        while words and (words[-1].lower().strip(",;:") in _DANGLING or words[-1].endswith(",")):
+            words.pop()
+        return " ".join(words).rstrip(",;:") + "."
     return sentence if sentence.endswith((".", "!", "?")) else sentence + "."
 
 
@@ -238,3 +243,19 @@ def ssml_from_text(text: str) -> str:
     for sentence in _SENTENCE_END.split(" ".join(text.split())):
         utterance.say(sentence)
     return utterance.ssml()
+
+
+_MONEY_IN_TEXT = re.compile(r"([$€£])\s?(\d[\d,]*(?:\.\d{1,2})?)")
+_SYMBOL_CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP"}
+
+
+def money_in_text(text: str, currency: str = "USD") -> str:
+    """ "$5.99" inside shop text (FAQ answers) -> "5 dollars and 99 cents" for the ear."""
+
+    def repl(match: re.Match[str]) -> str:
+        code = _SYMBOL_CURRENCY.get(match.group(1), currency)
+        if match.group(1) == "$" and currency in _CURRENCY_WORDS and currency != "USD":
+            code = currency if _CURRENCY_WORDS[currency][0] == "dollar" else "USD"
+        return spoken_price(Decimal(match.group(2).replace(",", "")), code)
+
+    return _MONEY_IN_TEXT.sub(repl, text)

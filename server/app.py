@@ -76,5 +76,11 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(metrics_router)
     # --- feature routers (each feature adds its line here) -------------------
+    from hark.integrations.alexa.routes import router as alexa_router
+
+    app.include_router(alexa_router)
+    from hark.voice.ws_route import router as voice_router
+
+    app.include_router(voice_router)
     # --- end feature routers ---------------------------------------------------
     return app

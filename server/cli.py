@@ -15,6 +15,10 @@ COMMAND_MODULES = [
     "config",
     "import_shop",
     # --- further commands (each feature adds its module name here) ---
+    "alexa",
+    "models",
+    "transcribe",
+    "say",
 ]
 
 

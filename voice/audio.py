@@ -72,11 +72,13 @@ def int16_to_float32(samples: np.ndarray) -> np.ndarray:
 def float32_to_int16(samples: np.ndarray) -> np.ndarray:
     """Float audio in [-1, 1] to ``int16``, clipping (not wrapping) out-of-range peaks.
 
-    NaN becomes silence rather than an arbitrary integer, so one bad sample
-    from a model cannot turn into a full-scale click.
+    The scale is 32768, the inverse of ``int16_to_float32``, so an
+    int16 -> float -> int16 round trip is exact. NaN becomes silence rather
+    than an arbitrary integer, so one bad sample from a model cannot turn into
+    a full-scale click.
     """
     values = np.nan_to_num(np.asarray(samples, dtype=np.float32), nan=0.0)
-    return np.clip(np.rint(values * 32767.0), -32768, 32767).astype(np.int16)
+    return np.clip(np.rint(values * 32768.0), -32768, 32767).astype(np.int16)
 
 
 def as_int16(samples: np.ndarray) -> np.ndarray:

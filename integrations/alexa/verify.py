@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 import posixpath
 import threading
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -113,7 +114,18 @@ def system_trust_roots() -> list[x509.Certificate]:
     import certifi
 
     with open(certifi.where(), "rb") as handle:
-        return x509.load_pem_x509_certificates(handle.read())
+        bundle = handle.read()
+    roots: list[x509.Certificate] = []
+    end = b"-----END CERTIFICATE-----"
+    for block in bundle.split(end)[:-1]:
+        # One at a time: a single odd root (e.g. a non-positive serial) must not lose them all.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                roots.append(x509.load_pem_x509_certificate(block + end))
+            except ValueError:
+                continue
+    return roots
 
 
 @dataclass
@@ -176,7 +188,9 @@ class AlexaVerifier:
         self.verify_envelope(envelope)
 
     # --- signature ----------------------------------------------------------------
-    def verify_signature(self, cert_url: str | None, signature_b64: str | None, body: bytes) -> None:
+    def verify_signature(
+        self, cert_url: str | None, signature_b64: str | None, body: bytes
+    ) -> None:
         url = normalize_cert_url(cert_url)
         if not signature_b64:
             raise VerificationError(f"missing {SIGNATURE_HEADER} header")
@@ -257,7 +271,9 @@ class AlexaVerifier:
         try:
             verifier.verify(leaf, intermediates)
         except X509VerificationError as exc:
-            raise VerificationError(f"certificate chain does not reach a trusted root: {exc}") from exc
+            raise VerificationError(
+                f"certificate chain does not reach a trusted root: {exc}"
+            ) from exc
         return leaf
 
     def _trust_roots(self) -> list[x509.Certificate]:

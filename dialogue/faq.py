@@ -1,0 +1,158 @@
+"""FAQ answers by retrieval over paraphrases, with an honest "not sure".
+
+Callers never say the FAQ's question word for word ("how long till my
+package gets here" for "How long does shipping take?"). Both sides are
+folded onto shared customer-service concepts (ship/deliver/arrive/package
+-> one term), then scored two ways: how much of the caller's meaning the
+entry covers, and how much of the entry's question the caller asked. Below
+the threshold Hark says it isn't sure rather than reading a wrong policy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from hark.dialogue.text_index import STOPWORDS, BM25Index, stem, words
+
+# Customer-service vocabulary folded onto one concept. Generic, not shop data.
+_SYNONYM_GROUPS: dict[str, tuple[str, ...]] = {
+    "ship": ("shipping", "ship", "shipped", "delivery", "deliver", "delivered", "arrive", "arrival",
+             "package", "parcel", "post", "postage", "courier", "mail", "dispatch", "send"),
+    "return": ("return", "returns", "returning", "send back", "exchange", "swap"),
+    "refund": ("refund", "refunds", "money back", "reimburse", "reimbursement", "credit back"),
+    "cost": ("cost", "price", "fee", "fees", "charge", "charges", "much", "pay for", "expensive"),
+    "free": ("free", "complimentary", "no charge", "without paying"),
+    "hour": ("hours", "hour", "open", "opening", "close", "closing", "closed", "time", "times"),
+    "pay": ("pay", "payment", "payments", "card", "cards", "credit", "debit", "paypal", "visa",
+            "mastercard", "checkout method"),
+    "warranty": ("warranty", "guarantee", "guaranteed", "defect", "defective", "broke", "broken",
+                 "stopped working", "repair", "faulty"),
+    "damage": ("damaged", "damage", "broken", "cracked", "smashed", "arrived broken"),
+    "cancel": ("cancel", "cancellation", "cancelling", "canceling", "call off"),
+    "abroad": ("international", "internationally", "abroad", "overseas", "country", "countries",
+               "canada", "uk", "europe", "outside"),
+    "track": ("track", "tracking", "trace", "where is", "follow"),
+    "address": ("address", "location", "redirect"),
+    "wrap": ("wrap", "wrapping", "wrapped", "gift wrap"),
+    "loyalty": ("loyalty", "rewards", "reward", "points", "member", "membership", "program"),
+    "person": ("person", "human", "agent", "representative", "someone", "staff", "support team"),
+    "pickup": ("pickup", "pick up", "collect", "collection", "in store", "click and collect"),
+    "stock": ("stock", "restock", "restocked", "available", "availability", "sold out",
+              "back in"),
+    "match": ("price match", "match", "cheaper elsewhere", "lower price"),
+    "long": ("long", "quickly", "fast", "soon", "days", "until", "till"),
+    "accept": ("accept", "accepted", "take", "takes", "taken"),
+    "talk": ("talk", "speak", "chat", "call", "reach", "contact"),
+    "giftcard": ("gift card", "gift cards", "voucher", "vouchers", "gift certificate"),
+}
+_PHRASES: list[tuple[re.Pattern[str], str]] = []
+_WORDS: dict[str, str] = {}
+for _canon, _variants in _SYNONYM_GROUPS.items():
+    for _v in _variants:
+        if " " in _v:
+            _PHRASES.append((re.compile(rf"\b{re.escape(_v)}\b"), f" xx{_canon} "))
+        else:
+            _WORDS[stem(_v)] = "xx" + _canon
+_PHRASES.sort(key=lambda p: -len(p[0].pattern))
+_SEND_BACK = re.compile(r"\b(?:send|ship|take|bring)\s+(?:\w+\s+){0,2}back\b")
+
+DEFAULT_THRESHOLD = 0.42
+
+
+def fold(text: str) -> list[str]:
+    """Terms of a question or answer with synonyms folded onto shared concepts."""
+    lowered = " " + text.lower().replace("'", "") + " "
+    lowered = _SEND_BACK.sub(" xxreturn ", lowered)
+    for pattern, repl in _PHRASES:
+        lowered = pattern.sub(repl, lowered)
+    out = []
+    for word in words(lowered):
+        if word.startswith("xx"):
+            out.append(word)
+            continue
+        term = stem(word)
+        if term in _WORDS:
+            out.append(_WORDS[term])
+        elif word not in STOPWORDS:
+            out.append(term)
+    # "how long" is a real question about time; keep it though "how" is a stopword
+    if re.search(r"\bhow (long|soon|quickly|fast)\b", text.lower()):
+        out.append("xxlong")
+    return out
+
+
+@dataclass
+class FaqEntry:
+    question: str
+    answer: str
+
+
+@dataclass
+class FaqMatch:
+    entry: FaqEntry
+    confidence: float  # 0..1
+    runner_up: float = 0.0
+
+
+class FaqIndex:
+    """The shop's FAQ, searchable by meaning-ish (folded terms + BM25)."""
+
+    def __init__(self, entries: list[FaqEntry], threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.entries = entries
+        self.threshold = threshold
+        self.q_terms = [set(fold(e.question)) for e in entries]
+        self.a_terms = [set(fold(e.answer)) for e in entries]
+        bags = []
+        for q, a in zip(self.q_terms, self.a_terms, strict=True):
+            bag: Counter[str] = Counter()
+            for t in q:
+                bag[t] += 2.0
+            for t in a:
+                bag[t] += 1.0
+            bags.append(bag)
+        self.index = BM25Index(bags)
+
+    def best(self, text: str) -> FaqMatch | None:
+        """The best entry and a confidence; None when the FAQ is empty or nothing overlaps."""
+        query = set(fold(text))
+        if not query or not self.entries:
+            return None
+        scores = self.index.scores({t: 1.0 for t in query})
+        if not scores:
+            return None
+        ranked = sorted(scores, key=lambda i: -scores[i])[:5]
+        rated = sorted(((self._confidence(query, i), i) for i in ranked), reverse=True)
+        confidence, doc = rated[0]
+        runner_up = rated[1][0] if len(rated) > 1 else 0.0
+        return FaqMatch(self.entries[doc], round(confidence, 3), round(runner_up, 3))
+
+    def answer(self, text: str) -> FaqMatch | None:
+        """The best entry only if it clears the threshold (else the caller hears "not sure")."""
+        match = self.best(text)
+        if match is None or match.confidence < self.threshold:
+            return None
+        return match
+
+    def _confidence(self, query: set[str], doc: int) -> float:
+        idf = self.index.term_idf
+        q_total = sum(idf(t) for t in query) or 1.0
+        covered = sum(
+            idf(t) * (1.0 if t in self.q_terms[doc] else 0.6 if t in self.a_terms[doc] else 0.0)
+            for t in query
+        )
+        question = self.q_terms[doc]
+        question_total = sum(idf(t) for t in question) or 1.0
+        asked = sum(idf(t) for t in question if t in query)
+        return 0.6 * covered / q_total + 0.4 * asked / question_total
+
+    def find(self, *keywords: str) -> FaqEntry | None:
+        """The entry whose question mentions all these concepts (e.g. the return policy)."""
+        wanted = [set(fold(k)) for k in keywords]
+        best: tuple[int, FaqEntry] | None = None
+        for entry, q in zip(self.entries, self.q_terms, strict=True):
+            hits = sum(1 for w in wanted if w & q)
+            if hits == len(wanted) and (best is None or len(q) < best[0]):
+                best = (len(q), entry)
+        return best[1] if best else None

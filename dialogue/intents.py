@@ -1,0 +1,177 @@
+"""The intent classifier: TF-IDF word + character n-grams into a linear SVM.
+
+Trained at start-up (well under a second: a linear SVM fits in ~30 ms where
+a logistic regression needed seconds on two busy cores) from ``data/intents.json``,
+whose ``{product}`` / ``{category}`` placeholders are filled from the shop's
+own catalog, so the same data file fits any shop. Character n-grams make it
+robust to misheard words; digits are folded to ``0`` so "order 3186" and
+"order 7002" look the same to it.
+
+Rules run first and win where they are certain: a request for a person, a
+bare yes/no, a bare order number. Everything else goes to the model.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
+
+from hark.dialogue.normalize import normalize_spoken
+
+DEFAULT_DATA_FILE = Path(__file__).resolve().parent / "data" / "intents.json"
+
+#: How many catalog fills each template line gets.
+FILLS_PER_TEMPLATE = 3
+
+_DIGIT = re.compile(r"\d")
+
+_YES = frozenset(
+    {
+        "yes", "yeah", "yep", "yup", "yea", "ya", "sure", "ok", "okay", "alright", "right",
+        "correct", "absolutely", "definitely", "certainly", "affirmative", "exactly", "indeed",
+        "totally"
+    }
+)  # fmt: skip
+_NO = frozenset(["no", "nope", "nah", "nay", "negative", "not"])
+_POLITE = frozenset(["please", "thanks", "thank", "you", "sir", "maam", "yes", "no"])
+_HUMAN_RE = re.compile(
+    r"\b(?:agent|representative|rep|operator|human|humans|real person|live person|"
+    r"actual person|someone real|somebody real|person please|supervisor|manager|"
+    r"(?:talk|speak|chat) (?:to|with) (?:a |an |some |the )?(?:person|someone|somebody|people|staff))\b"
+)
+_NOT_HUMAN_RE = re.compile(
+    r"\b(?:are you|am i talking to|is this|is that) (?:a |an )?(?:real |actual )?(?:human|person|robot|bot)\b"
+    r"|\bwhen can i\b"
+)
+_BARE_ORDER_RE = re.compile(
+    r"^(?:(?:yes|yeah|ok|okay|sure|its|it|is|the|my|order|number|no|id|was|i think|please)\s)*"
+    r"\d{4,12}(?:\s(?:please|thanks|thank you))?$"
+)
+
+
+def classifier_text(normalised: str) -> str:
+    """What the model sees: normalised text with every digit folded to 0."""
+    return _DIGIT.sub("0", normalised)
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    intent: str
+    confidence: float
+
+
+def rule_intent(text: str) -> RuleHit | None:
+    """Intents that are certain from the words alone (on normalised text)."""
+    tokens = text.split()
+    if not tokens:
+        return None
+    if set(tokens) <= {"0", "00", "000", "press", "dial", "i", "zero"} and tokens[-1].startswith("0"):
+        return RuleHit("human_agent", 0.95)  # "zero", "zero zero", "press 0": the IVR habit
+    if _HUMAN_RE.search(text) and not _NOT_HUMAN_RE.search(text):
+        return RuleHit("human_agent", 0.95)
+    words = set(tokens)
+    if len(tokens) <= 4 and "not" in words and words & _YES and words <= (_YES | _NO | _POLITE | {"of", "course"}):
+        return RuleHit("deny", 0.9)  # "absolutely not", "of course not"
+    if len(tokens) <= 4 and words <= (_YES | _POLITE) and words & _YES:
+        return RuleHit("affirm", 0.95)
+    if (
+        len(tokens) <= 4
+        and words <= (_NO | _POLITE | {"i", "dont", "think", "so", "im", "good"})
+        and (words & _NO)
+    ):
+        return RuleHit("deny", 0.95)
+    if _BARE_ORDER_RE.match(text):
+        return RuleHit("order_status", 0.9)
+    return None
+
+
+def load_training_data(data_file: Path | None = None) -> dict:
+    """The parsed data file (``intents`` mapping plus ``fillers``)."""
+    path = data_file or DEFAULT_DATA_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(f"NLU training data not found: {path}") from exc
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"NLU training data {path} is not valid JSON: {exc}") from exc
+    if not isinstance(data.get("intents"), dict):
+        raise ValueError(f"NLU training data {path} has no 'intents' object")
+    return data
+
+
+def expand_templates(
+    examples: dict[str, list[str]],
+    product_phrases: Sequence[str],
+    category_phrases: Sequence[str],
+    seed: int = 7,
+) -> tuple[list[str], list[str]]:
+    """Fill ``{product}``/``{category}`` with the shop's own words; returns (texts, labels)."""
+    rng = random.Random(seed)
+    texts: list[str] = []
+    labels: list[str] = []
+    for intent, lines in examples.items():
+        for line in lines:
+            if "{" not in line:
+                texts.append(line)
+                labels.append(intent)
+                continue
+            for _ in range(FILLS_PER_TEMPLATE):
+                filled = line.replace("{product}", rng.choice(product_phrases))
+                filled = filled.replace("{category}", rng.choice(category_phrases))
+                texts.append(filled)
+                labels.append(intent)
+    return texts, labels
+
+
+#: Sharpness of the softmax that turns SVM margins into probabilities. Margins
+#: of a linear SVM sit roughly in [-1.5, 1.5]; 4 makes a clear winner ~0.9.
+SOFTMAX_SCALE = 4.0
+
+
+def _softmax(margins: np.ndarray) -> np.ndarray:
+    z = margins * SOFTMAX_SCALE
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class IntentClassifier:
+    """Word and character TF-IDF features with a one-vs-rest linear SVM."""
+
+    def __init__(self) -> None:
+        self.word = TfidfVectorizer(
+            analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"\b\w+\b"
+        )
+        self.char = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=1
+        )
+        self.model = LinearSVC(C=1.0)
+        self.labels: list[str] = []
+
+    def fit(self, texts: list[str], labels: list[str]) -> IntentClassifier:
+        prepared = [classifier_text(normalize_spoken(t)) for t in texts]
+        x = hstack([self.word.fit_transform(prepared), self.char.fit_transform(prepared)]).tocsr()
+        self.model.fit(x, labels)
+        self.labels = [str(c) for c in self.model.classes_]
+        return self
+
+    def predict(self, normalised: str) -> dict[str, float]:
+        """Per-intent probabilities for already-normalised text."""
+        t = [classifier_text(normalised)]
+        x = hstack([self.word.transform(t), self.char.transform(t)]).tocsr()
+        probs = _softmax(self.model.decision_function(x))[0]
+        return {label: float(p) for label, p in zip(self.labels, probs, strict=True)}
+
+    def predict_many(self, normalised: list[str]) -> np.ndarray:
+        t = [classifier_text(s) for s in normalised]
+        x = hstack([self.word.transform(t), self.char.transform(t)]).tocsr()
+        return _softmax(self.model.decision_function(x))

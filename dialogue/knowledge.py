@@ -1,0 +1,188 @@
+"""What the brain knows about the shop, built once and reused for every turn.
+
+Training the NLU and indexing the catalog take far longer than a turn is
+allowed to, so they are built once per catalog and cached in the process
+(keyed by the database and a content signature). Each turn costs one tiny
+aggregate query to notice a re-import: changed names, descriptions, prices
+or FAQ rebuild everything; changed stock (after a checkout) or new orders
+only refresh the cheap parts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import threading
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hark.dialogue.faq import FaqEntry, FaqIndex
+from hark.dialogue.search import ProductDoc, ProductSearch
+from hark.store.db import Database
+from hark.store.models import Faq, OrderLine, Product
+
+log = logging.getLogger("hark.dialogue")
+
+
+@dataclass(frozen=True)
+class Signature:
+    catalog: tuple[Any, ...]  # names, descriptions, tags, prices, FAQ: a change rebuilds all
+    stock: tuple[Any, ...]
+    orders: tuple[Any, ...]
+
+
+@dataclass
+class Knowledge:
+    """An immutable-ish snapshot of the shop for the dialogue skills."""
+
+    signature: Signature
+    products: dict[str, ProductDoc]
+    search: ProductSearch
+    faq: FaqIndex
+    nlu: Any  # hark.dialogue.nlu.Nlu
+    categories: list[str]
+    co_purchase: dict[str, Counter[str]] = field(default_factory=dict)
+    popularity: Counter[str] = field(default_factory=Counter)
+    built_s: float = 0.0
+
+    def product(self, sku: str | None) -> ProductDoc | None:
+        return self.products.get(sku) if sku else None
+
+
+def read_signature(session: Session) -> Signature:
+    """Three aggregate queries: cheap enough for every turn on any realistic catalog."""
+    text_len = (
+        func.length(Product.name)
+        + func.length(Product.description)
+        + func.length(Product.tags)
+        + func.length(Product.category)
+    )
+    p = session.execute(
+        select(func.count(), func.coalesce(func.sum(text_len), 0),
+               func.coalesce(func.sum(Product.price), 0), func.coalesce(func.sum(Product.stock), 0),
+               func.max(Product.sku))
+    ).one()
+    f = session.execute(
+        select(func.count(), func.coalesce(func.sum(func.length(Faq.question) + func.length(Faq.answer)), 0))
+    ).one()
+    o = session.execute(select(func.count(), func.coalesce(func.max(OrderLine.id), 0))).one()
+    return Signature(
+        catalog=(int(p[0]), int(p[1]), str(p[2]), p[4], int(f[0]), int(f[1])),
+        stock=(int(p[3]),),
+        orders=(int(o[0]), int(o[1])),
+    )
+
+
+def _load_products(session: Session) -> list[ProductDoc]:
+    rows = session.scalars(select(Product).order_by(Product.sku))
+    return [
+        ProductDoc(
+            sku=r.sku,
+            name=r.name,
+            category=r.category,
+            price=float(r.price),
+            description=r.description or "",
+            tags=tuple(r.tag_list),
+            stock=int(r.stock or 0),
+        )
+        for r in rows
+    ]
+
+
+def _load_orders(session: Session) -> tuple[dict[str, Counter[str]], Counter[str]]:
+    baskets: dict[str, set[str]] = defaultdict(set)
+    for order_id, sku in session.execute(select(OrderLine.order_id, OrderLine.sku)):
+        baskets[order_id].add(sku)
+    co: dict[str, Counter[str]] = defaultdict(Counter)
+    popularity: Counter[str] = Counter()
+    for skus in baskets.values():
+        for a in skus:
+            popularity[a] += 1
+            for b in skus:
+                if a != b:
+                    co[a][b] += 1
+    return dict(co), popularity
+
+
+def _train_nlu(products: list[ProductDoc], categories: list[str], faq: list[FaqEntry]) -> Any:
+    from hark.dialogue.nlu import Nlu, ProductInfo
+
+    catalog = [ProductInfo(p.sku, p.name, p.category, list(p.tags), p.description) for p in products]
+    return Nlu.train(catalog, categories, faq_questions=[e.question for e in faq])
+
+
+_CACHE: dict[str, tuple[Any, FaqIndex]] = {}
+_CACHE_LOCK = threading.Lock()
+_MAX_CACHED = 8
+
+
+def build(db: Database, signature: Signature | None = None) -> Knowledge:
+    """A fresh snapshot; the trained NLU is shared with any earlier snapshot of the same catalog."""
+    started = time.perf_counter()
+    with db.session() as session:
+        signature = signature or read_signature(session)
+        products = _load_products(session)
+        faq_entries = [FaqEntry(q, a) for q, a in session.execute(select(Faq.question, Faq.answer).order_by(Faq.id))]
+        co, popularity = _load_orders(session)
+    categories = sorted({p.category for p in products})
+    key = _content_key(products, faq_entries)
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+        if cached is None:
+            nlu = _train_nlu(products, categories, faq_entries)
+            cached = (nlu, FaqIndex(faq_entries))
+            if len(_CACHE) >= _MAX_CACHED:
+                _CACHE.pop(next(iter(_CACHE)))
+            _CACHE[key] = cached
+    nlu, faq = cached
+    knowledge = Knowledge(
+        signature=signature,
+        products={p.sku: p for p in products},
+        search=ProductSearch(products, popularity),
+        faq=faq,
+        nlu=nlu,
+        categories=categories,
+        co_purchase=co,
+        popularity=popularity,
+    )
+    knowledge.built_s = time.perf_counter() - started
+    log.info("shop knowledge built", extra={"products": len(products), "faqs": len(faq_entries),
+                                            "seconds": round(knowledge.built_s, 3)})
+    return knowledge
+
+
+def refresh(db: Database, current: Knowledge, session: Session) -> Knowledge:
+    """The same snapshot if nothing changed, else the cheapest update that is correct."""
+    signature = read_signature(session)
+    if signature == current.signature:
+        return current
+    if signature.catalog != current.signature.catalog:
+        return build(db, signature)
+    updated = dataclasses.replace(current, signature=signature)
+    if signature.stock != current.signature.stock:
+        stock = dict(session.execute(select(Product.sku, Product.stock)).all())
+        products = {sku: dataclasses.replace(p, stock=int(stock.get(sku, p.stock) or 0))
+                    for sku, p in current.products.items()}
+        updated.products = products
+        updated.search = ProductSearch(list(products.values()), current.popularity)
+    if signature.orders != current.signature.orders:
+        updated.co_purchase, updated.popularity = _load_orders(session)
+        updated.search.popularity = updated.popularity
+    return updated
+
+
+def _content_key(products: list[ProductDoc], faq: list[FaqEntry]) -> str:
+    """What the NLU and FAQ index depend on, hashed: equal shops share one trained model."""
+    digest = hashlib.sha256()
+    for p in products:
+        digest.update("\x1f".join((p.sku, p.name, p.category, p.description, *p.tags)).encode())
+        digest.update(b"\x1e")
+    for e in faq:
+        digest.update(f"{e.question}\x1f{e.answer}\x1e".encode())
+    return digest.hexdigest()

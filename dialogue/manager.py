@@ -1,0 +1,363 @@
+"""The DialogueManager: one conversation turn in, one spoken Reply out.
+
+Every channel (voice stream, phone, Alexa, kiosk, ``hark chat``, HTTP)
+calls the same five methods. A turn redacts the text first (nothing raw is
+stored, logged or sent to an LLM), scores sentiment, parses intent and
+entities, lets the policy pick a skill, then adds what a person would:
+an acknowledgement when the caller is upset, a note that a card number
+isn't needed, a handoff when things go wrong, one proactive "by the way".
+The conversation state is saved with the turn, so any process can continue.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+
+from hark.dialogue import knowledge as shop_knowledge
+from hark.dialogue import policy
+from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
+from hark.dialogue.llm import LlmPlanner, Planner
+from hark.dialogue.redact import CARD, SECURITY_CODE, redact
+from hark.dialogue.reply import Action, Card, Reply
+from hark.dialogue.sentiment import SentimentScorer, is_upset, strongly_negative
+from hark.dialogue.speech import Utterance
+from hark.dialogue.state import ConversationState, Pending
+from hark.server.settings import Settings
+from hark.skills import handoff as handoff_skill
+from hark.skills import proactive
+from hark.skills.base import SkillReply, TurnContext, card
+from hark.store.db import Database
+from hark.store.models import Cart, CartItem, Conversation, Customer, Turn, utcnow
+
+log = logging.getLogger("hark.dialogue")
+
+MAX_TEXT_CHARS = 1000
+MAX_CHANNEL_CHARS = 32
+_ACKS = (
+    "I'm sorry about the trouble.",
+    "I understand, that's frustrating.",
+    "I'm sorry this has been a hassle.",
+)
+
+
+class DialogueManager:
+    """The brain. Thread-safe; one instance per process, shared by every channel."""
+
+    def __init__(self, db: Database, settings: Settings, planner: Planner | None = None) -> None:
+        self.db = db
+        self.settings = settings
+        self.planner = planner if planner is not None else LlmPlanner.from_settings(settings)
+        self.sentiment = SentimentScorer()
+        self._knowledge: shop_knowledge.Knowledge | None = None
+        self._build_lock = threading.Lock()
+        self._conv_locks: dict[str, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
+
+    # --- shop knowledge -----------------------------------------------------------
+    def knowledge(self) -> shop_knowledge.Knowledge:
+        """The cached shop snapshot (built on first use: NLU training happens here)."""
+        if self._knowledge is None:
+            with self._build_lock:
+                if self._knowledge is None:
+                    self._knowledge = shop_knowledge.build(self.db)
+        return self._knowledge
+
+    def _fresh_knowledge(self, session) -> shop_knowledge.Knowledge:  # noqa: ANN001
+        current = self.knowledge()
+        updated = shop_knowledge.refresh(self.db, current, session)
+        if updated is not current:
+            self._knowledge = updated
+        return updated
+
+    def _lock_for(self, conversation_id: str) -> threading.Lock:
+        with self._locks_lock:
+            lock = self._conv_locks.get(conversation_id)
+            if lock is None:
+                if len(self._conv_locks) > 10000:
+                    self._conv_locks.clear()
+                lock = self._conv_locks[conversation_id] = threading.Lock()
+            return lock
+
+    # --- public API ------------------------------------------------------------------
+    def start_conversation(self, channel: str, customer_id: str | None = None) -> tuple[str, Reply]:
+        """Create the conversation and its greeting (stored as the first assistant turn)."""
+        if not isinstance(channel, str) or not channel.strip():
+            raise InvalidUtterance("channel must be a non-empty string")
+        channel = channel.strip()[:MAX_CHANNEL_CHARS]
+        knowledge = self.knowledge()
+        today = self.settings.current_date()
+        with self.db.session() as session:
+            customer = None
+            if customer_id is not None:
+                customer = session.get(Customer, str(customer_id))
+                if customer is None:
+                    raise CustomerNotFound(str(customer_id))
+            conversation = Conversation(id=uuid.uuid4().hex, channel=channel,
+                                        customer_id=customer.customer_id if customer else None,
+                                        state={}, resolved=True)
+            session.add(conversation)
+            state = ConversationState(customer_id=conversation.customer_id)
+            say = Utterance()
+            name = customer.name.split()[0] if customer and customer.name else ""
+            hello = f"Hi {name}, thanks for calling" if name else "Hi, thanks for calling"
+            say.say(f"{hello} {self.settings.shop_name}.")
+            say.say(f"I'm {self.settings.assistant_name}, an automated assistant.")
+            actions: list[Action] = []
+            cards: list[Card] = []
+            if customer is not None:
+                items = proactive.items_for(session, knowledge, customer, today, conversation.id,
+                                            self._price)
+                if items:
+                    top = items[0]
+                    say.extend(top.say)
+                    actions = [Action(a["type"], {k: v for k, v in a.items() if k != "type"})
+                               for a in top.actions]
+                    cards = [card(p) for s in top.cards if (p := knowledge.product(s))]
+                    state.pending = Pending.from_dict(top.pending)
+                    state.proactive_queue = [{"key": i.key} for i in items[1:3]]
+                    state.facts["proactive_mentioned"] = [top.key]
+            if state.pending is None:
+                say.say("How can I help you today?")
+            text, ssml = say.text(), say.ssml()
+            state.last_reply, state.last_ssml = text, ssml
+            state.remember_turn("assistant", text)
+            conversation.state = state.to_json()
+            turn = Turn(conversation_id=conversation.id, seq=0, role="assistant", text=text,
+                        intent="greet", metrics={})
+            session.add(turn)
+            session.flush()
+            reply = Reply(text=text, ssml=ssml, intent="greet", cards=cards, actions=actions,
+                          turn_id=turn.id)
+            conversation_id = conversation.id
+        log.info("conversation started", extra={"conversation_id": conversation_id,
+                                                "channel": channel, "known_customer": bool(customer)})
+        return conversation_id, reply
+
+    def turn(self, conversation_id: str, text: str, metrics: dict | None = None) -> Reply:
+        """One user turn: understand, act on the shop, answer; both turns are stored redacted."""
+        if not isinstance(text, str):
+            raise InvalidUtterance("text must be a string")
+        started = time.perf_counter()
+        text = text.strip()[:MAX_TEXT_CHARS]
+        with self._lock_for(str(conversation_id)), self.db.session() as session:
+            conversation = session.get(Conversation, str(conversation_id))
+            if conversation is None:
+                raise ConversationNotFound(str(conversation_id))
+            knowledge = self._fresh_knowledge(session)
+            state = ConversationState.from_json(conversation.state)
+            customer = session.get(Customer, conversation.customer_id) if conversation.customer_id else None
+            redaction = redact(text)
+            clean = redaction.text
+            score = self.sentiment.score(clean)
+            nlu = knowledge.nlu.parse(clean)
+            state.add_sentiment(score)
+            state.remember_turn("user", clean)
+            state.turn_count += 1
+            ctx = TurnContext(session=session, settings=self.settings, knowledge=knowledge,
+                              state=state, conversation=conversation, customer=customer,
+                              today=self.settings.current_date(), text=clean, nlu=nlu)
+            pending, state.pending = state.pending, None
+            result = policy.respond(ctx, pending, self.planner)
+            result = self._after(ctx, result, score, redaction.found)
+            reply = self._store(ctx, result, clean, score, metrics, started)
+        log.info("turn", extra={"conversation_id": conversation_id, "intent": reply.intent,
+                                "confidence": round(float(nlu.confidence), 3),
+                                "sentiment": score, "handoff": reply.handoff,
+                                "ms": round((time.perf_counter() - started) * 1000, 2)})
+        return reply
+
+    def mark_interrupted(self, conversation_id: str, turn_id: int, played_text: str) -> None:
+        """Barge-in: the stored assistant turn keeps only what the caller actually heard."""
+        with self.db.session() as session:
+            if session.get(Conversation, str(conversation_id)) is None:
+                raise ConversationNotFound(str(conversation_id))
+            turn = session.get(Turn, turn_id)
+            if turn is None or turn.conversation_id != conversation_id or turn.role != "assistant":
+                log.warning("barge-in for an unknown turn ignored",
+                            extra={"conversation_id": conversation_id, "turn_id": turn_id})
+                return
+            turn.text = redact(played_text or "").text
+            turn.interrupted = True
+
+    def identify(self, conversation_id: str, customer_id: str) -> None:
+        """Attach a customer found later (caller id, account link); an anonymous cart follows."""
+        with self._lock_for(str(conversation_id)), self.db.session() as session:
+            conversation = session.get(Conversation, str(conversation_id))
+            if conversation is None:
+                raise ConversationNotFound(str(conversation_id))
+            customer = session.get(Customer, str(customer_id))
+            if customer is None:
+                raise CustomerNotFound(str(customer_id))
+            conversation.customer_id = customer.customer_id
+            state = ConversationState.from_json(conversation.state)
+            state.customer_id = customer.customer_id
+            state.cart_id = None
+            self._merge_guest_cart(session, conversation.id, customer.customer_id)
+            conversation.state = state.to_json()
+
+    @staticmethod
+    def _merge_guest_cart(session, conversation_id: str, customer_id: str) -> None:  # noqa: ANN001
+        guest = session.scalars(select(Cart).where(Cart.conversation_id == conversation_id,
+                                                   Cart.customer_id.is_(None),
+                                                   Cart.status == "open")).first()
+        if guest is None:
+            return
+        own = session.scalars(select(Cart).where(Cart.customer_id == customer_id,
+                                                 Cart.status == "open")).first()
+        if own is None:
+            guest.customer_id = customer_id
+            return
+        for item in list(guest.items):
+            mine = next((i for i in own.items if i.sku == item.sku), None)
+            if mine is None:
+                own.items.append(CartItem(sku=item.sku, quantity=item.quantity))
+            else:
+                mine.quantity += item.quantity
+        session.delete(guest)
+
+    def end_conversation(self, conversation_id: str) -> None:
+        with self.db.session() as session:
+            conversation = session.get(Conversation, str(conversation_id))
+            if conversation is None:
+                raise ConversationNotFound(str(conversation_id))
+            if conversation.ended_at is None:
+                conversation.ended_at = utcnow()
+
+    def transcript(self, conversation_id: str) -> dict[str, Any]:
+        """The stored (already redacted) conversation, for agents and the HTTP API."""
+        with self.db.session() as session:
+            conversation = session.get(Conversation, str(conversation_id))
+            if conversation is None:
+                raise ConversationNotFound(str(conversation_id))
+            state = ConversationState.from_json(conversation.state)
+            return {
+                "conversation_id": conversation.id,
+                "channel": conversation.channel,
+                "customer_id": conversation.customer_id,
+                "started_at": conversation.started_at.isoformat() if conversation.started_at else None,
+                "ended_at": conversation.ended_at.isoformat() if conversation.ended_at else None,
+                "resolved": conversation.resolved,
+                "summary": conversation.summary,
+                "sentiment_trend": state.sentiment_trend(),
+                "turns": [
+                    {"seq": t.seq, "role": t.role, "text": t.text, "intent": t.intent,
+                     "sentiment": t.sentiment, "interrupted": t.interrupted,
+                     "at": t.created_at.isoformat() if t.created_at else None}
+                    for t in conversation.turns
+                ],
+            }
+
+    # --- the parts of a turn -------------------------------------------------------
+    def _price(self, amount: float) -> str:
+        from hark.dialogue.speech import spoken_price
+
+        return spoken_price(amount, self.settings.currency)
+
+    def _after(self, ctx: TurnContext, result: SkillReply, score: float, found: set[str]) -> SkillReply:
+        """Handoff triggers, upset acknowledgement, the card-number note, one "by the way"."""
+        state = ctx.state
+        is_handoff = any(a.type == "handoff" for a in result.actions)
+        state.not_understood = 0 if result.understood or is_handoff else state.not_understood + 1
+        if strongly_negative(score):
+            state.strong_negative_turns += 1
+        if not is_handoff and state.not_understood >= 2:
+            result = handoff_skill.handoff(ctx, "not_understood")
+            result.say.prepend("Sorry, I'm having trouble understanding.")
+            is_handoff = True
+        elif not is_handoff and state.strong_negative_turns >= 2:
+            answer = result
+            result = handoff_skill.handoff(ctx, "negative_sentiment")
+            if answer.understood and answer.handled:
+                result.say = answer.say.extend(result.say)
+                result.cards = answer.cards
+            is_handoff = True
+        if is_handoff:
+            state.strong_negative_turns = 0
+        if is_upset(score):
+            ack = _ACKS[state.acknowledged_upset % len(_ACKS)]
+            state.acknowledged_upset += 1
+            result.say.prepend(ack)
+        if found & {CARD, SECURITY_CODE}:
+            state.facts["card_number_offered"] = True
+            result.say.prepend("You don't need to give me card details. Your payment method is "
+                               "already on file, so I haven't kept them.")
+            if not result.understood and not is_handoff:
+                result.understood = True
+                state.not_understood = 0
+        if (result.handled and result.pending is None and not is_handoff and not result.end
+                and state.proactive_queue and not state.proactive_offered):
+            self._by_the_way(ctx, result)
+        return result
+
+    def _by_the_way(self, ctx: TurnContext, result: SkillReply) -> None:
+        state = ctx.state
+        state.proactive_offered = True
+        if ctx.customer is None:
+            return
+        wanted = {q.get("key") for q in state.proactive_queue}
+        items = proactive.items_for(ctx.session, ctx.knowledge, ctx.customer, ctx.today,
+                                    ctx.conversation.id, self._price)
+        for item in items:
+            if item.key in wanted and item.key not in state.facts.get("proactive_mentioned", []):
+                first, *rest = item.say.sentences
+                result.say.say("By the way, ", *_lower_first(first))
+                for sentence in rest:
+                    result.say.say(*sentence)
+                result.pending = Pending.from_dict(item.pending)
+                result.actions += [Action(a["type"], {k: v for k, v in a.items() if k != "type"})
+                                   for a in item.actions]
+                state.facts.setdefault("proactive_mentioned", []).append(item.key)
+                break
+        state.proactive_queue = []
+
+    def _store(self, ctx: TurnContext, result: SkillReply, clean: str, score: float,
+               metrics: dict | None, started: float) -> Reply:
+        state, conversation, session = ctx.state, ctx.conversation, ctx.session
+        intent = result.intent or ctx.nlu.intent
+        text, ssml = result.say.text(), result.say.ssml()
+        if not text:
+            text, ssml = "Sorry, could you say that again?", "<speak><s>Sorry, could you say that again?</s></speak>"
+        state.pending = result.pending
+        state.note_intent(intent)
+        state.last_reply, state.last_ssml = text, ssml
+        state.remember_turn("assistant", text)
+        if result.resolved is not None:
+            conversation.resolved = result.resolved
+        if result.end and conversation.ended_at is None:
+            conversation.ended_at = utcnow()
+        conversation.state = state.to_json()
+        seq = (session.scalar(select(func.max(Turn.seq)).where(Turn.conversation_id == conversation.id)) or 0) + 1
+        user_metrics = dict(metrics or {})
+        session.add(Turn(conversation_id=conversation.id, seq=seq, role="user", text=clean,
+                         intent=ctx.nlu.intent, sentiment=score, metrics=_jsonable(user_metrics)))
+        dialogue_ms = round((time.perf_counter() - started) * 1000, 3)
+        assistant = Turn(conversation_id=conversation.id, seq=seq + 1, role="assistant", text=text,
+                         intent=intent, metrics={"dialogue_ms": dialogue_ms})
+        session.add(assistant)
+        session.flush()
+        return Reply(text=text, ssml=ssml, intent=intent, sentiment=score, cards=result.cards,
+                     actions=result.actions, end=result.end, turn_id=assistant.id)
+
+
+def _lower_first(sentence: tuple) -> tuple:
+    if sentence and isinstance(sentence[0], str) and sentence[0][:1].isupper() and \
+            not sentence[0].startswith("I "):
+        return (sentence[0][0].lower() + sentence[0][1:], *sentence[1:])
+    return sentence
+
+
+def _jsonable(value: Any) -> Any:
+    """Metrics from channels must not break the JSON column."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)

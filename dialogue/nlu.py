@@ -1,0 +1,158 @@
+"""Offline language understanding: what the caller wants, and the facts they gave.
+
+``Nlu.train(catalog, categories)`` builds everything at start-up from the
+shop's own catalog and the example utterances in ``data/intents.json`` (no
+model download, no LLM); ``Nlu.parse(text)`` then costs about a millisecond.
+
+Pipeline for one utterance:
+
+1. :func:`hark.dialogue.normalize.normalize_tokens` - lowercase, no fillers,
+   spoken numbers as digits, money canonical ("29.99 dollars").
+2. :func:`hark.dialogue.entities.extract` - order id, price bounds,
+   quantity, ordinal, comparative, products and category (fuzzy), keywords.
+3. :func:`hark.dialogue.intents.rule_intent` for the certain cases
+   (a person requested, bare yes/no, bare order number), else the
+   TF-IDF + logistic-regression classifier; below
+   :data:`CONFIDENCE_THRESHOLD` the intent is ``out_of_scope``.
+
+Context (what the assistant just asked) is the DialogueManager's job: the NLU
+reports what this one utterance says on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hark.dialogue.catalog_match import CatalogMatcher, simple_tokens
+from hark.dialogue.entities import Entities, extract
+from hark.dialogue.intents import (
+    IntentClassifier,
+    expand_templates,
+    load_training_data,
+    rule_intent,
+)
+from hark.dialogue.normalize import normalize_tokens
+
+__all__ = [
+    "CONFIDENCE_THRESHOLD",
+    "INTENTS",
+    "Entities",
+    "Nlu",
+    "NluResult",
+    "ProductInfo",
+]
+
+INTENTS: tuple[str, ...] = (
+    "greet", "goodbye", "thanks", "help", "affirm", "deny", "human_agent", "order_status",
+    "return_policy", "start_return", "faq", "product_search", "product_info", "product_price",
+    "refine_search", "select_item", "add_to_cart", "remove_from_cart", "change_quantity",
+    "view_cart", "checkout", "cancel", "repeat", "out_of_scope",
+)  # fmt: skip
+
+#: Below this classifier probability the intent is reported as ``out_of_scope``.
+CONFIDENCE_THRESHOLD = 0.35
+#: An unclear utterance that names a product this well is a ``product_search``.
+PRODUCT_MENTION_SCORE = 0.75
+
+
+@dataclass
+class ProductInfo:
+    """The catalog facts the NLU learns from (the manager builds it from ``products``)."""
+
+    sku: str
+    name: str
+    category: str = ""
+    tags: list[str] = field(default_factory=list)
+    description: str = ""
+
+
+@dataclass
+class NluResult:
+    """One parsed utterance."""
+
+    text: str  # normalised text (fillers removed, numbers as digits)
+    intent: str  # one of INTENTS
+    confidence: float  # 0..1
+    entities: Entities
+    scores: dict[str, float] = field(default_factory=dict)  # per-intent probabilities
+
+
+def _product_phrases(catalog: Sequence[ProductInfo]) -> list[str]:
+    """How people name this shop's products: full names, short names, tags."""
+    phrases: list[str] = []
+    for p in catalog:
+        words = [w for w in simple_tokens(p.name) if not re.search(r"\d", w)]
+        if words:
+            phrases.append(" ".join(words))
+            phrases.append(" ".join(words[-2:]))
+        phrases.extend(t.strip().lower() for t in p.tags[:3] if t.strip())
+    return phrases
+
+
+class Nlu:
+    """Intent classifier plus entity extractors for one shop's catalog."""
+
+    def __init__(
+        self, classifier: IntentClassifier, matcher: CatalogMatcher, threshold: float
+    ) -> None:
+        self.classifier = classifier
+        self.matcher = matcher
+        self.threshold = threshold
+
+    @classmethod
+    def train(
+        cls,
+        catalog: list[ProductInfo],
+        categories: list[str],
+        data_file: Path | None = None,
+        *,
+        faq_questions: Sequence[str] = (),
+        threshold: float = CONFIDENCE_THRESHOLD,
+    ) -> Nlu:
+        """Build the NLU for this catalog (well under a second for a few hundred products).
+
+        ``faq_questions`` (optional) adds the shop's own FAQ questions as
+        ``faq`` examples, so its particular topics are recognised.
+        """
+        data = load_training_data(data_file)
+        examples: dict[str, list[str]] = {
+            k: list(v) for k, v in data["intents"].items() if k in INTENTS
+        }
+        unknown = set(data["intents"]) - set(INTENTS)
+        if unknown:
+            raise ValueError(f"unknown intents in NLU training data: {sorted(unknown)}")
+        examples.setdefault("faq", []).extend(q for q in faq_questions if q.strip())
+        fillers = data.get("fillers", {})
+        products = _product_phrases(catalog) or list(fillers.get("product", ["item"]))
+        cats = [c.lower() for c in categories if c.strip()] or list(
+            fillers.get("category", ["products"])
+        )
+        texts, labels = expand_templates(examples, products, cats)
+        classifier = IntentClassifier().fit(texts, labels)
+        matcher = CatalogMatcher(catalog, categories)
+        return cls(classifier, matcher, threshold)
+
+    def parse(self, text: str) -> NluResult:
+        """Intent and entities of one utterance (ASR output or typed text)."""
+        tokens = self.matcher.glue_known(normalize_tokens(text or ""))
+        normalised = " ".join(tokens)
+        entities = extract(tokens, self.matcher)
+        if not tokens:
+            return NluResult(normalised, "out_of_scope", 0.0, entities, {})
+        scores = self.classifier.predict(normalised)
+        hit = rule_intent(normalised)
+        if hit is not None:
+            return NluResult(normalised, hit.intent, hit.confidence, entities, scores)
+        intent = max(scores, key=scores.__getitem__)
+        confidence = scores[intent]
+        if confidence < self.threshold:
+            top = entities.products[0][1] if entities.products else 0.0
+            if top >= PRODUCT_MENTION_SCORE:
+                # a product named with no other clear request: "blue tooth head phones"
+                intent, confidence = "product_search", round(top * 0.8, 4)
+            else:
+                intent = "out_of_scope"
+        return NluResult(normalised, intent, round(confidence, 4), entities, scores)

@@ -1,0 +1,276 @@
+"""Which skill answers a turn: the NLU's intent, corrected by what was just said.
+
+The NLU judges one utterance alone. The policy adds the context it can't
+know: a bare number right after "what's your order number?" is an order
+number; "yes"/"no" answer the pending question (checkout, return,
+cross-sell, ...); "add it" after a cross-sell offer means the offered
+product. Low-confidence turns get a second look (an order id, a confident
+FAQ match, a clear product) before Hark admits it didn't understand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from hark.dialogue.llm import Planner, PlannerRequest
+from hark.dialogue.search import SearchQuery
+from hark.dialogue.speech import join_words
+from hark.dialogue.state import Pending
+from hark.skills import cart, handoff, sales, support
+from hark.skills.base import SkillReply, TurnContext
+
+FAQ_FALLBACK_CONFIDENCE = 0.6
+PRODUCT_FALLBACK_SCORE = 0.75
+_END_WORDS = re.compile(r"^(stop|exit|quit|end|hang up|stop it|end call|end the call)$")
+_ORDER_WORD = re.compile(r"\border\b")
+
+Handler = Callable[[TurnContext], SkillReply]
+
+HANDLERS: dict[str, Handler] = {
+    "order_status": support.order_status,
+    "return_policy": support.return_policy,
+    "start_return": support.start_return,
+    "faq": support.faq,
+    "product_search": sales.product_search,
+    "refine_search": sales.refine_search,
+    "select_item": sales.select_item,
+    "product_info": sales.product_info,
+    "product_price": sales.product_price,
+    "add_to_cart": sales.add_to_cart,
+    "remove_from_cart": sales.remove_from_cart,
+    "change_quantity": sales.change_quantity,
+    "view_cart": sales.view_cart,
+    "checkout": cart.checkout,
+}
+
+
+def respond(ctx: TurnContext, pending: Pending | None, planner: Planner | None) -> SkillReply:
+    """The skill reply for this turn (before acknowledgements and handoff checks)."""
+    nlu = ctx.nlu
+    intent = nlu.intent
+    text = (nlu.text or "").strip()
+    if not text:
+        return SkillReply.of("out_of_scope", "Sorry, I didn't catch that. Could you say it again?",
+                             understood=False, handled=False)
+    if pending is not None:
+        answered = _answer_pending(ctx, pending, intent)
+        if answered is not None:
+            return answered
+    if _END_WORDS.match(text):
+        return _goodbye(ctx)
+    if intent == "human_agent":
+        return handoff.handoff(ctx, "requested")
+    if intent in HANDLERS:
+        return _checked(ctx, intent, planner)
+    simple = _small_talk(ctx, intent, pending)
+    if simple is not None:
+        return simple
+    return _fallback(ctx, planner)
+
+
+def _checked(ctx: TurnContext, intent: str, planner: Planner | None) -> SkillReply:
+    """Run the intent's skill, with cross-checks where NLU confusions are common."""
+    if intent == "faq" and ctx.knowledge.faq.answer(ctx.text) is None:
+        if ctx.nlu.entities.order_id:
+            return support.order_status(ctx)
+        outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text))
+        if outcome.found and outcome.exact:
+            return sales.product_search(ctx)
+        reply = support.faq(ctx)
+        return _llm_or(ctx, planner, reply)
+    if intent == "product_search":
+        outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text))
+        if not outcome.found and not outcome.out_of_stock:
+            match = ctx.knowledge.faq.answer(ctx.text)
+            if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:
+                return support.faq(ctx)
+    if intent == "cancel":
+        return _cancel(ctx)
+    return HANDLERS[intent](ctx)
+
+
+def _answer_pending(ctx: TurnContext, pending: Pending, intent: str) -> SkillReply | None:
+    kind, data = pending.kind, pending.data
+    entities = ctx.nlu.entities
+    if kind == "order_number":
+        number = entities.order_id or _bare_number(ctx)
+        if number:
+            if data.get("purpose") == "return":
+                return support.start_return(ctx, number)
+            return support.order_status(ctx, number)
+        if intent in ("affirm",):
+            return SkillReply.of("order_status", "Sure. What's the order number?", pending=pending,
+                                 handled=False)
+        return None
+    if intent == "affirm":
+        return _on_yes(ctx, pending)
+    if intent == "deny":
+        return _on_no(ctx, pending)
+    sku = data.get("sku")
+    if sku and intent == "add_to_cart" and not sales.mentioned(ctx) and entities.ordinal is None:
+        product = ctx.knowledge.product(sku)
+        if product is not None:
+            return sales.add_to_cart(ctx, product, entities.quantity or 1)
+    if kind == "checkout" and intent == "checkout":
+        return cart.confirm_checkout(ctx)
+    if kind == "handoff" and intent in ("human_agent",):
+        return handoff.handoff(ctx, "offered")
+    return None
+
+
+def _bare_number(ctx: TurnContext) -> str | None:
+    tokens = [t for t in ctx.nlu.text.split() if t not in ("its", "it", "is", "the", "number", "order", "um")]
+    digits = "".join(t for t in tokens if t.isdigit())
+    if digits and len(digits) >= 3 and all(t.isdigit() for t in tokens):
+        return digits
+    return None
+
+
+def _on_yes(ctx: TurnContext, pending: Pending) -> SkillReply:
+    kind, data = pending.kind, pending.data
+    if kind == "checkout":
+        return cart.confirm_checkout(ctx)
+    if kind == "checkout_offer":
+        return cart.checkout(ctx)
+    if kind == "return":
+        return support.confirm_return(ctx, data.get("order_id", ""))
+    if kind == "handoff":
+        return handoff.handoff(ctx, "offered")
+    if kind in ("cross_sell", "add_item", "replenish"):
+        product = ctx.knowledge.product(data.get("sku"))
+        if product is None:
+            return SkillReply.of("add_to_cart", "Sorry, that product isn't available any more.")
+        if kind != "add_item":
+            ctx.state.cross_sell_declined = True  # one cross-sell per add, never a chain
+        quantity = ctx.nlu.entities.quantity or 1
+        reply = sales.add_to_cart(ctx, product, quantity)
+        if kind == "replenish" and reply.pending is None:
+            reply.pending = Pending("checkout_offer")
+        return reply
+    return SkillReply.of("affirm", "Okay. What can I help you with?", handled=False)
+
+
+def _on_no(ctx: TurnContext, pending: Pending) -> SkillReply:
+    kind = pending.kind
+    if kind == "cross_sell":
+        ctx.state.cross_sell_declined = True
+        return SkillReply.of("deny", "No problem. Anything else, or shall we check out?")
+    if kind == "checkout":
+        return SkillReply.of("deny", "Okay, I won't place the order. Your cart is saved.",
+                             "Is there anything else I can help with?")
+    if kind == "return":
+        return SkillReply.of("deny", "Okay, I won't start a return. Anything else I can help with?")
+    return SkillReply.of("deny", "Okay. Is there anything else I can help with?")
+
+
+def _cancel(ctx: TurnContext) -> SkillReply:
+    if _ORDER_WORD.search(ctx.nlu.text) or ctx.nlu.entities.order_id:
+        entry = ctx.knowledge.faq.find("cancel")
+        reply = SkillReply(intent="cancel")
+        if entry is not None:
+            reply.say.say(entry.answer)
+        reply.say.say("I can't cancel orders myself. Would you like me to connect you with a person?")
+        reply.pending = Pending("handoff", {"reason": "order cancellation"})
+        return reply
+    return SkillReply.of("cancel", "Okay. Is there anything else I can help with?", handled=False)
+
+
+def _goodbye(ctx: TurnContext) -> SkillReply:
+    name = ctx.first_name()
+    bye = f"Thanks for calling {ctx.settings.shop_name}"
+    return SkillReply.of("goodbye", f"{bye}, {name}. Goodbye!" if name else f"{bye}. Goodbye!",
+                         end=True, handled=False)
+
+
+def _small_talk(ctx: TurnContext, intent: str, pending: Pending | None) -> SkillReply | None:
+    if intent == "goodbye":
+        return _goodbye(ctx)
+    if intent == "greet":
+        return SkillReply.of("greet", "Hello! How can I help you today?", handled=False)
+    if intent == "thanks":
+        return SkillReply.of("thanks", "You're welcome! Is there anything else I can help with?",
+                             handled=False)
+    if intent == "help":
+        return SkillReply.of(
+            "help",
+            "I can tell you where an order is, start a return, and answer questions about the store.",
+            "I can also help you find products, fill your cart and check out.",
+            "Or say agent to talk to a person. What would you like to do?",
+            handled=False,
+        )
+    if intent == "repeat":
+        reply = SkillReply(intent="repeat", handled=False, pending=pending)
+        last = ctx.state.last_reply or "I haven't said anything yet. How can I help?"
+        reply.say.say(last)
+        return reply
+    if intent == "affirm":
+        return SkillReply.of("affirm", "Okay. What can I help you with?", handled=False)
+    if intent == "deny":
+        return SkillReply.of("deny", "Alright. Is there anything else I can help with?", handled=False)
+    return None
+
+
+def _fallback(ctx: TurnContext, planner: Planner | None) -> SkillReply:
+    """A low-confidence turn: look for something solid in it before giving up."""
+    entities = ctx.nlu.entities
+    if entities.order_id:
+        return support.order_status(ctx)
+    match = ctx.knowledge.faq.answer(ctx.text)
+    if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:
+        return support.faq(ctx)
+    strong = [s for s, score in entities.products if score >= PRODUCT_FALLBACK_SCORE]
+    outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text))
+    if (strong or outcome.exact) and outcome.found:
+        return sales.product_search(ctx)
+    reply = SkillReply.of(
+        "out_of_scope",
+        "Sorry, I didn't understand that.",
+        "I can check an order, help with a return, answer questions about the store, "
+        "or help you find a product.",
+        understood=False,
+        handled=False,
+    )
+    return _llm_or(ctx, planner, reply)
+
+
+def _llm_or(ctx: TurnContext, planner: Planner | None, reply: SkillReply) -> SkillReply:
+    """Ask the optional LLM planner; its answer replaces the built-in one only if it gives one."""
+    if planner is None:
+        return reply
+    request = PlannerRequest(
+        text=ctx.text,
+        intent=ctx.nlu.intent,
+        shop_name=ctx.settings.shop_name,
+        assistant_name=ctx.settings.assistant_name,
+        faq=_faq_context(ctx),
+        products=_product_context(ctx),
+        recent=list(ctx.state.recent),
+    )
+    answer = planner.answer(request)
+    if not answer:
+        return reply
+    better = SkillReply(intent=reply.intent or "out_of_scope", understood=True, handled=False)
+    for sentence in re.split(r"(?<=[.!?])\s+", answer):
+        better.say.say(sentence)
+    return better
+
+
+def _faq_context(ctx: TurnContext) -> list[tuple[str, str]]:
+    match = ctx.knowledge.faq.best(ctx.text)
+    entries = [match.entry] if match else []
+    return [(e.question, e.answer) for e in entries]
+
+
+def _product_context(ctx: TurnContext) -> list[dict]:
+    outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text, limit=3))
+    return [
+        {"name": h.product.name, "category": h.product.category, "price": h.product.price,
+         "stock": h.product.stock, "description": h.product.description}
+        for h in outcome.hits
+    ]
+
+
+def categories_sentence(ctx: TurnContext) -> str:
+    cats = join_words(ctx.knowledge.categories[:6])
+    return f"We carry {cats}." if cats else ""

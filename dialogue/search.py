@@ -1,0 +1,483 @@
+"""Product retrieval: which products fit what the caller asked for, and why.
+
+BM25 over name, tags, category and description (weighted in that order),
+with three additions that matter for spoken, open-ended requests:
+
+* purpose words expand to the attributes that serve them ("shower" ->
+  waterproof, "hot" -> insulated) at a lower weight than the words said;
+* ASR splits and misspellings are repaired against the catalog vocabulary
+  ("blue tooth head phones" -> bluetooth headphones);
+* every hit knows which of the caller's concepts it covers, so the sales
+  skill can say "nothing fits exactly" instead of offering what doesn't.
+
+Price bounds and stock are filters applied after relevance, so "no
+headphones under 20 dollars" can name the cheapest one that does exist.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from hark.dialogue.text_index import STOPWORDS, BM25Index, raw_words, stem, terms, words
+
+# General-English purpose words -> attributes that serve them. Not shop data:
+# these hold for any catalog, and only add weight where the catalog has the words.
+EXPANSIONS: dict[str, tuple[str, ...]] = {
+    "hot": ("warm", "insulated", "thermal", "thermo", "heat"),
+    "warm": ("hot", "insulated", "thermal", "heat", "heated"),
+    "cold": ("cool", "chilled", "insulated", "iced", "ice"),
+    "shower": ("waterproof", "bathroom", "bath", "ipx7"),
+    "bath": ("waterproof", "bathroom", "shower"),
+    "pool": ("waterproof", "swim"),
+    "beach": ("waterproof", "portable", "sand"),
+    "rain": ("waterproof", "water-resistant"),
+    "waterproof": ("water-resistant", "ipx7", "ip67", "ipx5", "splash"),
+    "wet": ("waterproof", "water-resistant"),
+    "music": ("speaker", "audio", "headphones", "sound", "earbuds"),
+    "listen": ("speaker", "headphones", "earbuds", "audio"),
+    "song": ("speaker", "headphones", "audio"),
+    "sound": ("speaker", "audio"),
+    "run": ("running", "sports", "sport", "sweat", "gym"),
+    "jog": ("running", "sports", "sweat"),
+    "gym": ("sports", "workout", "sweat", "fitness"),
+    "workout": ("sports", "gym", "sweat", "fitness"),
+    "exercise": ("sports", "gym", "fitness", "workout"),
+    "travel": ("portable", "compact", "folding", "foldable", "carry"),
+    "trip": ("travel", "portable", "compact"),
+    "flight": ("travel", "noise", "portable"),
+    "plane": ("travel", "noise", "portable"),
+    "commute": ("travel", "portable", "noise"),
+    "hike": ("hiking", "backpacking", "camping", "outdoor", "trail"),
+    "camp": ("camping", "backpacking", "outdoor", "tent"),
+    "outdoor": ("camping", "hiking", "outdoors"),
+    "sleep": ("sleeping", "bed", "night"),
+    "puppy": ("dog", "pet"),
+    "kitten": ("cat", "pet"),
+    "pet": ("dog", "cat"),
+    "kid": ("kids", "child", "children"),
+    "child": ("kid", "kids", "children"),
+    "baby": ("infant", "toddler"),
+    "gift": ("present", "set"),
+    "present": ("gift",),
+    "coffee": ("espresso", "brew", "beans"),
+    "espresso": ("coffee",),
+    "cook": ("cooking", "kitchen", "chef"),
+    "clean": ("cleaning", "cleaner", "vacuum"),
+    "floor": ("vacuum", "mop"),
+    "teeth": ("toothbrush", "dental", "oral"),
+    "tooth": ("toothbrush", "dental", "oral"),
+    "dark": ("light", "lamp", "led", "lantern", "headlamp"),
+    "night": ("light", "lamp", "led"),
+    "read": ("lamp", "light"),
+    "charge": ("charger", "charging", "rechargeable", "battery", "usb"),
+    "power": ("battery", "charger", "rechargeable"),
+    "call": ("mic", "microphone", "webcam", "phone"),
+    "meeting": ("webcam", "camera", "microphone", "video"),
+    "video": ("webcam", "camera"),
+    "computer": ("laptop", "keyboard", "mouse", "usb"),
+    "type": ("keyboard",),
+    "work": ("office", "desk"),
+    "back": ("ergonomic", "lumbar", "support"),
+    "posture": ("ergonomic", "lumbar"),
+    "drink": ("drinking", "mug", "cup", "bottle", "water"),
+    "quiet": ("noise", "silent", "cancelling"),
+    "noise": ("quiet", "cancelling"),
+    "wireless": ("bluetooth", "cordless"),
+    "cordless": ("wireless", "rechargeable"),
+    "small": ("mini", "compact", "portable", "palm"),
+    "little": ("small", "mini", "compact"),
+    "tiny": ("small", "mini", "compact"),
+    "big": ("large", "xl"),
+    "large": ("big", "xl"),
+    "loud": ("party", "bass", "large"),
+    "party": ("loud", "large"),
+    "tea": ("kettle", "teapot"),
+    "beard": ("trimmer", "shave", "grooming"),
+    "shave": ("trimmer", "razor", "grooming"),
+    "hair": ("hairbrush", "comb", "trimmer"),
+}
+# Units a number in the query can carry ("16 oz"): such numbers are attributes, not prices.
+_UNIT_WORDS = frozenset(
+    "oz ounce ounces inch inches in liter liters litre litres l ml lb lbs pound pounds ft foot feet "
+    "quart gallon cup cups person people pack count piece pieces watt watts gb tb mm cm kg g".split()
+)
+_SIZE_WORDS: dict[str, int] = {
+    "mini": 1, "tiny": 1, "pocket": 1, "palm": 1, "compact": 2, "small": 2,
+    "portable": 3, "medium": 3, "mid": 3, "regular": 3, "standard": 3,
+    "large": 4, "big": 4, "family": 5, "xl": 5, "jumbo": 5, "party": 5, "huge": 5,
+}  # fmt: skip
+_MEASURE = re.compile(
+    r"(\d+(?:\.\d+)?)\s*-?\s*(fl oz|oz|ounces?|liters?|litres?|l|ml|milliliters?|cups?|quarts?|qt|"
+    r"gallons?|gal|inch(?:es)?|in|\"|ft|foot|feet|cm|mm|lbs?|pounds?|kg|g|grams?)(?![a-z])",
+    re.IGNORECASE,
+)
+_TO_BASE: dict[str, tuple[str, float]] = {
+    "fl oz": ("volume", 29.57), "oz": ("volume", 29.57), "ounce": ("volume", 29.57),
+    "ounces": ("volume", 29.57), "liter": ("volume", 1000), "liters": ("volume", 1000),
+    "litre": ("volume", 1000), "litres": ("volume", 1000), "l": ("volume", 1000),
+    "ml": ("volume", 1), "milliliter": ("volume", 1), "milliliters": ("volume", 1),
+    "cup": ("volume", 237), "cups": ("volume", 237), "quart": ("volume", 946),
+    "quarts": ("volume", 946), "qt": ("volume", 946), "gallon": ("volume", 3785),
+    "gallons": ("volume", 3785), "gal": ("volume", 3785), "inch": ("length", 2.54),
+    "inches": ("length", 2.54), "in": ("length", 2.54), '"': ("length", 2.54),
+    "ft": ("length", 30.48), "foot": ("length", 30.48), "feet": ("length", 30.48),
+    "cm": ("length", 1), "mm": ("length", 0.1), "lb": ("weight", 453.6), "lbs": ("weight", 453.6),
+    "pound": ("weight", 453.6), "pounds": ("weight", 453.6), "kg": ("weight", 1000),
+    "g": ("weight", 1), "gram": ("weight", 1), "grams": ("weight", 1),
+}  # fmt: skip
+FIELD_WEIGHTS = {"name": 3.0, "tags": 2.0, "category": 2.0, "description": 1.0}
+EXPANSION_WEIGHT = 0.45
+FUZZY_WEIGHT = 0.85
+
+
+@dataclass(frozen=True)
+class ProductDoc:
+    """A product as the brain sees it: plain Python values, detached from the DB."""
+
+    sku: str
+    name: str
+    category: str
+    price: float
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    stock: int = 0
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock > 0
+
+
+@dataclass
+class SearchQuery:
+    text: str = ""
+    keywords: list[str] = field(default_factory=list)
+    category: str | None = None
+    price_min: float | None = None
+    price_max: float | None = None
+    in_stock_only: bool = False
+    exclude: set[str] = field(default_factory=set)
+    limit: int = 3
+
+
+@dataclass
+class Hit:
+    product: ProductDoc
+    score: float
+    coverage: float  # 0..1 share (idf-weighted) of the caller's concepts this product covers
+    matched: list[str]  # the caller's words it covers
+    reason: str = ""
+
+
+@dataclass
+class SearchOutcome:
+    hits: list[Hit]  # relevant, within price, in stock
+    out_of_stock: list[Hit]  # relevant and within price, but none left
+    outside_price: list[Hit]  # relevant but outside the price bounds (nearest first)
+    concepts: list[str]  # the caller's content words, after repair
+    unmatched: list[str]  # concepts no offered product covers
+    exact: bool  # the best hit covers every concept
+
+    @property
+    def found(self) -> bool:
+        return bool(self.hits)
+
+
+@dataclass
+class _Concept:
+    word: str
+    terms: dict[str, float]  # term -> weight (said, fuzzy-repaired or expanded)
+    idf: float
+
+
+class ProductSearch:
+    """An in-memory index of the catalog; rebuilt when the shop changes."""
+
+    def __init__(self, products: list[ProductDoc], popularity: dict[str, int] | None = None) -> None:
+        self.products = products
+        self.by_sku = {p.sku: p for p in products}
+        self.popularity = popularity or {}
+        bags = [self._bag(p) for p in products]
+        self.heads = [head_noun(p.name) for p in products]
+        self.name_terms = [set(terms(p.name, normalise=False)) for p in products]
+        self.index = BM25Index(bags)
+        self.vocab = sorted(self.index.vocabulary)
+        self._vocab_set = set(self.vocab)
+        self.categories = sorted({p.category for p in products})
+
+    @staticmethod
+    def _bag(product: ProductDoc) -> Counter[str]:
+        bag: Counter[str] = Counter()
+        fields_text = {
+            "name": product.name,
+            "tags": " ".join(product.tags),
+            "category": product.category,
+            "description": product.description,
+        }
+        for field_name, text in fields_text.items():
+            weight = FIELD_WEIGHTS[field_name]
+            for term in terms(text, normalise=False):
+                bag[term] += weight
+        for tag in product.tags:  # "cutting board" is also findable as "cuttingboard"
+            joined = "".join(raw_words(tag))
+            if joined:
+                bag[stem(joined)] += FIELD_WEIGHTS["tags"] / 2
+        return bag
+
+    # --- query analysis ------------------------------------------------------
+    def concepts(self, query: SearchQuery) -> list[_Concept]:
+        source = " ".join(query.keywords) if query.keywords and not query.text else query.text
+        tokens = words(source)
+        tokens = _drop_prices(tokens)
+        out: list[_Concept] = []
+        seen: set[str] = set()
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            if token in STOPWORDS:
+                i += 1
+                continue
+            # ASR splits compounds: "blue tooth" -> "bluetooth", "head phones" -> "headphones".
+            if i + 1 < len(tokens):
+                joined = stem(token + tokens[i + 1])
+                if joined in self._vocab_set and stem(token) not in ("a",):
+                    self._add_concept(out, seen, token + tokens[i + 1], {joined: 1.0})
+                    i += 2
+                    continue
+            i += 1
+            term = stem(token)
+            if term in _STOP or token in _STOP or token in STOPWORDS:
+                continue
+            if term.isdigit() and (i >= len(tokens) or tokens[i] not in _UNIT_WORDS):
+                continue
+            weights = {term: 1.0}
+            if term not in self._vocab_set and len(term) >= 4 and not term.isdigit():
+                match = process.extractOne(term, self.vocab, scorer=fuzz.ratio, score_cutoff=84)
+                if match:
+                    weights = {match[0]: FUZZY_WEIGHT}
+            for extra in EXPANSIONS.get(term, EXPANSIONS.get(token, ())):
+                for t in terms(extra, normalise=False):
+                    weights.setdefault(t, EXPANSION_WEIGHT)
+            self._add_concept(out, seen, token, weights)
+        return out
+
+    def _add_concept(
+        self, out: list[_Concept], seen: set[str], word: str, weights: dict[str, float]
+    ) -> None:
+        key = next(iter(weights))
+        if key in seen:
+            return
+        seen.add(key)
+        known = [self.index.term_idf(t) for t, w in weights.items()
+                 if w >= FUZZY_WEIGHT and t in self._vocab_set]
+        # A word no product has is either a thing the shop doesn't sell or chatter;
+        # it counts, but not as much as a word the catalog knows.
+        idf = max(known) if known else 0.5 * self.index.max_idf
+        if key in _SOFT:
+            idf *= 0.3
+        out.append(_Concept(word, weights, idf))
+
+    # --- search ----------------------------------------------------------------
+    def search(self, query: SearchQuery) -> SearchOutcome:
+        concepts = self.concepts(query)
+        category = _match_category(query.category, self.categories)
+        if not concepts and category is None:
+            candidates = [(p, 0.0, 1.0, []) for p in self.products]
+        else:
+            candidates = self._rank(concepts, category)
+        candidates = [c for c in candidates if c[0].sku not in query.exclude]
+        if concepts and candidates:
+            best_cov = max(c[2] for c in candidates)
+            best_score = max(c[1] for c in candidates) or 1.0
+            floor = max(0.34, 0.75 * best_cov)
+            candidates = [c for c in candidates if c[2] >= floor - 1e-9 and c[1] >= 0.3 * best_score]
+        elif category is not None:
+            candidates = [c for c in candidates if c[0].category == category]
+        candidates.sort(key=lambda c: (-(c[1] + self._popularity_bonus(c[0])), c[0].price))
+
+        def hit(c: tuple[ProductDoc, float, float, list[str]]) -> Hit:
+            return Hit(c[0], c[1], c[2], c[3], reason_for(c[0], c[3]))
+
+        in_price = [c for c in candidates if _within(c[0].price, query.price_min, query.price_max)]
+        outside = [c for c in candidates if c not in in_price]
+        outside.sort(key=lambda c: _price_distance(c[0].price, query.price_min, query.price_max))
+        hits = [hit(c) for c in in_price if c[0].in_stock][: query.limit]
+        if hits and concepts:  # only what is close to the best, not filler to reach three
+            top = hits[0].score + self._popularity_bonus(hits[0].product)
+            hits = [h for h in hits if h.score + self._popularity_bonus(h.product) >= 0.45 * top]
+        out_of_stock = [hit(c) for c in in_price if not c[0].in_stock][:3]
+        best_cov = hits[0].coverage if hits else (candidates[0][2] if candidates else 0.0)
+        covered = {w for h in hits for w in h.matched}
+        unmatched = [c.word for c in concepts if c.word not in covered]
+        return SearchOutcome(
+            hits=hits,
+            out_of_stock=out_of_stock,
+            outside_price=[hit(c) for c in outside if c[0].in_stock][:3],
+            concepts=[c.word for c in concepts],
+            unmatched=unmatched if hits else [c.word for c in concepts],
+            exact=best_cov >= 0.85,
+        )
+
+    def _rank(
+        self, concepts: list[_Concept], category: str | None
+    ) -> list[tuple[ProductDoc, float, float, list[str]]]:
+        weighted: dict[str, float] = {}
+        for concept in concepts:
+            for term, w in concept.terms.items():
+                weighted[term] = max(weighted.get(term, 0.0), w)
+        scores = self.index.scores(weighted)
+        total_idf = sum(c.idf for c in concepts) or 1.0
+        out = []
+        for doc, score in scores.items():
+            product = self.products[doc]
+            bag = self.index.docs[doc]
+            covered = 0.0
+            matched: list[str] = []
+            for concept in concepts:
+                credit = max((w for t, w in concept.terms.items() if t in bag), default=0.0)
+                if credit:
+                    covered += concept.idf * min(1.0, credit / FUZZY_WEIGHT * 0.95 + 0.05)
+                    if credit >= EXPANSION_WEIGHT:
+                        matched.append(concept.word)
+            coverage = covered / total_idf
+            said = {t for c in concepts for t, w in c.terms.items() if w >= FUZZY_WEIGHT}
+            if self.heads[doc] in said:
+                score *= 1.5  # it IS what was asked for ("filters" -> the filters)
+            elif said & self.name_terms[doc]:
+                score *= 0.4  # an accessory FOR it ("headphones" -> a headphone case)
+            if category is not None and product.category == category:
+                score *= 1.25
+                coverage = min(1.0, coverage + 0.15)
+            out.append((product, score, coverage, matched))
+        if category is not None and not concepts:
+            return out
+        if category is not None:  # "kitchen things" with no other word the index knows
+            known = {p.sku for p, *_ in out}
+            out += [(p, 0.01, 0.5, []) for p in self.products
+                    if p.category == category and p.sku not in known]
+        return out
+
+    def _popularity_bonus(self, product: ProductDoc) -> float:
+        return 0.05 * math.log1p(self.popularity.get(product.sku, 0))
+
+
+_STOP = frozenset({"something", "anything", "thing", "stuff", "one", "ones", "it", "them"})
+# Words that shape a wish but rarely name a product: matched if possible, never required.
+_SOFT = frozenset({"gift", "present", "home", "quality", "durable", "light", "easy"})
+
+
+def _drop_prices(tokens: list[str]) -> list[str]:
+    """Remove "under 100 dollars", "between 50 and 80" and the like from the words."""
+    out: list[str] = []
+    skip_next_number = False
+    for i, tok in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if tok in ("dollars", "euros", "pounds", "cents"):
+            continue
+        if re.fullmatch(r"\d+(?:\.\d+)?", tok):
+            if skip_next_number or nxt in ("dollars", "euros", "pounds", "cents", "to", "and"):
+                skip_next_number = nxt in ("to", "and")
+                continue
+        skip_next_number = False
+        out.append(tok)
+    return out
+
+
+def _match_category(category: str | None, categories: list[str]) -> str | None:
+    if not category:
+        return None
+    lowered = {c.lower(): c for c in categories}
+    if category.lower() in lowered:
+        return lowered[category.lower()]
+    match = process.extractOne(category.lower(), list(lowered), scorer=fuzz.WRatio, score_cutoff=88)
+    return lowered[match[0]] if match else None
+
+
+def _within(price: float, low: float | None, high: float | None) -> bool:
+    return (low is None or price >= low - 1e-9) and (high is None or price <= high + 1e-9)
+
+
+def _price_distance(price: float, low: float | None, high: float | None) -> float:
+    if low is not None and price < low:
+        return low - price
+    if high is not None and price > high:
+        return price - high
+    return 0.0
+
+
+_SPEC_WORDS = frozenset("set of pack pair count piece pieces kit bundle".split())
+
+
+def head_noun(name: str) -> str:
+    """The word naming what a product is: "Hard Shell Headphone Carrying Case" -> "case"."""
+    core = re.split(r"\s+(?:with|for|and|by|in)\s+|\s+-\s+|,|\(", name.lower(), maxsplit=1)[0]
+    tokens = [t for t in re.split(r"\s+", core) if t]
+    while tokens and (any(ch.isdigit() for ch in tokens[-1]) or tokens[-1] in _SPEC_WORDS
+                      or tokens[-1] in _UNIT_WORDS):
+        tokens.pop()
+    if not tokens:
+        return ""
+    last = raw_words(tokens[-1].replace("-", ""))
+    return stem(last[-1]) if last else ""
+
+
+def reason_for(product: ProductDoc, matched: list[str]) -> str:
+    """The description sentence that best shows why this product fits (short, speakable)."""
+    from hark.dialogue.speech import first_sentence
+
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", product.description) if s.strip()]
+    if not sentences:
+        return ""
+    if matched:
+        wanted = {stem(w) for w in matched}
+        for w in matched:
+            wanted.update(stem(e) for e in EXPANSIONS.get(stem(w), ()))
+        sentences.sort(key=lambda s: -len(wanted & set(terms(s, normalise=False))))
+    return first_sentence(sentences[0], max_words=20)
+
+
+# --- size, for "something smaller" --------------------------------------------
+@dataclass(frozen=True)
+class Size:
+    dimension: str  # volume | length | weight | word
+    value: float
+
+
+def size_of(product: ProductDoc) -> Size | None:
+    """A comparable size from the name (first) or description: "16 oz", "1 Liter", "mini"."""
+    for text in (product.name, product.description):
+        for number, unit in _MEASURE.findall(text):
+            key = unit.lower().rstrip(".")
+            if key in _TO_BASE:
+                dimension, factor = _TO_BASE[key]
+                return Size(dimension, float(number) * factor)
+    for text in (product.name, " ".join(product.tags), product.description):
+        ranks = [_SIZE_WORDS[w] for w in raw_words(text.replace("-", " ")) if w in _SIZE_WORDS]
+        if ranks:
+            return Size("word", float(min(ranks) if min(ranks) <= 2 else max(ranks)))
+    return None
+
+
+def compare_size(a: ProductDoc, b: ProductDoc) -> float | None:
+    """Negative when ``a`` is smaller than ``b``; None when they can't be compared."""
+    sa, sb = size_of(a), size_of(b)
+    if sa is None or sb is None:
+        return None
+    if sa.dimension == sb.dimension:
+        return sa.value - sb.value
+    wa, wb = _word_size(a), _word_size(b)
+    if wa is not None and wb is not None:
+        return wa - wb
+    return None
+
+
+def _word_size(product: ProductDoc) -> float | None:
+    text = " ".join((product.name, " ".join(product.tags), product.description)).replace("-", " ")
+    ranks = [_SIZE_WORDS[w] for w in raw_words(text) if w in _SIZE_WORDS]
+    if not ranks:
+        return None
+    return float(min(ranks) if min(ranks) <= 2 else max(ranks))

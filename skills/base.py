@@ -1,0 +1,94 @@
+"""What every skill receives and returns.
+
+A skill is a plain function ``(TurnContext) -> SkillReply``: it reads the
+shop through the open session, updates the conversation state in place,
+and says what to answer. The manager owns everything around it (NLU,
+redaction, sentiment, storing turns), so skills stay small and testable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hark.dialogue.knowledge import Knowledge
+from hark.dialogue.reply import Action, Card
+from hark.dialogue.search import ProductDoc
+from hark.dialogue.speech import Utterance, spoken_price
+from hark.dialogue.state import ConversationState, Pending
+from hark.server.settings import Settings
+from hark.store.models import Conversation, Customer
+
+
+@dataclass
+class TurnContext:
+    """One turn's world: the shop, the conversation, and what the caller said."""
+
+    session: Session
+    settings: Settings
+    knowledge: Knowledge
+    state: ConversationState
+    conversation: Conversation
+    customer: Customer | None
+    today: dt.date
+    text: str  # redacted user text
+    nlu: Any  # hark.dialogue.nlu.NluResult
+
+    @property
+    def entities(self) -> Any:
+        return self.nlu.entities
+
+    @property
+    def currency(self) -> str:
+        return self.settings.currency
+
+    def price(self, amount: float) -> str:
+        return spoken_price(amount, self.settings.currency)
+
+    def first_name(self) -> str:
+        if self.customer is None or not self.customer.name:
+            return ""
+        return self.customer.name.split()[0]
+
+
+@dataclass
+class SkillReply:
+    """What a skill wants said and done."""
+
+    say: Utterance = field(default_factory=Utterance)
+    intent: str = ""
+    cards: list[Card] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    end: bool = False
+    understood: bool = True  # False counts towards the "two turns not understood" handoff
+    pending: Pending | None = None  # the question this reply asks, answered by yes/no next turn
+    handled: bool = True  # a request was served (a good moment for a proactive "by the way")
+    resolved: bool | None = None  # set Conversation.resolved (None: leave as is)
+
+    @classmethod
+    def of(cls, intent: str, *sentences: str, **kwargs: Any) -> SkillReply:
+        reply = cls(intent=intent, **kwargs)
+        for sentence in sentences:
+            reply.say.say(sentence)
+        return reply
+
+
+def card(product: ProductDoc) -> Card:
+    return Card(
+        sku=product.sku,
+        name=product.name,
+        price=round(product.price, 2),
+        stock=product.stock,
+        description=product.description,
+    )
+
+
+def remember_fact(state: ConversationState, key: str, value: Any) -> None:
+    """Key facts an agent would want in a handoff summary (order ids, products, returns)."""
+    values = state.facts.setdefault(key, [])
+    if value not in values:
+        values.append(value)
+        del values[:-5]

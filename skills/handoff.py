@@ -1,0 +1,103 @@
+"""Handing the caller to a person, with everything the person needs to know.
+
+Triggered by a request ("agent", "a real person", "zero"), by two turns in a
+row Hark didn't understand, or by strongly negative sentiment twice. The
+reply says what happens next; the ``handoff`` action carries a summary for
+the agent built only from redacted text, and the conversation is marked
+unresolved so the next greeting can follow up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hark.dialogue.reply import Action
+from hark.dialogue.state import ConversationState
+from hark.skills.base import SkillReply, TurnContext
+
+REASONS = {
+    "requested": "the customer asked for a person",
+    "not_understood": "the assistant did not understand twice in a row",
+    "negative_sentiment": "the customer was very upset twice",
+    "offered": "the customer accepted an offer to talk to a person",
+}
+_INTENT_TOPICS = {
+    "order_status": "an order",
+    "start_return": "a return",
+    "return_policy": "returns",
+    "checkout": "placing an order",
+    "add_to_cart": "the cart",
+    "view_cart": "the cart",
+    "product_search": "finding a product",
+    "product_info": "a product",
+    "faq": "a question",
+}
+_SKIP = {"greet", "affirm", "deny", "thanks", "human_agent", "out_of_scope", "repeat", "help", "cancel"}
+
+
+def main_intent(state: ConversationState) -> str:
+    """What the caller was mainly trying to do (not "yes", "agent" or "hello")."""
+    for intent in reversed(state.intents):
+        if intent not in _SKIP:
+            return intent
+    return "unknown"
+
+
+def topic_phrase(state: ConversationState) -> str:
+    """A few words for "When we spoke recently about ...": "your order 5274", "a return"."""
+    intent = main_intent(state)
+    orders = state.facts.get("orders") or []
+    if intent in ("order_status", "start_return") and orders:
+        base = "your order" if intent == "order_status" else "a return for order"
+        return f"{base} {orders[-1]}"
+    return _INTENT_TOPICS.get(intent, "your question")
+
+
+def build_summary(ctx: TurnContext, reason: str) -> dict[str, Any]:
+    state = ctx.state
+    customer = None
+    if ctx.customer is not None:
+        customer = {"customer_id": ctx.customer.customer_id, "name": ctx.customer.name}
+    products = [
+        {"sku": sku, "name": p.name}
+        for sku in state.facts.get("products", [])
+        if (p := ctx.knowledge.product(sku)) is not None
+    ]
+    history = state.sentiment_history
+    return {
+        "conversation_id": ctx.conversation.id,
+        "channel": ctx.conversation.channel,
+        "customer": customer,
+        "reason": REASONS.get(reason, reason),
+        "intent": main_intent(state),
+        "topic": topic_phrase(state),
+        "key_facts": {
+            "orders": list(state.facts.get("orders", [])),
+            "products": products,
+            "cart": list(state.facts.get("cart", [])),
+            "returns": list(state.facts.get("returns", [])),
+            "questions": list(state.facts.get("questions", [])),
+            "card_number_offered": bool(state.facts.get("card_number_offered")),
+        },
+        "sentiment": {
+            "trend": state.sentiment_trend(),
+            "last": history[-1] if history else 0.0,
+            "history": list(history[-6:]),
+        },
+        "last_turns": list(state.recent[-6:]),
+    }
+
+
+def handoff(ctx: TurnContext, reason: str) -> SkillReply:
+    """Transfer to a person: say what happens next, hand over the summary."""
+    state = ctx.state
+    state.handed_off = True
+    state.pending = None
+    reply = SkillReply(intent="human_agent", resolved=False)
+    reply.say.say("I'm connecting you with a member of our team now.")
+    reply.say.say("I've passed on a summary of our conversation, so you won't have to repeat yourself.")
+    reply.say.say("Please stay on the line.")
+    reply.actions.append(Action("handoff", {"summary": build_summary(ctx, reason), "reason": reason}))
+    ctx.conversation.summary = topic_phrase(state)
+    state.not_understood = 0
+    return reply

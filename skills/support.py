@@ -1,0 +1,309 @@
+"""Support: where is my order, returns, and the shop's FAQ.
+
+Order facts come straight from the database on every turn (a status can
+change between two calls); dates and items are said the way a person would
+("It should arrive on Thursday, December 3rd"). An identified caller only
+hears about their own orders; an anonymous caller can ask by order number.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from hark.dialogue.speech import (
+    Utterance,
+    digits,
+    join_words,
+    money_in_text,
+    number_words,
+    short_text,
+    spoken_date,
+    spoken_when,
+)
+from hark.dialogue.state import Pending
+from hark.skills.base import SkillReply, TurnContext, remember_fact
+from hark.store.models import Order, ReturnRequest
+
+ACTIVE_STATUSES = ("processing", "shipped", "delayed")
+_LAST_WORDS = re.compile(r"\b(last|latest|most recent|recent|newest|previous)\b")
+
+
+# --- finding the order --------------------------------------------------------
+def find_order(ctx: TurnContext, raw_id: str) -> Order | None:
+    """The order by id as said: exact, case-insensitive, or by its digits ("A-1001" ~ "1001")."""
+    session = ctx.session
+    raw_id = raw_id.strip().lstrip("#")
+    order = session.get(Order, raw_id)
+    if order is not None:
+        return order
+    cleaned = re.sub(r"[^0-9A-Za-z]", "", raw_id)
+    if not cleaned:
+        return None
+    order = session.scalars(
+        select(Order).where(func.upper(Order.order_id) == cleaned.upper())
+    ).first()
+    if order is not None or not cleaned.isdigit():
+        return order
+    candidates = session.scalars(select(Order).where(Order.order_id.like(f"%{cleaned}"))).all()
+    matches = [o for o in candidates if re.sub(r"\D", "", o.order_id) == cleaned]
+    return matches[0] if len(matches) == 1 else None
+
+
+def customer_orders(ctx: TurnContext) -> list[Order]:
+    if ctx.customer is None:
+        return []
+    return list(
+        ctx.session.scalars(
+            select(Order)
+            .where(Order.customer_id == ctx.customer.customer_id)
+            .order_by(Order.placed_at.desc(), Order.order_id.desc())
+        )
+    )
+
+
+def _owned(ctx: TurnContext, order: Order) -> bool:
+    return ctx.customer is None or order.customer_id == ctx.customer.customer_id
+
+
+def items_phrase(order: Order) -> str:
+    """ "the Travel Mug and the French Press", "two House Blend Coffee bags"-ish, or "3 items"."""
+    parts = []
+    for line in order.lines:
+        name = line.product.name if line.product else line.sku
+        parts.append(f"the {name}" if line.quantity == 1 else f"{number_words(line.quantity)} {name}")
+    if len(parts) <= 2:
+        return join_words(parts)
+    return f"{parts[0]} and {number_words(len(parts) - 1)} other items"
+
+
+def describe_order(ctx: TurnContext, order: Order) -> Utterance:
+    """Status, items and the date, in short sentences."""
+    today = ctx.today
+    u = Utterance()
+    number = digits(order.order_id)
+    items = items_phrase(order)
+    eta = order.eta
+    status = order.status
+    if status == "delayed":
+        u.say("I'm sorry, order ", number, " is delayed.")
+        u.say(f"It has {items}.")
+        if eta and eta >= today:
+            u.say(f"The new delivery date is {spoken_when(eta, today)}.")
+        else:
+            u.say("We don't have a new delivery date yet.")
+    elif status in ("processing", "shipped"):
+        verb = "is being prepared" if status == "processing" else "has shipped"
+        u.say("Order ", number, f" {verb}.")
+        u.say(f"It has {items}.")
+        if eta and eta >= today:
+            u.say(f"It should arrive {_on(eta, today)}.")
+        elif eta:
+            u.say(f"It was due {_on(eta, today)}, so it's running late. I'm sorry about that.")
+    elif status == "delivered":
+        when = f" {_on(eta, today)}" if eta and eta <= today else ""
+        u.say("Order ", number, f" was delivered{when}.")
+        u.say(f"It had {items}.")
+    elif status == "cancelled":
+        u.say("Order ", number, f" was cancelled. It had {items}.")
+    elif status == "returned":
+        u.say("Order ", number, f" was returned. It had {items}.")
+    else:
+        u.say("Order ", number, f" has the status {status}. It has {items}.")
+    return u
+
+
+def _on(day, today) -> str:  # noqa: ANN001 - dates
+    when = spoken_when(day, today)
+    return when if when.startswith(("today", "tomorrow", "yesterday")) else f"on {when}"
+
+
+# --- order status ---------------------------------------------------------------
+def order_status(ctx: TurnContext, order_id: str | None = None) -> SkillReply:
+    order_id = order_id or ctx.entities.order_id
+    if order_id:
+        return _status_for(ctx, order_id)
+    orders = customer_orders(ctx)
+    if ctx.customer is None:
+        return SkillReply.of(
+            "order_status",
+            "Sure. What's your order number?",
+            pending=Pending("order_number", {"purpose": "status"}),
+            handled=False,
+        )
+    if not orders:
+        return SkillReply.of("order_status", "I don't see any orders on your account yet.")
+    if _LAST_WORDS.search(ctx.nlu.text or ""):
+        chosen = [orders[0]]
+    else:
+        active = [o for o in orders if o.status in ACTIVE_STATUSES]
+        chosen = active[:2] or [orders[0]]
+    reply = SkillReply(intent="order_status")
+    reply.say.extend(describe_order(ctx, chosen[0]))
+    if len(chosen) > 1:
+        other = chosen[1]
+        reply.say.say("You also have order ", digits(other.order_id), f", which is {_status_word(other)}.")
+    for order in chosen:
+        remember_fact(ctx.state, "orders", order.order_id)
+    ctx.state.focus_order_id = chosen[0].order_id
+    return reply
+
+
+def _status_word(order: Order) -> str:
+    return {"processing": "being prepared", "shipped": "on its way"}.get(order.status, order.status)
+
+
+def _status_for(ctx: TurnContext, order_id: str) -> SkillReply:
+    order = find_order(ctx, order_id)
+    if order is None or not _owned(ctx, order):
+        reply = SkillReply(intent="order_status", handled=False,
+                           pending=Pending("order_number", {"purpose": "status"}))
+        where = " on your account" if ctx.customer is not None else ""
+        reply.say.say("I couldn't find order ", digits(order_id), f"{where}.")
+        reply.say.say("Could you say the order number again?")
+        return reply
+    ctx.state.focus_order_id = order.order_id
+    remember_fact(ctx.state, "orders", order.order_id)
+    return SkillReply(intent="order_status", say=describe_order(ctx, order))
+
+
+# --- returns ----------------------------------------------------------------------
+def return_policy_entry(ctx: TurnContext):  # noqa: ANN201 - FaqEntry | None
+    faq = ctx.knowledge.faq
+    entry = faq.find("return", "policy") or faq.find("return")
+    if entry is None:
+        match = faq.answer("what is your return policy")
+        entry = match.entry if match else None
+    return entry
+
+
+def return_policy(ctx: TurnContext) -> SkillReply:
+    entry = return_policy_entry(ctx)
+    if entry is None:
+        return SkillReply.of(
+            "return_policy",
+            "I don't have the details of our return policy.",
+            "Would you like me to connect you with a person who does?",
+            pending=Pending("handoff", {"reason": "return policy unknown"}),
+        )
+    text = short_text(money_in_text(entry.answer, ctx.currency), max_sentences=3, max_words=60)
+    return SkillReply.of("return_policy", text)
+
+
+def start_return(ctx: TurnContext, order_id: str | None = None) -> SkillReply:
+    order = _return_target(ctx, order_id or ctx.entities.order_id)
+    if order is None:
+        if (order_id or ctx.entities.order_id) and ctx.customer is None:
+            return _status_for(ctx, order_id or ctx.entities.order_id)
+        if ctx.customer is not None and not order_id and not ctx.entities.order_id:
+            delivered = [o for o in customer_orders(ctx) if o.status == "delivered"]
+            if not delivered:
+                return SkillReply.of(
+                    "start_return",
+                    "I don't see a delivered order on your account, so there's nothing to return yet.",
+                )
+        return SkillReply.of(
+            "start_return",
+            "I can help with that. What's the order number?",
+            pending=Pending("order_number", {"purpose": "return"}),
+            handled=False,
+        )
+    ctx.state.focus_order_id = order.order_id
+    remember_fact(ctx.state, "orders", order.order_id)
+    reply = SkillReply(intent="start_return")
+    number = digits(order.order_id)
+    if order.status != "delivered":
+        reply.say.say("I can't start a return for order ", number, " yet.")
+        reply.say.extend(_why_not_returnable(ctx, order))
+        return reply
+    existing = ctx.session.scalars(
+        select(ReturnRequest).where(ReturnRequest.order_id == order.order_id,
+                                    ReturnRequest.status == "open")
+    ).first()
+    if existing is not None:
+        reply.say.say("There's already an open return for order ", number,
+                      f". Its return number is {existing.id}.")
+        return reply
+    when = f" on {spoken_date(order.eta, ctx.today)}" if order.eta else ""
+    reply.say.say("Order ", number, f", with {items_phrase(order)}, was delivered{when}.")
+    reply.say.say("Shall I start a return for it?")
+    reply.pending = Pending("return", {"order_id": order.order_id})
+    return reply
+
+
+def _why_not_returnable(ctx: TurnContext, order: Order) -> Utterance:
+    u = Utterance()
+    if order.status in ("processing", "shipped", "delayed"):
+        u.say("It hasn't been delivered yet.")
+        if order.eta and order.eta >= ctx.today:
+            u.say(f"It should arrive {_on(order.eta, ctx.today)}.")
+        u.say("Once it arrives, you can return it.")
+    elif order.status == "cancelled":
+        u.say("It was cancelled, so there's nothing to return.")
+    elif order.status == "returned":
+        u.say("It has already been returned.")
+    else:
+        u.say(f"Its status is {order.status}.")
+    return u
+
+
+def _return_target(ctx: TurnContext, order_id: str | None) -> Order | None:
+    if order_id:
+        order = find_order(ctx, order_id)
+        return order if order is not None and _owned(ctx, order) else None
+    orders = customer_orders(ctx)
+    if not orders:
+        focus = ctx.state.focus_order_id
+        return find_order(ctx, focus) if focus else None
+    mentioned = [sku for sku, score in ctx.entities.products if score >= 0.6]
+    if mentioned:
+        for order in orders:
+            if any(line.sku in mentioned[:3] for line in order.lines):
+                return order
+    if ctx.state.focus_order_id:
+        focus = find_order(ctx, ctx.state.focus_order_id)
+        if focus is not None and _owned(ctx, focus):
+            return focus
+    delivered = [o for o in orders if o.status == "delivered"]
+    if _LAST_WORDS.search(ctx.nlu.text or "") or len(delivered) == 1:
+        return delivered[0] if delivered else orders[0]
+    return delivered[0] if delivered and delivered[0] == orders[0] else None
+
+
+def confirm_return(ctx: TurnContext, order_id: str) -> SkillReply:
+    order = find_order(ctx, order_id)
+    if order is None or order.status != "delivered":
+        return SkillReply.of("start_return", "Sorry, I can't start that return any more.")
+    request = ReturnRequest(order_id=order.order_id, reason="requested in conversation", status="open")
+    ctx.session.add(request)
+    ctx.session.flush()
+    remember_fact(ctx.state, "returns", request.id)
+    reply = SkillReply(intent="start_return")
+    reply.say.say("Done. I've started a return for order ", digits(order.order_id), ".")
+    reply.say.say(f"Your return number is {request.id}.")
+    entry = return_policy_entry(ctx)
+    if entry is not None:
+        reply.say.say(short_text(money_in_text(entry.answer, ctx.currency), 2, 40))
+    from hark.dialogue.reply import Action
+
+    reply.actions.append(Action("return_started", {"order_id": order.order_id,
+                                                   "return_id": request.id}))
+    return reply
+
+
+# --- FAQ ------------------------------------------------------------------------
+def faq(ctx: TurnContext) -> SkillReply:
+    match = ctx.knowledge.faq.answer(ctx.text)
+    if match is None:
+        return SkillReply.of(
+            "faq",
+            "I'm not sure about that one.",
+            "I can check an order, help with a return, or find a product. "
+            "Or I can connect you with a person.",
+            understood=False,
+            handled=False,
+        )
+    remember_fact(ctx.state, "questions", match.entry.question)
+    text = short_text(money_in_text(match.entry.answer, ctx.currency), max_sentences=3, max_words=60)
+    return SkillReply.of("faq", text)

@@ -1,0 +1,241 @@
+"""Listening to one caller: endpointer events turned into utterances with
+transcripts already under way.
+
+The ``Endpointer`` says when speech starts, pauses and ends; this module
+decides when to run ASR so the caller waits as little as possible:
+
+* **Early ASR.** At the first silent frame (``FIRST_SILENCE``) the utterance
+  so far is sent to the transcriber, in a worker thread. If the caller
+  resumes (``SPEECH_RESUMED``) that result is dropped; if the hangover ends
+  the utterance (``SPEECH_END``) with the same audio, which the endpointer
+  guarantees when nobody resumed, the early transcript *is* the final one,
+  so most of ASR is hidden behind the hangover.
+* **Partials.** While the caller talks, every ``partial_interval_s`` of
+  speech the audio so far is transcribed (only when no ASR job of this
+  stream is running), and ``on_partial`` gets the text for a
+  ``transcript`` event with ``final: false``.
+* **Late resume.** A turn cancelled before the brain saw it (the caller went
+  on after the hangover, while ASR ran) hands its audio back with
+  ``carry``; it is prepended to the next utterance, so "I'd like ... the
+  blue one" stays one request. If the next burst turns out to be a click,
+  the carried utterance is released on its own.
+
+Thread use: ``feed`` runs on the event loop and never blocks; transcription
+runs via ``asyncio.to_thread``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from hark.voice.asr.base import Transcript
+from hark.voice.audio import int16_to_float32
+from hark.voice.resample import resample
+from hark.voice.vad import ASR_RATE, Endpointer, VadEvent, VadEventType
+
+PRE_ROLL_S = 0.2  # audio kept before the onset for partials (as the endpointer does)
+
+
+@dataclass
+class Utterance:
+    """A finished utterance whose transcript is (being) computed."""
+
+    number: int
+    audio: np.ndarray  # 16 kHz int16, carried audio included
+    endpoint_s: float  # caller's last voiced audio -> end-of-speech decision
+    decided_at: float  # perf_counter at the decision
+    transcript: asyncio.Future[Transcript]
+    early: bool  # the transcript was started at the first silence
+
+
+@dataclass
+class ListenerEvent:
+    """``speech_started`` or ``speech_stopped`` (with the utterance, if one is to be answered)."""
+
+    kind: str
+    utterance: Utterance | None = None
+    vad: VadEvent | None = None
+
+
+class _Tap:
+    """The caller's recent samples at their own rate, for partial transcripts."""
+
+    def __init__(self, rate: int, keep_s: float) -> None:
+        self.rate = rate
+        self._keep = int(rate * keep_s)
+        self._chunks: list[np.ndarray] = []
+        self.start = 0  # absolute index of the first kept sample
+        self.end = 0
+
+    def append(self, samples: np.ndarray, *, trim: bool) -> None:
+        if samples.size:
+            self._chunks.append(samples)
+            self.end += samples.size
+        if trim:
+            while self._chunks and self.end - (self.start + self._chunks[0].size) >= self._keep:
+                self.start += self._chunks.pop(0).size
+
+    def since(self, seconds: float) -> np.ndarray:
+        begin = max(self.start, int(seconds * self.rate))
+        if not self._chunks or begin >= self.end:
+            return np.zeros(0, dtype=np.int16)
+        joined = np.concatenate(self._chunks)
+        self._chunks = [joined]
+        return joined[begin - self.start :]
+
+
+class Listener:
+    """Endpointer plus ASR scheduling for one audio stream (see the module docstring)."""
+
+    def __init__(
+        self,
+        endpointer: Endpointer,
+        transcriber: Any,
+        *,
+        partial_interval_s: float | None = 1.0,
+        on_partial: Callable[[str], None] | None = None,
+    ) -> None:
+        self.endpointer = endpointer
+        self.transcriber = transcriber
+        self.partial_interval_s = partial_interval_s
+        self.on_partial = on_partial
+        self._tap = _Tap(endpointer.sample_rate, keep_s=1.0)
+        self._early: tuple[int, np.ndarray, asyncio.Future[Transcript]] | None = None
+        self._carry: np.ndarray | None = None
+        self._jobs: set[asyncio.Future[Any]] = set()
+        self._speech_start_s: float | None = None
+        self._utterance = 0
+        self._partials_done = 0
+        self.closed = False
+
+    # ------------------------------------------------------------------ input
+    def feed(self, samples: np.ndarray) -> list[ListenerEvent]:
+        """Add int16 samples at the caller's rate; return speech start/stop events."""
+        events: list[ListenerEvent] = []
+        for vad in self.endpointer.feed(samples):
+            events.extend(self._on_vad(vad))
+        self._tap.append(samples, trim=not self.endpointer.in_speech)
+        self._maybe_partial()
+        return events
+
+    def carry(self, audio: np.ndarray) -> None:
+        """Prepend ``audio`` (16 kHz int16) to the next utterance (a cancelled turn's words)."""
+        self._carry = audio if self._carry is None else np.concatenate((self._carry, audio))
+
+    @property
+    def busy(self) -> bool:
+        """An ASR job of this stream is running."""
+        return any(not job.done() for job in self._jobs)
+
+    def close(self) -> None:
+        """Forget pending work (threads finish on their own; their results are dropped)."""
+        self.closed = True
+        for job in list(self._jobs):
+            job.cancel()
+        self._jobs.clear()
+        self._early = None
+
+    # ------------------------------------------------------------------ logic
+    def _on_vad(self, vad: VadEvent) -> list[ListenerEvent]:
+        kind = vad.type
+        if kind is VadEventType.SPEECH_START:
+            self._utterance = vad.utterance
+            self._speech_start_s = vad.speech_start_s
+            self._partials_done = 0
+            return [ListenerEvent("speech_started", vad=vad)]
+        if kind is VadEventType.FIRST_SILENCE and vad.audio is not None:
+            self._early = (vad.utterance, vad.audio, self._transcribe(self._with_carry(vad.audio)))
+            return []
+        if kind is VadEventType.SPEECH_RESUMED:
+            self._early = None  # the job finishes in its thread; nobody waits for it
+            return []
+        if kind is VadEventType.SPEECH_END and vad.audio is not None:
+            self._speech_start_s = None
+            return [ListenerEvent("speech_stopped", self._finish(vad), vad)]
+        if kind is VadEventType.SPEECH_DISCARDED:
+            self._speech_start_s = None
+            self._early = None
+            released = None
+            if self._carry is not None:  # a click after a cancelled turn: answer that turn
+                audio, self._carry = self._carry, None
+                released = self._utterance_from(vad, audio, self._transcribe(audio), early=False)
+            return [ListenerEvent("speech_stopped", released, vad)]
+        return []
+
+    def _finish(self, vad: VadEvent) -> Utterance:
+        assert vad.audio is not None
+        early = self._early
+        self._early = None
+        audio = self._with_carry(vad.audio)
+        self._carry = None
+        if (
+            early is not None
+            and early[0] == vad.utterance
+            and (early[1] is vad.audio or np.array_equal(early[1], vad.audio))
+        ):
+            return self._utterance_from(vad, audio, early[2], early=True)
+        return self._utterance_from(vad, audio, self._transcribe(audio), early=False)
+
+    def _utterance_from(
+        self, vad: VadEvent, audio: np.ndarray, job: asyncio.Future[Transcript], *, early: bool
+    ) -> Utterance:
+        speech_end = vad.speech_end_s if vad.speech_end_s is not None else vad.time_s
+        return Utterance(
+            number=vad.utterance,
+            audio=audio,
+            endpoint_s=max(0.0, self.endpointer.stream_time_s - speech_end),
+            decided_at=time.perf_counter(),
+            transcript=job,
+            early=early,
+        )
+
+    def _with_carry(self, audio: np.ndarray) -> np.ndarray:
+        if self._carry is None:
+            return audio
+        gap = np.zeros(int(0.1 * ASR_RATE), dtype=np.int16)
+        return np.concatenate((self._carry, gap, audio))
+
+    def _transcribe(self, audio_16k: np.ndarray) -> asyncio.Future[Transcript]:
+        job = asyncio.ensure_future(asyncio.to_thread(self.transcriber.transcribe, int16_to_float32(audio_16k)))
+        self._jobs.add(job)
+        job.add_done_callback(self._job_done)
+        return job
+
+    def _job_done(self, job: asyncio.Future[Any]) -> None:
+        self._jobs.discard(job)
+        if not job.cancelled():
+            job.exception()  # retrieved here; the waiter (if any) re-raises it
+
+    def _maybe_partial(self) -> None:
+        if (
+            self.partial_interval_s is None
+            or self.on_partial is None
+            or self._speech_start_s is None
+            or not self.endpointer.in_speech
+            or self.busy
+        ):
+            return
+        spoken = self.endpointer.stream_time_s - self._speech_start_s
+        if spoken < (self._partials_done + 1) * self.partial_interval_s:
+            return
+        self._partials_done = int(spoken / self.partial_interval_s)
+        native = self._tap.since(self._speech_start_s - PRE_ROLL_S)
+        audio = self._with_carry(resample(native, self._tap.rate, ASR_RATE))
+        job = self._transcribe(audio)
+        utterance = self._utterance
+        job.add_done_callback(lambda done: self._partial_done(done, utterance))
+
+    def _partial_done(self, job: asyncio.Future[Transcript], utterance: int) -> None:
+        if self.closed or job.cancelled() or job.exception() is not None:
+            return
+        # Only while that utterance is still being spoken: after its end the final wins.
+        if utterance == self._utterance and self._speech_start_s is not None and self.on_partial:
+            text = job.result().text
+            if text:
+                self.on_partial(text)

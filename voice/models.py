@@ -1,0 +1,427 @@
+"""Where speech models live on disk, how names resolve, and the one place that downloads.
+
+Layout under ``settings.models_dir`` (``<data_dir>/models``)::
+
+    whisper/<name>/        model.bin, config.json, tokenizer.json, vocabulary.*
+    piper/<name>.onnx      plus <name>.onnx.json
+
+Hark never downloads a model behind the operator's back: the server, tests
+and every other command only *resolve* names to files and raise
+``ModelNotFound`` (one line, with the fetch command) when they are missing.
+Fetching happens only in ``hark models download``, from Hugging Face:
+Whisper from ``Systran/faster-whisper-<name>`` (CTranslate2 conversions),
+piper voices from ``rhasspy/piper-voices``. The endpoint is overridable
+(``HARK_HF_ENDPOINT``, then ``HF_ENDPOINT``, or the ``endpoint`` argument) for
+mirrors, air-gapped proxies and the tests' loopback server.
+
+Each file streams to a temporary file next to its destination and is renamed
+into place only when complete (size checked, and SHA-256 when the hub
+announces it), so an interrupted download never leaves a half model that
+would later fail to load with a confusing error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from hark.voice.errors import ModelNotFound
+
+if TYPE_CHECKING:
+    import httpx
+
+DEFAULT_HF_ENDPOINT: Final = "https://huggingface.co"
+PIPER_REPO: Final = "rhasspy/piper-voices"
+WHISPER_REQUIRED: Final[tuple[str, ...]] = ("config.json", "model.bin", "tokenizer.json")
+WHISPER_VOCABULARIES: Final[tuple[str, ...]] = ("vocabulary.txt", "vocabulary.json")
+WHISPER_OPTIONAL: Final[tuple[str, ...]] = ("preprocessor_config.json",)  # large-v3: 128 mels
+WHISPER_REPOS: Final[dict[str, str]] = {
+    **{
+        name: f"Systran/faster-whisper-{name}"
+        for name in (
+            "tiny", "tiny.en", "base", "base.en", "small", "small.en", "medium", "medium.en",
+            "large-v1", "large-v2", "large-v3",
+        )
+    },
+    "distil-small.en": "Systran/faster-distil-whisper-small.en",
+    "distil-medium.en": "Systran/faster-distil-whisper-medium.en",
+    "distil-large-v2": "Systran/faster-distil-whisper-large-v2",
+    "distil-large-v3": "Systran/faster-distil-whisper-large-v3",
+    "large-v3-turbo": "mobiuslabsgmbh/faster-whisper-large-v3-turbo",
+}  # fmt: skip
+"""Known Whisper names; any other plain name maps to ``Systran/faster-whisper-<name>``."""
+
+_WHISPER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_PIPER_NAME = re.compile(r"^([a-z]{2,3})_([A-Z]{2})-([A-Za-z0-9_]+)-(x_low|low|medium|high)$")
+_CHUNK = 1 << 16
+
+
+class DownloadError(RuntimeError):
+    """A download that could not complete; ``str(exc)`` is one line for the operator."""
+
+
+# --------------------------------------------------------------------------- layout
+def whisper_dir(models_dir: Path, name: str) -> Path:
+    return Path(models_dir) / "whisper" / name
+
+
+def piper_voice_path(models_dir: Path, name: str) -> Path:
+    return Path(models_dir) / "piper" / f"{name}.onnx"
+
+
+def _looks_like_path(value: str) -> bool:
+    return "/" in value or "\\" in value or value.startswith(("~", "."))
+
+
+def missing_whisper_files(folder: Path) -> list[str]:
+    """Files a complete faster-whisper folder lacks (empty list: loadable offline)."""
+    missing = [f for f in WHISPER_REQUIRED if not (folder / f).is_file()]
+    if not any((folder / f).is_file() for f in WHISPER_VOCABULARIES):
+        missing.append(WHISPER_VOCABULARIES[0])
+    return missing
+
+
+def resolve_whisper_model(name_or_path: str | Path, models_dir: Path) -> Path:
+    """The folder for a Whisper model name (``<models_dir>/whisper/<name>``) or path.
+
+    Raises ``ModelNotFound`` naming the folder (or the missing file in it) and
+    ``hark models download --asr NAME``. ``tokenizer.json`` is required: without
+    it faster-whisper would try to fetch one from the internet at load time.
+    """
+    text = str(name_or_path)
+    given = Path(text).expanduser()
+    if isinstance(name_or_path, Path) or _looks_like_path(text) or given.is_dir():
+        folder, name = given, given.name or text
+    else:
+        folder, name = whisper_dir(models_dir, text), text
+    command = f"hark models download --asr {name}"
+    if not folder.is_dir():
+        raise ModelNotFound(
+            f"Whisper model '{name}' not found: no folder {folder} (fetch it with: {command})",
+            path=str(folder),
+            command=command,
+        )
+    missing = missing_whisper_files(folder)
+    if missing:
+        raise ModelNotFound(
+            f"Whisper model '{name}' is incomplete: {folder / missing[0]} is missing "
+            f"(fetch it with: {command})",
+            path=str(folder / missing[0]),
+            command=command,
+        )
+    return folder
+
+
+def resolve_piper_voice(name_or_path: str | Path, models_dir: Path) -> Path:
+    """The ``.onnx`` file for a piper voice name (``<models_dir>/piper/<name>.onnx``) or path.
+
+    Both the ``.onnx`` and its ``.onnx.json`` must exist; ``ModelNotFound``
+    names the missing one and ``hark models download --voice NAME``.
+    """
+    text = str(name_or_path)
+    if isinstance(name_or_path, Path) or _looks_like_path(text) or text.endswith(".onnx"):
+        path = Path(text).expanduser()
+        name = path.name.removesuffix(".onnx")
+    else:
+        path, name = piper_voice_path(models_dir, text), text
+    command = f"hark models download --voice {name}"
+    for needed in (path, Path(f"{path}.json")):
+        if not needed.is_file():
+            raise ModelNotFound(
+                f"piper voice '{name}' not found: no file {needed} (fetch it with: {command})",
+                path=str(needed),
+                command=command,
+            )
+    return path
+
+
+# --------------------------------------------------------------------------- listing
+@dataclass(frozen=True)
+class InstalledModel:
+    """A model found under the models folder."""
+
+    kind: str  # "asr" or "voice"
+    name: str
+    path: Path
+    size_bytes: int
+    missing: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def list_models(models_dir: Path) -> list[InstalledModel]:
+    """Every Whisper folder and piper voice on disk, with sizes and completeness."""
+    found: list[InstalledModel] = []
+    root = Path(models_dir)
+    whisper_root = root / "whisper"
+    if whisper_root.is_dir():
+        for folder in sorted(p for p in whisper_root.iterdir() if p.is_dir()):
+            if folder.name.startswith("."):
+                continue  # staging folders of running or interrupted downloads
+            size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+            found.append(
+                InstalledModel(
+                    "asr", folder.name, folder, size, tuple(missing_whisper_files(folder))
+                )
+            )
+    piper_root = root / "piper"
+    if piper_root.is_dir():
+        for onnx in sorted(piper_root.glob("*.onnx")):
+            config = Path(f"{onnx}.json")
+            size = onnx.stat().st_size + (config.stat().st_size if config.is_file() else 0)
+            missing = () if config.is_file() else (config.name,)
+            found.append(InstalledModel("voice", onnx.stem, onnx, size, missing))
+    return found
+
+
+# --------------------------------------------------------------------------- download
+def hf_endpoint(endpoint: str | None = None) -> str:
+    """The hub base URL: the argument, ``HARK_HF_ENDPOINT``, ``HF_ENDPOINT`` or huggingface.co."""
+    value = endpoint or os.environ.get("HARK_HF_ENDPOINT") or os.environ.get("HF_ENDPOINT")
+    return (value or DEFAULT_HF_ENDPOINT).rstrip("/")
+
+
+def hf_file_url(endpoint: str, repo: str, path: str, revision: str = "main") -> str:
+    return f"{endpoint}/{repo}/resolve/{revision}/{path}"
+
+
+def whisper_repo(name: str) -> tuple[str, str]:
+    """(local folder name, hub repo) for ``--asr NAME`` (a known name or ``owner/repo``)."""
+    if "/" in name:
+        owner, _, repo = name.partition("/")
+        if not (_WHISPER_NAME.match(owner) and _WHISPER_NAME.match(repo)):
+            raise DownloadError(f"invalid Whisper repository id {name!r}")
+        return repo, name
+    if not _WHISPER_NAME.match(name):
+        raise DownloadError(f"invalid Whisper model name {name!r}")
+    return name, WHISPER_REPOS.get(name, f"Systran/faster-whisper-{name}")
+
+
+def piper_repo_path(name: str) -> str:
+    """Path of a voice's ``.onnx`` in rhasspy/piper-voices, e.g. ``en/en_US/lessac/medium/...``."""
+    match = _PIPER_NAME.match(name)
+    if not match:
+        raise DownloadError(
+            f"invalid piper voice name {name!r} (expected LANG_REGION-NAME-QUALITY, "
+            "e.g. en_US-lessac-medium)"
+        )
+    lang, region, speaker, quality = match.groups()
+    return f"{lang}/{lang}_{region}/{speaker}/{quality}/{name}.onnx"
+
+
+class Progress:
+    """Minimal progress sink; the default draws a tqdm bar on stderr."""
+
+    def __init__(self, label: str, total: int | None, enabled: bool = True) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(
+            total=total,
+            desc=label,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            file=sys.stderr,
+            disable=not enabled,
+            leave=True,
+        )
+
+    def update(self, count: int) -> None:
+        self._bar.update(count)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def _announced_sha256(response: httpx.Response) -> str | None:
+    """The SHA-256 the hub announces for an LFS file (``X-Linked-Etag``), if any."""
+    for candidate in (response, *response.history):
+        etag = candidate.headers.get("x-linked-etag", "").strip('"').removeprefix("W/").strip('"')
+        if re.fullmatch(r"[0-9a-f]{64}", etag):
+            return etag
+    return None
+
+
+def fetch_file(
+    client: httpx.Client,
+    url: str,
+    dest: Path,
+    *,
+    label: str,
+    progress: bool = True,
+    optional: bool = False,
+) -> int | None:
+    """Stream ``url`` to ``dest`` atomically; return bytes written (``None``: optional and 404)."""
+    import httpx
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out, client.stream("GET", url) as response:
+            if response.status_code == 404:
+                if optional:
+                    return None
+                raise DownloadError(f"not found on the hub: {url}")
+            if response.status_code >= 400:
+                raise DownloadError(f"HTTP {response.status_code} while fetching {url}")
+            length = response.headers.get("content-length")
+            total = int(length) if length and length.isdigit() else None
+            expected_sha = _announced_sha256(response)
+            digest = hashlib.sha256()
+            written = 0
+            bar = Progress(label, total, enabled=progress)
+            try:
+                for block in response.iter_bytes(_CHUNK):
+                    out.write(block)
+                    digest.update(block)
+                    written += len(block)
+                    bar.update(len(block))
+            finally:
+                bar.close()
+            out.flush()
+            os.fsync(out.fileno())
+        if total is not None and written != total:
+            raise DownloadError(f"download of {url} was cut short ({written} of {total} bytes)")
+        if expected_sha and digest.hexdigest() != expected_sha:
+            raise DownloadError(f"checksum mismatch for {url} (corrupted download)")
+        os.replace(tmp, dest)
+        return written
+    except httpx.HTTPError as exc:
+        raise DownloadError(f"cannot download {url}: {exc.__class__.__name__}: {exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _client(client: httpx.Client | None) -> httpx.Client:
+    import httpx
+
+    from hark import __version__
+
+    return client or httpx.Client(
+        follow_redirects=True,
+        timeout=httpx.Timeout(60.0, connect=15.0),
+        headers={"user-agent": f"hark/{__version__}"},
+    )
+
+
+def download_whisper(
+    name: str,
+    models_dir: Path,
+    *,
+    endpoint: str | None = None,
+    force: bool = False,
+    progress: bool = True,
+    client: httpx.Client | None = None,
+) -> Path:
+    """Fetch a faster-whisper model into ``<models_dir>/whisper/<name>``; return the folder.
+
+    Files land in a hidden staging folder that is renamed into place only
+    when every file is complete, so the model folder is all-or-nothing. An
+    already complete folder is kept unless ``force``.
+    """
+    local, repo = whisper_repo(name)
+    target = whisper_dir(models_dir, local)
+    if target.is_dir() and not missing_whisper_files(target) and not force:
+        return target
+    base = hf_endpoint(endpoint)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{local}.", suffix=".partial", dir=target.parent))
+    http = _client(client)
+    try:
+        for file in WHISPER_REQUIRED:
+            fetch_file(
+                http,
+                hf_file_url(base, repo, file),
+                staging / file,
+                label=f"{local}/{file}",
+                progress=progress,
+            )
+        vocabularies = [
+            f
+            for f in WHISPER_VOCABULARIES
+            if fetch_file(
+                http,
+                hf_file_url(base, repo, f),
+                staging / f,
+                label=f"{local}/{f}",
+                progress=progress,
+                optional=True,
+            )
+            is not None
+        ]
+        if not vocabularies:
+            raise DownloadError(f"{repo} has no vocabulary.txt or vocabulary.json")
+        for file in WHISPER_OPTIONAL:
+            fetch_file(
+                http,
+                hf_file_url(base, repo, file),
+                staging / file,
+                label=f"{local}/{file}",
+                progress=progress,
+                optional=True,
+            )
+        old = None
+        if target.exists():
+            old = target.with_name(f".{local}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(target, old)
+        os.replace(staging, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return target
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if client is None:
+            http.close()
+
+
+def download_piper_voice(
+    name: str,
+    models_dir: Path,
+    *,
+    endpoint: str | None = None,
+    force: bool = False,
+    progress: bool = True,
+    client: httpx.Client | None = None,
+) -> Path:
+    """Fetch a piper voice into ``<models_dir>/piper/<name>.onnx`` (+ ``.onnx.json``).
+
+    The config is renamed into place before the model, so a present
+    ``.onnx`` always has its ``.onnx.json``.
+    """
+    repo_path = piper_repo_path(name)
+    target = piper_voice_path(models_dir, name)
+    config = Path(f"{target}.json")
+    if target.is_file() and config.is_file() and not force:
+        return target
+    base = hf_endpoint(endpoint)
+    http = _client(client)
+    try:
+        fetch_file(
+            http,
+            hf_file_url(base, PIPER_REPO, f"{repo_path}.json"),
+            config,
+            label=config.name,
+            progress=progress,
+        )
+        fetch_file(
+            http,
+            hf_file_url(base, PIPER_REPO, repo_path),
+            target,
+            label=target.name,
+            progress=progress,
+        )
+    finally:
+        if client is None:
+            http.close()
+    return target

@@ -1,0 +1,387 @@
+"""``VoiceSession``: one caller on one connection, from audio in to audio out.
+
+The pipeline per turn is endpointer -> ASR -> ``DialogueManager.turn`` ->
+TTS, but the hard part is turn-taking, which is why this is a small state
+machine rather than a straight line:
+
+* A turn runs as one task through phases ``asr`` -> ``dialogue`` ->
+  ``speaking`` -> ``done``. Everything slow runs in worker threads; the
+  receive loop only decodes audio and runs the endpointer, so it reacts to
+  the caller within a frame.
+* **Barge-in.** When the caller starts speaking (``speech_started``) or
+  types while a turn is running, the turn task is cancelled at once, so no
+  further audio frame is sent, and then, depending on the phase:
+  ``asr``: the brain has not seen the words, so the audio is carried into
+  the next utterance (the caller simply went on talking);
+  ``dialogue``: the brain's call finishes in its thread and the reply it
+  stores is then marked as not heard at all;
+  ``speaking``: the client is told ``interrupted`` (flush your buffer) and
+  the stored reply is cut to the words the ``PlayoutClock`` says were heard
+  (``DialogueManager.mark_interrupted``).
+* Brain calls go through ``SerialCalls``: in order, never cancelled half-way,
+  so a saved turn stays saved whatever the client does.
+
+Protocol details live in ``hark.voice.protocol``; the WebSocket plumbing in
+``hark.voice.ws_route``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from hark.server.logs import log_context
+from hark.voice.audio import decode
+from hark.voice.listener import Listener, Utterance
+from hark.voice.outbox import Outbox, SerialCalls, Transport
+from hark.voice.playback import PlayoutClock, speak, wait_until
+from hark.voice.protocol import (
+    AudioEndEvent,
+    AudioStartEvent,
+    ErrorEvent,
+    HandoffEvent,
+    InterruptedEvent,
+    ProtocolError,
+    ReadyEvent,
+    SpeechStartedEvent,
+    SpeechStoppedEvent,
+    StartMessage,
+    StopMessage,
+    TextMessage,
+    TranscriptEvent,
+    check_start,
+    parse_client_message,
+    reply_event,
+)
+from hark.voice.turn_metrics import TurnTimer
+from hark.voice.vad import Endpointer
+
+log = logging.getLogger("hark.voice")
+
+
+@dataclass(frozen=True)
+class VoiceOptions:
+    """Session knobs that are not user settings (tests and benchmarks change them)."""
+
+    channel: str = "voice"
+    frame_ms: int = 40  # reply audio frame length
+    lead_s: float = 0.3  # how far sending runs ahead of the client's playback
+    partial_interval_s: float | None = 1.0  # None: no partial transcripts
+    drain_timeout_s: float = 10.0  # wait for pending brain writes at close
+
+
+@dataclass(eq=False)
+class _Turn:
+    kind: str  # "voice", "text" or "greeting"
+    utterance: Utterance | None = None
+    phase: str = "asr"
+    task: asyncio.Task[None] | None = None
+    dialogue_job: asyncio.Future[Any] | None = None
+    reply: Any = None
+    reply_sent: bool = False
+    clock: PlayoutClock | None = None
+    timer: TurnTimer = field(default_factory=lambda: TurnTimer("text"))
+
+
+class VoiceSession:
+    """One connection's conversation (see the module docstring)."""
+
+    def __init__(self, services: Any, transport: Transport, options: VoiceOptions | None = None):
+        self.services = services
+        self.settings = services.settings
+        self.options = options or VoiceOptions()
+        self.outbox = Outbox(transport)
+        self.brain = SerialCalls()
+        self.conversation_id: str | None = None
+        self.sample_rate = 0
+        self.encoding = ""
+        self.listener: Listener | None = None
+        self.finished = asyncio.Event()  # set when the server wants the socket closed
+        self.closed = False
+        self._turn: _Turn | None = None
+        self._helpers: set[asyncio.Task[Any]] = set()
+        self._odd_byte = b""
+        self._asr_error_sent = False
+
+    @property
+    def started(self) -> bool:
+        return self.conversation_id is not None
+
+    # ------------------------------------------------------------------ input
+    async def on_text(self, raw: str) -> None:
+        """One JSON text frame from the client."""
+        if len(raw) > self.settings.max_frame_bytes:
+            await self._error("frame_too_large", f"frames are limited to {self.settings.max_frame_bytes} bytes")
+            return
+        try:
+            message = parse_client_message(raw)
+        except ProtocolError as exc:
+            await self.outbox.event(exc.event())
+            return
+        if isinstance(message, StartMessage):
+            await self._start(message)
+        elif not self.started:
+            await self._error("not_started", "send a 'start' message first")
+        elif isinstance(message, TextMessage):
+            await self._interrupt(carry=False)
+            self._begin(_Turn("text"), text=message.text)
+        elif isinstance(message, StopMessage):
+            self.finished.set()
+
+    async def on_bytes(self, data: bytes) -> None:
+        """One binary frame: caller audio in the declared encoding and rate."""
+        if not self.started:
+            await self._error("not_started", "send a 'start' message before audio")
+            return
+        if len(data) > self.settings.max_frame_bytes:
+            await self._error("frame_too_large", f"frames are limited to {self.settings.max_frame_bytes} bytes")
+            return
+        if self.listener is None:
+            if not self._asr_error_sent:
+                self._asr_error_sent = True
+                detail = self.services.engines.get("asr")
+                reason = f" ({detail.detail})" if detail is not None and detail.detail else ""
+                await self._error("asr_unavailable", f"speech recognition is not available{reason}; "
+                                  "audio is ignored, 'text' messages still work")
+            return
+        if self.encoding == "pcm_s16le":
+            data = self._odd_byte + data
+            self._odd_byte = data[-1:] if len(data) % 2 else b""
+            data = data[: len(data) - len(self._odd_byte)]
+        samples = decode(data, self.encoding)
+        for event in self.listener.feed(samples):
+            if event.kind == "speech_started":
+                interrupted = self._cancel_turn()
+                await self.outbox.event(SpeechStartedEvent())
+                await self._after_cancel(interrupted, carry=True)
+            else:
+                await self.outbox.event(SpeechStoppedEvent())
+                if event.utterance is not None:
+                    self._begin(_Turn("voice", utterance=event.utterance))
+
+    # ------------------------------------------------------------------ start / close
+    async def _start(self, message: StartMessage) -> None:
+        if self.started:
+            await self._error("already_started", "this session has already started")
+            return
+        try:
+            check_start(message)
+        except ProtocolError as exc:
+            await self.outbox.event(exc.event())
+            return
+        from hark.dialogue.errors import CustomerNotFound
+
+        dialogue = self.services.dialogue
+        try:
+            conversation_id, greeting = await asyncio.to_thread(
+                dialogue.start_conversation, self.options.channel, message.customer_id
+            )
+        except CustomerNotFound:
+            await self._error("unknown_customer", f"no customer with id {message.customer_id!r}")
+            return
+        self.conversation_id = conversation_id
+        self.sample_rate, self.encoding = message.sample_rate, message.encoding
+        transcriber = self.services.transcriber
+        if transcriber is not None:
+            endpointer = Endpointer.from_settings(self.settings, message.sample_rate)
+            self.listener = Listener(
+                endpointer,
+                transcriber,
+                partial_interval_s=self.options.partial_interval_s,
+                on_partial=self._on_partial,
+            )
+        with log_context(conversation_id=conversation_id):
+            log.info("voice session started", extra={"sample_rate": self.sample_rate,
+                                                     "encoding": self.encoding,
+                                                     "asr": transcriber is not None,
+                                                     "tts": self.services.synthesizer is not None})
+        await self.outbox.event(ReadyEvent(session_id=conversation_id, output_sample_rate=self.sample_rate))
+        if self.services.synthesizer is None:
+            detail = self.services.engines.get("tts")
+            reason = f" ({detail.detail})" if detail is not None and detail.detail else ""
+            await self._error("tts_unavailable", f"speech synthesis is not available{reason}; "
+                              "replies come as 'reply' events without audio")
+        self._begin(_Turn("greeting"), reply=greeting)
+
+    async def close(self) -> None:
+        """Free everything: cancel the turn and helpers, finish brain writes, end the conversation."""
+        if self.closed:
+            return
+        self.closed = True
+        interrupted = self._cancel_turn()
+        await self._after_cancel(interrupted, carry=False)
+        if self.listener is not None:
+            self.listener.close()
+        for task in list(self._helpers):
+            task.cancel()
+        if self.conversation_id is not None:
+            self.brain.submit(self.services.dialogue.end_conversation, self.conversation_id)
+        await self.brain.drain(self.options.drain_timeout_s)
+        self.outbox.closed = True
+        if self.conversation_id is not None:
+            with log_context(conversation_id=self.conversation_id):
+                log.info("voice session closed")
+
+    # ------------------------------------------------------------------ barge-in
+    async def _interrupt(self, *, carry: bool) -> None:
+        await self._after_cancel(self._cancel_turn(), carry=carry)
+
+    def _cancel_turn(self) -> tuple[_Turn, float] | None:
+        """Stop the running turn now (no more frames go out); return it and the time."""
+        turn = self._turn
+        if turn is None or turn.task is None or turn.task.done():
+            return None
+        turn.task.cancel()
+        return turn, time.perf_counter()
+
+    async def _after_cancel(self, cancelled: tuple[_Turn, float] | None, *, carry: bool) -> None:
+        """Settle a cancelled turn according to its phase (see the module docstring)."""
+        if cancelled is None:
+            return
+        turn, at = cancelled
+        assert turn.task is not None
+        await asyncio.wait([turn.task])
+        dialogue = self.services.dialogue
+        with log_context(conversation_id=self.conversation_id):
+            if turn.phase == "asr":
+                if carry and turn.utterance is not None and self.listener is not None:
+                    self.listener.carry(turn.utterance.audio)
+                log.info("turn cancelled before the brain saw it", extra={"carried": carry})
+            elif turn.phase == "dialogue" and turn.dialogue_job is not None:
+                job = turn.dialogue_job
+                self.brain.submit(_mark_unheard, dialogue, self.conversation_id, job)
+                log.info("reply cancelled before it was spoken")
+            elif turn.phase == "speaking" and turn.reply is not None:
+                played = turn.clock.played_text(at) if turn.clock is not None else ""
+                if turn.reply_sent:
+                    await self.outbox.event(InterruptedEvent())
+                if turn.reply.turn_id is not None and played != turn.reply.text:
+                    self.brain.submit(dialogue.mark_interrupted, self.conversation_id,
+                                      turn.reply.turn_id, played)
+                log.info("barge-in: reply cut", extra={"played_chars": len(played),
+                                                       "reply_chars": len(turn.reply.text)})
+
+    # ------------------------------------------------------------------ turns
+    def _begin(self, turn: _Turn, *, text: str | None = None, reply: Any = None) -> None:
+        turn.timer = TurnTimer("text" if turn.kind == "greeting" else turn.kind)
+        self._turn = turn
+        turn.task = asyncio.create_task(self._run_turn(turn, text=text, reply=reply))
+
+    async def _run_turn(self, turn: _Turn, *, text: str | None, reply: Any) -> None:
+        timer = turn.timer
+        with log_context(conversation_id=self.conversation_id):
+            try:
+                if turn.utterance is not None:
+                    text = await self._transcribe(turn)
+                    if not text:
+                        turn.phase = "done"
+                        log.info("empty transcript: no reply", extra={"early_asr": turn.utterance.early})
+                        return
+                if reply is None:
+                    turn.phase = "dialogue"
+                    timer.mark("dialogue_started")
+                    turn.dialogue_job = self.brain.submit(
+                        self.services.dialogue.turn, self.conversation_id, text,
+                        metrics=timer.as_dict())
+                    reply = await asyncio.shield(turn.dialogue_job)
+                    timer.mark("dialogue_done")
+                turn.reply, turn.phase = reply, "speaking"
+                await self.outbox.event(reply_event(reply))
+                turn.reply_sent = True
+                timer.mark("reply_sent")
+                if reply.handoff:
+                    await self.outbox.event(HandoffEvent(summary=reply.handoff_summary))
+                await self._speak(turn)
+                if turn.kind != "greeting":
+                    await self.outbox.event(timer.event())
+                    timer.log(turn_kind=turn.kind)
+                    self._store_metrics(reply, timer)
+                await wait_until(time.perf_counter, turn.clock.ends_at if turn.clock else None)
+                turn.phase = "done"
+                if reply.end:
+                    self.finished.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one bad turn must not end the call
+                turn.phase = "done"
+                await self._turn_failed(exc)
+
+    async def _transcribe(self, turn: _Turn) -> str:
+        utterance = turn.utterance
+        assert utterance is not None
+        timer = turn.timer
+        timer.decided_at, timer.endpoint_s = utterance.decided_at, utterance.endpoint_s
+        transcript = await asyncio.shield(utterance.transcript)
+        timer.mark("asr_done")
+        timer.asr_compute_s = transcript.elapsed_s
+        await self.outbox.event(TranscriptEvent(text=transcript.text, final=True))
+        return transcript.text
+
+    async def _speak(self, turn: _Turn) -> None:
+        synthesizer = self.services.synthesizer
+        reply = turn.reply
+        if synthesizer is None or not reply.text.strip():
+            return
+        turn.clock = PlayoutClock()
+        started = False
+
+        async def audio_start() -> None:
+            nonlocal started
+            started = True
+            await self.outbox.event(AudioStartEvent(sample_rate=self.sample_rate))
+
+        try:
+            result = await speak(synthesizer, reply.text, out_rate=self.sample_rate,
+                                 send_bytes=self.outbox.audio, on_first_audio=audio_start,
+                                 clock=turn.clock, frame_ms=self.options.frame_ms,
+                                 lead_s=self.options.lead_s)
+            turn.timer.first_audio_at = result.first_audio_at
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the text reply already went out
+            log.exception("speech synthesis failed")
+            await self._error("tts_failed", f"speech synthesis failed: {type(exc).__name__}")
+        if started:
+            await self.outbox.event(AudioEndEvent())
+
+    async def _turn_failed(self, exc: Exception) -> None:
+        from hark.dialogue.errors import ConversationNotFound, InvalidUtterance
+
+        if isinstance(exc, ConversationNotFound):
+            await self._error("conversation_not_found", str(exc))
+            self.finished.set()
+        elif isinstance(exc, InvalidUtterance):
+            await self._error("bad_message", str(exc))
+        else:
+            log.error("voice turn failed", exc_info=exc)
+            await self._error("internal_error", "the turn failed; please try again")
+
+    def _store_metrics(self, reply: Any, timer: TurnTimer) -> None:
+        """Complete the stored assistant turn's metrics with the stages known after the brain's call."""
+        store = getattr(self.services.dialogue, "update_turn_metrics", None)
+        if store is not None and reply.turn_id is not None:
+            self.brain.submit(store, self.conversation_id, reply.turn_id, timer.as_dict())
+
+    # ------------------------------------------------------------------ helpers
+    def _on_partial(self, text: str) -> None:
+        self._spawn(self.outbox.event(TranscriptEvent(text=text, final=False)))
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._helpers.add(task)
+        task.add_done_callback(self._helpers.discard)
+
+    async def _error(self, code: str, message: str) -> None:
+        await self.outbox.event(ErrorEvent(code=code, message=message))
+
+
+def _mark_unheard(dialogue: Any, conversation_id: str, job: asyncio.Future[Any]) -> None:
+    """After a cancelled ``turn`` call finished (``SerialCalls`` order): nothing of it was heard."""
+    if job.cancelled() or job.exception() is not None:
+        return
+    reply = job.result()
+    if reply.turn_id is not None:
+        dialogue.mark_interrupted(conversation_id, reply.turn_id, "")

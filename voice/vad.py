@@ -1,0 +1,398 @@
+"""The endpointer: webrtcvad frames turned into utterance events with stream timestamps.
+
+A voice session needs to know three things about the caller's audio: when
+speech starts (to barge in on Hark's own speech), when it pauses (to start
+ASR early and hide its cost behind the end-of-speech hangover) and when the
+turn is over (to answer). ``Endpointer`` turns a stream of PCM chunks of any
+size into exactly those events; it owns no threads and does no I/O, so it is
+cheap enough to run hundreds of streams per process (webrtcvad costs ~2 µs
+per frame).
+
+How it decides (all durations are settings, see ``Endpointer.__init__``):
+
+* webrtcvad classifies fixed frames of 10/20/30 ms. It only accepts 8, 16,
+  32 and 48 kHz, so those rates run natively; any other rate (24 kHz from a
+  client, 22.05 kHz from a file) is resampled to 16 kHz for the classifier
+  only, with soxr's "QQ" setting, which has next to no block latency (the
+  classifier does not need hi-fi audio).
+* Speech starts after ``start_ms`` of *consecutive* voiced frames: a fresh
+  webrtcvad calls the first ~90 ms of background noise speech, and single
+  voiced frames in noise are common, so one voiced frame proves nothing.
+* The first unvoiced frame after speech (or after ``first_silence_ms``)
+  emits ``FIRST_SILENCE`` with the utterance so far; ``resume_ms`` of voiced
+  frames after it emits ``SPEECH_RESUMED`` (drop that early transcript).
+* ``hangover_ms`` of silence ends the utterance: ``SPEECH_END`` carries the
+  audio, or ``SPEECH_DISCARDED`` when it held less than ``min_speech_ms`` of
+  voiced time (a click, a cough, a door), so it never reaches ASR.
+
+Utterance audio is cut from the client's own samples (``pre_roll_ms`` before
+the onset up to the end of the last voiced frame) and resampled once, with
+soxr "HQ", to 16 kHz ``int16``; ``VadEvent.audio_f32`` gives Whisper's float
+form. The end of the last voiced frame is the cut point, so when no
+``SPEECH_RESUMED`` comes between a ``FIRST_SILENCE`` and the ``SPEECH_END``,
+both carry *identical* audio and the early transcript is the final one.
+
+Timestamps are seconds of *stream time* (samples fed / sample rate), not
+wall-clock time, so they are exact and testable; a session turns them into
+latency by comparing with how much audio it has fed. webrtcvad itself lags a
+real speech end by ~70-100 ms on top of the hangover (measured, DESIGN.md).
+
+Not thread-safe: one ``Endpointer`` per audio stream, fed from one task.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final
+
+import numpy as np
+import webrtcvad
+
+from hark.voice.audio import as_int16, int16_to_float32, pcm16_to_int16
+from hark.voice.errors import AudioFormatError
+from hark.voice.resample import StreamingResampler, resample
+
+if TYPE_CHECKING:
+    from hark.server.settings import Settings
+
+VAD_RATES: Final[tuple[int, ...]] = (8000, 16000, 32000, 48000)
+"""Sample rates webrtcvad classifies natively."""
+FRAME_MS: Final[tuple[int, ...]] = (10, 20, 30)
+"""Frame lengths webrtcvad accepts."""
+ASR_RATE: Final = 16000
+"""Rate of the utterance audio in events (what Whisper wants)."""
+
+
+class VadEventType(enum.StrEnum):
+    SPEECH_START = "speech_start"
+    """``start_ms`` of consecutive voiced audio: the caller is talking (barge-in trigger)."""
+    FIRST_SILENCE = "first_silence"
+    """First pause after speech; ``audio`` is the utterance so far (start ASR early)."""
+    SPEECH_RESUMED = "speech_resumed"
+    """The caller went on after a ``FIRST_SILENCE``: discard the early ASR result."""
+    SPEECH_END = "speech_end"
+    """``hangover_ms`` of silence: the utterance is over; ``audio`` is final."""
+    SPEECH_DISCARDED = "speech_discarded"
+    """The burst that raised ``SPEECH_START`` was shorter than ``min_speech_ms``: ignore it."""
+
+
+@dataclass(frozen=True, eq=False)
+class VadEvent:
+    """One endpointer decision. Times are seconds of stream time.
+
+    ``time_s`` is when the decision became possible (end of the deciding
+    frame); ``speech_start_s`` the start of the first frame of the voiced run
+    that started the utterance; ``speech_end_s`` the end of its last voiced
+    frame (``None`` for ``SPEECH_START``/``SPEECH_RESUMED``). ``audio`` is the
+    16 kHz ``int16`` utterance for ``FIRST_SILENCE`` and ``SPEECH_END`` (else
+    ``None``), starting at ``audio_start_s`` (onset minus pre-roll).
+    ``utterance`` numbers utterances from 1 within a stream; ``truncated``
+    marks a ``SPEECH_END`` forced by ``max_utterance_s``.
+    """
+
+    type: VadEventType
+    time_s: float
+    utterance: int
+    speech_start_s: float
+    speech_end_s: float | None = None
+    audio: np.ndarray | None = field(default=None, repr=False)
+    audio_start_s: float | None = None
+    truncated: bool = False
+
+    @property
+    def audio_f32(self) -> np.ndarray | None:
+        """The utterance as float32 in [-1, 1) at 16 kHz, ready for ``Transcriber``."""
+        return None if self.audio is None else int16_to_float32(self.audio)
+
+    @property
+    def endpoint_lag_s(self) -> float | None:
+        """How long after the last voiced frame this decision came (``SPEECH_END``: hangover + frame)."""
+        return None if self.speech_end_s is None else self.time_s - self.speech_end_s
+
+
+class _Buffer:
+    """Samples indexed by absolute position in the stream, with a droppable head."""
+
+    def __init__(self) -> None:
+        self._chunks: list[np.ndarray] = []
+        self.start = 0  # absolute index of the first kept sample
+        self.end = 0  # absolute index one past the last sample
+
+    def append(self, samples: np.ndarray) -> None:
+        if samples.size:
+            self._chunks.append(samples)
+            self.end += samples.size
+
+    def drop_before(self, index: int) -> None:
+        while self._chunks and self.start + self._chunks[0].size <= index:
+            self.start += self._chunks.pop(0).size
+
+    def slice(self, begin: int, stop: int) -> np.ndarray:
+        begin, stop = max(begin, self.start), min(stop, self.end)
+        if stop <= begin:
+            return np.zeros(0, dtype=np.int16)
+        joined = np.concatenate(self._chunks) if len(self._chunks) > 1 else self._chunks[0]
+        self._chunks = [joined]
+        return joined[begin - self.start : stop - self.start].copy()
+
+
+class _State(enum.Enum):
+    SILENCE = 0
+    SPEECH = 1
+    TRAILING = 2  # pause after speech, counting towards the hangover
+
+
+class Endpointer:
+    """Feed PCM chunks, get ``VadEvent`` lists back. See the module docstring."""
+
+    def __init__(
+        self,
+        sample_rate: int,
+        *,
+        aggressiveness: int = 2,
+        frame_ms: int = 20,
+        start_ms: int = 150,
+        hangover_ms: int = 300,
+        min_speech_ms: int = 200,
+        first_silence_ms: int | None = None,
+        resume_ms: int = 60,
+        pre_roll_ms: int = 200,
+        max_utterance_s: float = 28.0,
+    ) -> None:
+        """Configure one stream.
+
+        ``sample_rate`` is the rate of the audio you will feed (any rate from
+        8 kHz to 48 kHz). ``aggressiveness`` 0-3 is webrtcvad's mode (3 calls
+        the least audio speech). ``first_silence_ms`` defaults to one frame
+        (earliest ASR start; raise it to avoid speculative ASR on short
+        in-word gaps). ``max_utterance_s`` forces an end before Whisper's 30 s
+        window is exceeded.
+        """
+        if not 8000 <= sample_rate <= 48000:
+            raise AudioFormatError(f"sample rate must be 8000-48000 Hz, got {sample_rate}")
+        if frame_ms not in FRAME_MS:
+            raise ValueError(f"frame_ms must be 10, 20 or 30, got {frame_ms}")
+        if not 0 <= aggressiveness <= 3:
+            raise ValueError(f"aggressiveness must be 0-3, got {aggressiveness}")
+        if min(start_ms, hangover_ms, min_speech_ms, resume_ms, pre_roll_ms) < 0:
+            raise ValueError("durations must not be negative")
+        self.sample_rate = int(sample_rate)
+        self.vad_rate = self.sample_rate if self.sample_rate in VAD_RATES else ASR_RATE
+        self.aggressiveness = aggressiveness
+        self.frame_ms = frame_ms
+        self.start_ms = start_ms
+        self.hangover_ms = hangover_ms
+        self.min_speech_ms = min_speech_ms
+        self.first_silence_ms = frame_ms if first_silence_ms is None else max(first_silence_ms, 1)
+        self.resume_ms = resume_ms
+        self.pre_roll_ms = pre_roll_ms
+        self.max_utterance_s = max_utterance_s
+        self._frame_len = self.vad_rate * frame_ms // 1000
+        self._frame_s = frame_ms / 1000.0
+        self._keep_silence = int(self.sample_rate * (pre_roll_ms + start_ms + 3 * frame_ms) / 1000)
+        self.reset()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, sample_rate: int, **overrides: int) -> Endpointer:
+        """An endpointer configured from ``vad_*`` settings (keyword overrides win)."""
+        params: dict[str, int] = {
+            "aggressiveness": settings.vad_aggressiveness,
+            "frame_ms": settings.vad_frame_ms,
+            "start_ms": settings.vad_start_ms,
+            "hangover_ms": settings.vad_hangover_ms,
+            "min_speech_ms": settings.vad_min_speech_ms,
+        }
+        params.update(overrides)
+        return cls(sample_rate, **params)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ state
+    def reset(self) -> None:
+        """Start over as a fresh stream (stream time back to 0, new webrtcvad)."""
+        self._vad = webrtcvad.Vad(self.aggressiveness)
+        self._to_vad = (
+            None
+            if self.vad_rate == self.sample_rate
+            else StreamingResampler(self.sample_rate, self.vad_rate, quality="QQ")
+        )
+        self._audio = _Buffer()
+        self._pending = np.zeros(0, dtype=np.int16)
+        self._frames = 0
+        self._state = _State.SILENCE
+        self._utterances = 0
+        self._clear_utterance()
+
+    def _clear_utterance(self) -> None:
+        self._run = 0
+        self._run_start_s = 0.0
+        self._speech_start_s = 0.0
+        self._last_voiced_end_s = 0.0
+        self._voiced_ms = 0
+        self._silence_ms = 0
+        self._resume = 0
+        self._early_sent = False
+        self._cut_cache: tuple[float, float, np.ndarray] | None = None
+
+    @property
+    def stream_time_s(self) -> float:
+        """Seconds of audio fed so far."""
+        return self._audio.end / self.sample_rate
+
+    @property
+    def in_speech(self) -> bool:
+        """True between ``SPEECH_START`` and the utterance's end (pauses included)."""
+        return self._state is not _State.SILENCE
+
+    # ------------------------------------------------------------------ input
+    def feed(self, chunk: np.ndarray | bytes | bytearray | memoryview) -> list[VadEvent]:
+        """Add audio (``int16``/float array, or PCM16LE bytes) at ``sample_rate``; return events.
+
+        Chunks may have any length; frames are formed internally and the
+        remainder carried to the next call.
+        """
+        if isinstance(chunk, bytes | bytearray | memoryview):
+            samples = pcm16_to_int16(chunk)
+        else:
+            samples = as_int16(chunk)
+        self._audio.append(samples)
+        vad_samples = samples if self._to_vad is None else self._to_vad.process(samples)
+        if self._pending.size:
+            vad_samples = np.concatenate((self._pending, vad_samples))
+        events: list[VadEvent] = []
+        usable = vad_samples.size - vad_samples.size % self._frame_len
+        for offset in range(0, usable, self._frame_len):
+            frame = vad_samples[offset : offset + self._frame_len]
+            voiced = self._vad.is_speech(frame.tobytes(), self.vad_rate)
+            self._step(voiced, events)
+        self._pending = vad_samples[usable:].copy()
+        if self._state is _State.SILENCE:
+            self._audio.drop_before(self._audio.end - self._keep_silence)
+        return events
+
+    def flush(self) -> list[VadEvent]:
+        """End of stream: close an open utterance (``SPEECH_END`` or ``SPEECH_DISCARDED``)."""
+        if self._state is _State.SILENCE:
+            return []
+        events: list[VadEvent] = []
+        self._finish(self._frames * self._frame_s, events, truncated=False)
+        return events
+
+    # ------------------------------------------------------------------ logic
+    def _step(self, voiced: bool, events: list[VadEvent]) -> None:
+        t0 = self._frames * self._frame_s
+        self._frames += 1
+        t1 = self._frames * self._frame_s
+        state = self._state
+        if state is _State.SILENCE:
+            if not voiced:
+                self._run = 0
+                return
+            if self._run == 0:
+                self._run_start_s = t0
+            self._run += 1
+            if self._run * self.frame_ms >= self.start_ms:
+                self._utterances += 1
+                self._state = _State.SPEECH
+                self._speech_start_s = self._run_start_s
+                self._voiced_ms = self._run * self.frame_ms
+                self._last_voiced_end_s = t1
+                events.append(self._event(VadEventType.SPEECH_START, t1))
+        elif state is _State.SPEECH:
+            if voiced:
+                self._last_voiced_end_s = t1
+                self._voiced_ms += self.frame_ms
+            else:
+                self._state = _State.TRAILING
+                self._silence_ms = self.frame_ms
+                self._resume = 0
+                self._early_sent = False
+                self._maybe_first_silence(t1, events)
+                if self._silence_ms >= self.hangover_ms:
+                    self._finish(t1, events, truncated=False)
+                    return
+        else:  # TRAILING
+            if voiced:
+                self._resume += 1
+                if self._resume * self.frame_ms >= self.resume_ms:
+                    self._state = _State.SPEECH
+                    self._voiced_ms += self._resume * self.frame_ms
+                    self._last_voiced_end_s = t1
+                    if self._early_sent:
+                        events.append(self._event(VadEventType.SPEECH_RESUMED, t1))
+                    self._resume = 0
+                    self._early_sent = False
+                    return
+            else:
+                self._resume = 0
+            # Unconfirmed voiced frames count as pause: noise blips must not stall the end.
+            self._silence_ms += self.frame_ms
+            self._maybe_first_silence(t1, events)
+            if self._silence_ms >= self.hangover_ms:
+                self._finish(t1, events, truncated=False)
+                return
+        if self._state is not _State.SILENCE and t1 - self._audio_start_s() >= self.max_utterance_s:
+            self._finish(t1, events, truncated=True)
+
+    def _maybe_first_silence(self, t1: float, events: list[VadEvent]) -> None:
+        if (
+            not self._early_sent
+            and self._silence_ms >= self.first_silence_ms
+            and self._silence_ms < self.hangover_ms
+            and self._voiced_ms >= self.min_speech_ms
+        ):
+            self._early_sent = True
+            events.append(self._event(VadEventType.FIRST_SILENCE, t1, with_audio=True))
+
+    def _finish(self, t1: float, events: list[VadEvent], *, truncated: bool) -> None:
+        if truncated:
+            self._last_voiced_end_s = t1
+        if self._voiced_ms >= self.min_speech_ms:
+            events.append(
+                self._event(VadEventType.SPEECH_END, t1, with_audio=True, truncated=truncated)
+            )
+        else:
+            events.append(self._event(VadEventType.SPEECH_DISCARDED, t1, ended=True))
+        self._state = _State.SILENCE
+        self._clear_utterance()
+
+    # ------------------------------------------------------------------ output
+    def _audio_start_s(self) -> float:
+        earliest = self._audio.start / self.sample_rate
+        return max(earliest, self._speech_start_s - self.pre_roll_ms / 1000.0)
+
+    def _event(
+        self,
+        kind: VadEventType,
+        t1: float,
+        *,
+        with_audio: bool = False,
+        ended: bool = False,
+        truncated: bool = False,
+    ) -> VadEvent:
+        audio = audio_start = None
+        if with_audio:
+            audio_start = self._audio_start_s()
+            audio = self._cut(audio_start, self._last_voiced_end_s)
+        has_end = with_audio or ended
+        return VadEvent(
+            type=kind,
+            time_s=round(t1, 6),
+            utterance=self._utterances,
+            speech_start_s=round(self._speech_start_s, 6),
+            speech_end_s=round(self._last_voiced_end_s, 6) if has_end else None,
+            audio=audio,
+            audio_start_s=None if audio_start is None else round(audio_start, 6),
+            truncated=truncated,
+        )
+
+    def _cut(self, start_s: float, end_s: float) -> np.ndarray:
+        """Utterance samples between two stream times, at 16 kHz (cached per span)."""
+        if self._cut_cache and self._cut_cache[:2] == (start_s, end_s):
+            return self._cut_cache[2]
+        native = self._audio.slice(
+            round(start_s * self.sample_rate), round(end_s * self.sample_rate)
+        )
+        audio = resample(native, self.sample_rate, ASR_RATE)
+        audio.setflags(write=False)  # shared between events; nobody may edit it in place
+        self._cut_cache = (start_s, end_s, audio)
+        return audio

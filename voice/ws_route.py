@@ -1,0 +1,62 @@
+"""The ``/v1/voice`` WebSocket endpoint: frames in, ``VoiceSession`` calls, close.
+
+The receive loop does no slow work itself (the session hands inference to
+worker threads), so a caller's audio is always read as it arrives. Two
+things end a connection: the client (``stop``, a close, or simply vanishing)
+or the session (a goodbye has been played, or the conversation is gone).
+Either way ``VoiceSession.close`` runs, which cancels every task of the
+session and waits for pending database writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from fastapi import APIRouter, WebSocket
+
+from hark.voice.session import VoiceOptions, VoiceSession
+
+log = logging.getLogger("hark.voice")
+
+router = APIRouter()
+
+
+@router.websocket("/v1/voice")
+async def voice_socket(websocket: WebSocket) -> None:
+    """Protocol v1 (``docs/voice-protocol.md``)."""
+    await websocket.accept()
+    services = websocket.app.state.services
+    options = getattr(websocket.app.state, "voice_options", None) or VoiceOptions()
+    session = VoiceSession(services, websocket, options)
+    receiver = asyncio.create_task(_receive(websocket, session))
+    finished = asyncio.create_task(session.finished.wait())
+    close_code = 1000
+    try:
+        await asyncio.wait({receiver, finished}, return_when=asyncio.FIRST_COMPLETED)
+        if receiver.done() and not receiver.cancelled() and receiver.exception() is not None:
+            log.error("voice connection failed", exc_info=receiver.exception())
+            close_code = 1011
+    finally:
+        for task in (receiver, finished):
+            task.cancel()
+        await asyncio.wait({receiver, finished})
+        await session.close()
+        with contextlib.suppress(Exception):
+            await websocket.close(code=close_code)
+
+
+async def _receive(websocket: WebSocket, session: VoiceSession) -> None:
+    """Feed frames to the session until the client leaves or says ``stop``."""
+    while not session.finished.is_set():
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        data = message.get("bytes")
+        if data is not None:
+            await session.on_bytes(data)
+            continue
+        text = message.get("text")
+        if text is not None:
+            await session.on_text(text)
