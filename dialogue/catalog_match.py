@@ -294,10 +294,12 @@ class CatalogMatcher:
                     name_score = 0.5 * coverage + 0.5 * len(heard) / n_content
             tag_score = 0.0
             for t in e.tags:
-                sims = [words.get(w, none)[0] for w in t]
-                if all(sims):
+                hits = [words.get(w, none) for w in t]
+                if all(sim for sim, _ in hits):
                     specific = 0.8 if self.tag_df.get(" ".join(t), 1) <= 2 else 0.35
-                    tag_score = max(tag_score, specific * min(sims))
+                    said = len(frozenset().union(*(span for _, span in hits))) / n_content
+                    score = specific * min(sim for sim, _ in hits) * (0.5 + 0.5 * said)
+                    tag_score = max(tag_score, score)
             desc_heard: set[int] = set()
             for w in e.desc_words & self.rare_desc:
                 sim, span = words.get(w, none)
@@ -310,7 +312,11 @@ class CatalogMatcher:
                 scores[e.sku] = score
 
     def category(self, content: list[str]) -> str | None:
-        """The shop category the words name, if any (fuzzy, plural-folded).
+        """The shop category the words name, if any (see :meth:`category_span`)."""
+        return self.category_span(content)[0]
+
+    def category_span(self, content: list[str]) -> tuple[str | None, set[int]]:
+        """The shop category the words name (fuzzy, plural-folded) and the positions used.
 
         All of a category's words must be heard ("home office", "coffee and
         tea"): "coffee" alone is a product word, and claiming "coffee & tea"
@@ -318,23 +324,25 @@ class CatalogMatcher:
         the travel mug in "kitchen" answers. The longest full match wins.
         """
         if not self.categories or not content:
-            return None
+            return None, set()
         stems = [stem(w) for w in content]
-        best: tuple[int, str] | None = None
+        best: tuple[int, str, set[int]] | None = None
         for original, cwords in self.categories:
-            matched: list[str] = []
+            used: set[int] = set()
             for cw in cwords:
-                s = max((fuzz.ratio(cw, w) for w in stems), default=0.0) / 100.0
-                if s >= MIN_CATEGORY_SCORE:
-                    matched.append(cw)
-            glued = "".join(cwords)
-            if len(cwords) > 1 and any(
-                fuzz.ratio(glued, "".join(stems[i : i + 2])) >= 90 for i in range(len(stems))
-            ):
-                matched = list(cwords)
-            if not matched:
-                continue
-            score = len(matched) / len(cwords)
-            if score == 1.0 and (best is None or len(cwords) > best[0]):
-                best = (len(cwords), original)
-        return best[1] if best else None
+                sims = [fuzz.ratio(cw, w) for w in stems]
+                j = max(range(len(stems)), key=sims.__getitem__)
+                if sims[j] >= MIN_CATEGORY_SCORE * 100:
+                    used.add(j)
+                else:
+                    used = set()
+                    break
+            if not used and len(cwords) > 1:
+                glued = "".join(cwords)
+                for i in range(len(stems) - 1):
+                    if fuzz.ratio(glued, stems[i] + stems[i + 1]) >= 90:
+                        used = {i, i + 1}
+                        break
+            if used and (best is None or len(cwords) > best[0]):
+                best = (len(cwords), original, used)
+        return (best[1], best[2]) if best else (None, set())

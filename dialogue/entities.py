@@ -9,6 +9,7 @@ order id; "2 of them" is a quantity, not an ordinal.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from hark.dialogue.catalog_match import STOPWORDS, CatalogMatcher
@@ -121,7 +122,7 @@ _NOT_KEYWORDS = frozenset(
         "dollars", "euros", "pounds", "cents", "number", "option", "choice", "stock", "available",
         "today", "now", "right", "ready", "ship", "ships", "hand", "quantity", "change", "make",
         "set", "tell", "more", "details", "info", "information", "describe", "much", "cost",
-        "costs", "price", "priced", "ones", "one"
+        "costs", "price", "priced", "ones", "one", "pair", "pairs", "piece", "pieces", "unit", "units"
     }
 )  # fmt: skip
 
@@ -217,8 +218,16 @@ def extract_prices(tokens: list[str], used: set[int]) -> tuple[float | None, flo
     return lo, hi
 
 
-def extract_order_id(tokens: list[str], used: set[int]) -> str | None:
-    """An order id after "order (number)" / "#", or a bare 4-12 digit number."""
+_BARE_ALNUM_ID = re.compile(r"^[a-z]{1,4}\d{4,12}$")
+
+
+def extract_order_id(
+    tokens: list[str], used: set[int], skus: frozenset[str] = frozenset()
+) -> str | None:
+    """An order id after "order (number)" / "#", or a bare 4-12 digit number or "ord1001".
+
+    ``skus`` (normalised, alphanumeric only) are never taken for order ids.
+    """
     n = len(tokens)
     for i, tok in enumerate(tokens):
         if tok not in _ORDER_WORDS and tok != "number":
@@ -226,7 +235,7 @@ def extract_order_id(tokens: list[str], used: set[int]) -> str | None:
         j = i + 1
         while j < n and tokens[j] in _ORDER_GLUE:
             j += 1
-        if j < n and j not in used and _id_like(tokens[j], keyword=True):
+        if j < n and j not in used and tokens[j] not in skus and _id_like(tokens[j]):
             ident = tokens[j]
             k = j + 1
             # ASR splits ids into groups: "31 86" -> "3186"
@@ -240,7 +249,9 @@ def extract_order_id(tokens: list[str], used: set[int]) -> str | None:
             used.update(range(j, k))
             return ident
     for i, tok in enumerate(tokens):
-        if i in used or not tok.isdigit() or not 4 <= len(tok) <= 12:
+        if i in used or tok in skus:
+            continue
+        if not (tok.isdigit() and 4 <= len(tok) <= 12) and not _BARE_ALNUM_ID.match(tok):
             continue
         nxt = tokens[i + 1] if i + 1 < n else ""
         prev = tokens[i - 1] if i else ""
@@ -251,11 +262,11 @@ def extract_order_id(tokens: list[str], used: set[int]) -> str | None:
     return None
 
 
-def _id_like(tok: str, keyword: bool) -> bool:
+def _id_like(tok: str) -> bool:
     if tok.isdigit():
         return 1 <= len(tok) <= 12
     digits = sum(c.isdigit() for c in tok)
-    return keyword and digits >= 3 and tok.isalnum() and len(tok) <= 16
+    return digits >= 3 and tok.isalnum() and len(tok) <= 16
 
 
 def extract_quantity(tokens: list[str], used: set[int]) -> int | None:
@@ -361,7 +372,8 @@ def extract(tokens: list[str], matcher: CatalogMatcher | None) -> Entities:
     ent.numbers = [float(t) for t in tokens if is_number_token(t)]
     ent.price_min, ent.price_max = extract_prices(tokens, used)
     ent.ordinal = extract_ordinal(tokens, used)
-    ent.order_id = extract_order_id(tokens, used)
+    skus = frozenset(matcher.sku_index) if matcher is not None else frozenset()
+    ent.order_id = extract_order_id(tokens, used, skus)
     ent.quantity = extract_quantity(tokens, used)
     ent.comparative = extract_comparative(tokens)
     ent.in_stock_only = (
@@ -370,8 +382,10 @@ def extract(tokens: list[str], matcher: CatalogMatcher | None) -> Entities:
     ent.pronoun_ref = has_pronoun_ref(tokens)
     content = content_words(tokens)
     if matcher is not None:
-        ent.products = matcher.products(content, tokens)
-        ent.category = matcher.category(content)
+        ent.category, used_by_category = matcher.category_span(content)
+        # a category mention ("pet supplies") is not a product mention
+        named = [w for i, w in enumerate(content) if i not in used_by_category]
+        ent.products = matcher.products(named, tokens)
         content = [matcher.corrected(w) for w in matcher.glue_known(content)]
     seen: set[str] = set()
     ent.keywords = [w for w in content if not (w in seen or seen.add(w))]

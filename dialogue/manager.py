@@ -12,6 +12,7 @@ The conversation state is saved with the turn, so any process can continue.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import uuid
@@ -155,16 +156,24 @@ class DialogueManager:
             redaction = redact(text)
             clean = redaction.text
             score = self.sentiment.score(clean)
-            nlu = knowledge.nlu.parse(clean)
+            nlu = knowledge.nlu.parse(_without_placeholders(clean))  # placeholders aren't words
             state.add_sentiment(score)
             state.remember_turn("user", clean)
             state.turn_count += 1
-            ctx = TurnContext(session=session, settings=self.settings, knowledge=knowledge,
-                              state=state, conversation=conversation, customer=customer,
-                              today=self.settings.current_date(), text=clean, nlu=nlu)
+            ctx = TurnContext(
+                session=session,
+                settings=self.settings,
+                knowledge=knowledge,
+                state=state,
+                conversation=conversation,
+                customer=customer,
+                today=self.settings.current_date(),
+                text=_without_placeholders(clean),
+                nlu=nlu,
+            )
             pending, state.pending = state.pending, None
             result = policy.respond(ctx, pending, self.planner)
-            result = self._after(ctx, result, score, redaction.found)
+            result = self._after(ctx, result, score, redaction.found, pending)
             reply = self._store(ctx, result, clean, score, metrics, started)
         log.info("turn", extra={"conversation_id": conversation_id, "intent": reply.intent,
                                 "confidence": round(float(nlu.confidence), 3),
@@ -259,39 +268,78 @@ class DialogueManager:
 
         return spoken_price(amount, self.settings.currency)
 
-    def _after(self, ctx: TurnContext, result: SkillReply, score: float, found: set[str]) -> SkillReply:
+    def _after(
+        self,
+        ctx: TurnContext,
+        result: SkillReply,
+        score: float,
+        found: set[str],
+        pending: Pending | None,
+    ) -> SkillReply:
         """Handoff triggers, upset acknowledgement, the card-number note, one "by the way"."""
         state = ctx.state
+        upset = is_upset(score)
+        card_given = bool(found & {CARD, SECURITY_CODE})
+        if card_given:
+            state.facts["card_number_offered"] = True
+            if _card_only(ctx.text):
+                result = SkillReply(
+                    intent=result.intent if result.understood else "out_of_scope",
+                    pending=pending,
+                    handled=False,
+                )
+                result.say.say(
+                    "What else can I help you with?" if pending is None else ctx.state.last_reply
+                )
+        elif upset and not result.understood:
+            # Not a request we can parse, but clearly a complaint: that *is* understood.
+            result = SkillReply(
+                intent="out_of_scope",
+                handled=False,
+                pending=Pending("handoff", {"reason": "upset"}),
+            )
+            result.say.say("Tell me what went wrong and I'll do my best to fix it.")
+            result.say.say("Or would you like me to connect you with a person?")
         is_handoff = any(a.type == "handoff" for a in result.actions)
         state.not_understood = 0 if result.understood or is_handoff else state.not_understood + 1
         if strongly_negative(score):
             state.strong_negative_turns += 1
-        if not is_handoff and state.not_understood >= 2:
-            result = handoff_skill.handoff(ctx, "not_understood")
-            result.say.prepend("Sorry, I'm having trouble understanding.")
-            is_handoff = True
-        elif not is_handoff and state.strong_negative_turns >= 2:
+        if not is_handoff and state.strong_negative_turns >= 2:
             answer = result
             result = handoff_skill.handoff(ctx, "negative_sentiment")
             if answer.understood and answer.handled:
                 result.say = answer.say.extend(result.say)
                 result.cards = answer.cards
+            result.say.prepend("I'm sorry this has been so frustrating.")
+            is_handoff, upset = True, False
+        elif not is_handoff and state.not_understood >= 2:
+            result = handoff_skill.handoff(ctx, "not_understood")
+            result.say.prepend("Sorry, I'm having trouble understanding.")
             is_handoff = True
         if is_handoff:
             state.strong_negative_turns = 0
-        if is_upset(score):
-            ack = _ACKS[state.acknowledged_upset % len(_ACKS)]
+        if upset:
+            opening = result.say.text()
+            acks = [
+                a
+                for a in _ACKS
+                if not (opening.startswith("I'm sorry") and a.startswith("I'm sorry"))
+            ]
+            result.say.prepend(acks[state.acknowledged_upset % len(acks)])
             state.acknowledged_upset += 1
-            result.say.prepend(ack)
-        if found & {CARD, SECURITY_CODE}:
-            state.facts["card_number_offered"] = True
-            result.say.prepend("You don't need to give me card details. Your payment method is "
-                               "already on file, so I haven't kept them.")
-            if not result.understood and not is_handoff:
-                result.understood = True
-                state.not_understood = 0
-        if (result.handled and result.pending is None and not is_handoff and not result.end
-                and state.proactive_queue and not state.proactive_offered):
+        if card_given:
+            result.say.prepend(
+                "You don't need to give me card details. Your payment method is "
+                "already on file, so I haven't kept them."
+            )
+        if (
+            result.handled
+            and result.pending is None
+            and not is_handoff
+            and not result.end
+            and state.proactive_queue
+            and not state.proactive_offered
+        ):
             self._by_the_way(ctx, result)
         return result
 
@@ -343,6 +391,27 @@ class DialogueManager:
         session.flush()
         return Reply(text=text, ssml=ssml, intent=intent, sentiment=score, cards=result.cards,
                      actions=result.actions, end=result.end, turn_id=assistant.id)
+
+
+_CARD_TALK = frozenset(
+    """my the a card number is its it here you go credit debit visa mastercard amex discover
+    and security code cvv cvc pin expiry expiration date use charge pay with this number
+    [card [security code] number] code] ok okay so""".split()
+)
+
+
+_PLACEHOLDER = re.compile(r"\[(?:card number|security code|ssn|email|phone)\]")
+
+
+def _without_placeholders(text: str) -> str:
+    """What the NLU reads: redacted text minus the placeholders (they are not words)."""
+    return " ".join(_PLACEHOLDER.sub(" ", text).split())
+
+
+def _card_only(text: str) -> bool:
+    """Was this turn just a card number being read out (nothing else to act on)?"""
+    words = [w for w in text.lower().replace(",", " ").replace(".", " ").split()]
+    return sum(1 for w in words if w not in _CARD_TALK and not w.isdigit()) <= 1
 
 
 def _lower_first(sentence: tuple) -> tuple:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hark.dialogue.catalog_match import CatalogMatcher, simple_tokens
-from hark.dialogue.entities import Entities, extract
+from hark.dialogue.entities import Entities, content_words, extract
 from hark.dialogue.intents import (
     IntentClassifier,
     expand_templates,
@@ -56,6 +56,13 @@ INTENTS: tuple[str, ...] = (
 CONFIDENCE_THRESHOLD = 0.35
 #: An unclear utterance that names a product this well is a ``product_search``.
 PRODUCT_MENTION_SCORE = 0.75
+#: Longest input parsed; a spoken turn is far shorter, this only bounds the cost.
+MAX_INPUT_CHARS = 1000
+
+# Placeholders left by hark.dialogue.redact: not words the caller said.
+_PLACEHOLDER_RE = re.compile(r"\[(?:card number|security code|ssn|email|phone)\]")
+_PRODUCT_INTENTS = frozenset({"product_search", "product_info", "product_price", "select_item"})
+_BARE_WORDS = frozenset({"a", "an", "the", "some", "please", "any", "those", "these", "um", "uh"})
 
 
 @dataclass
@@ -137,7 +144,8 @@ class Nlu:
 
     def parse(self, text: str) -> NluResult:
         """Intent and entities of one utterance (ASR output or typed text)."""
-        tokens = self.matcher.glue_known(normalize_tokens(text or ""))
+        text = _PLACEHOLDER_RE.sub(" ", (text or "")[:MAX_INPUT_CHARS])
+        tokens = self.matcher.glue_known(normalize_tokens(text))
         normalised = " ".join(tokens)
         entities = extract(tokens, self.matcher)
         if not tokens:
@@ -148,11 +156,15 @@ class Nlu:
             return NluResult(normalised, hit.intent, hit.confidence, entities, scores)
         intent = max(scores, key=scores.__getitem__)
         confidence = scores[intent]
+        top = entities.products[0][1] if entities.products else 0.0
+        if top >= PRODUCT_MENTION_SCORE:
+            rest = [t for t in tokens if t not in _BARE_WORDS]
+            bare = intent not in _PRODUCT_INTENTS and rest == content_words(rest)
+            if confidence < self.threshold or bare:
+                # only a product's name, no request: "blue tooth head phones", "smart watch"
+                return NluResult(
+                    normalised, "product_search", round(top * 0.8, 4), entities, scores
+                )
         if confidence < self.threshold:
-            top = entities.products[0][1] if entities.products else 0.0
-            if top >= PRODUCT_MENTION_SCORE:
-                # a product named with no other clear request: "blue tooth head phones"
-                intent, confidence = "product_search", round(top * 0.8, 4)
-            else:
-                intent = "out_of_scope"
+            intent = "out_of_scope"
         return NluResult(normalised, intent, round(confidence, 4), entities, scores)

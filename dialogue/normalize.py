@@ -157,6 +157,7 @@ def _prepare(text: str) -> str:
             )
             text = text.replace(sym, f" {word} ")
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 3,186 -> 3186
+    text = re.sub(r"\b([a-z]{1,4})-(\d{3,})\b", r"\1\2", text)  # ids and SKUs: ord-1001 -> ord1001
     text = re.sub(r"\b(\d{1,2})(?:st|nd|rd|th)\b", _ordinal_word, text)
     text = re.sub(r"(?<=\d)(?:k)\b", "000", text)  # 5k -> 5000
     # "50-80" is a range; longer dashed digit groups (phones, SSNs) just split.
@@ -367,7 +368,18 @@ def _convert_numbers(tokens: list[str]) -> list[str]:
                 continue
         prev = out[-1] if out else ""
         price_context = nxt in MONEY_WORDS or prev in PRICE_CUES or prev in MONEY_WORDS
-        out.extend(_render_run(_parse_run(words), price_context))
+        pronoun_one = (
+            len(words) > 1
+            and words[-1] == "one"
+            and (words[-2] in UNITS or words[-2] in TEENS)
+            and prev in _DETERMINERS
+        )
+        if pronoun_one and nxt not in _ONE_NUMERIC_NEXT:
+            # "the twenty nine ninety nine one": a price, then the pronoun "one"
+            out.extend(_render_run(_parse_run(words[:-1]), True))
+            out.append("one")
+        else:
+            out.extend(_render_run(_parse_run(words), price_context))
         i = j
     return out
 

@@ -85,6 +85,13 @@ def _checked(ctx: TurnContext, intent: str, planner: Planner | None) -> SkillRep
             match = ctx.knowledge.faq.answer(ctx.text)
             if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:
                 return support.faq(ctx)
+    if intent == "return_policy":
+        # "when do I get my money back" is about refunds: a specific FAQ entry beats the policy.
+        match = ctx.knowledge.faq.answer(ctx.text)
+        policy_entry = support.return_policy_entry(ctx)
+        if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE \
+                and policy_entry is not None and match.entry.question != policy_entry.question:
+            return support.faq(ctx)
     if intent == "cancel":
         return _cancel(ctx)
     return HANDLERS[intent](ctx)
@@ -221,7 +228,7 @@ def _fallback(ctx: TurnContext, planner: Planner | None) -> SkillReply:
         return support.faq(ctx)
     strong = [s for s, score in entities.products if score >= PRODUCT_FALLBACK_SCORE]
     outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text))
-    if (strong or outcome.exact) and outcome.found:
+    if outcome.found and (strong or outcome.exact or outcome.hits[0].coverage >= 0.5):
         return sales.product_search(ctx)
     reply = SkillReply.of(
         "out_of_scope",

@@ -49,15 +49,18 @@ class RedactionResult:
 
 _TLDS = "com|net|org|edu|gov|io|co|us|uk|ca|de|fr|es|it|nl|au|info|biz|me|app|dev|ai|mx|in|jp|ch|se"
 _DOT = r"\s*(?:\.|\bdot\b)\s*"
+# Every repeat is bounded (RFC limits: 64-char local part, 63-char labels) so a
+# long run of digits or dots costs linear time, never a catastrophic backtrack.
 _EMAIL_RE = re.compile(
-    rf"[\w.+-]+(?:{_DOT}[\w+-]+)*\s*(?:@|\bat\b)\s*[\w-]+(?:{_DOT}[\w-]+)*{_DOT}(?:{_TLDS})\b",
+    rf"(?:(?<![\w'\u2019])[a-z0-9]\s+){{0,30}}[\w.+-]{{1,64}}(?:{_DOT}[\w+-]{{1,64}}){{0,4}}"
+    rf"\s*(?:@|\bat\b)\s*[\w-]{{1,63}}(?:{_DOT}[\w-]{{1,63}}){{0,4}}{_DOT}(?:{_TLDS})\b",
     re.IGNORECASE,
 )
 _SSN_RE = re.compile(r"(?<![\d-])\d{3}[- ]\d{2}[- ]\d{4}(?![\d-])")
 
 _DIGIT_WORDS = set(UNITS) | set(TEENS) | set(TENS) | {"oh", "o", "double", "triple"}
 _TOKEN_RE = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]")
-_SEPARATORS = {"-", ",", ".", "(", ")", "/"}
+_SEPARATORS = {"-", ",", ".", "(", ")", "/", "um", "uh", "er", "erm", "ah", "hmm", "umm", "uhh"}
 
 _CARD_CONTEXT = re.compile(
     r"\b(?:card|credit|debit|visa|mastercard|master card|amex|american express|discover|"
@@ -136,7 +139,7 @@ def _numeric_runs(text: str) -> list[tuple[int, int, list[str]]]:
         tok = m.group()
         low = tok.lower()
         numeric = tok.isdigit() or low in _DIGIT_WORDS
-        joins = tok in _SEPARATORS if cur else tok in ("+", "(")
+        joins = low in _SEPARATORS if cur else tok in ("+", "(")
         if numeric or joins:
             cur.append(m)
         else:
@@ -152,8 +155,10 @@ def _context_before(text: str, start: int, chars: int = 48) -> str:
 def _classify(text: str, start: int, digits: str, raw: list[str]) -> str | None:
     n = len(digits)
     before = _context_before(text, start)
-    if 13 <= n <= 19 and (luhn_valid(digits) or _CARD_CONTEXT.search(before)):
+    if 13 <= n <= 19 and luhn_valid(digits):
         return CARD
+    if 8 <= n <= 19 and _CARD_CONTEXT.search(before):
+        return CARD  # a misheard or partial card number is still one
     if n == 9 and _SSN_CONTEXT.search(before):
         return SSN
     if 3 <= n <= 4 and _CODE_CONTEXT.search(before):

@@ -33,7 +33,6 @@ _UNITS = {
     "lb": "pound",
     "lbs": "pounds",
     "ft": "foot",
-    "in": "inch",
     "ml": "milliliter",
     "l": "liter",
     "kg": "kilogram",
@@ -44,8 +43,11 @@ _UNITS = {
     "gal": "gallon",
     "mah": "milliamp hour",
 }
+_PLURAL = {"foot": "feet", "inch": "inches", "fluid ounce": "fluid ounces"}
 _UNIT_RE = re.compile(
-    r"(\d)\s?(" + "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True)) + r")\b",
+    r"(?<![\d.])(\d+(?:\.\d+)?)\s?("
+    + "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
+    + r")\b",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -166,7 +168,10 @@ def speakable(text: str) -> str:
     text = text.replace("&", " and ").replace("  ", " ")
 
     def unit(match: re.Match[str]) -> str:
-        return f"{match.group(1)} {_UNITS[match.group(2).lower()]}"
+        word = _UNITS[match.group(2).lower()]
+        if match.group(1) != "1" and not word.endswith("s"):
+            word = _PLURAL.get(word, word + "s")
+        return f"{match.group(1)} {word}"
 
     return _UNIT_RE.sub(unit, text)
 
@@ -194,8 +199,15 @@ class Utterance:
         self.sentences: list[tuple[Part, ...]] = []
 
     def say(self, *parts: Part) -> Utterance:
-        if any(str(p.text if isinstance(p, Spoken) else p).strip() for p in parts):
-            self.sentences.append(parts)
+        """Add a sentence; plain text holding several sentences becomes several."""
+        if not any(str(p.text if isinstance(p, Spoken) else p).strip() for p in parts):
+            return self
+        if all(isinstance(p, str) for p in parts):
+            for sentence in _SENTENCE_END.split(" ".join("".join(parts).split())):
+                if sentence:
+                    self.sentences.append((sentence,))
+            return self
+        self.sentences.append(parts)
         return self
 
     def extend(self, other: Utterance) -> Utterance:

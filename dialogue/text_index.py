@@ -35,7 +35,8 @@ STOPWORDS: frozenset[str] = frozenset(
     expensive budget less least many around approximately roughly exactly max maximum minimum
     lover lovers fan fans friend friends mom dad mother father wife husband boyfriend girlfriend
     son daughter someone somebody person birthday christmas holiday anniversary everyday daily
-    use using used usable help helps able also actually basically
+    use using used usable help helps able also actually basically add adding added cart basket
+    checkout order ordering ordered put remove delete wishlist please thanks
     """.split()
 )
 

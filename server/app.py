@@ -82,5 +82,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from hark.voice.ws_route import router as voice_router
 
     app.include_router(voice_router)
+    from hark.server.routes_conversations import router as conversations_router
+
+    app.include_router(conversations_router)
     # --- end feature routers ---------------------------------------------------
     return app

@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "models",
     "transcribe",
     "say",
+    "chat",
 ]
 
 

@@ -67,7 +67,7 @@ class Settings(BaseSettings):
 
     # --- speech recognition -----------------------------------------------
     asr_model: str = Field(
-        "tiny.en", description="faster-whisper model name (in <data_dir>/models) or a folder."
+        "tiny.en", description="faster-whisper model name (in <data_dir>/models/whisper/) or a model folder."
     )
     asr_device: str = Field("cpu", description="ctranslate2 device: cpu, cuda or auto.")
     asr_compute_type: str = Field("int8", description="ctranslate2 compute type.")
@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     # --- speech synthesis ---------------------------------------------------
     tts_voice: str = Field(
         "en_US-lessac-medium",
-        description="piper voice name (in <data_dir>/models) or a path to a .onnx file.",
+        description="piper voice name (in <data_dir>/models/piper/) or a path to a .onnx file.",
     )
     tts_speaker: int | None = Field(None, description="Speaker id for multi-speaker voices.")
     tts_length_scale: float | None = Field(None, gt=0, description="Speaking rate (<1 faster).")

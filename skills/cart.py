@@ -255,30 +255,46 @@ def pick_cross_sell(ctx: TurnContext, added: ProductDoc) -> tuple[ProductDoc, st
 
     for sku, _count in ctx.knowledge.co_purchase.get(added.sku, Counter()).most_common(5):
         product = ctx.knowledge.product(sku)
-        if eligible(product):
+        if eligible(product) and not _substitute(product, added):
             return product, "bought_together"
-    # No history: something whose own text says it goes with this ("case that fits ...
-    # headphones", "replacement heads for the ... toothbrush"), else a cheaper add-on
-    # from the same category that shares a tag.
-    best: tuple[float, ProductDoc] | None = None
+    # No purchase history: an accessory whose own text says it goes with this one
+    # ("a case that fits most over-ear headphones", "replacement heads for the toothbrush").
+    if added_head:
+        fits = re.compile(
+            rf"\b(?:fits?|for|compatible with|works with|replacement|made for)\b(?:\W+[\w-]+){{0,4}}?"
+            rf"\W+{re.escape(added_head)}(?:e?s)?\b"
+        )
+        accessories = [p for p in ctx.knowledge.products.values()
+                       if eligible(p) and fits.search(f"{p.name} {p.description}".lower())]
+        if accessories:
+            return _most_popular(ctx, accessories, added), "goes_with"
+    # Else an add-on from the same category: much cheaper, related but not a substitute.
     added_tags = {t.lower() for t in added.tags}
-    for product in ctx.knowledge.products.values():
-        if not eligible(product):
+    addons = []
+    for p in ctx.knowledge.products.values():
+        if not eligible(p) or p.category != added.category or p.price > 0.6 * added.price:
             continue
-        text = f"{product.name} {product.description}".lower()
-        score = 0.0
-        if added_head and re.search(rf"\b{re.escape(added_head)}", text):
-            score += 2.0
-        if product.category == added.category:
-            score += 0.5
-        score += 0.4 * len(added_tags & {t.lower() for t in product.tags})
-        if product.price < added.price:
-            score += 0.3
-        else:
-            score -= 1.0
-        if score >= 1.2 and (best is None or score > best[0]):
-            best = (score, product)
-    return (best[1], "goes_with") if best else None
+        shared = added_tags & {t.lower() for t in p.tags}
+        if shared and not _substitute(p, added):
+            addons.append(p)
+    if addons:
+        return _most_popular(ctx, addons, added), "goes_with"
+    return None
+
+
+def _substitute(product: ProductDoc, added: ProductDoc) -> bool:
+    """Same kind of thing (a second mug for a mug): not a cross-sell."""
+    if head_noun(product.name) == head_noun(added.name):
+        return True
+    a = {t.lower() for t in added.tags}
+    b = {t.lower() for t in product.tags}
+    return bool(a and b) and len(a & b) / min(len(a), len(b)) > 0.4
+
+
+def _most_popular(ctx: TurnContext, products: list[ProductDoc], added: ProductDoc) -> ProductDoc:
+    added_tags = {t.lower() for t in added.tags}
+    return max(products, key=lambda p: (ctx.knowledge.popularity.get(p.sku, 0),
+                                        len(added_tags & {t.lower() for t in p.tags}), -p.price))
 
 
 def offer_cross_sell(ctx: TurnContext, reply: SkillReply, added: ProductDoc) -> None:

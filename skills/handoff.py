@@ -96,7 +96,7 @@ def handoff(ctx: TurnContext, reason: str) -> SkillReply:
     reply = SkillReply(intent="human_agent", resolved=False)
     reply.say.say("I'm connecting you with a member of our team now.")
     reply.say.say("I've passed on a summary of our conversation, so you won't have to repeat yourself.")
-    reply.say.say("Please stay on the line.")
+    reply.say.say("Please hold for a moment.")
     reply.actions.append(Action("handoff", {"summary": build_summary(ctx, reason), "reason": reason}))
     ctx.conversation.summary = topic_phrase(state)
     state.not_understood = 0

@@ -33,7 +33,7 @@ MAX_REPLENISH_DAYS = 365
 # would need its own list; these are English).
 _CONSUMABLE_STRONG = re.compile(
     r"\b(consumables?|refills?|replacements?|cartridges?|pods|capsules|beans|ground coffee|"
-    r"tea bags|loose leaf|food|"
+    r"tea bags|loose leaf|food|seeds?|soil|fertili[sz]er|compost|potting mix|"
     r"treats|chews|filters|sponges|wipes|detergents?|soap|shampoo|toothpaste|toner|ink|"
     r"batteries|litter|supplements?|vitamins|snacks|heads|bags|pads|liners|cleaner|spray)\b",
     re.IGNORECASE,

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import re
 
-from hark.dialogue.search import Hit, ProductDoc, SearchOutcome, SearchQuery, compare_size, size_of
+from hark.dialogue.search import (
+    Hit,
+    ProductDoc,
+    SearchOutcome,
+    SearchQuery,
+    compare_size,
+    head_noun,
+    size_of,
+)
 from hark.dialogue.speech import first_sentence, join_words, number_words, short_text
 from hark.dialogue.state import Pending, SearchMemory
 from hark.skills.base import SkillReply, TurnContext, card, remember_fact
@@ -39,6 +47,9 @@ def mentioned(ctx: TurnContext, min_score: float = MENTION_SCORE) -> ProductDoc 
     for sku in close:
         if sku in preferred:
             return ctx.knowledge.product(sku)
+    rivals = [s for s, sc in ctx.entities.products[1:] if best - sc < 0.06]
+    if rivals and best < 0.95:
+        return None  # "a speaker" fits five products: that's a search, not a choice
     return ctx.knowledge.product(products[0][0])
 
 
@@ -56,12 +67,15 @@ def resolve_product(ctx: TurnContext) -> ProductDoc | None:
     product = by_ordinal(ctx) or mentioned(ctx)
     if product is not None:
         return product
+    named_other = any(score >= 0.6 for _, score in ctx.entities.products)
+    if named_other and not ctx.entities.pronoun_ref:
+        return None  # they named something else: don't fall back to the old focus
     focus = ctx.knowledge.product(ctx.state.focus_sku)
     if focus is not None:
         return focus
     if len(ctx.state.search.results) == 1:
         return ctx.knowledge.product(ctx.state.search.results[0])
-    return mentioned(ctx, 0.6)
+    return None
 
 
 def _focus(ctx: TurnContext, product: ProductDoc) -> None:
@@ -182,11 +196,11 @@ def _last_query(ctx: TurnContext, limit: int = 10) -> SearchQuery:
 def refine_search(ctx: TurnContext) -> SkillReply:
     e = ctx.entities
     memory = ctx.state.search
+    direction = e.comparative
+    if direction and (ctx.state.focus_sku or memory.results):
+        return _step(ctx, direction, "refine_search")
     if not memory.query and not memory.category and not memory.results:
         return product_search(ctx)
-    direction = e.comparative
-    if direction:
-        return _step(ctx, direction, "refine_search")
     query = _last_query(ctx, limit=3)
     if e.price_min is not None or e.price_max is not None:
         query.price_min, query.price_max = e.price_min, e.price_max
@@ -211,6 +225,8 @@ def _step(ctx: TurnContext, direction: str, intent: str) -> SkillReply:
     ref = _reference(ctx)
     query = _last_query(ctx)
     query.price_min = query.price_max = None  # the direction replaces old bounds
+    if not query.text and not query.category and ref is not None:
+        query.text = head_noun(ref.name) or ref.name  # no search yet: compare with its own kind
     candidates: list[Hit] = ctx.knowledge.search.search(query).hits if query.text or query.category else []
     shown = [ctx.knowledge.product(s) for s in ctx.state.search.results]
     pool = [h.product for h in candidates] + [p for p in shown if p is not None]
@@ -303,7 +319,7 @@ def select_item(ctx: TurnContext) -> SkillReply:
 def describe_product(ctx: TurnContext, product: ProductDoc, intent: str) -> SkillReply:
     _focus(ctx, product)
     reply = SkillReply(intent=intent, cards=[card(product)])
-    reply.say.say(f"The {product.name} is {ctx.price(product.price)}.")
+    reply.say.say(f"The {product.name} costs {ctx.price(product.price)}.")
     detail = short_text(product.description, max_sentences=2, max_words=35)
     if detail:
         reply.say.say(detail)
@@ -342,7 +358,7 @@ def product_price(ctx: TurnContext) -> SkillReply:
         return SkillReply.of("product_price", "Which product would you like the price of?", handled=False)
     _focus(ctx, product)
     reply = SkillReply(intent="product_price", cards=[card(product)])
-    reply.say.say(f"The {product.name} is {ctx.price(product.price)}.")
+    reply.say.say(f"The {product.name} costs {ctx.price(product.price)}.")
     if not product.in_stock:
         reply.say.say("It's out of stock right now, though.")
     else:

@@ -25,7 +25,9 @@ def engine(tiny_whisper_dir: Path) -> WhisperTranscriber:
     return WhisperTranscriber(tiny_whisper_dir, cpu_threads=2, max_new_tokens=40)
 
 
-def test_transcribes_speech_through_the_real_model(engine: WhisperTranscriber, asr_audio: np.ndarray) -> None:
+def test_transcribes_speech_through_the_real_model(
+    engine: WhisperTranscriber, asr_audio: np.ndarray
+) -> None:
     result = engine.transcribe(asr_audio)
     assert isinstance(result, Transcript)
     assert result.text and result.text == result.text.strip()
@@ -36,7 +38,9 @@ def test_transcribes_speech_through_the_real_model(engine: WhisperTranscriber, a
     assert isinstance(engine, Transcriber)
 
 
-def test_int16_input_gives_the_same_result(engine: WhisperTranscriber, asr_audio: np.ndarray) -> None:
+def test_int16_input_gives_the_same_result(
+    engine: WhisperTranscriber, asr_audio: np.ndarray
+) -> None:
     assert engine.transcribe(float32_to_int16(asr_audio)).text == engine.transcribe(asr_audio).text
 
 
@@ -130,7 +134,9 @@ def test_missing_model_is_one_line_naming_path_and_command(tmp_path: Path) -> No
     assert caught.value.command == "hark models download --asr base.en"
 
 
-def test_folder_without_tokenizer_is_reported_not_fetched(tiny_whisper_dir: Path, tmp_path: Path) -> None:
+def test_folder_without_tokenizer_is_reported_not_fetched(
+    tiny_whisper_dir: Path, tmp_path: Path
+) -> None:
     broken = shutil.copytree(tiny_whisper_dir, tmp_path / "whisper" / "tiny.en")
     (broken / "tokenizer.json").unlink()
     with pytest.raises(ModelNotFound, match=r"tokenizer\.json is missing"):

@@ -183,7 +183,9 @@ def test_missing_wav_file(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- resampling
-@pytest.mark.parametrize(("src", "dst"), [(48000, 16000), (8000, 16000), (24000, 16000), (22050, 8000)])
+@pytest.mark.parametrize(
+    ("src", "dst"), [(48000, 16000), (8000, 16000), (24000, 16000), (22050, 8000)]
+)
 def test_one_shot_resample_keeps_pitch_length_and_dtype(src: int, dst: int) -> None:
     samples = tone(700, src, 1.0)
     out = resample(samples, src, dst)

@@ -81,7 +81,9 @@ class FakeHub:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
 
     def close(self) -> None:
@@ -95,15 +97,21 @@ def hub(tiny_whisper_dir: Path, tiny_piper_voice: Path) -> Iterator[FakeHub]:
     for name in ("config.json", "model.bin", "tokenizer.json"):
         fake.files[WHISPER_BASE + name] = (tiny_whisper_dir / name).read_bytes()
     # The real tiny.en repo ships vocabulary.txt; the test model has the JSON form.
-    fake.files[WHISPER_BASE + "vocabulary.json"] = (tiny_whisper_dir / "vocabulary.json").read_bytes()
+    fake.files[WHISPER_BASE + "vocabulary.json"] = (
+        tiny_whisper_dir / "vocabulary.json"
+    ).read_bytes()
     fake.files[PIPER_BASE + "en_US-lessac-medium.onnx"] = tiny_piper_voice.read_bytes()
-    fake.files[PIPER_BASE + "en_US-lessac-medium.onnx.json"] = Path(f"{tiny_piper_voice}.json").read_bytes()
+    fake.files[PIPER_BASE + "en_US-lessac-medium.onnx.json"] = Path(
+        f"{tiny_piper_voice}.json"
+    ).read_bytes()
     yield fake
     fake.close()
 
 
 def leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.rglob("*") if p.name.startswith(".") or p.suffix == ".part")
+    return sorted(
+        p.name for p in folder.rglob("*") if p.name.startswith(".") or p.suffix == ".part"
+    )
 
 
 # --------------------------------------------------------------------------- download
@@ -118,7 +126,9 @@ def test_cli_download_then_engines_load_the_files(
     assert "Whisper model tiny.en" in out.out and "piper voice en_US-lessac-medium" in out.out
     assert "model.bin" in out.err  # the progress bar names each file
     for name in ("config.json", "model.bin", "tokenizer.json", "vocabulary.json"):
-        assert (models / "whisper" / "tiny.en" / name).read_bytes() == hub.files[WHISPER_BASE + name]
+        assert (models / "whisper" / "tiny.en" / name).read_bytes() == hub.files[
+            WHISPER_BASE + name
+        ]
     assert not (models / "whisper" / "tiny.en" / "vocabulary.txt").exists()  # 404 was fine
     assert leftovers(models) == []
     assert WHISPER_BASE + "preprocessor_config.json" in hub.requests  # optional file was tried
@@ -142,7 +152,7 @@ def test_cli_list_shows_models_with_sizes(hub: FakeHub, tmp_path: Path, capsys) 
     (models / "whisper" / "broken").mkdir()
     assert main(["models", "list", "--models-dir", str(models)]) == 0
     table = capsys.readouterr().out
-    assert "asr" in table and "tiny.en" in table and "KiB" in table or "MiB" in table
+    assert "asr" in table and "tiny.en" in table and ("KiB" in table or "MiB" in table)
     assert "missing config.json" in table
     assert main(["models", "list", "--models-dir", str(models), "--json"]) == 0
     listed = {m["name"]: m for m in json.loads(capsys.readouterr().out)}
@@ -176,6 +186,7 @@ def test_a_broken_download_leaves_nothing_behind(hub: FakeHub, tmp_path: Path, f
         download_piper_voice("en_US-lessac-medium", tmp_path, endpoint=hub.url, progress=False)
     assert not (tmp_path / "whisper" / "tiny.en").exists()
     assert not (tmp_path / "piper" / "en_US-lessac-medium.onnx").exists()
+    assert not (tmp_path / "piper" / "en_US-lessac-medium.onnx.json").exists()
     assert leftovers(tmp_path) == []
 
 
@@ -187,7 +198,9 @@ def test_unknown_model_and_unreachable_hub_give_one_line_errors(
               "--endpoint", hub.url, "--no-progress"])  # fmt: skip
     assert caught.value.code == 1
     err = capsys.readouterr().err.strip()
-    assert err.count("\n") == 0 and "not found on the hub" in err and "faster-whisper-huge.en" in err
+    assert (
+        err.count("\n") == 0 and "not found on the hub" in err and "faster-whisper-huge.en" in err
+    )
     assert not (tmp_path / "whisper" / "huge.en").exists() and leftovers(tmp_path) == []
 
     hub.close()  # nothing listens there any more
@@ -199,8 +212,12 @@ def test_unknown_model_and_unreachable_hub_give_one_line_errors(
 
 
 def test_name_validation_and_repo_layout() -> None:
-    assert piper_repo_path("en_US-lessac-medium") == "en/en_US/lessac/medium/en_US-lessac-medium.onnx"
-    assert piper_repo_path("de_DE-thorsten_emotional-x_low").startswith("de/de_DE/thorsten_emotional/x_low/")
+    assert (
+        piper_repo_path("en_US-lessac-medium") == "en/en_US/lessac/medium/en_US-lessac-medium.onnx"
+    )
+    assert piper_repo_path("de_DE-thorsten_emotional-x_low").startswith(
+        "de/de_DE/thorsten_emotional/x_low/"
+    )
     assert whisper_repo("base.en") == ("base.en", "Systran/faster-whisper-base.en")
     assert whisper_repo("distil-large-v3")[1] == "Systran/faster-distil-whisper-large-v3"
     assert whisper_repo("someone/custom-model") == ("custom-model", "someone/custom-model")

@@ -270,3 +270,37 @@ def test_custom_data_file_and_bad_data(tmp_path: Path) -> None:
         Nlu.train(CATALOG, CATEGORIES, data_file=bad)
     with pytest.raises(FileNotFoundError):
         Nlu.train(CATALOG, CATEGORIES, data_file=tmp_path / "missing.json")
+
+
+def test_fast_classifier_path_matches_scikit_learn(nlu: Nlu) -> None:
+    texts = ["where is order 3186", "add 2 of them", "", "zzzz qqq", "the cheaper one please"]
+    reference = nlu.classifier.predict_many(texts)
+    for text, row in zip(texts, reference, strict=True):
+        fast = list(nlu.classifier.predict(text).values())
+        assert max(abs(a - b) for a, b in zip(fast, row, strict=True)) < 1e-9
+
+
+@pytest.mark.parametrize("text", ["garden gloves", "um the travel mug please", "expandable hose"])
+def test_a_bare_product_name_is_a_search(nlu: Nlu, text: str) -> None:
+    result = parse(nlu, text)
+    assert result.intent in ("product_search", "select_item")
+    assert result.entities.products
+
+
+def test_very_long_input_is_bounded(nlu: Nlu) -> None:
+    result = parse(nlu, "blue tooth head phones " * 2000)
+    assert len(result.text) <= 1000
+
+
+@pytest.mark.parametrize(
+    ("text", "order_id"),
+    [("where is ORD-10042", "ord10042"), ("order ab-123", "ab123"), ("tell me about KN-40", None)],
+)
+def test_letter_prefixed_order_ids_but_not_skus(nlu: Nlu, text: str, order_id: str | None) -> None:
+    assert parse(nlu, text).entities.order_id == order_id
+
+
+def test_redaction_placeholders_are_not_words(nlu: Nlu) -> None:
+    result = parse(nlu, "my card number is [card number] and my phone is [phone]")
+    assert result.text == "my card number is and my phone is"
+    assert result.entities.order_id is None and result.entities.numbers == []

@@ -53,6 +53,8 @@ def test_normalize_spoken(said: str, expected: str) -> None:
         ("add one to my cart", "add 1 to my cart"),
         ("one more", "1 more"),
         ("one", "1"),
+        ("the twenty nine ninety nine one", "the 29.99 one"),
+        ("the fifty dollar one", "the 50 dollars one"),
     ],
 )
 def test_one_is_a_pronoun_or_a_number_by_position(said: str, expected: str) -> None:

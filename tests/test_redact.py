@@ -128,3 +128,14 @@ def test_logging_filter_redacts_message_args_and_extras() -> None:
 def test_empty_and_plain_text() -> None:
     assert redact("").text == ""
     assert redact("hello there").found == set()
+
+
+def test_spelled_out_email() -> None:
+    result = redact("my email is j o h n at gmail dot com")
+    assert result.text == "my email is [email]"
+
+
+def test_fillers_inside_a_spoken_card_number() -> None:
+    result = redact("it's four one one one one one one one um one one one one uh one one one one")
+    assert result.text == "it's [card number]"
+    assert redact("my card number is 4111 1111 11").found == {CARD}

@@ -53,7 +53,9 @@ def kinds(events: list[VadEvent]) -> list[VadEventType]:
 def test_speech_in_noise_gives_start_and_end_with_precise_times(rate: int) -> None:
     speech = espeak_speech(PHRASE, rate)
     lead, tail = 1.0, 1.0
-    stream = mix([np.zeros(int(lead * rate), np.int16), speech, np.zeros(int(tail * rate), np.int16)], rate)
+    stream = mix(
+        [np.zeros(int(lead * rate), np.int16), speech, np.zeros(int(tail * rate), np.int16)], rate
+    )
     true_start, true_end = lead, lead + speech.size / rate
     ep = Endpointer(rate, hangover_ms=300)
     events = run(ep, stream)
@@ -80,7 +82,9 @@ def test_speech_in_noise_gives_start_and_end_with_precise_times(rate: int) -> No
 
 def test_early_asr_audio_equals_final_audio_when_the_caller_does_not_resume() -> None:
     rate = 16000
-    stream = mix([np.zeros(rate, np.int16), espeak_speech(PHRASE, rate), np.zeros(rate, np.int16)], rate)
+    stream = mix(
+        [np.zeros(rate, np.int16), espeak_speech(PHRASE, rate), np.zeros(rate, np.int16)], rate
+    )
     events = run(Endpointer(rate), stream)
     end = events[-1]
     last_first = max(i for i, e in enumerate(events) if e.type is FIRST)
@@ -153,12 +157,21 @@ def test_flush_closes_an_open_utterance_and_max_length_truncates() -> None:
     rate = 16000
     speech = espeak_speech(PHRASE, rate)
     ep = Endpointer(rate)
+    assert ep.utterance_so_far() is None
     events = ep.feed(mix([np.zeros(rate // 2, np.int16), speech], rate))
     assert START in kinds(events) and ep.in_speech
+    so_far = ep.utterance_so_far()
+    start = next(e for e in events if e.type is START)
+    assert so_far is not None and so_far.dtype == np.int16
+    assert so_far.size == pytest.approx(
+        (ep.stream_time_s - start.speech_start_s + 0.2) * 16000, abs=2
+    )
     closing = ep.flush()
     assert kinds(closing) == [END] and not ep.in_speech
 
-    events = run(Endpointer(rate, max_utterance_s=1.0), mix([np.zeros(rate // 2, np.int16), speech], rate))
+    events = run(
+        Endpointer(rate, max_utterance_s=1.0), mix([np.zeros(rate // 2, np.int16), speech], rate)
+    )
     truncated = [e for e in events if e.type is END and e.truncated]
     assert truncated and truncated[0].audio is not None
     assert truncated[0].audio.size <= 16000 + 1
@@ -166,7 +179,14 @@ def test_flush_closes_an_open_utterance_and_max_length_truncates() -> None:
 
 def test_bytes_and_arrays_give_the_same_events() -> None:
     rate = 8000
-    stream = mix([np.zeros(rate // 2, np.int16), espeak_speech("Hello there", rate), np.zeros(rate, np.int16)], rate)
+    stream = mix(
+        [
+            np.zeros(rate // 2, np.int16),
+            espeak_speech("Hello there", rate),
+            np.zeros(rate, np.int16),
+        ],
+        rate,
+    )
     from_array = Endpointer(rate).feed(stream)
     from_bytes = Endpointer(rate).feed(int16_to_pcm16(stream))
     assert [(e.type, e.time_s) for e in from_array] == [(e.type, e.time_s) for e in from_bytes]
@@ -200,7 +220,9 @@ def test_bad_parameters_and_input() -> None:
 
 
 def test_from_settings_uses_the_vad_settings(settings) -> None:  # noqa: ANN001
-    tuned = settings.model_copy(update={"vad_frame_ms": 30, "vad_hangover_ms": 600, "vad_start_ms": 90})
+    tuned = settings.model_copy(
+        update={"vad_frame_ms": 30, "vad_hangover_ms": 600, "vad_start_ms": 90}
+    )
     ep = Endpointer.from_settings(tuned, 8000)
     assert (ep.frame_ms, ep.hangover_ms, ep.start_ms) == (30, 600, 90)
     assert ep.aggressiveness == settings.vad_aggressiveness
@@ -214,3 +236,11 @@ def test_other_frame_lengths_work(frame_ms: int) -> None:
     stream = mix([np.zeros(rate, np.int16), speech, np.zeros(rate, np.int16)], rate)
     events = run(Endpointer(rate, frame_ms=frame_ms), stream)
     assert kinds(events)[0] is START and kinds(events)[-1] is END
+
+
+def test_warmup_hides_the_fresh_vad_calling_early_noise_speech() -> None:
+    rate = 16000
+    stream = mix([np.zeros(2 * rate, np.int16)], rate, level=150.0)
+    cold = run(Endpointer(rate, start_ms=60, warmup_ms=0), stream)
+    assert cold and cold[0].type is START and cold[0].speech_start_s == 0.0  # the quirk
+    assert run(Endpointer(rate, start_ms=60), stream) == []

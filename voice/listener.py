@@ -202,7 +202,9 @@ class Listener:
         return np.concatenate((self._carry, gap, audio))
 
     def _transcribe(self, audio_16k: np.ndarray) -> asyncio.Future[Transcript]:
-        job = asyncio.ensure_future(asyncio.to_thread(self.transcriber.transcribe, int16_to_float32(audio_16k)))
+        job = asyncio.ensure_future(
+            asyncio.to_thread(self.transcriber.transcribe, int16_to_float32(audio_16k))
+        )
         self._jobs.add(job)
         job.add_done_callback(self._job_done)
         return job

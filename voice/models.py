@@ -337,39 +337,22 @@ def download_whisper(
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{local}.", suffix=".partial", dir=target.parent))
     http = _client(client)
+
+    def fetch(file: str, optional: bool = False) -> bool:
+        url = hf_file_url(base, repo, file)
+        label = f"{local}/{file}"
+        got = fetch_file(
+            http, url, staging / file, label=label, progress=progress, optional=optional
+        )
+        return got is not None
+
     try:
         for file in WHISPER_REQUIRED:
-            fetch_file(
-                http,
-                hf_file_url(base, repo, file),
-                staging / file,
-                label=f"{local}/{file}",
-                progress=progress,
-            )
-        vocabularies = [
-            f
-            for f in WHISPER_VOCABULARIES
-            if fetch_file(
-                http,
-                hf_file_url(base, repo, f),
-                staging / f,
-                label=f"{local}/{f}",
-                progress=progress,
-                optional=True,
-            )
-            is not None
-        ]
-        if not vocabularies:
+            fetch(file)
+        if not [f for f in WHISPER_VOCABULARIES if fetch(f, optional=True)]:
             raise DownloadError(f"{repo} has no vocabulary.txt or vocabulary.json")
         for file in WHISPER_OPTIONAL:
-            fetch_file(
-                http,
-                hf_file_url(base, repo, file),
-                staging / file,
-                label=f"{local}/{file}",
-                progress=progress,
-                optional=True,
-            )
+            fetch(file, optional=True)
         old = None
         if target.exists():
             old = target.with_name(f".{local}.old")
@@ -396,8 +379,8 @@ def download_piper_voice(
 ) -> Path:
     """Fetch a piper voice into ``<models_dir>/piper/<name>.onnx`` (+ ``.onnx.json``).
 
-    The config is renamed into place before the model, so a present
-    ``.onnx`` always has its ``.onnx.json``.
+    Both files land in a staging folder first; the config is renamed into
+    place before the model, so a present ``.onnx`` always has its config.
     """
     repo_path = piper_repo_path(name)
     target = piper_voice_path(models_dir, name)
@@ -405,23 +388,17 @@ def download_piper_voice(
     if target.is_file() and config.is_file() and not force:
         return target
     base = hf_endpoint(endpoint)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=target.parent))
     http = _client(client)
     try:
-        fetch_file(
-            http,
-            hf_file_url(base, PIPER_REPO, f"{repo_path}.json"),
-            config,
-            label=config.name,
-            progress=progress,
-        )
-        fetch_file(
-            http,
-            hf_file_url(base, PIPER_REPO, repo_path),
-            target,
-            label=target.name,
-            progress=progress,
-        )
+        for dest, path in ((config, f"{repo_path}.json"), (target, repo_path)):
+            url = hf_file_url(base, PIPER_REPO, path)
+            fetch_file(http, url, staging / dest.name, label=dest.name, progress=progress)
+        os.replace(staging / config.name, config)
+        os.replace(staging / target.name, target)
     finally:
+        shutil.rmtree(staging, ignore_errors=True)
         if client is None:
             http.close()
     return target

@@ -36,6 +36,7 @@ from typing import Any
 from hark.server.logs import log_context
 from hark.voice.audio import decode
 from hark.voice.listener import Listener, Utterance
+from hark.voice.metrics_store import merge_turn_metrics
 from hark.voice.outbox import Outbox, SerialCalls, Transport
 from hark.voice.playback import PlayoutClock, speak, wait_until
 from hark.voice.protocol import (
@@ -114,7 +115,9 @@ class VoiceSession:
     async def on_text(self, raw: str) -> None:
         """One JSON text frame from the client."""
         if len(raw) > self.settings.max_frame_bytes:
-            await self._error("frame_too_large", f"frames are limited to {self.settings.max_frame_bytes} bytes")
+            await self._error(
+                "frame_too_large", f"frames are limited to {self.settings.max_frame_bytes} bytes"
+            )
             return
         try:
             message = parse_client_message(raw)
@@ -137,15 +140,19 @@ class VoiceSession:
             await self._error("not_started", "send a 'start' message before audio")
             return
         if len(data) > self.settings.max_frame_bytes:
-            await self._error("frame_too_large", f"frames are limited to {self.settings.max_frame_bytes} bytes")
+            await self._error(
+                "frame_too_large", f"frames are limited to {self.settings.max_frame_bytes} bytes"
+            )
             return
         if self.listener is None:
             if not self._asr_error_sent:
                 self._asr_error_sent = True
-                detail = self.services.engines.get("asr")
-                reason = f" ({detail.detail})" if detail is not None and detail.detail else ""
-                await self._error("asr_unavailable", f"speech recognition is not available{reason}; "
-                                  "audio is ignored, 'text' messages still work")
+                reason = self._engine_reason("asr")
+                await self._error(
+                    "asr_unavailable",
+                    f"speech recognition is not available{reason}; "
+                    "audio is ignored, 'text' messages still work",
+                )
             return
         if self.encoding == "pcm_s16le":
             data = self._odd_byte + data
@@ -194,16 +201,25 @@ class VoiceSession:
                 on_partial=self._on_partial,
             )
         with log_context(conversation_id=conversation_id):
-            log.info("voice session started", extra={"sample_rate": self.sample_rate,
-                                                     "encoding": self.encoding,
-                                                     "asr": transcriber is not None,
-                                                     "tts": self.services.synthesizer is not None})
-        await self.outbox.event(ReadyEvent(session_id=conversation_id, output_sample_rate=self.sample_rate))
+            log.info(
+                "voice session started",
+                extra={
+                    "sample_rate": self.sample_rate,
+                    "encoding": self.encoding,
+                    "asr": transcriber is not None,
+                    "tts": self.services.synthesizer is not None,
+                },
+            )
+        await self.outbox.event(
+            ReadyEvent(session_id=conversation_id, output_sample_rate=self.sample_rate)
+        )
         if self.services.synthesizer is None:
-            detail = self.services.engines.get("tts")
-            reason = f" ({detail.detail})" if detail is not None and detail.detail else ""
-            await self._error("tts_unavailable", f"speech synthesis is not available{reason}; "
-                              "replies come as 'reply' events without audio")
+            reason = self._engine_reason("tts")
+            await self._error(
+                "tts_unavailable",
+                f"speech synthesis is not available{reason}; "
+                "replies come as 'reply' events without audio",
+            )
         self._begin(_Turn("greeting"), reply=greeting)
 
     async def close(self) -> None:
@@ -211,6 +227,7 @@ class VoiceSession:
         if self.closed:
             return
         self.closed = True
+        self.outbox.closed = True  # the client has gone or said stop: nothing more to tell it
         interrupted = self._cancel_turn()
         await self._after_cancel(interrupted, carry=False)
         if self.listener is not None:
@@ -220,7 +237,6 @@ class VoiceSession:
         if self.conversation_id is not None:
             self.brain.submit(self.services.dialogue.end_conversation, self.conversation_id)
         await self.brain.drain(self.options.drain_timeout_s)
-        self.outbox.closed = True
         if self.conversation_id is not None:
             with log_context(conversation_id=self.conversation_id):
                 log.info("voice session closed")
@@ -259,10 +275,13 @@ class VoiceSession:
                 if turn.reply_sent:
                     await self.outbox.event(InterruptedEvent())
                 if turn.reply.turn_id is not None and played != turn.reply.text:
-                    self.brain.submit(dialogue.mark_interrupted, self.conversation_id,
-                                      turn.reply.turn_id, played)
-                log.info("barge-in: reply cut", extra={"played_chars": len(played),
-                                                       "reply_chars": len(turn.reply.text)})
+                    self.brain.submit(
+                        dialogue.mark_interrupted, self.conversation_id, turn.reply.turn_id, played
+                    )
+                log.info(
+                    "barge-in: reply cut",
+                    extra={"played_chars": len(played), "reply_chars": len(turn.reply.text)},
+                )
 
     # ------------------------------------------------------------------ turns
     def _begin(self, turn: _Turn, *, text: str | None = None, reply: Any = None) -> None:
@@ -278,14 +297,19 @@ class VoiceSession:
                     text = await self._transcribe(turn)
                     if not text:
                         turn.phase = "done"
-                        log.info("empty transcript: no reply", extra={"early_asr": turn.utterance.early})
+                        log.info(
+                            "empty transcript: no reply", extra={"early_asr": turn.utterance.early}
+                        )
                         return
                 if reply is None:
                     turn.phase = "dialogue"
                     timer.mark("dialogue_started")
                     turn.dialogue_job = self.brain.submit(
-                        self.services.dialogue.turn, self.conversation_id, text,
-                        metrics=timer.as_dict())
+                        self.services.dialogue.turn,
+                        self.conversation_id,
+                        text,
+                        metrics=timer.known(),
+                    )
                     reply = await asyncio.shield(turn.dialogue_job)
                     timer.mark("dialogue_done")
                 turn.reply, turn.phase = reply, "speaking"
@@ -334,10 +358,16 @@ class VoiceSession:
             await self.outbox.event(AudioStartEvent(sample_rate=self.sample_rate))
 
         try:
-            result = await speak(synthesizer, reply.text, out_rate=self.sample_rate,
-                                 send_bytes=self.outbox.audio, on_first_audio=audio_start,
-                                 clock=turn.clock, frame_ms=self.options.frame_ms,
-                                 lead_s=self.options.lead_s)
+            result = await speak(
+                synthesizer,
+                reply.text,
+                out_rate=self.sample_rate,
+                send_bytes=self.outbox.audio,
+                on_first_audio=audio_start,
+                clock=turn.clock,
+                frame_ms=self.options.frame_ms,
+                lead_s=self.options.lead_s,
+            )
             turn.timer.first_audio_at = result.first_audio_at
         except asyncio.CancelledError:
             raise
@@ -360,10 +390,9 @@ class VoiceSession:
             await self._error("internal_error", "the turn failed; please try again")
 
     def _store_metrics(self, reply: Any, timer: TurnTimer) -> None:
-        """Complete the stored assistant turn's metrics with the stages known after the brain's call."""
-        store = getattr(self.services.dialogue, "update_turn_metrics", None)
-        if store is not None and reply.turn_id is not None:
-            self.brain.submit(store, self.conversation_id, reply.turn_id, timer.as_dict())
+        """Complete the stored assistant turn's metrics (see ``hark.voice.metrics_store``)."""
+        if reply.turn_id is not None:
+            self.brain.submit(merge_turn_metrics, self.services.db, reply.turn_id, timer.as_dict())
 
     # ------------------------------------------------------------------ helpers
     def _on_partial(self, text: str) -> None:
@@ -373,6 +402,13 @@ class VoiceSession:
         task = asyncio.ensure_future(coro)
         self._helpers.add(task)
         task.add_done_callback(self._helpers.discard)
+
+    def _engine_reason(self, name: str) -> str:
+        """`` (why)`` from the engine status, e.g. the command that downloads the model."""
+        status = self.services.engines.get(name)
+        if status is None or status.loaded or status.detail in ("", "provided"):
+            return ""
+        return f" ({status.detail})"
 
     async def _error(self, code: str, message: str) -> None:
         await self.outbox.event(ErrorEvent(code=code, message=message))

@@ -96,6 +96,10 @@ class TurnTimer:
             "kind": self.kind,
         }
 
+    def known(self) -> dict[str, Any]:
+        """The stages measured so far, without the empty ones (what the brain stores with the user turn)."""
+        return {key: value for key, value in self.as_dict().items() if value is not None}
+
     def event(self) -> TurnMetricsEvent:
         data = self.as_dict()
         return TurnMetricsEvent(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 from fastapi import APIRouter, WebSocket
 
@@ -30,6 +31,8 @@ async def voice_socket(websocket: WebSocket) -> None:
     services = websocket.app.state.services
     options = getattr(websocket.app.state, "voice_options", None) or VoiceOptions()
     session = VoiceSession(services, websocket, options)
+    active = active_sessions(websocket.app)
+    active.add(session)
     receiver = asyncio.create_task(_receive(websocket, session))
     finished = asyncio.create_task(session.finished.wait())
     close_code = 1000
@@ -42,9 +45,20 @@ async def voice_socket(websocket: WebSocket) -> None:
         for task in (receiver, finished):
             task.cancel()
         await asyncio.wait({receiver, finished})
-        await session.close()
+        try:
+            await session.close()
+        finally:
+            active.discard(session)
         with contextlib.suppress(Exception):
             await websocket.close(code=close_code)
+
+
+def active_sessions(app: Any) -> set[VoiceSession]:
+    """The app's open voice sessions (for operators' gauges and for tests that check cleanup)."""
+    sessions = getattr(app.state, "voice_sessions", None)
+    if sessions is None:
+        sessions = app.state.voice_sessions = set()
+    return sessions
 
 
 async def _receive(websocket: WebSocket, session: VoiceSession) -> None:

@@ -103,12 +103,22 @@ def _bad_request(reason: str, **extra: Any) -> JSONResponse:
     return JSONResponse(BAD_REQUEST, status_code=400)
 
 
+async def _read_body(request: Request) -> bytes | None:
+    """The raw body, or ``None`` as soon as it passes the limit (never buffer a flood)."""
+    data = bytearray()
+    async for chunk in request.stream():
+        data.extend(chunk)
+        if len(data) > MAX_BODY_BYTES:
+            return None
+    return bytes(data)
+
+
 @router.post("/alexa", summary="Alexa custom skill endpoint")
 async def alexa_endpoint(request: Request) -> JSONResponse:
     runtime = runtime_for(request.app)
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        return _bad_request(f"body of {len(body)} bytes is over the limit")
+    body = await _read_body(request)
+    if body is None:
+        return _bad_request(f"body is over {MAX_BODY_BYTES} bytes")
     verifier = runtime.verifier
     if verifier is not None:
         try:

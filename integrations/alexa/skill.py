@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +39,6 @@ log = logging.getLogger("hark.alexa")
 CHANNEL = "alexa"
 # Said when Alexa hears speech but no intent fits: the brain answers a turn it cannot place.
 NOT_UNDERSTOOD_TEXT = ""
-_QUESTION = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass
@@ -59,14 +57,13 @@ class AlexaRuntime:
         task.add_done_callback(self._background.discard)
 
 
-def introduction(greeting: Reply) -> str:
-    """The greeting's statements without its closing question (one-shot requests).
+def introduction(settings: Any) -> str:
+    """The disclosure spoken before the answer on a one-shot request.
 
-    A one-shot request ("ask Hark Store where my order is") still hears that
-    it talks to an automated assistant, but not "How can I help?" before the answer.
+    "Alexa, ask Hark Store where my order is" skips the greeting, but the
+    caller must still hear that an automated assistant answers.
     """
-    sentences = [s for s in _QUESTION.split(greeting.text.strip()) if s]
-    return " ".join(s for s in sentences if not s.endswith("?"))
+    return f"I'm {settings.assistant_name}, {settings.shop_name}'s automated assistant."
 
 
 class AlexaSkill:
@@ -110,8 +107,8 @@ class AlexaSkill:
         conversation_id = env.conversation_id
         lead = ""
         if conversation_id is None or not await asyncio.to_thread(self._exists, conversation_id):
-            conversation_id, greeting = await asyncio.to_thread(self._start, env)
-            lead = introduction(greeting)
+            conversation_id, _greeting = await asyncio.to_thread(self._start, env)
+            lead = introduction(self.settings)
         text = plan.text if plan.kind == "say" else NOT_UNDERSTOOD_TEXT
         with log_context(conversation_id=conversation_id):
             reply = await self._turn(env, conversation_id, text)

@@ -223,7 +223,8 @@ class AlexaVerifier:
         return leaf
 
     def _download(self, url: str) -> list[x509.Certificate]:
-        self.fetch_count += 1
+        with self._lock:
+            self.fetch_count += 1
         try:
             pem = self._fetch(url)
         except VerificationError:

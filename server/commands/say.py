@@ -46,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
     except (ModelNotFound, ValueError) as exc:
         fail(str(exc))
     chunks = list(engine.synthesize(args.text))
-    audio = np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
+    if not chunks:
+        fail("nothing to say: TEXT has no words")
+    audio = np.concatenate(chunks)
     rate = engine.sample_rate
     try:
         if args.rate and args.rate != rate:

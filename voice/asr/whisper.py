@@ -71,7 +71,7 @@ class WhisperTranscriber:
         float32 for a negligible accuracy cost) and CTranslate2's choice
         elsewhere. ``cpu_threads`` 0 keeps the library default.
         ``max_new_tokens`` caps decoding (benchmarks use it to fix the work
-        per call; CTranslate2 decodes about half that many tokens).
+        per call; CTranslate2 decodes at most that many, about half for large limits).
         """
         from faster_whisper import WhisperModel
 

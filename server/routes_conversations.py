@@ -1,0 +1,126 @@
+"""HTTP API for text conversations: start, send a turn, read the transcript.
+
+The turn object is the same one ``hark chat --json`` prints, so a test or a
+channel can switch between the two. Handlers are plain ``def`` functions:
+FastAPI runs them in its thread pool, since a turn touches the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
+
+router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
+
+
+class CardOut(BaseModel):
+    sku: str
+    name: str
+    price: float
+    stock: int
+    description: str = ""
+
+
+class StartRequest(BaseModel):
+    channel: str = Field("api", min_length=1, max_length=32, description="Channel name, e.g. kiosk.")
+    customer_id: str | None = Field(None, min_length=1, max_length=64,
+                                    description="A known customer, for a personal greeting.")
+
+
+class Started(BaseModel):
+    conversation_id: str
+    greeting: str = Field(description="What to say first (always says it's an automated assistant).")
+    ssml: str
+    intent: str
+    cards: list[CardOut] = []
+    actions: list[dict[str, Any]] = []
+    turn_id: int | None = None
+
+
+class TurnRequest(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=False)
+    text: str = Field(..., max_length=4000, description="What the caller said (plain text).")
+
+
+class TurnOut(BaseModel):
+    event: str = "turn"
+    conversation_id: str
+    user: str = Field(description="The caller's text as sent (not stored: the transcript is redacted).")
+    reply: str
+    ssml: str
+    intent: str
+    sentiment: float
+    handoff: bool
+    cards: list[CardOut] = []
+    actions: list[dict[str, Any]] = []
+    end: bool
+    turn_id: int | None = None
+
+
+class TranscriptTurn(BaseModel):
+    seq: int
+    role: str
+    text: str
+    intent: str | None = None
+    sentiment: float | None = None
+    interrupted: bool = False
+    at: str | None = None
+
+
+class Transcript(BaseModel):
+    conversation_id: str
+    channel: str
+    customer_id: str | None = None
+    started_at: str | None = None
+    ended_at: str | None = None
+    resolved: bool
+    summary: str = ""
+    sentiment_trend: str = "steady"
+    turns: list[TranscriptTurn]
+
+
+def _dialogue(request: Request):  # noqa: ANN202 - DialogueManager
+    return request.app.state.services.dialogue
+
+
+@router.post("", response_model=Started, status_code=201,
+             responses={404: {"description": "Unknown customer"}})
+def start_conversation(body: StartRequest, request: Request) -> Started:
+    """Start a conversation; the greeting is already stored as its first turn."""
+    try:
+        conversation_id, reply = _dialogue(request).start_conversation(body.channel, body.customer_id)
+    except CustomerNotFound as exc:
+        raise HTTPException(404, f"customer not found: {exc.customer_id}") from None
+    except InvalidUtterance as exc:
+        raise HTTPException(422, str(exc)) from None
+    return Started(conversation_id=conversation_id, greeting=reply.text, ssml=reply.ssml,
+                   intent=reply.intent, cards=[c.to_dict() for c in reply.cards],
+                   actions=[a.to_dict() for a in reply.actions], turn_id=reply.turn_id)
+
+
+@router.post("/{conversation_id}/turns", response_model=TurnOut,
+             responses={404: {"description": "Unknown conversation"}})
+def post_turn(conversation_id: str, body: TurnRequest, request: Request) -> TurnOut:
+    """One caller turn; the reply is made for speech (text and SSML) with product cards."""
+    try:
+        reply = _dialogue(request).turn(conversation_id, body.text)
+    except ConversationNotFound:
+        raise HTTPException(404, f"conversation not found: {conversation_id}") from None
+    except InvalidUtterance as exc:
+        raise HTTPException(422, str(exc)) from None
+    event = reply.to_turn_event(body.text)
+    return TurnOut(conversation_id=conversation_id, turn_id=reply.turn_id, **event)
+
+
+@router.get("/{conversation_id}", response_model=Transcript,
+            responses={404: {"description": "Unknown conversation"}})
+def get_transcript(conversation_id: str, request: Request) -> Transcript:
+    """The stored transcript: card numbers, emails and phone numbers already redacted."""
+    try:
+        return Transcript(**_dialogue(request).transcript(conversation_id))
+    except ConversationNotFound:
+        raise HTTPException(404, f"conversation not found: {conversation_id}") from None
