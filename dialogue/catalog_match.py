@@ -59,7 +59,7 @@ STOPWORDS: frozenset[str] = frozenset(
         "good", "best", "better", "nice", "great", "recommend", "suggest", "sell", "carry", "go",
         "going", "item", "items", "product", "products", "order", "orders", "cart", "basket",
         "return", "returns", "status", "add", "remove", "first", "second", "third", "last", "next",
-        "previous", "another", "instead", "different"
+        "previous", "another", "instead", "different", "use", "using", "used", "uses"
     }
 )  # fmt: skip
 

@@ -80,7 +80,7 @@ class LiveServer:
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         config.setdefault("log_config", None)
-        config.setdefault("ws", "websockets")
+        config.setdefault("ws", "websockets-sansio")
         self.server = uvicorn.Server(uvicorn.Config(app, lifespan="on", **config))
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True

@@ -181,12 +181,13 @@ async def test_barge_in_stops_audio_and_truncates_the_stored_reply(serve, db) ->
         ready = await client.start(16000)
         greeting = (await client.wait_for("reply")).event["text"]
         audio_start = await client.wait_for("audio_start")
-        await asyncio.sleep(1.2)
+        await asyncio.sleep(0.7)
         mark = client.mark()
-        speech = utterance("Where is my order?", 16000, lead_s=0.0)
+        lead = 8000  # a microphone streams its background before the caller speaks
+        speech = utterance("Where is my order?", 16000, lead_s=lead / 16000)
         report = await client.stream(speech, 16000, speed=1.0)  # real time: timing is tested
         interrupted = await client.wait_for("interrupted", since=mark)
-        onset_sent = report.sent_at(0)
+        onset_sent = report.sent_at(lead)
         assert interrupted.at - onset_sent < 0.2  # within 200 ms of speech onset
         index = client.index_of(interrupted)
         assert client.types(mark)[:2] == ["speech_started", "interrupted"]

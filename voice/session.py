@@ -200,6 +200,7 @@ class VoiceSession:
                 partial_interval_s=self.options.partial_interval_s,
                 on_partial=self._on_partial,
             )
+            self.listener.prime()
         with log_context(conversation_id=conversation_id):
             log.info(
                 "voice session started",

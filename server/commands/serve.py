@@ -58,8 +58,8 @@ def run(args: argparse.Namespace) -> int:
             host=settings.host,
             port=settings.port,
             log_config=None,
-            ws="websockets",
-            ws_max_size=settings.max_frame_bytes * 2,
+            ws="websockets-sansio",
+            ws_max_size=max(settings.max_frame_bytes * 16, 1 << 20),
         )
     finally:
         services.close()

@@ -1,0 +1,101 @@
+"""``hark chat`` as a user runs it: the real console script in a subprocess.
+
+Every conversation scenario of test_dialogue_scenarios.py runs through
+``hark chat --shop examples/shop --db <tmp> --json ...`` (the database is
+given so the test can check the rows the conversation created), plus the
+command's own contract: interactive prompt, temporary database, errors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_dialogue_scenarios import SCENARIOS, Scenario, Talk
+
+from hark.store.db import Database
+
+REPO = Path(__file__).resolve().parent.parent
+HARK = REPO / ".venv" / "bin" / "hark"
+SHOP = REPO / "examples" / "shop"
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HARK_")}
+    env.update({"HARK_TODAY": "2026-11-24", "HARK_LOG_FORMAT": "json"}, **extra)
+    return env
+
+
+def hark(*args: str, stdin: str | None = None, cwd: Path | None = None,
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    command = [str(HARK)] if HARK.exists() else [sys.executable, "-m", "hark.server.cli"]
+    return subprocess.run([*command, *args], input=stdin, capture_output=True, text=True,
+                          timeout=120, cwd=cwd or REPO, env=env or _env())
+
+
+def chat_json(db_url: str, customer: str | None, utterances: list[str]) -> tuple[Talk, str]:
+    args = ["chat", "--shop", str(SHOP), "--db", db_url, "--json"]
+    if customer:
+        args += ["--customer", customer]
+    done = hark(*args, *utterances)
+    assert done.returncode == 0, done.stderr
+    events = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    assert events[0]["event"] == "greeting"
+    assert all(e["event"] == "turn" for e in events[1:])
+    for event, text in zip(events[1:], utterances, strict=False):
+        assert event["user"] == text
+        assert set(event) >= {"reply", "ssml", "intent", "sentiment", "handoff", "cards", "end"}
+    return Talk(events[0], events[1:]), done.stderr
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_scenario_through_hark_chat(scenario: Scenario, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'chat.db'}"
+    before = [chat_json(url, customer, utterances)[0] for customer, utterances in scenario.before]
+    talk, stderr = chat_json(url, scenario.customer, scenario.utterances)
+    db = Database(url)
+    try:
+        scenario.check(talk, db, before)
+    finally:
+        db.dispose()
+    assert "4111" not in stderr  # nothing sensitive in the logs either
+
+
+def test_interactive_prompt_until_quit(tmp_path: Path) -> None:
+    done = hark("chat", "--shop", str(SHOP), stdin="where is order 3186\nquit\nnever read\n",
+                cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "automated assistant" in done.stdout
+    assert "3186" in done.stdout and "delivered" in done.stdout
+    assert "never read" not in done.stdout
+    assert not (tmp_path / "data").exists()  # --shop alone used a throwaway database
+
+
+def test_interactive_prompt_ends_on_eof_and_goodbye(tmp_path: Path) -> None:
+    eof = hark("chat", "--shop", str(SHOP), "--json", stdin="hello\n", cwd=tmp_path)
+    assert eof.returncode == 0, eof.stderr
+    assert [json.loads(x)["event"] for x in eof.stdout.splitlines()] == ["greeting", "turn"]
+    bye = hark("chat", "--shop", str(SHOP), "--json", "goodbye", "where is order 3186")
+    events = [json.loads(x) for x in bye.stdout.splitlines()]
+    assert events[-1]["end"] is True and len(events) == 2  # nothing after the goodbye
+
+
+def test_configured_database_gets_the_sample_shop(tmp_path: Path) -> None:
+    done = hark("chat", "--json", "where is order 7002",
+                env=_env(HARK_DATA_DIR=str(tmp_path / "data")), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "shipped" in json.loads(done.stdout.splitlines()[1])["reply"]
+    assert (tmp_path / "data" / "hark.db").exists()
+
+
+def test_unknown_customer_and_bad_shop_are_clear_errors(tmp_path: Path) -> None:
+    unknown = hark("chat", "--shop", str(SHOP), "--customer", "C999", "hi")
+    assert unknown.returncode == 2
+    assert "unknown customer: C999" in unknown.stderr and "Traceback" not in unknown.stderr
+    missing = hark("chat", "--shop", str(tmp_path / "nope"), "hi")
+    assert missing.returncode == 2
+    assert "shop" in missing.stderr and "Traceback" not in missing.stderr
