@@ -63,11 +63,14 @@ class Settings(BaseSettings):
     )
     llm_api_key: SecretStr | None = Field(None, description="API key for the LLM server.")
     llm_model: str = Field("gpt-4o-mini", description="Model name sent to the LLM server.")
-    llm_timeout_s: float = Field(8.0, gt=0, description="LLM request timeout in seconds.")
+    llm_timeout_s: float = Field(
+        4.0, gt=0, description="LLM request timeout in seconds (keep well under Alexa's 8 s)."
+    )
 
     # --- speech recognition -----------------------------------------------
     asr_model: str = Field(
-        "tiny.en", description="faster-whisper model name (in <data_dir>/models/whisper/) or a model folder."
+        "tiny.en",
+        description="faster-whisper model name (in <data_dir>/models/whisper/) or a model folder.",
     )
     asr_device: str = Field("cpu", description="ctranslate2 device: cpu, cuda or auto.")
     asr_compute_type: str = Field("int8", description="ctranslate2 compute type.")
