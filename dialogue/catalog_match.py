@@ -162,6 +162,13 @@ class CatalogMatcher:
         self.desc_vocab: list[str] = sorted(self.rare_desc)
         self._desc_set = set(self.desc_vocab)
         self._concat_vocab = {w for w in self._vocab_set if len(w) >= 6}
+        # word -> entries that use it, so a turn only scores products it could mean
+        self._by_word: dict[str, list[int]] = defaultdict(list)
+        for i, e in enumerate(self.entries):
+            words_of = set(e.name_words) | {w for t in e.tags for w in t}
+            words_of |= e.desc_words & self.rare_desc
+            for w in words_of:
+                self._by_word[w].append(i)
         # categories: the original string plus its stemmed content words
         self.categories: list[tuple[str, list[str]]] = []
         for c in categories:
@@ -279,7 +286,8 @@ class CatalogMatcher:
         scores: dict[str, float],
     ) -> None:
         none: tuple[float, frozenset[int]] = (0.0, frozenset())
-        for e in self.entries:
+        candidates = sorted({i for w in words for i in self._by_word.get(w, ())})
+        for e in (self.entries[i] for i in candidates):
             name_score = 0.0
             if e.name_words:
                 got = 0.0

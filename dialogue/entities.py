@@ -186,10 +186,18 @@ def extract_prices(tokens: list[str], used: set[int]) -> tuple[float | None, flo
             if j < n and tokens[j] == sep and j + 1 < n and is_number_token(tokens[j + 1]):
                 b_next = tokens[j + 2] if j + 2 < n else ""
                 is_range = (
-                    _ends_with(tokens, i, ("between",))
-                    or _ends_with(tokens, i, ("from",))
+                    (
+                        (_ends_with(tokens, i, ("between",)) or _ends_with(tokens, i, ("from",)))
+                        and _num(tokens[j + 1]) >= 5  # "from 2 to 3" is a quantity change
+                    )
                     or money
                     or b_next in _MONEY
+                    # "speakers 50 to 80": a plain rising pair reads as prices
+                    or (
+                        sep == "to"
+                        and 5 <= _num(tok) < _num(tokens[j + 1])
+                        and not (i and (tokens[i - 1] in _ORDER_WORDS or tokens[i - 1] == "number"))
+                    )
                 )
                 if is_range and b_next not in _UNITS:
                     a, b = _num(tok), _num(tokens[j + 1])

@@ -19,46 +19,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
-UNITS: dict[str, int] = {
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-}
-TEENS: dict[str, int] = {
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-}
-TENS: dict[str, int] = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fourty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-SCALES: dict[str, int] = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+from hark.dialogue.spoken_numbers import (
+    SCALES,
+    TEENS,
+    TENS,
+    UNITS,
+    parse_run,
+    render_run,
+)
 
-#: Words that carry no meaning in speech and confuse classifiers.
 FILLERS: frozenset[str] = frozenset(
     {"um", "umm", "ummm", "uh", "uhh", "uhm", "erm", "er", "err", "hmm", "hm", "mm", "mmm", "ah"}
 )
@@ -122,16 +92,6 @@ _NUMBER_WORDS = set(UNITS) | set(TEENS) | set(TENS) | set(SCALES) | {"dozen"}
 _DIGITS_RE = re.compile(r"^\d+(?:\.\d+)?$")
 
 
-@dataclass
-class _Segment:
-    """One spoken number inside a run, e.g. "thirty one" in "thirty one eighty six"."""
-
-    value: float
-    simple: bool  # no scale word / decimal: can be read digit-wise as part of an id
-    digits: str  # how it reads digit-wise ("31", "7", "0")
-    pair: bool = False  # a two-digit form (10..99), usable as cents
-
-
 _ORDINAL_WORDS = [
     "zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
     "ninth", "tenth", "eleventh", "twelfth"
@@ -151,15 +111,14 @@ def _prepare(text: str) -> str:
     for sym, word in _CURRENCY_SYMBOLS.items():
         if sym in text:
             text = re.sub(
-                re.escape(sym) + r"\s*(\d[\d,]*(?:\.\d+)?)(\s*(?:k|thousand|hundred))?",
-                lambda m, w=word: f" {m.group(1)}{m.group(2) or ''} {w} ",
+                re.escape(sym) + r"\s*(\d[\d,]*(?:\.\d+)?)(k\b)?",
+                lambda m, w=word: f" {m.group(1)}{'000' if m.group(2) else ''} {w} ",
                 text,
             )
             text = text.replace(sym, f" {word} ")
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 3,186 -> 3186
     text = re.sub(r"\b([a-z]{1,4})-(\d{3,})\b", r"\1\2", text)  # ids and SKUs: ord-1001 -> ord1001
     text = re.sub(r"\b(\d{1,2})(?:st|nd|rd|th)\b", _ordinal_word, text)
-    text = re.sub(r"(?<=\d)(?:k)\b", "000", text)  # 5k -> 5000
     # "50-80" is a range; longer dashed digit groups (phones, SSNs) just split.
     text = re.sub(
         r"(?<![\d-])(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)(?![\d-])",
@@ -211,134 +170,6 @@ def _is_run_word(tokens: list[str], i: int, in_run: bool) -> bool:
     return False
 
 
-def _parse_run(words: list[str]) -> list[_Segment]:
-    """Split a run of number words into the spoken numbers it contains."""
-    segments: list[_Segment] = []
-    total = 0  # thousands and above
-    current = 0  # below a thousand
-    last = ""  # kind of the previous word
-    started = False
-    simple = True
-    digits = ""
-    decimals = ""
-    in_decimal = False
-
-    def flush() -> None:
-        nonlocal total, current, last, started, simple, digits, decimals, in_decimal
-        if started:
-            value = float(total + current)
-            if decimals:
-                value = float(f"{total + current}.{decimals}")
-            pair = simple and len(digits) == 2 and not decimals
-            segments.append(_Segment(value, simple and not decimals, digits, pair))
-        total = current = 0
-        last, started, simple, digits, decimals, in_decimal = "", False, True, "", "", False
-
-    after_scale = ("hundred", "thousand", "million", "and")
-    for w in words:
-        if w == "o":
-            w = "zero"
-        if in_decimal:
-            if w in UNITS:
-                decimals += str(UNITS[w])
-                continue
-            if w in TEENS or w in TENS:
-                decimals += str(TEENS.get(w, TENS.get(w, 0)))
-                continue
-            flush()
-        if w in UNITS:
-            v = UNITS[w]
-            if started and last == "tens" and v != 0:
-                current += v
-                digits = digits[:-1] + str(v)  # "thirty one" reads "31"
-                last = "tens_unit"
-            elif started and last in after_scale:
-                current += v
-                last = "unit"
-                simple = False
-            else:
-                flush()
-                started, current, digits, last = True, v, str(v), "unit"
-        elif w in TEENS:
-            v = TEENS[w]
-            if started and last in after_scale:
-                current += v
-                last = "teen"
-                simple = False
-            else:
-                flush()
-                started, current, digits, last = True, v, str(v), "teen"
-        elif w in TENS:
-            v = TENS[w]
-            if started and last in after_scale:
-                current += v
-                last = "tens"
-                simple = False
-            else:
-                flush()
-                started, current, digits, last = True, v, str(v), "tens"
-        elif w == "hundred":
-            if started and last in ("unit", "teen", "tens", "tens_unit") and current < 100:
-                current = current * 100
-            elif started and last in ("thousand", "million"):
-                current = 100
-            else:
-                flush()
-                started, current = True, 100
-            last, simple = "hundred", False
-        elif w in ("thousand", "million"):
-            if started and last not in ("thousand", "million"):
-                if w == "thousand":
-                    total += (current or 1) * 1000
-                else:
-                    total = (total + (current or 1)) * 1_000_000
-            else:
-                flush()
-                started, total = True, SCALES[w]
-            current, last, simple = 0, w, False
-        elif w == "dozen":
-            if started and last in ("unit", "teen", "tens", "tens_unit"):
-                current *= 12
-            else:
-                flush()
-                started, current = True, 12
-            last, simple = "dozen", False
-            flush()
-        elif w == "a":
-            flush()
-            started, current, last, simple = True, 1, "unit", False
-        elif w == "and":
-            last = "and"
-        elif w == "point" and started:
-            in_decimal = True
-            simple = False
-    flush()
-    return segments
-
-
-def _format(value: float) -> str:
-    if value == int(value):
-        return str(int(value))
-    return f"{value:.6f}".rstrip("0").rstrip(".")
-
-
-def _render_run(segments: list[_Segment], price_context: bool) -> list[str]:
-    """Decide how several spoken numbers in a row read: price, id or separate numbers."""
-    if len(segments) == 1:
-        return [_format(segments[0].value)]
-    if (
-        price_context
-        and len(segments) == 2
-        and segments[0].simple
-        and segments[1].pair
-        and 1 <= segments[0].value <= 999
-    ):
-        return [f"{int(segments[0].value)}.{int(segments[1].value):02d}"]
-    if all(s.simple for s in segments):
-        return ["".join(s.digits for s in segments)]
-    return [_format(s.value) for s in segments]
-
-
 def _convert_numbers(tokens: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
@@ -376,10 +207,10 @@ def _convert_numbers(tokens: list[str]) -> list[str]:
         )
         if pronoun_one and nxt not in _ONE_NUMERIC_NEXT:
             # "the twenty nine ninety nine one": a price, then the pronoun "one"
-            out.extend(_render_run(_parse_run(words[:-1]), True))
+            out.extend(render_run(parse_run(words[:-1]), True))
             out.append("one")
         else:
-            out.extend(_render_run(_parse_run(words), price_context))
+            out.extend(render_run(parse_run(words), price_context))
         i = j
     return out
 

@@ -20,7 +20,7 @@ from hark.dialogue.state import Pending
 from hark.skills import cart, handoff, sales, support
 from hark.skills.base import SkillReply, TurnContext
 
-FAQ_FALLBACK_CONFIDENCE = 0.6
+FAQ_FALLBACK_CONFIDENCE = 0.5
 PRODUCT_FALLBACK_SCORE = 0.75
 _END_WORDS = re.compile(r"^(stop|exit|quit|end|hang up|stop it|end call|end the call)$")
 _ORDER_WORD = re.compile(r"\border\b")
@@ -61,6 +61,9 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: Planner | None) 
         return _goodbye(ctx)
     if intent == "human_agent":
         return handoff.handoff(ctx, "requested")
+    if ctx.nlu.entities.order_id and _ORDER_WORD.search(text) and intent not in (
+            "order_status", "start_return", "cancel", "faq", "return_policy"):
+        return support.order_status(ctx)  # "what about order 103" is about that order
     if intent in HANDLERS:
         return _checked(ctx, intent, planner)
     simple = _small_talk(ctx, intent, pending)
@@ -115,7 +118,9 @@ def _answer_pending(ctx: TurnContext, pending: Pending, intent: str) -> SkillRep
     if intent == "deny":
         return _on_no(ctx, pending)
     sku = data.get("sku")
-    if sku and intent == "add_to_cart" and not sales.mentioned(ctx) and entities.ordinal is None:
+    named = any(score >= 0.6 for _, score in entities.products)
+    if sku and intent == "add_to_cart" and entities.ordinal is None and (
+            entities.pronoun_ref or not named) and not sales.mentioned(ctx):
         product = ctx.knowledge.product(sku)
         if product is not None:
             return sales.add_to_cart(ctx, product, entities.quantity or 1)

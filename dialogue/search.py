@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from hark.dialogue.text_index import STOPWORDS, BM25Index, raw_words, stem, terms, words
+from hark.dialogue.text_index import STOPWORDS, BM25Index, raw_words, stem, term, terms, words
 
 # General-English purpose words -> attributes that serve them. Not shop data:
 # these hold for any catalog, and only add weight where the catalog has the words.
@@ -249,21 +249,46 @@ class ProductSearch:
                     i += 2
                     continue
             i += 1
-            term = stem(token)
-            if term in _STOP or token in _STOP or token in STOPWORDS:
+            key = term(token)
+            if key in _STOP or token in _STOP or token in STOPWORDS:
                 continue
-            if term.isdigit() and (i >= len(tokens) or tokens[i] not in _UNIT_WORDS):
+            if key.isdigit() and (i >= len(tokens) or tokens[i] not in _UNIT_WORDS):
                 continue
-            weights = {term: 1.0}
-            if term not in self._vocab_set and len(term) >= 4 and not term.isdigit():
-                match = process.extractOne(term, self.vocab, scorer=fuzz.ratio, score_cutoff=84)
+            weights = {key: 1.0}
+            if key not in self._vocab_set and len(key) >= 4 and not key.isdigit():
+                match = process.extractOne(key, self.vocab, scorer=fuzz.ratio, score_cutoff=84)
                 if match:
                     weights = {match[0]: FUZZY_WEIGHT}
-            for extra in EXPANSIONS.get(term, EXPANSIONS.get(token, ())):
+            for extra in EXPANSIONS.get(key, EXPANSIONS.get(token, ())):
                 for t in terms(extra, normalise=False):
                     weights.setdefault(t, EXPANSION_WEIGHT)
             self._add_concept(out, seen, token, weights)
         return out
+
+    def head_concept(self, query: SearchQuery) -> str | None:
+        """The thing asked for: the last content word before "for/to/that/with/under..."
+
+        "lawn mowers" -> "mowers"; "a speaker for the shower" -> "speaker";
+        "something to keep coffee hot" -> None (a purpose, no named thing).
+        """
+        tokens = _drop_prices(words(query.text))
+        head = None
+        for token in tokens:
+            if token in _CLAUSE_WORDS:
+                break
+            if token not in STOPWORDS and token not in _STOP and not token.isdigit() \
+                    and token not in _UNIT_WORDS:
+                head = token
+        return head
+
+    def knows(self, word: str) -> bool:
+        """Does any product use this word (exactly, as a split compound, or nearly)?"""
+        key = term(word)
+        if key in self._vocab_set:
+            return True
+        if len(key) < 4:
+            return False
+        return process.extractOne(key, self.vocab, scorer=fuzz.ratio, score_cutoff=84) is not None
 
     def _add_concept(
         self, out: list[_Concept], seen: set[str], word: str, weights: dict[str, float]
@@ -285,6 +310,12 @@ class ProductSearch:
     def search(self, query: SearchQuery) -> SearchOutcome:
         concepts = self.concepts(query)
         category = _match_category(query.category, self.categories)
+        head = self.head_concept(query) if query.text else None
+        if head is not None and category is None and not self.knows(head) \
+                and not any(head in c.word and len(c.terms) > 0 and c.word != head for c in concepts):
+            # They named a kind of thing no product is: don't offer whatever shares a side word.
+            words_ = [c.word for c in concepts]
+            return SearchOutcome([], [], [], words_, words_, False)
         if not concepts and category is None:
             candidates = [(p, 0.0, 1.0, []) for p in self.products]
         else:
@@ -353,8 +384,6 @@ class ProductSearch:
                 score *= 1.25
                 coverage = min(1.0, coverage + 0.15)
             out.append((product, score, coverage, matched))
-        if category is not None and not concepts:
-            return out
         if category is not None:  # "kitchen things" with no other word the index knows
             known = {p.sku for p, *_ in out}
             out += [(p, 0.01, 0.5, []) for p in self.products
@@ -366,6 +395,10 @@ class ProductSearch:
 
 
 _STOP = frozenset({"something", "anything", "thing", "stuff", "one", "ones", "it", "them"})
+_CLAUSE_WORDS = frozenset(
+    "for to that which with without under over below above between in on at from by so who "
+    "because if when where like here is are was and or but".split()
+)
 # Words that shape a wish but rarely name a product: matched if possible, never required.
 _SOFT = frozenset({"gift", "present", "home", "quality", "durable", "light", "easy"})
 

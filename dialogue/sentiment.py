@@ -96,6 +96,14 @@ PHRASES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
     )
 )
 
+# Polite refusals VADER reads as negated thanks ("no thanks" -> -0.34): they are
+# answers, so the "no" is dropped before scoring.
+_POLITE_NO = re.compile(
+    r"\b(?:no|nope|nah)\b(?=[\s,.!]*(?:(?:i[\'\u2019]?m|that[\'\u2019]?s|it[\'\u2019]?s) [a-z ,]{0,20})?"
+    r"\b(?:thanks|thank you|thank u|cheers)\b)",
+    re.IGNORECASE,
+)
+
 _analyzer: SentimentIntensityAnalyzer | None = None
 
 
@@ -128,8 +136,8 @@ class SentimentScorer:
         text = (text or "").strip()
         if not text:
             return 0.0
-        compound = float(self._vader.polarity_scores(text)["compound"])
         low = text.lower().replace("'", "").replace("\u2019", "")
+        compound = float(self._vader.polarity_scores(_POLITE_NO.sub("", text))["compound"])
         extra = sum(v for pattern, v in PHRASES if pattern.search(low))
         if not extra:
             return round(compound, 4)

@@ -77,10 +77,24 @@ def raw_words(text: str) -> list[str]:
     return _WORD_RE.findall(text.lower().replace("'", "")) if text else []
 
 
+# Units written many ways ("50 ft", "50 foot", "50 feet") meet on one term.
+UNIT_TERMS: dict[str, str] = {
+    "foot": "ft", "feet": "ft", "inch": "in", "inches": "in", "ounce": "oz", "ounces": "oz",
+    "lbs": "lb", "pound": "lb", "liter": "l", "litre": "l", "liters": "l", "litres": "l",
+    "quart": "qt", "quarts": "qt", "gallon": "gal", "gallons": "gal", "millimeter": "mm",
+    "centimeter": "cm", "milliliter": "ml",
+}  # fmt: skip
+
+
+def term(word: str) -> str:
+    """One word as an index term: unit spellings unified, then stemmed."""
+    return UNIT_TERMS.get(word) or stem(word)
+
+
 def terms(text: str, normalise: bool = True) -> list[str]:
     """Index terms: stemmed content words; hyphenated compounds also joined ("pour-over" -> "pourover")."""
     source = words(text) if normalise else raw_words(text)
-    out = [stem(w) for w in source if w not in STOPWORDS]
+    out = [term(w) for w in source if w not in STOPWORDS]
     for compound in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)+", text.lower()):
         out.append(stem(compound.replace("-", "")))
     return out

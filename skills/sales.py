@@ -49,6 +49,13 @@ def mentioned(ctx: TurnContext, min_score: float = MENTION_SCORE) -> ProductDoc 
             return ctx.knowledge.product(sku)
     rivals = [s for s, sc in ctx.entities.products[1:] if best - sc < 0.06]
     if rivals and best < 0.95:
+        # Names that tie on words ("Garden Hose 50 ft" / "Garden Hose 25 ft"): the full
+        # search (sizes, descriptions) may still single one out; else it's a search.
+        hits = ctx.knowledge.search.search(SearchQuery(text=ctx.text, limit=3)).hits
+        tied = {products[0][0], *rivals}
+        if hits and hits[0].product.sku in tied and (
+                len(hits) == 1 or hits[0].score > 1.2 * hits[1].score):
+            return hits[0].product
         return None  # "a speaker" fits five products: that's a search, not a choice
     return ctx.knowledge.product(products[0][0])
 
@@ -228,6 +235,9 @@ def _step(ctx: TurnContext, direction: str, intent: str) -> SkillReply:
     if not query.text and not query.category and ref is not None:
         query.text = head_noun(ref.name) or ref.name  # no search yet: compare with its own kind
     candidates: list[Hit] = ctx.knowledge.search.search(query).hits if query.text or query.category else []
+    if ref is not None:  # its own kind too: "the 50 ft hose" -> other hoses
+        same_kind = SearchQuery(text=head_noun(ref.name) or ref.name, limit=10)
+        candidates += ctx.knowledge.search.search(same_kind).hits
     shown = [ctx.knowledge.product(s) for s in ctx.state.search.results]
     pool = [h.product for h in candidates] + [p for p in shown if p is not None]
     pool = [p for p in dict.fromkeys(pool) if p.in_stock and (ref is None or p.sku != ref.sku)]
@@ -369,7 +379,7 @@ def product_price(ctx: TurnContext) -> SkillReply:
 
 # --- cart ---------------------------------------------------------------------------
 def add_to_cart(ctx: TurnContext, product: ProductDoc | None = None, quantity: int | None = None) -> SkillReply:
-    product = product or resolve_product(ctx)
+    product = product or resolve_product(ctx) or _single_clear_match(ctx)
     if product is None:
         if ctx.entities.keywords:
             return product_search(ctx)
@@ -393,6 +403,17 @@ def add_to_cart(ctx: TurnContext, product: ProductDoc | None = None, quantity: i
     if reply.pending is None:
         reply.say.say("Anything else, or shall we check out?")
     return reply
+
+
+def _single_clear_match(ctx: TurnContext) -> ProductDoc | None:
+    """ "Add the potting soil": one product clearly fits the words, so no need to ask."""
+    if not ctx.entities.keywords:
+        return None
+    outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text, limit=3))
+    hits = outcome.hits
+    if outcome.exact and hits and (len(hits) == 1 or hits[0].score > 1.3 * hits[1].score):
+        return hits[0].product
+    return None
 
 
 def _cart_target(ctx: TurnContext, lines: list[tuple[ProductDoc, int]]) -> ProductDoc | None:

@@ -44,11 +44,24 @@ def find_order(ctx: TurnContext, raw_id: str) -> Order | None:
     order = session.scalars(
         select(Order).where(func.upper(Order.order_id) == cleaned.upper())
     ).first()
-    if order is not None or not cleaned.isdigit():
+    if order is not None:
         return order
-    candidates = session.scalars(select(Order).where(Order.order_id.like(f"%{cleaned}"))).all()
-    matches = [o for o in candidates if re.sub(r"\D", "", o.order_id) == cleaned]
-    return matches[0] if len(matches) == 1 else None
+    # "a102" or "102" for "A-102": compare letters and digits only, or digits alone if unique.
+    digits_only = re.sub(r"\D", "", cleaned)
+    if not digits_only:
+        return None
+    candidates = session.scalars(select(Order).where(Order.order_id.like(f"%{digits_only}"))).all()
+    same = [o for o in candidates if _alnum(o.order_id) == cleaned.upper()]
+    if same:
+        return same[0]
+    if cleaned.isdigit():
+        matches = [o for o in candidates if re.sub(r"\D", "", o.order_id) == cleaned]
+        return matches[0] if len(matches) == 1 else None
+    return None
+
+
+def _alnum(order_id: str) -> str:
+    return re.sub(r"[^0-9A-Z]", "", order_id.upper())
 
 
 def customer_orders(ctx: TurnContext) -> list[Order]:

@@ -34,7 +34,8 @@ def hark(*args: str, stdin: str | None = None, cwd: Path | None = None,
          env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     command = [str(HARK)] if HARK.exists() else [sys.executable, "-m", "hark.server.cli"]
     return subprocess.run([*command, *args], input=stdin, capture_output=True, text=True,
-                          timeout=120, cwd=cwd or REPO, env=env or _env())
+                          timeout=120, cwd=cwd or REPO, env=env or _env(),
+                          stdin=subprocess.DEVNULL if stdin is None else None)
 
 
 def chat_json(db_url: str, customer: str | None, utterances: list[str]) -> tuple[Talk, str]:

@@ -96,6 +96,8 @@ def test_prices_are_not_order_ids(nlu: Nlu) -> None:
         ("at least 20 and no more than 60", 20.0, 60.0),
         ("less than twenty nine ninety nine", None, 29.99),
         ("around 40 dollars", 32.0, 48.0),
+        ("speakers 50 to 80", 50.0, 80.0),
+        ("change it from 2 to 3", None, None),
         ("a speaker for the shower", None, None),
         ("hoses over 50 ft", None, None),
     ],
@@ -117,6 +119,7 @@ def test_price_bounds(nlu: Nlu, text: str, low: float | None, high: float | None
         ("a couple of those", 2),
         ("the first one", None),
         ("under 100 dollars", None),
+        ("change it from 2 to 3", 3),
     ],
 )
 def test_quantity(nlu: Nlu, text: str, quantity: int | None) -> None:

@@ -67,3 +67,8 @@ def test_trend() -> None:
     assert trend.to_list() == [0.2, 0.0, -0.6, -0.7]
     assert SentimentTrend().direction() == "steady"
     assert SentimentTrend().last == 0.0
+
+
+@pytest.mark.parametrize("text", ["no thanks", "No, thank you.", "nope, I'm good thanks"])
+def test_polite_refusal_is_not_upset(scorer: SentimentScorer, text: str) -> None:
+    assert scorer.score(text) > 0.0

@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
                 fail(f"unknown customer: {args.customer}")
             out = _Printer(args.json)
             out.greeting(conversation_id, greeting)
-            turns = iter(args.utterances) if args.utterances else _prompt()
+            turns = iter(args.utterances) if args.utterances else _prompt("" if args.json else "you> ")
             for text in turns:
                 reply = manager.turn(conversation_id, text)
                 out.turn(text, reply)
@@ -101,12 +101,14 @@ def _open_db(settings, shop: str | None):  # noqa: ANN001, ANN202
     raise AssertionError("unreachable")
 
 
-def _prompt():  # noqa: ANN202 - Iterator[str]
+def _prompt(prompt: str):  # noqa: ANN202 - Iterator[str]
+    """Lines from stdin until EOF or "quit" (no prompt text in --json mode: stdout is data)."""
     while True:
         try:
-            text = input("you> ")
+            text = input(prompt)
         except EOFError:
-            print()
+            if prompt:
+                print()
             return
         if text.strip().lower() in QUIT_WORDS:
             return

@@ -1,0 +1,112 @@
+"""The conversations HTTP API on a real uvicorn server on loopback.
+
+Every scenario of test_dialogue_scenarios.py runs over HTTP, plus the API's
+own contract: status codes for unknown ids and bad bodies, the redacted
+transcript, and the models showing up in the OpenAPI schema (/docs).
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from test_dialogue_scenarios import SCENARIOS, Scenario, Talk
+
+
+def talk_over_http(client: httpx.Client, customer: str | None, utterances: list[str]) -> Talk:
+    body = {"channel": "test"} | ({"customer_id": customer} if customer else {})
+    started = client.post("/v1/conversations", json=body)
+    assert started.status_code == 201, started.text
+    data = started.json()
+    talk = Talk({"text": data["greeting"], "ssml": data["ssml"], "actions": data["actions"],
+                 "conversation_id": data["conversation_id"]}, [])
+    for text in utterances:
+        response = client.post(f"/v1/conversations/{data['conversation_id']}/turns",
+                               json={"text": text})
+        assert response.status_code == 200, response.text
+        event = response.json()
+        assert event["event"] == "turn" and event["user"] == text
+        talk.turns.append(event)
+    return talk
+
+
+@pytest.fixture
+def client(make_app, live_server):  # noqa: ANN001, ANN201
+    server = live_server(make_app())
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        yield http
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_scenario_over_http(scenario: Scenario, client: httpx.Client, db,  # noqa: ANN001
+                            caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    before = [talk_over_http(client, c, u) for c, u in scenario.before]
+    talk = talk_over_http(client, scenario.customer, scenario.utterances)
+    scenario.check(talk, db, before)
+    assert "4111" not in caplog.text
+
+
+def test_transcript_is_redacted(client: httpx.Client) -> None:
+    talk = talk_over_http(client, None, ["my card is 4111 1111 1111 1111, email me at a.b@example.com"])
+    conversation_id = talk.greeting["conversation_id"]
+    transcript = client.get(f"/v1/conversations/{conversation_id}")
+    assert transcript.status_code == 200
+    data = transcript.json()
+    assert [t["role"] for t in data["turns"]] == ["assistant", "user", "assistant"]
+    assert data["turns"][0]["text"] == talk.greeting["text"]
+    user = data["turns"][1]["text"]
+    assert "4111" not in transcript.text and "example.com" not in transcript.text
+    assert "[card number]" in user and "[email]" in user
+    assert isinstance(data["turns"][1]["sentiment"], float)
+
+
+def test_unknown_ids_and_bad_bodies(client: httpx.Client) -> None:
+    unknown_customer = client.post("/v1/conversations", json={"channel": "kiosk", "customer_id": "C999"})
+    assert unknown_customer.status_code == 404
+    assert "customer not found: C999" in unknown_customer.text
+    assert client.post("/v1/conversations/nope/turns", json={"text": "hi"}).status_code == 404
+    assert client.get("/v1/conversations/nope").status_code == 404
+    started = client.post("/v1/conversations", json={"channel": "kiosk"}).json()
+    turns = f"/v1/conversations/{started['conversation_id']}/turns"
+    assert client.post(turns, json={}).status_code == 422
+    assert client.post(turns, json={"text": 42}).status_code == 422
+    assert client.post(turns, content=b"not json", headers={"content-type": "application/json"}).status_code == 422
+    assert client.post(turns, json={"text": "x" * 5000}).status_code == 422
+    assert client.post("/v1/conversations", json={"channel": ""}).status_code == 422
+    # the conversation still works after the bad requests
+    ok = client.post(turns, json={"text": "where is order 3186"})
+    assert ok.status_code == 200 and "3186" in ok.json()["reply"]
+
+
+def test_default_channel_and_empty_text(client: httpx.Client) -> None:
+    started = client.post("/v1/conversations", json={})
+    assert started.status_code == 201
+    conversation_id = started.json()["conversation_id"]
+    empty = client.post(f"/v1/conversations/{conversation_id}/turns", json={"text": "   "})
+    assert empty.status_code == 200 and empty.json()["reply"]
+
+
+def test_parallel_conversations(client: httpx.Client) -> None:
+    ids = [client.post("/v1/conversations", json={"channel": "kiosk"}).json()["conversation_id"]
+           for _ in range(4)]
+
+    def chat(conversation_id: str) -> str:
+        for text in ("a speaker for the shower", "the first one", "how much is it"):
+            response = client.post(f"/v1/conversations/{conversation_id}/turns", json={"text": text})
+            assert response.status_code == 200
+        return response.json()["reply"]
+
+    with ThreadPoolExecutor(4) as pool:
+        replies = list(pool.map(chat, ids))
+    assert all("29 dollars and 99 cents" in r for r in replies)
+
+
+def test_models_are_in_the_openapi_schema(client: httpx.Client) -> None:
+    schema = client.get("/openapi.json").json()
+    assert "/v1/conversations" in schema["paths"]
+    assert "/v1/conversations/{conversation_id}/turns" in schema["paths"]
+    for model in ("StartRequest", "Started", "TurnRequest", "TurnOut", "Transcript"):
+        assert model in schema["components"]["schemas"]
