@@ -3,8 +3,8 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# Debian packages the tests need (speech for VAD/ASR tests, audio tools).
-SYSTEM_PACKAGES := espeak-ng sox
+# Debian packages the tests need (speech for VAD/ASR tests, audio tools, PostgreSQL tests).
+SYSTEM_PACKAGES := espeak-ng sox postgresql
 
 .PHONY: install system-deps run test lint format bench clean
 

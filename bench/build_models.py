@@ -124,7 +124,12 @@ def build_real_size_piper(path: Path) -> Path:
 
     def infer(text: torch.Tensor, lengths: torch.Tensor, scales: torch.Tensor, sid=None):  # noqa: ANN001, ANN202
         return model.infer(
-            text, lengths, noise_scale=scales[0], length_scale=scales[1], noise_scale_w=scales[2], sid=sid
+            text,
+            lengths,
+            noise_scale=scales[0],
+            length_scale=scales[1],
+            noise_scale_w=scales[2],
+            sid=sid,
         )[0].unsqueeze(1)
 
     model.forward = infer  # type: ignore[method-assign]
@@ -199,11 +204,17 @@ def main() -> int:
     started = time.perf_counter()
     models = ensure_models(args.force)
     elapsed = time.perf_counter() - started
-    print(f"bench models in {OUT} ({elapsed:.1f} s); RANDOM WEIGHTS at real sizes, words are meaningless")
+    print(
+        f"bench models in {OUT} ({elapsed:.1f} s); RANDOM WEIGHTS at real sizes, words are meaningless"
+    )
     print(f"{'model':<26} {'size MB':>8}  notes")
     for name, folder in models.whisper.items():
-        print(f"{'whisper ' + name:<26} {_size_mb(folder):>8.1f}  random weights, real {name} dimensions")
-    print(f"{'piper ' + models.piper_voice.stem:<26} {_size_mb(models.piper_voice):>8.1f}  {models.piper_note}")
+        print(
+            f"{'whisper ' + name:<26} {_size_mb(folder):>8.1f}  random weights, real {name} dimensions"
+        )
+    print(
+        f"{'piper ' + models.piper_voice.stem:<26} {_size_mb(models.piper_voice):>8.1f}  {models.piper_note}"
+    )
     return 0
 
 

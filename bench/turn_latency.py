@@ -20,33 +20,39 @@ import time
 from pathlib import Path
 
 SCRIPT: list[tuple[str | None, list[str]]] = [
-    ("C002", [
-        "where is my order",
-        "um i need something to keep coffee hot",
-        "the cheaper one",
-        "tell me more about it",
-        "how much is it",
-        "add it to my cart",
-        "no thanks",
-        "a speaker for the shower under fifty dollars",
-        "add two of those",
-        "make it one",
-        "what's in my cart",
-        "what's your return policy",
-        "do you ship to canada",
-        "checkout",
-        "no",
-        "bye",
-    ]),
-    (None, [
-        "where is order three one eight six",
-        "blue tooth head phones under one hundred dollars",
-        "the first one",
-        "something smaller",
-        "my card number is 4111 1111 1111 1111",
-        "this is ridiculous",
-        "thanks, goodbye",
-    ]),
+    (
+        "C002",
+        [
+            "where is my order",
+            "um i need something to keep coffee hot",
+            "the cheaper one",
+            "tell me more about it",
+            "how much is it",
+            "add it to my cart",
+            "no thanks",
+            "a speaker for the shower under fifty dollars",
+            "add two of those",
+            "make it one",
+            "what's in my cart",
+            "what's your return policy",
+            "do you ship to canada",
+            "checkout",
+            "no",
+            "bye",
+        ],
+    ),
+    (
+        None,
+        [
+            "where is order three one eight six",
+            "blue tooth head phones under one hundred dollars",
+            "the first one",
+            "something smaller",
+            "my card number is 4111 1111 1111 1111",
+            "this is ridiculous",
+            "thanks, goodbye",
+        ],
+    ),
 ]
 
 
@@ -99,9 +105,13 @@ def main() -> int:
     print(f"{len(per_run)} runs x {len(per_run[0])} turns, no LLM\n")
     print(f"{'run':>5} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}")
     for i, run in enumerate(per_run, 1):
-        print(f"{i:>5} {statistics.median(run):>10.2f} {percentile(run, 0.95):>8.2f} {max(run):>8.2f}")
-    print(f"{'all':>5} {statistics.median(all_times):>10.2f} {percentile(all_times, 0.95):>8.2f} "
-          f"{max(all_times):>8.2f}\n")
+        print(
+            f"{i:>5} {statistics.median(run):>10.2f} {percentile(run, 0.95):>8.2f} {max(run):>8.2f}"
+        )
+    print(
+        f"{'all':>5} {statistics.median(all_times):>10.2f} {percentile(all_times, 0.95):>8.2f} "
+        f"{max(all_times):>8.2f}\n"
+    )
     print(f"{'intent':<18} {'turns':>5} {'median ms':>10}")
     for intent, values in sorted(by_intent.items(), key=lambda kv: -statistics.median(kv[1])):
         print(f"{intent:<18} {len(values):>5} {statistics.median(values):>10.2f}")

@@ -114,7 +114,7 @@ class TimedSynthesizer:
             yield chunk
 
 
-def serve(asr_dir: str, voice: str, port: int, partials: bool) -> None:
+def serve(asr_dir: str, voice: str, port: int, partials: bool, hangover_ms: int) -> None:
     """The server process: real app, real engines, plus a ``/bench/stats`` route."""
     import uvicorn
 
@@ -126,7 +126,10 @@ def serve(asr_dir: str, voice: str, port: int, partials: bool) -> None:
     from hark.voice.tts.piper import PiperSynthesizer
 
     data = tempfile.mkdtemp(prefix="hark-bench-")
-    settings = load_settings(data_dir=data, log_level="WARNING", log_format="text", asr_threads=2)
+    settings = load_settings(
+        data_dir=data, log_level="WARNING", log_format="text", asr_threads=2,
+        vad_hangover_ms=hangover_ms,
+    )  # fmt: skip
     whisper = WhisperTranscriber(asr_dir, cpu_threads=2, max_new_tokens=MAX_NEW_TOKENS)
     transcriber = ComputeFaithfulTranscriber(whisper, QUESTIONS)
     synthesizer = TimedSynthesizer(PiperSynthesizer(voice))
@@ -142,7 +145,9 @@ def serve(asr_dir: str, voice: str, port: int, partials: bool) -> None:
 
     services.dialogue.knowledge()  # build the NLU before the first caller, as a server warms up
     print("READY", flush=True)
-    uvicorn.run(app, host="127.0.0.1", port=port, ws="websockets", log_config=None, log_level="warning")
+    uvicorn.run(
+        app, host="127.0.0.1", port=port, ws="websockets", log_config=None, log_level="warning"
+    )
 
 
 # ------------------------------------------------------------------ client side
@@ -207,7 +212,9 @@ async def run_client(url: str, turns: int, warmup: int) -> list[dict[str, Any]]:
         async def read() -> None:
             async for message in ws:
                 now = time.perf_counter()
-                await inbox.put((now, message if isinstance(message, bytes) else json.loads(message)))
+                await inbox.put(
+                    (now, message if isinstance(message, bytes) else json.loads(message))
+                )
 
         reader = asyncio.create_task(read())
         mic_task = asyncio.create_task(mic.run())
@@ -247,9 +254,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def measure(model: str, asr_dir: Path, voice: Path, turns: int, warmup: int, partials: bool) -> dict[str, Any]:
+def measure(
+    model: str,
+    asr_dir: Path,
+    voice: Path,
+    turns: int,
+    warmup: int,
+    partials: bool,
+    hangover_ms: int,
+) -> dict[str, Any]:
     port = free_port()
     cmd = [sys.executable, __file__, "--serve", str(asr_dir), str(voice), str(port)]
+    cmd += ["--hangover-ms", str(hangover_ms)]
     if partials:
         cmd.append("--partials")
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
@@ -284,17 +300,78 @@ def pct(values: list[float], q: float) -> float:
     return ordered[index]
 
 
+def summarize(result: dict[str, Any], warmup: int, hangover_ms: int) -> dict[str, float]:
+    """p50/p95 of voice-to-voice and p50 of each stage, aligned per turn."""
+    rows, stats = result["rows"], result["stats"]
+    tts_all = stats["tts_first_ms"][1 + warmup :]  # [0] is the greeting
+    tts = [tts_all[i] if i < len(tts_all) else float("nan") for i in range(len(rows))]
+    v2v = [r["v2v_ms"] for r in rows]
+    # Caller's real speech end -> last frame webrtcvad called voiced (its own tail), plus the socket.
+    tail = [r["v2v_ms"] - r["endpoint_ms"] - r["first_audio_ms"] for r in rows]
+    overhead = [r["v2v_ms"] - hangover_ms - r["asr_ms"] - t for r, t in zip(rows, tts, strict=True)]
+    ours = [r["first_audio_ms"] - r["asr_ms"] - t for r, t in zip(rows, tts, strict=True)]
+    med = statistics.median
+    return {
+        "v2v_p50": pct(v2v, 0.5), "v2v_p95": pct(v2v, 0.95), "vad_tail": med(tail),
+        "endpoint": med(r["endpoint_ms"] for r in rows), "asr_wait": med(r["asr_ms"] for r in rows),
+        "asr_comp": med(stats["asr_ms"]), "dialogue": med(r["dialogue_ms"] for r in rows),
+        "tts": med(tts), "first_audio": med(r["first_audio_ms"] for r in rows),
+        "overhead": pct(overhead, 0.5), "pipeline": pct(ours, 0.5),
+    }  # fmt: skip
+
+
+def print_table(results: list[dict[str, Any]], args: argparse.Namespace, piper_note: str) -> None:
+    print()
+    print(
+        "Voice-to-voice latency: real server process, real WebSocket on loopback, speech in real time"
+    )
+    print(f"RANDOM-WEIGHT MODELS OF REAL SIZE. Whisper int8, 2 threads, max_new_tokens={MAX_NEW_TOKENS}; "
+          f"piper: {piper_note}")  # fmt: skip
+    print(f"hangover {args.hangover_ms} ms, partial transcripts "
+          f"{'off' if args.no_partials else 'on (every 1 s of speech)'}, {args.turns} turns per model, ms")  # fmt: skip
+    cols = [("v2v p50", "v2v_p50"), ("v2v p95", "v2v_p95"), ("vad tail", "vad_tail"),
+            ("endpoint", "endpoint"), ("asr wait", "asr_wait"), ("asr comp", "asr_comp"),
+            ("dialogue", "dialogue"), ("tts 1st", "tts"), ("1st audio", "first_audio"),
+            ("overhead", "overhead"), ("pipeline", "pipeline")]  # fmt: skip
+    header = f"{'whisper':<8}" + "".join(f"{name:>10}" for name, _ in cols)
+    print(header)
+    print("-" * len(header))
+    for result in results:
+        summary = summarize(result, args.warmup, args.hangover_ms)
+        print(f"{result['model']:<8}" + "".join(f"{summary[key]:>10.0f}" for _, key in cols))
+    print()
+    print("v2v: last speech sample recorded -> first reply audio frame received (p50, p95).")
+    print(
+        "vad tail: real speech end -> last frame webrtcvad calls voiced (+ socket). endpoint: that"
+    )
+    print(
+        "frame -> end-of-speech decision (hangover). asr wait: decision -> transcript (ASR starts at"
+    )
+    print("the first silent frame). asr comp: one whole recognition. tts 1st: the reply's first")
+    print(
+        "sentence's synthesis. overhead = v2v - hangover - asr wait - tts 1st (everything but model"
+    )
+    print("compute and the hangover, VAD tail included). pipeline = 1st audio - asr wait - tts 1st")
+    print("(Hark's own code after the decision: dialogue, threads, resampling, sending).")
+    print("Goals: tiny.en v2v p50 <= 400; overhead p50 <= 60.")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--serve", nargs=3, metavar=("ASR_DIR", "VOICE", "PORT"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--serve", nargs=3, metavar=("ASR_DIR", "VOICE", "PORT"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--partials", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--turns", type=int, default=20, help="measured turns per model (default 20)")
+    parser.add_argument(
+        "--turns", type=int, default=20, help="measured turns per model (default 20)"
+    )
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured first turns")
     parser.add_argument("--models", default="tiny.en,base.en", help="Whisper sizes to run")
     parser.add_argument("--no-partials", action="store_true", help="turn partial transcripts off")
+    parser.add_argument("--hangover-ms", type=int, default=HANGOVER_MS, help="HARK_VAD_HANGOVER_MS")
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve[0], args.serve[1], int(args.serve[2]), args.partials)
+        serve(args.serve[0], args.serve[1], int(args.serve[2]), args.partials, args.hangover_ms)
         return 0
 
     from build_models import ensure_models
@@ -304,36 +381,10 @@ def main() -> int:
     for name in args.models.split(","):
         results.append(
             measure(name, models.whisper[name], models.piper_voice, args.turns, args.warmup,
-                    partials=not args.no_partials)
+                    partials=not args.no_partials, hangover_ms=args.hangover_ms)
         )  # fmt: skip
 
-    print()
-    print("Voice-to-voice latency, real WebSocket on loopback, speech streamed in real time")
-    print(f"RANDOM-WEIGHT MODELS OF REAL SIZE: Whisper (max_new_tokens={MAX_NEW_TOKENS}), piper: {models.piper_note}")
-    print(f"hangover {HANGOVER_MS} ms, partial transcripts {'off' if args.no_partials else 'on (1 s)'}, "
-          f"{args.turns} turns per model; all times ms")  # fmt: skip
-    header = (f"{'whisper':<9} {'v2v p50':>8} {'v2v p95':>8} {'endpoint':>9} {'asr wait':>9} "
-              f"{'asr comp':>9} {'dialogue':>9} {'tts 1st':>8} {'1st audio':>10} {'overhead':>9}")  # fmt: skip
-    print(header)
-    print("-" * len(header))
-    for result in results:
-        rows, stats = result["rows"], result["stats"]
-        v2v = [r["v2v_ms"] for r in rows]
-        tts = stats["tts_first_ms"][1:] or [float("nan")]  # [0] is the greeting
-        tts_p50 = statistics.median(tts)
-        asr_wait = [r["asr_ms"] for r in rows]
-        overhead = [r["v2v_ms"] - HANGOVER_MS - r["asr_ms"] - tts_p50 for r in rows]
-        print(f"{result['model']:<9} {pct(v2v, .5):>8.0f} {pct(v2v, .95):>8.0f} "
-              f"{statistics.median(r['endpoint_ms'] for r in rows):>9.0f} {pct(asr_wait, .5):>9.0f} "
-              f"{statistics.median(stats['asr_ms']):>9.0f} {statistics.median(r['dialogue_ms'] for r in rows):>9.1f} "
-              f"{tts_p50:>8.0f} {statistics.median(r['first_audio_ms'] for r in rows):>10.0f} "
-              f"{pct(overhead, .5):>9.0f}")  # fmt: skip
-    print()
-    print("v2v: last speech sample recorded -> first reply audio frame received. endpoint: last voiced")
-    print("frame -> end-of-speech decision (hangover + frame). asr wait: decision -> transcript (ASR")
-    print("starts at the first silent frame). asr comp: whole recognition. tts 1st: first sentence's")
-    print("synthesis. overhead: v2v - hangover - asr wait - tts 1st (p50). Goals: tiny.en v2v p50 <= 400,")
-    print("overhead p50 <= 60.")
+    print_table(results, args, models.piper_note)
     return 0
 
 

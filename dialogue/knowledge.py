@@ -23,7 +23,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hark.dialogue.faq import FaqEntry, FaqIndex
-from hark.dialogue.search import ProductDoc, ProductSearch
+from hark.dialogue.product_words import ProductDoc
+from hark.dialogue.search import ProductSearch
 from hark.store.db import Database
 from hark.store.models import Faq, OrderLine, Product
 
@@ -64,12 +65,19 @@ def read_signature(session: Session) -> Signature:
         + func.length(Product.category)
     )
     p = session.execute(
-        select(func.count(), func.coalesce(func.sum(text_len), 0),
-               func.coalesce(func.sum(Product.price), 0), func.coalesce(func.sum(Product.stock), 0),
-               func.max(Product.sku))
+        select(
+            func.count(),
+            func.coalesce(func.sum(text_len), 0),
+            func.coalesce(func.sum(Product.price), 0),
+            func.coalesce(func.sum(Product.stock), 0),
+            func.max(Product.sku),
+        )
     ).one()
     f = session.execute(
-        select(func.count(), func.coalesce(func.sum(func.length(Faq.question) + func.length(Faq.answer)), 0))
+        select(
+            func.count(),
+            func.coalesce(func.sum(func.length(Faq.question) + func.length(Faq.answer)), 0),
+        )
     ).one()
     o = session.execute(select(func.count(), func.coalesce(func.max(OrderLine.id), 0))).one()
     return Signature(
@@ -113,7 +121,9 @@ def _load_orders(session: Session) -> tuple[dict[str, Counter[str]], Counter[str
 def _train_nlu(products: list[ProductDoc], categories: list[str], faq: list[FaqEntry]) -> Any:
     from hark.dialogue.nlu import Nlu, ProductInfo
 
-    catalog = [ProductInfo(p.sku, p.name, p.category, list(p.tags), p.description) for p in products]
+    catalog = [
+        ProductInfo(p.sku, p.name, p.category, list(p.tags), p.description) for p in products
+    ]
     return Nlu.train(catalog, categories, faq_questions=[e.question for e in faq])
 
 
@@ -128,7 +138,10 @@ def build(db: Database, signature: Signature | None = None) -> Knowledge:
     with db.session() as session:
         signature = signature or read_signature(session)
         products = _load_products(session)
-        faq_entries = [FaqEntry(q, a) for q, a in session.execute(select(Faq.question, Faq.answer).order_by(Faq.id))]
+        faq_entries = [
+            FaqEntry(q, a)
+            for q, a in session.execute(select(Faq.question, Faq.answer).order_by(Faq.id))
+        ]
         co, popularity = _load_orders(session)
     categories = sorted({p.category for p in products})
     key = _content_key(products, faq_entries)
@@ -152,8 +165,14 @@ def build(db: Database, signature: Signature | None = None) -> Knowledge:
         popularity=popularity,
     )
     knowledge.built_s = time.perf_counter() - started
-    log.info("shop knowledge built", extra={"products": len(products), "faqs": len(faq_entries),
-                                            "seconds": round(knowledge.built_s, 3)})
+    log.info(
+        "shop knowledge built",
+        extra={
+            "products": len(products),
+            "faqs": len(faq_entries),
+            "seconds": round(knowledge.built_s, 3),
+        },
+    )
     return knowledge
 
 
@@ -167,8 +186,10 @@ def refresh(db: Database, current: Knowledge, session: Session) -> Knowledge:
     updated = dataclasses.replace(current, signature=signature)
     if signature.stock != current.signature.stock:
         stock = dict(session.execute(select(Product.sku, Product.stock)).all())
-        products = {sku: dataclasses.replace(p, stock=int(stock.get(sku, p.stock) or 0))
-                    for sku, p in current.products.items()}
+        products = {
+            sku: dataclasses.replace(p, stock=int(stock.get(sku, p.stock) or 0))
+            for sku, p in current.products.items()
+        }
         updated.products = products
         updated.search = ProductSearch(list(products.values()), current.popularity)
     if signature.orders != current.signature.orders:

@@ -56,8 +56,10 @@ def build_messages(request: PlannerRequest) -> list[dict[str, str]]:
         facts.append(f"FAQ: {question} -> {answer}")
     for p in request.products:
         stock = "in stock" if p.get("stock", 0) > 0 else "out of stock"
-        facts.append(f"Product: {p['name']} ({p['category']}), {p['price']:.2f}, {stock}. "
-                     f"{p.get('description', '')}")
+        facts.append(
+            f"Product: {p['name']} ({p['category']}), {p['price']:.2f}, {stock}. "
+            f"{p.get('description', '')}"
+        )
     system = _SYSTEM.format(assistant=request.assistant_name, shop=request.shop_name)
     if facts:
         system += "\n\nShop facts:\n" + "\n".join(facts)
@@ -88,14 +90,16 @@ def clean_answer(text: str | None) -> str | None:
 class LlmPlanner:
     """OpenAI-compatible chat completions with a hard timeout and no retries."""
 
-    def __init__(self, base_url: str, model: str, api_key: str | None = None,
-                 timeout_s: float = 8.0) -> None:
+    def __init__(
+        self, base_url: str, model: str, api_key: str | None = None, timeout_s: float = 8.0
+    ) -> None:
         from openai import OpenAI
 
         self.model = model
         self.timeout_s = timeout_s
-        self.client = OpenAI(base_url=base_url, api_key=api_key or "not-needed",
-                             timeout=timeout_s, max_retries=0)
+        self.client = OpenAI(
+            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s, max_retries=0
+        )
 
     @classmethod
     def from_settings(cls, settings: Any) -> LlmPlanner | None:
@@ -115,9 +119,15 @@ class LlmPlanner:
             )
             content = response.choices[0].message.content if response.choices else None
         except Exception as exc:  # noqa: BLE001 - any LLM failure falls back to the built-in answer
-            log.warning("llm planner failed, using the built-in answer",
-                        extra={"error": type(exc).__name__,
-                               "ms": round((time.perf_counter() - started) * 1000)})
+            log.warning(
+                "llm planner failed, using the built-in answer",
+                extra={
+                    "error": type(exc).__name__,
+                    "ms": round((time.perf_counter() - started) * 1000),
+                },
+            )
             return None
-        log.info("llm planner answered", extra={"ms": round((time.perf_counter() - started) * 1000)})
+        log.info(
+            "llm planner answered", extra={"ms": round((time.perf_counter() - started) * 1000)}
+        )
         return clean_answer(content)

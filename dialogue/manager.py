@@ -12,7 +12,6 @@ The conversation state is saved with the turn, so any process can continue.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 import uuid
@@ -23,14 +22,14 @@ from sqlalchemy import func, select
 from hark.dialogue import knowledge as shop_knowledge
 from hark.dialogue import policy
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
+from hark.dialogue.etiquette import finish_turn, without_placeholders
 from hark.dialogue.llm import LlmPlanner, Planner
-from hark.dialogue.redact import CARD, SECURITY_CODE, redact
+from hark.dialogue.redact import redact
 from hark.dialogue.reply import Action, Card, Reply
-from hark.dialogue.sentiment import SentimentScorer, is_upset, strongly_negative
+from hark.dialogue.sentiment import SentimentScorer
 from hark.dialogue.speech import Utterance
 from hark.dialogue.state import ConversationState, Pending
 from hark.server.settings import Settings
-from hark.skills import handoff as handoff_skill
 from hark.skills import proactive
 from hark.skills.base import SkillReply, TurnContext, card
 from hark.store.db import Database
@@ -40,11 +39,6 @@ log = logging.getLogger("hark.dialogue")
 
 MAX_TEXT_CHARS = 1000
 MAX_CHANNEL_CHARS = 32
-_ACKS = (
-    "I'm sorry about the trouble.",
-    "I understand, that's frustrating.",
-    "I'm sorry this has been a hassle.",
-)
 
 
 class DialogueManager:
@@ -99,9 +93,13 @@ class DialogueManager:
                 customer = session.get(Customer, str(customer_id))
                 if customer is None:
                     raise CustomerNotFound(str(customer_id))
-            conversation = Conversation(id=uuid.uuid4().hex, channel=channel,
-                                        customer_id=customer.customer_id if customer else None,
-                                        state={}, resolved=True)
+            conversation = Conversation(
+                id=uuid.uuid4().hex,
+                channel=channel,
+                customer_id=customer.customer_id if customer else None,
+                state={},
+                resolved=True,
+            )
             session.add(conversation)
             state = ConversationState(customer_id=conversation.customer_id)
             say = Utterance()
@@ -112,13 +110,14 @@ class DialogueManager:
             actions: list[Action] = []
             cards: list[Card] = []
             if customer is not None:
-                items = proactive.items_for(session, knowledge, customer, today, conversation.id,
-                                            self._price)
+                items = proactive.items_for(session, knowledge, customer, today, conversation.id)
                 if items:
                     top = items[0]
                     say.extend(top.say)
-                    actions = [Action(a["type"], {k: v for k, v in a.items() if k != "type"})
-                               for a in top.actions]
+                    actions = [
+                        Action(a["type"], {k: v for k, v in a.items() if k != "type"})
+                        for a in top.actions
+                    ]
                     cards = [card(p) for s in top.cards if (p := knowledge.product(s))]
                     state.pending = Pending.from_dict(top.pending)
                     state.proactive_queue = [{"key": i.key} for i in items[1:3]]
@@ -129,15 +128,28 @@ class DialogueManager:
             state.last_reply, state.last_ssml = text, ssml
             state.remember_turn("assistant", text)
             conversation.state = state.to_json()
-            turn = Turn(conversation_id=conversation.id, seq=0, role="assistant", text=text,
-                        intent="greet", metrics={})
+            turn = Turn(
+                conversation_id=conversation.id,
+                seq=0,
+                role="assistant",
+                text=text,
+                intent="greet",
+                metrics={},
+            )
             session.add(turn)
             session.flush()
-            reply = Reply(text=text, ssml=ssml, intent="greet", cards=cards, actions=actions,
-                          turn_id=turn.id)
+            reply = Reply(
+                text=text, ssml=ssml, intent="greet", cards=cards, actions=actions, turn_id=turn.id
+            )
             conversation_id = conversation.id
-        log.info("conversation started", extra={"conversation_id": conversation_id,
-                                                "channel": channel, "known_customer": bool(customer)})
+        log.info(
+            "conversation started",
+            extra={
+                "conversation_id": conversation_id,
+                "channel": channel,
+                "known_customer": bool(customer),
+            },
+        )
         return conversation_id, reply
 
     def turn(self, conversation_id: str, text: str, metrics: dict | None = None) -> Reply:
@@ -152,11 +164,15 @@ class DialogueManager:
                 raise ConversationNotFound(str(conversation_id))
             knowledge = self._fresh_knowledge(session)
             state = ConversationState.from_json(conversation.state)
-            customer = session.get(Customer, conversation.customer_id) if conversation.customer_id else None
+            customer = (
+                session.get(Customer, conversation.customer_id)
+                if conversation.customer_id
+                else None
+            )
             redaction = redact(text)
             clean = redaction.text
             score = self.sentiment.score(clean)
-            nlu = knowledge.nlu.parse(_without_placeholders(clean))  # placeholders aren't words
+            nlu = knowledge.nlu.parse(without_placeholders(clean))  # placeholders aren't words
             state.add_sentiment(score)
             state.remember_turn("user", clean)
             state.turn_count += 1
@@ -168,17 +184,24 @@ class DialogueManager:
                 conversation=conversation,
                 customer=customer,
                 today=self.settings.current_date(),
-                text=_without_placeholders(clean),
+                text=without_placeholders(clean),
                 nlu=nlu,
             )
             pending, state.pending = state.pending, None
             result = policy.respond(ctx, pending, self.planner)
-            result = self._after(ctx, result, score, redaction.found, pending)
+            result = finish_turn(ctx, result, score, redaction.found, pending)
             reply = self._store(ctx, result, clean, score, metrics, started)
-        log.info("turn", extra={"conversation_id": conversation_id, "intent": reply.intent,
-                                "confidence": round(float(nlu.confidence), 3),
-                                "sentiment": score, "handoff": reply.handoff,
-                                "ms": round((time.perf_counter() - started) * 1000, 2)})
+        log.info(
+            "turn",
+            extra={
+                "conversation_id": conversation_id,
+                "intent": reply.intent,
+                "confidence": round(float(nlu.confidence), 3),
+                "sentiment": score,
+                "handoff": reply.handoff,
+                "ms": round((time.perf_counter() - started) * 1000, 2),
+            },
+        )
         return reply
 
     def mark_interrupted(self, conversation_id: str, turn_id: int, played_text: str) -> None:
@@ -188,8 +211,10 @@ class DialogueManager:
                 raise ConversationNotFound(str(conversation_id))
             turn = session.get(Turn, turn_id)
             if turn is None or turn.conversation_id != conversation_id or turn.role != "assistant":
-                log.warning("barge-in for an unknown turn ignored",
-                            extra={"conversation_id": conversation_id, "turn_id": turn_id})
+                log.warning(
+                    "barge-in for an unknown turn ignored",
+                    extra={"conversation_id": conversation_id, "turn_id": turn_id},
+                )
                 return
             turn.text = redact(played_text or "").text
             turn.interrupted = True
@@ -212,13 +237,18 @@ class DialogueManager:
 
     @staticmethod
     def _merge_guest_cart(session, conversation_id: str, customer_id: str) -> None:  # noqa: ANN001
-        guest = session.scalars(select(Cart).where(Cart.conversation_id == conversation_id,
-                                                   Cart.customer_id.is_(None),
-                                                   Cart.status == "open")).first()
+        guest = session.scalars(
+            select(Cart).where(
+                Cart.conversation_id == conversation_id,
+                Cart.customer_id.is_(None),
+                Cart.status == "open",
+            )
+        ).first()
         if guest is None:
             return
-        own = session.scalars(select(Cart).where(Cart.customer_id == customer_id,
-                                                 Cart.status == "open")).first()
+        own = session.scalars(
+            select(Cart).where(Cart.customer_id == customer_id, Cart.status == "open")
+        ).first()
         if own is None:
             guest.customer_id = customer_id
             return
@@ -249,128 +279,45 @@ class DialogueManager:
                 "conversation_id": conversation.id,
                 "channel": conversation.channel,
                 "customer_id": conversation.customer_id,
-                "started_at": conversation.started_at.isoformat() if conversation.started_at else None,
+                "started_at": conversation.started_at.isoformat()
+                if conversation.started_at
+                else None,
                 "ended_at": conversation.ended_at.isoformat() if conversation.ended_at else None,
                 "resolved": conversation.resolved,
                 "summary": conversation.summary,
                 "sentiment_trend": state.sentiment_trend(),
                 "turns": [
-                    {"seq": t.seq, "role": t.role, "text": t.text, "intent": t.intent,
-                     "sentiment": t.sentiment, "interrupted": t.interrupted,
-                     "at": t.created_at.isoformat() if t.created_at else None}
+                    {
+                        "seq": t.seq,
+                        "role": t.role,
+                        "text": t.text,
+                        "intent": t.intent,
+                        "sentiment": t.sentiment,
+                        "interrupted": t.interrupted,
+                        "at": t.created_at.isoformat() if t.created_at else None,
+                    }
                     for t in conversation.turns
                 ],
             }
 
     # --- the parts of a turn -------------------------------------------------------
-    def _price(self, amount: float) -> str:
-        from hark.dialogue.speech import spoken_price
-
-        return spoken_price(amount, self.settings.currency)
-
-    def _after(
+    def _store(
         self,
         ctx: TurnContext,
         result: SkillReply,
+        clean: str,
         score: float,
-        found: set[str],
-        pending: Pending | None,
-    ) -> SkillReply:
-        """Handoff triggers, upset acknowledgement, the card-number note, one "by the way"."""
-        state = ctx.state
-        upset = is_upset(score)
-        card_given = bool(found & {CARD, SECURITY_CODE})
-        if card_given:
-            state.facts["card_number_offered"] = True
-            if _card_only(ctx.text):
-                result = SkillReply(
-                    intent=result.intent if result.understood else "out_of_scope",
-                    pending=pending,
-                    handled=False,
-                )
-                result.say.say(
-                    "What else can I help you with?" if pending is None else ctx.state.last_reply
-                )
-        elif upset and not result.understood:
-            # Not a request we can parse, but clearly a complaint: that *is* understood.
-            result = SkillReply(
-                intent="out_of_scope",
-                handled=False,
-                pending=Pending("handoff", {"reason": "upset"}),
-            )
-            result.say.say("Tell me what went wrong and I'll do my best to fix it.")
-            result.say.say("Or would you like me to connect you with a person?")
-        is_handoff = any(a.type == "handoff" for a in result.actions)
-        state.not_understood = 0 if result.understood or is_handoff else state.not_understood + 1
-        if strongly_negative(score):
-            state.strong_negative_turns += 1
-        if not is_handoff and state.strong_negative_turns >= 2:
-            answer = result
-            result = handoff_skill.handoff(ctx, "negative_sentiment")
-            if answer.understood and answer.handled:
-                result.say = answer.say.extend(result.say)
-                result.cards = answer.cards
-            result.say.prepend("I'm sorry this has been so frustrating.")
-            is_handoff, upset = True, False
-        elif not is_handoff and state.not_understood >= 2:
-            result = handoff_skill.handoff(ctx, "not_understood")
-            result.say.prepend("Sorry, I'm having trouble understanding.")
-            is_handoff = True
-        if is_handoff:
-            state.strong_negative_turns = 0
-        if upset:
-            opening = result.say.text()
-            acks = [
-                a
-                for a in _ACKS
-                if not (opening.startswith("I'm sorry") and a.startswith("I'm sorry"))
-            ]
-            result.say.prepend(acks[state.acknowledged_upset % len(acks)])
-            state.acknowledged_upset += 1
-        if card_given:
-            result.say.prepend(
-                "You don't need to give me card details. Your payment method is "
-                "already on file, so I haven't kept them."
-            )
-        if (
-            result.handled
-            and result.pending is None
-            and not is_handoff
-            and not result.end
-            and state.proactive_queue
-            and not state.proactive_offered
-        ):
-            self._by_the_way(ctx, result)
-        return result
-
-    def _by_the_way(self, ctx: TurnContext, result: SkillReply) -> None:
-        state = ctx.state
-        state.proactive_offered = True
-        if ctx.customer is None:
-            return
-        wanted = {q.get("key") for q in state.proactive_queue}
-        items = proactive.items_for(ctx.session, ctx.knowledge, ctx.customer, ctx.today,
-                                    ctx.conversation.id, self._price)
-        for item in items:
-            if item.key in wanted and item.key not in state.facts.get("proactive_mentioned", []):
-                first, *rest = item.say.sentences
-                result.say.say("By the way, ", *_lower_first(first))
-                for sentence in rest:
-                    result.say.say(*sentence)
-                result.pending = Pending.from_dict(item.pending)
-                result.actions += [Action(a["type"], {k: v for k, v in a.items() if k != "type"})
-                                   for a in item.actions]
-                state.facts.setdefault("proactive_mentioned", []).append(item.key)
-                break
-        state.proactive_queue = []
-
-    def _store(self, ctx: TurnContext, result: SkillReply, clean: str, score: float,
-               metrics: dict | None, started: float) -> Reply:
+        metrics: dict | None,
+        started: float,
+    ) -> Reply:
         state, conversation, session = ctx.state, ctx.conversation, ctx.session
         intent = result.intent or ctx.nlu.intent
         text, ssml = result.say.text(), result.say.ssml()
         if not text:
-            text, ssml = "Sorry, could you say that again?", "<speak><s>Sorry, could you say that again?</s></speak>"
+            text, ssml = (
+                "Sorry, could you say that again?",
+                "<speak><s>Sorry, could you say that again?</s></speak>",
+            )
         state.pending = result.pending
         state.note_intent(intent)
         state.last_reply, state.last_ssml = text, ssml
@@ -380,45 +327,45 @@ class DialogueManager:
         if result.end and conversation.ended_at is None:
             conversation.ended_at = utcnow()
         conversation.state = state.to_json()
-        seq = (session.scalar(select(func.max(Turn.seq)).where(Turn.conversation_id == conversation.id)) or 0) + 1
+        seq = (
+            session.scalar(
+                select(func.max(Turn.seq)).where(Turn.conversation_id == conversation.id)
+            )
+            or 0
+        ) + 1
         user_metrics = dict(metrics or {})
-        session.add(Turn(conversation_id=conversation.id, seq=seq, role="user", text=clean,
-                         intent=ctx.nlu.intent, sentiment=score, metrics=_jsonable(user_metrics)))
+        session.add(
+            Turn(
+                conversation_id=conversation.id,
+                seq=seq,
+                role="user",
+                text=clean,
+                intent=ctx.nlu.intent,
+                sentiment=score,
+                metrics=_jsonable(user_metrics),
+            )
+        )
         dialogue_ms = round((time.perf_counter() - started) * 1000, 3)
-        assistant = Turn(conversation_id=conversation.id, seq=seq + 1, role="assistant", text=text,
-                         intent=intent, metrics={"dialogue_ms": dialogue_ms})
+        assistant = Turn(
+            conversation_id=conversation.id,
+            seq=seq + 1,
+            role="assistant",
+            text=text,
+            intent=intent,
+            metrics={"dialogue_ms": dialogue_ms},
+        )
         session.add(assistant)
         session.flush()
-        return Reply(text=text, ssml=ssml, intent=intent, sentiment=score, cards=result.cards,
-                     actions=result.actions, end=result.end, turn_id=assistant.id)
-
-
-_CARD_TALK = frozenset(
-    """my the a card number is its it here you go credit debit visa mastercard amex discover
-    and security code cvv cvc pin expiry expiration date use charge pay with this number
-    [card [security code] number] code] ok okay so""".split()
-)
-
-
-_PLACEHOLDER = re.compile(r"\[(?:card number|security code|ssn|email|phone)\]")
-
-
-def _without_placeholders(text: str) -> str:
-    """What the NLU reads: redacted text minus the placeholders (they are not words)."""
-    return " ".join(_PLACEHOLDER.sub(" ", text).split())
-
-
-def _card_only(text: str) -> bool:
-    """Was this turn just a card number being read out (nothing else to act on)?"""
-    words = [w for w in text.lower().replace(",", " ").replace(".", " ").split()]
-    return sum(1 for w in words if w not in _CARD_TALK and not w.isdigit()) <= 1
-
-
-def _lower_first(sentence: tuple) -> tuple:
-    if sentence and isinstance(sentence[0], str) and sentence[0][:1].isupper() and \
-            not sentence[0].startswith("I "):
-        return (sentence[0][0].lower() + sentence[0][1:], *sentence[1:])
-    return sentence
+        return Reply(
+            text=text,
+            ssml=ssml,
+            intent=intent,
+            sentiment=score,
+            cards=result.cards,
+            actions=result.actions,
+            end=result.end,
+            turn_id=assistant.id,
+        )
 
 
 def _jsonable(value: Any) -> Any:

@@ -24,6 +24,11 @@ FAQ_FALLBACK_CONFIDENCE = 0.5
 PRODUCT_FALLBACK_SCORE = 0.75
 _END_WORDS = re.compile(r"^(stop|exit|quit|end|hang up|stop it|end call|end the call)$")
 _ORDER_WORD = re.compile(r"\border\b")
+_PROBLEM = re.compile(
+    r"\b(damaged|broken|broke|cracked|wrong|missing|defective|faulty|leaking|stopped working|"
+    r"doesnt work|dont work|not working|smashed|dented)\b"
+)
+_TRACKING = re.compile(r"\b(track|where|status|how long|when)\b")
 
 Handler = Callable[[TurnContext], SkillReply]
 
@@ -37,10 +42,10 @@ HANDLERS: dict[str, Handler] = {
     "select_item": sales.select_item,
     "product_info": sales.product_info,
     "product_price": sales.product_price,
-    "add_to_cart": sales.add_to_cart,
-    "remove_from_cart": sales.remove_from_cart,
-    "change_quantity": sales.change_quantity,
-    "view_cart": sales.view_cart,
+    "add_to_cart": cart.add_to_cart,
+    "remove_from_cart": cart.remove_from_cart,
+    "change_quantity": cart.change_quantity,
+    "view_cart": cart.view_cart,
     "checkout": cart.checkout,
 }
 
@@ -51,8 +56,12 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: Planner | None) 
     intent = nlu.intent
     text = (nlu.text or "").strip()
     if not text:
-        return SkillReply.of("out_of_scope", "Sorry, I didn't catch that. Could you say it again?",
-                             understood=False, handled=False)
+        return SkillReply.of(
+            "out_of_scope",
+            "Sorry, I didn't catch that. Could you say it again?",
+            understood=False,
+            handled=False,
+        )
     if pending is not None:
         answered = _answer_pending(ctx, pending, intent)
         if answered is not None:
@@ -61,8 +70,11 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: Planner | None) 
         return _goodbye(ctx)
     if intent == "human_agent":
         return handoff.handoff(ctx, "requested")
-    if ctx.nlu.entities.order_id and _ORDER_WORD.search(text) and intent not in (
-            "order_status", "start_return", "cancel", "faq", "return_policy"):
+    if (
+        ctx.nlu.entities.order_id
+        and _ORDER_WORD.search(text)
+        and intent not in ("order_status", "start_return", "cancel", "faq", "return_policy")
+    ):
         return support.order_status(ctx)  # "what about order 103" is about that order
     if intent in HANDLERS:
         return _checked(ctx, intent, planner)
@@ -88,12 +100,26 @@ def _checked(ctx: TurnContext, intent: str, planner: Planner | None) -> SkillRep
             match = ctx.knowledge.faq.answer(ctx.text)
             if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:
                 return support.faq(ctx)
+    if intent == "order_status" and not ctx.nlu.entities.order_id:
+        # "my package arrived damaged" is a policy question, not "where is it"
+        match = ctx.knowledge.faq.answer(ctx.text)
+        if (
+            match is not None
+            and match.confidence >= 0.75
+            and _PROBLEM.search(ctx.nlu.text)
+            and not _TRACKING.search(match.entry.question.lower())
+        ):
+            return support.faq(ctx)
     if intent == "return_policy":
         # "when do I get my money back" is about refunds: a specific FAQ entry beats the policy.
         match = ctx.knowledge.faq.answer(ctx.text)
         policy_entry = support.return_policy_entry(ctx)
-        if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE \
-                and policy_entry is not None and match.entry.question != policy_entry.question:
+        if (
+            match is not None
+            and match.confidence >= FAQ_FALLBACK_CONFIDENCE
+            and policy_entry is not None
+            and match.entry.question != policy_entry.question
+        ):
             return support.faq(ctx)
     if intent == "cancel":
         return _cancel(ctx)
@@ -110,20 +136,27 @@ def _answer_pending(ctx: TurnContext, pending: Pending, intent: str) -> SkillRep
                 return support.start_return(ctx, number)
             return support.order_status(ctx, number)
         if intent in ("affirm",):
-            return SkillReply.of("order_status", "Sure. What's the order number?", pending=pending,
-                                 handled=False)
+            return SkillReply.of(
+                "order_status", "Sure. What's the order number?", pending=pending, handled=False
+            )
         return None
-    if intent == "affirm":
+    answer = _yes_or_no(ctx.nlu.text, intent)
+    if answer == "yes":
         return _on_yes(ctx, pending)
-    if intent == "deny":
+    if answer == "no":
         return _on_no(ctx, pending)
     sku = data.get("sku")
     named = any(score >= 0.6 for _, score in entities.products)
-    if sku and intent == "add_to_cart" and entities.ordinal is None and (
-            entities.pronoun_ref or not named) and not sales.mentioned(ctx):
+    if (
+        sku
+        and intent == "add_to_cart"
+        and entities.ordinal is None
+        and (entities.pronoun_ref or not named)
+        and not sales.mentioned(ctx)
+    ):
         product = ctx.knowledge.product(sku)
         if product is not None:
-            return sales.add_to_cart(ctx, product, entities.quantity or 1)
+            return cart.add_to_cart(ctx, product, entities.quantity or 1)
     if kind == "checkout" and intent == "checkout":
         return cart.confirm_checkout(ctx)
     if kind == "handoff" and intent in ("human_agent",):
@@ -131,8 +164,35 @@ def _answer_pending(ctx: TurnContext, pending: Pending, intent: str) -> SkillRep
     return None
 
 
+_YES_START = re.compile(
+    r"^(yes|yeah|yep|yup|sure|ok|okay|alright|all right|please do|go ahead|do it|"
+    r"sounds good|absolutely|of course|definitely|certainly|why not|that would be great)\b"
+)
+_NO_START = re.compile(r"^(no|nope|nah|not now|not today|dont|do not|no thanks|never mind)\b")
+
+
+def _yes_or_no(text: str, intent: str) -> str | None:
+    """A reply to a yes/no question: the NLU's affirm/deny, or a yes/no at the start
+    of a longer answer ("yes please place the order", "no, that's all")."""
+    if intent == "affirm":
+        return "yes"
+    if intent == "deny":
+        return "no"
+    if intent in ("human_agent", "goodbye", "cancel"):
+        return None
+    if _NO_START.match(text):
+        return "no"
+    if _YES_START.match(text) and not re.search(r"\b(not|dont|no)\b", text):
+        return "yes"
+    return None
+
+
 def _bare_number(ctx: TurnContext) -> str | None:
-    tokens = [t for t in ctx.nlu.text.split() if t not in ("its", "it", "is", "the", "number", "order", "um")]
+    tokens = [
+        t
+        for t in ctx.nlu.text.split()
+        if t not in ("its", "it", "is", "the", "number", "order", "um")
+    ]
     digits = "".join(t for t in tokens if t.isdigit())
     if digits and len(digits) >= 3 and all(t.isdigit() for t in tokens):
         return digits
@@ -156,7 +216,7 @@ def _on_yes(ctx: TurnContext, pending: Pending) -> SkillReply:
         if kind != "add_item":
             ctx.state.cross_sell_declined = True  # one cross-sell per add, never a chain
         quantity = ctx.nlu.entities.quantity or 1
-        reply = sales.add_to_cart(ctx, product, quantity)
+        reply = cart.add_to_cart(ctx, product, quantity)
         if kind == "replenish" and reply.pending is None:
             reply.pending = Pending("checkout_offer")
         return reply
@@ -169,8 +229,11 @@ def _on_no(ctx: TurnContext, pending: Pending) -> SkillReply:
         ctx.state.cross_sell_declined = True
         return SkillReply.of("deny", "No problem. Anything else, or shall we check out?")
     if kind == "checkout":
-        return SkillReply.of("deny", "Okay, I won't place the order. Your cart is saved.",
-                             "Is there anything else I can help with?")
+        return SkillReply.of(
+            "deny",
+            "Okay, I won't place the order. Your cart is saved.",
+            "Is there anything else I can help with?",
+        )
     if kind == "return":
         return SkillReply.of("deny", "Okay, I won't start a return. Anything else I can help with?")
     return SkillReply.of("deny", "Okay. Is there anything else I can help with?")
@@ -182,7 +245,9 @@ def _cancel(ctx: TurnContext) -> SkillReply:
         reply = SkillReply(intent="cancel")
         if entry is not None:
             reply.say.say(entry.answer)
-        reply.say.say("I can't cancel orders myself. Would you like me to connect you with a person?")
+        reply.say.say(
+            "I can't cancel orders myself. Would you like me to connect you with a person?"
+        )
         reply.pending = Pending("handoff", {"reason": "order cancellation"})
         return reply
     return SkillReply.of("cancel", "Okay. Is there anything else I can help with?", handled=False)
@@ -191,8 +256,12 @@ def _cancel(ctx: TurnContext) -> SkillReply:
 def _goodbye(ctx: TurnContext) -> SkillReply:
     name = ctx.first_name()
     bye = f"Thanks for calling {ctx.settings.shop_name}"
-    return SkillReply.of("goodbye", f"{bye}, {name}. Goodbye!" if name else f"{bye}. Goodbye!",
-                         end=True, handled=False)
+    return SkillReply.of(
+        "goodbye",
+        f"{bye}, {name}. Goodbye!" if name else f"{bye}. Goodbye!",
+        end=True,
+        handled=False,
+    )
 
 
 def _small_talk(ctx: TurnContext, intent: str, pending: Pending | None) -> SkillReply | None:
@@ -201,8 +270,9 @@ def _small_talk(ctx: TurnContext, intent: str, pending: Pending | None) -> Skill
     if intent == "greet":
         return SkillReply.of("greet", "Hello! How can I help you today?", handled=False)
     if intent == "thanks":
-        return SkillReply.of("thanks", "You're welcome! Is there anything else I can help with?",
-                             handled=False)
+        return SkillReply.of(
+            "thanks", "You're welcome! Is there anything else I can help with?", handled=False
+        )
     if intent == "help":
         return SkillReply.of(
             "help",
@@ -219,7 +289,9 @@ def _small_talk(ctx: TurnContext, intent: str, pending: Pending | None) -> Skill
     if intent == "affirm":
         return SkillReply.of("affirm", "Okay. What can I help you with?", handled=False)
     if intent == "deny":
-        return SkillReply.of("deny", "Alright. Is there anything else I can help with?", handled=False)
+        return SkillReply.of(
+            "deny", "Alright. Is there anything else I can help with?", handled=False
+        )
     return None
 
 
@@ -233,7 +305,7 @@ def _fallback(ctx: TurnContext, planner: Planner | None) -> SkillReply:
         return support.faq(ctx)
     strong = [s for s, score in entities.products if score >= PRODUCT_FALLBACK_SCORE]
     outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text))
-    if outcome.found and (strong or outcome.exact or outcome.hits[0].coverage >= 0.5):
+    if outcome.found and (strong or outcome.exact or outcome.hits[0].coverage >= 0.6):
         return sales.product_search(ctx)
     reply = SkillReply.of(
         "out_of_scope",
@@ -277,8 +349,13 @@ def _faq_context(ctx: TurnContext) -> list[tuple[str, str]]:
 def _product_context(ctx: TurnContext) -> list[dict]:
     outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text, limit=3))
     return [
-        {"name": h.product.name, "category": h.product.category, "price": h.product.price,
-         "stock": h.product.stock, "description": h.product.description}
+        {
+            "name": h.product.name,
+            "category": h.product.category,
+            "price": h.product.price,
+            "stock": h.product.stock,
+            "description": h.product.description,
+        }
         for h in outcome.hits
     ]
 

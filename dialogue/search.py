@@ -23,133 +23,17 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from hark.dialogue.product_words import (
+    EXPANSIONS,
+    UNIT_WORDS,
+    ProductDoc,
+    head_noun,
+)
 from hark.dialogue.text_index import STOPWORDS, BM25Index, raw_words, stem, term, terms, words
 
-# General-English purpose words -> attributes that serve them. Not shop data:
-# these hold for any catalog, and only add weight where the catalog has the words.
-EXPANSIONS: dict[str, tuple[str, ...]] = {
-    "hot": ("warm", "insulated", "thermal", "thermo", "heat"),
-    "warm": ("hot", "insulated", "thermal", "heat", "heated"),
-    "cold": ("cool", "chilled", "insulated", "iced", "ice"),
-    "shower": ("waterproof", "bathroom", "bath", "ipx7"),
-    "bath": ("waterproof", "bathroom", "shower"),
-    "pool": ("waterproof", "swim"),
-    "beach": ("waterproof", "portable", "sand"),
-    "rain": ("waterproof", "water-resistant"),
-    "waterproof": ("water-resistant", "ipx7", "ip67", "ipx5", "splash"),
-    "wet": ("waterproof", "water-resistant"),
-    "music": ("speaker", "audio", "headphones", "sound", "earbuds"),
-    "listen": ("speaker", "headphones", "earbuds", "audio"),
-    "song": ("speaker", "headphones", "audio"),
-    "sound": ("speaker", "audio"),
-    "run": ("running", "sports", "sport", "sweat", "gym"),
-    "jog": ("running", "sports", "sweat"),
-    "gym": ("sports", "workout", "sweat", "fitness"),
-    "workout": ("sports", "gym", "sweat", "fitness"),
-    "exercise": ("sports", "gym", "fitness", "workout"),
-    "travel": ("portable", "compact", "folding", "foldable", "carry"),
-    "trip": ("travel", "portable", "compact"),
-    "flight": ("travel", "noise", "portable"),
-    "plane": ("travel", "noise", "portable"),
-    "commute": ("travel", "portable", "noise"),
-    "hike": ("hiking", "backpacking", "camping", "outdoor", "trail"),
-    "camp": ("camping", "backpacking", "outdoor", "tent"),
-    "outdoor": ("camping", "hiking", "outdoors"),
-    "sleep": ("sleeping", "bed", "night"),
-    "puppy": ("dog", "pet"),
-    "kitten": ("cat", "pet"),
-    "pet": ("dog", "cat"),
-    "kid": ("kids", "child", "children"),
-    "child": ("kid", "kids", "children"),
-    "baby": ("infant", "toddler"),
-    "gift": ("present", "set"),
-    "present": ("gift",),
-    "coffee": ("espresso", "brew", "beans"),
-    "espresso": ("coffee",),
-    "cook": ("cooking", "kitchen", "chef"),
-    "clean": ("cleaning", "cleaner", "vacuum"),
-    "floor": ("vacuum", "mop"),
-    "teeth": ("toothbrush", "dental", "oral"),
-    "tooth": ("toothbrush", "dental", "oral"),
-    "dark": ("light", "lamp", "led", "lantern", "headlamp"),
-    "night": ("light", "lamp", "led"),
-    "read": ("lamp", "light"),
-    "charge": ("charger", "charging", "rechargeable", "battery", "usb"),
-    "power": ("battery", "charger", "rechargeable"),
-    "call": ("mic", "microphone", "webcam", "phone"),
-    "meeting": ("webcam", "camera", "microphone", "video"),
-    "video": ("webcam", "camera"),
-    "computer": ("laptop", "keyboard", "mouse", "usb"),
-    "type": ("keyboard",),
-    "work": ("office", "desk"),
-    "back": ("ergonomic", "lumbar", "support"),
-    "posture": ("ergonomic", "lumbar"),
-    "drink": ("drinking", "mug", "cup", "bottle", "water"),
-    "quiet": ("noise", "silent", "cancelling"),
-    "noise": ("quiet", "cancelling"),
-    "wireless": ("bluetooth", "cordless"),
-    "cordless": ("wireless", "rechargeable"),
-    "small": ("mini", "compact", "portable", "palm"),
-    "little": ("small", "mini", "compact"),
-    "tiny": ("small", "mini", "compact"),
-    "big": ("large", "xl"),
-    "large": ("big", "xl"),
-    "loud": ("party", "bass", "large"),
-    "party": ("loud", "large"),
-    "tea": ("kettle", "teapot"),
-    "beard": ("trimmer", "shave", "grooming"),
-    "shave": ("trimmer", "razor", "grooming"),
-    "hair": ("hairbrush", "comb", "trimmer"),
-}
-# Units a number in the query can carry ("16 oz"): such numbers are attributes, not prices.
-_UNIT_WORDS = frozenset(
-    "oz ounce ounces inch inches in liter liters litre litres l ml lb lbs pound pounds ft foot feet "
-    "quart gallon cup cups person people pack count piece pieces watt watts gb tb mm cm kg g".split()
-)
-_SIZE_WORDS: dict[str, int] = {
-    "mini": 1, "tiny": 1, "pocket": 1, "palm": 1, "compact": 2, "small": 2,
-    "portable": 3, "medium": 3, "mid": 3, "regular": 3, "standard": 3,
-    "large": 4, "big": 4, "family": 5, "xl": 5, "jumbo": 5, "party": 5, "huge": 5,
-}  # fmt: skip
-_MEASURE = re.compile(
-    r"(\d+(?:\.\d+)?)\s*-?\s*(fl oz|oz|ounces?|liters?|litres?|l|ml|milliliters?|cups?|quarts?|qt|"
-    r"gallons?|gal|inch(?:es)?|in|\"|ft|foot|feet|cm|mm|lbs?|pounds?|kg|g|grams?)(?![a-z])",
-    re.IGNORECASE,
-)
-_TO_BASE: dict[str, tuple[str, float]] = {
-    "fl oz": ("volume", 29.57), "oz": ("volume", 29.57), "ounce": ("volume", 29.57),
-    "ounces": ("volume", 29.57), "liter": ("volume", 1000), "liters": ("volume", 1000),
-    "litre": ("volume", 1000), "litres": ("volume", 1000), "l": ("volume", 1000),
-    "ml": ("volume", 1), "milliliter": ("volume", 1), "milliliters": ("volume", 1),
-    "cup": ("volume", 237), "cups": ("volume", 237), "quart": ("volume", 946),
-    "quarts": ("volume", 946), "qt": ("volume", 946), "gallon": ("volume", 3785),
-    "gallons": ("volume", 3785), "gal": ("volume", 3785), "inch": ("length", 2.54),
-    "inches": ("length", 2.54), "in": ("length", 2.54), '"': ("length", 2.54),
-    "ft": ("length", 30.48), "foot": ("length", 30.48), "feet": ("length", 30.48),
-    "cm": ("length", 1), "mm": ("length", 0.1), "lb": ("weight", 453.6), "lbs": ("weight", 453.6),
-    "pound": ("weight", 453.6), "pounds": ("weight", 453.6), "kg": ("weight", 1000),
-    "g": ("weight", 1), "gram": ("weight", 1), "grams": ("weight", 1),
-}  # fmt: skip
 FIELD_WEIGHTS = {"name": 3.0, "tags": 2.0, "category": 2.0, "description": 1.0}
 EXPANSION_WEIGHT = 0.45
 FUZZY_WEIGHT = 0.85
-
-
-@dataclass(frozen=True)
-class ProductDoc:
-    """A product as the brain sees it: plain Python values, detached from the DB."""
-
-    sku: str
-    name: str
-    category: str
-    price: float
-    description: str = ""
-    tags: tuple[str, ...] = ()
-    stock: int = 0
-
-    @property
-    def in_stock(self) -> bool:
-        return self.stock > 0
 
 
 @dataclass
@@ -192,12 +76,15 @@ class _Concept:
     word: str
     terms: dict[str, float]  # term -> weight (said, fuzzy-repaired or expanded)
     idf: float
+    soft: bool = False  # "gift": helps a product that has it, never required
 
 
 class ProductSearch:
     """An in-memory index of the catalog; rebuilt when the shop changes."""
 
-    def __init__(self, products: list[ProductDoc], popularity: dict[str, int] | None = None) -> None:
+    def __init__(
+        self, products: list[ProductDoc], popularity: dict[str, int] | None = None
+    ) -> None:
         self.products = products
         self.by_sku = {p.sku: p for p in products}
         self.popularity = popularity or {}
@@ -220,8 +107,8 @@ class ProductSearch:
         }
         for field_name, text in fields_text.items():
             weight = FIELD_WEIGHTS[field_name]
-            for term in terms(text, normalise=False):
-                bag[term] += weight
+            for word_term in terms(text, normalise=False):
+                bag[word_term] += weight
         for tag in product.tags:  # "cutting board" is also findable as "cuttingboard"
             joined = "".join(raw_words(tag))
             if joined:
@@ -252,13 +139,13 @@ class ProductSearch:
             key = term(token)
             if key in _STOP or token in _STOP or token in STOPWORDS:
                 continue
-            if key.isdigit() and (i >= len(tokens) or tokens[i] not in _UNIT_WORDS):
+            if key.isdigit() and (i >= len(tokens) or tokens[i] not in UNIT_WORDS):
                 continue
             weights = {key: 1.0}
-            if key not in self._vocab_set and len(key) >= 4 and not key.isdigit():
-                match = process.extractOne(key, self.vocab, scorer=fuzz.ratio, score_cutoff=84)
+            if key not in self._vocab_set and not key.isdigit():
+                match = self._fuzzy(key)
                 if match:
-                    weights = {match[0]: FUZZY_WEIGHT}
+                    weights = {match: FUZZY_WEIGHT}
             for extra in EXPANSIONS.get(key, EXPANSIONS.get(token, ())):
                 for t in terms(extra, normalise=False):
                     weights.setdefault(t, EXPANSION_WEIGHT)
@@ -276,19 +163,28 @@ class ProductSearch:
         for token in tokens:
             if token in _CLAUSE_WORDS:
                 break
-            if token not in STOPWORDS and token not in _STOP and not token.isdigit() \
-                    and token not in _UNIT_WORDS:
+            if (
+                token not in STOPWORDS
+                and token not in _STOP
+                and not token.isdigit()
+                and token not in UNIT_WORDS
+            ):
                 head = token
         return head
 
     def knows(self, word: str) -> bool:
         """Does any product use this word (exactly, as a split compound, or nearly)?"""
         key = term(word)
-        if key in self._vocab_set:
-            return True
-        if len(key) < 4:
-            return False
-        return process.extractOne(key, self.vocab, scorer=fuzz.ratio, score_cutoff=84) is not None
+        return key in self._vocab_set or self._fuzzy(key) is not None
+
+    def _fuzzy(self, key: str) -> str | None:
+        """A catalog word one slip away ("hedlamp" -> "headlamp"); short words must match exactly
+        ("card" is not "car")."""
+        if len(key) < 5:
+            return None
+        cutoff = 88 if len(key) <= 6 else 84
+        match = process.extractOne(key, self.vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return match[0] if match else None
 
     def _add_concept(
         self, out: list[_Concept], seen: set[str], word: str, weights: dict[str, float]
@@ -297,22 +193,27 @@ class ProductSearch:
         if key in seen:
             return
         seen.add(key)
-        known = [self.index.term_idf(t) for t, w in weights.items()
-                 if w >= FUZZY_WEIGHT and t in self._vocab_set]
+        known = [
+            self.index.term_idf(t)
+            for t, w in weights.items()
+            if w >= FUZZY_WEIGHT and t in self._vocab_set
+        ]
         # A word no product has is either a thing the shop doesn't sell or chatter;
         # it counts, but not as much as a word the catalog knows.
         idf = max(known) if known else 0.5 * self.index.max_idf
-        if key in _SOFT:
-            idf *= 0.3
-        out.append(_Concept(word, weights, idf))
+        out.append(_Concept(word, weights, idf, soft=key in _SOFT))
 
     # --- search ----------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchOutcome:
         concepts = self.concepts(query)
         category = _match_category(query.category, self.categories)
         head = self.head_concept(query) if query.text else None
-        if head is not None and category is None and not self.knows(head) \
-                and not any(head in c.word and len(c.terms) > 0 and c.word != head for c in concepts):
+        if (
+            head is not None
+            and category is None
+            and not self.knows(head)
+            and not any(head in c.word and len(c.terms) > 0 and c.word != head for c in concepts)
+        ):
             # They named a kind of thing no product is: don't offer whatever shares a side word.
             words_ = [c.word for c in concepts]
             return SearchOutcome([], [], [], words_, words_, False)
@@ -325,7 +226,9 @@ class ProductSearch:
             best_cov = max(c[2] for c in candidates)
             best_score = max(c[1] for c in candidates) or 1.0
             floor = max(0.34, 0.75 * best_cov)
-            candidates = [c for c in candidates if c[2] >= floor - 1e-9 and c[1] >= 0.3 * best_score]
+            candidates = [
+                c for c in candidates if c[2] >= floor - 1e-9 and c[1] >= 0.3 * best_score
+            ]
         elif category is not None:
             candidates = [c for c in candidates if c[0].category == category]
         candidates.sort(key=lambda c: (-(c[1] + self._popularity_bonus(c[0])), c[0].price))
@@ -343,7 +246,7 @@ class ProductSearch:
         out_of_stock = [hit(c) for c in in_price if not c[0].in_stock][:3]
         best_cov = hits[0].coverage if hits else (candidates[0][2] if candidates else 0.0)
         covered = {w for h in hits for w in h.matched}
-        unmatched = [c.word for c in concepts if c.word not in covered]
+        unmatched = [c.word for c in concepts if c.word not in covered and not c.soft]
         return SearchOutcome(
             hits=hits,
             out_of_stock=out_of_stock,
@@ -358,10 +261,11 @@ class ProductSearch:
     ) -> list[tuple[ProductDoc, float, float, list[str]]]:
         weighted: dict[str, float] = {}
         for concept in concepts:
-            for term, w in concept.terms.items():
-                weighted[term] = max(weighted.get(term, 0.0), w)
+            for name, w in concept.terms.items():
+                weighted[name] = max(weighted.get(name, 0.0), w)
         scores = self.index.scores(weighted)
-        total_idf = sum(c.idf for c in concepts) or 1.0
+        required = [c for c in concepts if not c.soft] or concepts
+        total_idf = sum(c.idf for c in required) or 1.0
         out = []
         for doc, score in scores.items():
             product = self.products[doc]
@@ -371,10 +275,11 @@ class ProductSearch:
             for concept in concepts:
                 credit = max((w for t, w in concept.terms.items() if t in bag), default=0.0)
                 if credit:
-                    covered += concept.idf * min(1.0, credit / FUZZY_WEIGHT * 0.95 + 0.05)
+                    if concept in required:
+                        covered += concept.idf * min(1.0, credit / FUZZY_WEIGHT * 0.95 + 0.05)
                     if credit >= EXPANSION_WEIGHT:
                         matched.append(concept.word)
-            coverage = covered / total_idf
+            coverage = min(1.0, covered / total_idf)
             said = {t for c in concepts for t, w in c.terms.items() if w >= FUZZY_WEIGHT}
             if self.heads[doc] in said:
                 score *= 1.5  # it IS what was asked for ("filters" -> the filters)
@@ -386,8 +291,11 @@ class ProductSearch:
             out.append((product, score, coverage, matched))
         if category is not None:  # "kitchen things" with no other word the index knows
             known = {p.sku for p, *_ in out}
-            out += [(p, 0.01, 0.5, []) for p in self.products
-                    if p.category == category and p.sku not in known]
+            out += [
+                (p, 0.01, 0.5, [])
+                for p in self.products
+                if p.category == category and p.sku not in known
+            ]
         return out
 
     def _popularity_bonus(self, product: ProductDoc) -> float:
@@ -396,8 +304,10 @@ class ProductSearch:
 
 _STOP = frozenset({"something", "anything", "thing", "stuff", "one", "ones", "it", "them"})
 _CLAUSE_WORDS = frozenset(
-    "for to that which with without under over below above between in on at from by so who "
-    "because if when where like here is are was and or but".split()
+    """
+    for to that which with without under over below above between in on at from by so who
+    because if when where like here is are was and or but
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 # Words that shape a wish but rarely name a product: matched if possible, never required.
 _SOFT = frozenset({"gift", "present", "home", "quality", "durable", "light", "easy"})
@@ -411,10 +321,11 @@ def _drop_prices(tokens: list[str]) -> list[str]:
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         if tok in ("dollars", "euros", "pounds", "cents"):
             continue
-        if re.fullmatch(r"\d+(?:\.\d+)?", tok):
-            if skip_next_number or nxt in ("dollars", "euros", "pounds", "cents", "to", "and"):
-                skip_next_number = nxt in ("to", "and")
-                continue
+        if re.fullmatch(r"\d+(?:\.\d+)?", tok) and (
+            skip_next_number or nxt in ("dollars", "euros", "pounds", "cents", "to", "and")
+        ):
+            skip_next_number = nxt in ("to", "and")
+            continue
         skip_next_number = False
         out.append(tok)
     return out
@@ -442,22 +353,6 @@ def _price_distance(price: float, low: float | None, high: float | None) -> floa
     return 0.0
 
 
-_SPEC_WORDS = frozenset("set of pack pair count piece pieces kit bundle".split())
-
-
-def head_noun(name: str) -> str:
-    """The word naming what a product is: "Hard Shell Headphone Carrying Case" -> "case"."""
-    core = re.split(r"\s+(?:with|for|and|by|in)\s+|\s+-\s+|,|\(", name.lower(), maxsplit=1)[0]
-    tokens = [t for t in re.split(r"\s+", core) if t]
-    while tokens and (any(ch.isdigit() for ch in tokens[-1]) or tokens[-1] in _SPEC_WORDS
-                      or tokens[-1] in _UNIT_WORDS):
-        tokens.pop()
-    if not tokens:
-        return ""
-    last = raw_words(tokens[-1].replace("-", ""))
-    return stem(last[-1]) if last else ""
-
-
 def reason_for(product: ProductDoc, matched: list[str]) -> str:
     """The description sentence that best shows why this product fits (short, speakable)."""
     from hark.dialogue.speech import first_sentence
@@ -471,46 +366,3 @@ def reason_for(product: ProductDoc, matched: list[str]) -> str:
             wanted.update(stem(e) for e in EXPANSIONS.get(stem(w), ()))
         sentences.sort(key=lambda s: -len(wanted & set(terms(s, normalise=False))))
     return first_sentence(sentences[0], max_words=20)
-
-
-# --- size, for "something smaller" --------------------------------------------
-@dataclass(frozen=True)
-class Size:
-    dimension: str  # volume | length | weight | word
-    value: float
-
-
-def size_of(product: ProductDoc) -> Size | None:
-    """A comparable size from the name (first) or description: "16 oz", "1 Liter", "mini"."""
-    for text in (product.name, product.description):
-        for number, unit in _MEASURE.findall(text):
-            key = unit.lower().rstrip(".")
-            if key in _TO_BASE:
-                dimension, factor = _TO_BASE[key]
-                return Size(dimension, float(number) * factor)
-    for text in (product.name, " ".join(product.tags), product.description):
-        ranks = [_SIZE_WORDS[w] for w in raw_words(text.replace("-", " ")) if w in _SIZE_WORDS]
-        if ranks:
-            return Size("word", float(min(ranks) if min(ranks) <= 2 else max(ranks)))
-    return None
-
-
-def compare_size(a: ProductDoc, b: ProductDoc) -> float | None:
-    """Negative when ``a`` is smaller than ``b``; None when they can't be compared."""
-    sa, sb = size_of(a), size_of(b)
-    if sa is None or sb is None:
-        return None
-    if sa.dimension == sb.dimension:
-        return sa.value - sb.value
-    wa, wb = _word_size(a), _word_size(b)
-    if wa is not None and wb is not None:
-        return wa - wb
-    return None
-
-
-def _word_size(product: ProductDoc) -> float | None:
-    text = " ".join((product.name, " ".join(product.tags), product.description)).replace("-", " ")
-    ranks = [_SIZE_WORDS[w] for w in raw_words(text) if w in _SIZE_WORDS]
-    if not ranks:
-        return None
-    return float(min(ranks) if min(ranks) <= 2 else max(ranks))

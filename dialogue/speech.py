@@ -22,11 +22,29 @@ _CURRENCY_WORDS = {
     "EUR": ("euro", "euros", "cent", "cents"),
     "GBP": ("pound", "pounds", "penny", "pence"),
 }
-_SMALL = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen "
-    "fourteen fifteen sixteen seventeen eighteen nineteen"
-).split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_SMALL = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _UNITS = {
     "oz": "ounce",
     "fl oz": "fluid ounce",
@@ -55,10 +73,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 def ordinal(n: int) -> str:
     """3 -> "3rd", 11 -> "11th", 22 -> "22nd"."""
-    if 10 <= n % 100 <= 20:
-        suffix = "th"
-    else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
 
@@ -128,7 +143,27 @@ def join_words(items: list[str], conjunction: str = "and") -> str:
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
-_DANGLING = frozenset("and or with for the a an of to in on at by from its their your".split())
+_DANGLING = frozenset(
+    [
+        "and",
+        "or",
+        "with",
+        "for",
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "from",
+        "its",
+        "their",
+        "your",
+    ]
+)
 
 
 def first_sentence(text: str, max_words: int = 22) -> str:

@@ -136,6 +136,16 @@ class ConversationState:
                 state.pending = Pending.from_dict(value)
             else:
                 default = getattr(state, f.name)
-                if default is None or value is None or isinstance(value, type(default)):
+                expected = _NULLABLE.get(f.name, type(default))
+                if value is None or isinstance(value, expected):
                     setattr(state, f.name, value)
         return state
+
+
+_NULLABLE: dict[str, type] = {
+    "customer_id": str,
+    "focus_sku": str,
+    "focus_order_id": str,
+    "cart_id": int,
+    "last_intent": str,
+}

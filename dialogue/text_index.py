@@ -18,26 +18,28 @@ from hark.dialogue.normalize import normalize_spoken
 
 STOPWORDS: frozenset[str] = frozenset(
     """
-    a about above after again all also am an and any anything are as at be because been before
-    being below between both but by can cant could did do does doing dont down during each either
-    else ever every few for from further get gets getting give go going got had has have having he
-    her here hers him his how i id if im in into is it its itself ive just kind let lets like me
-    might mine more most much must my myself need needs no nor not now of off on once one only or
-    other our ours out over own please pretty quite rather really same she should so some
-    something somewhere such than that thats the their them then there these they thing things
-    this those though through to too under until up us very want wanted wants was way we were
-    what whats when where which while who whom why will with would yes you your youd youre yours
-    ok okay hi hello hey thanks thank sure maybe guess think know tell show find looking look
-    search buy buying purchase sell sells selling carry stock available got recommend suggest
-    suggestion recommendation option options item items product products stuff thingy sort type
-    kinds good great nice best decent cool awesome perfect ideal right proper quality new
-    dollars dollar bucks euros pounds cents price priced cost costs cheap cheaper cheapest
-    expensive budget less least many around approximately roughly exactly max maximum minimum
-    lover lovers fan fans friend friends mom dad mother father wife husband boyfriend girlfriend
-    son daughter someone somebody person birthday christmas holiday anniversary everyday daily
-    use using used usable help helps able also actually basically add adding added cart basket
-    checkout order ordering ordered put remove delete wishlist please thanks
-    """.split()
+    a about above after again all also am an and any anything are as at be because been
+    before being below between both but by can cant could did do does doing dont down during
+    each either else ever every few for from further get gets getting give go going got had
+    has have having he her here hers him his how i id if im in into is it its itself ive
+    just kind let lets like me might mine more most much must my myself need needs no nor
+    not now of off on once one only or other our ours out over own please pretty quite
+    rather really same she should so some something somewhere such than that thats the their
+    them then there these they thing things this those though through to too under until up
+    us very want wanted wants was way we were what whats when where which while who whom why
+    will with would yes you your youd youre yours ok okay hi hello hey thanks thank sure
+    maybe guess think know tell show find looking look search buy buying purchase sell sells
+    selling carry stock available got recommend suggest suggestion recommendation option
+    options item items product products stuff thingy sort type kinds good great nice best
+    decent cool awesome perfect ideal right proper quality new dollars dollar bucks euros
+    pounds cents price priced cost costs cheap cheaper cheapest expensive budget less least
+    many around approximately roughly exactly max maximum minimum lover lovers fan fans
+    friend friends mom dad mother father wife husband boyfriend girlfriend son daughter
+    someone somebody person birthday christmas holiday anniversary everyday daily use using
+    used usable help helps able also actually basically add adding added cart basket
+    checkout order ordering ordered put remove delete wishlist please thanks likes loves enjoys
+    wants needs
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
 _WORD_RE = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
@@ -114,7 +116,8 @@ class BM25Index:
             for term, tf in bag.items():
                 self.postings[term].append((i, tf))
         self.idf = {
-            t: math.log(1 + (self.n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()
+            t: math.log(1 + (self.n - len(p) + 0.5) / (len(p) + 0.5))
+            for t, p in self.postings.items()
         }
         self.max_idf = math.log(1 + (self.n + 0.5) / 0.5) if self.n else 1.0
 

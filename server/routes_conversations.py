@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
+from hark.dialogue.redact import redact
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 
@@ -26,14 +27,19 @@ class CardOut(BaseModel):
 
 
 class StartRequest(BaseModel):
-    channel: str = Field("api", min_length=1, max_length=32, description="Channel name, e.g. kiosk.")
-    customer_id: str | None = Field(None, min_length=1, max_length=64,
-                                    description="A known customer, for a personal greeting.")
+    channel: str = Field(
+        "api", min_length=1, max_length=32, description="Channel name, e.g. kiosk."
+    )
+    customer_id: str | None = Field(
+        None, min_length=1, max_length=64, description="A known customer, for a personal greeting."
+    )
 
 
 class Started(BaseModel):
     conversation_id: str
-    greeting: str = Field(description="What to say first (always says it's an automated assistant).")
+    greeting: str = Field(
+        description="What to say first (always says it's an automated assistant)."
+    )
     ssml: str
     intent: str
     cards: list[CardOut] = []
@@ -49,7 +55,7 @@ class TurnRequest(BaseModel):
 class TurnOut(BaseModel):
     event: str = "turn"
     conversation_id: str
-    user: str = Field(description="The caller's text as sent (not stored: the transcript is redacted).")
+    user: str = Field(description="The caller's text, redacted (as stored in the transcript).")
     reply: str
     ssml: str
     intent: str
@@ -87,23 +93,38 @@ def _dialogue(request: Request):  # noqa: ANN202 - DialogueManager
     return request.app.state.services.dialogue
 
 
-@router.post("", response_model=Started, status_code=201,
-             responses={404: {"description": "Unknown customer"}})
+@router.post(
+    "",
+    response_model=Started,
+    status_code=201,
+    responses={404: {"description": "Unknown customer"}},
+)
 def start_conversation(body: StartRequest, request: Request) -> Started:
     """Start a conversation; the greeting is already stored as its first turn."""
     try:
-        conversation_id, reply = _dialogue(request).start_conversation(body.channel, body.customer_id)
+        conversation_id, reply = _dialogue(request).start_conversation(
+            body.channel, body.customer_id
+        )
     except CustomerNotFound as exc:
         raise HTTPException(404, f"customer not found: {exc.customer_id}") from None
     except InvalidUtterance as exc:
         raise HTTPException(422, str(exc)) from None
-    return Started(conversation_id=conversation_id, greeting=reply.text, ssml=reply.ssml,
-                   intent=reply.intent, cards=[c.to_dict() for c in reply.cards],
-                   actions=[a.to_dict() for a in reply.actions], turn_id=reply.turn_id)
+    return Started(
+        conversation_id=conversation_id,
+        greeting=reply.text,
+        ssml=reply.ssml,
+        intent=reply.intent,
+        cards=[c.to_dict() for c in reply.cards],
+        actions=[a.to_dict() for a in reply.actions],
+        turn_id=reply.turn_id,
+    )
 
 
-@router.post("/{conversation_id}/turns", response_model=TurnOut,
-             responses={404: {"description": "Unknown conversation"}})
+@router.post(
+    "/{conversation_id}/turns",
+    response_model=TurnOut,
+    responses={404: {"description": "Unknown conversation"}},
+)
 def post_turn(conversation_id: str, body: TurnRequest, request: Request) -> TurnOut:
     """One caller turn; the reply is made for speech (text and SSML) with product cards."""
     try:
@@ -112,12 +133,15 @@ def post_turn(conversation_id: str, body: TurnRequest, request: Request) -> Turn
         raise HTTPException(404, f"conversation not found: {conversation_id}") from None
     except InvalidUtterance as exc:
         raise HTTPException(422, str(exc)) from None
-    event = reply.to_turn_event(body.text)
+    event = reply.to_turn_event(redact(body.text).text)  # never echo a card number back
     return TurnOut(conversation_id=conversation_id, turn_id=reply.turn_id, **event)
 
 
-@router.get("/{conversation_id}", response_model=Transcript,
-            responses={404: {"description": "Unknown conversation"}})
+@router.get(
+    "/{conversation_id}",
+    response_model=Transcript,
+    responses={404: {"description": "Unknown conversation"}},
+)
 def get_transcript(conversation_id: str, request: Request) -> Transcript:
     """The stored transcript: card numbers, emails and phone numbers already redacted."""
     try:

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hark.dialogue.knowledge import Knowledge
+from hark.dialogue.product_words import ProductDoc
 from hark.dialogue.reply import Action, Card
-from hark.dialogue.search import ProductDoc
 from hark.dialogue.speech import Utterance, spoken_price
 from hark.dialogue.state import ConversationState, Pending
 from hark.server.settings import Settings

@@ -32,7 +32,17 @@ _INTENT_TOPICS = {
     "product_info": "a product",
     "faq": "a question",
 }
-_SKIP = {"greet", "affirm", "deny", "thanks", "human_agent", "out_of_scope", "repeat", "help", "cancel"}
+_SKIP = {
+    "greet",
+    "affirm",
+    "deny",
+    "thanks",
+    "human_agent",
+    "out_of_scope",
+    "repeat",
+    "help",
+    "cancel",
+}
 
 
 def main_intent(state: ConversationState) -> str:
@@ -95,9 +105,13 @@ def handoff(ctx: TurnContext, reason: str) -> SkillReply:
     state.pending = None
     reply = SkillReply(intent="human_agent", resolved=False)
     reply.say.say("I'm connecting you with a member of our team now.")
-    reply.say.say("I've passed on a summary of our conversation, so you won't have to repeat yourself.")
+    reply.say.say(
+        "I've passed on a summary of our conversation, so you won't have to repeat yourself."
+    )
     reply.say.say("Please hold for a moment.")
-    reply.actions.append(Action("handoff", {"summary": build_summary(ctx, reason), "reason": reason}))
+    reply.actions.append(
+        Action("handoff", {"summary": build_summary(ctx, reason), "reason": reason})
+    )
     ctx.conversation.summary = topic_phrase(state)
     state.not_understood = 0
     return reply

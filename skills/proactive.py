@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hark.dialogue.knowledge import Knowledge
-from hark.dialogue.search import ProductDoc
+from hark.dialogue.product_words import ProductDoc
 from hark.dialogue.speech import Utterance, digits, join_words, spoken_when
 from hark.skills.support import items_phrase
 from hark.store.models import Cart, Conversation, Customer, Order
@@ -39,14 +39,27 @@ _CONSUMABLE_STRONG = re.compile(
     re.IGNORECASE,
 )
 _REUSABLE = re.compile(r"\b(reusable|washable|machine-washable|lifetime|durable)\b", re.IGNORECASE)
-_DEVICE = re.compile(r"\b(machine|grinder|maker|pitcher|brewer|press|kettle|fountain|dripper|"
-                     r"vacuum cleaner|device|appliance)\b", re.IGNORECASE)
+_DEVICE = re.compile(
+    r"\b(machine|grinder|maker|pitcher|brewer|press|kettle|fountain|dripper|"
+    r"vacuum cleaner|device|appliance)\b",
+    re.IGNORECASE,
+)
 _EVERY = re.compile(
     r"\b(?:every|lasts?(?: about| up to)?|each lasts about)\s+(\w+)(?:\s+to\s+(\w+))?\s+(day|week|month)s?",
     re.IGNORECASE,
 )
-_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8,
-                 "ten": 10, "twelve": 12, "a": 1}
+_WORD_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "eight": 8,
+    "ten": 10,
+    "twelve": 12,
+    "a": 1,
+}
 _PACK = re.compile(r"\b(\d+)[- ]?(?:pack|count|ct)\b", re.IGNORECASE)
 
 
@@ -74,20 +87,26 @@ def is_consumable(product: ProductDoc) -> bool:
     """Used up and bought again? Decided from the product's own words, for any catalog."""
     tags = " ".join(product.tags)
     strong_text = f"{product.name} {tags} {product.category}"
-    if _REUSABLE.search(f"{strong_text} {product.description}") and "consumable" not in tags.lower():
+    if (
+        _REUSABLE.search(f"{strong_text} {product.description}")
+        and "consumable" not in tags.lower()
+    ):
         return False
     if "consumable" in tags.lower():
         return True
     if _DEVICE.search(product.name):
         return False
-    return bool(_CONSUMABLE_STRONG.search(strong_text)) or bool(_PACK.search(product.name) and
-                                                                _CONSUMABLE_STRONG.search(product.description))
+    return bool(_CONSUMABLE_STRONG.search(strong_text)) or bool(
+        _PACK.search(product.name) and _CONSUMABLE_STRONG.search(product.description)
+    )
 
 
 def replenish_days(product: ProductDoc, quantity: int, history: list[dt.date]) -> int:
     """How long one purchase lasts: the customer's own rhythm, else the description, else a month."""
     if len(history) >= 2:
-        gaps = [(b - a).days for a, b in zip(history, history[1:], strict=False) if (b - a).days > 0]
+        gaps = [
+            (b - a).days for a, b in zip(history, history[1:], strict=False) if (b - a).days > 0
+        ]
         if gaps:
             return int(min(MAX_REPLENISH_DAYS, statistics.median(gaps)))
     match = _EVERY.search(product.description)
@@ -108,17 +127,19 @@ def items_for(
     customer: Customer,
     today: dt.date,
     conversation_id: str | None,
-    currency_price,  # noqa: ANN001 - callable(float) -> str
 ) -> list[ProactiveItem]:
     """Everything worth mentioning, most important first."""
-    orders = list(session.scalars(
-        select(Order).where(Order.customer_id == customer.customer_id)
-        .order_by(Order.placed_at.desc(), Order.order_id.desc())
-    ))
+    orders = list(
+        session.scalars(
+            select(Order)
+            .where(Order.customer_id == customer.customer_id)
+            .order_by(Order.placed_at.desc(), Order.order_id.desc())
+        )
+    )
     items: list[ProactiveItem] = []
     items += _late_orders(orders, today)
     items += _arriving(orders, today)
-    cart = _open_cart(session, knowledge, customer, currency_price)
+    cart = _open_cart(session, knowledge, customer)
     if cart:
         items.append(cart)
     replenish = _replenishment(orders, knowledge, today, cart_skus=_cart_skus(session, customer))
@@ -131,18 +152,38 @@ def items_for(
 def _late_orders(orders: list[Order], today: dt.date) -> list[ProactiveItem]:
     out = []
     for order in orders:
-        overdue = order.status in ("processing", "shipped") and order.eta is not None and order.eta < today
+        overdue = (
+            order.status in ("processing", "shipped")
+            and order.eta is not None
+            and order.eta < today
+        )
         if order.status != "delayed" and not overdue:
             continue
         u = Utterance()
-        u.say("I'm sorry, your order ", digits(order.order_id), f" with {items_phrase(order)} is delayed.")
+        u.say(
+            "I'm sorry, your order ",
+            digits(order.order_id),
+            f" with {items_phrase(order)} is delayed.",
+        )
         if order.eta and order.eta >= today:
             u.say(f"The new delivery date is {spoken_when(order.eta, today)}.")
         else:
             u.say("We don't have a new delivery date yet, and I've flagged it for our team.")
         u.say("To make up for it, your next order ships free.")
-        out.append(_item("delayed_order", order.order_id, u, actions=[{
-            "type": "remedy", "order_id": order.order_id, "offer": "free_shipping_next_order"}]))
+        out.append(
+            _item(
+                "delayed_order",
+                order.order_id,
+                u,
+                actions=[
+                    {
+                        "type": "remedy",
+                        "order_id": order.order_id,
+                        "offer": "free_shipping_next_order",
+                    }
+                ],
+            )
+        )
     return out
 
 
@@ -154,22 +195,26 @@ def _arriving(orders: list[Order], today: dt.date) -> list[ProactiveItem]:
         days = (order.eta - today).days
         if 0 <= days <= ARRIVING_SOON_DAYS:
             u = Utterance()
-            u.say("Good news: your order ", digits(order.order_id), f" with {items_phrase(order)} "
-                  f"should arrive {spoken_when(order.eta, today)}.")
+            u.say(
+                "Good news: your order ",
+                digits(order.order_id),
+                f" with {items_phrase(order)} should arrive {spoken_when(order.eta, today)}.",
+            )
             out.append(_item("arriving_soon", order.order_id, u))
     return out
 
 
 def _cart_skus(session: Session, customer: Customer) -> set[str]:
-    carts = session.scalars(select(Cart).where(Cart.customer_id == customer.customer_id,
-                                               Cart.status == "open"))
+    carts = session.scalars(
+        select(Cart).where(Cart.customer_id == customer.customer_id, Cart.status == "open")
+    )
     return {item.sku for cart in carts for item in cart.items}
 
 
-def _open_cart(session: Session, knowledge: Knowledge, customer: Customer,
-               price) -> ProactiveItem | None:  # noqa: ANN001
+def _open_cart(session: Session, knowledge: Knowledge, customer: Customer) -> ProactiveItem | None:
     cart = session.scalars(
-        select(Cart).where(Cart.customer_id == customer.customer_id, Cart.status == "open")
+        select(Cart)
+        .where(Cart.customer_id == customer.customer_id, Cart.status == "open")
         .order_by(Cart.updated_at.desc())
     ).first()
     if cart is None:
@@ -184,13 +229,24 @@ def _open_cart(session: Session, knowledge: Knowledge, customer: Customer,
     u = Utterance()
     u.say(f"You still have {join_words(names)} in your cart.")
     u.say("Would you like to check out?")
-    return _item("open_cart", str(cart.id), u, pending={"kind": "checkout_offer", "data": {}},
-                 cards=[p.sku for p, _ in lines])
+    return _item(
+        "open_cart",
+        str(cart.id),
+        u,
+        pending={"kind": "checkout_offer", "data": {}},
+        cards=[p.sku for p, _ in lines],
+    )
 
 
-def _replenishment(orders: list[Order], knowledge: Knowledge, today: dt.date,
-                   cart_skus: set[str]) -> ProactiveItem | None:
-    active = {line.sku for o in orders if o.status in ("processing", "shipped", "delayed") for line in o.lines}
+def _replenishment(
+    orders: list[Order], knowledge: Knowledge, today: dt.date, cart_skus: set[str]
+) -> ProactiveItem | None:
+    active = {
+        line.sku
+        for o in orders
+        if o.status in ("processing", "shipped", "delayed")
+        for line in o.lines
+    }
     history: dict[str, list[tuple[dt.date, int]]] = {}
     for order in orders:
         if order.status != "delivered":
@@ -218,8 +274,13 @@ def _replenishment(orders: list[Order], knowledge: Knowledge, today: dt.date,
     u = Utterance()
     u.say(f"It's been {_ago(today, last_date)} since you bought the {product.name}.")
     u.say("Would you like me to add another to your cart?")
-    return _item("replenish", product.sku, u, pending={"kind": "replenish", "data": {"sku": product.sku}},
-                 cards=[product.sku])
+    return _item(
+        "replenish",
+        product.sku,
+        u,
+        pending={"kind": "replenish", "data": {"sku": product.sku}},
+        cards=[product.sku],
+    )
 
 
 def _ago(today: dt.date, then: dt.date) -> str:
@@ -231,15 +292,18 @@ def _ago(today: dt.date, then: dt.date) -> str:
     return f"about {round(days / 30)} months"
 
 
-def _unresolved(session: Session, customer: Customer, today: dt.date,
-                conversation_id: str | None) -> list[ProactiveItem]:
+def _unresolved(
+    session: Session, customer: Customer, today: dt.date, conversation_id: str | None
+) -> list[ProactiveItem]:
     since = dt.datetime.combine(today - dt.timedelta(days=UNRESOLVED_WITHIN_DAYS), dt.time())
     rows = session.scalars(
-        select(Conversation).where(
+        select(Conversation)
+        .where(
             Conversation.customer_id == customer.customer_id,
             Conversation.resolved.is_(False),
             Conversation.started_at >= since,
-        ).order_by(Conversation.started_at.desc())
+        )
+        .order_by(Conversation.started_at.desc())
     )
     for conv in rows:
         if conv.id == conversation_id:
@@ -248,7 +312,15 @@ def _unresolved(session: Session, customer: Customer, today: dt.date,
         u = Utterance()
         u.say(f"When we spoke recently about {topic}, we didn't get it resolved.")
         u.say("Would you like me to connect you with a person about it now?")
-        return [_item("unresolved", conv.id, u, pending={"kind": "handoff",
-                                                 "data": {"reason": "unresolved matter",
-                                                          "previous_conversation": conv.id}})]
+        return [
+            _item(
+                "unresolved",
+                conv.id,
+                u,
+                pending={
+                    "kind": "handoff",
+                    "data": {"reason": "unresolved matter", "previous_conversation": conv.id},
+                },
+            )
+        ]
     return []

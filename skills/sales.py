@@ -10,27 +10,11 @@ from __future__ import annotations
 
 import re
 
-from hark.dialogue.search import (
-    Hit,
-    ProductDoc,
-    SearchOutcome,
-    SearchQuery,
-    compare_size,
-    head_noun,
-    size_of,
-)
+from hark.dialogue.product_words import ProductDoc, compare_size, head_noun, size_of
+from hark.dialogue.search import Hit, SearchOutcome, SearchQuery
 from hark.dialogue.speech import first_sentence, join_words, number_words, short_text
 from hark.dialogue.state import Pending, SearchMemory
 from hark.skills.base import SkillReply, TurnContext, card, remember_fact
-from hark.skills.cart import (
-    add_item,
-    cart_lines,
-    cart_summary,
-    cart_total,
-    get_cart,
-    offer_cross_sell,
-    set_quantity,
-)
 
 MENTION_SCORE = 0.72  # NLU product-mention score that names a product outright
 _STOCK_WORDS = re.compile(r"\b(stock|available|availability|left|have any|in store)\b")
@@ -43,7 +27,9 @@ def mentioned(ctx: TurnContext, min_score: float = MENTION_SCORE) -> ProductDoc 
         return None
     best = products[0][1]
     close = [s for s, sc in products if best - sc < 0.03]
-    preferred = set(ctx.state.search.results) | ({ctx.state.focus_sku} if ctx.state.focus_sku else set())
+    preferred = set(ctx.state.search.results) | (
+        {ctx.state.focus_sku} if ctx.state.focus_sku else set()
+    )
     for sku in close:
         if sku in preferred:
             return ctx.knowledge.product(sku)
@@ -53,8 +39,11 @@ def mentioned(ctx: TurnContext, min_score: float = MENTION_SCORE) -> ProductDoc 
         # search (sizes, descriptions) may still single one out; else it's a search.
         hits = ctx.knowledge.search.search(SearchQuery(text=ctx.text, limit=3)).hits
         tied = {products[0][0], *rivals}
-        if hits and hits[0].product.sku in tied and (
-                len(hits) == 1 or hits[0].score > 1.2 * hits[1].score):
+        if (
+            hits
+            and hits[0].product.sku in tied
+            and (len(hits) == 1 or hits[0].score > 1.2 * hits[1].score)
+        ):
             return hits[0].product
         return None  # "a speaker" fits five products: that's a search, not a choice
     return ctx.knowledge.product(products[0][0])
@@ -85,7 +74,7 @@ def resolve_product(ctx: TurnContext) -> ProductDoc | None:
     return None
 
 
-def _focus(ctx: TurnContext, product: ProductDoc) -> None:
+def focus(ctx: TurnContext, product: ProductDoc) -> None:
     ctx.state.focus_sku = product.sku
     remember_fact(ctx.state, "products", product.sku)
 
@@ -112,11 +101,16 @@ def _remember(ctx: TurnContext, query: SearchQuery, offered: list[ProductDoc]) -
         results=[p.sku for p in offered],
     )
     if offered:
-        _focus(ctx, offered[0])
+        focus(ctx, offered[0])
 
 
 def _bounds_phrase(ctx: TurnContext, low: float | None, high: float | None) -> str:
     if low is not None and high is not None:
+        middle = round(low / 0.8, 2)
+        if low > 0 and abs(high - middle * 1.2) < 0.02:  # the NLU reads "around 50" as 40..60
+            return f"around {ctx.price(middle)}"
+        if float(low).is_integer() and float(high).is_integer():
+            return f"between {int(low)} and {ctx.price(high)}"
         return f"between {ctx.price(low)} and {ctx.price(high)}"
     if high is not None:
         return f"under {ctx.price(high)}"
@@ -128,16 +122,39 @@ def _bounds_phrase(ctx: TurnContext, low: float | None, high: float | None) -> s
 def product_search(ctx: TurnContext, query: SearchQuery | None = None) -> SkillReply:
     query = query or _query_from_turn(ctx)
     outcome = ctx.knowledge.search.search(query)
-    if not outcome.concepts and query.category is None and query.price_min is None \
-            and query.price_max is None:
+    if (
+        not outcome.concepts
+        and query.category is None
+        and query.price_min is None
+        and query.price_max is None
+    ):
         cats = join_words(ctx.knowledge.categories[:6])
-        return SkillReply.of("product_search", "Sure. What are you looking for?",
-                             f"We carry {cats}." if cats else "", handled=False)
+        return SkillReply.of(
+            "product_search",
+            "Sure. What are you looking for?",
+            f"We carry {cats}." if cats else "",
+            handled=False,
+        )
+    direction = ctx.entities.comparative if ctx.nlu.intent == "product_search" else None
+    if direction in ("cheaper", "more_expensive") and outcome.hits:
+        # "your cheapest speaker": all the speakers, by price, not by relevance
+        query.limit = 10
+        wide = ctx.knowledge.search.search(query)
+        wide.hits.sort(key=lambda h: h.product.price, reverse=direction == "more_expensive")
+        wide.hits = wide.hits[:3]
+        outcome = wide
+        opener = "The most affordable is" if direction == "cheaper" else "The top of the range is"
+        return present_outcome(ctx, query, outcome, "product_search", opener=opener)
     return present_outcome(ctx, query, outcome, "product_search")
 
 
-def present_outcome(ctx: TurnContext, query: SearchQuery, outcome: SearchOutcome,
-                    intent: str) -> SkillReply:
+def present_outcome(
+    ctx: TurnContext,
+    query: SearchQuery,
+    outcome: SearchOutcome,
+    intent: str,
+    opener: str | None = None,
+) -> SkillReply:
     reply = SkillReply(intent=intent)
     bounds = _bounds_phrase(ctx, query.price_min, query.price_max)
     if outcome.hits:
@@ -145,20 +162,29 @@ def present_outcome(ctx: TurnContext, query: SearchQuery, outcome: SearchOutcome
         if not outcome.exact:
             reply.say.say("I don't have anything made exactly for that.")
             opener = "The closest I have is"
-        else:
-            opener = f"{bounds[0].upper() + bounds[1:]}, I'd recommend" if bounds else "I'd recommend"
+        elif opener is None:
+            opener = (
+                f"{bounds[0].upper() + bounds[1:]}, I'd recommend" if bounds else "I'd recommend"
+            )
         reply.say.say(f"{opener} the {top.product.name}, for {ctx.price(top.product.price)}.")
         if top.reason:
             reply.say.say(top.reason)
         others = outcome.hits[1:3]
         if others:
-            listed = join_words([f"the {h.product.name} for {ctx.price(h.product.price)}" for h in others])
+            listed = join_words(
+                [f"the {h.product.name} for {ctx.price(h.product.price)}" for h in others]
+            )
             reply.say.say(f"I also have {listed}.")
         oos = [h for h in outcome.out_of_stock if h.score >= 0.8 * top.score][:1]
         if oos:
-            reply.say.say(f"The {oos[0].product.name} would fit too, but it's out of stock right now.")
-        reply.say.say("Would you like me to add it to your cart?" if not others
-                      else "Would you like the first one, or to hear more?")
+            reply.say.say(
+                f"The {oos[0].product.name} would fit too, but it's out of stock right now."
+            )
+        reply.say.say(
+            "Would you like me to add it to your cart?"
+            if not others
+            else "Would you like the first one, or to hear more?"
+        )
         if not others:
             reply.pending = Pending("add_item", {"sku": top.product.sku})
         offered = [h.product for h in outcome.hits[:3]]
@@ -167,9 +193,11 @@ def present_outcome(ctx: TurnContext, query: SearchQuery, outcome: SearchOutcome
         return reply
     if outcome.out_of_stock:
         names = join_words([f"the {h.product.name}" for h in outcome.out_of_stock[:2]])
-        reply.say.say(f"{names[0].upper() + names[1:]} would fit, but "
-                      f"{'it is' if len(outcome.out_of_stock[:2]) == 1 else 'they are'} "
-                      "out of stock right now.")
+        reply.say.say(
+            f"{names[0].upper() + names[1:]} would fit, but "
+            f"{'it is' if len(outcome.out_of_stock[:2]) == 1 else 'they are'} "
+            "out of stock right now."
+        )
         _remember(ctx, query, [])
         reply.cards = [card(h.product) for h in outcome.out_of_stock[:2]]
         return reply
@@ -234,7 +262,9 @@ def _step(ctx: TurnContext, direction: str, intent: str) -> SkillReply:
     query.price_min = query.price_max = None  # the direction replaces old bounds
     if not query.text and not query.category and ref is not None:
         query.text = head_noun(ref.name) or ref.name  # no search yet: compare with its own kind
-    candidates: list[Hit] = ctx.knowledge.search.search(query).hits if query.text or query.category else []
+    candidates: list[Hit] = (
+        ctx.knowledge.search.search(query).hits if query.text or query.category else []
+    )
     if ref is not None:  # its own kind too: "the 50 ft hose" -> other hoses
         same_kind = SearchQuery(text=head_noun(ref.name) or ref.name, limit=10)
         candidates += ctx.knowledge.search.search(same_kind).hits
@@ -266,29 +296,33 @@ def _step(ctx: TurnContext, direction: str, intent: str) -> SkillReply:
             if proxy:
                 chosen = min(proxy, key=lambda p: abs(p.price - ref.price))
                 reply.say.say("I don't have exact sizes for these.")
-                note = "is the closest " + ("lower-priced" if sign < 0 else "higher-priced") + " option"
+                note = (
+                    "is the closest "
+                    + ("lower-priced" if sign < 0 else "higher-priced")
+                    + " option"
+                )
     if chosen is None:
-        word = {"cheaper": "cheapest", "more_expensive": "priciest", "better": "top",
-                "smaller": "smallest", "bigger": "biggest"}.get(direction, "closest")
+        word = {
+            "cheaper": "cheapest",
+            "more_expensive": "priciest",
+            "better": "top",
+            "smaller": "smallest",
+            "bigger": "biggest",
+        }.get(direction, "closest")
         reply.say.say(f"The {ref.name} is the {word} option I have for that.")
         return reply
     reply.say.say(f"The {chosen.name} {note}, at {ctx.price(chosen.price)}.")
-    reason = _size_reason(chosen, ref, direction) or first_sentence(chosen.description, 20)
+    reason = first_sentence(chosen.description, 20)
     if reason:
         reply.say.say(reason)
     reply.say.say("Would you like me to add it to your cart?")
     reply.pending = Pending("add_item", {"sku": chosen.sku})
     reply.cards = [card(chosen)]
-    ctx.state.search.results = [chosen.sku] + [s for s in ctx.state.search.results if s != chosen.sku][:2]
-    _focus(ctx, chosen)
+    ctx.state.search.results = [chosen.sku] + [
+        s for s in ctx.state.search.results if s != chosen.sku
+    ][:2]
+    focus(ctx, chosen)
     return reply
-
-
-def _size_reason(chosen: ProductDoc, ref: ProductDoc, direction: str) -> str:
-    a, b = size_of(chosen), size_of(ref)
-    if direction not in ("smaller", "bigger") or a is None or b is None or a.dimension == "word":
-        return ""
-    return ""  # sizes are in the names, which were just said
 
 
 # --- talking about one product --------------------------------------------------
@@ -321,13 +355,17 @@ def select_item(ctx: TurnContext) -> SkillReply:
         if shown:
             names = join_words([f"the {p.name}" for p in shown[:3]], "or")
             return SkillReply.of("select_item", f"Which one: {names}?", handled=False)
-        return SkillReply.of("select_item", "Which product do you mean? Tell me what you're looking for.",
-                             handled=False, understood=False)
+        return SkillReply.of(
+            "select_item",
+            "Which product do you mean? Tell me what you're looking for.",
+            handled=False,
+            understood=False,
+        )
     return describe_product(ctx, product, "select_item")
 
 
 def describe_product(ctx: TurnContext, product: ProductDoc, intent: str) -> SkillReply:
-    _focus(ctx, product)
+    focus(ctx, product)
     reply = SkillReply(intent=intent, cards=[card(product)])
     reply.say.say(f"The {product.name} costs {ctx.price(product.price)}.")
     detail = short_text(product.description, max_sentences=2, max_words=35)
@@ -345,9 +383,11 @@ def product_info(ctx: TurnContext) -> SkillReply:
     if product is None:
         if ctx.entities.keywords:
             return product_search(ctx)
-        return SkillReply.of("product_info", "Which product would you like to know about?", handled=False)
+        return SkillReply.of(
+            "product_info", "Which product would you like to know about?", handled=False
+        )
     if _STOCK_WORDS.search(ctx.nlu.text or ""):
-        _focus(ctx, product)
+        focus(ctx, product)
         reply = SkillReply(intent="product_info", cards=[card(product)])
         if product.in_stock:
             left = f"We have {product.stock} in stock." if product.stock <= 5 else "It's in stock."
@@ -365,8 +405,10 @@ def product_price(ctx: TurnContext) -> SkillReply:
     if product is None:
         if ctx.entities.keywords:
             return product_search(ctx)
-        return SkillReply.of("product_price", "Which product would you like the price of?", handled=False)
-    _focus(ctx, product)
+        return SkillReply.of(
+            "product_price", "Which product would you like the price of?", handled=False
+        )
+    focus(ctx, product)
     reply = SkillReply(intent="product_price", cards=[card(product)])
     reply.say.say(f"The {product.name} costs {ctx.price(product.price)}.")
     if not product.in_stock:
@@ -374,115 +416,4 @@ def product_price(ctx: TurnContext) -> SkillReply:
     else:
         reply.say.say("Would you like me to add it to your cart?")
         reply.pending = Pending("add_item", {"sku": product.sku})
-    return reply
-
-
-# --- cart ---------------------------------------------------------------------------
-def add_to_cart(ctx: TurnContext, product: ProductDoc | None = None, quantity: int | None = None) -> SkillReply:
-    product = product or resolve_product(ctx) or _single_clear_match(ctx)
-    if product is None:
-        if ctx.entities.keywords:
-            return product_search(ctx)
-        return SkillReply.of("add_to_cart", "What would you like to add?", handled=False)
-    quantity = quantity or ctx.entities.quantity or 1
-    _focus(ctx, product)
-    reply = SkillReply(intent="add_to_cart", cards=[card(product)])
-    now, problem = add_item(ctx, product, quantity)
-    if problem == "out_of_stock":
-        reply.say.say(f"Sorry, the {product.name} is out of stock right now.")
-        return reply
-    if problem == "limited":
-        reply.say.say(f"We only have {number_words(product.stock)} of the {product.name}, "
-                      f"so your cart now has {number_words(now)}.")
-    else:
-        what = f"the {product.name}" if quantity == 1 else f"{number_words(quantity)} {product.name}"
-        reply.say.say(f"I've added {what} to your cart.")
-    lines = cart_lines(ctx, get_cart(ctx))
-    reply.say.say(f"Your total is {ctx.price(float(cart_total(lines)))}.")
-    offer_cross_sell(ctx, reply, product)
-    if reply.pending is None:
-        reply.say.say("Anything else, or shall we check out?")
-    return reply
-
-
-def _single_clear_match(ctx: TurnContext) -> ProductDoc | None:
-    """ "Add the potting soil": one product clearly fits the words, so no need to ask."""
-    if not ctx.entities.keywords:
-        return None
-    outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text, limit=3))
-    hits = outcome.hits
-    if outcome.exact and hits and (len(hits) == 1 or hits[0].score > 1.3 * hits[1].score):
-        return hits[0].product
-    return None
-
-
-def _cart_target(ctx: TurnContext, lines: list[tuple[ProductDoc, int]]) -> ProductDoc | None:
-    in_cart = {p.sku: p for p, _ in lines}
-    for sku, score in ctx.entities.products:
-        if sku in in_cart and score >= 0.55:
-            return in_cart[sku]
-    ordinal = ctx.entities.ordinal
-    if ordinal is not None and lines:
-        index = len(lines) - 1 if ordinal == -1 else ordinal - 1
-        if 0 <= index < len(lines) and not ctx.state.search.results:
-            return lines[index][0]
-    product = by_ordinal(ctx)
-    if product is not None and product.sku in in_cart:
-        return product
-    if ctx.state.focus_sku in in_cart and (ctx.entities.pronoun_ref or not ctx.entities.products):
-        return in_cart[ctx.state.focus_sku]
-    if len(lines) == 1:
-        return lines[0][0]
-    return None
-
-
-def remove_from_cart(ctx: TurnContext) -> SkillReply:
-    lines = cart_lines(ctx, get_cart(ctx))
-    if not lines:
-        return SkillReply.of("remove_from_cart", "Your cart is already empty.")
-    product = _cart_target(ctx, lines)
-    if product is None:
-        names = join_words([f"the {p.name}" for p, _ in lines], "or")
-        return SkillReply.of("remove_from_cart", f"Which should I remove: {names}?", handled=False)
-    set_quantity(ctx, product, 0)
-    reply = SkillReply(intent="remove_from_cart")
-    reply.say.say(f"I've removed the {product.name}.")
-    reply.say.extend(cart_summary(ctx, cart_lines(ctx, get_cart(ctx))))
-    return reply
-
-
-def change_quantity(ctx: TurnContext) -> SkillReply:
-    quantity = ctx.entities.quantity
-    lines = cart_lines(ctx, get_cart(ctx))
-    if quantity is None:
-        return SkillReply.of("change_quantity", "How many would you like?", handled=False)
-    if not lines:
-        product = resolve_product(ctx)
-        if product is not None:
-            return add_to_cart(ctx, product, quantity)
-        return SkillReply.of("change_quantity", "Your cart is empty. What would you like to add?")
-    product = _cart_target(ctx, lines)
-    if product is None:
-        names = join_words([f"the {p.name}" for p, _ in lines], "or")
-        return SkillReply.of("change_quantity", f"Which item: {names}?", handled=False)
-    now, problem = set_quantity(ctx, product, quantity)
-    _focus(ctx, product)
-    reply = SkillReply(intent="change_quantity")
-    if now == 0:
-        reply.say.say(f"I've removed the {product.name}.")
-    elif problem == "limited":
-        reply.say.say(f"We only have {number_words(now)} of the {product.name}, so that's what's in your cart.")
-    else:
-        reply.say.say(f"Okay, {number_words(now)} of the {product.name}.")
-    reply.say.extend(cart_summary(ctx, cart_lines(ctx, get_cart(ctx))))
-    return reply
-
-
-def view_cart(ctx: TurnContext) -> SkillReply:
-    lines = cart_lines(ctx, get_cart(ctx))
-    reply = SkillReply(intent="view_cart", say=cart_summary(ctx, lines))
-    reply.cards = [card(p) for p, _ in lines]
-    if lines:
-        reply.say.say("Would you like to check out?")
-        reply.pending = Pending("checkout_offer")
     return reply

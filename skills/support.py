@@ -85,7 +85,11 @@ def items_phrase(order: Order) -> str:
     parts = []
     for line in order.lines:
         name = line.product.name if line.product else line.sku
-        parts.append(f"the {name}" if line.quantity == 1 else f"{number_words(line.quantity)} {name}")
+        parts.append(
+            f"the {name}" if line.quantity == 1 else f"{number_words(line.quantity)} {name}"
+        )
+    if not parts:
+        return "no items on record"
     if len(parts) <= 2:
         return join_words(parts)
     return f"{parts[0]} and {number_words(len(parts) - 1)} other items"
@@ -156,7 +160,9 @@ def order_status(ctx: TurnContext, order_id: str | None = None) -> SkillReply:
     reply.say.extend(describe_order(ctx, chosen[0]))
     if len(chosen) > 1:
         other = chosen[1]
-        reply.say.say("You also have order ", digits(other.order_id), f", which is {_status_word(other)}.")
+        reply.say.say(
+            "You also have order ", digits(other.order_id), f", which is {_status_word(other)}."
+        )
     for order in chosen:
         remember_fact(ctx.state, "orders", order.order_id)
     ctx.state.focus_order_id = chosen[0].order_id
@@ -170,8 +176,11 @@ def _status_word(order: Order) -> str:
 def _status_for(ctx: TurnContext, order_id: str) -> SkillReply:
     order = find_order(ctx, order_id)
     if order is None or not _owned(ctx, order):
-        reply = SkillReply(intent="order_status", handled=False,
-                           pending=Pending("order_number", {"purpose": "status"}))
+        reply = SkillReply(
+            intent="order_status",
+            handled=False,
+            pending=Pending("order_number", {"purpose": "status"}),
+        )
         where = " on your account" if ctx.customer is not None else ""
         reply.say.say("I couldn't find order ", digits(order_id), f"{where}.")
         reply.say.say("Could you say the order number again?")
@@ -231,12 +240,16 @@ def start_return(ctx: TurnContext, order_id: str | None = None) -> SkillReply:
         reply.say.extend(_why_not_returnable(ctx, order))
         return reply
     existing = ctx.session.scalars(
-        select(ReturnRequest).where(ReturnRequest.order_id == order.order_id,
-                                    ReturnRequest.status == "open")
+        select(ReturnRequest).where(
+            ReturnRequest.order_id == order.order_id, ReturnRequest.status == "open"
+        )
     ).first()
     if existing is not None:
-        reply.say.say("There's already an open return for order ", number,
-                      f". Its return number is {existing.id}.")
+        reply.say.say(
+            "There's already an open return for order ",
+            number,
+            f". Its return number is {existing.id}.",
+        )
         return reply
     when = f" on {spoken_date(order.eta, ctx.today)}" if order.eta else ""
     reply.say.say("Order ", number, f", with {items_phrase(order)}, was delivered{when}.")
@@ -288,7 +301,9 @@ def confirm_return(ctx: TurnContext, order_id: str) -> SkillReply:
     order = find_order(ctx, order_id)
     if order is None or order.status != "delivered":
         return SkillReply.of("start_return", "Sorry, I can't start that return any more.")
-    request = ReturnRequest(order_id=order.order_id, reason="requested in conversation", status="open")
+    request = ReturnRequest(
+        order_id=order.order_id, reason="requested in conversation", status="open"
+    )
     ctx.session.add(request)
     ctx.session.flush()
     remember_fact(ctx.state, "returns", request.id)
@@ -300,8 +315,9 @@ def confirm_return(ctx: TurnContext, order_id: str) -> SkillReply:
         reply.say.say(short_text(money_in_text(entry.answer, ctx.currency), 2, 40))
     from hark.dialogue.reply import Action
 
-    reply.actions.append(Action("return_started", {"order_id": order.order_id,
-                                                   "return_id": request.id}))
+    reply.actions.append(
+        Action("return_started", {"order_id": order.order_id, "return_id": request.id})
+    )
     return reply
 
 
@@ -318,5 +334,7 @@ def faq(ctx: TurnContext) -> SkillReply:
             handled=False,
         )
     remember_fact(ctx.state, "questions", match.entry.question)
-    text = short_text(money_in_text(match.entry.answer, ctx.currency), max_sentences=3, max_words=60)
+    text = short_text(
+        money_in_text(match.entry.answer, ctx.currency), max_sentences=3, max_words=60
+    )
     return SkillReply.of("faq", text)

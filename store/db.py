@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -19,7 +22,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         parsed = make_url(url)
-        kwargs: dict = {"future": True}
+        kwargs: dict = {"future": True, "json_serializer": portable_json}
         if parsed.get_backend_name() == "sqlite":
             database = parsed.database
             if database and database != ":memory:":
@@ -63,6 +66,28 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def portable_json(value: Any) -> str:
+    """JSON every database accepts: NaN/Infinity become null.
+
+    Python's json writes bare ``NaN``, which SQLite stores but PostgreSQL's json
+    type rejects, so one odd metric would fail a whole turn on PostgreSQL only.
+    """
+    try:
+        return json.dumps(value, allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(value), allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI hook

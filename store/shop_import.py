@@ -39,6 +39,28 @@ OPTIONAL_COLUMNS = {
     "products.csv": {"description", "tags"},
     "orders.csv": {"eta"},
 }
+# The tables each file fills, so values are checked against the real column limits.
+# SQLite ignores VARCHAR lengths and stores any integer; PostgreSQL rejects them with a
+# bare DataError. Checking here gives the same clear error on both databases.
+_MODELS: dict[str, tuple[type, ...]] = {
+    "customers.csv": (Customer,),
+    "products.csv": (Product,),
+    "orders.csv": (Order, OrderLine),
+    "faq.csv": (Faq,),
+}
+MAX_INTEGER = 2**31 - 1  # SQL INTEGER (stock, quantity)
+MAX_PRICE = Decimal("9999999999.99")  # NUMERIC(12, 2)
+# Faq.question is unique; PostgreSQL's btree index rows hold at most ~2700 bytes, and
+# 500 characters stay under that even in 4-byte UTF-8.
+MAX_FAQ_QUESTION_CHARS = 500
+
+
+def _max_length(file: str, column: str) -> int | None:
+    for model in _MODELS.get(file, ()):
+        col = model.__table__.columns.get(column)
+        if col is not None:
+            return getattr(col.type, "length", None)
+    return None
 
 
 class ShopImportError(ValueError):
@@ -72,6 +94,13 @@ class _Row:
         value = (self.values.get(column) or "").strip()
         if required and not value:
             raise ShopImportError(self.file, self.line, column, "value is required")
+        if "\x00" in value:  # PostgreSQL text cannot hold NUL
+            raise ShopImportError(self.file, self.line, column, "contains a NUL character")
+        limit = _max_length(self.file, column)
+        if limit is not None and len(value) > limit:
+            raise ShopImportError(
+                self.file, self.line, column, f"longer than {limit} characters ({len(value)})"
+            )
         return value
 
     def integer(self, column: str, minimum: int = 0) -> int:
@@ -86,6 +115,10 @@ class _Row:
             raise ShopImportError(
                 self.file, self.line, column, f"must be at least {minimum}, got {value}"
             )
+        if value > MAX_INTEGER:
+            raise ShopImportError(
+                self.file, self.line, column, f"must be at most {MAX_INTEGER}, got {value}"
+            )
         return value
 
     def money(self, column: str) -> Decimal:
@@ -96,7 +129,14 @@ class _Row:
             raise ShopImportError(self.file, self.line, column, f"not a price: {raw!r}") from None
         if not value.is_finite() or value < 0:
             raise ShopImportError(self.file, self.line, column, f"not a valid price: {raw!r}")
-        return value.quantize(Decimal("0.01"))
+        # Product.price is NUMERIC(12, 2); checked before quantize too, which fails on 1e30.
+        too_large = f"too large (at most {MAX_PRICE}): {raw!r}"
+        if value > MAX_PRICE:
+            raise ShopImportError(self.file, self.line, column, too_large)
+        value = value.quantize(Decimal("0.01"))
+        if value > MAX_PRICE:
+            raise ShopImportError(self.file, self.line, column, too_large)
+        return value
 
     def date(self, column: str, required: bool = True) -> dt.date | None:
         raw = self.text(column, required)
@@ -268,6 +308,10 @@ def _import_faq(session: Session, folder: Path) -> int:
     seen: set[str] = set()
     for row in _read(folder, "faq.csv"):
         question = row.text("question")
+        if len(question) > MAX_FAQ_QUESTION_CHARS:
+            raise row.fail(
+                "question", f"longer than {MAX_FAQ_QUESTION_CHARS} characters ({len(question)})"
+            )
         if question in seen:
             raise row.fail("question", "duplicate question")
         seen.add(question)

@@ -21,6 +21,7 @@ TODAY = dt.date(2026, 11, 24)
 REPO = Path(__file__).resolve().parent.parent
 
 pytest_plugins = ["fixtures_voice"] if (REPO / "tests" / "fixtures_voice.py").exists() else []
+pytest_plugins.append("fixtures_pg")
 
 
 @pytest.fixture(autouse=True)

@@ -14,20 +14,30 @@ import httpx
 import pytest
 from test_dialogue_scenarios import SCENARIOS, Scenario, Talk
 
+from hark.dialogue.redact import redact
+
 
 def talk_over_http(client: httpx.Client, customer: str | None, utterances: list[str]) -> Talk:
     body = {"channel": "test"} | ({"customer_id": customer} if customer else {})
     started = client.post("/v1/conversations", json=body)
     assert started.status_code == 201, started.text
     data = started.json()
-    talk = Talk({"text": data["greeting"], "ssml": data["ssml"], "actions": data["actions"],
-                 "conversation_id": data["conversation_id"]}, [])
+    talk = Talk(
+        {
+            "text": data["greeting"],
+            "ssml": data["ssml"],
+            "actions": data["actions"],
+            "conversation_id": data["conversation_id"],
+        },
+        [],
+    )
     for text in utterances:
-        response = client.post(f"/v1/conversations/{data['conversation_id']}/turns",
-                               json={"text": text})
+        response = client.post(
+            f"/v1/conversations/{data['conversation_id']}/turns", json={"text": text}
+        )
         assert response.status_code == 200, response.text
         event = response.json()
-        assert event["event"] == "turn" and event["user"] == text
+        assert event["event"] == "turn" and event["user"] == redact(text).text
         talk.turns.append(event)
     return talk
 
@@ -40,8 +50,12 @@ def client(make_app, live_server):  # noqa: ANN001, ANN201
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
-def test_scenario_over_http(scenario: Scenario, client: httpx.Client, db,  # noqa: ANN001
-                            caplog: pytest.LogCaptureFixture) -> None:
+def test_scenario_over_http(
+    scenario: Scenario,
+    client: httpx.Client,
+    db,  # noqa: ANN001
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.DEBUG)
     before = [talk_over_http(client, c, u) for c, u in scenario.before]
     talk = talk_over_http(client, scenario.customer, scenario.utterances)
@@ -50,7 +64,9 @@ def test_scenario_over_http(scenario: Scenario, client: httpx.Client, db,  # noq
 
 
 def test_transcript_is_redacted(client: httpx.Client) -> None:
-    talk = talk_over_http(client, None, ["my card is 4111 1111 1111 1111, email me at a.b@example.com"])
+    talk = talk_over_http(
+        client, None, ["my card is 4111 1111 1111 1111, email me at a.b@example.com"]
+    )
     conversation_id = talk.greeting["conversation_id"]
     transcript = client.get(f"/v1/conversations/{conversation_id}")
     assert transcript.status_code == 200
@@ -64,7 +80,9 @@ def test_transcript_is_redacted(client: httpx.Client) -> None:
 
 
 def test_unknown_ids_and_bad_bodies(client: httpx.Client) -> None:
-    unknown_customer = client.post("/v1/conversations", json={"channel": "kiosk", "customer_id": "C999"})
+    unknown_customer = client.post(
+        "/v1/conversations", json={"channel": "kiosk", "customer_id": "C999"}
+    )
     assert unknown_customer.status_code == 404
     assert "customer not found: C999" in unknown_customer.text
     assert client.post("/v1/conversations/nope/turns", json={"text": "hi"}).status_code == 404
@@ -73,7 +91,12 @@ def test_unknown_ids_and_bad_bodies(client: httpx.Client) -> None:
     turns = f"/v1/conversations/{started['conversation_id']}/turns"
     assert client.post(turns, json={}).status_code == 422
     assert client.post(turns, json={"text": 42}).status_code == 422
-    assert client.post(turns, content=b"not json", headers={"content-type": "application/json"}).status_code == 422
+    assert (
+        client.post(
+            turns, content=b"not json", headers={"content-type": "application/json"}
+        ).status_code
+        == 422
+    )
     assert client.post(turns, json={"text": "x" * 5000}).status_code == 422
     assert client.post("/v1/conversations", json={"channel": ""}).status_code == 422
     # the conversation still works after the bad requests
@@ -90,12 +113,16 @@ def test_default_channel_and_empty_text(client: httpx.Client) -> None:
 
 
 def test_parallel_conversations(client: httpx.Client) -> None:
-    ids = [client.post("/v1/conversations", json={"channel": "kiosk"}).json()["conversation_id"]
-           for _ in range(4)]
+    ids = [
+        client.post("/v1/conversations", json={"channel": "kiosk"}).json()["conversation_id"]
+        for _ in range(4)
+    ]
 
     def chat(conversation_id: str) -> str:
         for text in ("a speaker for the shower", "the first one", "how much is it"):
-            response = client.post(f"/v1/conversations/{conversation_id}/turns", json={"text": text})
+            response = client.post(
+                f"/v1/conversations/{conversation_id}/turns", json={"text": text}
+            )
             assert response.status_code == 200
         return response.json()["reply"]
 

@@ -38,11 +38,21 @@ class FakeOpenAIServer:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 outer.bodies.append(body)
                 time.sleep(delay_s)
-                payload = json.dumps({
-                    "id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": content}}],
-                }).encode()
+                payload = json.dumps(
+                    {
+                        "id": "x",
+                        "object": "chat.completion",
+                        "created": 0,
+                        "model": body["model"],
+                        "choices": [
+                            {
+                                "index": 0,
+                                "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": content},
+                            }
+                        ],
+                    }
+                ).encode()
                 try:
                     self.send_response(200)
                     self.send_header("Content-Type", "application/json")
@@ -113,10 +123,16 @@ def test_timeout_falls_back_quickly(db, settings) -> None:  # noqa: ANN001
 
 
 def test_prompt_has_shop_facts_and_answers_are_cleaned() -> None:
-    request = PlannerRequest(text="do you have tents", intent="out_of_scope", shop_name="S",
-                             assistant_name="A", faq=[("Q?", "Ans.")],
-                             products=[{"name": "Tent", "category": "outdoor", "price": 9.5,
-                                        "stock": 0, "description": "Dry."}])
+    request = PlannerRequest(
+        text="do you have tents",
+        intent="out_of_scope",
+        shop_name="S",
+        assistant_name="A",
+        faq=[("Q?", "Ans.")],
+        products=[
+            {"name": "Tent", "category": "outdoor", "price": 9.5, "stock": 0, "description": "Dry."}
+        ],
+    )
     messages = build_messages(request)
     assert "Tent" in messages[0]["content"] and "out of stock" in messages[0]["content"]
     assert messages[-1] == {"role": "user", "content": "do you have tents"}

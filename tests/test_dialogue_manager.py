@@ -18,12 +18,17 @@ from hark.store.shop_import import import_shop
 
 
 def test_state_round_trips_through_json() -> None:
-    state = ConversationState(customer_id="C1", focus_sku="X", pending=Pending("checkout", {"a": 1}))
+    state = ConversationState(
+        customer_id="C1", focus_sku="X", pending=Pending("checkout", {"a": 1})
+    )
     state.search.results = ["A", "B"]
     state.add_sentiment(-0.5)
     again = ConversationState.from_json(state.to_json())
     assert again == state
-    assert ConversationState.from_json({"focus_sku": 5, "pending": "junk", "future": 1}).focus_sku is None
+    assert (
+        ConversationState.from_json({"focus_sku": 5, "pending": "junk", "future": 1}).focus_sku
+        is None
+    )
     assert ConversationState.from_json(None) == ConversationState()
 
 
@@ -42,7 +47,9 @@ def test_turns_are_stored_in_order_with_sentiment_and_metrics(dialogue, db) -> N
     conversation_id, greeting = dialogue.start_conversation("phone")
     reply = dialogue.turn(conversation_id, "this is terrible, where is order 7002", {"asr_ms": 120})
     with db.session() as s:
-        turns = s.scalars(select(Turn).where(Turn.conversation_id == conversation_id).order_by(Turn.seq)).all()
+        turns = s.scalars(
+            select(Turn).where(Turn.conversation_id == conversation_id).order_by(Turn.seq)
+        ).all()
         assert [(t.seq, t.role) for t in turns] == [(0, "assistant"), (1, "user"), (2, "assistant")]
         assert turns[0].id == greeting.turn_id and turns[2].id == reply.turn_id
         assert turns[1].sentiment < 0 and turns[1].metrics == {"asr_ms": 120}
@@ -111,8 +118,10 @@ def test_reimported_shop_is_noticed_without_restart(dialogue, db, tmp_path: Path
     shop = tmp_path / "shop"
     shutil.copytree(SAMPLE_SHOP_DIR, shop)
     with (shop / "products.csv").open("a") as handle:
-        handle.write("OUT-4099,Camping Hammock,outdoor,44.00,A two-person parachute nylon hammock "
-                     "with tree straps.,hammock;camping,7\n")
+        handle.write(
+            "OUT-4099,Camping Hammock,outdoor,44.00,A two-person parachute nylon hammock "
+            "with tree straps.,hammock;camping,7\n"
+        )
     import_shop(db, shop)
     reply = dialogue.turn(conversation_id, "a hammock")
     assert [c.sku for c in reply.cards] == ["OUT-4099"]

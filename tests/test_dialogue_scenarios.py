@@ -10,6 +10,7 @@ the HTTP API on a real server (test_conversations_api.py).
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from hark.dialogue.redact import redact
 from hark.store.db import Database
 from hark.store.models import Conversation, Order, ReturnRequest, Turn
 
@@ -173,7 +175,9 @@ def check_checkout(talk: Talk, db: Database, _: list[Talk]) -> None:
         order = new[0]
         assert [(line.sku, line.quantity) for line in order.lines] == [("AUD-3006", 1)]
         assert order.placed_at.isoformat() == "2026-11-24" and order.eta > order.placed_at
-    assert order.order_id in yes["reply"] and any(a["type"] == "order_placed" for a in yes["actions"])
+    assert order.order_id in yes["reply"] and any(
+        a["type"] == "order_placed" for a in yes["actions"]
+    )
 
 
 def check_guest_checkout(talk: Talk, db: Database, _: list[Talk]) -> None:
@@ -264,7 +268,7 @@ def check_handoff_zero_and_not_understood(talk: Talk, db: Database, _: list[Talk
 def check_privacy(talk: Talk, db: Database, _: list[Talk]) -> None:
     card, after = talk.turns
     assert re.search(r"(don't|do not) need", card["reply"].lower())
-    assert not re.search(r"\d{4}", card["reply"]) and "4111" not in card["ssml"]
+    assert not re.search(r"\d{4}", card["reply"]) and "4111" not in json.dumps(card)
     for text in db_texts(db):
         assert "4111" not in text and "1111 1111" not in text
     assert has(after["reply"], "3186")
@@ -287,67 +291,163 @@ def check_speech_and_end(talk: Talk, db: Database, _: list[Talk]) -> None:
 
 
 SCENARIOS: list[Scenario] = [
-    Scenario("1-order-by-number", ["where is order three one eight six", "7002",
-                                   "and order 5274?"], check_order_by_number),
-    Scenario("1-my-order", ["where is my order", "what about my last order"], check_my_order,
-             customer="C005"),
-    Scenario("1-number-after-question", ["where is my order", "seven zero zero two"],
-             check_number_after_question),
-    Scenario("1-return", ["what's your return policy", "I want to return my speaker", "yes"],
-             check_return_started, customer="C004"),
-    Scenario("1-return-refused", ["I'd like to return order 7002"], check_return_refused,
-             customer="C002"),
-    Scenario("1-faq", ["do you deliver to canada", "when do i get my money back",
-                       "who won the football game last night"], check_faq),
-    Scenario("2-search", ["something to keep coffee hot", "a speaker for the shower",
-                          "headphones under one hundred dollars", "do you sell lawn mowers"],
-             check_purpose_search),
-    Scenario("2-follow-ups", ["something to keep coffee hot", "the cheaper one",
-                              "tell me more about it", "how much is it", "something smaller"],
-             check_follow_ups),
-    Scenario("2-smaller", ["tell me about the large party speaker", "something smaller"],
-             check_smaller_speaker),
-    Scenario("2-cart", ["add the travel mug to my cart", "add a thermos flask",
-                        "make it three", "remove the travel mug", "what's in my cart"], check_cart),
-    Scenario("2-checkout", ["add the wireless over-ear headphones to my cart", "no", "checkout",
-                            "yes"], check_checkout, customer="C004"),
-    Scenario("2-guest-checkout", ["add the travel mug to my cart", "check out please"],
-             check_guest_checkout),
-    Scenario("2-cross-sell-once", ["add the wireless over-ear headphones", "no thanks",
-                                   "add the true wireless earbuds"], check_cross_sell_once),
+    Scenario(
+        "1-order-by-number",
+        ["where is order three one eight six", "7002", "and order 5274?"],
+        check_order_by_number,
+    ),
+    Scenario(
+        "1-my-order",
+        ["where is my order", "what about my last order"],
+        check_my_order,
+        customer="C005",
+    ),
+    Scenario(
+        "1-number-after-question",
+        ["where is my order", "seven zero zero two"],
+        check_number_after_question,
+    ),
+    Scenario(
+        "1-return",
+        ["what's your return policy", "I want to return my speaker", "yes"],
+        check_return_started,
+        customer="C004",
+    ),
+    Scenario(
+        "1-return-refused", ["I'd like to return order 7002"], check_return_refused, customer="C002"
+    ),
+    Scenario(
+        "1-faq",
+        [
+            "do you deliver to canada",
+            "when do i get my money back",
+            "who won the football game last night",
+        ],
+        check_faq,
+    ),
+    Scenario(
+        "2-search",
+        [
+            "something to keep coffee hot",
+            "a speaker for the shower",
+            "headphones under one hundred dollars",
+            "do you sell lawn mowers",
+        ],
+        check_purpose_search,
+    ),
+    Scenario(
+        "2-follow-ups",
+        [
+            "something to keep coffee hot",
+            "the cheaper one",
+            "tell me more about it",
+            "how much is it",
+            "something smaller",
+        ],
+        check_follow_ups,
+    ),
+    Scenario(
+        "2-smaller",
+        ["tell me about the large party speaker", "something smaller"],
+        check_smaller_speaker,
+    ),
+    Scenario(
+        "2-cart",
+        [
+            "add the travel mug to my cart",
+            "add a thermos flask",
+            "make it three",
+            "remove the travel mug",
+            "what's in my cart",
+        ],
+        check_cart,
+    ),
+    Scenario(
+        "2-checkout",
+        ["add the wireless over-ear headphones to my cart", "no", "checkout", "yes"],
+        check_checkout,
+        customer="C004",
+    ),
+    Scenario(
+        "2-guest-checkout",
+        ["add the travel mug to my cart", "check out please"],
+        check_guest_checkout,
+    ),
+    Scenario(
+        "2-cross-sell-once",
+        ["add the wireless over-ear headphones", "no thanks", "add the true wireless earbuds"],
+        check_cross_sell_once,
+    ),
     Scenario("3-delayed", [], check_proactive_delayed, customer="C001"),
     Scenario("3-arriving", [], check_proactive_arriving, customer="C002"),
     Scenario("3-replenish", ["yes please"], check_proactive_replenish, customer="C003"),
-    Scenario("3-cart-then-unresolved", ["where is order 9158"], check_proactive_cart_and_unresolved,
-             customer="C009",
-             before=[("C009", ["add the mini portable bluetooth speaker to my cart", "no"]),
-                     ("C009", ["my headphones keep disconnecting", "agent"])]),
+    Scenario(
+        "3-cart-then-unresolved",
+        ["where is order 9158"],
+        check_proactive_cart_and_unresolved,
+        customer="C009",
+        before=[
+            ("C009", ["add the mini portable bluetooth speaker to my cart", "no"]),
+            ("C009", ["my headphones keep disconnecting", "agent"]),
+        ],
+    ),
     Scenario("3-plain", [], check_plain_greeting, customer="C004"),
-    Scenario("4-sentiment", ["this is ridiculous, where is my order?", "ok thanks"],
-             check_sentiment, customer="C001"),
-    Scenario("4-5-sentiment-handoff", ["this is useless, I'm so angry",
-                                       "you people are terrible, the worst service ever"],
-             check_sentiment_handoff, customer="C005"),
-    Scenario("5-handoff-request", ["where is my order", "I want to talk to a real person"],
-             check_handoff_request, customer="C001"),
-    Scenario("5-handoff-not-understood", ["blorp flim zazz", "quux wibble frotz", "zero"],
-             check_handoff_zero_and_not_understood),
-    Scenario("6-privacy", ["my card number is 4111 1111 1111 1111", "where is order 3186"],
-             check_privacy),
-    Scenario("7-spoken", ["um where is order seven thousand and two",
-                          "blue tooth head phones under one hundred dollars",
-                          "uh i need a speaker for the uh shower"], check_spoken_input),
-    Scenario("8-speech", ["a speaker for the shower", "how much is the chef's knife",
-                          "goodbye"], check_speech_and_end),
+    Scenario(
+        "4-sentiment",
+        ["this is ridiculous, where is my order?", "ok thanks"],
+        check_sentiment,
+        customer="C001",
+    ),
+    Scenario(
+        "4-5-sentiment-handoff",
+        ["this is useless, I'm so angry", "you people are terrible, the worst service ever"],
+        check_sentiment_handoff,
+        customer="C005",
+    ),
+    Scenario(
+        "5-handoff-request",
+        ["where is my order", "I want to talk to a real person"],
+        check_handoff_request,
+        customer="C001",
+    ),
+    Scenario(
+        "5-handoff-not-understood",
+        ["blorp flim zazz", "quux wibble frotz", "zero"],
+        check_handoff_zero_and_not_understood,
+    ),
+    Scenario(
+        "6-privacy", ["my card number is 4111 1111 1111 1111", "where is order 3186"], check_privacy
+    ),
+    Scenario(
+        "7-spoken",
+        [
+            "um where is order seven thousand and two",
+            "blue tooth head phones under one hundred dollars",
+            "uh i need a speaker for the uh shower",
+        ],
+        check_spoken_input,
+    ),
+    Scenario(
+        "8-speech",
+        ["a speaker for the shower", "how much is the chef's knife", "goodbye"],
+        check_speech_and_end,
+    ),
 ]
 
 
 def run_in_process(dialogue, customer: str | None, utterances: list[str]) -> Talk:  # noqa: ANN001
     conversation_id, greeting = dialogue.start_conversation("test", customer)
-    talk = Talk({"text": greeting.text, "ssml": greeting.ssml,
-                 "actions": [a.to_dict() for a in greeting.actions]}, [])
+    talk = Talk(
+        {
+            "text": greeting.text,
+            "ssml": greeting.ssml,
+            "actions": [a.to_dict() for a in greeting.actions],
+        },
+        [],
+    )
     for text in utterances:
-        talk.turns.append(dialogue.turn(conversation_id, text).to_turn_event(text))
+        reply = dialogue.turn(conversation_id, text)
+        talk.turns.append(reply.to_turn_event(redact(text).text))  # as channels echo it
     return talk
 
 

@@ -6,14 +6,8 @@ import csv
 
 import pytest
 
-from hark.dialogue.search import (
-    ProductDoc,
-    ProductSearch,
-    SearchQuery,
-    compare_size,
-    head_noun,
-    size_of,
-)
+from hark.dialogue.product_words import ProductDoc, compare_size, head_noun, size_of
+from hark.dialogue.search import ProductSearch, SearchQuery
 from hark.server.settings import SAMPLE_SHOP_DIR
 
 
@@ -21,8 +15,18 @@ from hark.server.settings import SAMPLE_SHOP_DIR
 def catalog() -> ProductSearch:
     with (SAMPLE_SHOP_DIR / "products.csv").open() as handle:
         rows = list(csv.DictReader(handle))
-    docs = [ProductDoc(r["sku"], r["name"], r["category"], float(r["price"]), r["description"],
-                       tuple(t for t in r["tags"].split(";") if t), int(r["stock"])) for r in rows]
+    docs = [
+        ProductDoc(
+            r["sku"],
+            r["name"],
+            r["category"],
+            float(r["price"]),
+            r["description"],
+            tuple(t for t in r["tags"].split(";") if t),
+            int(r["stock"]),
+        )
+        for r in rows
+    ]
     return ProductSearch(docs)
 
 
@@ -33,7 +37,9 @@ def top(catalog: ProductSearch, text: str, **kw) -> list[str]:  # noqa: ANN003
 def test_purpose_queries(catalog: ProductSearch) -> None:
     assert top(catalog, "something to keep coffee hot")[0] in ("KIT-1001", "KIT-1002")
     assert top(catalog, "a speaker for the shower")[0] == "AUD-3001"
-    assert top(catalog, "coffee filters")[0] == "COF-2005"  # the filters, not a dripper that uses them
+    assert (
+        top(catalog, "coffee filters")[0] == "COF-2005"
+    )  # the filters, not a dripper that uses them
 
 
 def test_spoken_compounds_and_misspellings(catalog: ProductSearch) -> None:

@@ -24,8 +24,21 @@ from hark.dialogue.speech import (
 TODAY = dt.date(2026, 11, 24)
 
 
-@pytest.mark.parametrize(("n", "text"), [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"),
-                                         (12, "12th"), (13, "13th"), (21, "21st"), (22, "22nd"), (31, "31st")])
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [
+        (1, "1st"),
+        (2, "2nd"),
+        (3, "3rd"),
+        (4, "4th"),
+        (11, "11th"),
+        (12, "12th"),
+        (13, "13th"),
+        (21, "21st"),
+        (22, "22nd"),
+        (31, "31st"),
+    ],
+)
 def test_ordinals(n: int, text: str) -> None:
     assert ordinal(n) == text
 
@@ -37,10 +50,18 @@ def test_dates_are_said_naturally() -> None:
     assert spoken_when(dt.date(2026, 11, 25), TODAY) == "tomorrow, Wednesday, November 25th"
 
 
-@pytest.mark.parametrize(("amount", "text"), [
-    (24.99, "24 dollars and 99 cents"), (30, "30 dollars"), (1, "1 dollar"), (0.5, "50 cents"),
-    (1.01, "1 dollar and 1 cent"), (1299.0, "1,299 dollars"), (19.999, "20 dollars"),
-])
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        (24.99, "24 dollars and 99 cents"),
+        (30, "30 dollars"),
+        (1, "1 dollar"),
+        (0.5, "50 cents"),
+        (1.01, "1 dollar and 1 cent"),
+        (1299.0, "1,299 dollars"),
+        (19.999, "20 dollars"),
+    ],
+)
 def test_prices_in_words(amount: float, text: str) -> None:
     assert spoken_price(amount) == text
 
@@ -61,7 +82,10 @@ def test_lists_and_trimming() -> None:
     assert join_words(["a", "b"], "or") == "a or b"
     assert join_words([]) == ""
     long = "One two three four five six seven eight nine ten eleven and twelve. Second."
-    assert first_sentence(long, max_words=11) == "One two three four five six seven eight nine ten eleven."
+    assert (
+        first_sentence(long, max_words=11)
+        == "One two three four five six seven eight nine ten eleven."
+    )
     assert short_text("A. B. C. D.", max_sentences=2) == "A. B."
 
 
@@ -75,7 +99,10 @@ def test_ssml_is_escaped_well_formed_and_reads_ids_as_digits() -> None:
     assert sentences[0].find("say-as").attrib["interpret-as"] == "digits"
     assert "&" not in u.ssml().replace("&lt;", "").replace("&gt;", "").replace("&quot;", "")
     assert "16 ounces" in u.ssml() and "2 pounds" in u.ssml()
-    assert u.text() == 'Order 7002 has <b>shipped</b> & more. He said "hi". The 16 oz mug and 2 lb of beans.'
+    assert (
+        u.text()
+        == 'Order 7002 has <b>shipped</b> & more. He said "hi". The 16 oz mug and 2 lb of beans.'
+    )
 
 
 def test_ssml_from_free_text() -> None:

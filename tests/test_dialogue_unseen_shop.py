@@ -16,31 +16,87 @@ from hark.store.models import Order, ReturnRequest
 from hark.store.shop_import import import_shop
 
 PRODUCTS = [
-    ("G-1", "Cedar Raised Garden Bed 4x8 ft", "beds", "149.00",
-     "A raised bed kit of rot-resistant cedar for growing vegetables and herbs. Tool-free assembly.",
-     "raised bed;cedar;vegetables", "5"),
-    ("G-2", "Organic Potting Soil 20 qt", "soil", "14.50",
-     "Peat-free organic potting mix for containers and raised beds.", "soil;organic;potting mix", "40"),
-    ("G-3", "Expanding Garden Hose 50 ft", "watering", "39.00",
-     "A lightweight hose that stretches to 50 feet for watering big lawns and beds, then shrinks back.",
-     "hose;watering;lightweight", "12"),
-    ("G-4", "Expanding Garden Hose 25 ft", "watering", "27.00",
-     "A compact hose that stretches to 25 feet, good for watering balconies and small yards.",
-     "hose;watering;compact", "9"),
-    ("G-5", "Solar Path Lights 6-Pack", "lighting", "32.00",
-     "Stake lights that charge in the sun and glow along paths all night, with no wiring needed.",
-     "solar;lights;path;outdoor", "20"),
-    ("G-6", "Hose Nozzle with 8 Spray Patterns", "watering", "12.00",
-     "A metal spray nozzle that fits any standard garden hose, from mist to jet.",
-     "nozzle;spray;watering", "30"),
-    ("G-7", "Squirrel-Proof Bird Feeder", "birds", "24.00",
-     "A hanging bird feeder that holds two pounds of seed and keeps squirrels out.",
-     "bird feeder;birds;squirrel", "0"),
-    ("G-8", "Wild Bird Seed Mix 10 lb", "birds", "18.00",
-     "A no-waste blend of sunflower hearts and millet that attracts finches and cardinals.",
-     "bird seed;birds", "25"),
-    ("G-9", "Bypass Pruning Shears", "tools", "22.00",
-     "Sharp bypass pruners with a safety lock for stems and small branches.", "pruners;shears;cutting", "15"),
+    (
+        "G-1",
+        "Cedar Raised Garden Bed 4x8 ft",
+        "beds",
+        "149.00",
+        "A raised bed kit of rot-resistant cedar for growing vegetables and herbs. Tool-free assembly.",
+        "raised bed;cedar;vegetables",
+        "5",
+    ),
+    (
+        "G-2",
+        "Organic Potting Soil 20 qt",
+        "soil",
+        "14.50",
+        "Peat-free organic potting mix for containers and raised beds.",
+        "soil;organic;potting mix",
+        "40",
+    ),
+    (
+        "G-3",
+        "Expanding Garden Hose 50 ft",
+        "watering",
+        "39.00",
+        "A lightweight hose that stretches to 50 feet for watering big lawns and beds, then shrinks back.",
+        "hose;watering;lightweight",
+        "12",
+    ),
+    (
+        "G-4",
+        "Expanding Garden Hose 25 ft",
+        "watering",
+        "27.00",
+        "A compact hose that stretches to 25 feet, good for watering balconies and small yards.",
+        "hose;watering;compact",
+        "9",
+    ),
+    (
+        "G-5",
+        "Solar Path Lights 6-Pack",
+        "lighting",
+        "32.00",
+        "Stake lights that charge in the sun and glow along paths all night, with no wiring needed.",
+        "solar;lights;path;outdoor",
+        "20",
+    ),
+    (
+        "G-6",
+        "Hose Nozzle with 8 Spray Patterns",
+        "watering",
+        "12.00",
+        "A metal spray nozzle that fits any standard garden hose, from mist to jet.",
+        "nozzle;spray;watering",
+        "30",
+    ),
+    (
+        "G-7",
+        "Squirrel-Proof Bird Feeder",
+        "birds",
+        "24.00",
+        "A hanging bird feeder that holds two pounds of seed and keeps squirrels out.",
+        "bird feeder;birds;squirrel",
+        "0",
+    ),
+    (
+        "G-8",
+        "Wild Bird Seed Mix 10 lb",
+        "birds",
+        "18.00",
+        "A no-waste blend of sunflower hearts and millet that attracts finches and cardinals.",
+        "bird seed;birds",
+        "25",
+    ),
+    (
+        "G-9",
+        "Bypass Pruning Shears",
+        "tools",
+        "22.00",
+        "Sharp bypass pruners with a safety lock for stems and small branches.",
+        "pruners;shears;cutting",
+        "15",
+    ),
 ]
 ORDERS = [
     ("A-100", "U1", "G-8", "1", "delivered", "2026-09-01", "2026-09-05"),
@@ -52,7 +108,10 @@ ORDERS = [
     ("A-103", "U3", "G-9", "1", "delayed", "2026-11-12", "2026-12-01"),
 ]
 FAQ = [
-    ("Do you deliver live plants?", "No, live plants are sold in the store only. We ship tools and supplies."),
+    (
+        "Do you deliver live plants?",
+        "No, live plants are sold in the store only. We ship tools and supplies.",
+    ),
     ("What is your return policy?", "Unused items can come back within 60 days with the receipt."),
     ("Are you open on Sundays?", "Yes, on Sundays we are open from 10 AM to 4 PM."),
 ]
@@ -61,11 +120,18 @@ FAQ = [
 def write_shop(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     tables = {
-        "customers.csv": (("customer_id", "name", "phone", "email"),
-                          [("U1", "Robin Park", "", ""), ("U2", "Sam Ortiz", "", ""),
-                           ("U3", "Lee Fung", "", "")]),
-        "products.csv": (("sku", "name", "category", "price", "description", "tags", "stock"), PRODUCTS),
-        "orders.csv": (("order_id", "customer_id", "sku", "quantity", "status", "placed_at", "eta"), ORDERS),
+        "customers.csv": (
+            ("customer_id", "name", "phone", "email"),
+            [("U1", "Robin Park", "", ""), ("U2", "Sam Ortiz", "", ""), ("U3", "Lee Fung", "", "")],
+        ),
+        "products.csv": (
+            ("sku", "name", "category", "price", "description", "tags", "stock"),
+            PRODUCTS,
+        ),
+        "orders.csv": (
+            ("order_id", "customer_id", "sku", "quantity", "status", "placed_at", "eta"),
+            ORDERS,
+        ),
         "faq.csv": (("question", "answer"), FAQ),
     }
     for name, (header, rows) in tables.items():
@@ -78,8 +144,9 @@ def write_shop(folder: Path) -> Path:
 
 @pytest.fixture
 def garden(tmp_path: Path) -> tuple[DialogueManager, Database, Settings]:
-    settings = load_settings(data_dir=tmp_path / "data", today="2026-11-24", shop_name="Greenleaf",
-                             assistant_name="Ivy")
+    settings = load_settings(
+        data_dir=tmp_path / "data", today="2026-11-24", shop_name="Greenleaf", assistant_name="Ivy"
+    )
     db = open_database(settings.effective_database_url)
     import_shop(db, write_shop(tmp_path / "garden"))
     yield DialogueManager(db, settings), db, settings
@@ -97,18 +164,26 @@ def skus(reply) -> list[str]:  # noqa: ANN001
 
 def test_search_purpose_price_and_honesty(garden) -> None:  # noqa: ANN001
     manager, _, _ = garden
-    greeting, (water, lights, cheap_hose, mower, feeder) = chat(manager, [
-        "something for watering my plants",
-        "lights that don't need any wiring",
-        "a garden hose under 30 dollars",
-        "do you sell lawn mowers",
-        "a bird feeder",
-    ])
-    assert "automated assistant" in greeting.text and "Greenleaf" in greeting.text and "Ivy" in greeting.text
+    greeting, (water, lights, cheap_hose, mower, feeder) = chat(
+        manager,
+        [
+            "something for watering my plants",
+            "lights that don't need any wiring",
+            "a garden hose under 30 dollars",
+            "do you sell lawn mowers",
+            "a bird feeder",
+        ],
+    )
+    assert (
+        "automated assistant" in greeting.text
+        and "Greenleaf" in greeting.text
+        and "Ivy" in greeting.text
+    )
     assert skus(water) and set(skus(water)) <= {"G-3", "G-4", "G-6"}
     assert skus(lights)[0] == "G-5"
-    assert skus(cheap_hose) == ["G-4"] or (skus(cheap_hose)[0] == "G-4" and all(
-        c.price <= 30 for c in cheap_hose.cards))
+    assert skus(cheap_hose) == ["G-4"] or (
+        skus(cheap_hose)[0] == "G-4" and all(c.price <= 30 for c in cheap_hose.cards)
+    )
     assert not skus(mower) and "couldn't find" in mower.text.lower()
     assert "out of stock" in feeder.text.lower()
     assert all(c.stock == 0 for c in feeder.cards)
@@ -116,13 +191,16 @@ def test_search_purpose_price_and_honesty(garden) -> None:  # noqa: ANN001
 
 def test_follow_ups_size_and_cross_sell(garden) -> None:  # noqa: ANN001
     manager, _, _ = garden
-    _, (about, smaller, add, no, add_more) = chat(manager, [
-        "tell me about the 50 foot garden hose",
-        "do you have something smaller",
-        "add it to my cart",
-        "no thanks",
-        "add the pruning shears",
-    ])
+    _, (about, smaller, add, no, add_more) = chat(
+        manager,
+        [
+            "tell me about the 50 foot garden hose",
+            "do you have something smaller",
+            "add it to my cart",
+            "no thanks",
+            "add the pruning shears",
+        ],
+    )
     assert skus(about) == ["G-3"]
     assert skus(smaller) == ["G-4"]  # 25 ft < 50 ft, read from the names
     assert "G-6" in skus(add) and "too?" in add.text  # bought together in past orders
@@ -131,16 +209,23 @@ def test_follow_ups_size_and_cross_sell(garden) -> None:  # noqa: ANN001
 
 def test_support_on_unseen_ids_and_faq(garden) -> None:  # noqa: ANN001
     manager, db, _ = garden
-    _, (status, by_digits, policy, sunday, plants, unsure) = chat(manager, [
-        "where is order A-102",
-        "what about order one zero three",
-        "what's your return policy",
-        "are you open on sunday",
-        "can you send plants to my house",
-        "what's the capital of peru",
-    ])
+    _, (status, by_digits, policy, sunday, plants, unsure) = chat(
+        manager,
+        [
+            "where is order A-102",
+            "what about order one zero three",
+            "what's your return policy",
+            "are you open on sunday",
+            "can you send plants to my house",
+            "what's the capital of peru",
+        ],
+    )
     assert "A-102" in status.text and "shipped" in status.text and "November 26th" in status.text
-    assert "A-103" in by_digits.text and "delayed" in by_digits.text and "December 1st" in by_digits.text
+    assert (
+        "A-103" in by_digits.text
+        and "delayed" in by_digits.text
+        and "December 1st" in by_digits.text
+    )
     assert "60 days" in policy.text
     assert "10 AM to 4 PM" in sunday.text
     assert "store only" in plants.text
@@ -152,10 +237,13 @@ def test_return_and_checkout_keep_the_shop_id_format(garden) -> None:  # noqa: A
     _, (ret, yes) = chat(manager, ["I want to return order A-101", "yes"], customer="U2")
     with db.session() as s:
         assert [r.order_id for r in s.scalars(select(ReturnRequest))] == ["A-101"]
-    _, (add, _no, checkout, confirm) = chat(manager, ["add the potting soil", "no", "checkout", "yes"],
-                                            customer="U1")
+    _, (add, _no, checkout, confirm) = chat(
+        manager, ["add the potting soil", "no", "checkout", "yes"], customer="U1"
+    )
     with db.session() as s:
-        new = s.scalars(select(Order).where(Order.customer_id == "U1", Order.status == "processing")).one()
+        new = s.scalars(
+            select(Order).where(Order.customer_id == "U1", Order.status == "processing")
+        ).one()
         assert new.order_id == "A-105" and [line.sku for line in new.lines] == ["G-2"]
     assert "A-105" in confirm.text
 

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from hark.dialogue.redact import redact
 from hark.server.commands.common import add_config_argument, fail, settings_from_args
 
 QUIT_WORDS = {"quit", "exit", ":q"}
@@ -30,14 +31,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(quit or Ctrl-D to leave).",
     )
     add_config_argument(parser)
-    parser.add_argument("--shop", metavar="DIR",
-                        help="shop CSV folder; loaded into a fresh temporary database unless --db")
+    parser.add_argument(
+        "--shop",
+        metavar="DIR",
+        help="shop CSV folder; loaded into a fresh temporary database unless --db",
+    )
     parser.add_argument("--db", metavar="URL", help="database URL (HARK_DATABASE_URL)")
     parser.add_argument("--customer", metavar="ID", help="talk as this known customer")
-    parser.add_argument("--json", action="store_true",
-                        help="one JSON object per line: the greeting, then each turn")
-    parser.add_argument("utterances", nargs="*", metavar="UTTERANCE",
-                        help="what the caller says, one argument per turn")
+    parser.add_argument(
+        "--json", action="store_true", help="one JSON object per line: the greeting, then each turn"
+    )
+    parser.add_argument(
+        "utterances",
+        nargs="*",
+        metavar="UTTERANCE",
+        help="what the caller says, one argument per turn",
+    )
     parser.set_defaults(func=run)
 
 
@@ -61,7 +70,9 @@ def run(args: argparse.Namespace) -> int:
                 fail(f"unknown customer: {args.customer}")
             out = _Printer(args.json)
             out.greeting(conversation_id, greeting)
-            turns = iter(args.utterances) if args.utterances else _prompt("" if args.json else "you> ")
+            turns = (
+                iter(args.utterances) if args.utterances else _prompt("" if args.json else "you> ")
+            )
             for text in turns:
                 reply = manager.turn(conversation_id, text)
                 out.turn(text, reply)
@@ -125,15 +136,22 @@ class _Printer:
 
     def greeting(self, conversation_id: str, reply) -> None:  # noqa: ANN001 - Reply
         if self.as_json:
-            self._emit({"event": "greeting", "conversation_id": conversation_id, "text": reply.text,
-                        "ssml": reply.ssml, "cards": [c.to_dict() for c in reply.cards],
-                        "actions": [a.to_dict() for a in reply.actions]})
+            self._emit(
+                {
+                    "event": "greeting",
+                    "conversation_id": conversation_id,
+                    "text": reply.text,
+                    "ssml": reply.ssml,
+                    "cards": [c.to_dict() for c in reply.cards],
+                    "actions": [a.to_dict() for a in reply.actions],
+                }
+            )
         else:
             print(f"hark> {reply.text}", flush=True)
 
     def turn(self, text: str, reply) -> None:  # noqa: ANN001 - Reply
         if self.as_json:
-            self._emit(reply.to_turn_event(text))
+            self._emit(reply.to_turn_event(redact(text).text))  # never echo a card number
             return
         print(f"hark> {reply.text}")
         for c in reply.cards:

@@ -1,0 +1,158 @@
+"""What a good agent adds around the answer, after the skill has spoken.
+
+An upset caller hears an acknowledgement first; a caller who reads out a
+card number hears that it isn't needed (and it is never repeated); two
+turns not understood, or strong anger twice, hand the call to a person;
+and when a request has been handled, one proactive "By the way, ..." from
+the greeting's queue. Kept apart from the skills so every skill gets the
+same manners.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hark.dialogue.redact import CARD, SECURITY_CODE
+from hark.dialogue.reply import Action
+from hark.dialogue.sentiment import is_upset, strongly_negative
+from hark.dialogue.state import Pending
+from hark.skills import handoff as handoff_skill
+from hark.skills import proactive
+from hark.skills.base import SkillReply, TurnContext
+
+_ACKS = (
+    "I'm sorry about the trouble.",
+    "I understand, that's frustrating.",
+    "I'm sorry this has been a hassle.",
+)
+
+
+def finish_turn(
+    ctx: TurnContext,
+    result: SkillReply,
+    score: float,
+    found: set[str],
+    pending: Pending | None,
+) -> SkillReply:
+    """Handoff triggers, upset acknowledgement, the card-number note, one "by the way"."""
+    state = ctx.state
+    upset = is_upset(score)
+    card_given = bool(found & {CARD, SECURITY_CODE})
+    if card_given:
+        state.facts["card_number_offered"] = True
+        if _card_only(ctx.text):
+            result = SkillReply(
+                intent=result.intent if result.understood else "out_of_scope",
+                pending=pending,
+                handled=False,
+            )
+            result.say.say(
+                "What else can I help you with?" if pending is None else ctx.state.last_reply
+            )
+    elif upset and not result.understood:
+        # Not a request we can parse, but clearly a complaint: that *is* understood.
+        result = SkillReply(
+            intent="out_of_scope",
+            handled=False,
+            pending=Pending("handoff", {"reason": "upset"}),
+        )
+        result.say.say("Tell me what went wrong and I'll do my best to fix it.")
+        result.say.say("Or would you like me to connect you with a person?")
+    is_handoff = any(a.type == "handoff" for a in result.actions)
+    state.not_understood = 0 if result.understood or is_handoff else state.not_understood + 1
+    if strongly_negative(score):
+        state.strong_negative_turns += 1
+    if not is_handoff and state.strong_negative_turns >= 2:
+        answer = result
+        result = handoff_skill.handoff(ctx, "negative_sentiment")
+        if answer.understood and answer.handled:
+            result.say = answer.say.extend(result.say)
+            result.cards = answer.cards
+        result.say.prepend("I'm sorry this has been so frustrating.")
+        is_handoff, upset = True, False
+    elif not is_handoff and state.not_understood >= 2:
+        result = handoff_skill.handoff(ctx, "not_understood")
+        result.say.prepend("Sorry, I'm having trouble understanding.")
+        is_handoff = True
+    if is_handoff:
+        state.strong_negative_turns = 0
+    if upset:
+        opening = result.say.text()
+        acks = [
+            a for a in _ACKS if not (opening.startswith("I'm sorry") and a.startswith("I'm sorry"))
+        ]
+        result.say.prepend(acks[state.acknowledged_upset % len(acks)])
+        state.acknowledged_upset += 1
+    if card_given:
+        result.say.prepend(
+            "You don't need to give me card details. Your payment method is "
+            "already on file, so I haven't kept them."
+        )
+    if (
+        result.handled
+        and result.pending is None
+        and not is_handoff
+        and not result.end
+        and state.proactive_queue
+        and not state.proactive_offered
+    ):
+        _by_the_way(ctx, result)
+    return result
+
+
+def _by_the_way(ctx: TurnContext, result: SkillReply) -> None:
+    state = ctx.state
+    state.proactive_offered = True
+    if ctx.customer is None:
+        return
+    wanted = {q.get("key") for q in state.proactive_queue}
+    items = proactive.items_for(
+        ctx.session, ctx.knowledge, ctx.customer, ctx.today, ctx.conversation.id
+    )
+    for item in items:
+        if item.key in wanted and item.key not in state.facts.get("proactive_mentioned", []):
+            first, *rest = item.say.sentences
+            result.say.say("By the way, ", *_lower_first(first))
+            for sentence in rest:
+                result.say.say(*sentence)
+            result.pending = Pending.from_dict(item.pending)
+            result.actions += [
+                Action(a["type"], {k: v for k, v in a.items() if k != "type"}) for a in item.actions
+            ]
+            state.facts.setdefault("proactive_mentioned", []).append(item.key)
+            break
+    state.proactive_queue = []
+
+
+_CARD_TALK = frozenset(
+    """
+    my the a card number is its it here you go credit debit visa mastercard amex discover
+    and security code cvv cvc pin expiry expiration date use charge pay with this number
+    [card [security code] number] code] ok okay so
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
+_PLACEHOLDER = re.compile(r"\[(?:card number|security code|ssn|email|phone)\]")
+
+
+def without_placeholders(text: str) -> str:
+    """What the NLU reads: redacted text minus the placeholders (they are not words)."""
+    return " ".join(_PLACEHOLDER.sub(" ", text).split())
+
+
+def _card_only(text: str) -> bool:
+    """Was this turn just a card number being read out (nothing else to act on)?"""
+    words = [w for w in text.lower().replace(",", " ").replace(".", " ").split()]
+    return sum(1 for w in words if w not in _CARD_TALK and not w.isdigit()) <= 1
+
+
+def _lower_first(sentence: tuple) -> tuple:
+    if (
+        sentence
+        and isinstance(sentence[0], str)
+        and sentence[0][:1].isupper()
+        and not sentence[0].startswith("I ")
+    ):
+        return (sentence[0][0].lower() + sentence[0][1:], *sentence[1:])
+    return sentence
