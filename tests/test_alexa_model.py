@@ -215,3 +215,18 @@ def test_an_access_token_link_wins_over_the_user_link(db) -> None:  # noqa: ANN0
         find_customer(db, access_token="unknown-token", user_id="amzn1.ask.account.XYZ") == "C001"
     )
     assert find_customer(db, access_token=None, user_id="amzn1.ask.account.nobody") is None
+
+
+def test_long_access_token_is_linked_by_digest_only(db) -> None:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from hark.integrations.alexa.customers import find_customer, link_customer
+    from hark.store.models import ChannelLink
+
+    token = "eyJ" + "x" * 3000  # JWT-sized bearer token
+    assert link_customer(db, token, "C002", token=True)
+    assert find_customer(db, access_token=token, user_id=None) == "C002"
+    assert find_customer(db, access_token=token + "y", user_id=None) is None
+    with db.session() as session:
+        stored = list(session.scalars(select(ChannelLink.external_id)))
+    assert all(token not in value for value in stored)

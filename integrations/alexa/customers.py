@@ -2,9 +2,11 @@
 
 Two kinds of ``ChannelLink`` rows identify an Alexa caller:
 
-* ``channel="alexa-token"``, ``external_id=<access token>``: written by the
-  shop's account-linking (OAuth) server when it issues a token, so the
-  token Alexa forwards in ``context.System.user.accessToken`` names the customer.
+* ``channel="alexa-token"``, ``external_id="sha256:<hex digest of the access token>"``:
+  written by the shop's account-linking (OAuth) server when it issues a token
+  (or by ``hark alexa link --token``), so the token Alexa forwards in
+  ``context.System.user.accessToken`` names the customer. Only the digest is
+  stored: a bearer token at rest is a credential, and JWTs outgrow the column.
 * ``channel="alexa"``, ``external_id=<userId>``: a stored link of the Alexa
   account itself, made with ``hark alexa link USER_ID CUSTOMER_ID``.
 
@@ -12,6 +14,8 @@ The token wins when both exist: it is the customer's own, explicit consent.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from sqlalchemy import select
 
@@ -22,9 +26,17 @@ USER_CHANNEL = "alexa"
 TOKEN_CHANNEL = "alexa-token"
 
 
+def token_key(access_token: str) -> str:
+    """The stored form of an account-linking token."""
+    return "sha256:" + hashlib.sha256(access_token.encode()).hexdigest()
+
+
 def find_customer(db: Database, *, access_token: str | None, user_id: str | None) -> str | None:
     """The customer id for this caller, or ``None`` for an anonymous shopper."""
-    lookups = [(TOKEN_CHANNEL, access_token), (USER_CHANNEL, user_id)]
+    lookups = [
+        (TOKEN_CHANNEL, token_key(access_token) if access_token else None),
+        (USER_CHANNEL, user_id),
+    ]
     with db.session() as session:
         for channel, external_id in lookups:
             if not external_id:
@@ -48,6 +60,8 @@ def link_customer(db: Database, external_id: str, customer_id: str, *, token: bo
     if not external_id.strip():
         raise ValueError("the Alexa id must not be empty")
     channel = TOKEN_CHANNEL if token else USER_CHANNEL
+    if token:
+        external_id = token_key(external_id)
     with db.session() as session:
         if session.get(Customer, customer_id) is None:
             raise LookupError(f"customer not found: {customer_id}")
