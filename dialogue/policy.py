@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from hark.dialogue.llm import Planner, PlannerRequest
 from hark.dialogue.search import SearchQuery
-from hark.dialogue.speech import join_words
+from hark.dialogue.speech import join_words, money_in_text, short_text
 from hark.dialogue.state import Pending
 from hark.skills import cart, handoff, sales, support
 from hark.skills.base import SkillReply, TurnContext
@@ -70,6 +70,8 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: Planner | None) 
         return _goodbye(ctx)
     if intent == "human_agent":
         return handoff.handoff(ctx, "requested")
+    if intent == "cancel":
+        return _cancel(ctx, pending)
     if (
         ctx.nlu.entities.order_id
         and _ORDER_WORD.search(text)
@@ -121,8 +123,6 @@ def _checked(ctx: TurnContext, intent: str, planner: Planner | None) -> SkillRep
             and match.entry.question != policy_entry.question
         ):
             return support.faq(ctx)
-    if intent == "cancel":
-        return _cancel(ctx)
     return HANDLERS[intent](ctx)
 
 
@@ -239,17 +239,24 @@ def _on_no(ctx: TurnContext, pending: Pending) -> SkillReply:
     return SkillReply.of("deny", "Okay. Is there anything else I can help with?")
 
 
-def _cancel(ctx: TurnContext) -> SkillReply:
+def _cancel(ctx: TurnContext, pending: Pending | None) -> SkillReply:
+    """ "Cancel" / "never mind": drop the open question; "cancel my order" is a policy matter."""
     if _ORDER_WORD.search(ctx.nlu.text) or ctx.nlu.entities.order_id:
         entry = ctx.knowledge.faq.find("cancel")
         reply = SkillReply(intent="cancel")
         if entry is not None:
-            reply.say.say(entry.answer)
+            reply.say.say(short_text(money_in_text(entry.answer, ctx.currency), 3, 60))
         reply.say.say(
             "I can't cancel orders myself. Would you like me to connect you with a person?"
         )
         reply.pending = Pending("handoff", {"reason": "order cancellation"})
         return reply
+    if pending is not None:
+        return SkillReply.of(
+            "cancel",
+            "Okay, I won't do that. Is there anything else I can help with?",
+            handled=False,
+        )
     return SkillReply.of("cancel", "Okay. Is there anything else I can help with?", handled=False)
 
 

@@ -99,8 +99,9 @@ def _dialogue(request: Request):  # noqa: ANN202 - DialogueManager
     status_code=201,
     responses={404: {"description": "Unknown customer"}},
 )
-def start_conversation(body: StartRequest, request: Request) -> Started:
+def start_conversation(request: Request, body: StartRequest | None = None) -> Started:
     """Start a conversation; the greeting is already stored as its first turn."""
+    body = body or StartRequest()
     try:
         conversation_id, reply = _dialogue(request).start_conversation(
             body.channel, body.customer_id

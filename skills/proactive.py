@@ -308,7 +308,7 @@ def _unresolved(
     for conv in rows:
         if conv.id == conversation_id:
             continue
-        topic = conv.summary or "your question"
+        topic = conv.summary if conv.summary and len(conv.summary.split()) <= 8 else "your question"
         u = Utterance()
         u.say(f"When we spoke recently about {topic}, we didn't get it resolved.")
         u.say("Would you like me to connect you with a person about it now?")

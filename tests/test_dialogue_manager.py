@@ -135,3 +135,14 @@ def test_unresolved_flag_and_summary_after_handoff(dialogue, db) -> None:  # noq
     with db.session() as s:
         conversation = s.get(Conversation, conversation_id)
         assert conversation.resolved is False and "7002" in conversation.summary
+
+
+def test_never_mind_is_understood_and_cancel_order_offers_a_person(dialogue) -> None:  # noqa: ANN001
+    conversation_id, _ = dialogue.start_conversation("phone", "C004")
+    dialogue.turn(conversation_id, "add the travel mug")
+    first = dialogue.turn(conversation_id, "never mind")
+    second = dialogue.turn(conversation_id, "never mind")
+    assert not first.handoff and not second.handoff  # not "not understood" twice
+    cancel = dialogue.turn(conversation_id, "please cancel my order 8123")
+    assert "processing" in cancel.text and cancel.text.endswith("?")
+    assert dialogue.turn(conversation_id, "yes").handoff
