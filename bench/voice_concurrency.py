@@ -51,13 +51,13 @@ UTTERANCES = (
     "How much is the desk lamp?",
 )
 RATE = 16000
-SILENCE_S = 3.5
+SILENCE_S = 6.5  # the caller listens to the reply: one utterance every ~8 s
 LAG_LIMIT_MS = 100.0
 PRIME_S = 0.3  # the session primes its endpointer with this much silence (Listener.prime)
 
 
 # ------------------------------------------------------------------ server process
-def serve(port: int) -> None:
+def serve(port: int, ws_impl: str = "websockets", deflate: bool = True) -> None:
     import uvicorn
     from doubles import ScriptedTranscriber
 
@@ -68,15 +68,21 @@ def serve(port: int) -> None:
     data = tempfile.mkdtemp(prefix="hark-bench-")
     settings = load_settings(data_dir=data, log_level="WARNING", log_format="text")
     services = build_services(
-        settings, load_engines=False, transcriber=ScriptedTranscriber(["where is my order"]),
+        settings, load_engines=False, transcriber=ScriptedTranscriber([os.environ.get("BENCH_TEXT", "where is my order")]),
         synthesizer=None,
     )  # fmt: skip
     app = create_app(settings, services)
     services.dialogue.knowledge()
+    if os.environ.get("BENCH_FREEZE"):
+        import gc
+
+        gc.freeze()
+    if os.environ.get("BENCH_SWITCH"):
+        sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
     print("READY", flush=True)
     uvicorn.run(
-        app, host="127.0.0.1", port=port, ws="websockets", log_config=None, log_level="warning",
-        backlog=4096, ws_ping_interval=None,
+        app, host="127.0.0.1", port=port, ws=ws_impl, log_config=None, log_level="warning",
+        backlog=4096, ws_ping_interval=None, ws_per_message_deflate=deflate,
     )  # fmt: skip
 
 
@@ -84,10 +90,8 @@ def serve(port: int) -> None:
 def ws_frame(payload: bytes, mask: bytes) -> bytes:
     """One masked binary WebSocket frame (RFC 6455), built once and reused."""
     n = len(payload)
-    if n < 126:
-        header = struct.pack("!BB", 0x82, 0x80 | n)
-    else:
-        header = struct.pack("!BBH", 0x82, 0x80 | 126, n)
+    short = n < 126
+    header = struct.pack("!BB", 0x82, 0x80 | n) if short else struct.pack("!BBH", 0x82, 0xFE, n)
     data = np.frombuffer(payload, np.uint8) ^ np.resize(np.frombuffer(mask, np.uint8), n)
     return header + mask + data.tobytes()
 
@@ -259,9 +263,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="streaming time per step")
     parser.add_argument("--chunk-ms", type=int, default=20, help="client audio chunk length")
     parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument("--ws", default="websockets", help="uvicorn WebSocket implementation")
+    parser.add_argument("--no-deflate", action="store_true", help="refuse permessage-deflate")
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve)
+        serve(args.serve, args.ws, not args.no_deflate)
         return 0
     if args.client:
         port, n, seconds, chunk_ms, seed = args.client
@@ -272,7 +278,9 @@ def main() -> int:
 
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(port)], stdout=subprocess.PIPE, text=True,
+        [sys.executable, __file__, "--serve", str(port), "--ws", args.ws]
+        + (["--no-deflate"] if args.no_deflate else []),
+        stdout=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )  # fmt: skip
     rows = []

@@ -189,7 +189,7 @@ class IntentClassifier:
         self.char = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=1
         )
-        self.model = LinearSVC(C=1.0)
+        self.model = LinearSVC(C=1.0, random_state=0)  # deterministic across processes
         self.labels: list[str] = []
         self._fast: list[_FastTfidf] = []
         self._coef = np.zeros((0, 0))
