@@ -63,6 +63,8 @@ def build_services(settings: Settings, *, load_engines: bool = True, **overrides
         from hark.dialogue.manager import DialogueManager
 
         dialogue = DialogueManager(db, settings)
+        # Train the NLU and build the indexes now, not on the first caller's turn.
+        dialogue.knowledge()
     services = Services(settings=settings, db=db, dialogue=dialogue)
     services.engines["llm"] = _llm_status(settings)
     if "transcriber" in overrides:
