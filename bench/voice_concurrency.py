@@ -57,7 +57,7 @@ PRIME_S = 0.3  # the session primes its endpointer with this much silence (Liste
 
 
 # ------------------------------------------------------------------ server process
-def serve(port: int, ws_impl: str = "websockets", deflate: bool = True) -> None:
+def serve(port: int, ws_impl: str = "websockets", deflate: bool = True, brain: bool = True) -> None:
     import uvicorn
     from doubles import ScriptedTranscriber
 
@@ -68,17 +68,11 @@ def serve(port: int, ws_impl: str = "websockets", deflate: bool = True) -> None:
     data = tempfile.mkdtemp(prefix="hark-bench-")
     settings = load_settings(data_dir=data, log_level="WARNING", log_format="text")
     services = build_services(
-        settings, load_engines=False, transcriber=ScriptedTranscriber([os.environ.get("BENCH_TEXT", "where is my order")]),
+        settings, load_engines=False, transcriber=ScriptedTranscriber(["where is my order" if brain else ""]),
         synthesizer=None,
     )  # fmt: skip
     app = create_app(settings, services)
     services.dialogue.knowledge()
-    if os.environ.get("BENCH_FREEZE"):
-        import gc
-
-        gc.freeze()
-    if os.environ.get("BENCH_SWITCH"):
-        sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
     print("READY", flush=True)
     uvicorn.run(
         app, host="127.0.0.1", port=port, ws=ws_impl, log_config=None, log_level="warning",
@@ -265,9 +259,13 @@ def main() -> int:
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--ws", default="websockets", help="uvicorn WebSocket implementation")
     parser.add_argument("--no-deflate", action="store_true", help="refuse permessage-deflate")
+    parser.add_argument(
+        "--no-brain", action="store_true",
+        help="scripted ASR returns nothing, so no DialogueManager turn runs (VAD + protocol only)",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.ws, not args.no_deflate)
+        serve(args.serve, args.ws, not args.no_deflate, not args.no_brain)
         return 0
     if args.client:
         port, n, seconds, chunk_ms, seed = args.client
@@ -279,7 +277,8 @@ def main() -> int:
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve", str(port), "--ws", args.ws]
-        + (["--no-deflate"] if args.no_deflate else []),
+        + (["--no-deflate"] if args.no_deflate else [])
+        + (["--no-brain"] if args.no_brain else []),
         stdout=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )  # fmt: skip
@@ -310,8 +309,13 @@ def main() -> int:
 
     print()
     print("Concurrent real-time voice streams in ONE server process (2-core machine, loopback)")
-    print(f"VAD + protocol + real brain turns; scripted ASR (test double), no TTS; {args.chunk_ms} ms "
-          f"chunks; {args.seconds:.0f} s per step; clients in {args.client_processes} other processes")  # fmt: skip
+    work = (
+        "no brain turns (empty transcripts)" if args.no_brain else "a real brain turn per utterance"
+    )
+    print(f"VAD + protocol; scripted ASR (test double); {work}; no TTS; uvicorn ws={args.ws}, "
+          f"permessage-deflate {'off' if args.no_deflate else 'on'}")  # fmt: skip
+    print(f"{args.chunk_ms} ms chunks, one ~1.5 s utterance per ~8 s per caller, {args.seconds:.0f} s per "
+          f"step; clients in {args.client_processes} other processes")  # fmt: skip
     header = f"{'streams':>8} {'turns':>6} {'lag p50':>8} {'lag p95':>8} {'lag max':>8} {'missing':>8} {'client slip p95':>16}  verdict"
     print(header)
     print("-" * len(header))

@@ -40,15 +40,6 @@ def finish_turn(
     card_given = bool(found & {CARD, SECURITY_CODE})
     if card_given:
         state.facts["card_number_offered"] = True
-        if _card_only(ctx.text):
-            result = SkillReply(
-                intent=result.intent if result.understood else "out_of_scope",
-                pending=pending,
-                handled=False,
-            )
-            result.say.say(
-                "What else can I help you with?" if pending is None else ctx.state.last_reply
-            )
     elif upset and not result.understood:
         # Not a request we can parse, but clearly a complaint: that *is* understood.
         result = SkillReply(
@@ -95,6 +86,7 @@ def finish_turn(
         and not result.end
         and state.proactive_queue
         and not state.proactive_offered
+        and not upset  # an upset caller wants their problem solved, not an offer
     ):
         _by_the_way(ctx, result)
     return result
@@ -139,6 +131,23 @@ _PLACEHOLDER = re.compile(r"\[(?:card number|security code|ssn|email|phone)\]")
 def without_placeholders(text: str) -> str:
     """What the NLU reads: redacted text minus the placeholders (they are not words)."""
     return " ".join(_PLACEHOLDER.sub(" ", text).split())
+
+
+def card_only_reply(ctx: TurnContext, pending: Pending | None) -> SkillReply | None:
+    """A turn that only reads out card details gets no skill at all (nothing is bought,
+    added or answered on the strength of "ok, pay with <card>"): the open question,
+    if any, is asked again. ``finish_turn`` adds the "payment is on file" note."""
+    if not _card_only(ctx.text):
+        return None
+    question = _last_question(ctx.state.last_reply) if pending is not None else None
+    reply = SkillReply(intent="repeat" if question else "help", pending=pending, handled=False)
+    reply.say.say(question or "What else can I help you with?")
+    return reply
+
+
+def _last_question(text: str) -> str | None:
+    sentences = re.split(r"(?<=[.!?])\s+", text or "")
+    return next((s for s in reversed(sentences) if s.endswith("?")), None)
 
 
 def _card_only(text: str) -> bool:

@@ -22,9 +22,9 @@ from sqlalchemy import func, select
 from hark.dialogue import knowledge as shop_knowledge
 from hark.dialogue import policy
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
-from hark.dialogue.etiquette import finish_turn, without_placeholders
+from hark.dialogue.etiquette import card_only_reply, finish_turn, without_placeholders
 from hark.dialogue.llm import LlmPlanner, Planner
-from hark.dialogue.redact import redact
+from hark.dialogue.redact import CARD, SECURITY_CODE, redact
 from hark.dialogue.reply import Action, Card, Reply
 from hark.dialogue.sentiment import SentimentScorer
 from hark.dialogue.speech import Utterance
@@ -82,9 +82,11 @@ class DialogueManager:
     # --- public API ------------------------------------------------------------------
     def start_conversation(self, channel: str, customer_id: str | None = None) -> tuple[str, Reply]:
         """Create the conversation and its greeting (stored as the first assistant turn)."""
-        if not isinstance(channel, str) or not channel.strip():
+        if not isinstance(channel, str) or not channel.replace("\x00", "").strip():
             raise InvalidUtterance("channel must be a non-empty string")
-        channel = channel.strip()[:MAX_CHANNEL_CHARS]
+        channel = channel.replace("\x00", "").strip()[:MAX_CHANNEL_CHARS]
+        if customer_id is not None and not _valid_id(customer_id):
+            raise CustomerNotFound(_printable(customer_id))
         knowledge = self.knowledge()
         today = self.settings.current_date()
         with self.db.session() as session:
@@ -157,9 +159,11 @@ class DialogueManager:
         if not isinstance(text, str):
             raise InvalidUtterance("text must be a string")
         started = time.perf_counter()
-        text = text.strip()[:MAX_TEXT_CHARS]
+        text = text.replace("\x00", "").strip()[:MAX_TEXT_CHARS]  # PostgreSQL rejects NUL
+        if not _valid_id(conversation_id):
+            raise ConversationNotFound(_printable(conversation_id))
         with self._lock_for(str(conversation_id)), self.db.session() as session:
-            conversation = session.get(Conversation, str(conversation_id))
+            conversation = _locked(session, conversation_id)
             if conversation is None:
                 raise ConversationNotFound(str(conversation_id))
             knowledge = self._fresh_knowledge(session)
@@ -188,7 +192,11 @@ class DialogueManager:
                 nlu=nlu,
             )
             pending, state.pending = state.pending, None
-            result = policy.respond(ctx, pending, self.planner)
+            result = None
+            if redaction.found & {CARD, SECURITY_CODE}:
+                result = card_only_reply(ctx, pending)
+            if result is None:
+                result = policy.respond(ctx, pending, self.planner)
             result = finish_turn(ctx, result, score, redaction.found, pending)
             reply = self._store(ctx, result, clean, score, metrics, started)
         log.info(
@@ -206,8 +214,10 @@ class DialogueManager:
 
     def mark_interrupted(self, conversation_id: str, turn_id: int, played_text: str) -> None:
         """Barge-in: the stored assistant turn keeps only what the caller actually heard."""
-        with self.db.session() as session:
-            if session.get(Conversation, str(conversation_id)) is None:
+        if not _valid_id(conversation_id):
+            raise ConversationNotFound(_printable(conversation_id))
+        with self._lock_for(str(conversation_id)), self.db.session() as session:
+            if _locked(session, conversation_id) is None:
                 raise ConversationNotFound(str(conversation_id))
             turn = session.get(Turn, turn_id)
             if turn is None or turn.conversation_id != conversation_id or turn.role != "assistant":
@@ -216,13 +226,17 @@ class DialogueManager:
                     extra={"conversation_id": conversation_id, "turn_id": turn_id},
                 )
                 return
-            turn.text = redact(played_text or "").text
+            turn.text = redact((played_text or "").replace("\x00", "")).text
             turn.interrupted = True
 
     def identify(self, conversation_id: str, customer_id: str) -> None:
         """Attach a customer found later (caller id, account link); an anonymous cart follows."""
+        if not _valid_id(conversation_id):
+            raise ConversationNotFound(_printable(conversation_id))
+        if not _valid_id(customer_id):
+            raise CustomerNotFound(_printable(customer_id))
         with self._lock_for(str(conversation_id)), self.db.session() as session:
-            conversation = session.get(Conversation, str(conversation_id))
+            conversation = _locked(session, conversation_id)
             if conversation is None:
                 raise ConversationNotFound(str(conversation_id))
             customer = session.get(Customer, str(customer_id))
@@ -261,6 +275,8 @@ class DialogueManager:
         session.delete(guest)
 
     def end_conversation(self, conversation_id: str) -> None:
+        if not _valid_id(conversation_id):
+            raise ConversationNotFound(_printable(conversation_id))
         with self.db.session() as session:
             conversation = session.get(Conversation, str(conversation_id))
             if conversation is None:
@@ -270,6 +286,8 @@ class DialogueManager:
 
     def transcript(self, conversation_id: str) -> dict[str, Any]:
         """The stored (already redacted) conversation, for agents and the HTTP API."""
+        if not _valid_id(conversation_id):
+            raise ConversationNotFound(_printable(conversation_id))
         with self.db.session() as session:
             conversation = session.get(Conversation, str(conversation_id))
             if conversation is None:
@@ -368,12 +386,33 @@ class DialogueManager:
         )
 
 
+def _valid_id(value: object) -> bool:
+    """An id that can exist: ids with NUL would make PostgreSQL fail the query (a 500)."""
+    return "\x00" not in str(value)
+
+
+def _printable(value: object) -> str:
+    return str(value).replace("\x00", "")
+
+
+def _locked(session, conversation_id: str) -> Conversation | None:  # noqa: ANN001
+    """The conversation row, locked for this transaction (SELECT ... FOR UPDATE).
+
+    The in-process lock only orders threads of one process; with several server
+    processes on PostgreSQL this row lock keeps two turns of one conversation
+    from interleaving (SQLite ignores it: its writes are serialised anyway).
+    """
+    return session.get(Conversation, str(conversation_id), with_for_update=True)
+
+
 def _jsonable(value: Any) -> Any:
     """Metrics from channels must not break the JSON column."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {_printable(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
-    if isinstance(value, str | int | float | bool) or value is None:
+    if isinstance(value, str):
+        return _printable(value)  # PostgreSQL JSON rejects \u0000
+    if isinstance(value, int | float | bool) or value is None:
         return value
-    return str(value)
+    return _printable(value)

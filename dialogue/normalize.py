@@ -165,9 +165,19 @@ def _is_run_word(tokens: list[str], i: int, in_run: bool) -> bool:
         return True
     if in_run and tok == "and" and tokens[i - 1] not in ("hundred", "thousand", "million"):
         return False  # "between fifty and eighty" is two numbers
+    if in_run and tok == "and" and tokens[i - 1] == "hundred" and _hundred_follows(tokens, i + 1):
+        return False  # "between two hundred and three hundred" is two numbers
     if in_run and tok in ("and", "point"):
         return nxt in UNITS or nxt in TEENS or nxt in TENS or nxt in ("o", "zero", "a")
     return False
+
+
+def _hundred_follows(tokens: list[str], start: int) -> bool:
+    """Does the number phrase starting here reach its own "hundred"?"""
+    k = start
+    while k < len(tokens) and (tokens[k] in UNITS or tokens[k] in TEENS or tokens[k] in TENS):
+        k += 1
+    return k > start and k < len(tokens) and tokens[k] == "hundred"
 
 
 def _convert_numbers(tokens: list[str]) -> list[str]:

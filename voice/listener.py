@@ -77,7 +77,7 @@ class _Tap:
         if samples.size:
             self._chunks.append(samples)
             self.end += samples.size
-        if trim:
+        if trim and self.end - self.start > 2 * self._keep:  # trim now and then, not per chunk
             while self._chunks and self.end - (self.start + self._chunks[0].size) >= self._keep:
                 self.start += self._chunks.pop(0).size
 

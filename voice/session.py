@@ -33,6 +33,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from hark.server.logs import log_context
 from hark.voice.audio import decode
 from hark.voice.listener import Listener, Utterance
@@ -155,10 +157,13 @@ class VoiceSession:
                 )
             return
         if self.encoding == "pcm_s16le":
-            data = self._odd_byte + data
-            self._odd_byte = data[-1:] if len(data) % 2 else b""
-            data = data[: len(data) - len(self._odd_byte)]
-        samples = decode(data, self.encoding)
+            if self._odd_byte or len(data) % 2:  # a frame split inside a sample
+                data = self._odd_byte + data
+                self._odd_byte = data[-1:] if len(data) % 2 else b""
+                data = data[: len(data) - len(self._odd_byte)]
+            samples = np.frombuffer(data, dtype="<i2")  # no copy: the hot path, 50 frames/s
+        else:
+            samples = decode(data, self.encoding)
         for event in self.listener.feed(samples):
             if event.kind == "speech_started":
                 interrupted = self._cancel_turn()

@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
             port=settings.port,
             log_config=None,
             ws="websockets-sansio",
+            access_log=False,  # hark.http logs each request with its id and timing
             ws_max_size=max(settings.max_frame_bytes * 16, 1 << 20),
         )
     finally:
