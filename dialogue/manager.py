@@ -26,6 +26,10 @@ from hark.dialogue.etiquette import card_only_reply, finish_turn, without_placeh
 from hark.dialogue.llm import LlmPlanner, Planner
 from hark.dialogue.redact import CARD, SECURITY_CODE, redact
 from hark.dialogue.reply import Action, Card, Reply
+from hark.dialogue.rows import jsonable as _jsonable
+from hark.dialogue.rows import locked as _locked
+from hark.dialogue.rows import printable as _printable
+from hark.dialogue.rows import valid_id as _valid_id
 from hark.dialogue.sentiment import SentimentScorer
 from hark.dialogue.speech import Utterance
 from hark.dialogue.state import ConversationState, Pending
@@ -384,35 +388,3 @@ class DialogueManager:
             end=result.end,
             turn_id=assistant.id,
         )
-
-
-def _valid_id(value: object) -> bool:
-    """An id that can exist: ids with NUL would make PostgreSQL fail the query (a 500)."""
-    return "\x00" not in str(value)
-
-
-def _printable(value: object) -> str:
-    return str(value).replace("\x00", "")
-
-
-def _locked(session, conversation_id: str) -> Conversation | None:  # noqa: ANN001
-    """The conversation row, locked for this transaction (SELECT ... FOR UPDATE).
-
-    The in-process lock only orders threads of one process; with several server
-    processes on PostgreSQL this row lock keeps two turns of one conversation
-    from interleaving (SQLite ignores it: its writes are serialised anyway).
-    """
-    return session.get(Conversation, str(conversation_id), with_for_update=True)
-
-
-def _jsonable(value: Any) -> Any:
-    """Metrics from channels must not break the JSON column."""
-    if isinstance(value, dict):
-        return {_printable(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, str):
-        return _printable(value)  # PostgreSQL JSON rejects \u0000
-    if isinstance(value, int | float | bool) or value is None:
-        return value
-    return _printable(value)

@@ -214,6 +214,8 @@ def _convert_numbers(tokens: list[str]) -> list[str]:
             and words[-1] == "one"
             and (words[-2] in UNITS or words[-2] in TEENS)
             and prev in _DETERMINERS
+            # "a two zero three one" is order A-2031 read digit by digit, not "a ... one"
+            and not (len(words) >= 4 and all(w in UNITS or w == "o" for w in words))
         )
         if pronoun_one and nxt not in _ONE_NUMERIC_NEXT:
             # "the twenty nine ninety nine one": a price, then the pronoun "one"

@@ -17,7 +17,7 @@ from hark.dialogue.llm import Planner, PlannerRequest
 from hark.dialogue.search import SearchQuery
 from hark.dialogue.speech import join_words, money_in_text, short_text
 from hark.dialogue.state import Pending
-from hark.skills import cart, handoff, sales, support
+from hark.skills import cart, handoff, problems, sales, support
 from hark.skills.base import SkillReply, TurnContext
 
 FAQ_FALLBACK_CONFIDENCE = 0.5
@@ -78,12 +78,29 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: Planner | None) 
         and intent not in ("order_status", "start_return", "cancel", "faq", "return_policy")
     ):
         return support.order_status(ctx)  # "what about order 103" is about that order
+    if intent in _PROBLEM_INTENTS and problems.is_problem_report(text) and not _faq_on_problem(ctx):
+        return problems.report_problem(ctx)
     if intent in HANDLERS:
         return _checked(ctx, intent, planner)
     simple = _small_talk(ctx, intent, pending)
     if simple is not None:
         return simple
     return _fallback(ctx, planner)
+
+
+_PROBLEM_INTENTS = frozenset(
+    {"order_status", "start_return", "return_policy", "faq", "out_of_scope", "product_info"}
+)
+
+
+def _faq_on_problem(ctx: TurnContext) -> bool:
+    """The shop's FAQ has its own answer for this kind of problem ("what if it arrives broken")."""
+    match = ctx.knowledge.faq.answer(ctx.text)
+    return (
+        match is not None
+        and match.confidence >= 0.75
+        and bool(problems.PROBLEM.search(match.entry.question.lower()))
+    )
 
 
 def _checked(ctx: TurnContext, intent: str, planner: Planner | None) -> SkillReply:
@@ -193,9 +210,14 @@ def _bare_number(ctx: TurnContext) -> str | None:
         for t in ctx.nlu.text.split()
         if t not in ("its", "it", "is", "the", "number", "order", "um")
     ]
+    if tokens and len(tokens) > 1 and re.fullmatch(r"[a-z]{1,2}", tokens[0]) and tokens[0] != "a":
+        tokens = tokens[1:]  # "b 4 0 1" for B-401: handled with its letters below
     digits = "".join(t for t in tokens if t.isdigit())
     if digits and len(digits) >= 3 and all(t.isdigit() for t in tokens):
         return digits
+    letters = re.fullmatch(r"([a-z]{1,2}) ?(?:dash )?(\d{3,})", " ".join(ctx.nlu.text.split()[-3:]))
+    if letters and len(ctx.nlu.text.split()) <= 4:
+        return letters.group(1) + letters.group(2)  # "a 2031" for order A-2031
     return None
 
 

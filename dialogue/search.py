@@ -141,6 +141,9 @@ class ProductSearch:
                 continue
             if key.isdigit() and (i >= len(tokens) or tokens[i] not in UNIT_WORDS):
                 continue
+            if key.isdigit():  # a measurement ("50 ft", "2 person") is a spec the product must meet
+                self._add_concept(out, seen, f"{token} {tokens[i]}", {key: 1.0}, measure=True)
+                continue
             weights = {key: 1.0}
             if key not in self._vocab_set and not key.isdigit():
                 match = self._fuzzy(key)
@@ -187,7 +190,12 @@ class ProductSearch:
         return match[0] if match else None
 
     def _add_concept(
-        self, out: list[_Concept], seen: set[str], word: str, weights: dict[str, float]
+        self,
+        out: list[_Concept],
+        seen: set[str],
+        word: str,
+        weights: dict[str, float],
+        measure: bool = False,
     ) -> None:
         key = next(iter(weights))
         if key in seen:
@@ -201,6 +209,8 @@ class ProductSearch:
         # A word no product has is either a thing the shop doesn't sell or chatter;
         # it counts, but not as much as a word the catalog knows.
         idf = max(known) if known else 0.5 * self.index.max_idf
+        if measure:
+            idf = self.index.max_idf
         out.append(_Concept(word, weights, idf, soft=key in _SOFT))
 
     # --- search ----------------------------------------------------------------

@@ -84,7 +84,7 @@ UNIT_TERMS: dict[str, str] = {
     "foot": "ft", "feet": "ft", "inch": "in", "inches": "in", "ounce": "oz", "ounces": "oz",
     "lbs": "lb", "pound": "lb", "liter": "l", "litre": "l", "liters": "l", "litres": "l",
     "quart": "qt", "quarts": "qt", "gallon": "gal", "gallons": "gal", "millimeter": "mm",
-    "centimeter": "cm", "milliliter": "ml",
+    "centimeter": "cm", "milliliter": "ml", "people": "person", "persons": "person",
 }  # fmt: skip
 
 

@@ -76,7 +76,7 @@ def customer_orders(ctx: TurnContext) -> list[Order]:
     )
 
 
-def _owned(ctx: TurnContext, order: Order) -> bool:
+def owned(ctx: TurnContext, order: Order) -> bool:
     return ctx.customer is None or order.customer_id == ctx.customer.customer_id
 
 
@@ -175,7 +175,7 @@ def _status_word(order: Order) -> str:
 
 def _status_for(ctx: TurnContext, order_id: str) -> SkillReply:
     order = find_order(ctx, order_id)
-    if order is None or not _owned(ctx, order):
+    if order is None or not owned(ctx, order):
         reply = SkillReply(
             intent="order_status",
             handled=False,
@@ -277,7 +277,7 @@ def _why_not_returnable(ctx: TurnContext, order: Order) -> Utterance:
 def _return_target(ctx: TurnContext, order_id: str | None) -> Order | None:
     if order_id:
         order = find_order(ctx, order_id)
-        return order if order is not None and _owned(ctx, order) else None
+        return order if order is not None and owned(ctx, order) else None
     orders = customer_orders(ctx)
     if not orders:
         focus = ctx.state.focus_order_id
@@ -289,7 +289,7 @@ def _return_target(ctx: TurnContext, order_id: str | None) -> Order | None:
                 return order
     if ctx.state.focus_order_id:
         focus = find_order(ctx, ctx.state.focus_order_id)
-        if focus is not None and _owned(ctx, focus):
+        if focus is not None and owned(ctx, focus):
             return focus
     delivered = [o for o in orders if o.status == "delivered"]
     if _LAST_WORDS.search(ctx.nlu.text or "") or len(delivered) == 1:
@@ -322,9 +322,25 @@ def confirm_return(ctx: TurnContext, order_id: str) -> SkillReply:
 
 
 # --- FAQ ------------------------------------------------------------------------
+_AM_I_TALKING_TO_A_BOT = re.compile(
+    r"\b(are you|is this|am i (talking|speaking) (to|with))( a| an)? (real )?"
+    r"(robot|bot|machine|computer|human|person|ai|automated|recording|real person)\b"
+)
+
+
 def faq(ctx: TurnContext) -> SkillReply:
+    if _AM_I_TALKING_TO_A_BOT.search(ctx.nlu.text or ""):
+        # Honesty about being an AI never depends on the shop having written an FAQ for it.
+        return SkillReply.of(
+            "faq",
+            f"I'm {ctx.settings.assistant_name}, an automated assistant.",
+            "If you'd like a person, just say agent.",
+        )
     match = ctx.knowledge.faq.answer(ctx.text)
     if match is None:
+        # An honest "not sure" leaves the caller's question open: follow it up next time.
+        ctx.conversation.resolved = False
+        ctx.conversation.summary = "a question I couldn't answer"
         return SkillReply.of(
             "faq",
             "I'm not sure about that one.",
