@@ -3,22 +3,23 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# Debian packages the tests need (speech for VAD/ASR tests, audio tools, PostgreSQL tests).
-SYSTEM_PACKAGES := espeak-ng sox postgresql
+# Debian packages only the tests need (speech for VAD/ASR tests, audio tools,
+# PostgreSQL tests). `make run` does not wait for them.
+TEST_SYSTEM_PACKAGES := espeak-ng sox postgresql
 
-.PHONY: install system-deps run test lint format bench clean
+.PHONY: install test-deps run test lint format bench clean
 
+# Python dependencies (the server and the dev tools) in .venv.
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
-	@$(MAKE) --no-print-directory system-deps
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-system-deps:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+test-deps:
+	@missing=""; for p in $(TEST_SYSTEM_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
@@ -29,7 +30,7 @@ system-deps:
 run: install
 	$(BIN)/hark serve
 
-test: install
+test: install test-deps
 	$(BIN)/pytest
 
 lint: install
@@ -40,7 +41,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: install
+bench: install test-deps
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
