@@ -137,7 +137,7 @@ def serve(asr_dir: str, voice: str, port: int, partials: bool, hangover_ms: int)
         settings, load_engines=False, transcriber=transcriber, synthesizer=synthesizer
     )
     app = create_app(settings, services)
-    app.state.voice_options = VoiceOptions(partial_interval_s=1.0 if partials else None)
+    app.state.voice_options = VoiceOptions(partial_interval_s=1.0 if partials else None)  # default
 
     @app.get("/bench/stats")
     def stats() -> dict[str, Any]:
@@ -240,6 +240,11 @@ async def run_client(url: str, turns: int, warmup: int) -> list[dict[str, Any]]:
                 elif kind == "error":
                     raise RuntimeError(f"server error: {item}")
             end_at = await speech_end
+            if os.environ.get("BENCH_DEBUG"):
+                print(
+                    f"turn {turn}: v2v {(first_audio - end_at) * 1000:.0f} ms, {metrics}",
+                    file=sys.stderr,
+                )
             if turn >= warmup:
                 results.append({"v2v_ms": (first_audio - end_at) * 1000, **metrics})
             await asyncio.sleep(1.0)  # listen to the reply's first sentence, then speak again
@@ -328,7 +333,7 @@ def print_table(results: list[dict[str, Any]], args: argparse.Namespace, piper_n
     print(f"RANDOM-WEIGHT MODELS OF REAL SIZE. Whisper int8, 2 threads, max_new_tokens={MAX_NEW_TOKENS}; "
           f"piper: {piper_note}")  # fmt: skip
     print(f"hangover {args.hangover_ms} ms, partial transcripts "
-          f"{'off' if args.no_partials else 'on (every 1 s of speech)'}, {args.turns} turns per model, ms")  # fmt: skip
+          f"{'off' if args.no_partials else 'on (after 2 s of speech, then every 1 s)'}, {args.turns} turns per model, ms")  # fmt: skip
     cols = [("v2v p50", "v2v_p50"), ("v2v p95", "v2v_p95"), ("vad tail", "vad_tail"),
             ("endpoint", "endpoint"), ("asr wait", "asr_wait"), ("asr comp", "asr_comp"),
             ("dialogue", "dialogue"), ("tts 1st", "tts"), ("1st audio", "first_audio"),

@@ -108,6 +108,7 @@ class _Entry:
     name_weights: list[float]
     tags: list[list[str]]  # each tag as stemmed words
     desc_words: set[str] = field(default_factory=set)
+    models: frozenset[str] = frozenset()  # its own model names ("x200"): as sure as a SKU
 
 
 class CatalogMatcher:
@@ -149,7 +150,17 @@ class CatalogMatcher:
             head = self._head_index(p.name, name)
             if head is not None:
                 weights[head] *= 2.0
-            self.entries.append(_Entry(p.sku, name, weights, tags, desc))
+            # "Case for X300": the X300 is what it goes with, not what it is
+            tail = re.split(r"\bfor\b", p.name.lower(), maxsplit=1)[1:]
+            goes_with = {stem(w) for w in simple_tokens(tail[0])} if tail else set()
+            weights = [
+                wt * 0.3 if w in goes_with else wt for w, wt in zip(name, weights, strict=True)
+            ]
+            tags = [t for t in tags if not set(t) <= goes_with] or tags
+            models = frozenset(
+                w for w in name if w not in goes_with and re.fullmatch(r"[a-z]+\d+", w)
+            )
+            self.entries.append(_Entry(p.sku, name, weights, tags, desc, models))
             self.sku_index[re.sub(r"[^a-z0-9]", "", p.sku.lower())] = i
             vocab.update(name)
             for t in tags:
@@ -159,6 +170,10 @@ class CatalogMatcher:
         self.rare_desc = {w for w, c in desc_df.items() if c <= 2 and w not in vocab}
         self.vocab: list[str] = sorted(w for w in vocab if w not in STOPWORDS or len(w) > 3)
         self._vocab_set = set(self.vocab)
+        # letters+digits names ("x200", "b5"): spoken as "ex two hundred", glued back
+        self.model_words = frozenset(
+            w for w in vocab if re.fullmatch(r"[a-z]+\d+", w) and not w.isdigit()
+        )
         self.desc_vocab: list[str] = sorted(self.rare_desc)
         self._desc_set = set(self.desc_vocab)
         self._concat_vocab = {w for w in self._vocab_set if len(w) >= 6}
@@ -300,6 +315,8 @@ class CatalogMatcher:
                 if got:
                     coverage = got / sum(e.name_weights)
                     name_score = 0.5 * coverage + 0.5 * len(heard) / n_content
+                    if any(words.get(m, none)[0] >= 0.99 for m in e.models):
+                        name_score = max(name_score, 0.9)  # "the X200" names one product
             tag_score = 0.0
             for t in e.tags:
                 hits = [words.get(w, none) for w in t]

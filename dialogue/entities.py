@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from hark.dialogue.attributes import COMPARATIVES
 from hark.dialogue.catalog_match import STOPWORDS, CatalogMatcher
 from hark.dialogue.normalize import MONEY_WORDS, is_number_token
+from hark.dialogue.product_words import glue_models
 
 _MONEY = frozenset(MONEY_WORDS.values()) - {"cents"}
 
@@ -68,21 +70,6 @@ _NOT_ORDINAL_NEXT = frozenset(
 )  # fmt: skip
 _SELECT_NOUNS = frozenset({"number", "option", "item", "choice", "product", "result"})
 
-_COMPARATIVES: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("less", "expensive"), "cheaper"), (("least", "expensive"), "cheaper"),
-    (("more", "affordable"), "cheaper"), (("lower", "price"), "cheaper"),
-    (("lower", "priced"), "cheaper"), (("cheaper",), "cheaper"), (("cheapest",), "cheaper"),
-    (("inexpensive",), "cheaper"), (("more", "expensive"), "more_expensive"),
-    (("most", "expensive"), "more_expensive"), (("higher", "end"), "more_expensive"),
-    (("high", "end"), "more_expensive"), (("pricier",), "more_expensive"),
-    (("premium",), "more_expensive"), (("fancier",), "more_expensive"),
-    (("more", "compact"), "smaller"), (("smaller",), "smaller"), (("smallest",), "smaller"),
-    (("tinier",), "smaller"), (("compact",), "smaller"), (("lighter",), "smaller"),
-    (("bigger",), "bigger"), (("biggest",), "bigger"), (("larger",), "bigger"),
-    (("largest",), "bigger"), (("higher", "quality"), "better"), (("better",), "better"),
-    (("best",), "better"), (("nicer",), "better"), (("top", "rated"), "better"),
-    (("upgrade",), "better"),
-)  # fmt: skip
 
 _IN_STOCK: tuple[tuple[str, ...], ...] = (
     ("in", "stock"), ("available", "now"), ("available", "today"), ("available", "right", "now"),
@@ -325,7 +312,14 @@ def extract_ordinal(tokens: list[str], used: set[int]) -> int | None:
             ):
                 continue  # "my last order", "last time"
             return _ORDINALS[tok]
-        if tok in _SELECT_NOUNS and i + 1 < n and i + 1 not in used and tokens[i + 1].isdigit():
+        if (
+            tok in _SELECT_NOUNS
+            and i + 1 < n
+            and i + 1 not in used
+            and tokens[i + 1].isdigit()
+            and not (i and tokens[i - 1] in ("order", "return", "tracking"))  # "order number 8 8"
+            and not (i + 2 < n and tokens[i + 2].isdigit())
+        ):
             v = int(tokens[i + 1])
             if 1 <= v <= 20:
                 used.add(i + 1)
@@ -336,7 +330,7 @@ def extract_ordinal(tokens: list[str], used: set[int]) -> int | None:
 def extract_comparative(tokens: list[str]) -> str | None:
     """A direction to move a search: cheaper, more_expensive, smaller, bigger, better."""
     best: tuple[int, str] | None = None
-    for phrase, label in _COMPARATIVES:
+    for phrase, label in COMPARATIVES:
         at = _find(tokens, phrase)
         if at < 0:
             continue
@@ -376,6 +370,8 @@ def content_words(tokens: list[str]) -> list[str]:
 def extract(tokens: list[str], matcher: CatalogMatcher | None) -> Entities:
     """All entities of one normalised utterance."""
     used: set[int] = set()
+    if matcher is not None:
+        tokens = glue_models(tokens, matcher.model_words)
     ent = Entities()
     ent.numbers = [float(t) for t in tokens if is_number_token(t)]
     ent.price_min, ent.price_max = extract_prices(tokens, used)

@@ -112,6 +112,7 @@ def _by_the_way(ctx: TurnContext, result: SkillReply) -> None:
                 Action(a["type"], {k: v for k, v in a.items() if k != "type"}) for a in item.actions
             ]
             state.facts.setdefault("proactive_mentioned", []).append(item.key)
+            proactive.note_facts(state, item)
             break
     state.proactive_queue = []
 

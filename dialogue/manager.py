@@ -128,6 +128,7 @@ class DialogueManager:
                     state.pending = Pending.from_dict(top.pending)
                     state.proactive_queue = [{"key": i.key} for i in items[1:3]]
                     state.facts["proactive_mentioned"] = [top.key]
+                    proactive.note_facts(state, top)
             if state.pending is None:
                 say.say("How can I help you today?")
             text, ssml = say.text(), say.ssml()

@@ -28,6 +28,12 @@ _PROBLEM = re.compile(
     r"\b(damaged|broken|broke|cracked|wrong|missing|defective|faulty|leaking|stopped working|"
     r"doesnt work|dont work|not working|smashed|dented)\b"
 )
+# "do you do grooming", "can you fix flats": a service question, answered by the FAQ if it can be.
+_SERVICE = re.compile(
+    r"\b(do|does|can|could|will|would) (you|your \w+|they|someone) (guys )?"
+    r"(do|offer|provide|run|host|fix|repair|install|service|deliver)\b"
+    r"|\b(can|could) i (book|schedule|make an appointment|get an appointment)\b"
+)
 _TRACKING = re.compile(r"\b(track|where|status|how long|when)\b")
 
 Handler = Callable[[TurnContext], SkillReply]
@@ -113,6 +119,10 @@ def _checked(ctx: TurnContext, intent: str, planner: Planner | None) -> SkillRep
             return sales.product_search(ctx)
         reply = support.faq(ctx)
         return _llm_or(ctx, planner, reply)
+    if intent == "product_search" and _SERVICE.search(ctx.nlu.text or ""):
+        match = ctx.knowledge.faq.answer(ctx.text)
+        if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:
+            return support.faq(ctx)
     if intent == "product_search":
         outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text))
         if not outcome.found and not outcome.out_of_stock:

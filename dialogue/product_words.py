@@ -58,6 +58,8 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
     "trip": ("travel", "portable", "compact"),
     "flight": ("travel", "noise", "portable"),
     "plane": ("travel", "noise", "portable"),
+    "flying": ("flight", "travel", "noise", "plane"),
+    "fly": ("flight", "travel", "noise", "plane"),
     "commute": ("travel", "portable", "noise"),
     "hike": ("hiking", "backpacking", "camping", "outdoor", "trail"),
     "camp": ("camping", "backpacking", "outdoor", "tent"),
@@ -218,3 +220,37 @@ def _word_size(product: ProductDoc) -> float | None:
     if not ranks:
         return None
     return float(min(ranks) if min(ranks) <= 2 else max(ranks))
+
+
+# --- model numbers, for "the ex two hundred" -------------------------------------
+# How letters sound when spoken before a number ("ex 200" is the X200).
+LETTER_NAMES: dict[str, str] = {
+    "ay": "a", "bee": "b", "be": "b", "see": "c", "sea": "c", "dee": "d", "ee": "e", "eff": "f",
+    "ef": "f", "gee": "g", "aitch": "h", "jay": "j", "kay": "k", "el": "l", "ell": "l", "em": "m",
+    "en": "n", "oh": "o", "pee": "p", "pea": "p", "cue": "q", "queue": "q", "are": "r", "ar": "r",
+    "es": "s", "ess": "s", "tee": "t", "tea": "t", "you": "u", "vee": "v", "ex": "x", "why": "y",
+    "zee": "z", "zed": "z",
+}  # fmt: skip
+
+
+def glue_models(tokens: list[str], vocabulary: set[str] | frozenset[str]) -> list[str]:
+    """Join a spoken letter (or letters) and the number after it when the catalog has that
+    model name: ["the", "ex", "200"] -> ["the", "x200"]. Anything else is left alone."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if nxt.isdigit() and tok.isalpha() and len(tok) <= 5:
+            for letters in (tok, LETTER_NAMES.get(tok, "")):
+                if letters and f"{letters}{nxt}" in vocabulary:
+                    out.append(f"{letters}{nxt}")
+                    i += 2
+                    break
+            else:
+                out.append(tok)
+                i += 1
+            continue
+        out.append(tok)
+        i += 1
+    return out

@@ -27,9 +27,19 @@ from hark.dialogue.product_words import (
     EXPANSIONS,
     UNIT_WORDS,
     ProductDoc,
+    glue_models,
     head_noun,
 )
-from hark.dialogue.text_index import STOPWORDS, BM25Index, raw_words, stem, term, terms, words
+from hark.dialogue.text_index import (
+    STOPWORDS,
+    BM25Index,
+    raw_words,
+    sound_key,
+    stem,
+    term,
+    terms,
+    words,
+)
 
 FIELD_WEIGHTS = {"name": 3.0, "tags": 2.0, "category": 2.0, "description": 1.0}
 EXPANSION_WEIGHT = 0.45
@@ -77,6 +87,7 @@ class _Concept:
     terms: dict[str, float]  # term -> weight (said, fuzzy-repaired or expanded)
     idf: float
     soft: bool = False  # "gift": helps a product that has it, never required
+    measure: tuple[str, str] | None = None  # ("4", "person"): the number must carry that unit
 
 
 class ProductSearch:
@@ -91,9 +102,14 @@ class ProductSearch:
         bags = [self._bag(p) for p in products]
         self.heads = [head_noun(p.name) for p in products]
         self.name_terms = [set(terms(p.name, normalise=False)) for p in products]
+        self.measures = [_measures(p) for p in products]
         self.index = BM25Index(bags)
         self.vocab = sorted(self.index.vocabulary)
         self._vocab_set = set(self.vocab)
+        self._sounds: dict[str, list[str]] = {}
+        for word in self.vocab:
+            if len(word) >= 4 and word.isalpha():
+                self._sounds.setdefault(sound_key(word), []).append(word)
         self.categories = sorted({p.category for p in products})
 
     @staticmethod
@@ -119,20 +135,28 @@ class ProductSearch:
     def concepts(self, query: SearchQuery) -> list[_Concept]:
         source = " ".join(query.keywords) if query.keywords and not query.text else query.text
         tokens = words(source)
-        tokens = _drop_prices(tokens)
+        tokens = glue_models(_drop_prices(tokens), self._vocab_set)
         out: list[_Concept] = []
         seen: set[str] = set()
+        context_from = self._context_start(tokens)
         i = 0
         while i < len(tokens):
             token = tokens[i]
             if token in STOPWORDS:
                 i += 1
                 continue
+            context = (
+                i >= context_from
+                and not EXPANSIONS.get(term(token), EXPANSIONS.get(token))
+                and self.knows(token)
+            )
             # ASR splits compounds: "blue tooth" -> "bluetooth", "head phones" -> "headphones".
             if i + 1 < len(tokens):
                 joined = stem(token + tokens[i + 1])
                 if joined in self._vocab_set and stem(token) not in ("a",):
-                    self._add_concept(out, seen, token + tokens[i + 1], {joined: 1.0})
+                    self._add_concept(
+                        out, seen, token + tokens[i + 1], {joined: 1.0}, context=context
+                    )
                     i += 2
                     continue
             i += 1
@@ -142,7 +166,11 @@ class ProductSearch:
             if key.isdigit() and (i >= len(tokens) or tokens[i] not in UNIT_WORDS):
                 continue
             if key.isdigit():  # a measurement ("50 ft", "2 person") is a spec the product must meet
-                self._add_concept(out, seen, f"{token} {tokens[i]}", {key: 1.0}, measure=True)
+                unit = term(tokens[i])
+                self._add_concept(
+                    out, seen, f"{token} {tokens[i]}", {key: 1.0}, measure=(key, unit)
+                )
+                i += 1  # the unit word is part of the measure
                 continue
             weights = {key: 1.0}
             if key not in self._vocab_set and not key.isdigit():
@@ -152,8 +180,30 @@ class ProductSearch:
             for extra in EXPANSIONS.get(key, EXPANSIONS.get(token, ())):
                 for t in terms(extra, normalise=False):
                     weights.setdefault(t, EXPANSION_WEIGHT)
-            self._add_concept(out, seen, token, weights)
+            self._add_concept(out, seen, token, weights, context=context)
         return out
+
+    def _context_start(self, tokens: list[str]) -> int:
+        """Where the words about what a product is FOR begin ("a lock | for my bike").
+
+        Once a known thing was named, "for my bike" says what it goes with, not what
+        it is: such words rank, but aren't required (a lock is a lock even if its
+        description never says "bike"). Only words the catalog knows count as such
+        context; purpose words that call for an attribute ("for the shower" ->
+        waterproof, see :data:`EXPANSIONS`) and words no product has ("for my
+        teenage son") stay required, so "nothing fits exactly" stays honest.
+        """
+        head: str | None = None
+        for i, token in enumerate(tokens):
+            if token in _CONTEXT_WORDS and head is not None and self.knows(head):
+                return i
+            if token in _CLAUSE_WORDS:
+                if head is not None:
+                    return len(tokens)
+                continue
+            if token not in STOPWORDS and token not in _STOP and not token.isdigit():
+                head = token
+        return len(tokens)
 
     def head_concept(self, query: SearchQuery) -> str | None:
         """The thing asked for: the last content word before "for/to/that/with/under..."
@@ -184,10 +234,17 @@ class ProductSearch:
         """A catalog word one slip away ("hedlamp" -> "headlamp"); short words must match exactly
         ("card" is not "car")."""
         if len(key) < 5:
-            return None
+            return self._sounds_like(key)
         cutoff = 88 if len(key) <= 6 else 84
         match = process.extractOne(key, self.vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
-        return match[0] if match else None
+        return match[0] if match else self._sounds_like(key)
+
+    def _sounds_like(self, key: str) -> str | None:
+        """A catalog word one vowel away that sounds the same ("flee" -> "flea", not "tier")."""
+        if len(key) < 4 or not key.isalpha():
+            return None
+        options = [w for w in self._sounds.get(sound_key(key), ()) if _one_vowel_apart(w, key)]
+        return options[0] if len(options) == 1 else None
 
     def _add_concept(
         self,
@@ -195,9 +252,10 @@ class ProductSearch:
         seen: set[str],
         word: str,
         weights: dict[str, float],
-        measure: bool = False,
+        measure: tuple[str, str] | None = None,
+        context: bool = False,
     ) -> None:
-        key = next(iter(weights))
+        key = next(iter(weights)) if measure is None else " ".join(measure)
         if key in seen:
             return
         seen.add(key)
@@ -211,7 +269,8 @@ class ProductSearch:
         idf = max(known) if known else 0.5 * self.index.max_idf
         if measure:
             idf = self.index.max_idf
-        out.append(_Concept(word, weights, idf, soft=key in _SOFT))
+        soft = key in _SOFT or (context and measure is None)
+        out.append(_Concept(word, weights, idf, soft=soft, measure=measure))
 
     # --- search ----------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchOutcome:
@@ -284,6 +343,8 @@ class ProductSearch:
             matched: list[str] = []
             for concept in concepts:
                 credit = max((w for t, w in concept.terms.items() if t in bag), default=0.0)
+                if concept.measure is not None and concept.measure not in self.measures[doc]:
+                    credit = 0.0  # "4 people" is not met by "ages 4 to 6"
                 if credit:
                     if concept in required:
                         covered += concept.idf * min(1.0, credit / FUZZY_WEIGHT * 0.95 + 0.05)
@@ -319,8 +380,35 @@ _CLAUSE_WORDS = frozenset(
     because if when where like here is are was and or but
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
+# Words after which the caller says what a product goes with: "a lock for my bike".
+_CONTEXT_WORDS = frozenset({"for", "fit", "fits", "on"})
 # Words that shape a wish but rarely name a product: matched if possible, never required.
 _SOFT = frozenset({"gift", "present", "home", "quality", "durable", "light", "easy"})
+
+
+def _one_vowel_apart(a: str, b: str) -> bool:
+    """One vowel changed, added or dropped: the slips of homophones ("flee"/"flea")."""
+    vowels = "aeiouy"
+    if len(a) == len(b):
+        diff = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+        return len(diff) == 1 and diff[0][0] in vowels and diff[0][1] in vowels
+    short, long_ = sorted((a, b), key=len)
+    if len(long_) - len(short) != 1:
+        return False
+    return any(
+        long_[i] in vowels and long_[:i] + long_[i + 1 :] == short for i in range(len(long_))
+    )
+
+
+def _measures(product: ProductDoc) -> set[tuple[str, str]]:
+    """(number, unit term) pairs a product states: "six person tent" -> ("6", "person")."""
+    text = " ".join((product.name, " ".join(product.tags), product.description))
+    tokens = words(text.replace("-", " "))
+    return {
+        (term(tok), term(nxt))
+        for tok, nxt in zip(tokens, tokens[1:], strict=False)
+        if tok.isdigit() and nxt in UNIT_WORDS
+    }
 
 
 def _drop_prices(tokens: list[str]) -> list[str]:

@@ -198,17 +198,88 @@ def short_text(text: str, max_sentences: int = 2, max_words: int = 40) -> str:
     return joined
 
 
+_PERCENT_RE = re.compile(r"(\d+(?:\.\d+)?)\s?%")
+_BY_RE = re.compile(r"(?<=\d)\s?x\s?(?=\d)")
+_WORD_AFTER = re.compile(r"\s+(?!of\b|each\b|per\b|and\b|or\b|to\b)[A-Za-z]")
+_PREV_WORD = re.compile(r"([A-Za-z]+)\s+$")
+
+
 def speakable(text: str) -> str:
-    """Spell out what TTS engines stumble on: units after numbers, "&"."""
-    text = text.replace("&", " and ").replace("  ", " ")
+    """Spell out what TTS engines stumble on: "&", "0%", "700x40" and units after numbers.
+
+    A unit is singular where English makes it an adjective: in a name
+    ("Shampoo 16 oz" -> "16 ounce") or before a noun ("a 4 oz bottle"); in
+    running prose it counts ("holds 2 qt" -> "2 quarts").
+    """
+    text = re.sub(r"\s*&\s*", " and ", text)
+    text = _PERCENT_RE.sub(r"\1 percent", text)
+    text = _BY_RE.sub(" by ", text)
 
     def unit(match: re.Match[str]) -> str:
         word = _UNITS[match.group(2).lower()]
-        if match.group(1) != "1" and not word.endswith("s"):
+        before = _PREV_WORD.search(match.string, 0, match.start())
+        adjective = bool(_WORD_AFTER.match(match.string, match.end())) or (
+            before is not None and before.group(1)[0].isupper()
+        )
+        if match.group(1) != "1" and not adjective and not word.endswith("s"):
             word = _PLURAL.get(word, word + "s")
+        elif word.endswith("s") and (adjective or match.group(1) == "1"):
+            word = word[:-1]  # "lbs" is "pound" in "a 5 lbs bag"
         return f"{match.group(1)} {word}"
 
     return _UNIT_RE.sub(unit, text)
+
+
+_IRREGULAR_PLURALS = {"foot": "feet", "mouse": "mice", "person": "people", "child": "children"}
+_NAME_END = re.compile(r"\s+(?:with|for|and|by|in|-)\s+|,|\(")
+
+
+def plural_word(word: str) -> str:
+    """ "Helmet" -> "Helmets", "Leash" -> "Leashes", "Battery" -> "Batteries"."""
+    lower = word.lower()
+    if lower in _IRREGULAR_PLURALS:
+        out = _IRREGULAR_PLURALS[lower]
+        return out.capitalize() if word[:1].isupper() else out
+    if lower.endswith(("s", "x", "z", "ch", "sh")):
+        return word if lower.endswith("s") and not lower.endswith("ss") else word + "es"
+    if lower.endswith("y") and len(lower) > 1 and lower[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def counted(n: int, name: str) -> str:
+    """ "the Junior Sprout Helmet" / "two Junior Sprout Helmets" (the head noun takes the plural).
+
+    The head noun is the last word before a "with"/"for" clause or trailing
+    specs ("Leash 6 ft", "Chews 30 Count"): "two Fortress U-Locks with Cable".
+    """
+    if n == 1:
+        return f"the {name}"
+    match = _NAME_END.search(name)
+    core, rest = (name[: match.start()], name[match.start() :]) if match else (name, "")
+    tokens = core.split(" ")
+    i = len(tokens) - 1
+    while i > 0 and (any(ch.isdigit() for ch in tokens[i]) or not tokens[i][:1].isalpha()):
+        i -= 1
+    while i > 0 and tokens[i].lower() in _SPEC_TAIL and any(ch.isdigit() for ch in tokens[i - 1]):
+        i -= 2  # "30 Count", "3 Pack": the noun is before them
+    if i < 0 or not tokens[i][:1].isalpha() or tokens[i].lower() in _NOT_NOUNS:
+        return f"{number_words(n)} of the {name}"  # "Chain Lube Dry": no noun to inflect
+    tokens[i] = plural_word(tokens[i])
+    return f"{number_words(n)} {' '.join(tokens)}{rest}"
+
+
+# Words that end product names without being the thing: "Chain Lube Dry", "Light Set Front & Rear".
+_NOT_NOUNS = frozenset(
+    """
+    dry wet rear front pro plus max mini lite large medium small xl xxl standard classic original
+    deluxe black white red blue green grey gray pink silver gold left right adult indoor outdoor
+    edition series
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
+_SPEC_TAIL = frozenset({"count", "pack", "ft", "oz", "lb", "in", "month", "piece", "cans"})
 
 
 @dataclass(frozen=True)
@@ -261,7 +332,7 @@ class Utterance:
             "".join(p.text if isinstance(p, Spoken) else p for p in s).strip()
             for s in self.sentences
         )
-        return " ".join(_tidy(s, markup=False) for s in rendered if s)
+        return " ".join(_tidy(speakable(s), markup=False) for s in rendered if s)
 
     def ssml(self) -> str:
         body = []

@@ -79,6 +79,32 @@ def raw_words(text: str) -> list[str]:
     return _WORD_RE.findall(text.lower().replace("'", "")) if text else []
 
 
+_SOUND_RULES = (
+    ("ph", "f"), ("ck", "k"), ("dg", "j"), ("gh", ""), ("q", "k"), ("x", "ks"), ("z", "s"),
+    ("ce", "se"), ("ci", "si"), ("cy", "sy"), ("c", "k"),
+)  # fmt: skip
+
+
+def sound_key(word: str) -> str:
+    """A rough sound-alike key: "flee"/"flea" -> "fl", "card" -> "krd" but "car" -> "kr".
+
+    ASR hears a word right and writes a homophone ("flee collar"); short words are
+    too short for edit distance to tell a slip from a different word, their
+    consonant skeleton is not.
+    """
+    word = word.lower()
+    for old, new in _SOUND_RULES:
+        word = word.replace(old, new)
+    if not word:
+        return ""
+    out = word[0]
+    for ch in word[1:]:
+        if ch in "aeiouyhw" or ch == out[-1]:
+            continue
+        out += ch
+    return out
+
+
 # Units written many ways ("50 ft", "50 foot", "50 feet") meet on one term.
 UNIT_TERMS: dict[str, str] = {
     "foot": "ft", "feet": "ft", "inch": "in", "inches": "in", "ounce": "oz", "ounces": "oz",

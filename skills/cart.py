@@ -11,7 +11,7 @@ from __future__ import annotations
 from hark.dialogue.product_words import ProductDoc
 from hark.dialogue.reply import Action
 from hark.dialogue.search import SearchQuery
-from hark.dialogue.speech import digits, join_words, number_words, spoken_when
+from hark.dialogue.speech import counted, digits, join_words, number_words, spoken_when
 from hark.dialogue.state import Pending
 from hark.skills.base import SkillReply, TurnContext, card, remember_fact
 from hark.skills.cart_store import (
@@ -129,9 +129,7 @@ def add_to_cart(
             f"so your cart now has {number_words(now)}."
         )
     else:
-        what = (
-            f"the {product.name}" if quantity == 1 else f"{number_words(quantity)} {product.name}"
-        )
+        what = counted(quantity, product.name)
         reply.say.say(f"I've added {what} to your cart.")
     lines = cart_lines(ctx, get_cart(ctx))
     reply.say.say(f"Your total is {ctx.price(float(cart_total(lines)))}.")

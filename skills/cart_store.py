@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from hark.dialogue.product_words import ProductDoc
-from hark.dialogue.speech import Utterance, join_words, number_words
+from hark.dialogue.speech import Utterance, counted, join_words
 from hark.skills.base import TurnContext, remember_fact
 from hark.store.models import Cart, CartItem, Order, utcnow
 
@@ -78,9 +78,7 @@ def cart_total(lines: list[tuple[ProductDoc, int]]) -> Decimal:
 
 
 def lines_phrase(lines: list[tuple[ProductDoc, int]]) -> str:
-    return join_words(
-        [f"the {p.name}" if q == 1 else f"{number_words(q)} {p.name}" for p, q in lines]
-    )
+    return join_words([counted(q, p.name) for p, q in lines])
 
 
 def cart_summary(ctx: TurnContext, lines: list[tuple[ProductDoc, int]]) -> Utterance:

@@ -46,7 +46,7 @@ def pick_cross_sell(ctx: TurnContext, added: ProductDoc) -> tuple[ProductDoc, st
 
     for sku, _count in ctx.knowledge.co_purchase.get(added.sku, Counter()).most_common(5):
         product = ctx.knowledge.product(sku)
-        if eligible(product) and not _substitute(product, added):
+        if eligible(product) and not _substitute(product, added) and _add_on_price(product, added):
             return product, "bought_together"
     # No purchase history: an accessory whose own text says it goes with this one
     # ("a case that fits most over-ear headphones", "replacement heads for the toothbrush").
@@ -76,6 +76,12 @@ def pick_cross_sell(ctx: TurnContext, added: ProductDoc) -> tuple[ProductDoc, st
     if addons:
         return _most_popular(ctx, addons, added), "goes_with"
     return None
+
+
+def _add_on_price(product: ProductDoc, added: ProductDoc) -> bool:
+    """An add-on costs about as much as what was added, or less: a 12-dollar screen
+    protector doesn't earn a pitch for the 899-dollar laptop someone once bought with it."""
+    return product.price <= max(2 * added.price, added.price + 30)
 
 
 def _substitute(product: ProductDoc, added: ProductDoc) -> bool:

@@ -87,6 +87,7 @@ def build_summary(ctx: TurnContext, reason: str) -> dict[str, Any]:
             "cart": list(state.facts.get("cart", [])),
             "returns": list(state.facts.get("returns", [])),
             "questions": list(state.facts.get("questions", [])),
+            "previous_conversations": list(state.facts.get("previous_conversations", [])),
             "card_number_offered": bool(state.facts.get("card_number_offered")),
         },
         "sentiment": {

@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from hark.dialogue.knowledge import Knowledge
 from hark.dialogue.product_words import ProductDoc
 from hark.dialogue.speech import Utterance, digits, join_words, spoken_when
+from hark.dialogue.state import ConversationState
+from hark.skills.base import remember_fact
 from hark.skills.support import items_phrase
 from hark.store.models import Cart, Conversation, Customer, Order
 
@@ -77,6 +79,18 @@ class ProactiveItem:
     pending: dict[str, Any] | None = None
     actions: list[dict[str, Any]] = field(default_factory=list)
     cards: list[str] = field(default_factory=list)  # skus
+
+
+def note_facts(state: ConversationState, item: ProactiveItem) -> None:
+    """What the caller was told proactively is part of the call: an agent must see it too."""
+    ref = item.key.split(":", 1)[1] if ":" in item.key else ""
+    if item.kind in ("delayed_order", "arriving_soon") and ref:
+        remember_fact(state, "orders", ref)
+        state.focus_order_id = state.focus_order_id or ref
+    elif item.kind == "unresolved" and ref:
+        remember_fact(state, "previous_conversations", ref)
+    for sku in item.cards:
+        remember_fact(state, "cart" if item.kind == "open_cart" else "products", sku)
 
 
 def _item(kind: str, ref: str, u: Utterance, **extra: Any) -> ProactiveItem:

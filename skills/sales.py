@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 
-from hark.dialogue.product_words import ProductDoc, compare_size, head_noun, size_of
-from hark.dialogue.search import Hit, SearchOutcome, SearchQuery
-from hark.dialogue.speech import first_sentence, join_words, number_words, short_text
-from hark.dialogue.state import Pending, SearchMemory
-from hark.skills.base import SkillReply, TurnContext, card, remember_fact
+from hark.dialogue.product_words import ProductDoc
+from hark.dialogue.search import SearchQuery
+from hark.dialogue.speech import join_words, number_words, short_text
+from hark.dialogue.state import Pending
+from hark.skills.base import SkillReply, TurnContext, card
+from hark.skills.offer import focus, present_outcome
+from hark.skills.refine import last_query, pick_shown, shown, step
 
 MENTION_SCORE = 0.72  # NLU product-mention score that names a product outright
 _STOCK_WORDS = re.compile(r"\b(stock|available|availability|left|have any|in store)\b")
@@ -74,11 +76,6 @@ def resolve_product(ctx: TurnContext) -> ProductDoc | None:
     return None
 
 
-def focus(ctx: TurnContext, product: ProductDoc) -> None:
-    ctx.state.focus_sku = product.sku
-    remember_fact(ctx.state, "products", product.sku)
-
-
 # --- search -----------------------------------------------------------------------
 def _query_from_turn(ctx: TurnContext) -> SearchQuery:
     e = ctx.entities
@@ -89,34 +86,6 @@ def _query_from_turn(ctx: TurnContext) -> SearchQuery:
         price_max=e.price_max,
         in_stock_only=bool(e.in_stock_only),
     )
-
-
-def _remember(ctx: TurnContext, query: SearchQuery, offered: list[ProductDoc]) -> None:
-    ctx.state.search = SearchMemory(
-        query=query.text,
-        category=query.category,
-        price_min=query.price_min,
-        price_max=query.price_max,
-        in_stock_only=query.in_stock_only,
-        results=[p.sku for p in offered],
-    )
-    if offered:
-        focus(ctx, offered[0])
-
-
-def _bounds_phrase(ctx: TurnContext, low: float | None, high: float | None) -> str:
-    if low is not None and high is not None:
-        middle = round(low / 0.8, 2)
-        if low > 0 and abs(high - middle * 1.2) < 0.02:  # the NLU reads "around 50" as 40..60
-            return f"around {ctx.price(middle)}"
-        if float(low).is_integer() and float(high).is_integer():
-            return f"between {int(low)} and {ctx.price(high)}"
-        return f"between {ctx.price(low)} and {ctx.price(high)}"
-    if high is not None:
-        return f"under {ctx.price(high)}"
-    if low is not None:
-        return f"over {ctx.price(low)}"
-    return ""
 
 
 def product_search(ctx: TurnContext, query: SearchQuery | None = None) -> SkillReply:
@@ -148,95 +117,15 @@ def product_search(ctx: TurnContext, query: SearchQuery | None = None) -> SkillR
     return present_outcome(ctx, query, outcome, "product_search")
 
 
-def present_outcome(
-    ctx: TurnContext,
-    query: SearchQuery,
-    outcome: SearchOutcome,
-    intent: str,
-    opener: str | None = None,
-) -> SkillReply:
-    reply = SkillReply(intent=intent)
-    bounds = _bounds_phrase(ctx, query.price_min, query.price_max)
-    if outcome.hits:
-        top = outcome.hits[0]
-        if not outcome.exact:
-            reply.say.say("I don't have anything made exactly for that.")
-            opener = "The closest I have is"
-        elif opener is None:
-            opener = (
-                f"{bounds[0].upper() + bounds[1:]}, I'd recommend" if bounds else "I'd recommend"
-            )
-        reply.say.say(f"{opener} the {top.product.name}, for {ctx.price(top.product.price)}.")
-        if top.reason:
-            reply.say.say(top.reason)
-        others = outcome.hits[1:3]
-        if others:
-            listed = join_words(
-                [f"the {h.product.name} for {ctx.price(h.product.price)}" for h in others]
-            )
-            reply.say.say(f"I also have {listed}.")
-        oos = [h for h in outcome.out_of_stock if h.score >= 0.8 * top.score][:1]
-        if oos:
-            reply.say.say(
-                f"The {oos[0].product.name} would fit too, but it's out of stock right now."
-            )
-        reply.say.say(
-            "Would you like me to add it to your cart?"
-            if not others
-            else "Would you like the first one, or to hear more?"
-        )
-        if not others:
-            reply.pending = Pending("add_item", {"sku": top.product.sku})
-        offered = [h.product for h in outcome.hits[:3]]
-        reply.cards = [card(p) for p in offered]
-        _remember(ctx, query, offered)
-        return reply
-    if outcome.out_of_stock:
-        names = join_words([f"the {h.product.name}" for h in outcome.out_of_stock[:2]])
-        reply.say.say(
-            f"{names[0].upper() + names[1:]} would fit, but "
-            f"{'it is' if len(outcome.out_of_stock[:2]) == 1 else 'they are'} "
-            "out of stock right now."
-        )
-        _remember(ctx, query, [])
-        reply.cards = [card(h.product) for h in outcome.out_of_stock[:2]]
-        return reply
-    if outcome.outside_price and bounds:
-        near = outcome.outside_price[0].product
-        reply.say.say(f"I don't have anything like that {bounds}.")
-        reply.say.say(f"The closest is the {near.name}, for {ctx.price(near.price)}.")
-        reply.cards = [card(near)]
-        _remember(ctx, query, [near])
-        return reply
-    reply.say.say("Sorry, I couldn't find anything like that in our shop.")
-    cats = join_words(ctx.knowledge.categories[:6])
-    if cats:
-        reply.say.say(f"We carry {cats}.")
-    _remember(ctx, query, [])
-    return reply
-
-
-def _last_query(ctx: TurnContext, limit: int = 10) -> SearchQuery:
-    memory = ctx.state.search
-    return SearchQuery(
-        text=memory.query,
-        category=memory.category,
-        price_min=memory.price_min,
-        price_max=memory.price_max,
-        in_stock_only=memory.in_stock_only,
-        limit=limit,
-    )
-
-
 def refine_search(ctx: TurnContext) -> SkillReply:
     e = ctx.entities
     memory = ctx.state.search
     direction = e.comparative
     if direction and (ctx.state.focus_sku or memory.results):
-        return _step(ctx, direction, "refine_search")
+        return step(ctx, direction, "refine_search")
     if not memory.query and not memory.category and not memory.results:
         return product_search(ctx)
-    query = _last_query(ctx, limit=3)
+    query = last_query(ctx, limit=3)
     if e.price_min is not None or e.price_max is not None:
         query.price_min, query.price_max = e.price_min, e.price_max
     if e.in_stock_only:
@@ -245,84 +134,6 @@ def refine_search(ctx: TurnContext) -> SkillReply:
     if extra:
         query.text = f"{query.text} {extra}".strip()
     return present_outcome(ctx, query, ctx.knowledge.search.search(query), "refine_search")
-
-
-def _reference(ctx: TurnContext) -> ProductDoc | None:
-    focus = ctx.knowledge.product(ctx.state.focus_sku)
-    if focus is not None:
-        return focus
-    results = ctx.state.search.results
-    return ctx.knowledge.product(results[0]) if results else None
-
-
-def _step(ctx: TurnContext, direction: str, intent: str) -> SkillReply:
-    """Cheaper / pricier / smaller / bigger than the product in focus, within the last search."""
-    ref = _reference(ctx)
-    query = _last_query(ctx)
-    query.price_min = query.price_max = None  # the direction replaces old bounds
-    if not query.text and not query.category and ref is not None:
-        query.text = head_noun(ref.name) or ref.name  # no search yet: compare with its own kind
-    candidates: list[Hit] = (
-        ctx.knowledge.search.search(query).hits if query.text or query.category else []
-    )
-    if ref is not None:  # its own kind too: "the 50 ft hose" -> other hoses
-        same_kind = SearchQuery(text=head_noun(ref.name) or ref.name, limit=10)
-        candidates += ctx.knowledge.search.search(same_kind).hits
-    shown = [ctx.knowledge.product(s) for s in ctx.state.search.results]
-    pool = [h.product for h in candidates] + [p for p in shown if p is not None]
-    pool = [p for p in dict.fromkeys(pool) if p.in_stock and (ref is None or p.sku != ref.sku)]
-    reply = SkillReply(intent=intent)
-    if ref is None:
-        return SkillReply.of(intent, "Which product should I compare with?", handled=False)
-    chosen: ProductDoc | None = None
-    note = ""
-    if direction == "cheaper":
-        cheaper = [p for p in pool if p.price < ref.price]
-        chosen = cheaper[0] if cheaper else None
-        note = "is cheaper"
-    elif direction in ("more_expensive", "better"):
-        pricier = [p for p in pool if p.price > ref.price]
-        chosen = pricier[0] if pricier else None
-        note = "is a step up"
-    elif direction in ("smaller", "bigger"):
-        sign = -1 if direction == "smaller" else 1
-        sized = [(compare_size(p, ref), p) for p in pool]
-        fitting = [(d, p) for d, p in sized if d is not None and d * sign > 0]
-        if fitting:
-            chosen = min(fitting, key=lambda dp: abs(dp[0]))[1]
-            note = f"is {direction}"
-        elif size_of(ref) is None or all(d is None for d, _ in sized):
-            proxy = [p for p in pool if (p.price - ref.price) * sign > 0]
-            if proxy:
-                chosen = min(proxy, key=lambda p: abs(p.price - ref.price))
-                reply.say.say("I don't have exact sizes for these.")
-                note = (
-                    "is the closest "
-                    + ("lower-priced" if sign < 0 else "higher-priced")
-                    + " option"
-                )
-    if chosen is None:
-        word = {
-            "cheaper": "cheapest",
-            "more_expensive": "priciest",
-            "better": "top",
-            "smaller": "smallest",
-            "bigger": "biggest",
-        }.get(direction, "closest")
-        reply.say.say(f"The {ref.name} is the {word} option I have for that.")
-        return reply
-    reply.say.say(f"The {chosen.name} {note}, at {ctx.price(chosen.price)}.")
-    reason = first_sentence(chosen.description, 20)
-    if reason:
-        reply.say.say(reason)
-    reply.say.say("Would you like me to add it to your cart?")
-    reply.pending = Pending("add_item", {"sku": chosen.sku})
-    reply.cards = [card(chosen)]
-    ctx.state.search.results = [chosen.sku] + [
-        s for s in ctx.state.search.results if s != chosen.sku
-    ][:2]
-    focus(ctx, chosen)
-    return reply
 
 
 # --- talking about one product --------------------------------------------------
@@ -336,24 +147,17 @@ def _stock_sentence(product: ProductDoc) -> str:
 
 def select_item(ctx: TurnContext) -> SkillReply:
     e = ctx.entities
-    shown = [p for p in (ctx.knowledge.product(s) for s in ctx.state.search.results) if p]
+    listed = shown(ctx)
     product = by_ordinal(ctx)
-    if product is None and e.comparative and shown:
-        if e.comparative == "cheaper":
-            product = min(shown, key=lambda p: p.price)
-        elif e.comparative in ("more_expensive", "better"):
-            product = max(shown, key=lambda p: p.price)
-        elif e.comparative in ("smaller", "bigger"):
-            sized = [p for p in shown if size_of(p) is not None]
-            if len(sized) >= 2:
-                ordered = sorted(sized, key=lambda p: (size_of(p).dimension, size_of(p).value))
-                product = ordered[0] if e.comparative == "smaller" else ordered[-1]
-            else:
-                return _step(ctx, e.comparative, "select_item")
-    product = product or mentioned(ctx) or (shown[0] if len(shown) == 1 else None)
+    if product is None and e.comparative and listed:
+        product = pick_shown(ctx, e.comparative)
+        if product is None:
+            return step(ctx, e.comparative, "select_item")
+    shown_ = listed
+    product = product or mentioned(ctx) or (shown_[0] if len(shown_) == 1 else None)
     if product is None:
-        if shown:
-            names = join_words([f"the {p.name}" for p in shown[:3]], "or")
+        if shown_:
+            names = join_words([f"the {p.name}" for p in shown_[:3]], "or")
             return SkillReply.of("select_item", f"Which one: {names}?", handled=False)
         return SkillReply.of(
             "select_item",
@@ -375,7 +179,21 @@ def describe_product(ctx: TurnContext, product: ProductDoc, intent: str) -> Skil
     if product.in_stock:
         reply.say.say("Would you like me to add it to your cart?")
         reply.pending = Pending("add_item", {"sku": product.sku})
+    else:
+        _offer_in_stock_instead(ctx, reply, product)
     return reply
+
+
+def _offer_in_stock_instead(ctx: TurnContext, reply: SkillReply, product: ProductDoc) -> None:
+    """A sold-out product was asked about: point at one from the same answer that can be bought."""
+    other = next((p for p in shown(ctx) if p.in_stock and p.sku != product.sku), None)
+    if other is None:
+        return
+    reply.say.say(
+        f"The {other.name} is in stock, for {ctx.price(other.price)}. Would you like that one?"
+    )
+    reply.pending = Pending("add_item", {"sku": other.sku})
+    reply.cards.append(card(other))
 
 
 def product_info(ctx: TurnContext) -> SkillReply:
@@ -396,6 +214,7 @@ def product_info(ctx: TurnContext) -> SkillReply:
             reply.pending = Pending("add_item", {"sku": product.sku})
         else:
             reply.say.say(f"Sorry, the {product.name} is out of stock right now.")
+            _offer_in_stock_instead(ctx, reply, product)
         return reply
     return describe_product(ctx, product, "product_info")
 

@@ -12,8 +12,10 @@ import re
 
 from sqlalchemy import func, select
 
+from hark.dialogue.normalize import normalize_spoken
 from hark.dialogue.speech import (
     Utterance,
+    counted,
     digits,
     join_words,
     money_in_text,
@@ -85,9 +87,7 @@ def items_phrase(order: Order) -> str:
     parts = []
     for line in order.lines:
         name = line.product.name if line.product else line.sku
-        parts.append(
-            f"the {name}" if line.quantity == 1 else f"{number_words(line.quantity)} {name}"
-        )
+        parts.append(counted(line.quantity, name))
     if not parts:
         return "no items on record"
     if len(parts) <= 2:
@@ -200,6 +200,18 @@ def return_policy_entry(ctx: TurnContext):  # noqa: ANN201 - FaqEntry | None
     return entry
 
 
+_WITHIN_DAYS = re.compile(r"\b(?:within|in|up to)\s+(\d+)\s+(?:calendar\s+)?days\b")
+
+
+def return_window_days(ctx: TurnContext) -> int | None:
+    """The longest "within N days" the shop's own policy states (None: it states none)."""
+    entry = return_policy_entry(ctx)
+    if entry is None:
+        return None
+    days = [int(d) for d in _WITHIN_DAYS.findall(normalize_spoken(entry.answer.lower()))]
+    return max(days) if days else None
+
+
 def return_policy(ctx: TurnContext) -> SkillReply:
     entry = return_policy_entry(ctx)
     if entry is None:
@@ -253,6 +265,12 @@ def start_return(ctx: TurnContext, order_id: str | None = None) -> SkillReply:
         return reply
     when = f" on {spoken_date(order.eta, ctx.today)}" if order.eta else ""
     reply.say.say("Order ", number, f", with {items_phrase(order)}, was delivered{when}.")
+    window = return_window_days(ctx)
+    if window and order.eta and (ctx.today - order.eta).days > window:
+        reply.say.say(
+            f"That's more than {number_words(window)} days ago, outside our usual return window, "
+            "so our team will review the request before it's approved."
+        )
     reply.say.say("Shall I start a return for it?")
     reply.pending = Pending("return", {"order_id": order.order_id})
     return reply

@@ -186,7 +186,10 @@ def test_search_purpose_price_and_honesty(garden) -> None:  # noqa: ANN001
     )
     assert not skus(mower) and "couldn't find" in mower.text.lower()
     assert "out of stock" in feeder.text.lower()
-    assert all(c.stock == 0 for c in feeder.cards)
+    # the sold-out match is shown as sold out; anything in stock on screen is the offered alternative
+    assert any(c.stock == 0 for c in feeder.cards)
+    offered = [c for c in feeder.cards if c.stock > 0]
+    assert len(offered) <= 1 and (not offered or "closest i have in stock" in feeder.text.lower())
 
 
 def test_follow_ups_size_and_cross_sell(garden) -> None:  # noqa: ANN001

@@ -243,7 +243,7 @@ async def test_partial_transcripts_while_speaking(serve) -> None:  # noqa: ANN00
         return f"heard {audio.size / 16000:.1f} seconds"
 
     transcriber = ScriptedTranscriber(by_length)
-    options = VoiceOptions(partial_interval_s=0.5)
+    options = VoiceOptions(partial_interval_s=0.5, partial_after_s=1.0)
     app, url = serve(transcriber=transcriber, synthesizer=None, options=options)
     async with VoiceClient.connect(url) as client:
         await client.start(16000)

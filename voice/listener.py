@@ -10,10 +10,13 @@ decides when to run ASR so the caller waits as little as possible:
   the utterance (``SPEECH_END``) with the same audio, which the endpointer
   guarantees when nobody resumed, the early transcript *is* the final one,
   so most of ASR is hidden behind the hangover.
-* **Partials.** While the caller talks, every ``partial_interval_s`` of
-  speech the audio so far is transcribed (only when no ASR job of this
-  stream is running), and ``on_partial`` gets the text for a
-  ``transcript`` event with ``final: false``.
+* **Partials.** Once the caller has talked for ``partial_after_s``, and
+  then every ``partial_interval_s``, the audio so far is transcribed (only
+  when no ASR job of this stream is running), and ``on_partial`` gets the
+  text for a ``transcript`` event with ``final: false``. Short requests get
+  none: a partial still running when the caller stops delays the early
+  transcript by up to one recognition (the model runs one call at a time),
+  and most shop questions are over in two seconds.
 * **Late resume.** A turn cancelled before the brain saw it (the caller went
   on after the hangover, while ASR ran) hands its audio back with
   ``carry``; it is prepended to the next utterance, so "I'd like ... the
@@ -99,11 +102,13 @@ class Listener:
         transcriber: Any,
         *,
         partial_interval_s: float | None = 1.0,
+        partial_after_s: float = 2.0,
         on_partial: Callable[[str], None] | None = None,
     ) -> None:
         self.endpointer = endpointer
         self.transcriber = transcriber
         self.partial_interval_s = partial_interval_s
+        self.partial_after_s = partial_after_s
         self.on_partial = on_partial
         self._tap = _Tap(endpointer.sample_rate, keep_s=1.0)
         self._early: tuple[int, np.ndarray, asyncio.Future[Transcript]] | None = None
@@ -232,9 +237,10 @@ class Listener:
         ):
             return
         spoken = self.endpointer.stream_time_s - self._speech_start_s
-        if spoken < (self._partials_done + 1) * self.partial_interval_s:
+        due = self.partial_after_s + self._partials_done * self.partial_interval_s
+        if spoken < due:
             return
-        self._partials_done = int(spoken / self.partial_interval_s)
+        self._partials_done = 1 + int((spoken - self.partial_after_s) / self.partial_interval_s)
         native = self._tap.since(self._speech_start_s - PRE_ROLL_S)
         audio = self._with_carry(resample(native, self._tap.rate, ASR_RATE))
         job = self._transcribe(audio)

@@ -73,6 +73,7 @@ class VoiceOptions:
     frame_ms: int = 40  # reply audio frame length
     lead_s: float = 0.3  # how far sending runs ahead of the client's playback
     partial_interval_s: float | None = 1.0  # None: no partial transcripts
+    partial_after_s: float = 2.0  # speech before the first partial (see hark.voice.listener)
     drain_timeout_s: float = 10.0  # wait for pending brain writes at close
 
 
@@ -203,6 +204,7 @@ class VoiceSession:
                 endpointer,
                 transcriber,
                 partial_interval_s=self.options.partial_interval_s,
+                partial_after_s=self.options.partial_after_s,
                 on_partial=self._on_partial,
             )
             self.listener.prime()
