@@ -98,6 +98,7 @@ class ProductSearch:
     ) -> None:
         self.products = products
         self.by_sku = {p.sku: p for p in products}
+        self._index_of = {p.sku: i for i, p in enumerate(products)}
         self.popularity = popularity or {}
         bags = [self._bag(p) for p in products]
         self.heads = [head_noun(p.name) for p in products]
@@ -211,7 +212,7 @@ class ProductSearch:
         "lawn mowers" -> "mowers"; "a speaker for the shower" -> "speaker";
         "something to keep coffee hot" -> None (a purpose, no named thing).
         """
-        tokens = _drop_prices(words(query.text))
+        tokens = glue_models(_drop_prices(words(query.text)), self._vocab_set)
         head = None
         for token in tokens:
             if token in _CLAUSE_WORDS:
@@ -291,6 +292,7 @@ class ProductSearch:
         else:
             candidates = self._rank(concepts, category)
         candidates = [c for c in candidates if c[0].sku not in query.exclude]
+        candidates = self._drop_accessories(candidates, head, concepts)
         if concepts and candidates:
             best_cov = max(c[2] for c in candidates)
             best_score = max(c[1] for c in candidates) or 1.0
@@ -368,6 +370,30 @@ class ProductSearch:
                 if p.category == category and p.sku not in known
             ]
         return out
+
+    def _drop_accessories(
+        self,
+        candidates: list[tuple[ProductDoc, float, float, list[str]]],
+        head: str | None,
+        concepts: list[_Concept],
+    ) -> list[tuple[ProductDoc, float, float, list[str]]]:
+        """ "A laptop for travel" wants a laptop: when some products ARE the thing named,
+        drop those that only mention it in their name ("Laptop Charger")."""
+        if head is None:
+            return candidates
+        wanted = {term(head)}
+        for concept in concepts:
+            if concept.word.endswith(head):  # "head phones" was glued to "headphones"
+                wanted |= {t for t, w in concept.terms.items() if w >= FUZZY_WEIGHT}
+        index = self._index_of
+        is_it = [c for c in candidates if self.heads[index[c[0].sku]] in wanted]
+        if not is_it:
+            return candidates
+        return [
+            c
+            for c in candidates
+            if c in is_it or not (wanted & self.name_terms[index[c[0].sku]])
+        ]
 
     def _popularity_bonus(self, product: ProductDoc) -> float:
         return 0.05 * math.log1p(self.popularity.get(product.sku, 0))

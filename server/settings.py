@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     alexa_verify: bool = Field(True, description="Verify Alexa request signatures.")
     alexa_skill_id: str | None = Field(None, description="Expected Alexa applicationId.")
     alexa_invocation_name: str = Field("hark store", description="Skill invocation name.")
+    alexa_trust_roots: Path | None = Field(
+        None,
+        description="PEM bundle of CA roots trusted for Alexa signing certificates "
+        "(default: the certifi bundle).",
+    )
     alexa_progressive_after_s: float = Field(
         1.0,
         ge=0,
@@ -186,6 +191,15 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     finally:
         _CONFIG_FILE.set(None)
+
+
+def settings_table() -> str:
+    """The README's settings table, generated from the fields so the two never drift."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        default = "" if field.default is None else f"`{field.default}`"
+        rows.append(f"| `HARK_{name.upper()}` | {default} | {field.description} |")
+    return "\n".join(rows)
 
 
 def _mask_url_password(url: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from hark.dialogue.product_words import ProductDoc
+from hark.dialogue.product_words import ProductDoc, head_noun
 from hark.dialogue.search import SearchQuery
 from hark.dialogue.speech import join_words, number_words, short_text
 from hark.dialogue.state import Pending
@@ -187,6 +187,10 @@ def describe_product(ctx: TurnContext, product: ProductDoc, intent: str) -> Skil
 def _offer_in_stock_instead(ctx: TurnContext, reply: SkillReply, product: ProductDoc) -> None:
     """A sold-out product was asked about: point at one from the same answer that can be bought."""
     other = next((p for p in shown(ctx) if p.in_stock and p.sku != product.sku), None)
+    if other is None:  # nothing else was named: the nearest of its own kind
+        kind = SearchQuery(text=head_noun(product.name), exclude={product.sku}, limit=1)
+        hits = ctx.knowledge.search.search(kind).hits if kind.text else []
+        other = hits[0].product if hits else None
     if other is None:
         return
     reply.say.say(

@@ -302,3 +302,18 @@ def test_without_a_configured_skill_id_any_application_is_accepted(ca, leaf) -> 
     other = AlexaRequestSigner(leaf, application_id="amzn1.ask.skill.anything")
     envelope, body, headers = launch(other)
     make_verifier(ca, skill_id=None).verify(headers, body, envelope)
+
+
+def test_trust_roots_from_a_pem_bundle_setting(ca, signer, tmp_path) -> None:  # noqa: ANN001
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from hark.integrations.alexa.verify import load_trust_roots
+
+    bundle = tmp_path / "roots.pem"
+    bundle.write_bytes(b"".join(root.public_bytes(Encoding.PEM) for root in ca.trust_roots))
+    verifier = make_verifier(ca, trust_roots=load_trust_roots(bundle))
+    envelope, body, headers = launch(signer)
+    verifier.verify(headers, body, envelope)
+    other = LocalCertificateAuthority(name="Somebody Else's Root")
+    stranger = make_verifier(ca, trust_roots=other.trust_roots)
+    assert rejected(stranger, headers, body, envelope)

@@ -21,3 +21,10 @@ def test_every_setting_is_documented() -> None:
 def test_quick_start_is_two_commands() -> None:
     quick = README.split("## Quick start", 1)[1].split("##", 1)[0]
     assert "make run" in quick and "make test" in quick
+
+
+def test_settings_table_is_current() -> None:
+    """Regenerate with `hark config --table` between the settings-table markers."""
+    from hark.server.settings import settings_table
+
+    assert settings_table() in README

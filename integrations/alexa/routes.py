@@ -28,6 +28,7 @@ from hark.integrations.alexa.verify import (
     AlexaVerifier,
     Fetcher,
     VerificationError,
+    load_trust_roots,
     log_verification_settings,
 )
 
@@ -61,6 +62,8 @@ def configure_alexa(
     settings = _settings(app)
     verify = settings.alexa_verify if verify is None else verify
     skill_id = skill_id if skill_id is not None else settings.alexa_skill_id
+    if trust_roots is None and settings.alexa_trust_roots is not None:
+        trust_roots = load_trust_roots(settings.alexa_trust_roots)
     verifier = AlexaVerifier(skill_id, fetcher=fetcher, trust_roots=trust_roots) if verify else None
     runtime = AlexaRuntime(
         verifier=verifier,

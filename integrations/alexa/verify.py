@@ -22,6 +22,7 @@ import threading
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -113,7 +114,12 @@ def system_trust_roots() -> list[x509.Certificate]:
     """The certifi CA bundle: the same roots httpx trusts for HTTPS."""
     import certifi
 
-    with open(certifi.where(), "rb") as handle:
+    return load_trust_roots(certifi.where())
+
+
+def load_trust_roots(path: str | Path) -> list[x509.Certificate]:
+    """Every certificate in a PEM bundle; a shop can pin its own roots this way."""
+    with open(path, "rb") as handle:
         bundle = handle.read()
     roots: list[x509.Certificate] = []
     end = b"-----END CERTIFICATE-----"

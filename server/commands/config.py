@@ -17,10 +17,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_config_argument(parser)
     parser.add_argument("--json", action="store_true", help="print JSON instead of TOML-like lines")
+    parser.add_argument(
+        "--table", action="store_true", help="print every setting as a Markdown table (for docs)"
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.table:
+        from hark.server.settings import settings_table
+
+        print(settings_table())
+        return 0
     values = settings_from_args(args).masked()
     if args.json:
         print(json.dumps(values, indent=2, default=str))
