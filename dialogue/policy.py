@@ -34,6 +34,7 @@ _SERVICE = re.compile(
     r"(do|offer|provide|run|host|fix|repair|install|service|deliver)\b"
     r"|\b(can|could) i (book|schedule|make an appointment|get an appointment)\b"
 )
+_ADD_VERB = re.compile(r"^(please )?(add|put|throw|pop)\b|^i(ll| will) take\b")
 _TRACKING = re.compile(r"\b(track|where|status|how long|when)\b")
 
 Handler = Callable[[TurnContext], SkillReply]
@@ -86,6 +87,12 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: Planner | None) 
         return support.order_status(ctx)  # "what about order 103" is about that order
     if intent in _PROBLEM_INTENTS and problems.is_problem_report(text) and not _faq_on_problem(ctx):
         return problems.report_problem(ctx)
+    if (
+        intent in ("product_search", "product_info", "select_item")
+        and _ADD_VERB.match(text)
+        and sales.mentioned(ctx) is not None
+    ):
+        return cart.add_to_cart(ctx)  # "add two junior helmets" names what to add
     if intent in HANDLERS:
         return _checked(ctx, intent, planner)
     simple = _small_talk(ctx, intent, pending)

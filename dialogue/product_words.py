@@ -121,7 +121,7 @@ UNIT_WORDS = frozenset(
     """
     oz ounce ounces inch inches in liter liters litre litres l ml lb lbs pound pounds ft
     foot feet quart gallon cup cups person people pack count piece pieces watt watts gb tb
-    mm cm kg g
+    mm cm kg g lumen lumens mah hour hours
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
@@ -158,19 +158,27 @@ _TO_BASE: dict[str, tuple[str, float]] = {
 
 _SPEC_WORDS = frozenset(
     """
-    set of pack pair count piece pieces kit bundle
+    set of pack pair count piece pieces kit bundle pro plus max lite ultra xl xxl edition
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
 
 def head_noun(name: str) -> str:
     """The word naming what a product is: "Hard Shell Headphone Carrying Case" -> "case"."""
-    core = re.split(r"\s+(?:with|for|and|by|in)\s+|\s+-\s+|,|\(", name.lower(), maxsplit=1)[0]
-    tokens = [t for t in re.split(r"\s+", core) if t]
+    core = re.split(r"\s+(?:with|for|and|by|in)\s+|\s+-\s+|,|\(", name, maxsplit=1)[0]
+    cased = [t for t in re.split(r"\s+", core) if t]
+    tokens = [t.lower() for t in cased]
     while tokens and (
         any(ch.isdigit() for ch in tokens[-1])
         or tokens[-1] in _SPEC_WORDS
         or tokens[-1] in UNIT_WORDS
+        # an acronym after a spec: "Laptop 16 GB RAM" is a laptop
+        or (
+            len(tokens) > 2
+            and cased[len(tokens) - 1].isupper()
+            and len(tokens[-1]) <= 4
+            and (tokens[-2] in UNIT_WORDS or any(ch.isdigit() for ch in tokens[-2]))
+        )
     ):
         tokens.pop()
     if not tokens:

@@ -30,6 +30,15 @@ from hark.dialogue.product_words import (
     glue_models,
     head_noun,
 )
+from hark.dialogue.search_words import (
+    drop_prices,
+    is_kind,
+    match_category,
+    measures_of,
+    one_vowel_apart,
+    price_distance,
+    within,
+)
 from hark.dialogue.text_index import (
     STOPWORDS,
     BM25Index,
@@ -103,7 +112,7 @@ class ProductSearch:
         bags = [self._bag(p) for p in products]
         self.heads = [head_noun(p.name) for p in products]
         self.name_terms = [set(terms(p.name, normalise=False)) for p in products]
-        self.measures = [_measures(p) for p in products]
+        self.measures = [measures_of(p) for p in products]
         self.index = BM25Index(bags)
         self.vocab = sorted(self.index.vocabulary)
         self._vocab_set = set(self.vocab)
@@ -136,7 +145,7 @@ class ProductSearch:
     def concepts(self, query: SearchQuery) -> list[_Concept]:
         source = " ".join(query.keywords) if query.keywords and not query.text else query.text
         tokens = words(source)
-        tokens = glue_models(_drop_prices(tokens), self._vocab_set)
+        tokens = glue_models(drop_prices(tokens), self._vocab_set)
         out: list[_Concept] = []
         seen: set[str] = set()
         context_from = self._context_start(tokens)
@@ -212,7 +221,7 @@ class ProductSearch:
         "lawn mowers" -> "mowers"; "a speaker for the shower" -> "speaker";
         "something to keep coffee hot" -> None (a purpose, no named thing).
         """
-        tokens = glue_models(_drop_prices(words(query.text)), self._vocab_set)
+        tokens = glue_models(drop_prices(words(query.text)), self._vocab_set)
         head = None
         for token in tokens:
             if token in _CLAUSE_WORDS:
@@ -244,7 +253,7 @@ class ProductSearch:
         """A catalog word one vowel away that sounds the same ("flee" -> "flea", not "tier")."""
         if len(key) < 4 or not key.isalpha():
             return None
-        options = [w for w in self._sounds.get(sound_key(key), ()) if _one_vowel_apart(w, key)]
+        options = [w for w in self._sounds.get(sound_key(key), ()) if one_vowel_apart(w, key)]
         return options[0] if len(options) == 1 else None
 
     def _add_concept(
@@ -276,7 +285,7 @@ class ProductSearch:
     # --- search ----------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchOutcome:
         concepts = self.concepts(query)
-        category = _match_category(query.category, self.categories)
+        category = match_category(query.category, self.categories)
         head = self.head_concept(query) if query.text else None
         if (
             head is not None
@@ -307,9 +316,9 @@ class ProductSearch:
         def hit(c: tuple[ProductDoc, float, float, list[str]]) -> Hit:
             return Hit(c[0], c[1], c[2], c[3], reason_for(c[0], c[3]))
 
-        in_price = [c for c in candidates if _within(c[0].price, query.price_min, query.price_max)]
+        in_price = [c for c in candidates if within(c[0].price, query.price_min, query.price_max)]
         outside = [c for c in candidates if c not in in_price]
-        outside.sort(key=lambda c: _price_distance(c[0].price, query.price_min, query.price_max))
+        outside.sort(key=lambda c: price_distance(c[0].price, query.price_min, query.price_max))
         hits = [hit(c) for c in in_price if c[0].in_stock][: query.limit]
         if hits and concepts:  # only what is close to the best, not filler to reach three
             top = hits[0].score + self._popularity_bonus(hits[0].product)
@@ -354,7 +363,7 @@ class ProductSearch:
                         matched.append(concept.word)
             coverage = min(1.0, covered / total_idf)
             said = {t for c in concepts for t, w in c.terms.items() if w >= FUZZY_WEIGHT}
-            if self.heads[doc] in said:
+            if is_kind(self.heads[doc], said):
                 score *= 1.5  # it IS what was asked for ("filters" -> the filters)
             elif said & self.name_terms[doc]:
                 score *= 0.4  # an accessory FOR it ("headphones" -> a headphone case)
@@ -378,7 +387,8 @@ class ProductSearch:
         concepts: list[_Concept],
     ) -> list[tuple[ProductDoc, float, float, list[str]]]:
         """ "A laptop for travel" wants a laptop: when some products ARE the thing named,
-        drop those that only mention it in their name ("Laptop Charger")."""
+        drop those that only mention it in their name ("Laptop Charger") and those that
+        don't cover it at all (a power bank that is merely good for travel)."""
         if head is None:
             return candidates
         wanted = {term(head)}
@@ -386,13 +396,18 @@ class ProductSearch:
             if concept.word.endswith(head):  # "head phones" was glued to "headphones"
                 wanted |= {t for t, w in concept.terms.items() if w >= FUZZY_WEIGHT}
         index = self._index_of
-        is_it = [c for c in candidates if self.heads[index[c[0].sku]] in wanted]
+        is_it = [c for c in candidates if is_kind(self.heads[index[c[0].sku]], wanted)]
         if not is_it:
             return candidates
+        head_words = {c.word for c in concepts if c.word.endswith(head) or term(c.word) in wanted}
         return [
             c
             for c in candidates
-            if c in is_it or not (wanted & self.name_terms[index[c[0].sku]])
+            if c in is_it
+            or (
+                not (wanted & self.name_terms[index[c[0].sku]])
+                and bool(head_words & set(c[3]))  # it is that kind too ("Kibble" is dog food)
+            )
         ]
 
     def _popularity_bonus(self, product: ProductDoc) -> float:
@@ -410,71 +425,6 @@ _CLAUSE_WORDS = frozenset(
 _CONTEXT_WORDS = frozenset({"for", "fit", "fits", "on"})
 # Words that shape a wish but rarely name a product: matched if possible, never required.
 _SOFT = frozenset({"gift", "present", "home", "quality", "durable", "light", "easy"})
-
-
-def _one_vowel_apart(a: str, b: str) -> bool:
-    """One vowel changed, added or dropped: the slips of homophones ("flee"/"flea")."""
-    vowels = "aeiouy"
-    if len(a) == len(b):
-        diff = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
-        return len(diff) == 1 and diff[0][0] in vowels and diff[0][1] in vowels
-    short, long_ = sorted((a, b), key=len)
-    if len(long_) - len(short) != 1:
-        return False
-    return any(
-        long_[i] in vowels and long_[:i] + long_[i + 1 :] == short for i in range(len(long_))
-    )
-
-
-def _measures(product: ProductDoc) -> set[tuple[str, str]]:
-    """(number, unit term) pairs a product states: "six person tent" -> ("6", "person")."""
-    text = " ".join((product.name, " ".join(product.tags), product.description))
-    tokens = words(text.replace("-", " "))
-    return {
-        (term(tok), term(nxt))
-        for tok, nxt in zip(tokens, tokens[1:], strict=False)
-        if tok.isdigit() and nxt in UNIT_WORDS
-    }
-
-
-def _drop_prices(tokens: list[str]) -> list[str]:
-    """Remove "under 100 dollars", "between 50 and 80" and the like from the words."""
-    out: list[str] = []
-    skip_next_number = False
-    for i, tok in enumerate(tokens):
-        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        if tok in ("dollars", "euros", "pounds", "cents"):
-            continue
-        if re.fullmatch(r"\d+(?:\.\d+)?", tok) and (
-            skip_next_number or nxt in ("dollars", "euros", "pounds", "cents", "to", "and")
-        ):
-            skip_next_number = nxt in ("to", "and")
-            continue
-        skip_next_number = False
-        out.append(tok)
-    return out
-
-
-def _match_category(category: str | None, categories: list[str]) -> str | None:
-    if not category:
-        return None
-    lowered = {c.lower(): c for c in categories}
-    if category.lower() in lowered:
-        return lowered[category.lower()]
-    match = process.extractOne(category.lower(), list(lowered), scorer=fuzz.WRatio, score_cutoff=88)
-    return lowered[match[0]] if match else None
-
-
-def _within(price: float, low: float | None, high: float | None) -> bool:
-    return (low is None or price >= low - 1e-9) and (high is None or price <= high + 1e-9)
-
-
-def _price_distance(price: float, low: float | None, high: float | None) -> float:
-    if low is not None and price < low:
-        return low - price
-    if high is not None and price > high:
-        return price - high
-    return 0.0
 
 
 def reason_for(product: ProductDoc, matched: list[str]) -> str:

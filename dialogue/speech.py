@@ -60,6 +60,8 @@ _UNITS = {
     "qt": "quart",
     "gal": "gallon",
     "mah": "milliamp hour",
+    "gb": "gigabyte",
+    "tb": "terabyte",
 }
 _PLURAL = {"foot": "feet", "inch": "inches", "fluid ounce": "fluid ounces"}
 _UNIT_RE = re.compile(

@@ -8,9 +8,11 @@ none, the caller hears that, and price stands in as the closest proxy.
 
 from __future__ import annotations
 
+import re
+
 from hark.dialogue.attributes import DIRECTIONS, compare, measures, states
 from hark.dialogue.product_words import ProductDoc, head_noun
-from hark.dialogue.search import SearchQuery
+from hark.dialogue.search import SearchQuery, is_kind
 from hark.dialogue.speech import first_sentence
 from hark.dialogue.state import Pending
 from hark.skills.base import SkillReply, TurnContext, card
@@ -68,11 +70,22 @@ def _pool(ctx: TurnContext, ref: ProductDoc) -> list[ProductDoc]:
         query.text = head_noun(ref.name) or ref.name  # no search yet: compare with its own kind
     search = ctx.knowledge.search
     candidates = [h.product for h in search.search(query).hits]
-    same_kind = SearchQuery(text=head_noun(ref.name) or ref.name, limit=10)
-    outcome = search.search(same_kind)  # its own kind too: "the 50 ft hose" -> other hoses
-    candidates += [h.product for h in outcome.hits + outcome.out_of_stock]
-    pool = candidates + shown(ctx)
-    return [p for p in dict.fromkeys(pool) if p.sku != ref.sku]
+    for kind_word in _kind_words(ref):  # its own kind too: "the 50 ft hose" -> other hoses
+        outcome = search.search(SearchQuery(text=kind_word, limit=10))
+        candidates += [h.product for h in outcome.hits + outcome.out_of_stock]
+    pool = [p for p in dict.fromkeys(candidates + shown(ctx)) if p.sku != ref.sku]
+    kind = head_noun(ref.name)
+    same = [p for p in pool if is_kind(head_noun(p.name), {kind})]
+    return same or pool  # "a lighter one" than a laptop is another laptop
+
+
+def _kind_words(ref: ProductDoc) -> list[str]:
+    """ "Hardened U-Lock" is a "ulock" and so a "lock": search for both."""
+    head = head_noun(ref.name)
+    if not head:
+        return [ref.name]
+    tails = [w for w in re.findall(r"[a-z]+", ref.name.lower()) if w != head and head.endswith(w)]
+    return [head, *[w for w in tails if len(w) >= 3][:1]]
 
 
 def step(ctx: TurnContext, direction: str, intent: str) -> SkillReply:

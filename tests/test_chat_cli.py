@@ -1,24 +1,33 @@
-"""``hark chat`` as a user runs it: the real console script in a subprocess.
+"""``hark chat`` as a user runs it.
 
 Every conversation scenario of test_dialogue_scenarios.py runs through
 ``hark chat --shop examples/shop --db <tmp> --json ...`` (the database is
-given so the test can check the rows the conversation created), plus the
-command's own contract: interactive prompt, temporary database, errors.
+given so the test can check the rows the conversation created). They run
+in-process through ``hark.server.cli.main`` (the same parser, command and
+JSON printer as the console script) because a fresh interpreter costs
+~1.8 s per run; the real console script still runs in a subprocess for
+the ``--json`` contract of a full multi-behaviour call, the interactive
+prompt, the configured database and the error exits.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
+from sqlalchemy import select
 from test_dialogue_scenarios import SCENARIOS, Scenario, Talk
 
 from hark.dialogue.redact import redact
+from hark.server.cli import main as cli_main
 from hark.store.db import Database
+from hark.store.models import Order
 
 REPO = Path(__file__).resolve().parent.parent
 HARK = REPO / ".venv" / "bin" / "hark"
@@ -53,26 +62,92 @@ def chat_json(db_url: str, customer: str | None, utterances: list[str]) -> tuple
         args += ["--customer", customer]
     done = hark(*args, *utterances)
     assert done.returncode == 0, done.stderr
-    events = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    return _events(done.stdout, utterances), done.stderr
+
+
+def _events(stdout: str, utterances: list[str]) -> Talk:
+    events = [json.loads(line) for line in stdout.splitlines() if line.strip()]
     assert events[0]["event"] == "greeting"
+    assert set(events[0]) >= {"text", "ssml"}
     assert all(e["event"] == "turn" for e in events[1:])
     for event, text in zip(events[1:], utterances, strict=False):
         assert event["user"] == redact(text).text  # as stored: no card number echoed
         assert set(event) >= {"reply", "ssml", "intent", "sentiment", "handoff", "cards", "end"}
-    return Talk(events[0], events[1:]), done.stderr
+    return Talk(events[0], events[1:])
+
+
+def chat_in_process(
+    capsys: pytest.CaptureFixture[str], db_url: str, customer: str | None, utterances: list[str]
+) -> tuple[Talk, str]:
+    """``hark chat ... --json`` through the CLI's own entry point, without a new interpreter."""
+    args = ["chat", "--shop", str(SHOP), "--db", db_url, "--json"]
+    if customer:
+        args += ["--customer", customer]
+    capsys.readouterr()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "stdin", io.StringIO(""))  # no utterances: the prompt sees EOF
+        assert cli_main([*args, *utterances]) == 0
+    out = capsys.readouterr()
+    return _events(out.out, utterances), out.err
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
-def test_scenario_through_hark_chat(scenario: Scenario, tmp_path: Path) -> None:
+def test_scenario_through_hark_chat(
+    scenario: Scenario,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for key in [k for k in os.environ if k.startswith("HARK_")]:
+        monkeypatch.delenv(key)
+    for key, value in _env().items():
+        if key.startswith("HARK_"):
+            monkeypatch.setenv(key, value)
     url = f"sqlite:///{tmp_path / 'chat.db'}"
-    before = [chat_json(url, customer, utterances)[0] for customer, utterances in scenario.before]
-    talk, stderr = chat_json(url, scenario.customer, scenario.utterances)
+    before = [
+        chat_in_process(capsys, url, customer, utterances)[0]
+        for customer, utterances in scenario.before
+    ]
+    talk, stderr = chat_in_process(capsys, url, scenario.customer, scenario.utterances)
     db = Database(url)
     try:
         scenario.check(talk, db, before)
     finally:
         db.dispose()
     assert "4111" not in stderr  # nothing sensitive in the logs either
+
+
+def test_console_script_json_contract_over_a_whole_call(tmp_path: Path) -> None:
+    """The real ``hark`` executable: one call through support, sales, cart, checkout,
+    privacy and goodbye, with the rows it made checked in the database."""
+    url = f"sqlite:///{tmp_path / 'chat.db'}"
+    utterances = [
+        "where is order two nine one five",
+        "something to keep coffee hot",
+        "add it",
+        "no thanks",
+        "my card number is 4111 1111 1111 1111",
+        "check out",
+        "yes",
+        "bye",
+    ]
+    talk, stderr = chat_json(url, "C001", utterances)
+    status, search, added, declined, card, checkout, placed, bye = talk.turns
+    assert "automated assistant" in talk.greeting["text"]
+    assert "2915" in status["reply"] and "delivered" in status["reply"].lower()
+    assert search["cards"] and all(c["stock"] > 0 for c in search["cards"])
+    assert added["intent"] == "add_to_cart"
+    assert "4111" not in json.dumps(card) and "4111" not in stderr
+    assert placed["end"] is False and bye["end"] is True
+    for event in [talk.greeting, *talk.turns]:
+        ElementTree.fromstring(event["ssml"])
+    db = Database(url)
+    try:
+        with db.session() as session:
+            orders = session.scalars(select(Order).where(Order.customer_id == "C001")).all()
+            assert any(o.placed_at.isoformat() == "2026-11-24" for o in orders)
+    finally:
+        db.dispose()
 
 
 def test_interactive_prompt_until_quit(tmp_path: Path) -> None:

@@ -80,6 +80,8 @@ async def test_spoken_turn_happy_path(serve, db) -> None:  # noqa: ANN001
         mark = client.mark()
         await client.stream(utterance("Do you have running shoes?", 16000), 16000, speed=4)
         metrics = (await client.wait_for("turn_metrics", since=mark)).event
+        await client.wait_for("audio_end", since=mark)
+        # Stage times go out with the first audio frame: all five are known by then.
         assert client.types(mark, audio=True) == [
             "speech_started",
             "speech_stopped",
@@ -87,8 +89,9 @@ async def test_spoken_turn_happy_path(serve, db) -> None:  # noqa: ANN001
             "reply",
             "audio_start",
             "<audio>",
-            "audio_end",
             "turn_metrics",
+            "<audio>",
+            "audio_end",
         ]
         transcript = (await client.wait_for("transcript", since=mark)).event
         assert transcript == {
@@ -139,8 +142,9 @@ async def test_typed_text_turn(serve) -> None:  # noqa: ANN001
         mark = client.mark()
         await client.send_json({"type": "text", "text": "I want to talk to a human"})
         metrics = (await client.wait_for("turn_metrics", since=mark)).event
+        await client.wait_for("audio_end", since=mark)
         assert client.types(mark, audio=True) == [
-            "reply", "handoff", "audio_start", "<audio>", "audio_end", "turn_metrics",
+            "reply", "handoff", "audio_start", "<audio>", "turn_metrics", "<audio>", "audio_end",
         ]  # fmt: skip
         reply = (await client.wait_for("reply", since=mark)).event
         assert reply["handoff"] is True and reply["intent"] == "human_agent"

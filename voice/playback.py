@@ -146,6 +146,7 @@ async def speak(
     out_rate: int,
     send_bytes: SendBytes,
     on_first_audio: Callable[[], Awaitable[None]],
+    on_first_frame_sent: Callable[[float], Awaitable[None]] | None = None,
     clock: PlayoutClock,
     frame_ms: int = 40,
     lead_s: float = 0.3,
@@ -153,9 +154,10 @@ async def speak(
     """Synthesize ``text`` sentence by sentence and stream it, paced, at ``out_rate``.
 
     ``on_first_audio`` runs just before the first audio frame (the session
-    sends ``audio_start`` there). Cancelling the calling task stops sending
-    at once; the sentence being synthesized finishes in its thread and is
-    dropped.
+    sends ``audio_start`` there), ``on_first_frame_sent(perf_counter_time)``
+    right after it (every stage of the turn is known then). Cancelling the
+    calling task stops sending at once; the sentence being synthesized
+    finishes in its thread and is dropped.
     """
     sentences = split_sentences(text)
     if not sentences:
@@ -179,12 +181,15 @@ async def speak(
                 ahead = clock.ahead_s()
                 if ahead > lead_s:
                     await asyncio.sleep(ahead - lead_s)
-                if first_audio_at is None:
+                first = first_audio_at is None
+                if first:
                     await on_first_audio()
                     first_audio_at = time.perf_counter()
                 await send_bytes(int16_to_pcm16(frame))
                 clock.schedule(index, frame.size / out_rate)
                 samples_sent += frame.size
+                if first and on_first_frame_sent is not None:
+                    await on_first_frame_sent(first_audio_at)
             clock.finish_sentence(index)
     finally:
         if not producer.done():

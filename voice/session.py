@@ -10,14 +10,10 @@ machine rather than a straight line:
   the caller within a frame.
 * **Barge-in.** When the caller starts speaking (``speech_started``) or
   types while a turn is running, the turn task is cancelled at once, so no
-  further audio frame is sent, and then, depending on the phase:
-  ``asr``: the brain has not seen the words, so the audio is carried into
-  the next utterance (the caller simply went on talking);
-  ``dialogue``: the brain's call finishes in its thread and the reply it
-  stores is then marked as not heard at all;
-  ``speaking``: the client is told ``interrupted`` (flush your buffer) and
-  the stored reply is cut to the words the ``PlayoutClock`` says were heard
-  (``DialogueManager.mark_interrupted``).
+  further audio frame is sent; ``hark.voice.turns.settle_cancelled`` then
+  carries the words into the next utterance, marks an unspoken reply as
+  unheard, or sends ``interrupted`` and cuts the stored reply to what the
+  ``PlayoutClock`` says was heard, depending on how far the turn got.
 * Brain calls go through ``SerialCalls``: in order, never cancelled half-way,
   so a saved turn stays saved whatever the client does.
 
@@ -30,14 +26,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from hark.server.logs import log_context
 from hark.voice.audio import decode
-from hark.voice.listener import Listener, Utterance
+from hark.voice.listener import Listener
 from hark.voice.metrics_store import merge_turn_metrics
 from hark.voice.outbox import Outbox, SerialCalls, Transport
 from hark.voice.playback import PlayoutClock, speak, wait_until
@@ -46,7 +42,6 @@ from hark.voice.protocol import (
     AudioStartEvent,
     ErrorEvent,
     HandoffEvent,
-    InterruptedEvent,
     ProtocolError,
     ReadyEvent,
     SpeechStartedEvent,
@@ -60,6 +55,7 @@ from hark.voice.protocol import (
     reply_event,
 )
 from hark.voice.turn_metrics import TurnTimer
+from hark.voice.turns import VoiceTurn, settle_cancelled
 from hark.voice.vad import Endpointer
 
 log = logging.getLogger("hark.voice")
@@ -77,19 +73,6 @@ class VoiceOptions:
     drain_timeout_s: float = 10.0  # wait for pending brain writes at close
 
 
-@dataclass(eq=False)
-class _Turn:
-    kind: str  # "voice", "text" or "greeting"
-    utterance: Utterance | None = None
-    phase: str = "asr"
-    task: asyncio.Task[None] | None = None
-    dialogue_job: asyncio.Future[Any] | None = None
-    reply: Any = None
-    reply_sent: bool = False
-    clock: PlayoutClock | None = None
-    timer: TurnTimer = field(default_factory=lambda: TurnTimer("text"))
-
-
 class VoiceSession:
     """One connection's conversation (see the module docstring)."""
 
@@ -105,7 +88,7 @@ class VoiceSession:
         self.listener: Listener | None = None
         self.finished = asyncio.Event()  # set when the server wants the socket closed
         self.closed = False
-        self._turn: _Turn | None = None
+        self._turn: VoiceTurn | None = None
         self._helpers: set[asyncio.Task[Any]] = set()
         self._odd_byte = b""
         self._asr_error_sent = False
@@ -133,7 +116,7 @@ class VoiceSession:
             await self._error("not_started", "send a 'start' message first")
         elif isinstance(message, TextMessage):
             await self._interrupt(carry=False)
-            self._begin(_Turn("text"), text=message.text)
+            self._begin(VoiceTurn("text"), text=message.text)
         elif isinstance(message, StopMessage):
             self.finished.set()
 
@@ -173,7 +156,8 @@ class VoiceSession:
             else:
                 await self.outbox.event(SpeechStoppedEvent())
                 if event.utterance is not None:
-                    self._begin(_Turn("voice", utterance=event.utterance))
+                    await self._interrupt(carry=False)  # e.g. a typed turn still running
+                    self._begin(VoiceTurn("voice", utterance=event.utterance))
 
     # ------------------------------------------------------------------ start / close
     async def _start(self, message: StartMessage) -> None:
@@ -194,6 +178,10 @@ class VoiceSession:
             )
         except CustomerNotFound:
             await self._error("unknown_customer", f"no customer with id {message.customer_id!r}")
+            return
+        except Exception:  # noqa: BLE001 - e.g. the database is down: say so, stay open
+            log.exception("could not start a conversation")
+            await self._error("internal_error", "could not start the conversation; try again")
             return
         self.conversation_id = conversation_id
         self.sample_rate, self.encoding = message.sample_rate, message.encoding
@@ -228,7 +216,7 @@ class VoiceSession:
                 f"speech synthesis is not available{reason}; "
                 "replies come as 'reply' events without audio",
             )
-        self._begin(_Turn("greeting"), reply=greeting)
+        self._begin(VoiceTurn("greeting"), reply=greeting)
 
     async def close(self) -> None:
         """Free everything: cancel the turn and helpers, finish brain writes, end the conversation."""
@@ -253,7 +241,7 @@ class VoiceSession:
     async def _interrupt(self, *, carry: bool) -> None:
         await self._after_cancel(self._cancel_turn(), carry=carry)
 
-    def _cancel_turn(self) -> tuple[_Turn, float] | None:
+    def _cancel_turn(self) -> tuple[VoiceTurn, float] | None:
         """Stop the running turn now (no more frames go out); return it and the time."""
         turn = self._turn
         if turn is None or turn.task is None or turn.task.done():
@@ -261,43 +249,26 @@ class VoiceSession:
         turn.task.cancel()
         return turn, time.perf_counter()
 
-    async def _after_cancel(self, cancelled: tuple[_Turn, float] | None, *, carry: bool) -> None:
-        """Settle a cancelled turn according to its phase (see the module docstring)."""
+    async def _after_cancel(
+        self, cancelled: tuple[VoiceTurn, float] | None, *, carry: bool
+    ) -> None:
         if cancelled is None:
             return
         turn, at = cancelled
-        assert turn.task is not None
-        await asyncio.wait([turn.task])
-        dialogue = self.services.dialogue
         with log_context(conversation_id=self.conversation_id):
-            if turn.phase == "asr":
-                if carry and turn.utterance is not None and self.listener is not None:
-                    self.listener.carry(turn.utterance.audio)
-                log.info("turn cancelled before the brain saw it", extra={"carried": carry})
-            elif turn.phase == "dialogue" and turn.dialogue_job is not None:
-                job = turn.dialogue_job
-                self.brain.submit(_mark_unheard, dialogue, self.conversation_id, job)
-                log.info("reply cancelled before it was spoken")
-            elif turn.phase == "speaking" and turn.reply is not None:
-                played = turn.clock.played_text(at) if turn.clock is not None else ""
-                if turn.reply_sent:
-                    await self.outbox.event(InterruptedEvent())
-                if turn.reply.turn_id is not None and played != turn.reply.text:
-                    self.brain.submit(
-                        dialogue.mark_interrupted, self.conversation_id, turn.reply.turn_id, played
-                    )
-                log.info(
-                    "barge-in: reply cut",
-                    extra={"played_chars": len(played), "reply_chars": len(turn.reply.text)},
-                )
+            await settle_cancelled(
+                turn, at, carry=carry, listener=self.listener, outbox=self.outbox,
+                brain=self.brain, dialogue=self.services.dialogue,
+                conversation_id=self.conversation_id,
+            )  # fmt: skip
 
     # ------------------------------------------------------------------ turns
-    def _begin(self, turn: _Turn, *, text: str | None = None, reply: Any = None) -> None:
+    def _begin(self, turn: VoiceTurn, *, text: str | None = None, reply: Any = None) -> None:
         turn.timer = TurnTimer("text" if turn.kind == "greeting" else turn.kind)
         self._turn = turn
         turn.task = asyncio.create_task(self._run_turn(turn, text=text, reply=reply))
 
-    async def _run_turn(self, turn: _Turn, *, text: str | None, reply: Any) -> None:
+    async def _run_turn(self, turn: VoiceTurn, *, text: str | None, reply: Any) -> None:
         timer = turn.timer
         with log_context(conversation_id=self.conversation_id):
             try:
@@ -327,10 +298,7 @@ class VoiceSession:
                 if reply.handoff:
                     await self.outbox.event(HandoffEvent(summary=reply.handoff_summary))
                 await self._speak(turn)
-                if turn.kind != "greeting":
-                    await self.outbox.event(timer.event())
-                    timer.log(turn_kind=turn.kind)
-                    self._store_metrics(reply, timer)
+                await self._report(turn)  # without audio: now (with audio: at the first frame)
                 await wait_until(time.perf_counter, turn.clock.ends_at if turn.clock else None)
                 turn.phase = "done"
                 if reply.end:
@@ -341,7 +309,7 @@ class VoiceSession:
                 turn.phase = "done"
                 await self._turn_failed(exc)
 
-    async def _transcribe(self, turn: _Turn) -> str:
+    async def _transcribe(self, turn: VoiceTurn) -> str:
         utterance = turn.utterance
         assert utterance is not None
         timer = turn.timer
@@ -352,7 +320,7 @@ class VoiceSession:
         await self.outbox.event(TranscriptEvent(text=transcript.text, final=True))
         return transcript.text
 
-    async def _speak(self, turn: _Turn) -> None:
+    async def _speak(self, turn: VoiceTurn) -> None:
         synthesizer = self.services.synthesizer
         reply = turn.reply
         if synthesizer is None or not reply.text.strip():
@@ -365,6 +333,10 @@ class VoiceSession:
             started = True
             await self.outbox.event(AudioStartEvent(sample_rate=self.sample_rate))
 
+        async def first_frame_sent(at: float) -> None:
+            turn.timer.first_audio_at = at
+            await self._report(turn)
+
         try:
             result = await speak(
                 synthesizer,
@@ -372,11 +344,12 @@ class VoiceSession:
                 out_rate=self.sample_rate,
                 send_bytes=self.outbox.audio,
                 on_first_audio=audio_start,
+                on_first_frame_sent=first_frame_sent,
                 clock=turn.clock,
                 frame_ms=self.options.frame_ms,
                 lead_s=self.options.lead_s,
             )
-            turn.timer.first_audio_at = result.first_audio_at
+            turn.timer.first_audio_at = result.first_audio_at or turn.timer.first_audio_at
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - the text reply already went out
@@ -396,6 +369,16 @@ class VoiceSession:
         else:
             log.error("voice turn failed", exc_info=exc)
             await self._error("internal_error", "the turn failed; please try again")
+
+    async def _report(self, turn: VoiceTurn) -> None:
+        """Send, log and store the turn's stage times, once, as soon as they are all known
+        (at the first audio frame), so a barge-in later in the reply does not lose them."""
+        if turn.kind == "greeting" or turn.reported:
+            return
+        turn.reported = True
+        await self.outbox.event(turn.timer.event())
+        turn.timer.log(turn_kind=turn.kind)
+        self._store_metrics(turn.reply, turn.timer)
 
     def _store_metrics(self, reply: Any, timer: TurnTimer) -> None:
         """Complete the stored assistant turn's metrics (see ``hark.voice.metrics_store``)."""
@@ -420,12 +403,3 @@ class VoiceSession:
 
     async def _error(self, code: str, message: str) -> None:
         await self.outbox.event(ErrorEvent(code=code, message=message))
-
-
-def _mark_unheard(dialogue: Any, conversation_id: str, job: asyncio.Future[Any]) -> None:
-    """After a cancelled ``turn`` call finished (``SerialCalls`` order): nothing of it was heard."""
-    if job.cancelled() or job.exception() is not None:
-        return
-    reply = job.result()
-    if reply.turn_id is not None:
-        dialogue.mark_interrupted(conversation_id, reply.turn_id, "")

@@ -1,0 +1,89 @@
+"""One turn of a voice session, and what a barge-in leaves behind.
+
+A turn is cancelled the moment the caller interrupts, so no further audio
+frame goes out; what must happen next depends on how far the turn got
+(``VoiceTurn.phase``), and is decided here:
+
+* ``asr``: the brain has not seen the words, so nothing is stored; with
+  ``carry`` the audio goes back to the listener and is prepended to the
+  caller's next utterance (they simply went on talking).
+* ``dialogue``: the brain's call cannot be stopped half-way; it finishes in
+  its thread (``SerialCalls`` keeps the order) and the reply it stored is
+  then marked as not heard at all.
+* ``speaking``: the client is told ``interrupted`` (flush your buffer) and
+  the stored reply is cut to the words the ``PlayoutClock`` says were heard
+  when the caller cut in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from hark.voice.listener import Listener, Utterance
+from hark.voice.outbox import Outbox, SerialCalls
+from hark.voice.playback import PlayoutClock
+from hark.voice.protocol import InterruptedEvent
+from hark.voice.turn_metrics import TurnTimer
+
+log = logging.getLogger("hark.voice")
+
+
+@dataclass(eq=False)
+class VoiceTurn:
+    """State of one turn, shared by its task and whoever interrupts it."""
+
+    kind: str  # "voice", "text" or "greeting"
+    utterance: Utterance | None = None
+    phase: str = "asr"  # asr -> dialogue -> speaking -> done
+    task: asyncio.Task[None] | None = None
+    dialogue_job: asyncio.Future[Any] | None = None
+    reply: Any = None  # hark.dialogue.reply.Reply
+    reply_sent: bool = False
+    clock: PlayoutClock | None = None
+    reported: bool = False  # turn_metrics sent
+    timer: TurnTimer = field(default_factory=lambda: TurnTimer("text"))
+
+
+async def settle_cancelled(
+    turn: VoiceTurn,
+    at: float,
+    *,
+    carry: bool,
+    listener: Listener | None,
+    outbox: Outbox,
+    brain: SerialCalls,
+    dialogue: Any,
+    conversation_id: str | None,
+) -> None:
+    """Finish a turn cancelled at ``at`` (perf_counter) according to its phase."""
+    assert turn.task is not None
+    await asyncio.wait([turn.task])
+    if turn.phase == "asr":
+        if carry and turn.utterance is not None and listener is not None:
+            listener.carry(turn.utterance.audio)
+        log.info("turn cancelled before the brain saw it", extra={"carried": carry})
+    elif turn.phase == "dialogue" and turn.dialogue_job is not None:
+        brain.submit(_mark_unheard, dialogue, conversation_id, turn.dialogue_job)
+        log.info("reply cancelled before it was spoken")
+    elif turn.phase == "speaking" and turn.reply is not None:
+        played = turn.clock.played_text(at) if turn.clock is not None else ""
+        if turn.reply_sent:
+            await outbox.event(InterruptedEvent())
+        if turn.reply.turn_id is not None and played != turn.reply.text:
+            brain.submit(dialogue.mark_interrupted, conversation_id, turn.reply.turn_id, played)
+        log.info(
+            "barge-in: reply cut",
+            extra={"played_chars": len(played), "reply_chars": len(turn.reply.text)},
+        )
+
+
+def _mark_unheard(dialogue: Any, conversation_id: str, job: asyncio.Future[Any]) -> None:
+    """After a cancelled ``turn`` call finished (``SerialCalls`` order): nothing of it was heard."""
+    if job.cancelled() or job.exception() is not None:
+        return
+    reply = job.result()
+    if reply.turn_id is not None:
+        dialogue.mark_interrupted(conversation_id, reply.turn_id, "")
