@@ -100,7 +100,8 @@ class VoiceSession:
     # ------------------------------------------------------------------ input
     async def on_text(self, raw: str) -> None:
         """One JSON text frame from the client."""
-        if len(raw) > self.settings.max_frame_bytes:
+        limit = self.settings.max_frame_bytes
+        if len(raw) > limit or (4 * len(raw) > limit and len(raw.encode()) > limit):
             await self._error(
                 "frame_too_large", f"frames are limited to {self.settings.max_frame_bytes} bytes"
             )
