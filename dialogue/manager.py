@@ -15,9 +15,12 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from hark.dialogue import knowledge as shop_knowledge
 from hark.dialogue import policy
@@ -36,8 +39,9 @@ from hark.dialogue.state import ConversationState, Pending
 from hark.server.settings import Settings
 from hark.skills import proactive
 from hark.skills.base import SkillReply, TurnContext, card
+from hark.skills.cart_store import merge_guest_cart
 from hark.store.db import Database
-from hark.store.models import Cart, CartItem, Conversation, Customer, Turn, utcnow
+from hark.store.models import Conversation, Customer, Turn, utcnow
 
 log = logging.getLogger("hark.dialogue")
 
@@ -82,6 +86,26 @@ class DialogueManager:
                     self._conv_locks.clear()
                 lock = self._conv_locks[conversation_id] = threading.Lock()
             return lock
+
+    @contextmanager
+    def _conversation(
+        self, conversation_id: str, *, lock: bool
+    ) -> Iterator[tuple[Session, Conversation]]:
+        """The conversation row in a transaction, or ConversationNotFound.
+
+        With ``lock`` the row is serialised against other turns of the same
+        conversation: this process's lock for its threads, a row lock for other
+        server processes.
+        """
+        guard = self._lock_for(str(conversation_id)) if lock else nullcontext()
+        with guard, self.db.session() as session:
+            if lock:
+                conversation = _locked(session, conversation_id)
+            else:
+                conversation = session.get(Conversation, str(conversation_id))
+            if conversation is None:
+                raise ConversationNotFound(str(conversation_id))
+            yield session, conversation
 
     # --- public API ------------------------------------------------------------------
     def start_conversation(self, channel: str, customer_id: str | None = None) -> tuple[str, Reply]:
@@ -165,12 +189,8 @@ class DialogueManager:
             raise InvalidUtterance("text must be a string")
         started = time.perf_counter()
         text = text.replace("\x00", "").strip()[:MAX_TEXT_CHARS]  # PostgreSQL rejects NUL
-        if not _valid_id(conversation_id):
-            raise ConversationNotFound(_printable(conversation_id))
-        with self._lock_for(str(conversation_id)), self.db.session() as session:
-            conversation = _locked(session, conversation_id)
-            if conversation is None:
-                raise ConversationNotFound(str(conversation_id))
+        _require_valid(conversation_id)
+        with self._conversation(conversation_id, lock=True) as (session, conversation):
             knowledge = self._fresh_knowledge(session)
             state = ConversationState.from_json(conversation.state)
             customer = (
@@ -219,11 +239,8 @@ class DialogueManager:
 
     def mark_interrupted(self, conversation_id: str, turn_id: int, played_text: str) -> None:
         """Barge-in: the stored assistant turn keeps only what the caller actually heard."""
-        if not _valid_id(conversation_id):
-            raise ConversationNotFound(_printable(conversation_id))
-        with self._lock_for(str(conversation_id)), self.db.session() as session:
-            if _locked(session, conversation_id) is None:
-                raise ConversationNotFound(str(conversation_id))
+        _require_valid(conversation_id)
+        with self._conversation(conversation_id, lock=True) as (session, _):
             turn = session.get(Turn, turn_id)
             if turn is None or turn.conversation_id != conversation_id or turn.role != "assistant":
                 log.warning(
@@ -236,14 +253,10 @@ class DialogueManager:
 
     def identify(self, conversation_id: str, customer_id: str) -> None:
         """Attach a customer found later (caller id, account link); an anonymous cart follows."""
-        if not _valid_id(conversation_id):
-            raise ConversationNotFound(_printable(conversation_id))
+        _require_valid(conversation_id)
         if not _valid_id(customer_id):
             raise CustomerNotFound(_printable(customer_id))
-        with self._lock_for(str(conversation_id)), self.db.session() as session:
-            conversation = _locked(session, conversation_id)
-            if conversation is None:
-                raise ConversationNotFound(str(conversation_id))
+        with self._conversation(conversation_id, lock=True) as (session, conversation):
             customer = session.get(Customer, str(customer_id))
             if customer is None:
                 raise CustomerNotFound(str(customer_id))
@@ -251,52 +264,19 @@ class DialogueManager:
             state = ConversationState.from_json(conversation.state)
             state.customer_id = customer.customer_id
             state.cart_id = None
-            self._merge_guest_cart(session, conversation.id, customer.customer_id)
+            merge_guest_cart(session, conversation.id, customer.customer_id)
             conversation.state = state.to_json()
 
-    @staticmethod
-    def _merge_guest_cart(session, conversation_id: str, customer_id: str) -> None:  # noqa: ANN001
-        guest = session.scalars(
-            select(Cart).where(
-                Cart.conversation_id == conversation_id,
-                Cart.customer_id.is_(None),
-                Cart.status == "open",
-            )
-        ).first()
-        if guest is None:
-            return
-        own = session.scalars(
-            select(Cart).where(Cart.customer_id == customer_id, Cart.status == "open")
-        ).first()
-        if own is None:
-            guest.customer_id = customer_id
-            return
-        for item in list(guest.items):
-            mine = next((i for i in own.items if i.sku == item.sku), None)
-            if mine is None:
-                own.items.append(CartItem(sku=item.sku, quantity=item.quantity))
-            else:
-                mine.quantity += item.quantity
-        session.delete(guest)
-
     def end_conversation(self, conversation_id: str) -> None:
-        if not _valid_id(conversation_id):
-            raise ConversationNotFound(_printable(conversation_id))
-        with self.db.session() as session:
-            conversation = session.get(Conversation, str(conversation_id))
-            if conversation is None:
-                raise ConversationNotFound(str(conversation_id))
+        _require_valid(conversation_id)
+        with self._conversation(conversation_id, lock=False) as (_, conversation):
             if conversation.ended_at is None:
                 conversation.ended_at = utcnow()
 
     def transcript(self, conversation_id: str) -> dict[str, Any]:
         """The stored (already redacted) conversation, for agents and the HTTP API."""
-        if not _valid_id(conversation_id):
-            raise ConversationNotFound(_printable(conversation_id))
-        with self.db.session() as session:
-            conversation = session.get(Conversation, str(conversation_id))
-            if conversation is None:
-                raise ConversationNotFound(str(conversation_id))
+        _require_valid(conversation_id)
+        with self._conversation(conversation_id, lock=False) as (_, conversation):
             state = ConversationState.from_json(conversation.state)
             return {
                 "conversation_id": conversation.id,
@@ -389,3 +369,9 @@ class DialogueManager:
             end=result.end,
             turn_id=assistant.id,
         )
+
+
+def _require_valid(conversation_id: object) -> None:
+    """An id with NUL can't exist (and would make PostgreSQL fail the query): not found."""
+    if not _valid_id(conversation_id):
+        raise ConversationNotFound(_printable(conversation_id))

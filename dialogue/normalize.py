@@ -222,7 +222,8 @@ def _convert_numbers(tokens: list[str]) -> list[str]:
             out.extend(render_run(parse_run(words[:-1]), True))
             out.append("one")
         else:
-            out.extend(render_run(parse_run(words), price_context))
+            cents_follow = nxt in ("cent", "cents")
+            out.extend(render_run(parse_run(words), price_context, cents_follow))
         i = j
     return out
 
@@ -301,11 +302,6 @@ def parse_number(text: str) -> float | None:
     if len(toks) == 1 and toks[0] == "one":
         return 1.0
     return None
-
-
-def numbers_in(text: str) -> list[float]:
-    """Every number in already-normalised text, in order."""
-    return [float(t) for t in text.split() if _is_num(t)]
 
 
 def is_number_token(tok: str) -> bool:

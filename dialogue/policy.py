@@ -1,10 +1,11 @@
 """Which skill answers a turn: the NLU's intent, corrected by what was just said.
 
 The NLU judges one utterance alone. The policy adds the context it can't
-know: a bare number right after "what's your order number?" is an order
-number; "yes"/"no" answer the pending question (checkout, return,
-cross-sell, ...); "add it" after a cross-sell offer means the offered
-product. Low-confidence turns get a second look (an order id, a confident
+know: an answer to the question Hark just asked goes to
+:mod:`hark.dialogue.pending_answers` first (a bare order number, "yes"/"no",
+"add it" after an offer); "what about order 103" is about that order
+whatever the intent; a damaged-item report is a problem, not a status
+question. Low-confidence turns get a second look (an order id, a confident
 FAQ match, a clear product) before Hark admits it didn't understand.
 """
 
@@ -14,8 +15,9 @@ import re
 from collections.abc import Callable
 
 from hark.dialogue.llm import Planner, PlannerRequest
+from hark.dialogue.pending_answers import answer_pending
 from hark.dialogue.search import SearchQuery
-from hark.dialogue.speech import join_words, money_in_text, short_text
+from hark.dialogue.speech import money_in_text, short_text
 from hark.dialogue.state import Pending
 from hark.skills import cart, handoff, problems, sales, support
 from hark.skills.base import SkillReply, TurnContext
@@ -70,7 +72,7 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: Planner | None) 
             handled=False,
         )
     if pending is not None:
-        answered = _answer_pending(ctx, pending, intent)
+        answered = answer_pending(ctx, pending, intent)
         if answered is not None:
             return answered
     if _END_WORDS.match(text):
@@ -158,124 +160,6 @@ def _checked(ctx: TurnContext, intent: str, planner: Planner | None) -> SkillRep
         ):
             return support.faq(ctx)
     return HANDLERS[intent](ctx)
-
-
-def _answer_pending(ctx: TurnContext, pending: Pending, intent: str) -> SkillReply | None:
-    kind, data = pending.kind, pending.data
-    entities = ctx.nlu.entities
-    if kind == "order_number":
-        number = entities.order_id or _bare_number(ctx)
-        if number:
-            if data.get("purpose") == "return":
-                return support.start_return(ctx, number)
-            return support.order_status(ctx, number)
-        if intent in ("affirm",):
-            return SkillReply.of(
-                "order_status", "Sure. What's the order number?", pending=pending, handled=False
-            )
-        return None
-    answer = _yes_or_no(ctx.nlu.text, intent)
-    if answer == "yes":
-        return _on_yes(ctx, pending)
-    if answer == "no":
-        return _on_no(ctx, pending)
-    sku = data.get("sku")
-    named = any(score >= 0.6 for _, score in entities.products)
-    if (
-        sku
-        and intent == "add_to_cart"
-        and entities.ordinal is None
-        and (entities.pronoun_ref or not named)
-        and not sales.mentioned(ctx)
-    ):
-        product = ctx.knowledge.product(sku)
-        if product is not None:
-            return cart.add_to_cart(ctx, product, entities.quantity or 1)
-    if kind == "checkout" and intent == "checkout":
-        return cart.confirm_checkout(ctx)
-    if kind == "handoff" and intent in ("human_agent",):
-        return handoff.handoff(ctx, "offered")
-    return None
-
-
-_YES_START = re.compile(
-    r"^(yes|yeah|yep|yup|sure|ok|okay|alright|all right|please do|go ahead|do it|"
-    r"sounds good|absolutely|of course|definitely|certainly|why not|that would be great)\b"
-)
-_NO_START = re.compile(r"^(no|nope|nah|not now|not today|dont|do not|no thanks|never mind)\b")
-
-
-def _yes_or_no(text: str, intent: str) -> str | None:
-    """A reply to a yes/no question: the NLU's affirm/deny, or a yes/no at the start
-    of a longer answer ("yes please place the order", "no, that's all")."""
-    if intent == "affirm":
-        return "yes"
-    if intent == "deny":
-        return "no"
-    if intent in ("human_agent", "goodbye", "cancel"):
-        return None
-    if _NO_START.match(text):
-        return "no"
-    if _YES_START.match(text) and not re.search(r"\b(not|dont|no)\b", text):
-        return "yes"
-    return None
-
-
-def _bare_number(ctx: TurnContext) -> str | None:
-    tokens = [
-        t
-        for t in ctx.nlu.text.split()
-        if t not in ("its", "it", "is", "the", "number", "order", "um")
-    ]
-    if tokens and len(tokens) > 1 and re.fullmatch(r"[a-z]{1,2}", tokens[0]) and tokens[0] != "a":
-        tokens = tokens[1:]  # "b 4 0 1" for B-401: handled with its letters below
-    digits = "".join(t for t in tokens if t.isdigit())
-    if digits and len(digits) >= 3 and all(t.isdigit() for t in tokens):
-        return digits
-    letters = re.fullmatch(r"([a-z]{1,2}) ?(?:dash )?(\d{3,})", " ".join(ctx.nlu.text.split()[-3:]))
-    if letters and len(ctx.nlu.text.split()) <= 4:
-        return letters.group(1) + letters.group(2)  # "a 2031" for order A-2031
-    return None
-
-
-def _on_yes(ctx: TurnContext, pending: Pending) -> SkillReply:
-    kind, data = pending.kind, pending.data
-    if kind == "checkout":
-        return cart.confirm_checkout(ctx)
-    if kind == "checkout_offer":
-        return cart.checkout(ctx)
-    if kind == "return":
-        return support.confirm_return(ctx, data.get("order_id", ""))
-    if kind == "handoff":
-        return handoff.handoff(ctx, "offered")
-    if kind in ("cross_sell", "add_item", "replenish"):
-        product = ctx.knowledge.product(data.get("sku"))
-        if product is None:
-            return SkillReply.of("add_to_cart", "Sorry, that product isn't available any more.")
-        if kind != "add_item":
-            ctx.state.cross_sell_declined = True  # one cross-sell per add, never a chain
-        quantity = ctx.nlu.entities.quantity or 1
-        reply = cart.add_to_cart(ctx, product, quantity)
-        if kind == "replenish" and reply.pending is None:
-            reply.pending = Pending("checkout_offer")
-        return reply
-    return SkillReply.of("affirm", "Okay. What can I help you with?", handled=False)
-
-
-def _on_no(ctx: TurnContext, pending: Pending) -> SkillReply:
-    kind = pending.kind
-    if kind == "cross_sell":
-        ctx.state.cross_sell_declined = True
-        return SkillReply.of("deny", "No problem. Anything else, or shall we check out?")
-    if kind == "checkout":
-        return SkillReply.of(
-            "deny",
-            "Okay, I won't place the order. Your cart is saved.",
-            "Is there anything else I can help with?",
-        )
-    if kind == "return":
-        return SkillReply.of("deny", "Okay, I won't start a return. Anything else I can help with?")
-    return SkillReply.of("deny", "Okay. Is there anything else I can help with?")
 
 
 def _cancel(ctx: TurnContext, pending: Pending | None) -> SkillReply:
@@ -404,8 +288,3 @@ def _product_context(ctx: TurnContext) -> list[dict]:
         }
         for h in outcome.hits
     ]
-
-
-def categories_sentence(ctx: TurnContext) -> str:
-    cats = join_words(ctx.knowledge.categories[:6])
-    return f"We carry {cats}." if cats else ""

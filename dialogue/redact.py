@@ -208,11 +208,6 @@ def redact(text: str) -> RedactionResult:
     return RedactionResult(text, found)
 
 
-def redact_text(text: str) -> str:
-    """Shorthand for ``redact(text).text``."""
-    return redact(text).text
-
-
 _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("x", 0, "x", 0, "x", None, None))) | {
     "message",
     "asctime",

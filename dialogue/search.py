@@ -12,6 +12,8 @@ with three additions that matter for spoken, open-ended requests:
 
 Price bounds and stock are filters applied after relevance, so "no
 headphones under 20 dollars" can name the cheapest one that does exist.
+Reading the request itself (concepts, repairs, the head noun) is
+:mod:`hark.dialogue.search_concepts`; this module ranks and filters.
 """
 
 from __future__ import annotations
@@ -21,38 +23,23 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
-
-from hark.dialogue.product_words import (
-    EXPANSIONS,
-    UNIT_WORDS,
-    ProductDoc,
-    glue_models,
-    head_noun,
+from hark.dialogue.product_words import EXPANSIONS, ProductDoc, head_noun
+from hark.dialogue.search_concepts import (
+    EXPANSION_WEIGHT,
+    FUZZY_WEIGHT,
+    Concept,
+    ConceptReader,
 )
 from hark.dialogue.search_words import (
-    drop_prices,
     is_kind,
     match_category,
     measures_of,
-    one_vowel_apart,
     price_distance,
     within,
 )
-from hark.dialogue.text_index import (
-    STOPWORDS,
-    BM25Index,
-    raw_words,
-    sound_key,
-    stem,
-    term,
-    terms,
-    words,
-)
+from hark.dialogue.text_index import BM25Index, raw_words, stem, term, terms
 
 FIELD_WEIGHTS = {"name": 3.0, "tags": 2.0, "category": 2.0, "description": 1.0}
-EXPANSION_WEIGHT = 0.45
-FUZZY_WEIGHT = 0.85
 
 
 @dataclass
@@ -90,15 +77,6 @@ class SearchOutcome:
         return bool(self.hits)
 
 
-@dataclass
-class _Concept:
-    word: str
-    terms: dict[str, float]  # term -> weight (said, fuzzy-repaired or expanded)
-    idf: float
-    soft: bool = False  # "gift": helps a product that has it, never required
-    measure: tuple[str, str] | None = None  # ("4", "person"): the number must carry that unit
-
-
 class ProductSearch:
     """An in-memory index of the catalog; rebuilt when the shop changes."""
 
@@ -114,12 +92,7 @@ class ProductSearch:
         self.name_terms = [set(terms(p.name, normalise=False)) for p in products]
         self.measures = [measures_of(p) for p in products]
         self.index = BM25Index(bags)
-        self.vocab = sorted(self.index.vocabulary)
-        self._vocab_set = set(self.vocab)
-        self._sounds: dict[str, list[str]] = {}
-        for word in self.vocab:
-            if len(word) >= 4 and word.isalpha():
-                self._sounds.setdefault(sound_key(word), []).append(word)
+        self.reader = ConceptReader(self.index)
         self.categories = sorted({p.category for p in products})
 
     @staticmethod
@@ -141,146 +114,15 @@ class ProductSearch:
                 bag[stem(joined)] += FIELD_WEIGHTS["tags"] / 2
         return bag
 
-    # --- query analysis ------------------------------------------------------
-    def concepts(self, query: SearchQuery) -> list[_Concept]:
+    # --- the request --------------------------------------------------------------
+    def concepts(self, query: SearchQuery) -> list[Concept]:
+        """What the query asks for (its text, else its keywords), see :class:`ConceptReader`."""
         source = " ".join(query.keywords) if query.keywords and not query.text else query.text
-        tokens = words(source)
-        tokens = glue_models(drop_prices(tokens), self._vocab_set)
-        out: list[_Concept] = []
-        seen: set[str] = set()
-        context_from = self._context_start(tokens)
-        i = 0
-        while i < len(tokens):
-            token = tokens[i]
-            if token in STOPWORDS:
-                i += 1
-                continue
-            context = (
-                i >= context_from
-                and not EXPANSIONS.get(term(token), EXPANSIONS.get(token))
-                and self.knows(token)
-            )
-            # ASR splits compounds: "blue tooth" -> "bluetooth", "head phones" -> "headphones".
-            if i + 1 < len(tokens):
-                joined = stem(token + tokens[i + 1])
-                if joined in self._vocab_set and stem(token) not in ("a",):
-                    self._add_concept(
-                        out, seen, token + tokens[i + 1], {joined: 1.0}, context=context
-                    )
-                    i += 2
-                    continue
-            i += 1
-            key = term(token)
-            if key in _STOP or token in _STOP or token in STOPWORDS:
-                continue
-            if key.isdigit() and (i >= len(tokens) or tokens[i] not in UNIT_WORDS):
-                continue
-            if key.isdigit():  # a measurement ("50 ft", "2 person") is a spec the product must meet
-                unit = term(tokens[i])
-                self._add_concept(
-                    out, seen, f"{token} {tokens[i]}", {key: 1.0}, measure=(key, unit)
-                )
-                i += 1  # the unit word is part of the measure
-                continue
-            weights = {key: 1.0}
-            if key not in self._vocab_set and not key.isdigit():
-                match = self._fuzzy(key)
-                if match:
-                    weights = {match: FUZZY_WEIGHT}
-            for extra in EXPANSIONS.get(key, EXPANSIONS.get(token, ())):
-                for t in terms(extra, normalise=False):
-                    weights.setdefault(t, EXPANSION_WEIGHT)
-            self._add_concept(out, seen, token, weights, context=context)
-        return out
-
-    def _context_start(self, tokens: list[str]) -> int:
-        """Where the words about what a product is FOR begin ("a lock | for my bike").
-
-        Once a known thing was named, "for my bike" says what it goes with, not what
-        it is: such words rank, but aren't required (a lock is a lock even if its
-        description never says "bike"). Only words the catalog knows count as such
-        context; purpose words that call for an attribute ("for the shower" ->
-        waterproof, see :data:`EXPANSIONS`) and words no product has ("for my
-        teenage son") stay required, so "nothing fits exactly" stays honest.
-        """
-        head: str | None = None
-        for i, token in enumerate(tokens):
-            if token in _CONTEXT_WORDS and head is not None and self.knows(head):
-                return i
-            if token in _CLAUSE_WORDS:
-                if head is not None:
-                    return len(tokens)
-                continue
-            if token not in STOPWORDS and token not in _STOP and not token.isdigit():
-                head = token
-        return len(tokens)
+        return self.reader.concepts(source)
 
     def head_concept(self, query: SearchQuery) -> str | None:
-        """The thing asked for: the last content word before "for/to/that/with/under..."
-
-        "lawn mowers" -> "mowers"; "a speaker for the shower" -> "speaker";
-        "something to keep coffee hot" -> None (a purpose, no named thing).
-        """
-        tokens = glue_models(drop_prices(words(query.text)), self._vocab_set)
-        head = None
-        for token in tokens:
-            if token in _CLAUSE_WORDS:
-                break
-            if (
-                token not in STOPWORDS
-                and token not in _STOP
-                and not token.isdigit()
-                and token not in UNIT_WORDS
-            ):
-                head = token
-        return head
-
-    def knows(self, word: str) -> bool:
-        """Does any product use this word (exactly, as a split compound, or nearly)?"""
-        key = term(word)
-        return key in self._vocab_set or self._fuzzy(key) is not None
-
-    def _fuzzy(self, key: str) -> str | None:
-        """A catalog word one slip away ("hedlamp" -> "headlamp"); short words must match exactly
-        ("card" is not "car")."""
-        if len(key) < 5:
-            return self._sounds_like(key)
-        cutoff = 88 if len(key) <= 6 else 84
-        match = process.extractOne(key, self.vocab, scorer=fuzz.ratio, score_cutoff=cutoff)
-        return match[0] if match else self._sounds_like(key)
-
-    def _sounds_like(self, key: str) -> str | None:
-        """A catalog word one vowel away that sounds the same ("flee" -> "flea", not "tier")."""
-        if len(key) < 4 or not key.isalpha():
-            return None
-        options = [w for w in self._sounds.get(sound_key(key), ()) if one_vowel_apart(w, key)]
-        return options[0] if len(options) == 1 else None
-
-    def _add_concept(
-        self,
-        out: list[_Concept],
-        seen: set[str],
-        word: str,
-        weights: dict[str, float],
-        measure: tuple[str, str] | None = None,
-        context: bool = False,
-    ) -> None:
-        key = next(iter(weights)) if measure is None else " ".join(measure)
-        if key in seen:
-            return
-        seen.add(key)
-        known = [
-            self.index.term_idf(t)
-            for t, w in weights.items()
-            if w >= FUZZY_WEIGHT and t in self._vocab_set
-        ]
-        # A word no product has is either a thing the shop doesn't sell or chatter;
-        # it counts, but not as much as a word the catalog knows.
-        idf = max(known) if known else 0.5 * self.index.max_idf
-        if measure:
-            idf = self.index.max_idf
-        soft = key in _SOFT or (context and measure is None)
-        out.append(_Concept(word, weights, idf, soft=soft, measure=measure))
+        """The thing asked for ("a speaker for the shower" -> "speaker"), if one was named."""
+        return self.reader.head_concept(query.text)
 
     # --- search ----------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchOutcome:
@@ -290,7 +132,7 @@ class ProductSearch:
         if (
             head is not None
             and category is None
-            and not self.knows(head)
+            and not self.reader.knows(head)
             and not any(head in c.word and len(c.terms) > 0 and c.word != head for c in concepts)
         ):
             # They named a kind of thing no product is: don't offer whatever shares a side word.
@@ -337,7 +179,7 @@ class ProductSearch:
         )
 
     def _rank(
-        self, concepts: list[_Concept], category: str | None
+        self, concepts: list[Concept], category: str | None
     ) -> list[tuple[ProductDoc, float, float, list[str]]]:
         weighted: dict[str, float] = {}
         for concept in concepts:
@@ -384,7 +226,7 @@ class ProductSearch:
         self,
         candidates: list[tuple[ProductDoc, float, float, list[str]]],
         head: str | None,
-        concepts: list[_Concept],
+        concepts: list[Concept],
     ) -> list[tuple[ProductDoc, float, float, list[str]]]:
         """ "A laptop for travel" wants a laptop: when some products ARE the thing named,
         drop those that only mention it in their name ("Laptop Charger") and those that
@@ -412,19 +254,6 @@ class ProductSearch:
 
     def _popularity_bonus(self, product: ProductDoc) -> float:
         return 0.05 * math.log1p(self.popularity.get(product.sku, 0))
-
-
-_STOP = frozenset({"something", "anything", "thing", "stuff", "one", "ones", "it", "them"})
-_CLAUSE_WORDS = frozenset(
-    """
-    for to that which with without under over below above between in on at from by so who
-    because if when where like here is are was and or but
-    """.split()  # noqa: SIM905 - a word list reads better as text
-)
-# Words after which the caller says what a product goes with: "a lock for my bike".
-_CONTEXT_WORDS = frozenset({"for", "fit", "fits", "on"})
-# Words that shape a wish but rarely name a product: matched if possible, never required.
-_SOFT = frozenset({"gift", "present", "home", "quality", "durable", "light", "easy"})
 
 
 def reason_for(product: ProductDoc, matched: list[str]) -> str:

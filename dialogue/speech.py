@@ -130,11 +130,6 @@ def number_words(n: int) -> str:
     return str(n)
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """ "1 item", "two items"."""
-    return f"{number_words(n)} {word if n == 1 else (many or word + 's')}"
-
-
 def join_words(items: list[str], conjunction: str = "and") -> str:
     """["a", "b", "c"] -> "a, b and c" (no serial comma: it reads as a pause)."""
     items = [i for i in items if i]

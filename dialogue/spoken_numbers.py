@@ -48,6 +48,12 @@ TENS: dict[str, int] = {
     "ninety": 90,
 }
 SCALES: dict[str, int] = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+# Every word below a hundred, with the kind the grammar tracks for it.
+_SMALL: dict[str, tuple[int, str]] = {
+    **{w: (v, "unit") for w, v in UNITS.items()},
+    **{w: (v, "teen") for w, v in TEENS.items()},
+    **{w: (v, "tens") for w, v in TENS.items()},
+}
 
 
 @dataclass
@@ -88,44 +94,23 @@ def parse_run(words: list[str]) -> list[Segment]:
         if w == "o":
             w = "zero"
         if in_decimal:
-            if w in UNITS:
-                decimals += str(UNITS[w])
-                continue
-            if w in TEENS or w in TENS:
-                decimals += str(TEENS.get(w, TENS.get(w, 0)))
+            if w in _SMALL:
+                decimals += str(_SMALL[w][0])
                 continue
             flush()
-        if w in UNITS:
-            v = UNITS[w]
-            if started and last == "tens" and v != 0:
+        if w in _SMALL:
+            v, kind = _SMALL[w]
+            if kind == "unit" and started and last == "tens" and v != 0:
                 current += v
                 digits = digits[:-1] + str(v)  # "thirty one" reads "31"
                 last = "tens_unit"
             elif started and last in after_scale:
                 current += v
-                last = "unit"
+                last = kind
                 simple = False
             else:
                 flush()
-                started, current, digits, last = True, v, str(v), "unit"
-        elif w in TEENS:
-            v = TEENS[w]
-            if started and last in after_scale:
-                current += v
-                last = "teen"
-                simple = False
-            else:
-                flush()
-                started, current, digits, last = True, v, str(v), "teen"
-        elif w in TENS:
-            v = TENS[w]
-            if started and last in after_scale:
-                current += v
-                last = "tens"
-                simple = False
-            else:
-                flush()
-                started, current, digits, last = True, v, str(v), "tens"
+                started, current, digits, last = True, v, str(v), kind
         elif w == "hundred":
             if started and last in ("unit", "teen", "tens", "tens_unit") and current < 100:
                 current = current * 100
@@ -172,8 +157,16 @@ def format_number(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
-def render_run(segments: list[Segment], price_context: bool) -> list[str]:
-    """Decide how several spoken numbers in a row read: price, id or separate numbers."""
+def render_run(
+    segments: list[Segment], price_context: bool, cents_follow: bool = False
+) -> list[str]:
+    """Decide how several spoken numbers in a row read: price, id or separate numbers.
+
+    In a price context two numbers said in a row are dollars and cents
+    ("twenty nine ninety nine" -> 29.99), except "one fifty": a US caller
+    saying that of a price means a hundred and fifty ("under one fifty",
+    "one fifty dollars"), a dollar fifty only when "cents" follows.
+    """
     if len(segments) == 1:
         return [format_number(segments[0].value)]
     if (
@@ -182,6 +175,7 @@ def render_run(segments: list[Segment], price_context: bool) -> list[str]:
         and segments[0].simple
         and segments[1].pair
         and 1 <= segments[0].value <= 999
+        and (segments[0].digits != "1" or cents_follow)
     ):
         return [f"{int(segments[0].value)}.{int(segments[1].value):02d}"]
     if all(s.simple for s in segments):

@@ -75,6 +75,11 @@ class SkillReply:
             reply.say.say(sentence)
         return reply
 
+    def ask_to_add(self, product: ProductDoc) -> None:
+        """End on "add it to your cart?": a yes next turn adds this product."""
+        self.say.say("Would you like me to add it to your cart?")
+        self.pending = Pending("add_item", {"sku": product.sku})
+
 
 def card(product: ProductDoc) -> Card:
     return Card(

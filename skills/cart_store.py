@@ -15,6 +15,7 @@ from collections import Counter
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from hark.dialogue.product_words import ProductDoc
 from hark.dialogue.speech import Utterance, counted, join_words
@@ -52,6 +53,37 @@ def get_cart(ctx: TurnContext, create: bool = False) -> Cart | None:
         session.flush()
     ctx.state.cart_id = cart.id if cart is not None else None
     return cart
+
+
+def merge_guest_cart(session: Session, conversation_id: str, customer_id: str) -> None:
+    """Hand the conversation's anonymous cart to the customer just identified.
+
+    It becomes theirs, or, when they already have an open cart, its items are
+    added to that one, so nothing the caller picked before saying who they are
+    is lost.
+    """
+    guest = session.scalars(
+        select(Cart).where(
+            Cart.conversation_id == conversation_id,
+            Cart.customer_id.is_(None),
+            Cart.status == "open",
+        )
+    ).first()
+    if guest is None:
+        return
+    own = session.scalars(
+        select(Cart).where(Cart.customer_id == customer_id, Cart.status == "open")
+    ).first()
+    if own is None:
+        guest.customer_id = customer_id
+        return
+    for item in list(guest.items):
+        mine = next((i for i in own.items if i.sku == item.sku), None)
+        if mine is None:
+            own.items.append(CartItem(sku=item.sku, quantity=item.quantity))
+        else:
+            mine.quantity += item.quantity
+    session.delete(guest)
 
 
 def _belongs(ctx: TurnContext, cart: Cart) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from hark.dialogue.product_words import ProductDoc
 from hark.dialogue.search import SearchOutcome, SearchQuery
 from hark.dialogue.speech import join_words
-from hark.dialogue.state import Pending, SearchMemory
+from hark.dialogue.state import SearchMemory
 from hark.skills.base import SkillReply, TurnContext, card, remember_fact
 
 
@@ -58,6 +58,12 @@ def bounds_phrase(ctx: TurnContext, low: float | None, high: float | None) -> st
     return ""
 
 
+def categories_sentence(ctx: TurnContext) -> str:
+    """ "We carry bikes, helmets and locks." (up to six), or "" for a shop with none."""
+    cats = join_words(ctx.knowledge.categories[:6])
+    return f"We carry {cats}." if cats else ""
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -79,15 +85,12 @@ def present_outcome(
         near = outcome.outside_price[0].product
         reply.say.say(f"I don't have anything like that {bounds}.")
         reply.say.say(f"The closest is the {near.name}, for {ctx.price(near.price)}.")
-        reply.say.say("Would you like me to add it to your cart?")
-        reply.pending = Pending("add_item", {"sku": near.sku})
+        reply.ask_to_add(near)
         reply.cards = [card(near)]
         remember(ctx, query, [near])
         return reply
     reply.say.say("Sorry, I couldn't find anything like that in our shop.")
-    cats = join_words(ctx.knowledge.categories[:6])
-    if cats:
-        reply.say.say(f"We carry {cats}.")
+    reply.say.say(categories_sentence(ctx))
     remember(ctx, query, [])
     return reply
 
@@ -120,8 +123,7 @@ def _recommend(
     if others:
         reply.say.say("Would you like the first one, or to hear more?")
     else:
-        reply.say.say("Would you like me to add it to your cart?")
-        reply.pending = Pending("add_item", {"sku": top.product.sku})
+        reply.ask_to_add(top.product)
     reply.cards = [card(h.product) for h in outcome.hits[:3]]  # the screen shows what's buyable
     remember(ctx, query, spoken, focus_on=top.product)
     return reply
@@ -151,8 +153,7 @@ def _sold_out(
             f"The closest I have in stock is the {alternative.name}, "
             f"for {ctx.price(alternative.price)}.{where}"
         )
-        reply.say.say("Would you like me to add it to your cart?")
-        reply.pending = Pending("add_item", {"sku": alternative.sku})
+        reply.ask_to_add(alternative)
         spoken.append(alternative)
     reply.cards = [card(p) for p in spoken]
     remember(ctx, query, spoken, focus_on=alternative)

@@ -12,9 +12,9 @@ import re
 
 from hark.dialogue.attributes import DIRECTIONS, compare, measures, states
 from hark.dialogue.product_words import ProductDoc, head_noun
-from hark.dialogue.search import SearchQuery, is_kind
+from hark.dialogue.search import SearchQuery
+from hark.dialogue.search_words import is_kind
 from hark.dialogue.speech import first_sentence
-from hark.dialogue.state import Pending
 from hark.skills.base import SkillReply, TurnContext, card
 from hark.skills.offer import focus
 
@@ -139,8 +139,7 @@ def step(ctx: TurnContext, direction: str, intent: str) -> SkillReply:
     reason = first_sentence(chosen.description, 20)
     if reason:
         reply.say.say(reason)
-    reply.say.say("Would you like me to add it to your cart?")
-    reply.pending = Pending("add_item", {"sku": chosen.sku})
+    reply.ask_to_add(chosen)
     reply.cards = [card(chosen)]
     ctx.state.search.results = [chosen.sku] + [
         s for s in ctx.state.search.results if s != chosen.sku

@@ -15,7 +15,7 @@ from hark.dialogue.search import SearchQuery
 from hark.dialogue.speech import join_words, number_words, short_text
 from hark.dialogue.state import Pending
 from hark.skills.base import SkillReply, TurnContext, card
-from hark.skills.offer import focus, present_outcome
+from hark.skills.offer import categories_sentence, focus, present_outcome
 from hark.skills.refine import last_query, pick_shown, shown, step
 
 MENTION_SCORE = 0.72  # NLU product-mention score that names a product outright
@@ -97,11 +97,10 @@ def product_search(ctx: TurnContext, query: SearchQuery | None = None) -> SkillR
         and query.price_min is None
         and query.price_max is None
     ):
-        cats = join_words(ctx.knowledge.categories[:6])
         return SkillReply.of(
             "product_search",
             "Sure. What are you looking for?",
-            f"We carry {cats}." if cats else "",
+            categories_sentence(ctx),
             handled=False,
         )
     direction = ctx.entities.comparative if ctx.nlu.intent == "product_search" else None
@@ -153,11 +152,10 @@ def select_item(ctx: TurnContext) -> SkillReply:
         product = pick_shown(ctx, e.comparative)
         if product is None:
             return step(ctx, e.comparative, "select_item")
-    shown_ = listed
-    product = product or mentioned(ctx) or (shown_[0] if len(shown_) == 1 else None)
+    product = product or mentioned(ctx) or (listed[0] if len(listed) == 1 else None)
     if product is None:
-        if shown_:
-            names = join_words([f"the {p.name}" for p in shown_[:3]], "or")
+        if listed:
+            names = join_words([f"the {p.name}" for p in listed[:3]], "or")
             return SkillReply.of("select_item", f"Which one: {names}?", handled=False)
         return SkillReply.of(
             "select_item",
@@ -168,17 +166,28 @@ def select_item(ctx: TurnContext) -> SkillReply:
     return describe_product(ctx, product, "select_item")
 
 
-def describe_product(ctx: TurnContext, product: ProductDoc, intent: str) -> SkillReply:
+def _about(ctx: TurnContext, product: ProductDoc, intent: str) -> SkillReply:
+    """A reply about one product: it is "it" from now on and its card is on screen."""
     focus(ctx, product)
-    reply = SkillReply(intent=intent, cards=[card(product)])
+    return SkillReply(intent=intent, cards=[card(product)])
+
+
+def _unresolved(ctx: TurnContext, intent: str, question: str) -> SkillReply:
+    """No product to talk about: search for the words said, else ask which one."""
+    if ctx.entities.keywords:
+        return product_search(ctx)
+    return SkillReply.of(intent, question, handled=False)
+
+
+def describe_product(ctx: TurnContext, product: ProductDoc, intent: str) -> SkillReply:
+    reply = _about(ctx, product, intent)
     reply.say.say(f"The {product.name} costs {ctx.price(product.price)}.")
     detail = short_text(product.description, max_sentences=2, max_words=35)
     if detail:
         reply.say.say(detail)
     reply.say.say(_stock_sentence(product))
     if product.in_stock:
-        reply.say.say("Would you like me to add it to your cart?")
-        reply.pending = Pending("add_item", {"sku": product.sku})
+        reply.ask_to_add(product)
     else:
         _offer_in_stock_instead(ctx, reply, product)
     return reply
@@ -203,19 +212,13 @@ def _offer_in_stock_instead(ctx: TurnContext, reply: SkillReply, product: Produc
 def product_info(ctx: TurnContext) -> SkillReply:
     product = resolve_product(ctx)
     if product is None:
-        if ctx.entities.keywords:
-            return product_search(ctx)
-        return SkillReply.of(
-            "product_info", "Which product would you like to know about?", handled=False
-        )
+        return _unresolved(ctx, "product_info", "Which product would you like to know about?")
     if _STOCK_WORDS.search(ctx.nlu.text or ""):
-        focus(ctx, product)
-        reply = SkillReply(intent="product_info", cards=[card(product)])
+        reply = _about(ctx, product, "product_info")
         if product.in_stock:
             left = f"We have {product.stock} in stock." if product.stock <= 5 else "It's in stock."
             reply.say.say(f"Yes, the {product.name} is available. {left}")
-            reply.say.say("Would you like me to add it to your cart?")
-            reply.pending = Pending("add_item", {"sku": product.sku})
+            reply.ask_to_add(product)
         else:
             reply.say.say(f"Sorry, the {product.name} is out of stock right now.")
             _offer_in_stock_instead(ctx, reply, product)
@@ -226,17 +229,11 @@ def product_info(ctx: TurnContext) -> SkillReply:
 def product_price(ctx: TurnContext) -> SkillReply:
     product = resolve_product(ctx)
     if product is None:
-        if ctx.entities.keywords:
-            return product_search(ctx)
-        return SkillReply.of(
-            "product_price", "Which product would you like the price of?", handled=False
-        )
-    focus(ctx, product)
-    reply = SkillReply(intent="product_price", cards=[card(product)])
+        return _unresolved(ctx, "product_price", "Which product would you like the price of?")
+    reply = _about(ctx, product, "product_price")
     reply.say.say(f"The {product.name} costs {ctx.price(product.price)}.")
     if not product.in_stock:
         reply.say.say("It's out of stock right now, though.")
     else:
-        reply.say.say("Would you like me to add it to your cart?")
-        reply.pending = Pending("add_item", {"sku": product.sku})
+        reply.ask_to_add(product)
     return reply

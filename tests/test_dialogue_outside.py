@@ -7,19 +7,18 @@ exact wording.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from shopbuilder import ShopRows, open_shop
 from sqlalchemy import select
 
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound
 from hark.dialogue.manager import DialogueManager
 from hark.dialogue.normalize import normalize_spoken
-from hark.store.db import Database, open_database
+from hark.store.db import Database
 from hark.store.models import Cart, Conversation, ReturnRequest, Turn
-from hark.store.shop_import import import_shop
 
 PRODUCTS = [
     (
@@ -117,34 +116,12 @@ FAQ = [
     ("Can I test ride a bike?", "Yes, you can test ride any bike in the shop with a photo ID."),
 ]
 CUSTOMERS = [("K1", "Ana & Bo Lind", "", ""), ("K2", "Cy Park", "", ""), ("K3", "Di Ro", "", "")]
-
-
-def _write(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    tables = {
-        "customers.csv": (("customer_id", "name", "phone", "email"), CUSTOMERS),
-        "products.csv": (
-            ("sku", "name", "category", "price", "description", "tags", "stock"),
-            PRODUCTS,
-        ),
-        "orders.csv": (
-            ("order_id", "customer_id", "sku", "quantity", "status", "placed_at", "eta"),
-            ORDERS,
-        ),
-        "faq.csv": (("question", "answer"), FAQ),
-    }
-    for name, (header, rows) in tables.items():
-        with (folder / name).open("w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows(rows)
-    return folder
+BIKE_SHOP = ShopRows(CUSTOMERS, PRODUCTS, ORDERS, FAQ)
 
 
 @pytest.fixture
 def bikes(tmp_path: Path, settings) -> tuple[DialogueManager, Database]:  # noqa: ANN001
-    db = open_database(f"sqlite:///{tmp_path / 'bikes.db'}")
-    import_shop(db, _write(tmp_path / "shop"))
+    db = open_shop(f"sqlite:///{tmp_path / 'bikes.db'}", tmp_path / "shop", BIKE_SHOP)
     return DialogueManager(db, settings, planner=None), db
 
 

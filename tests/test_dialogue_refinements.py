@@ -7,21 +7,17 @@ Assertions check meaning (which product, in stock or not, what was offered), not
 
 from __future__ import annotations
 
-import csv
 import re
-from pathlib import Path
+from collections.abc import Iterator
 from xml.etree import ElementTree
 
 import pytest
+from shopbuilder import ShopRows, shop_dialogue
 
 from hark.dialogue.manager import DialogueManager
 from hark.dialogue.reply import Reply
 from hark.dialogue.speech import counted, speakable
-from hark.server.settings import load_settings
-from hark.store.db import open_database
-from hark.store.shop_import import import_shop
 
-P = ("sku", "name", "category", "price", "description", "tags", "stock")
 PRODUCTS = [
     (
         "LK-1",
@@ -87,34 +83,14 @@ FAQ = [
     ("What is your return policy?", "Unused items can come back within 30 days."),
 ]
 
-
-def _write(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    tables = {
-        "customers.csv": (("customer_id", "name", "phone", "email"), [("U1", "Ada Lee", "", "")]),
-        "products.csv": (P, PRODUCTS),
-        "orders.csv": (
-            ("order_id", "customer_id", "sku", "quantity", "status", "placed_at", "eta"),
-            ORDERS,
-        ),
-        "faq.csv": (("question", "answer"), FAQ),
-    }
-    for name, (header, rows) in tables.items():
-        with (folder / name).open("w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows(rows)
-    return folder
+CUSTOMERS = [("U1", "Ada Lee", "", "")]
+GADGETS_AND_PETS = ShopRows(CUSTOMERS, PRODUCTS, ORDERS, FAQ)
 
 
 @pytest.fixture(scope="module")
-def manager(tmp_path_factory: pytest.TempPathFactory) -> DialogueManager:
-    root = tmp_path_factory.mktemp("refine")
-    settings = load_settings(data_dir=root / "data", today="2026-11-24")
-    db = open_database(settings.effective_database_url)
-    import_shop(db, _write(root / "shop"))
-    yield DialogueManager(db, settings)
-    db.dispose()
+def manager(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DialogueManager]:
+    with shop_dialogue(tmp_path_factory.mktemp("refine"), GADGETS_AND_PETS) as (built, _, _):
+        yield built
 
 
 def talk(manager: DialogueManager, *utterances: str, customer: str | None = None) -> list[Reply]:

@@ -3,17 +3,17 @@ tailored to the sample data. Different categories, products, id format and FAQ."
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from shopbuilder import ShopRows, shop_dialogue
 from sqlalchemy import select
 
 from hark.dialogue.manager import DialogueManager
-from hark.server.settings import Settings, load_settings
-from hark.store.db import Database, open_database
+from hark.server.settings import Settings
+from hark.store.db import Database
 from hark.store.models import Order, ReturnRequest
-from hark.store.shop_import import import_shop
 
 PRODUCTS = [
     (
@@ -116,41 +116,16 @@ FAQ = [
     ("Are you open on Sundays?", "Yes, on Sundays we are open from 10 AM to 4 PM."),
 ]
 
-
-def write_shop(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    tables = {
-        "customers.csv": (
-            ("customer_id", "name", "phone", "email"),
-            [("U1", "Robin Park", "", ""), ("U2", "Sam Ortiz", "", ""), ("U3", "Lee Fung", "", "")],
-        ),
-        "products.csv": (
-            ("sku", "name", "category", "price", "description", "tags", "stock"),
-            PRODUCTS,
-        ),
-        "orders.csv": (
-            ("order_id", "customer_id", "sku", "quantity", "status", "placed_at", "eta"),
-            ORDERS,
-        ),
-        "faq.csv": (("question", "answer"), FAQ),
-    }
-    for name, (header, rows) in tables.items():
-        with (folder / name).open("w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows(rows)
-    return folder
+CUSTOMERS = [("U1", "Robin Park", "", ""), ("U2", "Sam Ortiz", "", ""), ("U3", "Lee Fung", "", "")]
+GARDEN_CENTRE = ShopRows(CUSTOMERS, PRODUCTS, ORDERS, FAQ)
 
 
 @pytest.fixture
-def garden(tmp_path: Path) -> tuple[DialogueManager, Database, Settings]:
-    settings = load_settings(
-        data_dir=tmp_path / "data", today="2026-11-24", shop_name="Greenleaf", assistant_name="Ivy"
-    )
-    db = open_database(settings.effective_database_url)
-    import_shop(db, write_shop(tmp_path / "garden"))
-    yield DialogueManager(db, settings), db, settings
-    db.dispose()
+def garden(tmp_path: Path) -> Iterator[tuple[DialogueManager, Database, Settings]]:
+    with shop_dialogue(
+        tmp_path, GARDEN_CENTRE, shop_name="Greenleaf", assistant_name="Ivy"
+    ) as built:
+        yield built
 
 
 def chat(manager: DialogueManager, utterances: list[str], customer: str | None = None):  # noqa: ANN201

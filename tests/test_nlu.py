@@ -95,6 +95,7 @@ def test_prices_are_not_order_ids(nlu: Nlu) -> None:
         ("over twenty dollars", 20.0, None),
         ("at least 20 and no more than 60", 20.0, 60.0),
         ("less than twenty nine ninety nine", None, 29.99),
+        ("a tent under one fifty", None, 150.0),
         ("around 40 dollars", 32.0, 48.0),
         ("speakers 50 to 80", 50.0, 80.0),
         ("change it from 2 to 3", None, None),

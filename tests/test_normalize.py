@@ -67,6 +67,38 @@ def test_digit_pairs_read_as_price_only_next_to_money_or_price_words() -> None:
     assert normalize_spoken("order nineteen ninety nine") == "order 1999"
 
 
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("headphones under one fifty", "headphones under 150"),
+        ("one fifty dollars", "150 dollars"),
+        ("something over one fifty bucks", "something over 150 dollars"),
+        ("about one fifty", "about 150"),
+        ("around one fifty", "around 150"),
+        ("a tent for one ninety nine", "a tent for 199"),
+        ("a hundred fifty", "150"),
+        ("under a hundred and fifty dollars", "under 150 dollars"),
+        # a dollar fifty is said with the money words, and stays a dollar fifty
+        ("one dollar fifty", "1.50 dollars"),
+        ("one dollar and fifty cents", "1.50 dollars"),
+        ("one fifty cents", "1.50 cents"),
+        # two numbers after the first twenty stay dollars and cents
+        ("under twenty nine ninety nine", "under 29.99"),
+        ("twenty nine ninety nine dollars", "29.99 dollars"),
+        # outside a price it was already one number, read digit-wise
+        ("order one fifty", "order 150"),
+    ],
+)
+def test_one_fifty_as_a_price_is_a_hundred_and_fifty(said: str, expected: str) -> None:
+    assert normalize_spoken(said) == expected
+
+
+def test_one_fifty_price_reads_as_one_number() -> None:
+    assert parse_number("one fifty dollars") == 150.0
+    assert parse_number("one fifty") == 150.0
+    assert parse_number("twenty nine ninety nine dollars") == 29.99
+
+
 def test_tokens_and_empty_input() -> None:
     assert normalize_tokens("  ") == []
     assert normalize_spoken("") == ""

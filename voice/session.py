@@ -153,7 +153,9 @@ class VoiceSession:
             if event.kind == "speech_started":
                 interrupted = self._cancel_turn()
                 await self.outbox.event(SpeechStartedEvent())
-                await self._after_cancel(interrupted, carry=True)
+                vad = event.vad
+                lag = 0.0 if vad is None else max(0.0, vad.time_s - vad.speech_start_s)
+                await self._after_cancel(interrupted, carry=True, onset_lag_s=lag)
             else:
                 await self.outbox.event(SpeechStoppedEvent())
                 if event.utterance is not None:
@@ -251,7 +253,7 @@ class VoiceSession:
         return turn, time.perf_counter()
 
     async def _after_cancel(
-        self, cancelled: tuple[VoiceTurn, float] | None, *, carry: bool
+        self, cancelled: tuple[VoiceTurn, float] | None, *, carry: bool, onset_lag_s: float = 0.0
     ) -> None:
         if cancelled is None:
             return
@@ -260,7 +262,7 @@ class VoiceSession:
             await settle_cancelled(
                 turn, at, carry=carry, listener=self.listener, outbox=self.outbox,
                 brain=self.brain, dialogue=self.services.dialogue,
-                conversation_id=self.conversation_id,
+                conversation_id=self.conversation_id, onset_lag_s=onset_lag_s,
             )  # fmt: skip
 
     # ------------------------------------------------------------------ turns

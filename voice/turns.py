@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,8 +58,14 @@ async def settle_cancelled(
     brain: SerialCalls,
     dialogue: Any,
     conversation_id: str | None,
+    onset_lag_s: float = 0.0,
 ) -> None:
-    """Finish a turn cancelled at ``at`` (perf_counter) according to its phase."""
+    """Finish a turn cancelled at ``at`` (perf_counter) according to its phase.
+
+    ``onset_lag_s`` is how long after the caller's speech onset (stream time)
+    the endpointer decided it was speech; the barge-in log line adds it to the
+    time to send ``interrupted``, giving the onset-to-``interrupted`` delay.
+    """
     assert turn.task is not None
     await asyncio.wait([turn.task])
     if turn.phase == "asr":
@@ -72,11 +79,17 @@ async def settle_cancelled(
         played = turn.clock.played_text(at) if turn.clock is not None else ""
         if turn.reply_sent:
             await outbox.event(InterruptedEvent())
+        onset_ms = (onset_lag_s + time.perf_counter() - at) * 1000
         if turn.reply.turn_id is not None and played != turn.reply.text:
             brain.submit(dialogue.mark_interrupted, conversation_id, turn.reply.turn_id, played)
         log.info(
-            "barge-in: reply cut",
-            extra={"played_chars": len(played), "reply_chars": len(turn.reply.text)},
+            "barge-in: reply cut %.0f ms after the caller's speech onset",
+            onset_ms,
+            extra={
+                "onset_to_interrupted_ms": round(onset_ms, 1),
+                "played_chars": len(played),
+                "reply_chars": len(turn.reply.text),
+            },
         )
 
 
