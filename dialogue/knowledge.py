@@ -105,11 +105,16 @@ def _load_products(session: Session) -> list[ProductDoc]:
 
 def _load_orders(session: Session) -> tuple[dict[str, Counter[str]], Counter[str]]:
     baskets: dict[str, set[str]] = defaultdict(set)
-    for order_id, sku in session.execute(select(OrderLine.order_id, OrderLine.sku)):
+    # Sorted, so "often bought together" ties break the same way on every start.
+    rows = session.execute(
+        select(OrderLine.order_id, OrderLine.sku).order_by(OrderLine.order_id, OrderLine.sku)
+    )
+    for order_id, sku in rows:
         baskets[order_id].add(sku)
     co: dict[str, Counter[str]] = defaultdict(Counter)
     popularity: Counter[str] = Counter()
-    for skus in baskets.values():
+    for basket in baskets.values():
+        skus = sorted(basket)
         for a in skus:
             popularity[a] += 1
             for b in skus:

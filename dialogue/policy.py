@@ -26,10 +26,6 @@ FAQ_FALLBACK_CONFIDENCE = 0.5
 PRODUCT_FALLBACK_SCORE = 0.75
 _END_WORDS = re.compile(r"^(stop|exit|quit|end|hang up|stop it|end call|end the call)$")
 _ORDER_WORD = re.compile(r"\border\b")
-_PROBLEM = re.compile(
-    r"\b(damaged|broken|broke|cracked|wrong|missing|defective|faulty|leaking|stopped working|"
-    r"doesnt work|dont work|not working|smashed|dented)\b"
-)
 # "do you do grooming", "can you fix flats": a service question, answered by the FAQ if it can be.
 _SERVICE = re.compile(
     r"\b(do|does|can|could|will|would) (you|your \w+|they|someone) (guys )?"
@@ -144,7 +140,7 @@ def _checked(ctx: TurnContext, intent: str, planner: Planner | None) -> SkillRep
         if (
             match is not None
             and match.confidence >= 0.75
-            and _PROBLEM.search(ctx.nlu.text)
+            and problems.PROBLEM.search(ctx.nlu.text)
             and not _TRACKING.search(match.entry.question.lower())
         ):
             return support.faq(ctx)

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hark.dialogue.knowledge import Knowledge
+from hark.dialogue.normalize import parse_number
 from hark.dialogue.product_words import ProductDoc
 from hark.dialogue.speech import Utterance, digits, join_words, spoken_when
 from hark.dialogue.state import ConversationState
@@ -50,18 +51,6 @@ _EVERY = re.compile(
     r"\b(?:every|lasts?(?: about| up to)?|each lasts about)\s+(\w+)(?:\s+to\s+(\w+))?\s+(day|week|month)s?",
     re.IGNORECASE,
 )
-_WORD_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "eight": 8,
-    "ten": 10,
-    "twelve": 12,
-    "a": 1,
-}
 _PACK = re.compile(r"\b(\d+)[- ]?(?:pack|count|ct)\b", re.IGNORECASE)
 
 
@@ -126,7 +115,7 @@ def replenish_days(product: ProductDoc, quantity: int, history: list[dt.date]) -
     match = _EVERY.search(product.description)
     if match:
         raw = match.group(2) or match.group(1)
-        n = int(raw) if raw.isdigit() else _WORD_NUMBERS.get(raw.lower())
+        n = int(raw) if raw.isdigit() else int(1 if raw.lower() == "a" else parse_number(raw) or 0)
         if n:
             unit = {"day": 1, "week": 7, "month": 30}[match.group(3).lower()]
             pack = _PACK.search(product.name)
