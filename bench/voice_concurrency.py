@@ -1,25 +1,29 @@
 """How many real-time voice streams one server process carries before end-of-speech detection lags.
 
 Run: ``.venv/bin/python bench/voice_concurrency.py`` (about 2.5 minutes;
-``--levels 50,100,200,300,400``, ``--seconds 20``, ``--chunk-ms 20``).
+``--levels 100,200,300,400``, ``--brain-levels 100,200,300``, ``--seconds 15``,
+``--chunk-ms 20``, ``--ws websockets-sansio``, ``--no-deflate``).
 
-* The server is the real app (``create_app`` under uvicorn, ``VoiceSession``,
-  webrtcvad endpointer, ``DialogueManager`` on SQLite) in its **own
-  process**. Recognition is the TEST DOUBLE ``ScriptedTranscriber`` (instant):
-  this measures VAD and protocol, not Whisper; speech synthesis is off, so
-  replies are ``reply`` events. Every utterance still makes a real brain turn.
+* The server is the real app (``create_app`` under uvicorn as ``hark serve``
+  runs it, ``VoiceSession``, webrtcvad endpointer) in its **own process**.
+  Recognition is the TEST DOUBLE ``ScriptedTranscriber`` (instant): this
+  measures VAD and protocol, not Whisper; speech synthesis is off, so
+  replies are ``reply`` events. Two ramps: with the ``ScriptedDialogue``
+  double (the voice pipeline's own cost, every event of a turn still flows)
+  and with the real ``DialogueManager`` on SQLite (a real brain turn per
+  utterance).
 * Callers are real WebSocket connections from **separate client processes**
   (so the client does not steal the server's event loop). Each streams a
-  loop of espeak-ng speech (~1.5 s) and silence (3.5 s) in real time, in
-  ``--chunk-ms`` chunks on an absolute clock, phases staggered at random.
-  To keep two cores free enough for the server, the client writes
-  pre-built, masked WebSocket frames straight to the socket (the server
-  cannot tell the difference; receiving uses the ``websockets`` library).
+  loop of espeak-ng speech (~1.5 s) and silence (6.5 s: the caller listens
+  to the reply) in real time, in ``--chunk-ms`` chunks on an absolute clock,
+  phases staggered at random. To leave the two cores to the server, the
+  client writes pre-built, masked WebSocket frames straight to the socket
+  (the server cannot tell the difference; receiving uses ``websockets``).
 * The endpointer is deterministic, so the client knows in which chunk each
-  end-of-speech decision falls (it runs the same ``Endpointer`` offline on
-  the same audio). **Lag** = arrival of ``speech_stopped`` - sending of that
-  chunk: the time the server needs to notice the end of speech, on top of
-  the hangover. A level fails when its p95 lag exceeds 100 ms.
+  end-of-speech decision falls (it runs the same ``Endpointer``, primed the
+  same way, on the same audio). **Lag** = arrival of ``speech_stopped`` -
+  sending of that chunk: how late the server notices the end of speech, on
+  top of the hangover. A step fails when its p95 lag exceeds 100 ms.
 """
 
 from __future__ import annotations
@@ -57,9 +61,11 @@ PRIME_S = 0.3  # the session primes its endpointer with this much silence (Liste
 
 
 # ------------------------------------------------------------------ server process
-def serve(port: int, ws_impl: str = "websockets", deflate: bool = True, brain: bool = True) -> None:
+def serve(port: int, ws_impl: str, deflate: bool, brain: str) -> None:
+    """The server process. ``brain``: ``real`` (DialogueManager on SQLite) or
+    ``scripted`` (the ``ScriptedDialogue`` double: the pipeline's own cost only)."""
     import uvicorn
-    from doubles import ScriptedTranscriber
+    from doubles import ScriptedDialogue, ScriptedTranscriber
 
     from hark.server.app import create_app
     from hark.server.services import build_services
@@ -67,12 +73,14 @@ def serve(port: int, ws_impl: str = "websockets", deflate: bool = True, brain: b
 
     data = tempfile.mkdtemp(prefix="hark-bench-")
     settings = load_settings(data_dir=data, log_level="WARNING", log_format="text")
+    overrides: dict[str, Any] = {} if brain == "real" else {"dialogue": ScriptedDialogue()}
     services = build_services(
-        settings, load_engines=False, transcriber=ScriptedTranscriber(["where is my order" if brain else ""]),
-        synthesizer=None,
+        settings, load_engines=False, transcriber=ScriptedTranscriber(["where is my order"]),
+        synthesizer=None, **overrides,
     )  # fmt: skip
     app = create_app(settings, services)
-    services.dialogue.knowledge()
+    if brain == "real":
+        services.dialogue.knowledge()
     print("READY", flush=True)
     uvicorn.run(
         app, host="127.0.0.1", port=port, ws=ws_impl, log_config=None, log_level="warning",
@@ -249,39 +257,13 @@ def run_level(
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--client", nargs=5, help=argparse.SUPPRESS)
-    parser.add_argument("--levels", default="50,100,200,300,400", help="streams per step")
-    parser.add_argument("--seconds", type=float, default=20.0, help="streaming time per step")
-    parser.add_argument("--chunk-ms", type=int, default=20, help="client audio chunk length")
-    parser.add_argument("--client-processes", type=int, default=2)
-    parser.add_argument("--ws", default="websockets", help="uvicorn WebSocket implementation")
-    parser.add_argument("--no-deflate", action="store_true", help="refuse permessage-deflate")
-    parser.add_argument(
-        "--no-brain", action="store_true",
-        help="scripted ASR returns nothing, so no DialogueManager turn runs (VAD + protocol only)",
-    )  # fmt: skip
-    args = parser.parse_args()
-    if args.serve:
-        serve(args.serve, args.ws, not args.no_deflate, not args.no_brain)
-        return 0
-    if args.client:
-        port, n, seconds, chunk_ms, seed = args.client
-        url = f"ws://127.0.0.1:{port}/v1/voice"
-        result = asyncio.run(client_main(url, int(n), float(seconds), int(chunk_ms), int(seed)))
-        print(json.dumps(result))
-        return 0
-
+def ramp(args: argparse.Namespace, brain: str, levels: list[int]) -> list[dict[str, Any]]:
+    """Start a server, step through ``levels`` until p95 lag passes the limit, stop it."""
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(port), "--ws", args.ws]
-        + (["--no-deflate"] if args.no_deflate else [])
-        + (["--no-brain"] if args.no_brain else []),
-        stdout=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )  # fmt: skip
+    cmd = [sys.executable, __file__, "--serve", str(port), "--ws", args.ws, "--brain", brain]
+    cmd += ["--no-deflate"] if args.no_deflate else []
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    server = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     rows = []
     try:
         assert server.stdout is not None
@@ -296,42 +278,87 @@ def main() -> int:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
-        for level in (int(x) for x in args.levels.split(",")):
+        for level in levels:
             row = run_level(port, level, args.seconds, args.chunk_ms, args.client_processes)
             rows.append(row)
-            print(f"  {level} streams: p95 lag {row['p95']:.1f} ms", file=sys.stderr, flush=True)
+            print(
+                f"  {brain} brain, {level} streams: p95 lag {row['p95']:.1f} ms",
+                file=sys.stderr,
+                flush=True,
+            )
             if not row["p95"] <= LAG_LIMIT_MS:
                 break
             time.sleep(2.0)
     finally:
         server.terminate()
         server.wait(timeout=10)
+    return rows
 
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--client", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--levels", default="100,200,300,400", help="steps, scripted brain")
+    parser.add_argument(
+        "--brain-levels", default="100,200,300", help="steps, real brain ('' skips)"
+    )
+    parser.add_argument("--seconds", type=float, default=15.0, help="streaming time per step")
+    parser.add_argument("--chunk-ms", type=int, default=20, help="client audio chunk length")
+    parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument("--ws", default="websockets", help="uvicorn WebSocket implementation")
+    parser.add_argument("--no-deflate", action="store_true", help="refuse permessage-deflate")
+    parser.add_argument("--brain", default="real", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.ws, not args.no_deflate, args.brain)
+        return 0
+    if args.client:
+        port, n, seconds, chunk_ms, seed = args.client
+        url = f"ws://127.0.0.1:{port}/v1/voice"
+        result = asyncio.run(client_main(url, int(n), float(seconds), int(chunk_ms), int(seed)))
+        print(json.dumps(result))
+        return 0
+
+    tables = []
+    for brain, levels in (("scripted", args.levels), ("real", args.brain_levels)):
+        if levels:
+            tables.append((brain, ramp(args, brain, [int(x) for x in levels.split(",")])))
     print()
     print("Concurrent real-time voice streams in ONE server process (2-core machine, loopback)")
-    work = (
-        "no brain turns (empty transcripts)" if args.no_brain else "a real brain turn per utterance"
-    )
-    print(f"VAD + protocol; scripted ASR (test double); {work}; no TTS; uvicorn ws={args.ws}, "
-          f"permessage-deflate {'off' if args.no_deflate else 'on'}")  # fmt: skip
-    print(f"{args.chunk_ms} ms chunks, one ~1.5 s utterance per ~8 s per caller, {args.seconds:.0f} s per "
-          f"step; clients in {args.client_processes} other processes")  # fmt: skip
-    header = f"{'streams':>8} {'turns':>6} {'lag p50':>8} {'lag p95':>8} {'lag max':>8} {'missing':>8} {'client slip p95':>16}  verdict"
+    print(f"VAD + protocol, scripted ASR (test double), no TTS; uvicorn ws={args.ws}, permessage-deflate "
+          f"{'off' if args.no_deflate else 'on'}; {args.chunk_ms} ms chunks; one ~1.5 s utterance per "
+          f"~8 s per caller; {args.seconds:.0f} s per step; clients in {args.client_processes} other "
+          "processes")  # fmt: skip
+    header = (f"{'brain':<9} {'streams':>8} {'turns':>6} {'lag p50':>8} {'lag p95':>8} {'lag max':>8} "
+              f"{'missing':>8} {'client slip':>12}  verdict")  # fmt: skip
     print(header)
     print("-" * len(header))
-    carried = 0
-    for row in rows:
-        ok = row["p95"] <= LAG_LIMIT_MS
-        carried = row["streams"] if ok else carried
-        print(f"{row['streams']:>8} {row['turns']:>6} {row['p50']:>8.1f} {row['p95']:>8.1f} {row['max']:>8.1f} "
-              f"{row['missing']:>8} {row['slip']:>16.1f}  {'ok' if ok else 'LAGS > 100 ms'}")  # fmt: skip
+    carried: dict[str, int] = {}
+    for brain, rows in tables:
+        carried[brain] = 0
+        for row in rows:
+            ok = row["p95"] <= LAG_LIMIT_MS
+            if ok:
+                carried[brain] = row["streams"]
+            print(f"{brain:<9} {row['streams']:>8} {row['turns']:>6} {row['p50']:>8.1f} {row['p95']:>8.1f} "
+                  f"{row['max']:>8.1f} {row['missing']:>8} {row['slip']:>12.1f}  "
+                  f"{'ok' if ok else 'LAGS > 100 ms'}")  # fmt: skip
     print()
-    print("lag: speech_stopped arrival - sending of the chunk in which the endpointer decides (ms,")
-    print("on top of the 300 ms hangover). missing: decisions without a speech_stopped in time.")
     print(
-        "client slip: how late the client sent its chunks (large = the client, not the server, lagged)."
+        "brain: scripted = the ScriptedDialogue double (the voice pipeline's own cost); real = the"
     )
-    print(f"Carried with p95 lag <= {LAG_LIMIT_MS:.0f} ms: {carried} streams (goal: >= 300).")
+    print(
+        "DialogueManager on SQLite, one turn per utterance. lag: speech_stopped arrival - sending of"
+    )
+    print("the chunk in which the endpointer decides, ms, on top of the 300 ms hangover. missing:")
+    print(
+        "decisions without a speech_stopped. client slip: p95 lateness of the client's own sends."
+    )
+    for brain, streams in carried.items():
+        print(
+            f"Carried with p95 lag <= {LAG_LIMIT_MS:.0f} ms, {brain} brain: {streams} streams (goal >= 300)"
+        )
     return 0
 
 

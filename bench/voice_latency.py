@@ -1,7 +1,8 @@
 """Voice-to-voice latency over a real WebSocket: end of the caller's speech -> first reply audio byte.
 
 Run: ``.venv/bin/python bench/voice_latency.py`` (about 2.5 minutes on 2 cores;
-``--turns N``, ``--models tiny.en``, ``--no-partials``).
+``--turns N``, ``--models tiny.en``, ``--no-partials``, ``--hangover-ms 200``;
+``BENCH_DEBUG=1`` prints every turn).
 
 Setup, all on this machine and loopback only:
 

@@ -124,3 +124,46 @@ class UtteranceScript:
         text = self._seen[key]
         self.texts_given.append(text)
         return text
+
+
+class ScriptedDialogue:
+    """TEST/BENCH DOUBLE ``DialogueManager``: a fixed greeting and reply, nothing stored.
+
+    For measuring the voice pipeline without the brain's cost (the concurrency
+    benchmark's "protocol only" rows) and for tests that need a predictable
+    reply. Implements the calls a voice session makes; ``turns`` records the
+    texts it was given.
+    """
+
+    def __init__(
+        self,
+        reply: str = "Sure. What's your order number?",
+        greeting: str = "Hi, I'm Hark, an automated assistant. How can I help?",
+    ) -> None:
+        from hark.dialogue.reply import Reply
+
+        self._reply_type = Reply
+        self.reply = reply
+        self.greeting = greeting
+        self.turns: list[str] = []
+        self.interrupted: list[tuple[int, str]] = []
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def start_conversation(self, channel: str, customer_id: str | None = None):  # noqa: ANN201
+        with self._lock:
+            self._count += 1
+            conversation_id = f"scripted-{self._count}"
+        return conversation_id, self._reply_type(text=self.greeting, intent="greet")
+
+    def turn(self, conversation_id: str, text: str, metrics: dict | None = None):  # noqa: ANN201
+        with self._lock:
+            self.turns.append(text)
+        return self._reply_type(text=self.reply, intent="order_status")
+
+    def mark_interrupted(self, conversation_id: str, turn_id: int, played_text: str) -> None:
+        with self._lock:
+            self.interrupted.append((turn_id, played_text))
+
+    def end_conversation(self, conversation_id: str) -> None:
+        return None

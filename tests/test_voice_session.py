@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 
+import httpx
 import numpy as np
 import pytest
 from doubles import ScriptedTranscriber, ToneSynthesizer, UtteranceScript
@@ -118,6 +119,13 @@ async def test_spoken_turn_happy_path(serve, db) -> None:  # noqa: ANN001
         # Early ASR at the first silence was reused: one recognition for one utterance.
         assert len(transcriber.calls) == 1
         session_id = ready["session_id"]
+        # The operator sees the same stage times and the open session in /metrics.
+        async with httpx.AsyncClient() as http:
+            text = (
+                await http.get(url.replace("ws://", "http://").replace("/v1/voice", "/metrics"))
+            ).text
+        assert 'hark_turn_stage_seconds_count{channel="voice",stage="endpoint"}' in text
+        assert float(text.split("\nhark_voice_sessions ")[1].split()[0]) >= 1
     turns = stored_turns(db, session_id)
     assert [t.role for t in turns] == ["assistant", "user", "assistant"]
     assert turns[1].text == "do you have running shoes"

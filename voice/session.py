@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from hark.server.logs import log_context
+from hark.server.metrics import record_turn
 from hark.voice.audio import decode
 from hark.voice.listener import Listener
 from hark.voice.metrics_store import merge_turn_metrics
@@ -379,9 +380,12 @@ class VoiceSession:
         if turn.kind == "greeting" or turn.reported:
             return
         turn.reported = True
-        await self.outbox.event(turn.timer.event())
+        event = turn.timer.event()
+        await self.outbox.event(event)
         turn.timer.log(turn_kind=turn.kind)
         self._store_metrics(turn.reply, turn.timer)
+        stages = event.model_dump(exclude={"type"})
+        record_turn(self.options.channel, turn.reply.intent, turn.reply.handoff, stages)
 
     def _store_metrics(self, reply: Any, timer: TurnTimer) -> None:
         """Complete the stored assistant turn's metrics (see ``hark.voice.metrics_store``)."""

@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket
 
+from hark.server.metrics import ACTIVE_VOICE_SESSIONS
 from hark.voice.session import VoiceOptions, VoiceSession
 
 log = logging.getLogger("hark.voice")
@@ -33,6 +34,7 @@ async def voice_socket(websocket: WebSocket) -> None:
     session = VoiceSession(services, websocket, options)
     active = active_sessions(websocket.app)
     active.add(session)
+    ACTIVE_VOICE_SESSIONS.inc()
     receiver = asyncio.create_task(_receive(websocket, session))
     finished = asyncio.create_task(session.finished.wait())
     close_code = 1000
@@ -49,6 +51,7 @@ async def voice_socket(websocket: WebSocket) -> None:
             await session.close()
         finally:
             active.discard(session)
+            ACTIVE_VOICE_SESSIONS.dec()
         with contextlib.suppress(Exception):
             await websocket.close(code=close_code)
 
