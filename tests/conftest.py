@@ -76,7 +76,7 @@ class LiveServer:
     """A real uvicorn server on 127.0.0.1 in a background thread."""
 
     def __init__(self, app, **config) -> None:  # noqa: ANN001, ANN003
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
