@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python bench/voice_concurrency.py`` (about 2.5 minutes;
 ``--levels 100,200,300,400``, ``--brain-levels 100,200,300``, ``--seconds 15``,
-``--chunk-ms 20``, ``--ws websockets-sansio``, ``--no-deflate``).
+``--chunk-ms 20``, ``--ws websockets``, ``--deflate``).
 
 * The server is the real app (``create_app`` under uvicorn as ``hark serve``
   runs it, ``VoiceSession``, webrtcvad endpointer) in its **own process**.
@@ -81,6 +81,10 @@ def serve(port: int, ws_impl: str, deflate: bool, brain: str) -> None:
     app = create_app(settings, services)
     if brain == "real":
         services.dialogue.knowledge()
+    import gc
+
+    gc.collect()
+    gc.freeze()  # as `hark serve` does
     print("READY", flush=True)
     uvicorn.run(
         app, host="127.0.0.1", port=port, ws=ws_impl, log_config=None, log_level="warning",
@@ -261,7 +265,7 @@ def ramp(args: argparse.Namespace, brain: str, levels: list[int]) -> list[dict[s
     """Start a server, step through ``levels`` until p95 lag passes the limit, stop it."""
     port = free_port()
     cmd = [sys.executable, __file__, "--serve", str(port), "--ws", args.ws, "--brain", brain]
-    cmd += ["--no-deflate"] if args.no_deflate else []
+    cmd += ["--deflate"] if args.deflate else []
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     server = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     rows = []
@@ -306,12 +310,16 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15.0, help="streaming time per step")
     parser.add_argument("--chunk-ms", type=int, default=20, help="client audio chunk length")
     parser.add_argument("--client-processes", type=int, default=2)
-    parser.add_argument("--ws", default="websockets", help="uvicorn WebSocket implementation")
-    parser.add_argument("--no-deflate", action="store_true", help="refuse permessage-deflate")
+    parser.add_argument(
+        "--ws", default="websockets-sansio", help="uvicorn WebSocket implementation"
+    )
+    parser.add_argument(
+        "--deflate", action="store_true", help="allow permessage-deflate (hark serve refuses it)"
+    )
     parser.add_argument("--brain", default="real", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.ws, not args.no_deflate, args.brain)
+        serve(args.serve, args.ws, args.deflate, args.brain)
         return 0
     if args.client:
         port, n, seconds, chunk_ms, seed = args.client
@@ -327,7 +335,7 @@ def main() -> int:
     print()
     print("Concurrent real-time voice streams in ONE server process (2-core machine, loopback)")
     print(f"VAD + protocol, scripted ASR (test double), no TTS; uvicorn ws={args.ws}, permessage-deflate "
-          f"{'off' if args.no_deflate else 'on'}; {args.chunk_ms} ms chunks; one ~1.5 s utterance per "
+          f"{'on' if args.deflate else 'off'}; {args.chunk_ms} ms chunks; one ~1.5 s utterance per "
           f"~8 s per caller; {args.seconds:.0f} s per step; clients in {args.client_processes} other "
           "processes")  # fmt: skip
     header = (f"{'brain':<9} {'streams':>8} {'turns':>6} {'lag p50':>8} {'lag p95':>8} {'lag max':>8} "
