@@ -39,11 +39,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from benchserver import wait_until_ready
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
@@ -270,18 +270,7 @@ def ramp(args: argparse.Namespace, brain: str, levels: list[int]) -> list[dict[s
     server = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     rows = []
     try:
-        assert server.stdout is not None
-        if "READY" not in server.stdout.readline():
-            raise RuntimeError("bench server failed to start")
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        wait_until_ready(server, port)
         for level in levels:
             row = run_level(port, level, args.seconds, args.chunk_ms, args.client_processes)
             rows.append(row)

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from benchserver import wait_until_ready
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
@@ -277,19 +278,7 @@ def measure(
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     server = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     try:
-        assert server.stdout is not None
-        line = server.stdout.readline()
-        if "READY" not in line:
-            raise RuntimeError(f"bench server failed to start: {line!r}")
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        wait_until_ready(server, port)
         rows = asyncio.run(run_client(f"ws://127.0.0.1:{port}/v1/voice", turns, warmup))
         stats = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/stats").read())
     finally:

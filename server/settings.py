@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     vad_start_ms: int = Field(150, ge=0, description="Voiced time needed to start speech.")
     vad_hangover_ms: int = Field(300, ge=0, description="Silence that ends an utterance.")
     vad_min_speech_ms: int = Field(200, ge=0, description="Shorter bursts (clicks) are ignored.")
+    vad_energy_end: bool = Field(
+        True,
+        description="Count the end-of-speech hangover from where the level falls to the"
+        " background, not from webrtcvad's end (~60-120 ms later).",
+    )
     max_frame_bytes: int = Field(65536, gt=0, description="Largest accepted WebSocket frame.")
 
     # --- Alexa ----------------------------------------------------------------

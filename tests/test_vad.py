@@ -69,14 +69,18 @@ def test_speech_in_noise_gives_start_and_end_with_precise_times(rate: int) -> No
     # and announced start_ms (+ a frame) later.
     assert true_start - 0.03 <= start.speech_start_s <= true_start + 0.08
     assert start.time_s - start.speech_start_s == pytest.approx(0.16, abs=0.021)
-    # End: webrtcvad's own lag (70-100 ms, DESIGN.md) then exactly the hangover.
-    assert true_end - 0.1 <= end.speech_end_s <= true_end + 0.16
+    # End: the energy end finds the true end within a frame (webrtcvad alone lags it by
+    # 70-130 ms), and the decision comes exactly the hangover after it.
+    assert true_end - 0.02 <= end.speech_end_s <= true_end + 0.02
     assert end.endpoint_lag_s == pytest.approx(0.3, abs=1e-6)
+    assert end.time_s - true_end == pytest.approx(0.3, abs=0.02)
     assert end.utterance == 1 and not end.truncated
-    # The utterance audio: 16 kHz int16 from onset minus pre-roll to the last voiced frame.
+    # The utterance audio: 16 kHz int16 from onset minus pre-roll to 100 ms (the energy
+    # tail, whole frames) past the speech end, so decaying phonemes are kept.
     assert end.audio is not None and end.audio.dtype == np.int16
     assert end.audio_start_s == pytest.approx(end.speech_start_s - 0.2, abs=1e-6)
-    assert end.audio.size == pytest.approx((end.speech_end_s - end.audio_start_s) * 16000, abs=2)
+    assert end.audio_end_s == pytest.approx(end.speech_end_s + 0.1, abs=1e-6)
+    assert end.audio.size == pytest.approx((end.audio_end_s - end.audio_start_s) * 16000, abs=2)
     assert end.audio_f32 is not None and end.audio_f32.dtype == np.float32
 
 
@@ -91,10 +95,47 @@ def test_early_asr_audio_equals_final_audio_when_the_caller_does_not_resume() ->
     assert RESUMED not in kinds(events[last_first:])
     early = events[last_first]
     assert early.time_s < end.time_s  # ASR can start this much earlier
-    assert end.time_s - early.time_s == pytest.approx(0.28, abs=1e-6)  # hangover minus a frame
+    # Early ASR starts as soon as the 100 ms energy tail has been heard, hangover - tail
+    # before the end decision.
+    assert early.time_s == pytest.approx(early.audio_end_s, abs=1e-6)
+    assert end.time_s - early.time_s == pytest.approx(0.2, abs=1e-6)
     assert early.audio is not None and end.audio is not None
     assert np.array_equal(early.audio, end.audio)
     assert early.speech_end_s == end.speech_end_s
+
+
+@pytest.mark.parametrize("level", [0.0, 120.0, 400.0])
+def test_energy_end_beats_webrtcvads_overhang_without_splitting_the_utterance(
+    level: float,
+) -> None:
+    rate = 16000
+    speech = espeak_speech(PHRASE, rate)
+    stream = mix([np.zeros(rate, np.int16), speech, np.zeros(rate, np.int16)], rate, level)
+    true_end = 1.0 + speech.size / rate
+    by_energy = run(Endpointer(rate), stream)
+    by_vad = run(Endpointer(rate, energy_end=False), stream)
+    for events in (by_energy, by_vad):
+        assert kinds(events).count(START) == 1 and kinds(events).count(END) == 1, kinds(events)
+        assert RESUMED not in kinds(events)
+    energy_end, vad_end = by_energy[-1], by_vad[-1]
+    # webrtcvad's overhang: its last voiced frame is 70-130 ms after the true end.
+    assert 0.07 <= vad_end.speech_end_s - true_end <= 0.13
+    assert energy_end.time_s <= vad_end.time_s - 0.07
+    assert energy_end.speech_end_s == pytest.approx(true_end, abs=0.02)
+    assert energy_end.speech_start_s == vad_end.speech_start_s  # onset is unchanged
+
+
+def test_a_quiet_gap_shorter_than_the_tail_is_not_a_pause() -> None:
+    """A stop closure (a short drop to the background) fires no speculative ASR."""
+    rate = 16000
+    first = espeak_speech("I would like to order", rate)
+    second = espeak_speech("the green rain jacket please", rate)
+    gap = np.zeros(int(0.06 * rate), np.int16)  # 60 ms < the 100 ms tail
+    stream = mix([np.zeros(rate, np.int16), first, gap, second, np.zeros(rate, np.int16)], rate)
+    events = run(Endpointer(rate), stream)
+    gap_start = 1.0 + first.size / rate
+    assert kinds(events).count(START) == 1 and kinds(events).count(END) == 1
+    assert not [e for e in events if e.type is FIRST and gap_start < e.time_s < gap_start + 0.2]
 
 
 def test_short_pause_resumes_the_same_utterance() -> None:
@@ -227,6 +268,9 @@ def test_from_settings_uses_the_vad_settings(settings) -> None:  # noqa: ANN001
     assert (ep.frame_ms, ep.hangover_ms, ep.start_ms) == (30, 600, 90)
     assert ep.aggressiveness == settings.vad_aggressiveness
     assert ep.min_speech_ms == settings.vad_min_speech_ms
+    assert ep.energy_end is settings.vad_energy_end is True
+    off = settings.model_copy(update={"vad_energy_end": False})
+    assert Endpointer.from_settings(off, 16000).energy_end is False
 
 
 @pytest.mark.parametrize("frame_ms", [10, 30])

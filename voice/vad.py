@@ -28,18 +28,37 @@ How it decides (all durations are settings, see ``Endpointer.__init__``):
 * ``hangover_ms`` of silence ends the utterance: ``SPEECH_END`` carries the
   audio, or ``SPEECH_DISCARDED`` when it held less than ``min_speech_ms`` of
   voiced time (a click, a cough, a door), so it never reaches ASR.
+* Energy end (``energy_end=True``, the default). webrtcvad keeps calling
+  frames voiced for ~60-120 ms after speech really stops (its built-in
+  overhang), and a hangover counted from *its* end adds that lag to every
+  answer. So, while in speech, a frame whose level has fallen back to the
+  background also counts as pause: its RMS (dBFS) must be below the noise
+  floor plus ``energy_margin_db`` *and* ``energy_drop_db`` under the
+  utterance's loudest voiced frame. The noise floor is tracked only from
+  frames webrtcvad itself calls unvoiced (it follows a drop at once and a
+  rise slowly, so it errs low, and a low floor just means falling back to
+  webrtcvad's own end). Both tests must hold, so soft speech or a fricative
+  clearly above the background never ends an utterance. Speech start and
+  ``SPEECH_RESUMED`` stay webrtcvad decisions (a resume also needs frames
+  above that energy threshold, or the overhang itself would "resume").
+  The utterance audio then runs ``energy_tail_ms`` past the energy end so
+  decaying phonemes are kept, and ``FIRST_SILENCE`` waits until that tail
+  has been heard (which also keeps a stop-consonant closure from firing a
+  speculative ASR run).
 
 Utterance audio is cut from the client's own samples (``pre_roll_ms`` before
-the onset up to the end of the last voiced frame) and resampled once, with
-soxr "HQ", to 16 kHz ``int16``; ``VadEvent.audio_f32`` gives Whisper's float
-form. The end of the last voiced frame is the cut point, so when no
+the onset up to the end of the last voiced frame, plus the tail after an
+energy end) and resampled once, with soxr "HQ", to 16 kHz ``int16``;
+``VadEvent.audio_f32`` gives Whisper's float form. That cut point is fixed
+once the pause starts, so when no
 ``SPEECH_RESUMED`` comes between a ``FIRST_SILENCE`` and the ``SPEECH_END``,
 both carry *identical* audio and the early transcript is the final one.
 
 Timestamps are seconds of *stream time* (samples fed / sample rate), not
 wall-clock time, so they are exact and testable; a session turns them into
-latency by comparing with how much audio it has fed. webrtcvad itself lags a
-real speech end by ~70-100 ms on top of the hangover (measured, DESIGN.md).
+latency by comparing with how much audio it has fed. Without the energy end,
+webrtcvad lags a real speech end by ~70-100 ms on top of the hangover
+(measured, DESIGN.md).
 
 Not thread-safe: one ``Endpointer`` per audio stream, fed from one task.
 """
@@ -47,6 +66,7 @@ Not thread-safe: one ``Endpointer`` per audio stream, fed from one task.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -66,6 +86,15 @@ FRAME_MS: Final[tuple[int, ...]] = (10, 20, 30)
 """Frame lengths webrtcvad accepts."""
 ASR_RATE: Final = 16000
 """Rate of the utterance audio in events (what Whisper wants)."""
+_SILENT_DB: Final = -120.0
+"""Level given to digital silence (log of zero), far below any real background."""
+_FLOOR_RISE_DB_PER_S: Final = 3.0
+
+
+def _dbfs(frame: np.ndarray) -> float:
+    """RMS level of an ``int16`` frame in dB relative to full scale."""
+    power = float(np.mean(np.square(frame, dtype=np.float64)))
+    return max(_SILENT_DB, 10.0 * math.log10(power / 32768.0**2)) if power > 0 else _SILENT_DB
 
 
 class VadEventType(enum.StrEnum):
@@ -88,9 +117,11 @@ class VadEvent:
     ``time_s`` is when the decision became possible (end of the deciding
     frame); ``speech_start_s`` the start of the first frame of the voiced run
     that started the utterance; ``speech_end_s`` the end of its last voiced
-    frame (``None`` for ``SPEECH_START``/``SPEECH_RESUMED``). ``audio`` is the
-    16 kHz ``int16`` utterance for ``FIRST_SILENCE`` and ``SPEECH_END`` (else
-    ``None``), starting at ``audio_start_s`` (onset minus pre-roll).
+    frame (``None`` for ``SPEECH_START``/``SPEECH_RESUMED``); with the energy
+    end that is the end of the last frame above the background level.
+    ``audio`` is the 16 kHz ``int16`` utterance for ``FIRST_SILENCE`` and
+    ``SPEECH_END`` (else ``None``), from ``audio_start_s`` (onset minus
+    pre-roll) to ``audio_end_s`` (``speech_end_s`` plus any energy tail).
     ``utterance`` numbers utterances from 1 within a stream; ``truncated``
     marks a ``SPEECH_END`` forced by ``max_utterance_s``.
     """
@@ -103,6 +134,7 @@ class VadEvent:
     audio: np.ndarray | None = field(default=None, repr=False)
     audio_start_s: float | None = None
     truncated: bool = False
+    audio_end_s: float | None = None
 
     @property
     def audio_f32(self) -> np.ndarray | None:
@@ -111,7 +143,7 @@ class VadEvent:
 
     @property
     def endpoint_lag_s(self) -> float | None:
-        """How long after the last voiced frame this decision came (``SPEECH_END``: hangover + frame)."""
+        """How long after the speech end this decision came (``SPEECH_END``: the hangover)."""
         return None if self.speech_end_s is None else self.time_s - self.speech_end_s
 
 
@@ -164,6 +196,10 @@ class Endpointer:
         pre_roll_ms: int = 200,
         warmup_ms: int = 120,
         max_utterance_s: float = 28.0,
+        energy_end: bool = True,
+        energy_margin_db: float = 11.0,
+        energy_drop_db: float = 25.0,
+        energy_tail_ms: int = 100,
     ) -> None:
         """Configure one stream.
 
@@ -174,7 +210,10 @@ class Endpointer:
         in-word gaps). ``warmup_ms``: frames this early in the stream never
         count as voiced, because a fresh webrtcvad calls the first ~90 ms of
         background noise speech. ``max_utterance_s`` forces an end before
-        Whisper's 30 s window is exceeded.
+        Whisper's 30 s window is exceeded. ``energy_end`` counts the
+        hangover from the energy end of speech rather than webrtcvad's
+        (see the module docstring for why and how); ``energy_margin_db``,
+        ``energy_drop_db`` and ``energy_tail_ms`` tune it.
         """
         if not 8000 <= sample_rate <= 48000:
             raise AudioFormatError(f"sample rate must be 8000-48000 Hz, got {sample_rate}")
@@ -182,7 +221,8 @@ class Endpointer:
             raise ValueError(f"frame_ms must be 10, 20 or 30, got {frame_ms}")
         if not 0 <= aggressiveness <= 3:
             raise ValueError(f"aggressiveness must be 0-3, got {aggressiveness}")
-        if min(start_ms, hangover_ms, min_speech_ms, resume_ms, pre_roll_ms, warmup_ms) < 0:
+        durations = (start_ms, hangover_ms, min_speech_ms, resume_ms, pre_roll_ms, warmup_ms)
+        if min(*durations, energy_tail_ms) < 0:
             raise ValueError("durations must not be negative")
         self.sample_rate = int(sample_rate)
         self.vad_rate = self.sample_rate if self.sample_rate in VAD_RATES else ASR_RATE
@@ -196,6 +236,13 @@ class Endpointer:
         self.pre_roll_ms = pre_roll_ms
         self._warmup_frames = -(-warmup_ms // frame_ms)  # ceil
         self.max_utterance_s = max_utterance_s
+        self.energy_end = energy_end
+        self.energy_margin_db = energy_margin_db
+        self.energy_drop_db = energy_drop_db
+        self.energy_tail_ms = energy_tail_ms
+        # The floor may rise 3 dB/s at most: slow enough that speech webrtcvad calls
+        # unvoiced cannot drag it up within an utterance.
+        self._floor_rise_db = _FLOOR_RISE_DB_PER_S * frame_ms / 1000.0
         self._frame_len = self.vad_rate * frame_ms // 1000
         self._frame_s = frame_ms / 1000.0
         self._keep_silence = int(self.sample_rate * (pre_roll_ms + start_ms + 3 * frame_ms) / 1000)
@@ -210,6 +257,7 @@ class Endpointer:
             "start_ms": settings.vad_start_ms,
             "hangover_ms": settings.vad_hangover_ms,
             "min_speech_ms": settings.vad_min_speech_ms,
+            "energy_end": settings.vad_energy_end,
         }
         params.update(overrides)
         return cls(sample_rate, **params)
@@ -228,6 +276,8 @@ class Endpointer:
         self._frames = 0
         self._state = _State.SILENCE
         self._utterances = 0
+        self._floor_db: float | None = None
+        self._run_peak_db = _SILENT_DB
         self._clear_utterance()
 
     def _clear_utterance(self) -> None:
@@ -239,6 +289,9 @@ class Endpointer:
         self._silence_ms = 0
         self._resume = 0
         self._early_sent = False
+        self._peak_db = _SILENT_DB
+        self._quiet = 0  # consecutive in-speech frames at background level
+        self._tail_s = 0.0  # audio kept after the speech end in the cut
         self._cut_cache: tuple[float, float, np.ndarray] | None = None
 
     @property
@@ -283,7 +336,10 @@ class Endpointer:
         for offset in range(0, usable, self._frame_len):
             frame = vad_samples[offset : offset + self._frame_len]
             voiced = self._vad.is_speech(frame.tobytes(), self.vad_rate)
-            self._step(voiced and self._frames >= self._warmup_frames, events)
+            level = _dbfs(frame) if self.energy_end else _SILENT_DB
+            if self.energy_end and not voiced:
+                self._track_floor(level)
+            self._step(voiced and self._frames >= self._warmup_frames, level, events)
         self._pending = vad_samples[usable:].copy()
         if self._state is _State.SILENCE:
             self._audio.drop_before(self._audio.end - self._keep_silence)
@@ -298,7 +354,23 @@ class Endpointer:
         return events
 
     # ------------------------------------------------------------------ logic
-    def _step(self, voiced: bool, events: list[VadEvent]) -> None:
+    def _track_floor(self, level: float) -> None:
+        floor = self._floor_db
+        if floor is None or level < floor:
+            self._floor_db = level
+        else:
+            self._floor_db = min(level, floor + self._floor_rise_db)
+
+    def _is_background(self, level: float) -> bool:
+        """True when a frame's level is back at the background (see the module docstring)."""
+        return (
+            self.energy_end
+            and self._floor_db is not None
+            and level < self._floor_db + self.energy_margin_db
+            and level < self._peak_db - self.energy_drop_db
+        )
+
+    def _step(self, voiced: bool, level: float, events: list[VadEvent]) -> None:
         t0 = self._frames * self._frame_s
         self._frames += 1
         t1 = self._frames * self._frame_s
@@ -309,21 +381,33 @@ class Endpointer:
                 return
             if self._run == 0:
                 self._run_start_s = t0
+                self._run_peak_db = level
             self._run += 1
+            self._run_peak_db = max(self._run_peak_db, level)
             if self._run * self.frame_ms >= self.start_ms:
                 self._utterances += 1
                 self._state = _State.SPEECH
                 self._speech_start_s = self._run_start_s
                 self._voiced_ms = self._run * self.frame_ms
                 self._last_voiced_end_s = t1
+                self._peak_db = self._run_peak_db
                 events.append(self._event(VadEventType.SPEECH_START, t1))
         elif state is _State.SPEECH:
-            if voiced:
+            quiet = voiced and self._is_background(level)
+            if voiced and not quiet:
                 self._last_voiced_end_s = t1
                 self._voiced_ms += self.frame_ms
+                self._peak_db = max(self._peak_db, level)
+                self._quiet = 0
+            elif quiet and (self._quiet + 1) * self.frame_ms < self.energy_tail_ms:
+                self._quiet += 1  # maybe a stop closure: wait until the tail is heard
             else:
+                # The pause started at the first background-level frame (if any): the
+                # hangover counts from there, and those frames become the audio's tail.
                 self._state = _State.TRAILING
-                self._silence_ms = self.frame_ms
+                self._silence_ms = (self._quiet + 1) * self.frame_ms
+                self._tail_s = (self._quiet + quiet) * self._frame_s
+                self._quiet = 0
                 self._resume = 0
                 self._early_sent = False
                 self._maybe_first_silence(t1, events)
@@ -331,12 +415,14 @@ class Endpointer:
                     self._finish(t1, events, truncated=False)
                     return
         else:  # TRAILING
-            if voiced:
+            if voiced and not self._is_background(level):
                 self._resume += 1
                 if self._resume * self.frame_ms >= self.resume_ms:
                     self._state = _State.SPEECH
                     self._voiced_ms += self._resume * self.frame_ms
                     self._last_voiced_end_s = t1
+                    self._tail_s = 0.0
+                    self._peak_db = max(self._peak_db, level)
                     if self._early_sent:
                         events.append(self._event(VadEventType.SPEECH_RESUMED, t1))
                     self._resume = 0
@@ -366,6 +452,7 @@ class Endpointer:
     def _finish(self, t1: float, events: list[VadEvent], *, truncated: bool) -> None:
         if truncated:
             self._last_voiced_end_s = t1
+            self._tail_s = 0.0
         if self._voiced_ms >= self.min_speech_ms:
             events.append(
                 self._event(VadEventType.SPEECH_END, t1, with_audio=True, truncated=truncated)
@@ -392,7 +479,7 @@ class Endpointer:
         audio = audio_start = None
         if with_audio:
             audio_start = self._audio_start_s()
-            audio = self._cut(audio_start, self._last_voiced_end_s)
+            audio = self._cut(audio_start, self._audio_end_s())
         has_end = with_audio or ended
         return VadEvent(
             type=kind,
@@ -403,7 +490,11 @@ class Endpointer:
             audio=audio,
             audio_start_s=None if audio_start is None else round(audio_start, 6),
             truncated=truncated,
+            audio_end_s=round(self._audio_end_s(), 6) if with_audio else None,
         )
+
+    def _audio_end_s(self) -> float:
+        return self._last_voiced_end_s + self._tail_s
 
     def _cut(self, start_s: float, end_s: float) -> np.ndarray:
         """Utterance samples between two stream times, at 16 kHz (cached per span)."""
