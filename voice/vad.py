@@ -93,7 +93,8 @@ _FLOOR_RISE_DB_PER_S: Final = 3.0
 
 def _dbfs(frame: np.ndarray) -> float:
     """RMS level of an ``int16`` frame in dB relative to full scale."""
-    power = float(np.mean(np.square(frame, dtype=np.float64)))
+    samples = frame.astype(np.float64)
+    power = float(np.dot(samples, samples)) / max(samples.size, 1)
     return max(_SILENT_DB, 10.0 * math.log10(power / 32768.0**2)) if power > 0 else _SILENT_DB
 
 
