@@ -76,6 +76,7 @@ async def test_spoken_turn_happy_path(serve, db) -> None:  # noqa: ANN001
         assert ready["output_sample_rate"] == 16000 and ready["output_encoding"] == "pcm_s16le"
         greeting = (await client.wait_for("reply")).event
         assert "automated assistant" in greeting["text"]
+        await client.wait_for("<audio>")
         assert client.types(audio=True)[:4] == ["ready", "reply", "audio_start", "<audio>"]
         await client.wait_for("audio_end")
         await asyncio.sleep(0.45)
