@@ -8,6 +8,7 @@ the whole effective configuration in one place, with secrets masked.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import os
 from pathlib import Path
@@ -132,7 +133,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        config_file = os.environ.get("HARK_CONFIG") or _CONFIG_FILE.get()
+        config_file = _CONFIG_FILE.get() or os.environ.get("HARK_CONFIG")  # --config wins
         if config_file:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
         return tuple(sources)
@@ -166,20 +167,11 @@ class Settings(BaseSettings):
         return out
 
 
-class _ConfigFileHolder:
-    """Carries ``--config PATH`` into settings construction without a global Settings."""
-
-    def __init__(self) -> None:
-        self._path: str | None = None
-
-    def get(self) -> str | None:
-        return self._path
-
-    def set(self, path: str | None) -> None:
-        self._path = path
-
-
-_CONFIG_FILE = _ConfigFileHolder()
+# Carries ``--config PATH`` into the sources hook, which pydantic-settings
+# calls as a classmethod with no way to pass arguments.
+_CONFIG_FILE: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "hark_config_file", default=None
+)
 
 
 def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
@@ -191,11 +183,11 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
         path = Path(config_file)
         if not path.is_file():
             raise FileNotFoundError(f"config file not found: {path}")
-        _CONFIG_FILE.set(str(path))
+    token = _CONFIG_FILE.set(str(config_file) if config_file is not None else None)
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     finally:
-        _CONFIG_FILE.set(None)
+        _CONFIG_FILE.reset(token)
 
 
 def settings_table() -> str:
