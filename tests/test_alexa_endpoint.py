@@ -23,9 +23,7 @@ from sqlalchemy import func, select
 from hark.integrations.alexa.customers import link_customer
 from hark.integrations.alexa.routes import announce_verification, configure_alexa
 from hark.integrations.alexa.testing import (
-    DEFAULT_CERT_URL,
     AlexaRequestSigner,
-    LocalCertificateAuthority,
 )
 from hark.store.models import Conversation, Order, Turn
 
@@ -33,18 +31,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "alexa"
 SKILL_ID = "amzn1.ask.skill.test-skill"
 USER_ID = "amzn1.ask.account.ENDPOINT-TEST"
 BAD_REQUEST = {"error": "bad request"}
-
-
-@pytest.fixture(scope="module")
-def ca() -> LocalCertificateAuthority:
-    return LocalCertificateAuthority()
-
-
-@pytest.fixture(scope="module")
-def leaf(ca: LocalCertificateAuthority):  # noqa: ANN201
-    issued = ca.issue_leaf()
-    ca.publish(DEFAULT_CERT_URL, issued)
-    return issued
 
 
 class DirectiveSink:

@@ -15,7 +15,6 @@ import json
 import pytest
 
 from hark.integrations.alexa.testing import (
-    DEFAULT_CERT_URL,
     AlexaRequestSigner,
     LocalCertificateAuthority,
 )
@@ -27,18 +26,6 @@ from hark.integrations.alexa.verify import (
 )
 
 SKILL_ID = "amzn1.ask.skill.test-skill"
-
-
-@pytest.fixture(scope="module")
-def ca() -> LocalCertificateAuthority:
-    return LocalCertificateAuthority()
-
-
-@pytest.fixture(scope="module")
-def leaf(ca: LocalCertificateAuthority):  # noqa: ANN201
-    issued = ca.issue_leaf()
-    ca.publish(DEFAULT_CERT_URL, issued)
-    return issued
 
 
 @pytest.fixture
