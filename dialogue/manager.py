@@ -251,6 +251,16 @@ class DialogueManager:
             turn.text = redact((played_text or "").replace("\x00", "")).text
             turn.interrupted = True
 
+    def record_metrics(self, conversation_id: str, turn_id: int, metrics: dict[str, Any]) -> None:
+        """Stage timings known only after the reply was spoken (first audio, total) join
+        the stored assistant turn's metrics; the brain owns the turn rows, so it writes them."""
+        _require_valid(conversation_id)
+        with self._conversation(conversation_id, lock=True) as (session, _):
+            turn = session.get(Turn, turn_id)
+            if turn is None or turn.conversation_id != conversation_id:
+                return
+            turn.metrics = {**(turn.metrics or {}), **_jsonable(metrics)}
+
     def identify(self, conversation_id: str, customer_id: str) -> None:
         """Attach a customer found later (caller id, account link); an anonymous cart follows."""
         _require_valid(conversation_id)

@@ -165,5 +165,8 @@ class ScriptedDialogue:
         with self._lock:
             self.interrupted.append((turn_id, played_text))
 
+    def record_metrics(self, conversation_id: str, turn_id: int, metrics: dict) -> None:
+        return None
+
     def end_conversation(self, conversation_id: str) -> None:
         return None

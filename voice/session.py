@@ -35,7 +35,6 @@ from hark.server.logs import log_context
 from hark.server.metrics import record_turn
 from hark.voice.audio import decode
 from hark.voice.listener import Listener
-from hark.voice.metrics_store import merge_turn_metrics
 from hark.voice.outbox import Outbox, SerialCalls, Transport
 from hark.voice.playback import PlayoutClock, speak, wait_until
 from hark.voice.protocol import (
@@ -388,9 +387,14 @@ class VoiceSession:
         record_turn(self.options.channel, turn.reply.intent, turn.reply.handoff, stages)
 
     def _store_metrics(self, reply: Any, timer: TurnTimer) -> None:
-        """Complete the stored assistant turn's metrics (see ``hark.voice.metrics_store``)."""
-        if reply.turn_id is not None:
-            self.brain.submit(merge_turn_metrics, self.services.db, reply.turn_id, timer.as_dict())
+        """Complete the stored assistant turn's metrics (first audio and total come last)."""
+        if reply.turn_id is not None and self.conversation_id is not None:
+            self.brain.submit(
+                self.services.dialogue.record_metrics,
+                self.conversation_id,
+                reply.turn_id,
+                timer.as_dict(),
+            )
 
     # ------------------------------------------------------------------ helpers
     def _on_partial(self, text: str) -> None:
