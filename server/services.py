@@ -7,6 +7,7 @@ to ``create_app``; production builds it from settings at start-up.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,20 +68,19 @@ def build_services(settings: Settings, *, load_engines: bool = True, **overrides
         dialogue.knowledge()
     services = Services(settings=settings, db=db, dialogue=dialogue)
     services.engines["llm"] = _llm_status(settings)
-    if "transcriber" in overrides:
-        services.transcriber = overrides.pop("transcriber")
-        services.engines["asr"] = EngineStatus(services.transcriber is not None, "provided")
-    elif load_engines:
-        services.transcriber, services.engines["asr"] = _load_asr(settings, db)
-    else:
-        services.engines["asr"] = EngineStatus(False, "not loaded (engines disabled)")
-    if "synthesizer" in overrides:
-        services.synthesizer = overrides.pop("synthesizer")
-        services.engines["tts"] = EngineStatus(services.synthesizer is not None, "provided")
-    elif load_engines:
-        services.synthesizer, services.engines["tts"] = _load_tts(settings)
-    else:
-        services.engines["tts"] = EngineStatus(False, "not loaded (engines disabled)")
+    for kind, attribute, loader in (
+        ("asr", "transcriber", lambda: _load_asr(settings, db)),
+        ("tts", "synthesizer", lambda: _load_tts(settings)),
+    ):
+        if attribute in overrides:
+            engine = overrides.pop(attribute)
+            status = EngineStatus(engine is not None, "provided")
+        elif load_engines:
+            engine, status = loader()
+        else:
+            engine, status = None, EngineStatus(False, "not loaded (engines disabled)")
+        setattr(services, attribute, engine)
+        services.engines[kind] = status
     if overrides:
         raise TypeError(f"unknown service overrides: {', '.join(overrides)}")
     return services
@@ -103,29 +103,29 @@ def _product_names(db: Database) -> list[str]:
 
 def _load_asr(settings: Settings, db: Database) -> tuple[Any, EngineStatus]:
     from hark.voice.asr.whisper import WhisperTranscriber
-    from hark.voice.errors import ModelNotFound
 
-    try:
-        engine = WhisperTranscriber.from_settings(settings, vocabulary=_product_names(db))
-    except ModelNotFound as exc:
-        log.warning("speech recognition off: %s", exc)
-        return None, EngineStatus(False, str(exc))
-    except Exception as exc:  # noqa: BLE001 - a broken model must not stop text channels
-        log.exception("speech recognition failed to load")
-        return None, EngineStatus(False, f"failed to load: {exc}")
-    return engine, EngineStatus(True, engine.describe())
+    return _load_engine(
+        "speech recognition",
+        lambda: WhisperTranscriber.from_settings(settings, vocabulary=_product_names(db)),
+    )
 
 
 def _load_tts(settings: Settings) -> tuple[Any, EngineStatus]:
-    from hark.voice.errors import ModelNotFound
     from hark.voice.tts.piper import PiperSynthesizer
 
+    return _load_engine("speech synthesis", lambda: PiperSynthesizer.from_settings(settings))
+
+
+def _load_engine(what: str, build: Callable[[], Any]) -> tuple[Any, EngineStatus]:
+    """A missing or broken model turns its engine off, never the text channels."""
+    from hark.voice.errors import ModelNotFound
+
     try:
-        engine = PiperSynthesizer.from_settings(settings)
+        engine = build()
     except ModelNotFound as exc:
-        log.warning("speech synthesis off: %s", exc)
+        log.warning("%s off: %s", what, exc)
         return None, EngineStatus(False, str(exc))
     except Exception as exc:  # noqa: BLE001
-        log.exception("speech synthesis failed to load")
+        log.exception("%s failed to load", what)
         return None, EngineStatus(False, f"failed to load: {exc}")
     return engine, EngineStatus(True, engine.describe())
