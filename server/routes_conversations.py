@@ -7,6 +7,7 @@ FastAPI runs them in its thread pool, since a turn touches the database.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
 from hark.dialogue.redact import redact
+from hark.server.metrics import record_turn
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 
@@ -128,12 +130,15 @@ def start_conversation(request: Request, body: StartRequest | None = None) -> St
 )
 def post_turn(conversation_id: str, body: TurnRequest, request: Request) -> TurnOut:
     """One caller turn; the reply is made for speech (text and SSML) with product cards."""
+    started = time.perf_counter()
     try:
         reply = _dialogue(request).turn(conversation_id, body.text)
     except ConversationNotFound:
         raise HTTPException(404, f"conversation not found: {conversation_id}") from None
     except InvalidUtterance as exc:
         raise HTTPException(422, str(exc)) from None
+    dialogue_ms = (time.perf_counter() - started) * 1000
+    record_turn("http", reply.intent, reply.handoff, {"dialogue_ms": dialogue_ms})
     event = reply.to_turn_event(redact(body.text).text)  # never echo a card number back
     return TurnOut(conversation_id=conversation_id, turn_id=reply.turn_id, **event)
 

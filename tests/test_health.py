@@ -88,3 +88,17 @@ def test_hark_serve_answers_healthz(tmp_path: Path) -> None:
     assert proc.returncode in (0, -15)
     assert '"msg": "loaded the sample shop"' in output
     assert "Traceback" not in output
+
+
+def test_metrics_count_text_turns(make_app, live_server) -> None:  # noqa: ANN001
+    server = live_server(make_app())
+    started = httpx.post(f"{server.url}/v1/conversations", json={"channel": "kiosk"}).json()
+    turn = httpx.post(
+        f"{server.url}/v1/conversations/{started['conversation_id']}/turns",
+        json={"text": "get me a real person"},
+    ).json()
+    assert turn["handoff"]
+    text = httpx.get(f"{server.url}/metrics").text
+    assert 'hark_turns_total{channel="http",intent="human_agent"}' in text
+    assert 'hark_handoffs_total{channel="http"}' in text
+    assert 'hark_turn_stage_seconds_count{channel="http",stage="dialogue"}' in text

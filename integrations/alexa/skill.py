@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,7 @@ from hark.integrations.alexa.response import (
 )
 from hark.integrations.alexa.verify import AlexaVerifier
 from hark.server.logs import log_context
+from hark.server.metrics import record_turn
 
 log = logging.getLogger("hark.alexa")
 
@@ -168,13 +170,17 @@ class AlexaSkill:
 
     async def _turn(self, env: Envelope, conversation_id: str, text: str) -> Reply:
         """Run the turn in a thread; past the threshold, send "One moment…" meanwhile."""
+        started = time.perf_counter()
         task = asyncio.ensure_future(asyncio.to_thread(self.dialogue.turn, conversation_id, text))
         done, _ = await asyncio.wait({task}, timeout=self.runtime.progressive_after_s)
         if not done and env.api_endpoint and env.api_access_token and env.request.request_id:
             log.info("turn is slow; sending a progressive response")
             directive = asyncio.ensure_future(self._progressive(env))
             self.runtime.keep(directive)
-        return await task
+        reply = await task
+        dialogue_ms = (time.perf_counter() - started) * 1000
+        record_turn("alexa", reply.intent, reply.handoff, {"dialogue_ms": dialogue_ms})
+        return reply
 
     async def _progressive(self, env: Envelope) -> None:
         try:
