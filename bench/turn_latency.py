@@ -65,7 +65,7 @@ def percentile(values: list[float], p: float) -> float:
 
 def main() -> int:
     from hark.dialogue.manager import DialogueManager
-    from hark.server.settings import SAMPLE_SHOP_DIR, load_settings
+    from hark.runtime.settings import SAMPLE_SHOP_DIR, load_settings
     from hark.store.db import open_database
     from hark.store.shop_import import import_shop
 

@@ -67,9 +67,9 @@ def serve(port: int, ws_impl: str, deflate: bool, brain: str) -> None:
     import uvicorn
     from doubles import ScriptedDialogue, ScriptedTranscriber
 
+    from hark.runtime.settings import load_settings
     from hark.server.app import create_app
     from hark.server.services import build_services
-    from hark.server.settings import load_settings
 
     data = tempfile.mkdtemp(prefix="hark-bench-")
     settings = load_settings(data_dir=data, log_level="WARNING", log_format="text")
@@ -120,7 +120,7 @@ def stream_plan(
     """One caller's chunks, ``(utterance, chunk index)`` or ``(-1, 0)`` for silence, and
     the ticks at which the server's endpointer will decide (run here on the same audio,
     primed as the session primes it, so the prediction is exact)."""
-    from hark.server.settings import Settings
+    from hark.runtime.settings import Settings
     from hark.voice.vad import Endpointer, VadEventType
 
     plan: list[tuple[int, int]] = [(-1, 0)] * rng.randrange(0, int(2.0 * RATE / chunk))

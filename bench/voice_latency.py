@@ -120,9 +120,9 @@ def serve(asr_dir: str, voice: str, port: int, partials: bool, hangover_ms: int)
     """The server process: real app, real engines, plus a ``/bench/stats`` route."""
     import uvicorn
 
+    from hark.runtime.settings import load_settings
     from hark.server.app import create_app
     from hark.server.services import build_services
-    from hark.server.settings import load_settings
     from hark.voice.asr.whisper import WhisperTranscriber
     from hark.voice.session import VoiceOptions
     from hark.voice.tts.piper import PiperSynthesizer

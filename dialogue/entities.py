@@ -1,6 +1,6 @@
 """Entity extractors over normalised tokens: order ids, money, quantities, references.
 
-They run on the output of :func:`hark.dialogue.normalize.normalize_tokens`,
+They run on the output of :func:`hark.language.normalize.normalize_tokens`,
 so every number is already a digit token and every money word is
 "dollars"/"euros"/"pounds". Each extractor claims the token positions it
 used, so one number is never read twice: "under 100" is a price bound, not an
@@ -10,12 +10,12 @@ order id; "2 of them" is a quantity, not an ordinal.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from hark.dialogue.attributes import COMPARATIVES
-from hark.dialogue.catalog_match import STOPWORDS, CatalogMatcher
-from hark.dialogue.normalize import MONEY_WORDS, is_number_token
-from hark.dialogue.product_words import glue_models
+from hark.language.normalize import MONEY_WORDS, is_number_token
+from hark.shop.attributes import COMPARATIVES
+from hark.shop.catalog_match import STOPWORDS, CatalogMatcher
+from hark.shop.product_words import glue_models
+from hark.skills.understanding import Entities
 
 _MONEY = frozenset(MONEY_WORDS.values()) - {"cents"}
 
@@ -112,24 +112,6 @@ _NOT_KEYWORDS = frozenset(
         "costs", "price", "priced", "ones", "one", "pair", "pairs", "piece", "pieces", "unit", "units"
     }
 )  # fmt: skip
-
-
-@dataclass
-class Entities:
-    """Everything the NLU found in one utterance besides its intent."""
-
-    order_id: str | None = None
-    numbers: list[float] = field(default_factory=list)
-    quantity: int | None = None
-    price_min: float | None = None
-    price_max: float | None = None
-    products: list[tuple[str, float]] = field(default_factory=list)
-    category: str | None = None
-    ordinal: int | None = None
-    comparative: str | None = None
-    in_stock_only: bool = False
-    keywords: list[str] = field(default_factory=list)
-    pronoun_ref: bool = False
 
 
 def _ends_with(tokens: list[str], end: int, phrase: tuple[str, ...]) -> bool:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import re
 
-from hark.dialogue.redact import CARD, SECURITY_CODE
-from hark.dialogue.reply import Action
 from hark.dialogue.sentiment import is_upset, strongly_negative
-from hark.dialogue.state import Pending
+from hark.privacy.redact import CARD, SECURITY_CODE
 from hark.skills import handoff as handoff_skill
 from hark.skills import proactive
-from hark.skills.base import SkillReply, TurnContext
+from hark.skills.context import SkillReply, TurnContext
+from hark.skills.reply import Action
+from hark.skills.state import Pending
 
 _ACKS = (
     "I'm sorry about the trouble.",

@@ -25,7 +25,7 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
-from hark.dialogue.normalize import normalize_spoken
+from hark.language.normalize import normalize_spoken
 
 DEFAULT_DATA_FILE = Path(__file__).resolve().parent / "data" / "intents.json"
 

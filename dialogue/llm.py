@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from hark.dialogue.redact import redact
+from hark.privacy.redact import redact
 
 log = logging.getLogger("hark.dialogue.llm")
 

@@ -22,24 +22,25 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hark.dialogue import knowledge as shop_knowledge
 from hark.dialogue import policy
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
 from hark.dialogue.etiquette import card_only_reply, finish_turn, without_placeholders
 from hark.dialogue.llm import LlmPlanner, Planner
-from hark.dialogue.redact import CARD, SECURITY_CODE, redact
-from hark.dialogue.reply import Action, Card, Reply
+from hark.dialogue.nlu import nlu_for
 from hark.dialogue.rows import jsonable as _jsonable
 from hark.dialogue.rows import locked as _locked
 from hark.dialogue.rows import printable as _printable
 from hark.dialogue.rows import valid_id as _valid_id
 from hark.dialogue.sentiment import SentimentScorer
-from hark.dialogue.speech import Utterance
-from hark.dialogue.state import ConversationState, Pending
-from hark.server.settings import Settings
+from hark.language.speech import Utterance
+from hark.privacy.redact import CARD, SECURITY_CODE, redact
+from hark.runtime.settings import Settings
+from hark.shop import knowledge as shop_knowledge
 from hark.skills import proactive
-from hark.skills.base import SkillReply, TurnContext, card
 from hark.skills.cart_store import merge_guest_cart
+from hark.skills.context import SkillReply, TurnContext, card
+from hark.skills.reply import Action, Card, Reply
+from hark.skills.state import ConversationState, Pending
 from hark.store.db import Database
 from hark.store.models import Conversation, Customer, Turn, utcnow
 
@@ -64,11 +65,13 @@ class DialogueManager:
 
     # --- shop knowledge -----------------------------------------------------------
     def knowledge(self) -> shop_knowledge.Knowledge:
-        """The cached shop snapshot (built on first use: NLU training happens here)."""
+        """The cached shop snapshot, its NLU trained (built on first use, or by ``warm``)."""
         if self._knowledge is None:
             with self._build_lock:
                 if self._knowledge is None:
-                    self._knowledge = shop_knowledge.build(self.db)
+                    knowledge = shop_knowledge.build(self.db)
+                    nlu_for(knowledge)
+                    self._knowledge = knowledge
         return self._knowledge
 
     def _fresh_knowledge(self, session) -> shop_knowledge.Knowledge:  # noqa: ANN001
@@ -201,7 +204,7 @@ class DialogueManager:
             redaction = redact(text)
             clean = redaction.text
             score = self.sentiment.score(clean)
-            nlu = knowledge.nlu.parse(without_placeholders(clean))  # placeholders aren't words
+            nlu = nlu_for(knowledge).parse(without_placeholders(clean))  # placeholders aren't words
             state.add_sentiment(score)
             state.remember_turn("user", clean)
             state.turn_count += 1

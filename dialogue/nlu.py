@@ -6,7 +6,7 @@ model download, no LLM); ``Nlu.parse(text)`` then costs about a millisecond.
 
 Pipeline for one utterance:
 
-1. :func:`hark.dialogue.normalize.normalize_tokens` - lowercase, no fillers,
+1. :func:`hark.language.normalize.normalize_tokens` - lowercase, no fillers,
    spoken numbers as digits, money canonical ("29.99 dollars").
 2. :func:`hark.dialogue.entities.extract` - order id, price bounds,
    quantity, ordinal, comparative, products and category (fuzzy), keywords.
@@ -22,28 +22,24 @@ reports what this one utterance says on its own.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hark.dialogue.catalog_match import CatalogMatcher, simple_tokens
-from hark.dialogue.entities import Entities, content_words, extract
+from hark.dialogue.entities import content_words, extract
 from hark.dialogue.intents import (
     IntentClassifier,
     expand_templates,
     load_training_data,
     rule_intent,
 )
-from hark.dialogue.normalize import normalize_tokens
+from hark.language.normalize import normalize_tokens
+from hark.shop.catalog_match import CatalogMatcher, simple_tokens
+from hark.shop.knowledge import Knowledge
+from hark.skills.understanding import NluResult
 
-__all__ = [
-    "CONFIDENCE_THRESHOLD",
-    "INTENTS",
-    "Entities",
-    "Nlu",
-    "NluResult",
-    "ProductInfo",
-]
+__all__ = ["CONFIDENCE_THRESHOLD", "INTENTS", "Nlu", "ProductInfo", "nlu_for"]
 
 INTENTS: tuple[str, ...] = (
     "greet", "goodbye", "thanks", "help", "affirm", "deny", "human_agent", "order_status",
@@ -59,7 +55,7 @@ PRODUCT_MENTION_SCORE = 0.75
 #: Longest input parsed; a spoken turn is far shorter, this only bounds the cost.
 MAX_INPUT_CHARS = 1000
 
-# Placeholders left by hark.dialogue.redact: not words the caller said.
+# Placeholders left by hark.privacy.redact: not words the caller said.
 _PLACEHOLDER_RE = re.compile(r"\[(?:card number|security code|ssn|email|phone)\]")
 _PRODUCT_INTENTS = frozenset({"product_search", "product_info", "product_price", "select_item"})
 _BARE_WORDS = frozenset({"a", "an", "the", "some", "please", "any", "those", "these", "um", "uh"})
@@ -74,17 +70,6 @@ class ProductInfo:
     category: str = ""
     tags: list[str] = field(default_factory=list)
     description: str = ""
-
-
-@dataclass
-class NluResult:
-    """One parsed utterance."""
-
-    text: str  # normalised text (fillers removed, numbers as digits)
-    intent: str  # one of INTENTS
-    confidence: float  # 0..1
-    entities: Entities
-    scores: dict[str, float] = field(default_factory=dict)  # per-intent probabilities
 
 
 def _product_phrases(catalog: Sequence[ProductInfo]) -> list[str]:
@@ -168,3 +153,34 @@ class Nlu:
         if confidence < self.threshold:
             intent = "out_of_scope"
         return NluResult(normalised, intent, round(confidence, 4), entities, scores)
+
+
+_TRAINED: dict[str, Nlu] = {}
+_TRAINED_LOCK = threading.Lock()
+_MAX_TRAINED = 8
+
+
+def nlu_for(knowledge: Knowledge) -> Nlu:
+    """The NLU trained on this shop snapshot's catalog and FAQ.
+
+    Training takes most of a second, so a model is shared by every snapshot
+    with the same content (a stock change after a checkout keeps it).
+    """
+    key = knowledge.content_key
+    with _TRAINED_LOCK:
+        nlu = _TRAINED.get(key) if key else None
+        if nlu is None:
+            catalog = [
+                ProductInfo(p.sku, p.name, p.category, list(p.tags), p.description)
+                for p in knowledge.products.values()
+            ]
+            nlu = Nlu.train(
+                catalog,
+                knowledge.categories,
+                faq_questions=[e.question for e in knowledge.faq.entries],
+            )
+            if key:
+                if len(_TRAINED) >= _MAX_TRAINED:
+                    _TRAINED.pop(next(iter(_TRAINED)))
+                _TRAINED[key] = nlu
+    return nlu

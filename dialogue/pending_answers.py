@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
-from hark.dialogue.state import Pending
 from hark.skills import cart, handoff, sales, support
-from hark.skills.base import SkillReply, TurnContext
+from hark.skills.context import SkillReply, TurnContext
+from hark.skills.state import Pending
 
 
 def answer_pending(ctx: TurnContext, pending: Pending, intent: str) -> SkillReply | None:

@@ -16,11 +16,11 @@ from collections.abc import Callable
 
 from hark.dialogue.llm import Planner, PlannerRequest
 from hark.dialogue.pending_answers import answer_pending
-from hark.dialogue.search import SearchQuery
-from hark.dialogue.speech import money_in_text, short_text
-from hark.dialogue.state import Pending
+from hark.language.speech import money_in_text, short_text
+from hark.shop.search import SearchQuery
 from hark.skills import cart, handoff, problems, sales, support
-from hark.skills.base import SkillReply, TurnContext
+from hark.skills.context import SkillReply, TurnContext
+from hark.skills.state import Pending
 
 FAQ_FALLBACK_CONFIDENCE = 0.5
 PRODUCT_FALLBACK_SCORE = 0.75

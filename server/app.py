@@ -13,11 +13,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from hark import __version__
-from hark.server.logs import log_context
-from hark.server.metrics import router as metrics_router
+from hark.runtime.log_context import log_context
+from hark.runtime.settings import Settings
 from hark.server.routes_health import router as health_router
+from hark.server.routes_metrics import router as metrics_router
 from hark.server.services import Services, build_services
-from hark.server.settings import Settings
 
 log = logging.getLogger("hark.http")
 
@@ -79,7 +79,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from hark.integrations.alexa.routes import router as alexa_router
 
     app.include_router(alexa_router)
-    from hark.voice.ws_route import router as voice_router
+    from hark.server.routes_voice import router as voice_router
 
     app.include_router(voice_router)
     from hark.server.routes_conversations import router as conversations_router

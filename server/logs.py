@@ -8,31 +8,15 @@ filter sits on the handler so PII never reaches a log line, whoever logs it.
 
 from __future__ import annotations
 
-import contextvars
 import json
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "request_id", default=None
-)
-conversation_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "conversation_id", default=None
-)
+from hark.privacy.redact import RedactingFilter
+from hark.runtime.log_context import ContextFilter
 
 _STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
-
-
-class ContextFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, "request_id", None) is None:
-            record.request_id = request_id_var.get()
-        if getattr(record, "conversation_id", None) is None:
-            record.conversation_id = conversation_id_var.get()
-        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -62,14 +46,6 @@ class TextFormatter(logging.Formatter):
         return f"{base} [{' '.join(ids)}]" if ids else base
 
 
-def _redacting_filter() -> logging.Filter | None:
-    try:
-        from hark.dialogue.redact import RedactingFilter
-    except ImportError:  # pragma: no cover - the brain always ships it
-        return None
-    return RedactingFilter()
-
-
 def configure_logging(level: str = "INFO", fmt: str = "json", stream: Any = None) -> None:
     """Install Hark's handler on the root logger (idempotent)."""
     root = logging.getLogger()
@@ -79,9 +55,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json", stream: Any = None
     handler = logging.StreamHandler(stream or sys.stderr)
     handler._hark = True  # type: ignore[attr-defined]
     handler.addFilter(ContextFilter())
-    redactor = _redacting_filter()
-    if redactor is not None:
-        handler.addFilter(redactor)
+    handler.addFilter(RedactingFilter())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
@@ -90,18 +64,3 @@ def configure_logging(level: str = "INFO", fmt: str = "json", stream: Any = None
     root.setLevel(level.upper())
     for name in ("uvicorn.access",):
         logging.getLogger(name).propagate = True
-
-
-@contextmanager
-def log_context(**values: str | None) -> Iterator[None]:
-    """Bind ids (``conversation_id=...``) for everything logged inside the block."""
-    tokens = []
-    if "request_id" in values:
-        tokens.append((request_id_var, request_id_var.set(values["request_id"])))
-    if "conversation_id" in values:
-        tokens.append((conversation_id_var, conversation_id_var.set(values["conversation_id"])))
-    try:
-        yield
-    finally:
-        for var, token in reversed(tokens):
-            var.reset(token)

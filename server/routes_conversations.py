@@ -14,8 +14,8 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
-from hark.dialogue.redact import redact
-from hark.server.metrics import record_turn
+from hark.privacy.redact import redact
+from hark.runtime.metrics import record_turn
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hark.server.settings import SAMPLE_SHOP_DIR, Settings
+from hark.runtime.settings import SAMPLE_SHOP_DIR, Settings
 from hark.store.db import Database, open_database
 from hark.store.shop_import import import_shop, shop_is_empty
 

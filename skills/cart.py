@@ -8,12 +8,9 @@ takes the stock it sells.
 
 from __future__ import annotations
 
-from hark.dialogue.product_words import ProductDoc
-from hark.dialogue.reply import Action
-from hark.dialogue.search import SearchQuery
-from hark.dialogue.speech import counted, digits, join_words, number_words, spoken_when
-from hark.dialogue.state import Pending
-from hark.skills.base import SkillReply, TurnContext, card, remember_fact
+from hark.language.speech import counted, digits, join_words, number_words, spoken_when
+from hark.shop.product_words import ProductDoc
+from hark.shop.search import SearchQuery
 from hark.skills.cart_store import (
     add_business_days,
     add_item,
@@ -25,8 +22,11 @@ from hark.skills.cart_store import (
     set_quantity,
     shipping_days,
 )
+from hark.skills.context import SkillReply, TurnContext, card, remember_fact
 from hark.skills.cross_sell import offer_cross_sell
+from hark.skills.reply import Action
 from hark.skills.sales import by_ordinal, focus, product_search, resolve_product
+from hark.skills.state import Pending
 from hark.store.models import Order, OrderLine, Product
 
 

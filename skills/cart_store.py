@@ -17,9 +17,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hark.dialogue.product_words import ProductDoc
-from hark.dialogue.speech import Utterance, counted, join_words
-from hark.skills.base import TurnContext, remember_fact
+from hark.language.speech import Utterance, counted, join_words
+from hark.shop.product_words import ProductDoc
+from hark.skills.context import TurnContext, remember_fact
 from hark.store.models import Cart, CartItem, Order, utcnow
 
 DEFAULT_SHIPPING_DAYS = 5

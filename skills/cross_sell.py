@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from hark.dialogue.product_words import ProductDoc, head_noun
-from hark.dialogue.state import Pending
-from hark.skills.base import SkillReply, TurnContext, card
+from hark.shop.product_words import ProductDoc, head_noun
 from hark.skills.cart_store import cart_lines, get_cart
+from hark.skills.context import SkillReply, TurnContext, card
+from hark.skills.state import Pending
 
 
 # --- cross-sell -------------------------------------------------------------------

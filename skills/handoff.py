@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from hark.dialogue.reply import Action
-from hark.dialogue.state import ConversationState
-from hark.skills.base import SkillReply, TurnContext
+from hark.skills.context import SkillReply, TurnContext
+from hark.skills.reply import Action
+from hark.skills.state import ConversationState
 
 REASONS = {
     "requested": "the customer asked for a person",

@@ -10,11 +10,11 @@ heard, sold out or not.
 
 from __future__ import annotations
 
-from hark.dialogue.product_words import ProductDoc
-from hark.dialogue.search import SearchOutcome, SearchQuery
-from hark.dialogue.speech import join_words
-from hark.dialogue.state import SearchMemory
-from hark.skills.base import SkillReply, TurnContext, card, remember_fact
+from hark.language.speech import join_words
+from hark.shop.product_words import ProductDoc
+from hark.shop.search import SearchOutcome, SearchQuery
+from hark.skills.context import SkillReply, TurnContext, card, remember_fact
+from hark.skills.state import SearchMemory
 
 
 def focus(ctx: TurnContext, product: ProductDoc) -> None:

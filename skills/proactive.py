@@ -18,12 +18,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hark.dialogue.knowledge import Knowledge
-from hark.dialogue.normalize import parse_number
-from hark.dialogue.product_words import ProductDoc
-from hark.dialogue.speech import Utterance, digits, join_words, spoken_when
-from hark.dialogue.state import ConversationState
-from hark.skills.base import remember_fact
+from hark.language.normalize import parse_number
+from hark.language.speech import Utterance, digits, join_words, spoken_when
+from hark.shop.knowledge import Knowledge
+from hark.shop.product_words import ProductDoc
+from hark.skills.context import remember_fact
+from hark.skills.state import ConversationState
 from hark.skills.support import items_phrase
 from hark.store.models import Cart, Conversation, Customer, Order
 

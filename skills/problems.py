@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from hark.dialogue.speech import digits
-from hark.dialogue.state import Pending
+from hark.language.speech import digits
 from hark.skills import support
-from hark.skills.base import SkillReply, TurnContext, remember_fact
+from hark.skills.context import SkillReply, TurnContext, remember_fact
+from hark.skills.state import Pending
 from hark.store.models import Order
 
 PROBLEM = re.compile(

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 
-from hark.dialogue.attributes import DIRECTIONS, compare, measures, states
-from hark.dialogue.product_words import ProductDoc, head_noun
-from hark.dialogue.search import SearchQuery
-from hark.dialogue.search_words import is_kind
-from hark.dialogue.speech import first_sentence
-from hark.skills.base import SkillReply, TurnContext, card
+from hark.language.speech import first_sentence
+from hark.shop.attributes import DIRECTIONS, compare, measures, states
+from hark.shop.product_words import ProductDoc, head_noun
+from hark.shop.search import SearchQuery
+from hark.shop.search_words import is_kind
+from hark.skills.context import SkillReply, TurnContext, card
 from hark.skills.offer import focus
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 
-from hark.dialogue.product_words import ProductDoc, head_noun
-from hark.dialogue.search import SearchQuery
-from hark.dialogue.speech import join_words, number_words, short_text
-from hark.dialogue.state import Pending
-from hark.skills.base import SkillReply, TurnContext, card
+from hark.language.speech import join_words, number_words, short_text
+from hark.shop.product_words import ProductDoc, head_noun
+from hark.shop.search import SearchQuery
+from hark.skills.context import SkillReply, TurnContext, card
 from hark.skills.offer import categories_sentence, focus, present_outcome
 from hark.skills.refine import last_query, pick_shown, shown, step
+from hark.skills.state import Pending
 
 MENTION_SCORE = 0.72  # NLU product-mention score that names a product outright
 _STOCK_WORDS = re.compile(r"\b(stock|available|availability|left|have any|in store)\b")

@@ -12,8 +12,8 @@ import re
 
 from sqlalchemy import func, select
 
-from hark.dialogue.normalize import normalize_spoken
-from hark.dialogue.speech import (
+from hark.language.normalize import normalize_spoken
+from hark.language.speech import (
     Utterance,
     counted,
     digits,
@@ -24,8 +24,8 @@ from hark.dialogue.speech import (
     spoken_date,
     spoken_when,
 )
-from hark.dialogue.state import Pending
-from hark.skills.base import SkillReply, TurnContext, remember_fact
+from hark.skills.context import SkillReply, TurnContext, remember_fact
+from hark.skills.state import Pending
 from hark.store.models import Order, ReturnRequest
 
 ACTIVE_STATUSES = ("processing", "shipped", "delayed")
@@ -331,7 +331,7 @@ def confirm_return(ctx: TurnContext, order_id: str) -> SkillReply:
     entry = return_policy_entry(ctx)
     if entry is not None:
         reply.say.say(short_text(money_in_text(entry.answer, ctx.currency), 2, 40))
-    from hark.dialogue.reply import Action
+    from hark.skills.reply import Action
 
     reply.actions.append(
         Action("return_started", {"order_id": order.order_id, "return_id": request.id})

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from hark.server.settings import SAMPLE_SHOP_DIR, Settings, load_settings
+from hark.runtime.settings import SAMPLE_SHOP_DIR, Settings, load_settings
 from hark.store.db import Database, open_database
 from hark.store.shop_import import import_shop
 

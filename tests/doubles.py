@@ -140,7 +140,7 @@ class ScriptedDialogue:
         reply: str = "Sure. What's your order number?",
         greeting: str = "Hi, I'm Hark, an automated assistant. How can I help?",
     ) -> None:
-        from hark.dialogue.reply import Reply
+        from hark.skills.reply import Reply
 
         self._reply_type = Reply
         self.reply = reply

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from hark.dialogue.manager import DialogueManager
-from hark.server.settings import Settings, load_settings
+from hark.runtime.settings import Settings, load_settings
 from hark.store.db import Database, open_database
 from hark.store.shop_import import import_shop
 

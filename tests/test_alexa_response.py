@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from hark.dialogue.reply import Card, Reply
 from hark.integrations.alexa.envelope import Envelope, Intent, plan_for_intent
 from hark.integrations.alexa.response import (
     DEFAULT_REPROMPT,
@@ -20,6 +19,7 @@ from hark.integrations.alexa.response import (
     response_size,
     text_ssml,
 )
+from hark.skills.reply import Card, Reply
 
 FIXTURES = Path(__file__).parent / "fixtures" / "alexa"
 

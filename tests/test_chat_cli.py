@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import select
 from test_dialogue_scenarios import SCENARIOS, Scenario, Talk
 
-from hark.dialogue.redact import redact
+from hark.privacy.redact import redact
 from hark.server.cli import main as cli_main
 from hark.store.db import Database
 from hark.store.models import Order

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from test_dialogue_scenarios import SCENARIOS, Scenario, Talk
 
-from hark.dialogue.redact import redact
+from hark.privacy.redact import redact
 
 
 def talk_over_http(client: httpx.Client, customer: str | None, utterances: list[str]) -> Talk:

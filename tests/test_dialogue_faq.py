@@ -6,8 +6,8 @@ import csv
 
 import pytest
 
-from hark.dialogue.faq import FaqEntry, FaqIndex
-from hark.server.settings import SAMPLE_SHOP_DIR
+from hark.runtime.settings import SAMPLE_SHOP_DIR
+from hark.shop.faq import FaqEntry, FaqIndex
 
 
 @pytest.fixture(scope="module")

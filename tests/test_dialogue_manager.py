@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
 from hark.dialogue.manager import DialogueManager
-from hark.dialogue.state import ConversationState, Pending
-from hark.server.settings import SAMPLE_SHOP_DIR
+from hark.runtime.settings import SAMPLE_SHOP_DIR
+from hark.skills.state import ConversationState, Pending
 from hark.store.models import Cart, Conversation, Turn
 from hark.store.shop_import import import_shop
 

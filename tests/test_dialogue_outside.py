@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound
 from hark.dialogue.manager import DialogueManager
-from hark.dialogue.normalize import normalize_spoken
+from hark.dialogue.nlu import nlu_for
+from hark.language.normalize import normalize_spoken
 from hark.store.db import Database
 from hark.store.models import Cart, Conversation, ReturnRequest, Turn
 
@@ -247,7 +248,7 @@ def test_upset_caller_gets_no_sales_offer(bikes) -> None:  # noqa: ANN001
 
 def test_intents_for_known_confusions(bikes) -> None:  # noqa: ANN001
     manager, _ = bikes
-    nlu = manager.knowledge().nlu
+    nlu = nlu_for(manager.knowledge())
     assert nlu.parse("i want the headphones").intent == "product_search"
     assert nlu.parse("i'd like to buy a speaker").intent == "product_search"
     assert nlu.parse("what is the delivery charge").intent == "faq"

@@ -15,8 +15,8 @@ import pytest
 from shopbuilder import ShopRows, shop_dialogue
 
 from hark.dialogue.manager import DialogueManager
-from hark.dialogue.reply import Reply
-from hark.dialogue.speech import counted, speakable
+from hark.language.speech import counted, speakable
+from hark.skills.reply import Reply
 
 PRODUCTS = [
     (

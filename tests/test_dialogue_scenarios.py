@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from hark.dialogue.redact import redact
+from hark.privacy.redact import redact
 from hark.store.db import Database
 from hark.store.models import Conversation, Order, ReturnRequest, Turn
 

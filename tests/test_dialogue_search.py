@@ -6,9 +6,9 @@ import csv
 
 import pytest
 
-from hark.dialogue.product_words import ProductDoc, compare_size, head_noun, size_of
-from hark.dialogue.search import ProductSearch, SearchQuery
-from hark.server.settings import SAMPLE_SHOP_DIR
+from hark.runtime.settings import SAMPLE_SHOP_DIR
+from hark.shop.product_words import ProductDoc, compare_size, head_noun, size_of
+from hark.shop.search import ProductSearch, SearchQuery
 
 
 @pytest.fixture(scope="module")

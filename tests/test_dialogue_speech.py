@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from hark.dialogue.speech import (
+from hark.language.speech import (
     Utterance,
     digits,
     first_sentence,

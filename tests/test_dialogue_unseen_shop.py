@@ -11,7 +11,7 @@ from shopbuilder import ShopRows, shop_dialogue
 from sqlalchemy import select
 
 from hark.dialogue.manager import DialogueManager
-from hark.server.settings import Settings
+from hark.runtime.settings import Settings
 from hark.store.db import Database
 from hark.store.models import Order, ReturnRequest
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hark.server.settings import Settings
+from hark.runtime.settings import Settings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
@@ -25,6 +25,6 @@ def test_quick_start_is_two_commands() -> None:
 
 def test_settings_table_is_current() -> None:
     """Regenerate with `hark config --table` between the settings-table markers."""
-    from hark.server.settings import settings_table
+    from hark.runtime.settings import settings_table
 
     assert settings_table() in README

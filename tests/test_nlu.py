@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hark.dialogue.nlu import CONFIDENCE_THRESHOLD, INTENTS, Nlu, NluResult, ProductInfo
+from hark.dialogue.nlu import CONFIDENCE_THRESHOLD, INTENTS, Nlu, ProductInfo
+from hark.skills.understanding import NluResult
 
 CATALOG = [
     ProductInfo(

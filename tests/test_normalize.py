@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hark.dialogue.normalize import normalize_spoken, normalize_tokens, parse_number
+from hark.language.normalize import normalize_spoken, normalize_tokens, parse_number
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select, text
 
-from hark.server.settings import SAMPLE_SHOP_DIR, Settings, load_settings
+from hark.runtime.settings import SAMPLE_SHOP_DIR, Settings, load_settings
 from hark.store.db import Database, open_database
 from hark.store.models import (
     Base,

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from hark.dialogue.redact import (
+from hark.privacy.redact import (
     CARD,
     EMAIL,
     PHONE,

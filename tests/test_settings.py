@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from hark.server.settings import load_settings
+from hark.runtime.settings import load_settings
 
 
 def test_defaults() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from hark.server.settings import SAMPLE_SHOP_DIR
+from hark.runtime.settings import SAMPLE_SHOP_DIR
 from hark.store.db import Database, open_database
 from hark.store.models import Customer, Faq, Order, OrderLine, Product
 from hark.store.shop_import import ShopImportError, import_shop

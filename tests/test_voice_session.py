@@ -22,9 +22,9 @@ from fixtures_voice import espeak_speech
 from sqlalchemy import select
 from voice_client import VoiceClient
 
+from hark.server.routes_voice import active_sessions
 from hark.store.models import Conversation, Turn
 from hark.voice.session import VoiceOptions
-from hark.voice.ws_route import active_sessions
 
 QUIET = VoiceOptions(partial_interval_s=None)
 

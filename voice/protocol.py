@@ -196,7 +196,7 @@ class ErrorEvent(ServerEvent):
 
 
 def reply_event(reply: Any) -> ReplyEvent:
-    """The ``reply`` event for a ``hark.dialogue.reply.Reply``."""
+    """The ``reply`` event for a ``hark.skills.reply.Reply``."""
     return ReplyEvent(
         text=reply.text,
         ssml=reply.ssml,

@@ -18,7 +18,7 @@ machine rather than a straight line:
   so a saved turn stays saved whatever the client does.
 
 Protocol details live in ``hark.voice.protocol``; the WebSocket plumbing in
-``hark.voice.ws_route``.
+``hark.server.routes_voice``.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from hark.server.logs import log_context
-from hark.server.metrics import record_turn
+from hark.runtime.log_context import log_context
+from hark.runtime.metrics import record_turn
 from hark.voice.audio import decode
 from hark.voice.listener import Listener
 from hark.voice.outbox import Outbox, SerialCalls, Transport

@@ -41,7 +41,7 @@ class VoiceTurn:
     phase: str = "asr"  # asr -> dialogue -> speaking -> done
     task: asyncio.Task[None] | None = None
     dialogue_job: asyncio.Future[Any] | None = None
-    reply: Any = None  # hark.dialogue.reply.Reply
+    reply: Any = None  # hark.skills.reply.Reply
     reply_sent: bool = False
     clock: PlayoutClock | None = None
     reported: bool = False  # turn_metrics sent

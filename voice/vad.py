@@ -78,7 +78,7 @@ from hark.voice.errors import AudioFormatError
 from hark.voice.resample import StreamingResampler, resample
 
 if TYPE_CHECKING:
-    from hark.server.settings import Settings
+    from hark.runtime.settings import Settings
 
 VAD_RATES: Final[tuple[int, ...]] = (8000, 16000, 32000, 48000)
 """Sample rates webrtcvad classifies natively."""

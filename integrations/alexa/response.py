@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 from xml.sax.saxutils import escape
 
-from hark.dialogue.reply import Card, Reply
+from hark.skills.reply import Card, Reply
 
 MAX_SPEECH_CHARS = 8000
 MAX_RESPONSE_BYTES = 24 * 1024

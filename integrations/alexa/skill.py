@@ -17,7 +17,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from hark.dialogue.reply import Reply
 from hark.integrations.alexa.canfulfill import can_fulfill
 from hark.integrations.alexa.customers import find_customer
 from hark.integrations.alexa.envelope import Envelope, plan_for_intent, session_attributes
@@ -33,8 +32,9 @@ from hark.integrations.alexa.response import (
     text_ssml,
 )
 from hark.integrations.alexa.verify import AlexaVerifier
-from hark.server.logs import log_context
-from hark.server.metrics import record_turn
+from hark.runtime.log_context import log_context
+from hark.runtime.metrics import record_turn
+from hark.skills.reply import Reply
 
 log = logging.getLogger("hark.alexa")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hark.server.settings import Settings, load_settings
+from hark.runtime.settings import Settings, load_settings
 
 
 def add_config_argument(parser: argparse.ArgumentParser) -> None:

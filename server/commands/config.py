@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.table:
-        from hark.server.settings import settings_table
+        from hark.runtime.settings import settings_table
 
         print(settings_table())
         return 0

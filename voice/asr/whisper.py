@@ -35,7 +35,7 @@ from hark.voice.asr.base import ASR_SAMPLE_RATE, Segment, Transcript, check_audi
 from hark.voice.models import resolve_whisper_model
 
 if TYPE_CHECKING:
-    from hark.server.settings import Settings
+    from hark.runtime.settings import Settings
 
 VocabularyMode = Literal["hotwords", "initial_prompt"]
 PROMPT_TOKEN_BUDGET = 200

@@ -30,7 +30,7 @@ from hark.voice.models import resolve_piper_voice
 from hark.voice.tts.chunking import split_sentences
 
 if TYPE_CHECKING:
-    from hark.server.settings import Settings
+    from hark.runtime.settings import Settings
 
 
 class PiperSynthesizer:

@@ -10,8 +10,8 @@ import re
 
 from rapidfuzz import fuzz, process
 
-from hark.dialogue.product_words import UNIT_WORDS, ProductDoc
-from hark.dialogue.text_index import term, words
+from hark.shop.product_words import UNIT_WORDS, ProductDoc
+from hark.shop.text_index import term, words
 
 
 def is_kind(head: str, wanted: set[str]) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket
 
-from hark.server.metrics import ACTIVE_VOICE_SESSIONS
+from hark.runtime.metrics import ACTIVE_VOICE_SESSIONS
 from hark.voice.session import VoiceOptions, VoiceSession
 
 log = logging.getLogger("hark.voice")

@@ -13,7 +13,7 @@ with three additions that matter for spoken, open-ended requests:
 Price bounds and stock are filters applied after relevance, so "no
 headphones under 20 dollars" can name the cheapest one that does exist.
 Reading the request itself (concepts, repairs, the head noun) is
-:mod:`hark.dialogue.search_concepts`; this module ranks and filters.
+:mod:`hark.shop.search_concepts`; this module ranks and filters.
 """
 
 from __future__ import annotations
@@ -23,21 +23,21 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from hark.dialogue.product_words import EXPANSIONS, ProductDoc, head_noun
-from hark.dialogue.search_concepts import (
+from hark.shop.product_words import EXPANSIONS, ProductDoc, head_noun
+from hark.shop.search_concepts import (
     EXPANSION_WEIGHT,
     FUZZY_WEIGHT,
     Concept,
     ConceptReader,
 )
-from hark.dialogue.search_words import (
+from hark.shop.search_words import (
     is_kind,
     match_category,
     measures_of,
     price_distance,
     within,
 )
-from hark.dialogue.text_index import BM25Index, raw_words, stem, term, terms
+from hark.shop.text_index import BM25Index, raw_words, stem, term, terms
 
 FIELD_WEIGHTS = {"name": 3.0, "tags": 2.0, "category": 2.0, "description": 1.0}
 
@@ -258,7 +258,7 @@ class ProductSearch:
 
 def reason_for(product: ProductDoc, matched: list[str]) -> str:
     """The description sentence that best shows why this product fits (short, speakable)."""
-    from hark.dialogue.speech import first_sentence
+    from hark.language.speech import first_sentence
 
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", product.description) if s.strip()]
     if not sentences:

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from hark.dialogue.text_index import STOPWORDS, BM25Index, stem, words
+from hark.shop.text_index import STOPWORDS, BM25Index, stem, words
 
 # Customer-service vocabulary folded onto one concept. Generic, not shop data.
 _SYNONYM_GROUPS: dict[str, tuple[str, ...]] = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hark.dialogue.text_index import raw_words, stem
+from hark.shop.text_index import raw_words, stem
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from hark.dialogue.spoken_numbers import (
+from hark.language.spoken_numbers import (
     SCALES,
     TEENS,
     TENS,

@@ -14,7 +14,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from hark.dialogue.normalize import normalize_spoken
+from hark.language.normalize import normalize_spoken
 
 STOPWORDS: frozenset[str] = frozenset(
     """

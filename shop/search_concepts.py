@@ -5,7 +5,7 @@ said name the thing wanted, which only say what it goes with ("a lock | for
 my bike"), which are measures ("50 ft") and which are slips of the ear
 ("hedlamp", "blue tooth"). That reading depends only on the catalog's
 vocabulary, so it lives here, apart from the ranking in
-:mod:`hark.dialogue.search`.
+:mod:`hark.shop.search`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from hark.dialogue.product_words import EXPANSIONS, UNIT_WORDS, glue_models
-from hark.dialogue.search_words import drop_prices, one_vowel_apart
-from hark.dialogue.text_index import STOPWORDS, BM25Index, sound_key, stem, term, terms, words
+from hark.shop.product_words import EXPANSIONS, UNIT_WORDS, glue_models
+from hark.shop.search_words import drop_prices, one_vowel_apart
+from hark.shop.text_index import STOPWORDS, BM25Index, sound_key, stem, term, terms, words
 
 EXPANSION_WEIGHT = 0.45
 FUZZY_WEIGHT = 0.85

@@ -14,12 +14,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hark.dialogue.knowledge import Knowledge
-from hark.dialogue.product_words import ProductDoc
-from hark.dialogue.reply import Action, Card
-from hark.dialogue.speech import Utterance, spoken_price
-from hark.dialogue.state import ConversationState, Pending
-from hark.server.settings import Settings
+from hark.language.speech import Utterance, spoken_price
+from hark.runtime.settings import Settings
+from hark.shop.knowledge import Knowledge
+from hark.shop.product_words import ProductDoc
+from hark.skills.reply import Action, Card
+from hark.skills.state import ConversationState, Pending
+from hark.skills.understanding import Entities, NluResult
 from hark.store.models import Conversation, Customer
 
 
@@ -35,10 +36,10 @@ class TurnContext:
     customer: Customer | None
     today: dt.date
     text: str  # redacted user text
-    nlu: Any  # hark.dialogue.nlu.NluResult
+    nlu: NluResult
 
     @property
-    def entities(self) -> Any:
+    def entities(self) -> Entities:
         return self.nlu.entities
 
     @property

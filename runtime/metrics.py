@@ -6,16 +6,7 @@ session, the HTTP route), so every channel's latency lands in one histogram.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import Response
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -41,11 +32,3 @@ def record_turn(channel: str, intent: str, handoff: bool, stages_ms: dict[str, f
     for stage, ms in stages_ms.items():
         if ms is not None:
             STAGE_SECONDS.labels(channel, stage.removesuffix("_ms")).observe(ms / 1000.0)
-
-
-router = APIRouter(tags=["health"])
-
-
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-def metrics() -> Response:
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

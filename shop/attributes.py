@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hark.dialogue.normalize import normalize_spoken
-from hark.dialogue.product_words import ProductDoc, compare_size
+from hark.language.normalize import normalize_spoken
+from hark.shop.product_words import ProductDoc, compare_size
 
 # Spoken comparatives -> direction label (the first found in the utterance wins).
 COMPARATIVES: tuple[tuple[tuple[str, ...], str], ...] = (

@@ -1,7 +1,7 @@
 """What the brain knows about the shop, built once and reused for every turn.
 
-Training the NLU and indexing the catalog take far longer than a turn is
-allowed to, so they are built once per catalog and cached in the process
+Indexing the catalog and the FAQ takes far longer than a turn is allowed
+to, so it is built once per catalog and cached in the process
 (keyed by the database and a content signature). Each turn costs one tiny
 aggregate query to notice a re-import: changed names, descriptions, prices
 or FAQ rebuild everything; changed stock (after a checkout) or new orders
@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hark.dialogue.faq import FaqEntry, FaqIndex
-from hark.dialogue.product_words import ProductDoc
-from hark.dialogue.search import ProductSearch
+from hark.shop.faq import FaqEntry, FaqIndex
+from hark.shop.product_words import ProductDoc
+from hark.shop.search import ProductSearch
 from hark.store.db import Database
 from hark.store.models import Faq, OrderLine, Product
 
@@ -46,8 +46,10 @@ class Knowledge:
     products: dict[str, ProductDoc]
     search: ProductSearch
     faq: FaqIndex
-    nlu: Any  # hark.dialogue.nlu.Nlu
     categories: list[str]
+    #: Hash of what language models of this shop depend on (names, descriptions, FAQ):
+    #: equal keys mean an NLU trained on one snapshot fits the other.
+    content_key: str = ""
     co_purchase: dict[str, Counter[str]] = field(default_factory=dict)
     popularity: Counter[str] = field(default_factory=Counter)
     built_s: float = 0.0
@@ -123,22 +125,13 @@ def _load_orders(session: Session) -> tuple[dict[str, Counter[str]], Counter[str
     return dict(co), popularity
 
 
-def _train_nlu(products: list[ProductDoc], categories: list[str], faq: list[FaqEntry]) -> Any:
-    from hark.dialogue.nlu import Nlu, ProductInfo
-
-    catalog = [
-        ProductInfo(p.sku, p.name, p.category, list(p.tags), p.description) for p in products
-    ]
-    return Nlu.train(catalog, categories, faq_questions=[e.question for e in faq])
-
-
-_CACHE: dict[str, tuple[Any, FaqIndex]] = {}
+_CACHE: dict[str, FaqIndex] = {}
 _CACHE_LOCK = threading.Lock()
 _MAX_CACHED = 8
 
 
 def build(db: Database, signature: Signature | None = None) -> Knowledge:
-    """A fresh snapshot; the trained NLU is shared with any earlier snapshot of the same catalog."""
+    """A fresh snapshot; the FAQ index is shared with any earlier snapshot of the same shop."""
     started = time.perf_counter()
     with db.session() as session:
         signature = signature or read_signature(session)
@@ -151,21 +144,19 @@ def build(db: Database, signature: Signature | None = None) -> Knowledge:
     categories = sorted({p.category for p in products})
     key = _content_key(products, faq_entries)
     with _CACHE_LOCK:
-        cached = _CACHE.get(key)
-        if cached is None:
-            nlu = _train_nlu(products, categories, faq_entries)
-            cached = (nlu, FaqIndex(faq_entries))
+        faq = _CACHE.get(key)
+        if faq is None:
+            faq = FaqIndex(faq_entries)
             if len(_CACHE) >= _MAX_CACHED:
                 _CACHE.pop(next(iter(_CACHE)))
-            _CACHE[key] = cached
-    nlu, faq = cached
+            _CACHE[key] = faq
     knowledge = Knowledge(
         signature=signature,
         products={p.sku: p for p in products},
         search=ProductSearch(products, popularity),
         faq=faq,
-        nlu=nlu,
         categories=categories,
+        content_key=key,
         co_purchase=co,
         popularity=popularity,
     )
@@ -204,7 +195,7 @@ def refresh(db: Database, current: Knowledge, session: Session) -> Knowledge:
 
 
 def _content_key(products: list[ProductDoc], faq: list[FaqEntry]) -> str:
-    """What the NLU and FAQ index depend on, hashed: equal shops share one trained model."""
+    """What the FAQ index and the NLU depend on, hashed: equal shops share one trained model."""
     digest = hashlib.sha256()
     for p in products:
         digest.update("\x1f".join((p.sku, p.name, p.category, p.description, *p.tags)).encode())

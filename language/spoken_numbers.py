@@ -5,7 +5,7 @@ module splits a run into the numbers it contains (:func:`parse_run`) and
 decides how they read together (:func:`render_run`): one id
 ("thirty one eighty six" -> 3186), a price when the context says money
 ("twenty nine ninety nine dollars" -> 29.99), or separate numbers.
-:mod:`hark.dialogue.normalize` finds the runs in a sentence.
+:mod:`hark.language.normalize` finds the runs in a sentence.
 """
 
 from __future__ import annotations

@@ -22,8 +22,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from hark.dialogue.normalize import normalize_tokens
-from hark.dialogue.spoken_numbers import TEENS, TENS, UNITS
+from hark.language.normalize import normalize_tokens
+from hark.language.spoken_numbers import TEENS, TENS, UNITS
 
 CARD = "card_number"
 SECURITY_CODE = "security_code"
