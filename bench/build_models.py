@@ -122,7 +122,7 @@ def build_real_size_piper(path: Path) -> Path:
 
     model.dp.forward = pinned_durations  # type: ignore[method-assign]
 
-    def infer(text: torch.Tensor, lengths: torch.Tensor, scales: torch.Tensor, sid=None):  # noqa: ANN001, ANN202
+    def infer(text: torch.Tensor, lengths: torch.Tensor, scales: torch.Tensor, sid=None):
         return model.infer(
             text,
             lengths,

@@ -118,7 +118,7 @@ class LlmPlanner:
                 max_tokens=160,
             )
             content = response.choices[0].message.content if response.choices else None
-        except Exception as exc:  # noqa: BLE001 - any LLM failure falls back to the built-in answer
+        except Exception as exc:
             log.warning(
                 "llm planner failed, using the built-in answer",
                 extra={

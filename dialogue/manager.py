@@ -74,7 +74,7 @@ class DialogueManager:
                     self._knowledge = knowledge
         return self._knowledge
 
-    def _fresh_knowledge(self, session) -> shop_knowledge.Knowledge:  # noqa: ANN001
+    def _fresh_knowledge(self, session) -> shop_knowledge.Knowledge:
         current = self.knowledge()
         updated = shop_knowledge.refresh(self.db, current, session)
         if updated is not current:

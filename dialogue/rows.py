@@ -22,7 +22,7 @@ def printable(value: object) -> str:
     return str(value).replace("\x00", "")
 
 
-def locked(session, conversation_id: str) -> Conversation | None:  # noqa: ANN001
+def locked(session, conversation_id: str) -> Conversation | None:
     """The conversation row, locked for this transaction (SELECT ... FOR UPDATE).
 
     The in-process lock only orders threads of one process; with several server

@@ -204,5 +204,5 @@ def _mask_url_password(url: str) -> str:
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - an unparsable URL is shown as configured
+    except Exception:
         return url

@@ -51,7 +51,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.state.settings = settings
 
     @app.middleware("http")
-    async def request_context(request: Request, call_next) -> Response:  # noqa: ANN001
+    async def request_context(request: Request, call_next) -> Response:
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
         started = time.perf_counter()
         with log_context(request_id=request_id):

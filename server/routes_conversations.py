@@ -91,7 +91,7 @@ class Transcript(BaseModel):
     turns: list[TranscriptTurn]
 
 
-def _dialogue(request: Request):  # noqa: ANN202 - DialogueManager
+def _dialogue(request: Request):
     return request.app.state.services.dialogue
 
 

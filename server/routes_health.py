@@ -31,7 +31,7 @@ async def readyz(request: Request) -> JSONResponse:
     database = {"ok": True, "detail": services.db.engine.url.get_backend_name()}
     try:
         await asyncio.to_thread(services.db.ping)
-    except Exception as exc:  # noqa: BLE001 - readiness reports, it does not raise
+    except Exception as exc:
         database = {"ok": False, "detail": f"{type(exc).__name__}: {exc}"}
     body = {
         "status": "ready" if database["ok"] else "unavailable",

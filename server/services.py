@@ -125,7 +125,7 @@ def _load_engine(what: str, build: Callable[[], Any]) -> tuple[Any, EngineStatus
     except ModelNotFound as exc:
         log.warning("%s off: %s", what, exc)
         return None, EngineStatus(False, str(exc))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         log.exception("%s failed to load", what)
         return None, EngineStatus(False, f"failed to load: {exc}")
     return engine, EngineStatus(True, engine.describe())

@@ -131,7 +131,7 @@ def describe_order(ctx: TurnContext, order: Order) -> Utterance:
     return u
 
 
-def _on(day, today) -> str:  # noqa: ANN001 - dates
+def _on(day, today) -> str:
     when = spoken_when(day, today)
     return when if when.startswith(("today", "tomorrow", "yesterday")) else f"on {when}"
 
@@ -191,7 +191,7 @@ def _status_for(ctx: TurnContext, order_id: str) -> SkillReply:
 
 
 # --- returns ----------------------------------------------------------------------
-def return_policy_entry(ctx: TurnContext):  # noqa: ANN201 - FaqEntry | None
+def return_policy_entry(ctx: TurnContext):
     faq = ctx.knowledge.faq
     entry = faq.find("return", "policy") or faq.find("return")
     if entry is None:

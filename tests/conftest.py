@@ -50,19 +50,19 @@ def db(settings: Settings) -> Iterator[Database]:
 
 
 @pytest.fixture
-def dialogue(db: Database, settings: Settings):  # noqa: ANN201 - DialogueManager
+def dialogue(db: Database, settings: Settings):
     from hark.dialogue.manager import DialogueManager
 
     return DialogueManager(db, settings)
 
 
 @pytest.fixture
-def make_app(settings: Settings, db: Database, dialogue) -> Callable:  # noqa: ANN001
+def make_app(settings: Settings, db: Database, dialogue) -> Callable:
     """An app on the test database; keyword arguments override services (test doubles)."""
     from hark.server.app import create_app
     from hark.server.services import build_services
 
-    def factory(settings_override: Settings | None = None, **overrides):  # noqa: ANN003
+    def factory(settings_override: Settings | None = None, **overrides):
         used = settings_override or settings
         overrides.setdefault("db", db)
         overrides.setdefault("dialogue", dialogue)
@@ -75,7 +75,7 @@ def make_app(settings: Settings, db: Database, dialogue) -> Callable:  # noqa: A
 class LiveServer:
     """A real uvicorn server on 127.0.0.1 in a background thread."""
 
-    def __init__(self, app, **config) -> None:  # noqa: ANN001, ANN003
+    def __init__(self, app, **config) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -115,7 +115,7 @@ def live_server() -> Iterator[Callable[..., LiveServer]]:
     """``live_server(app)`` starts a real server and returns it (``.url``, ``.ws_url``)."""
     started: list[LiveServer] = []
 
-    def start(app, **config) -> LiveServer:  # noqa: ANN001, ANN003
+    def start(app, **config) -> LiveServer:
         server = LiveServer(app, **config).start()
         started.append(server)
         return server

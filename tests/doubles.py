@@ -150,13 +150,13 @@ class ScriptedDialogue:
         self._count = 0
         self._lock = threading.Lock()
 
-    def start_conversation(self, channel: str, customer_id: str | None = None):  # noqa: ANN201
+    def start_conversation(self, channel: str, customer_id: str | None = None):
         with self._lock:
             self._count += 1
             conversation_id = f"scripted-{self._count}"
         return conversation_id, self._reply_type(text=self.greeting, intent="greet")
 
-    def turn(self, conversation_id: str, text: str, metrics: dict | None = None):  # noqa: ANN201
+    def turn(self, conversation_id: str, text: str, metrics: dict | None = None):
         with self._lock:
             self.turns.append(text)
         return self._reply_type(text=self.reply, intent="order_status")

@@ -15,7 +15,7 @@ def ca() -> LocalCertificateAuthority:
 
 
 @pytest.fixture(scope="module")
-def leaf(ca: LocalCertificateAuthority):  # noqa: ANN201
+def leaf(ca: LocalCertificateAuthority):
     issued = ca.issue_leaf()
     ca.publish(DEFAULT_CERT_URL, issued)
     return issued

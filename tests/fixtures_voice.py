@@ -72,7 +72,7 @@ def tiny_piper_voice_multi(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def voice_settings(settings, tiny_whisper_dir: Path, tiny_piper_voice: Path):  # noqa: ANN001, ANN201
+def voice_settings(settings, tiny_whisper_dir: Path, tiny_piper_voice: Path):
     """``settings`` with the tiny models configured by path (engines load without downloads)."""
     return settings.model_copy(
         update={"asr_model": str(tiny_whisper_dir), "tts_voice": str(tiny_piper_voice)}
@@ -80,7 +80,7 @@ def voice_settings(settings, tiny_whisper_dir: Path, tiny_piper_voice: Path):  #
 
 
 @pytest.fixture(scope="session")
-def speech():  # noqa: ANN201 - Callable[[str, int], np.ndarray]
+def speech():
     return espeak_speech
 
 

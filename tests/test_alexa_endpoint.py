@@ -41,7 +41,7 @@ class DirectiveSink:
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server API
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 sink.received.append(
                     {
@@ -136,10 +136,10 @@ def speech(body: dict[str, Any]) -> str:
 
 
 @pytest.fixture
-def alexa_server(make_app, live_server, ca, leaf):  # noqa: ANN001, ANN201
+def alexa_server(make_app, live_server, ca, leaf):
     """Start a verifying server; returns ``start(**configure_kwargs) -> (base_url, app)``."""
 
-    def start(app=None, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    def start(app=None, **kwargs):
         app = app or make_app()
         kwargs.setdefault("verify", True)
         kwargs.setdefault("skill_id", SKILL_ID)
@@ -150,13 +150,13 @@ def alexa_server(make_app, live_server, ca, leaf):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def caller(alexa_server, leaf) -> Caller:  # noqa: ANN001
+def caller(alexa_server, leaf) -> Caller:
     base_url, _app = alexa_server()
     return Caller(base_url, AlexaRequestSigner(leaf, application_id=SKILL_ID, user_id=USER_ID))
 
 
 # --- rejections -------------------------------------------------------------------------------
-def test_an_unsigned_request_gets_a_bare_400(caller: Caller, caplog) -> None:  # noqa: ANN001
+def test_an_unsigned_request_gets_a_bare_400(caller: Caller, caplog) -> None:
     body = json.dumps(caller.signer.envelope({"type": "LaunchRequest"})).encode()
     with caplog.at_level(logging.WARNING, logger="hark.alexa"):
         response = caller.http.post(
@@ -194,7 +194,7 @@ def test_an_unknown_request_type_gets_an_empty_alexa_response(caller: Caller) ->
     assert response.json() == {"version": "1.0", "response": {}}
 
 
-def test_turning_verification_off_is_loud(make_app, caplog) -> None:  # noqa: ANN001
+def test_turning_verification_off_is_loud(make_app, caplog) -> None:
     app = make_app()
     with caplog.at_level(logging.WARNING, logger="hark.alexa.verify"):
         announce_verification(app)
@@ -203,7 +203,7 @@ def test_turning_verification_off_is_loud(make_app, caplog) -> None:  # noqa: AN
     assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING
 
 
-def test_verification_on_without_a_skill_id_warns(make_app, settings, caplog) -> None:  # noqa: ANN001
+def test_verification_on_without_a_skill_id_warns(make_app, settings, caplog) -> None:
     app = make_app(settings.model_copy(update={"alexa_verify": True}))
     with caplog.at_level(logging.WARNING, logger="hark.alexa.verify"):
         announce_verification(app)
@@ -212,7 +212,7 @@ def test_verification_on_without_a_skill_id_warns(make_app, settings, caplog) ->
 
 def test_with_verification_off_unsigned_requests_are_served(
     make_app, live_server, leaf, caplog
-) -> None:  # noqa: ANN001
+) -> None:
     with caplog.at_level(logging.WARNING, logger="hark.alexa.verify"):
         base_url = live_server(make_app()).url  # settings: HARK_ALEXA_VERIFY=false
     assert any("VERIFICATION IS OFF" in r.getMessage() for r in caplog.records)  # said at start
@@ -226,7 +226,7 @@ def test_with_verification_off_unsigned_requests_are_served(
 
 
 # --- conversations ------------------------------------------------------------------------------
-def _orders(db, customer_id: str) -> list[Order]:  # noqa: ANN001
+def _orders(db, customer_id: str) -> list[Order]:
     with db.session() as session:
         orders = session.scalars(select(Order).where(Order.customer_id == customer_id)).all()
         for order in orders:
@@ -249,7 +249,7 @@ def spoke(reply_text: str, body: dict[str, Any]) -> bool:
     return fuzz.ratio("".join(reply_text.split()), "".join(heard(body).split())) >= 90
 
 
-def last_exchange(db, conversation_id: str) -> tuple[str, str]:  # noqa: ANN001
+def last_exchange(db, conversation_id: str) -> tuple[str, str]:
     """The last stored (user text, assistant text) of a conversation."""
     with db.session() as session:
         turns = session.get(Conversation, conversation_id).turns
@@ -258,7 +258,7 @@ def last_exchange(db, conversation_id: str) -> tuple[str, str]:  # noqa: ANN001
     return user, " ".join(assistant.split())
 
 
-def test_a_whole_shopping_conversation_places_an_order(alexa_server, leaf, db) -> None:  # noqa: ANN001
+def test_a_whole_shopping_conversation_places_an_order(alexa_server, leaf, db) -> None:
     link_customer(db, USER_ID, "C001")
     base_url, _app = alexa_server()
     caller = Caller(base_url, AlexaRequestSigner(leaf, application_id=SKILL_ID, user_id=USER_ID))
@@ -304,7 +304,7 @@ def test_a_whole_shopping_conversation_places_an_order(alexa_server, leaf, db) -
     assert said == ["do you have a travel mug", "add it to my cart", "check out", "yes", "stop"]
 
 
-def test_a_one_shot_request_introduces_the_assistant_and_answers(caller: Caller, db) -> None:  # noqa: ANN001
+def test_a_one_shot_request_introduces_the_assistant_and_answers(caller: Caller, db) -> None:
     body = caller.say("what is your return policy")
     assert speech(body).startswith("<speak>I'm Hark, Hark Store's automated assistant. ")
     user, answer = last_exchange(db, caller.attributes["conversationId"])
@@ -323,7 +323,7 @@ def test_a_one_shot_request_introduces_the_assistant_and_answers(caller: Caller,
         ("intent_catch_all", "do you have a travel mug"),
     ],
 )
-def test_intent_fixtures_reach_the_brain(caller: Caller, db, fixture: str, words: str) -> None:  # noqa: ANN001
+def test_intent_fixtures_reach_the_brain(caller: Caller, db, fixture: str, words: str) -> None:
     caller.launch()
     response = caller.fixture(fixture)
     assert response.status_code == 200
@@ -336,7 +336,7 @@ def test_intent_fixtures_reach_the_brain(caller: Caller, db, fixture: str, words
 
 
 @pytest.mark.parametrize("fixture", ["intent_stop", "intent_cancel"])
-def test_stop_and_cancel_end_the_session_politely(caller: Caller, db, fixture: str) -> None:  # noqa: ANN001
+def test_stop_and_cancel_end_the_session_politely(caller: Caller, db, fixture: str) -> None:
     caller.launch()
     conversation_id = caller.attributes["conversationId"]
     body = caller.fixture(fixture).json()
@@ -346,7 +346,7 @@ def test_stop_and_cancel_end_the_session_politely(caller: Caller, db, fixture: s
         assert session.get(Conversation, conversation_id).ended_at is not None
 
 
-def test_stop_without_a_conversation_still_says_goodbye(caller: Caller, db) -> None:  # noqa: ANN001
+def test_stop_without_a_conversation_still_says_goodbye(caller: Caller, db) -> None:
     with db.session() as session:
         before = session.scalar(select(func.count()).select_from(Conversation))
     body = caller.fixture("intent_stop").json()
@@ -357,7 +357,7 @@ def test_stop_without_a_conversation_still_says_goodbye(caller: Caller, db) -> N
 
 
 @pytest.mark.parametrize("fixture", ["session_ended", "session_ended_error"])
-def test_session_ended_closes_the_conversation(caller: Caller, db, fixture: str) -> None:  # noqa: ANN001
+def test_session_ended_closes_the_conversation(caller: Caller, db, fixture: str) -> None:
     caller.launch()
     conversation_id = caller.attributes["conversationId"]
     response = caller.fixture(fixture)
@@ -366,7 +366,7 @@ def test_session_ended_closes_the_conversation(caller: Caller, db, fixture: str)
         assert session.get(Conversation, conversation_id).ended_at is not None
 
 
-def test_can_fulfill_answers_without_side_effects(caller: Caller, db) -> None:  # noqa: ANN001
+def test_can_fulfill_answers_without_side_effects(caller: Caller, db) -> None:
     def counts() -> tuple[int, int]:
         with db.session() as session:
             return (
@@ -401,7 +401,7 @@ def test_can_fulfill_answers_without_side_effects(caller: Caller, db) -> None:  
     assert caller.attributes == {}
 
 
-def test_an_account_linking_token_identifies_the_customer(alexa_server, leaf, db) -> None:  # noqa: ANN001
+def test_an_account_linking_token_identifies_the_customer(alexa_server, leaf, db) -> None:
     link_customer(db, "token-from-the-shops-oauth-server", "C003", token=True)
     base_url, _ = alexa_server()
     signer = AlexaRequestSigner(
@@ -414,7 +414,7 @@ def test_an_account_linking_token_identifies_the_customer(alexa_server, leaf, db
         assert conversation.customer_id == "C003"
 
 
-def test_an_unknown_caller_is_an_anonymous_shopper(caller: Caller, db) -> None:  # noqa: ANN001
+def test_an_unknown_caller_is_an_anonymous_shopper(caller: Caller, db) -> None:
     caller.launch()
     with db.session() as session:
         assert session.get(Conversation, caller.attributes["conversationId"]).customer_id is None
@@ -432,21 +432,21 @@ class SlowDialogue:
     """Test double at the DialogueManager interface: the real brain, with a slow ``turn``
     (as an LLM planner would be), to trigger the progressive response."""
 
-    def __init__(self, real, delay_s: float) -> None:  # noqa: ANN001
+    def __init__(self, real, delay_s: float) -> None:
         self.real, self.delay_s = real, delay_s
 
-    def turn(self, conversation_id: str, text: str, metrics: dict | None = None):  # noqa: ANN201
+    def turn(self, conversation_id: str, text: str, metrics: dict | None = None):
         time.sleep(self.delay_s)
         return self.real.turn(conversation_id, text, metrics)
 
-    def __getattr__(self, name: str):  # noqa: ANN204 - everything else is the real brain
+    def __getattr__(self, name: str):
         return getattr(self.real, name)
 
 
 class FailingDialogue(SlowDialogue):
     """Test double: a brain whose turn crashes (a database outage, say)."""
 
-    def turn(self, conversation_id: str, text: str, metrics: dict | None = None):  # noqa: ANN201
+    def turn(self, conversation_id: str, text: str, metrics: dict | None = None):
         raise RuntimeError("database is on fire")
 
 
@@ -455,7 +455,7 @@ def test_a_slow_turn_sends_a_progressive_response_first(
     make_app,
     dialogue,
     leaf,
-    sink: DirectiveSink,  # noqa: ANN001
+    sink: DirectiveSink,
 ) -> None:
     app = make_app(dialogue=SlowDialogue(dialogue, 0.5))
     base_url, _ = alexa_server(app, progressive_after_s=0.05)
@@ -496,7 +496,7 @@ def test_a_failing_progressive_response_does_not_hurt_the_answer(
     alexa_server,
     make_app,
     dialogue,
-    leaf,  # noqa: ANN001
+    leaf,
 ) -> None:
     app = make_app(dialogue=SlowDialogue(dialogue, 0.3))
     base_url, _ = alexa_server(app, progressive_after_s=0.05)
@@ -521,7 +521,7 @@ def test_a_crashing_brain_gets_a_spoken_apology_not_a_500(
     alexa_server,
     make_app,
     dialogue,
-    leaf,  # noqa: ANN001
+    leaf,
 ) -> None:
     app = make_app(dialogue=FailingDialogue(dialogue, 0))
     base_url, _ = alexa_server(app)

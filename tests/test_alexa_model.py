@@ -36,7 +36,7 @@ def _intents(model: dict) -> dict[str, dict]:
 
 
 @pytest.fixture
-def package(tmp_path: Path, db) -> tuple[dict, dict]:  # noqa: ANN001
+def package(tmp_path: Path, db) -> tuple[dict, dict]:
     paths = write_skill_package(
         tmp_path / "pkg",
         db=db,
@@ -51,7 +51,7 @@ def package(tmp_path: Path, db) -> tuple[dict, dict]:  # noqa: ANN001
     return json.loads(paths[0].read_text()), json.loads(paths[1].read_text())
 
 
-def test_the_manifest_points_at_the_endpoint(package) -> None:  # noqa: ANN001
+def test_the_manifest_points_at_the_endpoint(package) -> None:
     manifest = package[0]["manifest"]
     assert manifest["apis"]["custom"]["endpoint"]["uri"] == "https://shop.example.com/alexa"
     locale = manifest["publishingInformation"]["locales"]["en-US"]
@@ -59,7 +59,7 @@ def test_the_manifest_points_at_the_endpoint(package) -> None:  # noqa: ANN001
     assert locale["examplePhrases"] == ["Alexa, open hark store"]
 
 
-def test_the_catch_all_intent_takes_free_speech(package) -> None:  # noqa: ANN001
+def test_the_catch_all_intent_takes_free_speech(package) -> None:
     model = package[1]
     assert model["interactionModel"]["languageModel"]["invocationName"] == "hark store"
     catch_all = _intents(model)["CatchAllIntent"]
@@ -75,11 +75,11 @@ def test_the_catch_all_intent_takes_free_speech(package) -> None:  # noqa: ANN00
     assert all(s != "{utterance}" and s.endswith("{utterance}") for s in samples)
 
 
-def test_required_builtin_intents_are_present(package) -> None:  # noqa: ANN001
+def test_required_builtin_intents_are_present(package) -> None:
     assert set(_intents(package[1])) >= REQUIRED_BUILTINS
 
 
-def test_the_catalog_becomes_a_custom_slot_type(package) -> None:  # noqa: ANN001
+def test_the_catalog_becomes_a_custom_slot_type(package) -> None:
     model = package[1]
     types = {t["name"]: t for t in model["interactionModel"]["languageModel"]["types"]}
     values = {v["name"]["value"]: v for v in types["SHOP_PRODUCT"]["values"]}
@@ -92,7 +92,7 @@ def test_the_catalog_becomes_a_custom_slot_type(package) -> None:  # noqa: ANN00
     assert "do you have {product}" in product_intent["samples"]
 
 
-def test_every_sample_uses_only_characters_alexa_accepts(package) -> None:  # noqa: ANN001
+def test_every_sample_uses_only_characters_alexa_accepts(package) -> None:
     samples = list(all_samples(package[1]))
     assert samples
     assert all(re.fullmatch(r"[a-z' .{}]+", s) for s in samples), samples
@@ -102,7 +102,7 @@ def test_every_sample_uses_only_characters_alexa_accepts(package) -> None:  # no
         assert re.fullmatch(r"[a-z' .]+", value["name"]["value"]), value
 
 
-def test_without_nlu_examples_the_model_uses_default_carriers(tmp_path: Path, db) -> None:  # noqa: ANN001
+def test_without_nlu_examples_the_model_uses_default_carriers(tmp_path: Path, db) -> None:
     paths = write_skill_package(
         tmp_path / "pkg",
         db=db,
@@ -137,18 +137,18 @@ def test_numbers_are_spelled_for_alexa() -> None:
     assert spoken("Tea & Coffee-Set (2-pack)") == "tea and coffee set two pack"
 
 
-def test_the_intents_file_path_is_the_brains(package) -> None:  # noqa: ANN001
+def test_the_intents_file_path_is_the_brains(package) -> None:
     assert INTENTS_FILE.parts[-3:] == ("dialogue", "data", "intents.json")
 
 
 # --- the CLI ----------------------------------------------------------------------------------
 @pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings) -> str:  # noqa: ANN001
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings) -> str:
     monkeypatch.setenv("HARK_DATA_DIR", str(tmp_path / "cli-data"))
     return settings.effective_database_url
 
 
-def test_hark_alexa_model_writes_the_package(cli_env: str, db, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_hark_alexa_model_writes_the_package(cli_env: str, db, tmp_path: Path, capsys) -> None:
     out = tmp_path / "skill-package"
     code = main(
         [
@@ -169,7 +169,7 @@ def test_hark_alexa_model_writes_the_package(cli_env: str, db, tmp_path: Path, c
     assert "wrote" in capsys.readouterr().out
 
 
-def test_hark_alexa_model_refuses_a_plain_http_endpoint(cli_env: str, db, tmp_path: Path) -> None:  # noqa: ANN001
+def test_hark_alexa_model_refuses_a_plain_http_endpoint(cli_env: str, db, tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as info:
         main(
             [
@@ -186,7 +186,7 @@ def test_hark_alexa_model_refuses_a_plain_http_endpoint(cli_env: str, db, tmp_pa
     assert info.value.code == 2
 
 
-def test_hark_alexa_link_stores_and_moves_a_link(cli_env: str, db, capsys) -> None:  # noqa: ANN001
+def test_hark_alexa_link_stores_and_moves_a_link(cli_env: str, db, capsys) -> None:
     assert main(["alexa", "link", "amzn1.ask.account.ABC", "C001", "--db", cli_env]) == 0
     assert find_customer(db, access_token=None, user_id="amzn1.ask.account.ABC") == "C001"
     assert main(["alexa", "link", "amzn1.ask.account.ABC", "C002", "--db", cli_env]) == 0
@@ -197,14 +197,14 @@ def test_hark_alexa_link_stores_and_moves_a_link(cli_env: str, db, capsys) -> No
         assert [(r.external_id, r.customer_id) for r in rows] == [("amzn1.ask.account.ABC", "C002")]
 
 
-def test_hark_alexa_link_refuses_an_unknown_customer(cli_env: str, db, capsys) -> None:  # noqa: ANN001
+def test_hark_alexa_link_refuses_an_unknown_customer(cli_env: str, db, capsys) -> None:
     with pytest.raises(SystemExit) as info:
         main(["alexa", "link", "amzn1.ask.account.ABC", "C999", "--db", cli_env])
     assert info.value.code == 2
     assert "customer not found: C999" in capsys.readouterr().err
 
 
-def test_an_access_token_link_wins_over_the_user_link(db) -> None:  # noqa: ANN001
+def test_an_access_token_link_wins_over_the_user_link(db) -> None:
     link_customer(db, "amzn1.ask.account.XYZ", "C001")
     link_customer(db, "token-issued-by-the-shop", "C003", token=True)
     assert (
@@ -217,7 +217,7 @@ def test_an_access_token_link_wins_over_the_user_link(db) -> None:  # noqa: ANN0
     assert find_customer(db, access_token=None, user_id="amzn1.ask.account.nobody") is None
 
 
-def test_long_access_token_is_linked_by_digest_only(db) -> None:  # noqa: ANN001
+def test_long_access_token_is_linked_by_digest_only(db) -> None:
     from sqlalchemy import select
 
     from hark.integrations.alexa.customers import find_customer, link_customer

@@ -168,7 +168,7 @@ def test_a_lead_is_spoken_before_the_reply() -> None:
         ("AMAZON.PauseIntent", {}, "fallback", ""),
     ],
 )
-def test_each_intent_maps_to_the_words_the_brain_hears(name, slots, kind, text) -> None:  # noqa: ANN001
+def test_each_intent_maps_to_the_words_the_brain_hears(name, slots, kind, text) -> None:
     plan = plan_for_intent(Intent.model_validate({"name": name, "slots": slots}))
     assert (plan.kind, plan.text) == (kind, text)
 

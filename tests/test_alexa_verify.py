@@ -29,17 +29,17 @@ SKILL_ID = "amzn1.ask.skill.test-skill"
 
 
 @pytest.fixture
-def signer(leaf) -> AlexaRequestSigner:  # noqa: ANN001
+def signer(leaf) -> AlexaRequestSigner:
     return AlexaRequestSigner(leaf, application_id=SKILL_ID)
 
 
-def make_verifier(ca: LocalCertificateAuthority, **kwargs) -> AlexaVerifier:  # noqa: ANN003
+def make_verifier(ca: LocalCertificateAuthority, **kwargs) -> AlexaVerifier:
     kwargs.setdefault("fetcher", ca.fetcher)
     kwargs.setdefault("trust_roots", ca.trust_roots)
     return AlexaVerifier(kwargs.pop("skill_id", SKILL_ID), **kwargs)
 
 
-def launch(signer: AlexaRequestSigner, **request) -> tuple[dict, bytes, dict]:  # noqa: ANN003
+def launch(signer: AlexaRequestSigner, **request) -> tuple[dict, bytes, dict]:
     envelope = signer.envelope({"type": "LaunchRequest", **request}, new=True)
     body, headers = signer.signed(envelope)
     return envelope, body, headers
@@ -52,7 +52,7 @@ def rejected(verifier: AlexaVerifier, headers: dict, body: bytes, envelope: dict
 
 
 # --- the happy path, and caching ------------------------------------------------------------
-def test_a_genuinely_signed_request_passes_and_the_chain_is_cached(ca, signer) -> None:  # noqa: ANN001
+def test_a_genuinely_signed_request_passes_and_the_chain_is_cached(ca, signer) -> None:
     verifier = make_verifier(ca)
     for _ in range(3):
         envelope, body, headers = launch(signer)
@@ -60,7 +60,7 @@ def test_a_genuinely_signed_request_passes_and_the_chain_is_cached(ca, signer) -
     assert verifier.fetch_count == 1
 
 
-def test_the_cache_ends_when_the_certificate_expires(ca, leaf, signer) -> None:  # noqa: ANN001
+def test_the_cache_ends_when_the_certificate_expires(ca, leaf, signer) -> None:
     now = [dt.datetime.now(dt.UTC)]
     verifier = make_verifier(ca, clock=lambda: now[0])
     envelope, body, headers = launch(signer)
@@ -113,7 +113,7 @@ def test_invalid_certificate_urls_are_rejected(url: str | None, reason: str) -> 
         normalize_cert_url(url)
 
 
-def test_a_bad_url_is_rejected_before_anything_is_downloaded(ca, signer) -> None:  # noqa: ANN001
+def test_a_bad_url_is_rejected_before_anything_is_downloaded(ca, signer) -> None:
     verifier = make_verifier(ca)
     envelope, body, headers = launch(signer)
     headers["SignatureCertChainUrl"] = "http://s3.amazonaws.com/echo.api/echo-api-cert-test.pem"
@@ -122,13 +122,13 @@ def test_a_bad_url_is_rejected_before_anything_is_downloaded(ca, signer) -> None
 
 
 # --- the certificate chain ------------------------------------------------------------------
-def _with_leaf(ca: LocalCertificateAuthority, url_name: str, leaf) -> AlexaRequestSigner:  # noqa: ANN001
+def _with_leaf(ca: LocalCertificateAuthority, url_name: str, leaf) -> AlexaRequestSigner:
     url = f"https://s3.amazonaws.com/echo.api/{url_name}.pem"
     ca.chains[url] = ca.chain_pem(leaf)
     return AlexaRequestSigner(leaf, cert_url=url, application_id=SKILL_ID)
 
 
-def test_an_expired_signing_certificate_is_rejected(ca) -> None:  # noqa: ANN001
+def test_an_expired_signing_certificate_is_rejected(ca) -> None:
     now = dt.datetime.now(dt.UTC)
     old = ca.issue_leaf(
         not_before=now - dt.timedelta(days=30), not_after=now - dt.timedelta(days=1)
@@ -137,7 +137,7 @@ def test_an_expired_signing_certificate_is_rejected(ca) -> None:  # noqa: ANN001
     assert "expired" in rejected(make_verifier(ca), headers, body, envelope)
 
 
-def test_a_not_yet_valid_signing_certificate_is_rejected(ca) -> None:  # noqa: ANN001
+def test_a_not_yet_valid_signing_certificate_is_rejected(ca) -> None:
     now = dt.datetime.now(dt.UTC)
     early = ca.issue_leaf(
         not_before=now + dt.timedelta(days=1), not_after=now + dt.timedelta(days=60)
@@ -147,20 +147,20 @@ def test_a_not_yet_valid_signing_certificate_is_rejected(ca) -> None:  # noqa: A
 
 
 @pytest.mark.parametrize("san", [("echo-api.example.com",), ("www.amazon.com", "amazon.com"), ()])
-def test_a_certificate_without_the_echo_api_san_is_rejected(ca, san) -> None:  # noqa: ANN001
+def test_a_certificate_without_the_echo_api_san_is_rejected(ca, san) -> None:
     wrong = ca.issue_leaf(san=san)
     envelope, body, headers = launch(_with_leaf(ca, f"san-{len(san)}", wrong))
     assert "SAN" in rejected(make_verifier(ca), headers, body, envelope)
 
 
-def test_a_chain_to_an_untrusted_root_is_rejected(ca) -> None:  # noqa: ANN001
+def test_a_chain_to_an_untrusted_root_is_rejected(ca) -> None:
     rogue_ca = LocalCertificateAuthority("Rogue Root")
     rogue = rogue_ca.issue_leaf()  # valid dates, right SAN, wrong root
     envelope, body, headers = launch(_with_leaf(ca, "rogue", rogue))
     assert "trusted root" in rejected(make_verifier(ca), headers, body, envelope)
 
 
-def test_a_leaf_served_without_its_intermediate_is_rejected(ca, leaf) -> None:  # noqa: ANN001
+def test_a_leaf_served_without_its_intermediate_is_rejected(ca, leaf) -> None:
     url = "https://s3.amazonaws.com/echo.api/leaf-only.pem"
     ca.chains[url] = leaf.pem()
     signer = AlexaRequestSigner(leaf, cert_url=url, application_id=SKILL_ID)
@@ -168,7 +168,7 @@ def test_a_leaf_served_without_its_intermediate_is_rejected(ca, leaf) -> None:  
     assert "trusted root" in rejected(make_verifier(ca), headers, body, envelope)
 
 
-def test_the_default_trust_roots_do_not_trust_a_private_ca(signer) -> None:  # noqa: ANN001
+def test_the_default_trust_roots_do_not_trust_a_private_ca(signer) -> None:
     ca_for_fetch = LocalCertificateAuthority("Private")
     verifier = AlexaVerifier(SKILL_ID, fetcher=lambda _url: ca_for_fetch.chain_pem(signer.leaf))
     envelope, body, headers = launch(signer)
@@ -178,7 +178,7 @@ def test_the_default_trust_roots_do_not_trust_a_private_ca(signer) -> None:  # n
 @pytest.mark.parametrize(
     ("served", "reason"), [(b"not a certificate", "PEM"), (None, "download failed")]
 )
-def test_unusable_chain_downloads_are_rejected(ca, signer, served, reason) -> None:  # noqa: ANN001
+def test_unusable_chain_downloads_are_rejected(ca, signer, served, reason) -> None:
     def fetch(_url: str) -> bytes:
         if served is None:
             raise ConnectionError("no route to host")
@@ -190,21 +190,21 @@ def test_unusable_chain_downloads_are_rejected(ca, signer, served, reason) -> No
 
 
 # --- Signature-256 ------------------------------------------------------------------------
-def test_a_signature_from_another_key_is_rejected(ca, leaf, signer) -> None:  # noqa: ANN001
+def test_a_signature_from_another_key_is_rejected(ca, leaf, signer) -> None:
     impostor = ca.issue_leaf()  # a key Amazon's certificate does not hold
     envelope, body, headers = launch(signer)
     headers["Signature-256"] = AlexaRequestSigner(impostor).sign(body)["Signature-256"]
     assert "does not match" in rejected(make_verifier(ca), headers, body, envelope)
 
 
-def test_a_tampered_body_is_rejected(ca, signer) -> None:  # noqa: ANN001
+def test_a_tampered_body_is_rejected(ca, signer) -> None:
     envelope, body, headers = launch(signer)
     tampered = body.replace(b"LaunchRequest", b"LaunchRequesu")
     assert tampered != body
     assert "does not match" in rejected(make_verifier(ca), headers, tampered, json.loads(tampered))
 
 
-def test_the_signature_covers_raw_bytes_not_reserialised_json(ca, signer) -> None:  # noqa: ANN001
+def test_the_signature_covers_raw_bytes_not_reserialised_json(ca, signer) -> None:
     envelope, body, headers = launch(signer)
     respaced = json.dumps(envelope, indent=1).encode()  # same JSON value, other bytes
     assert "does not match" in rejected(make_verifier(ca), headers, respaced, envelope)
@@ -219,7 +219,7 @@ def test_the_signature_covers_raw_bytes_not_reserialised_json(ca, signer) -> Non
         ("SignatureCertChainUrl", None, "missing SignatureCertChainUrl"),
     ],
 )
-def test_missing_or_malformed_headers_are_rejected(ca, signer, header, value, reason) -> None:  # noqa: ANN001
+def test_missing_or_malformed_headers_are_rejected(ca, signer, header, value, reason) -> None:
     envelope, body, headers = launch(signer)
     if value is None:
         del headers[header]
@@ -228,7 +228,7 @@ def test_missing_or_malformed_headers_are_rejected(ca, signer, header, value, re
     assert reason in rejected(make_verifier(ca), headers, body, envelope)
 
 
-def test_a_legacy_sha1_signature_alone_is_not_enough(ca, signer) -> None:  # noqa: ANN001
+def test_a_legacy_sha1_signature_alone_is_not_enough(ca, signer) -> None:
     envelope, body, headers = launch(signer)
     headers["Signature"] = base64.b64encode(b"x" * 256).decode()
     del headers["Signature-256"]
@@ -241,20 +241,20 @@ def _stamp(when: dt.datetime) -> str:
 
 
 @pytest.mark.parametrize("offset_s", [-151, -600, 151, 86400])
-def test_a_timestamp_more_than_150_seconds_away_is_rejected(ca, signer, offset_s) -> None:  # noqa: ANN001
+def test_a_timestamp_more_than_150_seconds_away_is_rejected(ca, signer, offset_s) -> None:
     when = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=offset_s)
     envelope, body, headers = launch(signer, timestamp=_stamp(when))
     assert "timestamp" in rejected(make_verifier(ca), headers, body, envelope)
 
 
-def test_a_timestamp_within_150_seconds_passes(ca, signer) -> None:  # noqa: ANN001
+def test_a_timestamp_within_150_seconds_passes(ca, signer) -> None:
     when = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=140)
     envelope, body, headers = launch(signer, timestamp=_stamp(when))
     make_verifier(ca).verify(headers, body, envelope)
 
 
 @pytest.mark.parametrize("value", [None, "", "yesterday", True, {"t": 1}])
-def test_a_missing_or_unreadable_timestamp_is_rejected(value) -> None:  # noqa: ANN001
+def test_a_missing_or_unreadable_timestamp_is_rejected(value) -> None:
     with pytest.raises(VerificationError, match="timestamp"):
         parse_timestamp(value)
 
@@ -264,20 +264,20 @@ def test_epoch_millisecond_timestamps_are_understood() -> None:
 
 
 # --- applicationId -----------------------------------------------------------------------
-def test_a_request_for_another_skill_is_rejected(ca, leaf) -> None:  # noqa: ANN001
+def test_a_request_for_another_skill_is_rejected(ca, leaf) -> None:
     other = AlexaRequestSigner(leaf, application_id="amzn1.ask.skill.someone-else")
     envelope, body, headers = launch(other)
     assert "applicationId" in rejected(make_verifier(ca), headers, body, envelope)
 
 
-def test_a_mismatch_between_session_and_context_application_ids_is_rejected(ca, signer) -> None:  # noqa: ANN001
+def test_a_mismatch_between_session_and_context_application_ids_is_rejected(ca, signer) -> None:
     envelope = signer.envelope({"type": "LaunchRequest"})
     envelope["context"]["System"]["application"] = {"applicationId": "amzn1.ask.skill.other"}
     body, headers = signer.signed(envelope)
     assert "applicationId" in rejected(make_verifier(ca), headers, body, envelope)
 
 
-def test_a_request_without_any_application_id_is_rejected(ca, signer) -> None:  # noqa: ANN001
+def test_a_request_without_any_application_id_is_rejected(ca, signer) -> None:
     envelope = signer.envelope({"type": "LaunchRequest"})
     del envelope["session"]["application"]
     del envelope["context"]["System"]["application"]
@@ -285,13 +285,13 @@ def test_a_request_without_any_application_id_is_rejected(ca, signer) -> None:  
     assert "no applicationId" in rejected(make_verifier(ca), headers, body, envelope)
 
 
-def test_without_a_configured_skill_id_any_application_is_accepted(ca, leaf) -> None:  # noqa: ANN001
+def test_without_a_configured_skill_id_any_application_is_accepted(ca, leaf) -> None:
     other = AlexaRequestSigner(leaf, application_id="amzn1.ask.skill.anything")
     envelope, body, headers = launch(other)
     make_verifier(ca, skill_id=None).verify(headers, body, envelope)
 
 
-def test_trust_roots_from_a_pem_bundle_setting(ca, signer, tmp_path) -> None:  # noqa: ANN001
+def test_trust_roots_from_a_pem_bundle_setting(ca, signer, tmp_path) -> None:
     from cryptography.hazmat.primitives.serialization import Encoding
 
     from hark.integrations.alexa.verify import load_trust_roots

@@ -145,7 +145,7 @@ def test_folder_without_tokenizer_is_reported_not_fetched(
         WhisperTranscriber(tmp_path / "nowhere")
 
 
-def test_from_settings(voice_settings) -> None:  # noqa: ANN001
+def test_from_settings(voice_settings) -> None:
     engine = WhisperTranscriber.from_settings(voice_settings, vocabulary=["Aurora Desk Lamp"])
     assert engine.path == Path(voice_settings.asr_model)
     assert engine.beam_size == voice_settings.asr_beam_size

@@ -44,7 +44,7 @@ def talk_over_http(client: httpx.Client, customer: str | None, utterances: list[
 
 
 @pytest.fixture
-def client(make_app, live_server):  # noqa: ANN001, ANN201
+def client(make_app, live_server):
     server = live_server(make_app())
     with httpx.Client(base_url=server.url, timeout=30) as http:
         yield http
@@ -54,7 +54,7 @@ def client(make_app, live_server):  # noqa: ANN001, ANN201
 def test_scenario_over_http(
     scenario: Scenario,
     client: httpx.Client,
-    db,  # noqa: ANN001
+    db,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)

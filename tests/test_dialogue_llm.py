@@ -34,7 +34,7 @@ class FakeOpenAIServer:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server API
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 outer.bodies.append(body)
                 time.sleep(delay_s)
@@ -62,7 +62,7 @@ class FakeOpenAIServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-            def log_message(self, *args) -> None:  # noqa: ANN002
+            def log_message(self, *args) -> None:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -74,7 +74,7 @@ class FakeOpenAIServer:
         self.httpd.server_close()
 
 
-def test_planner_answers_only_what_the_skills_cannot(db, settings) -> None:  # noqa: ANN001
+def test_planner_answers_only_what_the_skills_cannot(db, settings) -> None:
     planner = ScriptedPlanner("We're a friendly shop. I can help with orders and products.")
     manager = DialogueManager(db, settings, planner=planner)
     conversation_id, _ = manager.start_conversation("kiosk")
@@ -85,14 +85,14 @@ def test_planner_answers_only_what_the_skills_cannot(db, settings) -> None:  # n
     assert planner.requests and "4111" not in planner.requests[0].text
 
 
-def test_no_answer_keeps_the_built_in_reply(db, settings) -> None:  # noqa: ANN001
+def test_no_answer_keeps_the_built_in_reply(db, settings) -> None:
     manager = DialogueManager(db, settings, planner=ScriptedPlanner(None))
     conversation_id, _ = manager.start_conversation("kiosk")
     reply = manager.turn(conversation_id, "blorp flim zazz")
     assert "didn't understand" in reply.text
 
 
-def test_real_client_against_a_compatible_server(db, settings) -> None:  # noqa: ANN001
+def test_real_client_against_a_compatible_server(db, settings) -> None:
     server = FakeOpenAIServer("**Sure!** We have a `store` in town.\n- Open daily.")
     try:
         llm_settings = settings.model_copy(update={"llm_base_url": server.url, "llm_model": "tiny"})
@@ -108,7 +108,7 @@ def test_real_client_against_a_compatible_server(db, settings) -> None:  # noqa:
         server.close()
 
 
-def test_timeout_falls_back_quickly(db, settings) -> None:  # noqa: ANN001
+def test_timeout_falls_back_quickly(db, settings) -> None:
     server = FakeOpenAIServer("too late", delay_s=3.0)
     try:
         slow = settings.model_copy(update={"llm_base_url": server.url, "llm_timeout_s": 0.3})
@@ -142,5 +142,5 @@ def test_prompt_has_shop_facts_and_answers_are_cleaned() -> None:
 
 
 @pytest.mark.parametrize("url", [None, ""])
-def test_no_url_no_planner(db, settings, url) -> None:  # noqa: ANN001
+def test_no_url_no_planner(db, settings, url) -> None:
     assert DialogueManager(db, settings.model_copy(update={"llm_base_url": url})).planner is None

@@ -32,7 +32,7 @@ def test_state_round_trips_through_json() -> None:
     assert ConversationState.from_json(None) == ConversationState()
 
 
-def test_another_process_continues_the_conversation(db, settings) -> None:  # noqa: ANN001
+def test_another_process_continues_the_conversation(db, settings) -> None:
     first = DialogueManager(db, settings)
     conversation_id, _ = first.start_conversation("kiosk", "C003")
     first.turn(conversation_id, "something to keep coffee hot")
@@ -43,7 +43,7 @@ def test_another_process_continues_the_conversation(db, settings) -> None:  # no
     assert added.intent == "add_to_cart" and added.cards[0].sku == "KIT-1001"
 
 
-def test_turns_are_stored_in_order_with_sentiment_and_metrics(dialogue, db) -> None:  # noqa: ANN001
+def test_turns_are_stored_in_order_with_sentiment_and_metrics(dialogue, db) -> None:
     conversation_id, greeting = dialogue.start_conversation("phone")
     reply = dialogue.turn(conversation_id, "this is terrible, where is order 7002", {"asr_ms": 120})
     with db.session() as s:
@@ -56,7 +56,7 @@ def test_turns_are_stored_in_order_with_sentiment_and_metrics(dialogue, db) -> N
         assert "dialogue_ms" in turns[2].metrics and turns[2].text == reply.text
 
 
-def test_barge_in_keeps_only_what_was_played(dialogue, db) -> None:  # noqa: ANN001
+def test_barge_in_keeps_only_what_was_played(dialogue, db) -> None:
     conversation_id, _ = dialogue.start_conversation("phone")
     reply = dialogue.turn(conversation_id, "a speaker for the shower")
     dialogue.mark_interrupted(conversation_id, reply.turn_id, "I'd recommend the Waterproof")
@@ -68,7 +68,7 @@ def test_barge_in_keeps_only_what_was_played(dialogue, db) -> None:  # noqa: ANN
         dialogue.mark_interrupted("missing", reply.turn_id, "x")
 
 
-def test_identify_later_moves_the_guest_cart_and_allows_checkout(dialogue, db) -> None:  # noqa: ANN001
+def test_identify_later_moves_the_guest_cart_and_allows_checkout(dialogue, db) -> None:
     conversation_id, _ = dialogue.start_conversation("phone")
     dialogue.turn(conversation_id, "add the travel mug to my cart")
     refused = dialogue.turn(conversation_id, "checkout")
@@ -85,7 +85,7 @@ def test_identify_later_moves_the_guest_cart_and_allows_checkout(dialogue, db) -
         dialogue.identify(conversation_id, "C999")
 
 
-def test_errors_for_unknown_ids_and_bad_input(dialogue) -> None:  # noqa: ANN001
+def test_errors_for_unknown_ids_and_bad_input(dialogue) -> None:
     with pytest.raises(ConversationNotFound):
         dialogue.turn("nope", "hello")
     with pytest.raises(CustomerNotFound):
@@ -101,7 +101,7 @@ def test_errors_for_unknown_ids_and_bad_input(dialogue) -> None:  # noqa: ANN001
         assert dialogue.turn(conversation_id, odd).ssml.startswith("<speak>")
 
 
-def test_end_and_transcript(dialogue) -> None:  # noqa: ANN001
+def test_end_and_transcript(dialogue) -> None:
     conversation_id, _ = dialogue.start_conversation("alexa", "C001")
     dialogue.turn(conversation_id, "my card number is 4111 1111 1111 1111")
     dialogue.end_conversation(conversation_id)
@@ -112,7 +112,7 @@ def test_end_and_transcript(dialogue) -> None:  # noqa: ANN001
         dialogue.end_conversation("missing")
 
 
-def test_reimported_shop_is_noticed_without_restart(dialogue, db, tmp_path: Path) -> None:  # noqa: ANN001
+def test_reimported_shop_is_noticed_without_restart(dialogue, db, tmp_path: Path) -> None:
     conversation_id, _ = dialogue.start_conversation("kiosk")
     assert not dialogue.turn(conversation_id, "a hammock").cards
     shop = tmp_path / "shop"
@@ -127,7 +127,7 @@ def test_reimported_shop_is_noticed_without_restart(dialogue, db, tmp_path: Path
     assert [c.sku for c in reply.cards] == ["OUT-4099"]
 
 
-def test_unresolved_flag_and_summary_after_handoff(dialogue, db) -> None:  # noqa: ANN001
+def test_unresolved_flag_and_summary_after_handoff(dialogue, db) -> None:
     conversation_id, _ = dialogue.start_conversation("phone", "C002")
     dialogue.turn(conversation_id, "where is order 7002")
     reply = dialogue.turn(conversation_id, "representative")
@@ -137,7 +137,7 @@ def test_unresolved_flag_and_summary_after_handoff(dialogue, db) -> None:  # noq
         assert conversation.resolved is False and "7002" in conversation.summary
 
 
-def test_never_mind_is_understood_and_cancel_order_offers_a_person(dialogue) -> None:  # noqa: ANN001
+def test_never_mind_is_understood_and_cancel_order_offers_a_person(dialogue) -> None:
     conversation_id, _ = dialogue.start_conversation("phone", "C004")
     dialogue.turn(conversation_id, "add the travel mug")
     first = dialogue.turn(conversation_id, "never mind")

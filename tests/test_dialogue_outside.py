@@ -121,17 +121,17 @@ BIKE_SHOP = ShopRows(CUSTOMERS, PRODUCTS, ORDERS, FAQ)
 
 
 @pytest.fixture
-def bikes(tmp_path: Path, settings) -> tuple[DialogueManager, Database]:  # noqa: ANN001
+def bikes(tmp_path: Path, settings) -> tuple[DialogueManager, Database]:
     db = open_shop(f"sqlite:///{tmp_path / 'bikes.db'}", tmp_path / "shop", BIKE_SHOP)
     return DialogueManager(db, settings, planner=None), db
 
 
-def _talk(manager: DialogueManager, utterances: list[str], customer: str | None = None):  # noqa: ANN202
+def _talk(manager: DialogueManager, utterances: list[str], customer: str | None = None):
     cid, greeting = manager.start_conversation("test", customer)
     return cid, greeting, [manager.turn(cid, u) for u in utterances]
 
 
-def _first_sku(reply) -> str | None:  # noqa: ANN001
+def _first_sku(reply) -> str | None:
     return reply.cards[0].sku if reply.cards else None
 
 
@@ -143,7 +143,7 @@ def test_spoken_price_range_with_hundreds() -> None:
     assert normalize_spoken("a two zero three one") == "a 2031"
 
 
-def test_search_measurements_kids_and_ranges(bikes) -> None:  # noqa: ANN001
+def test_search_measurements_kids_and_ranges(bikes) -> None:
     manager, _ = bikes
     _, _, replies = _talk(
         manager,
@@ -163,13 +163,13 @@ def test_search_measurements_kids_and_ranges(bikes) -> None:  # noqa: ANN001
     assert [c.sku for c in ranged.cards] == ["OD-1"] and "100" not in ranged.text
 
 
-def test_unit_mismatch_is_not_sold_as_exact(bikes) -> None:  # noqa: ANN001
+def test_unit_mismatch_is_not_sold_as_exact(bikes) -> None:
     manager, _ = bikes
     _, _, (reply,) = _talk(manager, ["a fifty foot cable lock"])
     assert reply.cards and "closest" in reply.text.lower()
 
 
-def test_card_number_during_a_question_changes_nothing(bikes) -> None:  # noqa: ANN001
+def test_card_number_during_a_question_changes_nothing(bikes) -> None:
     manager, db = bikes
     cid, greeting, replies = _talk(
         manager,
@@ -192,7 +192,7 @@ def test_card_number_during_a_question_changes_nothing(bikes) -> None:  # noqa: 
     assert not any("4111" in t or "1111" in t or " 123" in t for t in texts)
 
 
-def test_damaged_delivery_offers_a_return_and_stays_open(bikes) -> None:  # noqa: ANN001
+def test_damaged_delivery_offers_a_return_and_stays_open(bikes) -> None:
     manager, db = bikes
     cid, _, (complaint, yes) = _talk(manager, ["my package arrived damaged", "yes"], customer="K1")
     assert complaint.intent != "order_status"
@@ -203,14 +203,14 @@ def test_damaged_delivery_offers_a_return_and_stays_open(bikes) -> None:  # noqa
         assert session.get(Conversation, cid).resolved is False
 
 
-def test_damaged_delivery_as_a_guest_takes_a_spoken_letter_id(bikes) -> None:  # noqa: ANN001
+def test_damaged_delivery_as_a_guest_takes_a_spoken_letter_id(bikes) -> None:
     manager, _ = bikes
     _, _, (ask, answer) = _talk(manager, ["the lights came broken", "r four zero three one"])
     assert "order number" in ask.text.lower()
     assert "R-4031" in answer.text and answer.intent == "start_return"
 
 
-def test_faq_paraphrases_robot_question_and_unknown(bikes) -> None:  # noqa: ANN001
+def test_faq_paraphrases_robot_question_and_unknown(bikes) -> None:
     manager, db = bikes
     cid, _, replies = _talk(
         manager,
@@ -235,7 +235,7 @@ def test_faq_paraphrases_robot_question_and_unknown(bikes) -> None:  # noqa: ANN
     assert "connect you with a person" in greeting.text  # the open question is followed up
 
 
-def test_upset_caller_gets_no_sales_offer(bikes) -> None:  # noqa: ANN001
+def test_upset_caller_gets_no_sales_offer(bikes) -> None:
     manager, _ = bikes
     _, greeting, (reply,) = _talk(
         manager, ["this is ridiculous my tent still hasn't arrived"], customer="K2"
@@ -246,7 +246,7 @@ def test_upset_caller_gets_no_sales_offer(bikes) -> None:  # noqa: ANN001
     assert reply.text.index("sorry") < reply.text.index("R-4040")
 
 
-def test_intents_for_known_confusions(bikes) -> None:  # noqa: ANN001
+def test_intents_for_known_confusions(bikes) -> None:
     manager, _ = bikes
     nlu = nlu_for(manager.knowledge())
     assert nlu.parse("i want the headphones").intent == "product_search"
@@ -260,7 +260,7 @@ def test_intents_for_known_confusions(bikes) -> None:  # noqa: ANN001
     assert money.intent in ("faq", "return_policy")
 
 
-def test_ssml_with_ampersand_names_is_well_formed(bikes) -> None:  # noqa: ANN001
+def test_ssml_with_ampersand_names_is_well_formed(bikes) -> None:
     manager, _ = bikes
     _, greeting, replies = _talk(manager, ["front and rear lights", "add it"], customer="K1")
     # the text is read aloud too: "&" is spoken as "and"; the card keeps the real name
@@ -270,7 +270,7 @@ def test_ssml_with_ampersand_names_is_well_formed(bikes) -> None:  # noqa: ANN00
         ElementTree.fromstring(ssml)  # raises on a bare "&" or broken tags
 
 
-def test_nul_characters_are_harmless(bikes) -> None:  # noqa: ANN001
+def test_nul_characters_are_harmless(bikes) -> None:
     manager, db = bikes
     cid, _ = manager.start_conversation("kio\x00sk", None)
     reply = manager.turn(cid, "where is order r\x00-4040")

@@ -435,7 +435,7 @@ SCENARIOS: list[Scenario] = [
 ]
 
 
-def run_in_process(dialogue, customer: str | None, utterances: list[str]) -> Talk:  # noqa: ANN001
+def run_in_process(dialogue, customer: str | None, utterances: list[str]) -> Talk:
     conversation_id, greeting = dialogue.start_conversation("test", customer)
     talk = Talk(
         {
@@ -452,7 +452,7 @@ def run_in_process(dialogue, customer: str | None, utterances: list[str]) -> Tal
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
-def test_scenario_in_process(scenario: Scenario, dialogue, db: Database) -> None:  # noqa: ANN001
+def test_scenario_in_process(scenario: Scenario, dialogue, db: Database) -> None:
     before = [run_in_process(dialogue, c, u) for c, u in scenario.before]
     talk = run_in_process(dialogue, scenario.customer, scenario.utterances)
     scenario.check(talk, db, before)

@@ -30,7 +30,7 @@ def catalog() -> ProductSearch:
     return ProductSearch(docs)
 
 
-def top(catalog: ProductSearch, text: str, **kw) -> list[str]:  # noqa: ANN003
+def top(catalog: ProductSearch, text: str, **kw) -> list[str]:
     return [h.product.sku for h in catalog.search(SearchQuery(text=text, **kw)).hits]
 
 

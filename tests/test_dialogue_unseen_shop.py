@@ -128,16 +128,16 @@ def garden(tmp_path: Path) -> Iterator[tuple[DialogueManager, Database, Settings
         yield built
 
 
-def chat(manager: DialogueManager, utterances: list[str], customer: str | None = None):  # noqa: ANN201
+def chat(manager: DialogueManager, utterances: list[str], customer: str | None = None):
     conversation_id, greeting = manager.start_conversation("test", customer)
     return greeting, [manager.turn(conversation_id, u) for u in utterances]
 
 
-def skus(reply) -> list[str]:  # noqa: ANN001
+def skus(reply) -> list[str]:
     return [c.sku for c in reply.cards]
 
 
-def test_search_purpose_price_and_honesty(garden) -> None:  # noqa: ANN001
+def test_search_purpose_price_and_honesty(garden) -> None:
     manager, _, _ = garden
     greeting, (water, lights, cheap_hose, mower, feeder) = chat(
         manager,
@@ -167,7 +167,7 @@ def test_search_purpose_price_and_honesty(garden) -> None:  # noqa: ANN001
     assert len(offered) <= 1 and (not offered or "closest i have in stock" in feeder.text.lower())
 
 
-def test_follow_ups_size_and_cross_sell(garden) -> None:  # noqa: ANN001
+def test_follow_ups_size_and_cross_sell(garden) -> None:
     manager, _, _ = garden
     _, (about, smaller, add, no, add_more) = chat(
         manager,
@@ -185,7 +185,7 @@ def test_follow_ups_size_and_cross_sell(garden) -> None:  # noqa: ANN001
     assert "too?" not in add_more.text  # never again after a no
 
 
-def test_support_on_unseen_ids_and_faq(garden) -> None:  # noqa: ANN001
+def test_support_on_unseen_ids_and_faq(garden) -> None:
     manager, db, _ = garden
     _, (status, by_digits, policy, sunday, plants, unsure) = chat(
         manager,
@@ -210,7 +210,7 @@ def test_support_on_unseen_ids_and_faq(garden) -> None:  # noqa: ANN001
     assert "60 days" not in unsure.text and "Sundays" not in unsure.text
 
 
-def test_return_and_checkout_keep_the_shop_id_format(garden) -> None:  # noqa: ANN001
+def test_return_and_checkout_keep_the_shop_id_format(garden) -> None:
     manager, db, _ = garden
     _, (ret, yes) = chat(manager, ["I want to return order A-101", "yes"], customer="U2")
     with db.session() as s:
@@ -226,7 +226,7 @@ def test_return_and_checkout_keep_the_shop_id_format(garden) -> None:  # noqa: A
     assert "A-105" in confirm.text
 
 
-def test_proactive_on_unseen_shop(garden) -> None:  # noqa: ANN001
+def test_proactive_on_unseen_shop(garden) -> None:
     manager, _, _ = garden
     robin, _ = chat(manager, [], customer="U1")
     sam, _ = chat(manager, [], customer="U2")

@@ -14,7 +14,7 @@ import httpx
 from hark.server.app import create_app
 
 
-def test_healthz_readyz_and_docs(settings, live_server) -> None:  # noqa: ANN001
+def test_healthz_readyz_and_docs(settings, live_server) -> None:
     server = live_server(
         create_app(settings)
     )  # production start-up path: services built in lifespan
@@ -33,7 +33,7 @@ def test_healthz_readyz_and_docs(settings, live_server) -> None:  # noqa: ANN001
     assert "/healthz" in httpx.get(f"{server.url}/openapi.json").json()["paths"]
 
 
-def test_readyz_reports_unreachable_database(make_app, live_server) -> None:  # noqa: ANN001
+def test_readyz_reports_unreachable_database(make_app, live_server) -> None:
     from sqlalchemy import create_engine
 
     app = make_app()
@@ -90,7 +90,7 @@ def test_hark_serve_answers_healthz(tmp_path: Path) -> None:
     assert "Traceback" not in output
 
 
-def test_metrics_count_text_turns(make_app, live_server) -> None:  # noqa: ANN001
+def test_metrics_count_text_turns(make_app, live_server) -> None:
     server = live_server(make_app())
     started = httpx.post(f"{server.url}/v1/conversations", json={"channel": "kiosk"}).json()
     turn = httpx.post(

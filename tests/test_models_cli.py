@@ -54,7 +54,7 @@ class FakeHub:
             def log_message(self, *args: object) -> None:  # keep test output clean
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server API
+            def do_GET(self) -> None:
                 hub.requests.append(self.path)
                 path = self.path.removeprefix("/cdn")
                 body = hub.files.get(path)
@@ -143,7 +143,7 @@ def test_cli_download_then_engines_load_the_files(
     assert hub.requests == []
 
 
-def test_cli_list_shows_models_with_sizes(hub: FakeHub, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_cli_list_shows_models_with_sizes(hub: FakeHub, tmp_path: Path, capsys) -> None:
     models = tmp_path / "models"
     assert main(["models", "list", "--models-dir", str(models)]) == 0
     assert "no models" in capsys.readouterr().err
@@ -256,7 +256,7 @@ def test_transcribe_any_wav_prints_text_and_json(
 
 def test_transcribe_without_model_or_with_bad_file_fails_in_one_line(
     odd_wav: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
-) -> None:  # noqa: ANN001
+) -> None:
     monkeypatch.setenv("HARK_DATA_DIR", str(tmp_path))
     with pytest.raises(SystemExit) as caught:
         main(["transcribe", str(odd_wav), "--model", "small.en"])
@@ -270,7 +270,7 @@ def test_transcribe_without_model_or_with_bad_file_fails_in_one_line(
     assert "not a WAV file" in capsys.readouterr().err
 
 
-def test_say_writes_a_wav(tiny_piper_voice: Path, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_say_writes_a_wav(tiny_piper_voice: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "out.wav"
     assert main(["say", "Hello there. Your lamp ships today.", "-o", str(out),
                  "--voice", str(tiny_piper_voice)]) == 0  # fmt: skip
@@ -283,7 +283,7 @@ def test_say_writes_a_wav(tiny_piper_voice: Path, tmp_path: Path, capsys) -> Non
     assert slow.sample_rate == 8000 and np.abs(slow.samples).max() > 10000
 
 
-def test_say_without_voice_fails_in_one_line(tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+def test_say_without_voice_fails_in_one_line(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("HARK_DATA_DIR", str(tmp_path))
     with pytest.raises(SystemExit) as caught:
         main(["say", "Hi", "-o", str(tmp_path / "x.wav")])

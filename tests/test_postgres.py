@@ -182,7 +182,7 @@ def test_values_postgres_cannot_store_are_clear_import_errors(
     assert set(counts(pg_db).values()) == {0}
 
 
-def test_dialogue_conversation_persists_on_postgres(pg_shop_db: Database, pg_settings) -> None:  # noqa: ANN001
+def test_dialogue_conversation_persists_on_postgres(pg_shop_db: Database, pg_settings) -> None:
     from hark.dialogue.manager import DialogueManager
 
     manager = DialogueManager(pg_shop_db, pg_settings)
@@ -228,7 +228,7 @@ def test_dialogue_conversation_persists_on_postgres(pg_shop_db: Database, pg_set
         other_db.dispose()
 
 
-def test_http_server_on_postgres_is_ready(pg_shop_db: Database, pg_settings, live_server) -> None:  # noqa: ANN001
+def test_http_server_on_postgres_is_ready(pg_shop_db: Database, pg_settings, live_server) -> None:
     from hark.dialogue.manager import DialogueManager
     from hark.server.app import create_app
     from hark.server.services import build_services

@@ -152,7 +152,7 @@ def test_voice_by_name_and_missing_files(tiny_piper_voice: Path, tmp_path: Path)
         PiperSynthesizer(tmp_path / "elsewhere.onnx")
 
 
-def test_from_settings(voice_settings) -> None:  # noqa: ANN001
+def test_from_settings(voice_settings) -> None:
     engine = PiperSynthesizer.from_settings(voice_settings, length_scale=1.5)
     assert engine.path == Path(voice_settings.tts_voice) and engine.length_scale == 1.5
 

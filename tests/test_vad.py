@@ -260,7 +260,7 @@ def test_bad_parameters_and_input() -> None:
         Endpointer(16000).feed(b"\x00\x00\x00")
 
 
-def test_from_settings_uses_the_vad_settings(settings) -> None:  # noqa: ANN001
+def test_from_settings_uses_the_vad_settings(settings) -> None:
     tuned = settings.model_copy(
         update={"vad_frame_ms": 30, "vad_hangover_ms": 600, "vad_start_ms": 90}
     )

@@ -38,10 +38,10 @@ def utterance(text: str, rate: int, *, lead_s: float = 0.3, tail_s: float = 0.7)
 
 
 @pytest.fixture
-def serve(make_app, live_server):  # noqa: ANN001, ANN201
+def serve(make_app, live_server):
     """``serve(transcriber=..., synthesizer=..., options=...) -> (app, ws_url)``."""
 
-    def start(*, transcriber=None, synthesizer=None, options: VoiceOptions = QUIET):  # noqa: ANN001, ANN202
+    def start(*, transcriber=None, synthesizer=None, options: VoiceOptions = QUIET):
         app = make_app(transcriber=transcriber, synthesizer=synthesizer)
         app.state.voice_options = options
         server = live_server(app)
@@ -57,7 +57,7 @@ async def greeted(client: VoiceClient, rate: int = 16000, encoding: str = "pcm_s
     await asyncio.sleep(0.45)  # the client's buffer (lead 0.3 s) plays out
 
 
-def stored_turns(db, conversation_id: str) -> list[Turn]:  # noqa: ANN001
+def stored_turns(db, conversation_id: str) -> list[Turn]:
     with db.session() as session:
         rows = session.scalars(
             select(Turn).where(Turn.conversation_id == conversation_id).order_by(Turn.seq)
@@ -68,7 +68,7 @@ def stored_turns(db, conversation_id: str) -> list[Turn]:  # noqa: ANN001
         ]
 
 
-async def test_spoken_turn_happy_path(serve, db) -> None:  # noqa: ANN001
+async def test_spoken_turn_happy_path(serve, db) -> None:
     transcriber = ScriptedTranscriber(UtteranceScript(["do you have running shoes"]))
     app, url = serve(transcriber=transcriber, synthesizer=ToneSynthesizer(seconds_per_word=0.02))
     async with VoiceClient.connect(url) as client:
@@ -136,14 +136,14 @@ async def test_spoken_turn_happy_path(serve, db) -> None:  # noqa: ANN001
     assert stored_turns(db, session_id)[2].metrics["total_ms"] == metrics["total_ms"]
 
 
-async def _until(predicate, timeout: float = 5.0) -> None:  # noqa: ANN001
+async def _until(predicate, timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "condition not reached"
         await asyncio.sleep(0.02)
 
 
-async def test_typed_text_turn(serve) -> None:  # noqa: ANN001
+async def test_typed_text_turn(serve) -> None:
     app, url = serve(
         transcriber=ScriptedTranscriber([]), synthesizer=ToneSynthesizer(seconds_per_word=0.02)
     )
@@ -165,7 +165,7 @@ async def test_typed_text_turn(serve) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize(("rate", "encoding"), [(8000, "mulaw"), (48000, "pcm_s16le")])
-async def test_other_rates_and_mulaw(serve, rate: int, encoding: str) -> None:  # noqa: ANN001
+async def test_other_rates_and_mulaw(serve, rate: int, encoding: str) -> None:
     transcriber = ScriptedTranscriber(UtteranceScript(["where is my order"]))
     app, url = serve(transcriber=transcriber, synthesizer=ToneSynthesizer(seconds_per_word=0.02))
     async with VoiceClient.connect(url) as client:
@@ -187,7 +187,7 @@ async def test_other_rates_and_mulaw(serve, rate: int, encoding: str) -> None:  
     assert transcriber.calls and abs(transcriber.calls[-1] - spoken_s) < 0.5
 
 
-async def test_barge_in_stops_audio_and_truncates_the_stored_reply(serve, db, caplog) -> None:  # noqa: ANN001
+async def test_barge_in_stops_audio_and_truncates_the_stored_reply(serve, db, caplog) -> None:
     caplog.set_level(logging.INFO, logger="hark.voice")
     transcriber = ScriptedTranscriber(UtteranceScript(["where is my order"]))
     synthesizer = ToneSynthesizer(seconds_per_word=0.3)  # the greeting plays for ~5 s
@@ -235,7 +235,7 @@ async def test_barge_in_stops_audio_and_truncates_the_stored_reply(serve, db, ca
     assert turns[1].role == "user" and turns[1].text == "where is my order"
 
 
-async def test_resumed_speech_discards_the_early_transcript(serve) -> None:  # noqa: ANN001
+async def test_resumed_speech_discards_the_early_transcript(serve) -> None:
     transcriber = ScriptedTranscriber(UtteranceScript(["early guess", "the whole sentence"]))
     app, url = serve(transcriber=transcriber, synthesizer=ToneSynthesizer(seconds_per_word=0.02))
     rate = 16000
@@ -257,7 +257,7 @@ async def test_resumed_speech_discards_the_early_transcript(serve) -> None:  # n
     assert len(transcriber.calls) >= 2 and transcriber.calls[-1] > max(transcriber.calls[:-1])
 
 
-async def test_partial_transcripts_while_speaking(serve) -> None:  # noqa: ANN001
+async def test_partial_transcripts_while_speaking(serve) -> None:
     def by_length(audio: np.ndarray) -> str:
         return f"heard {audio.size / 16000:.1f} seconds"
 
@@ -279,7 +279,7 @@ async def test_partial_transcripts_while_speaking(serve) -> None:  # noqa: ANN00
     assert types.index("transcript") < types.index("speech_stopped")  # partials come first
 
 
-async def test_client_vanishing_mid_utterance_frees_the_session(serve, db) -> None:  # noqa: ANN001
+async def test_client_vanishing_mid_utterance_frees_the_session(serve, db) -> None:
     transcriber = ScriptedTranscriber(UtteranceScript(["unused"]), delay_s=0.5)
     app, url = serve(transcriber=transcriber, synthesizer=ToneSynthesizer(seconds_per_word=0.02))
     async with VoiceClient.connect(url) as client:
@@ -303,7 +303,7 @@ async def test_client_vanishing_mid_utterance_frees_the_session(serve, db) -> No
         assert s.get(Conversation, ready["session_id"]).ended_at is not None
 
 
-async def test_goodbye_closes_after_the_audio(serve) -> None:  # noqa: ANN001
+async def test_goodbye_closes_after_the_audio(serve) -> None:
     app, url = serve(transcriber=None, synthesizer=ToneSynthesizer(seconds_per_word=0.02))
     async with VoiceClient.connect(url) as client:
         await client.start(16000)
@@ -315,7 +315,7 @@ async def test_goodbye_closes_after_the_audio(serve) -> None:  # noqa: ANN001
         assert "audio_end" in client.types(mark)
 
 
-async def test_speech_resumed_after_the_hangover_joins_the_cancelled_turn(serve, db) -> None:  # noqa: ANN001
+async def test_speech_resumed_after_the_hangover_joins_the_cancelled_turn(serve, db) -> None:
     """The caller pauses past the hangover, then goes on while ASR still runs: one turn, not two."""
     transcriber = ScriptedTranscriber(
         UtteranceScript(["first words", "the whole request"]), delay_s=1.0
@@ -344,7 +344,7 @@ async def test_speech_resumed_after_the_hangover_joins_the_cancelled_turn(serve,
     assert [t.text for t in users] == ["the whole request"]
 
 
-async def test_typed_text_interrupts_the_reply_being_spoken(serve, db) -> None:  # noqa: ANN001
+async def test_typed_text_interrupts_the_reply_being_spoken(serve, db) -> None:
     app, url = serve(transcriber=None, synthesizer=ToneSynthesizer(seconds_per_word=0.3))
     async with VoiceClient.connect(url) as client:
         ready = await client.start(16000)

@@ -25,7 +25,7 @@ from hark.voice.session import VoiceOptions
 QUIET = VoiceOptions(partial_interval_s=None)
 
 
-def url_of(live_server, app) -> str:  # noqa: ANN001
+def url_of(live_server, app) -> str:
     app.state.voice_options = QUIET
     return f"{live_server(app).ws_url}/v1/voice"
 
@@ -34,7 +34,7 @@ async def next_error(client: VoiceClient, mark: int) -> dict:
     return (await client.wait_for("error", since=mark)).event or {}
 
 
-async def test_every_protocol_error_keeps_the_connection_usable(make_app, live_server, db) -> None:  # noqa: ANN001
+async def test_every_protocol_error_keeps_the_connection_usable(make_app, live_server, db) -> None:
     app = make_app(
         transcriber=ScriptedTranscriber(["hello"]),
         synthesizer=ToneSynthesizer(seconds_per_word=0.01),
@@ -93,7 +93,7 @@ async def test_every_protocol_error_keeps_the_connection_usable(make_app, live_s
         assert session.get(Conversation, ready["session_id"]).ended_at is not None
 
 
-async def test_odd_sized_pcm_frames_are_reassembled(make_app, live_server) -> None:  # noqa: ANN001
+async def test_odd_sized_pcm_frames_are_reassembled(make_app, live_server) -> None:
     """A PCM16 stream split at odd byte offsets must not shift every later sample."""
     app = make_app(transcriber=ScriptedTranscriber(["do you have headphones"]), synthesizer=None)
     async with VoiceClient.connect(url_of(live_server, app)) as client:
@@ -110,7 +110,7 @@ async def test_odd_sized_pcm_frames_are_reassembled(make_app, live_server) -> No
         assert "error" not in client.types(mark)
 
 
-async def test_missing_models_leave_text_working(settings, db, dialogue, live_server) -> None:  # noqa: ANN001
+async def test_missing_models_leave_text_working(settings, db, dialogue, live_server) -> None:
     """No model on disk: the server starts, audio gets ``asr_unavailable``, text still works."""
     services = build_services(settings, db=db, dialogue=dialogue)  # the real loading path
     assert not services.engines["asr"].loaded and not services.engines["tts"].loaded
@@ -136,7 +136,7 @@ async def test_missing_models_leave_text_working(settings, db, dialogue, live_se
 
 async def test_real_whisper_and_piper_engines_end_to_end(
     make_app, live_server, voice_settings
-) -> None:  # noqa: ANN001
+) -> None:
     from hark.voice.asr.whisper import WhisperTranscriber
     from hark.voice.tts.piper import PiperSynthesizer
 
@@ -169,7 +169,7 @@ async def test_real_whisper_and_piper_engines_end_to_end(
 
 
 @pytest.mark.parametrize("rate", [8000, 48000])
-async def test_reply_audio_is_at_the_client_rate(make_app, live_server, rate: int) -> None:  # noqa: ANN001
+async def test_reply_audio_is_at_the_client_rate(make_app, live_server, rate: int) -> None:
     synth = ToneSynthesizer(sample_rate=22050, seconds_per_word=0.05)
     app = make_app(transcriber=None, synthesizer=synth)
     async with VoiceClient.connect(url_of(live_server, app)) as client:

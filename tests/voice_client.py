@@ -63,7 +63,7 @@ class VoiceClient:
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def connect(cls, url: str, **kwargs: Any):  # noqa: ANN206 - async context manager
+    async def connect(cls, url: str, **kwargs: Any):
         async with websockets.connect(url, max_size=None, **kwargs) as ws:
             client = cls(ws)
             try:

@@ -58,7 +58,7 @@ class Outbox:
                 await method(payload)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - a gone client is not an error here
+            except Exception as exc:
                 log.debug("send failed, client gone: %s", exc)
                 self.closed = True
 

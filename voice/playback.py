@@ -212,7 +212,7 @@ async def _produce(
             if chunk is None:
                 break
             await queue.put(as_int16(np.asarray(chunk)))
-    except Exception as exc:  # noqa: BLE001 - re-raised by the sender
+    except Exception as exc:
         await queue.put(exc)
         return
     await queue.put(None)

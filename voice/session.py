@@ -182,7 +182,7 @@ class VoiceSession:
         except CustomerNotFound:
             await self._error("unknown_customer", f"no customer with id {message.customer_id!r}")
             return
-        except Exception:  # noqa: BLE001 - e.g. the database is down: say so, stay open
+        except Exception:
             log.exception("could not start a conversation")
             await self._error("internal_error", "could not start the conversation; try again")
             return
@@ -308,7 +308,7 @@ class VoiceSession:
                     self.finished.set()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - one bad turn must not end the call
+            except Exception as exc:
                 turn.phase = "done"
                 await self._turn_failed(exc)
 
@@ -355,7 +355,7 @@ class VoiceSession:
             turn.timer.first_audio_at = result.first_audio_at or turn.timer.first_audio_at
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - the text reply already went out
+        except Exception as exc:
             log.exception("speech synthesis failed")
             await self._error("tts_failed", f"speech synthesis failed: {type(exc).__name__}")
         if started:

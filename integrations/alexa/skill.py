@@ -190,7 +190,7 @@ class AlexaSkill:
                 env.request.request_id,
                 self.runtime.progressive_ssml,
             )
-        except Exception:  # noqa: BLE001 - a courtesy message must never break the turn
+        except Exception:
             log.warning("progressive response client failed", exc_info=True)
 
     # --- shaping --------------------------------------------------------------------------

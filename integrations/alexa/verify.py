@@ -235,7 +235,7 @@ class AlexaVerifier:
             pem = self._fetch(url)
         except VerificationError:
             raise
-        except Exception as exc:  # noqa: BLE001 - any download failure is a rejection
+        except Exception as exc:
             raise VerificationError(f"certificate chain download failed: {exc}") from exc
         try:
             chain = x509.load_pem_x509_certificates(pem)

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _quiet_logs(settings) -> None:  # noqa: ANN001 - Settings
+def _quiet_logs(settings) -> None:
     """Logs go to stderr and only when they matter: stdout belongs to the conversation."""
     try:
         from hark.server.logs import configure_logging
@@ -94,7 +94,7 @@ def _quiet_logs(settings) -> None:  # noqa: ANN001 - Settings
         logging.basicConfig(level=logging.WARNING)
 
 
-def _open_db(settings, shop: str | None):  # noqa: ANN001, ANN202
+def _open_db(settings, shop: str | None):
     from hark.server.services import prepare_database
     from hark.store.db import open_database
     from hark.store.shop_import import ShopImportError, import_shop
@@ -107,12 +107,12 @@ def _open_db(settings, shop: str | None):  # noqa: ANN001, ANN202
         return prepare_database(settings)
     except ShopImportError as exc:
         fail(f"could not load the shop: {exc}")
-    except Exception as exc:  # noqa: BLE001 - a bad URL or unreachable DB: one line, no traceback
+    except Exception as exc:
         fail(f"could not open the database: {exc}")
     raise AssertionError("unreachable")
 
 
-def _prompt(prompt: str):  # noqa: ANN202 - Iterator[str]
+def _prompt(prompt: str):
     """Lines from stdin until EOF or "quit" (no prompt text in --json mode: stdout is data)."""
     while True:
         try:
@@ -134,7 +134,7 @@ class _Printer:
         sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
         sys.stdout.flush()
 
-    def greeting(self, conversation_id: str, reply) -> None:  # noqa: ANN001 - Reply
+    def greeting(self, conversation_id: str, reply) -> None:
         if self.as_json:
             self._emit(
                 {
@@ -149,7 +149,7 @@ class _Printer:
         else:
             print(f"hark> {reply.text}", flush=True)
 
-    def turn(self, text: str, reply) -> None:  # noqa: ANN001 - Reply
+    def turn(self, text: str, reply) -> None:
         if self.as_json:
             self._emit(reply.to_turn_event(redact(text).text))  # never echo a card number
             return

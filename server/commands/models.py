@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=lambda _args: parser.print_help() or 2)
 
 
-def _models_dir(args: argparse.Namespace):  # noqa: ANN202 - Path
+def _models_dir(args: argparse.Namespace):
     from pathlib import Path
 
     if args.models_dir:
