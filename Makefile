@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # PostgreSQL tests). `make run` does not wait for them.
 TEST_SYSTEM_PACKAGES := espeak-ng sox postgresql
 
-.PHONY: install test-deps run test lint format bench clean
+.PHONY: install test-deps run test layers lint format bench clean
 
 # Python dependencies (the server and the dev tools) in .venv.
 install: $(STAMP)
@@ -30,10 +30,16 @@ test-deps:
 run: install
 	$(BIN)/hark serve
 
-test: install test-deps
+test: install test-deps layers
 	$(BIN)/pytest
 
-lint: install
+# Import layers (DESIGN.md) and types: a new import that reaches up fails the build.
+layers: install
+	$(BIN)/lint-imports
+	@mkdir -p .typecheck && ln -sfn .. .typecheck/hark
+	$(BIN)/mypy
+
+lint: install layers
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
@@ -51,4 +57,4 @@ bench: install test-deps
 	  echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .typecheck

@@ -373,6 +373,5 @@ def extract(tokens: list[str], matcher: CatalogMatcher | None) -> Entities:
         named = [w for i, w in enumerate(content) if i not in used_by_category]
         ent.products = matcher.products(named, tokens)
         content = [matcher.corrected(w) for w in matcher.glue_known(content)]
-    seen: set[str] = set()
-    ent.keywords = [w for w in content if not (w in seen or seen.add(w))]
+    ent.keywords = list(dict.fromkeys(content))  # first occurrences, in order
     return ent

@@ -15,9 +15,12 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from hark.privacy.redact import redact
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionMessageParam
 
 log = logging.getLogger("hark.dialogue.llm")
 
@@ -50,7 +53,7 @@ class Planner(Protocol):
     def answer(self, request: PlannerRequest) -> str | None: ...
 
 
-def build_messages(request: PlannerRequest) -> list[dict[str, str]]:
+def build_messages(request: PlannerRequest) -> list[ChatCompletionMessageParam]:
     facts: list[str] = []
     for question, answer in request.faq:
         facts.append(f"FAQ: {question} -> {answer}")
@@ -63,10 +66,13 @@ def build_messages(request: PlannerRequest) -> list[dict[str, str]]:
     system = _SYSTEM.format(assistant=request.assistant_name, shop=request.shop_name)
     if facts:
         system += "\n\nShop facts:\n" + "\n".join(facts)
-    messages = [{"role": "system", "content": system}]
+    messages: list[ChatCompletionMessageParam] = [{"role": "system", "content": system}]
     for turn in request.recent[-4:]:
-        role = "assistant" if turn.get("role") == "assistant" else "user"
-        messages.append({"role": role, "content": redact(turn.get("text", "")).text})
+        content = redact(turn.get("text", "")).text
+        if turn.get("role") == "assistant":
+            messages.append({"role": "assistant", "content": content})
+        else:
+            messages.append({"role": "user", "content": content})
     if not request.recent or request.recent[-1].get("text") != request.text:
         messages.append({"role": "user", "content": redact(request.text).text})
     return messages

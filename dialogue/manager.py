@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
@@ -41,6 +41,7 @@ from hark.skills.cart_store import merge_guest_cart
 from hark.skills.context import SkillReply, TurnContext, card
 from hark.skills.reply import Action, Card, Reply
 from hark.skills.state import ConversationState, Pending
+from hark.store.channel_links import find_linked_customer, link_customer
 from hark.store.db import Database
 from hark.store.models import Conversation, Customer, Turn, utcnow
 
@@ -279,6 +280,22 @@ class DialogueManager:
             state.cart_id = None
             merge_guest_cart(session, conversation.id, customer.customer_id)
             conversation.state = state.to_json()
+
+    def customer_for_link(self, lookups: Iterable[tuple[str, str | None]]) -> str | None:
+        """The customer a channel's own ids are linked to (first match wins), or None."""
+        return find_linked_customer(self.db, lookups)
+
+    def link_customer(self, channel: str, external_id: str, customer_id: str) -> bool:
+        """Record that ``external_id`` on ``channel`` is this customer; True if new."""
+        return link_customer(self.db, channel, external_id, customer_id)
+
+    def is_open(self, conversation_id: str) -> bool:
+        """The conversation exists and has not ended (a channel decides to continue it)."""
+        if not _valid_id(conversation_id):
+            return False
+        with self.db.session() as session:
+            conversation = session.get(Conversation, str(conversation_id))
+            return conversation is not None and conversation.ended_at is None
 
     def end_conversation(self, conversation_id: str) -> None:
         _require_valid(conversation_id)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import partial
 
 from hark.language.spoken_numbers import (
     SCALES,
@@ -112,7 +113,7 @@ def _prepare(text: str) -> str:
         if sym in text:
             text = re.sub(
                 re.escape(sym) + r"\s*(\d[\d,]*(?:\.\d+)?)(k\b)?",
-                lambda m, w=word: f" {m.group(1)}{'000' if m.group(2) else ''} {w} ",
+                partial(_money_words, word=word),
                 text,
             )
             text = text.replace(sym, f" {word} ")
@@ -307,3 +308,8 @@ def parse_number(text: str) -> float | None:
 def is_number_token(tok: str) -> bool:
     """True for a token of normalised text that is a number ("3186", "29.99")."""
     return _is_num(tok)
+
+
+def _money_words(match: re.Match[str], *, word: str) -> str:
+    """ "$29.99" -> " 29.99 dollars ", "$5k" -> " 5000 dollars "."""
+    return f" {match.group(1)}{'000' if match.group(2) else ''} {word} "

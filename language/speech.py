@@ -306,7 +306,8 @@ class Utterance:
         if not any(str(p.text if isinstance(p, Spoken) else p).strip() for p in parts):
             return self
         if all(isinstance(p, str) for p in parts):
-            for sentence in _SENTENCE_END.split(" ".join("".join(parts).split())):
+            plain = "".join(p for p in parts if isinstance(p, str))
+            for sentence in _SENTENCE_END.split(" ".join(plain.split())):
                 if sentence:
                     self.sentences.append((sentence,))
             return self

@@ -9,33 +9,35 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
+from hark.dialogue.manager import DialogueManager
 from hark.runtime.settings import SAMPLE_SHOP_DIR, Settings
 from hark.store.db import Database, open_database
 from hark.store.shop_import import import_shop, shop_is_empty
+from hark.voice.asr.base import Transcriber
+from hark.voice.services import EngineStatus
+from hark.voice.tts.base import Synthesizer
 
 log = logging.getLogger("hark.services")
 
 
-@dataclass
-class EngineStatus:
-    """Whether an optional engine is usable, and if not, the one line that says why."""
+class _Engine(Protocol):
+    def describe(self) -> str: ...
 
-    loaded: bool
-    detail: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"loaded": self.loaded, "detail": self.detail}
+EngineT = TypeVar("EngineT", bound=_Engine)
 
 
 @dataclass
 class Services:
+    """The process's parts; channels get the slice they need (``VoiceServices``, the brain)."""
+
     settings: Settings
     db: Database
-    dialogue: Any  # hark.dialogue.manager.DialogueManager
-    transcriber: Any = None  # hark.voice.asr.base.Transcriber | None
-    synthesizer: Any = None  # hark.voice.tts.base.Synthesizer | None
+    dialogue: DialogueManager
+    transcriber: Transcriber | None = None
+    synthesizer: Synthesizer | None = None
     engines: dict[str, EngineStatus] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -61,8 +63,6 @@ def build_services(settings: Settings, *, load_engines: bool = True, **overrides
     db = overrides.pop("db", None) or prepare_database(settings)
     dialogue = overrides.pop("dialogue", None)
     if dialogue is None:
-        from hark.dialogue.manager import DialogueManager
-
         dialogue = DialogueManager(db, settings)
         # Train the NLU and build the indexes now, not on the first caller's turn.
         dialogue.knowledge()
@@ -101,7 +101,7 @@ def _product_names(db: Database) -> list[str]:
         return list(session.scalars(select(Product.name)))
 
 
-def _load_asr(settings: Settings, db: Database) -> tuple[Any, EngineStatus]:
+def _load_asr(settings: Settings, db: Database) -> tuple[Transcriber | None, EngineStatus]:
     from hark.voice.asr.whisper import WhisperTranscriber
 
     return _load_engine(
@@ -110,13 +110,13 @@ def _load_asr(settings: Settings, db: Database) -> tuple[Any, EngineStatus]:
     )
 
 
-def _load_tts(settings: Settings) -> tuple[Any, EngineStatus]:
+def _load_tts(settings: Settings) -> tuple[Synthesizer | None, EngineStatus]:
     from hark.voice.tts.piper import PiperSynthesizer
 
     return _load_engine("speech synthesis", lambda: PiperSynthesizer.from_settings(settings))
 
 
-def _load_engine(what: str, build: Callable[[], Any]) -> tuple[Any, EngineStatus]:
+def _load_engine(what: str, build: Callable[[], EngineT]) -> tuple[EngineT | None, EngineStatus]:
     """A missing or broken model turns its engine off, never the text channels."""
     from hark.voice.errors import ModelNotFound
 

@@ -137,8 +137,8 @@ class CatalogMatcher:
             raw.append((p, name, tags, desc))
             for w in set(name):
                 name_df[w] += 1
-            for t in {" ".join(t) for t in tags}:
-                tag_df[t] += 1
+            for tag in {" ".join(t) for t in tags}:
+                tag_df[tag] += 1
             for w in desc:
                 desc_df[w] += 1
         n = max(len(raw), 1)
@@ -163,8 +163,8 @@ class CatalogMatcher:
             self.entries.append(_Entry(p.sku, name, weights, tags, desc, models))
             self.sku_index[re.sub(r"[^a-z0-9]", "", p.sku.lower())] = i
             vocab.update(name)
-            for t in tags:
-                vocab.update(t)
+            for tag_words in tags:
+                vocab.update(tag_words)
         self.tag_df = dict(tag_df)
         # description words that point at one or two products only
         self.rare_desc = {w for w, c in desc_df.items() if c <= 2 and w not in vocab}

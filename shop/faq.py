@@ -11,7 +11,7 @@ the threshold Hark says it isn't sure rather than reading a wrong policy.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass
 
 from hark.shop.text_index import STOPWORDS, BM25Index, stem, words
@@ -166,7 +166,7 @@ class FaqIndex:
         self.a_terms = [set(fold(e.answer)) for e in entries]
         bags = []
         for q, a in zip(self.q_terms, self.a_terms, strict=True):
-            bag: Counter[str] = Counter()
+            bag: dict[str, float] = defaultdict(float)
             for t in q:
                 bag[t] += 2.0
             for t in a:

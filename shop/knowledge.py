@@ -89,7 +89,8 @@ def read_signature(session: Session) -> Signature:
     )
 
 
-def _load_products(session: Session) -> list[ProductDoc]:
+def load_products(session: Session) -> list[ProductDoc]:
+    """Every product of the shop, by SKU."""
     rows = session.scalars(select(Product).order_by(Product.sku))
     return [
         ProductDoc(
@@ -135,7 +136,7 @@ def build(db: Database, signature: Signature | None = None) -> Knowledge:
     started = time.perf_counter()
     with db.session() as session:
         signature = signature or read_signature(session)
-        products = _load_products(session)
+        products = load_products(session)
         faq_entries = [
             FaqEntry(q, a)
             for q, a in session.execute(select(Faq.question, Faq.answer).order_by(Faq.id))

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from hark.shop.product_words import EXPANSIONS, ProductDoc, head_noun
@@ -96,8 +96,8 @@ class ProductSearch:
         self.categories = sorted({p.category for p in products})
 
     @staticmethod
-    def _bag(product: ProductDoc) -> Counter[str]:
-        bag: Counter[str] = Counter()
+    def _bag(product: ProductDoc) -> dict[str, float]:
+        bag: dict[str, float] = defaultdict(float)
         fields_text = {
             "name": product.name,
             "tags": " ".join(product.tags),
@@ -138,6 +138,7 @@ class ProductSearch:
             # They named a kind of thing no product is: don't offer whatever shares a side word.
             words_ = [c.word for c in concepts]
             return SearchOutcome([], [], [], words_, words_, False)
+        candidates: list[tuple[ProductDoc, float, float, list[str]]]
         if not concepts and category is None:
             candidates = [(p, 0.0, 1.0, []) for p in self.products]
         else:

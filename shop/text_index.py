@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 
 from hark.language.normalize import normalize_spoken
 
@@ -131,7 +131,9 @@ def terms(text: str, normalise: bool = True) -> list[str]:
 class BM25Index:
     """Okapi BM25 over pre-weighted term bags (one bag per document)."""
 
-    def __init__(self, docs: list[Counter[str]], k1: float = 1.2, b: float = 0.6) -> None:
+    def __init__(
+        self, docs: Sequence[Mapping[str, float]], k1: float = 1.2, b: float = 0.6
+    ) -> None:
         self.k1, self.b = k1, b
         self.docs = docs
         self.n = len(docs)

@@ -59,7 +59,7 @@ def confirm_checkout(ctx: TurnContext) -> SkillReply:
         return checkout(ctx)
     cart = get_cart(ctx)
     lines = cart_lines(ctx, cart)
-    if not lines:
+    if cart is None or not lines:
         return SkillReply.of("checkout", "Your cart is empty, so there's nothing to order.")
     sold_out = [p for p, q in lines if p.stock < q]
     if sold_out:
@@ -68,12 +68,13 @@ def confirm_checkout(ctx: TurnContext) -> SkillReply:
             f"Sorry, we no longer have enough of {join_words(['the ' + p.name for p in sold_out])}.",
             "Would you like to change the quantity or remove it?",
         )
+    eta = add_business_days(ctx.today, shipping_days(ctx))
     order = Order(
         order_id=next_order_id(ctx),
         customer_id=ctx.customer.customer_id,
         status="processing",
         placed_at=ctx.today,
-        eta=add_business_days(ctx.today, shipping_days(ctx)),
+        eta=eta,
     )
     for product, quantity in lines:
         order.lines.append(OrderLine(sku=product.sku, quantity=quantity))
@@ -90,14 +91,14 @@ def confirm_checkout(ctx: TurnContext) -> SkillReply:
     reply = SkillReply(intent="checkout")
     reply.say.say("Your order is placed. The order number is ", digits(order.order_id), ".")
     reply.say.say(f"The total of {ctx.price(float(total))} goes on the payment method on file.")
-    reply.say.say(f"It should arrive by {spoken_when(order.eta, ctx.today)}.")
+    reply.say.say(f"It should arrive by {spoken_when(eta, ctx.today)}.")
     reply.actions.append(
         Action(
             "order_placed",
             {
                 "order_id": order.order_id,
                 "total": float(total),
-                "eta": order.eta.isoformat(),
+                "eta": eta.isoformat(),
                 "lines": [{"sku": p.sku, "quantity": q} for p, q in lines],
             },
         )

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections import Counter
 from decimal import Decimal
+from typing import Literal, overload
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +26,10 @@ from hark.store.models import Cart, CartItem, Order, utcnow
 DEFAULT_SHIPPING_DAYS = 5
 
 
+@overload
+def get_cart(ctx: TurnContext, create: Literal[True]) -> Cart: ...
+@overload
+def get_cart(ctx: TurnContext, create: bool = False) -> Cart | None: ...
 def get_cart(ctx: TurnContext, create: bool = False) -> Cart | None:
     """The caller's open cart: the customer's own, else this conversation's."""
     session = ctx.session
@@ -146,7 +151,7 @@ def add_item(ctx: TurnContext, product: ProductDoc, quantity: int) -> tuple[int,
 def set_quantity(ctx: TurnContext, product: ProductDoc, quantity: int) -> tuple[int, str | None]:
     cart = get_cart(ctx)
     item = next((i for i in cart.items if i.sku == product.sku), None) if cart else None
-    if item is None:
+    if cart is None or item is None:
         if quantity <= 0:
             return 0, None
         return add_item(ctx, product, quantity)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import TypeGuard
 
 from hark.shop.product_words import ProductDoc, head_noun
 from hark.skills.cart_store import cart_lines, get_cart
@@ -27,7 +28,7 @@ def pick_cross_sell(ctx: TurnContext, added: ProductDoc) -> tuple[ProductDoc, st
     in_cart = {p.sku for p, _ in cart_lines(ctx, get_cart(ctx))}
     added_head = head_noun(added.name)
 
-    def eligible(p: ProductDoc | None) -> bool:
+    def eligible(p: ProductDoc | None) -> TypeGuard[ProductDoc]:
         return (
             p is not None
             and p.sku != added.sku

@@ -222,8 +222,11 @@ def _open_cart(session: Session, knowledge: Knowledge, customer: Customer) -> Pr
     ).first()
     if cart is None:
         return None
-    lines = [(knowledge.product(i.sku), i.quantity) for i in cart.items if i.quantity > 0]
-    lines = [(p, q) for p, q in lines if p is not None]
+    lines = [
+        (product, i.quantity)
+        for i in cart.items
+        if i.quantity > 0 and (product := knowledge.product(i.sku)) is not None
+    ]
     if not lines:
         return None
     names = [f"the {p.name}" for p, _ in lines[:2]]

@@ -92,4 +92,5 @@ def _target(ctx: TurnContext) -> Order | None:
     arrived.sort(key=lambda o: (o.eta or o.placed_at, o.placed_at), reverse=True)
     soon = ctx.today + dt.timedelta(days=1)  # a parcel due tomorrow may well have come early
     past = [o for o in arrived if (o.eta or o.placed_at) <= soon]
-    return (past or arrived or orders or [None])[0]
+    candidates = past or arrived or orders
+    return candidates[0] if candidates else None

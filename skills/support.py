@@ -226,10 +226,11 @@ def return_policy(ctx: TurnContext) -> SkillReply:
 
 
 def start_return(ctx: TurnContext, order_id: str | None = None) -> SkillReply:
-    order = _return_target(ctx, order_id or ctx.entities.order_id)
+    wanted = order_id or ctx.entities.order_id
+    order = _return_target(ctx, wanted)
     if order is None:
-        if (order_id or ctx.entities.order_id) and ctx.customer is None:
-            return _status_for(ctx, order_id or ctx.entities.order_id)
+        if wanted and ctx.customer is None:
+            return _status_for(ctx, wanted)
         if ctx.customer is not None and not order_id and not ctx.entities.order_id:
             delivered = [o for o in customer_orders(ctx) if o.status == "delivered"]
             if not delivered:
@@ -298,8 +299,8 @@ def _return_target(ctx: TurnContext, order_id: str | None) -> Order | None:
         return order if order is not None and owned(ctx, order) else None
     orders = customer_orders(ctx)
     if not orders:
-        focus = ctx.state.focus_order_id
-        return find_order(ctx, focus) if focus else None
+        focus_id = ctx.state.focus_order_id
+        return find_order(ctx, focus_id) if focus_id else None
     mentioned = [sku for sku, score in ctx.entities.products if score >= 0.6]
     if mentioned:
         for order in orders:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from hark.store.db import Database
 from hark.store.models import (
     ORDER_STATUSES,
+    Base,
     Customer,
     Faq,
     Order,
@@ -42,7 +43,7 @@ OPTIONAL_COLUMNS = {
 # The tables each file fills, so values are checked against the real column limits.
 # SQLite ignores VARCHAR lengths and stores any integer; PostgreSQL rejects them with a
 # bare DataError. Checking here gives the same clear error on both databases.
-_MODELS: dict[str, tuple[type, ...]] = {
+_MODELS: dict[str, tuple[type[Base], ...]] = {
     "customers.csv": (Customer,),
     "products.csv": (Product,),
     "orders.csv": (Order, OrderLine),
@@ -153,7 +154,14 @@ class _Row:
         return ShopImportError(self.file, self.line, column, problem)
 
 
-def _read(folder: Path, name: str) -> Iterator[_Row]:
+def _read(folder: Path, name: str) -> list[_Row]:
+    """Every non-blank row of one file, read whole so the file is closed at once (a bad
+    row raises while the caller is still looking at rows; a half-read generator would
+    keep the file open until the garbage collector found it)."""
+    return list(_rows(folder, name))
+
+
+def _rows(folder: Path, name: str) -> Iterator[_Row]:
     path = folder / name
     try:
         handle = path.open(newline="", encoding="utf-8-sig")

@@ -17,10 +17,10 @@ from typing import Any
 
 import httpx
 import pytest
+from fixtures_alexa import link_alexa
 from rapidfuzz import fuzz
 from sqlalchemy import func, select
 
-from hark.integrations.alexa.customers import link_customer
 from hark.integrations.alexa.routes import announce_verification, configure_alexa
 from hark.integrations.alexa.testing import (
     AlexaRequestSigner,
@@ -84,8 +84,11 @@ def sink() -> Iterator[DirectiveSink]:
 class Caller:
     """One Echo user: builds real Alexa envelopes, signs them, posts them, keeps the session."""
 
+    opened: list[httpx.Client] = []  # closed after each test by ``_close_callers``
+
     def __init__(self, base_url: str, signer: AlexaRequestSigner) -> None:
         self.http = httpx.Client(base_url=base_url, timeout=10)
+        Caller.opened.append(self.http)
         self.signer = signer
         self.attributes: dict[str, Any] = {}
         self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
@@ -147,6 +150,13 @@ def alexa_server(make_app, live_server, ca, leaf):
         return live_server(app).url, app
 
     return start
+
+
+@pytest.fixture(autouse=True)
+def _close_callers() -> Iterator[None]:
+    yield
+    while Caller.opened:
+        Caller.opened.pop().close()
 
 
 @pytest.fixture
@@ -259,7 +269,7 @@ def last_exchange(db, conversation_id: str) -> tuple[str, str]:
 
 
 def test_a_whole_shopping_conversation_places_an_order(alexa_server, leaf, db) -> None:
-    link_customer(db, USER_ID, "C001")
+    link_alexa(db, USER_ID, "C001")
     base_url, _app = alexa_server()
     caller = Caller(base_url, AlexaRequestSigner(leaf, application_id=SKILL_ID, user_id=USER_ID))
     before = {o.order_id for o in _orders(db, "C001")}
@@ -402,7 +412,7 @@ def test_can_fulfill_answers_without_side_effects(caller: Caller, db) -> None:
 
 
 def test_an_account_linking_token_identifies_the_customer(alexa_server, leaf, db) -> None:
-    link_customer(db, "token-from-the-shops-oauth-server", "C003", token=True)
+    link_alexa(db, "token-from-the-shops-oauth-server", "C003", token=True)
     base_url, _ = alexa_server()
     signer = AlexaRequestSigner(
         leaf, application_id=SKILL_ID, access_token="token-from-the-shops-oauth-server"

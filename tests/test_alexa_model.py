@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
+from fixtures_alexa import find_alexa, link_alexa
 from sqlalchemy import select
 
-from hark.integrations.alexa.customers import find_customer, link_customer
 from hark.integrations.alexa.model import (
     INTENTS_FILE,
     all_samples,
@@ -19,6 +19,7 @@ from hark.integrations.alexa.model import (
     write_skill_package,
 )
 from hark.server.cli import main
+from hark.shop.knowledge import load_products
 from hark.store.models import ChannelLink
 
 REQUIRED_BUILTINS = {
@@ -39,7 +40,7 @@ def _intents(model: dict) -> dict[str, dict]:
 def package(tmp_path: Path, db) -> tuple[dict, dict]:
     paths = write_skill_package(
         tmp_path / "pkg",
-        db=db,
+        products=_products(db),
         shop_name="Hark Store",
         invocation_name="hark store",
         endpoint="https://shop.example.com/alexa",
@@ -105,7 +106,7 @@ def test_every_sample_uses_only_characters_alexa_accepts(package) -> None:
 def test_without_nlu_examples_the_model_uses_default_carriers(tmp_path: Path, db) -> None:
     paths = write_skill_package(
         tmp_path / "pkg",
-        db=db,
+        products=_products(db),
         shop_name="Hark Store",
         invocation_name="hark store",
         intents_file=tmp_path / "missing.json",
@@ -117,7 +118,7 @@ def test_without_nlu_examples_the_model_uses_default_carriers(tmp_path: Path, db
 
 def test_an_empty_shop_gives_a_model_without_the_product_intent(tmp_path: Path) -> None:
     paths = write_skill_package(
-        tmp_path / "pkg", db=None, shop_name="Hark Store", invocation_name="hark store"
+        tmp_path / "pkg", products=[], shop_name="Hark Store", invocation_name="hark store"
     )
     model = json.loads(paths[1].read_text())
     assert "ProductSearchIntent" not in _intents(model)
@@ -188,9 +189,9 @@ def test_hark_alexa_model_refuses_a_plain_http_endpoint(cli_env: str, db, tmp_pa
 
 def test_hark_alexa_link_stores_and_moves_a_link(cli_env: str, db, capsys) -> None:
     assert main(["alexa", "link", "amzn1.ask.account.ABC", "C001", "--db", cli_env]) == 0
-    assert find_customer(db, access_token=None, user_id="amzn1.ask.account.ABC") == "C001"
+    assert find_alexa(db, access_token=None, user_id="amzn1.ask.account.ABC") == "C001"
     assert main(["alexa", "link", "amzn1.ask.account.ABC", "C002", "--db", cli_env]) == 0
-    assert find_customer(db, access_token=None, user_id="amzn1.ask.account.ABC") == "C002"
+    assert find_alexa(db, access_token=None, user_id="amzn1.ask.account.ABC") == "C002"
     assert "relinked" in capsys.readouterr().out
     with db.session() as session:
         rows = session.scalars(select(ChannelLink).where(ChannelLink.channel == "alexa")).all()
@@ -205,28 +206,30 @@ def test_hark_alexa_link_refuses_an_unknown_customer(cli_env: str, db, capsys) -
 
 
 def test_an_access_token_link_wins_over_the_user_link(db) -> None:
-    link_customer(db, "amzn1.ask.account.XYZ", "C001")
-    link_customer(db, "token-issued-by-the-shop", "C003", token=True)
+    link_alexa(db, "amzn1.ask.account.XYZ", "C001")
+    link_alexa(db, "token-issued-by-the-shop", "C003", token=True)
     assert (
-        find_customer(db, access_token="token-issued-by-the-shop", user_id="amzn1.ask.account.XYZ")
+        find_alexa(db, access_token="token-issued-by-the-shop", user_id="amzn1.ask.account.XYZ")
         == "C003"
     )
-    assert (
-        find_customer(db, access_token="unknown-token", user_id="amzn1.ask.account.XYZ") == "C001"
-    )
-    assert find_customer(db, access_token=None, user_id="amzn1.ask.account.nobody") is None
+    assert find_alexa(db, access_token="unknown-token", user_id="amzn1.ask.account.XYZ") == "C001"
+    assert find_alexa(db, access_token=None, user_id="amzn1.ask.account.nobody") is None
 
 
 def test_long_access_token_is_linked_by_digest_only(db) -> None:
     from sqlalchemy import select
 
-    from hark.integrations.alexa.customers import find_customer, link_customer
     from hark.store.models import ChannelLink
 
     token = "eyJ" + "x" * 3000  # JWT-sized bearer token
-    assert link_customer(db, token, "C002", token=True)
-    assert find_customer(db, access_token=token, user_id=None) == "C002"
-    assert find_customer(db, access_token=token + "y", user_id=None) is None
+    assert link_alexa(db, token, "C002", token=True)
+    assert find_alexa(db, access_token=token, user_id=None) == "C002"
+    assert find_alexa(db, access_token=token + "y", user_id=None) is None
     with db.session() as session:
         stored = list(session.scalars(select(ChannelLink.external_id)))
     assert all(token not in value for value in stored)
+
+
+def _products(db):
+    with db.session() as session:
+        return load_products(session)

@@ -128,12 +128,12 @@ def test_bad_row_rolls_back_the_whole_import_on_postgres(pg_db: Database, tmp_pa
     # Good changes early in the import (a new customer, a new price) ...
     with (shop / "customers.csv").open("a", newline="") as handle:
         csv.writer(handle).writerow(["C999", "Late Comer", "", "late@example.com"])
-    products = list(csv.reader((shop / "products.csv").open(newline="")))
+    products = list(csv.reader((shop / "products.csv").read_text().splitlines()))
     products[1][3] = "1.00"
     with (shop / "products.csv").open("w", newline="") as handle:
         csv.writer(handle).writerows(products)
     # ... and a bad date on the last orders line, after those rows were flushed.
-    orders = list(csv.reader((shop / "orders.csv").open(newline="")))
+    orders = list(csv.reader((shop / "orders.csv").read_text().splitlines()))
     orders[-1][5] = "2026-13-45"
     with (shop / "orders.csv").open("w", newline="") as handle:
         csv.writer(handle).writerows(orders)
@@ -171,7 +171,7 @@ def test_values_postgres_cannot_store_are_clear_import_errors(
 ) -> None:
     shop = tmp_path / "shop"
     shutil.copytree(SAMPLE_SHOP_DIR, shop)
-    rows = list(csv.reader((shop / file).open(newline="", encoding="utf-8")))
+    rows = list(csv.reader((shop / file).read_text(encoding="utf-8").splitlines()))
     rows[2][index] = value
     with (shop / file).open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(rows)

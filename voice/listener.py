@@ -30,6 +30,7 @@ runs via ``asyncio.to_thread``.
 from __future__ import annotations
 
 import asyncio
+import enum
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from hark.voice.asr.base import Transcript
+from hark.voice.asr.base import Transcriber, Transcript
 from hark.voice.audio import int16_to_float32
 from hark.voice.resample import resample
 from hark.voice.vad import ASR_RATE, Endpointer, VadEvent, VadEventType
@@ -57,11 +58,16 @@ class Utterance:
     early: bool  # the transcript was started at the first silence
 
 
+class ListenerEventKind(enum.StrEnum):
+    SPEECH_STARTED = "speech_started"
+    SPEECH_STOPPED = "speech_stopped"
+
+
 @dataclass
 class ListenerEvent:
-    """``speech_started`` or ``speech_stopped`` (with the utterance, if one is to be answered)."""
+    """Speech started, or stopped (with the utterance, if one is to be answered)."""
 
-    kind: str
+    kind: ListenerEventKind
     utterance: Utterance | None = None
     vad: VadEvent | None = None
 
@@ -99,7 +105,7 @@ class Listener:
     def __init__(
         self,
         endpointer: Endpointer,
-        transcriber: Any,
+        transcriber: Transcriber,
         *,
         partial_interval_s: float | None = 1.0,
         partial_after_s: float = 2.0,
@@ -161,7 +167,7 @@ class Listener:
             self._utterance = vad.utterance
             self._speech_start_s = vad.speech_start_s
             self._partials_done = 0
-            return [ListenerEvent("speech_started", vad=vad)]
+            return [ListenerEvent(ListenerEventKind.SPEECH_STARTED, vad=vad)]
         if kind is VadEventType.FIRST_SILENCE and vad.audio is not None:
             self._early = (vad.utterance, vad.audio, self._transcribe(self._with_carry(vad.audio)))
             return []
@@ -170,7 +176,7 @@ class Listener:
             return []
         if kind is VadEventType.SPEECH_END and vad.audio is not None:
             self._speech_start_s = None
-            return [ListenerEvent("speech_stopped", self._finish(vad), vad)]
+            return [ListenerEvent(ListenerEventKind.SPEECH_STOPPED, self._finish(vad), vad)]
         if kind is VadEventType.SPEECH_DISCARDED:
             self._speech_start_s = None
             self._early = None
@@ -178,7 +184,7 @@ class Listener:
             if self._carry is not None:  # a click after a cancelled turn: answer that turn
                 audio, self._carry = self._carry, None
                 released = self._utterance_from(vad, audio, self._transcribe(audio), early=False)
-            return [ListenerEvent("speech_stopped", released, vad)]
+            return [ListenerEvent(ListenerEventKind.SPEECH_STOPPED, released, vad)]
         return []
 
     def _finish(self, vad: VadEvent) -> Utterance:

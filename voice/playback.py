@@ -181,15 +181,15 @@ async def speak(
                 ahead = clock.ahead_s()
                 if ahead > lead_s:
                     await asyncio.sleep(ahead - lead_s)
-                first = first_audio_at is None
-                if first:
+                first_at: float | None = None
+                if first_audio_at is None:
                     await on_first_audio()
-                    first_audio_at = time.perf_counter()
+                    first_audio_at = first_at = time.perf_counter()
                 await send_bytes(int16_to_pcm16(frame))
                 clock.schedule(index, frame.size / out_rate)
                 samples_sent += frame.size
-                if first and on_first_frame_sent is not None:
-                    await on_first_frame_sent(first_audio_at)
+                if first_at is not None and on_first_frame_sent is not None:
+                    await on_first_frame_sent(first_at)
             clock.finish_sentence(index)
     finally:
         if not producer.done():

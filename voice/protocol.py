@@ -12,10 +12,13 @@ event's ``code``; the caller sends that event and keeps the connection open.
 
 from __future__ import annotations
 
+import enum
 import json
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from hark.skills.reply import Reply
 
 PROTOCOL_VERSION: Final = 1
 SAMPLE_RATES: Final[tuple[int, ...]] = (8000, 16000, 24000, 48000)
@@ -23,10 +26,30 @@ INPUT_ENCODINGS: Final[tuple[str, ...]] = ("pcm_s16le", "mulaw")
 OUTPUT_ENCODING: Final = "pcm_s16le"
 
 
+class ErrorCode(enum.StrEnum):
+    """Every ``error`` event's ``code``: a closed set, documented in docs/voice-protocol.md
+    (a test keeps the two equal)."""
+
+    BAD_JSON = "bad_json"
+    UNKNOWN_TYPE = "unknown_type"
+    BAD_MESSAGE = "bad_message"
+    NOT_STARTED = "not_started"
+    ALREADY_STARTED = "already_started"
+    UNSUPPORTED_SAMPLE_RATE = "unsupported_sample_rate"
+    UNSUPPORTED_ENCODING = "unsupported_encoding"
+    UNKNOWN_CUSTOMER = "unknown_customer"
+    FRAME_TOO_LARGE = "frame_too_large"
+    ASR_UNAVAILABLE = "asr_unavailable"
+    TTS_UNAVAILABLE = "tts_unavailable"
+    TTS_FAILED = "tts_failed"
+    CONVERSATION_NOT_FOUND = "conversation_not_found"
+    INTERNAL_ERROR = "internal_error"
+
+
 class ProtocolError(Exception):
     """A client message the server cannot accept; becomes an ``error`` event."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -80,13 +103,15 @@ def parse_client_message(raw: str) -> StartMessage | TextMessage | StopMessage:
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError) as exc:
-        raise ProtocolError("bad_json", f"text frames must be JSON objects: {exc}") from None
+        raise ProtocolError(
+            ErrorCode.BAD_JSON, f"text frames must be JSON objects: {exc}"
+        ) from None
     if not isinstance(data, dict):
-        raise ProtocolError("bad_json", "text frames must be JSON objects")
+        raise ProtocolError(ErrorCode.BAD_JSON, "text frames must be JSON objects")
     kind = data.get("type")
     if kind not in CLIENT_TYPES:
         raise ProtocolError(
-            "unknown_type",
+            ErrorCode.UNKNOWN_TYPE,
             f"unknown message type {kind!r}; expected one of: {', '.join(CLIENT_TYPES)}",
         )
     try:
@@ -96,20 +121,22 @@ def parse_client_message(raw: str) -> StartMessage | TextMessage | StopMessage:
             f"{'.'.join(str(p) for p in err['loc'][1:]) or 'message'}: {err['msg']}"
             for err in exc.errors()
         )
-        raise ProtocolError("bad_message", f"invalid {kind!r} message: {problems}") from None
+        raise ProtocolError(
+            ErrorCode.BAD_MESSAGE, f"invalid {kind!r} message: {problems}"
+        ) from None
 
 
 def check_start(message: StartMessage) -> None:
     """Reject rates and encodings the pipeline does not take, naming what it does."""
     if message.encoding not in INPUT_ENCODINGS:
         raise ProtocolError(
-            "unsupported_encoding",
+            ErrorCode.UNSUPPORTED_ENCODING,
             f"encoding {message.encoding!r} is not supported; use one of: "
             f"{', '.join(INPUT_ENCODINGS)}",
         )
     if message.sample_rate not in SAMPLE_RATES:
         raise ProtocolError(
-            "unsupported_sample_rate",
+            ErrorCode.UNSUPPORTED_SAMPLE_RATE,
             f"sample_rate {message.sample_rate} is not supported; use one of: "
             f"{', '.join(str(r) for r in SAMPLE_RATES)}",
         )
@@ -191,11 +218,11 @@ class TurnMetricsEvent(ServerEvent):
 
 class ErrorEvent(ServerEvent):
     type: Literal["error"] = "error"
-    code: str
+    code: ErrorCode
     message: str
 
 
-def reply_event(reply: Any) -> ReplyEvent:
+def reply_event(reply: Reply) -> ReplyEvent:
     """The ``reply`` event for a ``hark.skills.reply.Reply``."""
     return ReplyEvent(
         text=reply.text,

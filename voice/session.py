@@ -33,13 +33,15 @@ import numpy as np
 
 from hark.runtime.log_context import log_context
 from hark.runtime.metrics import record_turn
+from hark.skills.reply import Reply
 from hark.voice.audio import decode
-from hark.voice.listener import Listener
+from hark.voice.listener import Listener, ListenerEventKind
 from hark.voice.outbox import Outbox, SerialCalls, Transport
 from hark.voice.playback import PlayoutClock, speak, wait_until
 from hark.voice.protocol import (
     AudioEndEvent,
     AudioStartEvent,
+    ErrorCode,
     ErrorEvent,
     HandoffEvent,
     ProtocolError,
@@ -54,8 +56,9 @@ from hark.voice.protocol import (
     parse_client_message,
     reply_event,
 )
-from hark.voice.turn_metrics import TurnTimer
-from hark.voice.turns import VoiceTurn, settle_cancelled
+from hark.voice.services import VoiceServices
+from hark.voice.turn_metrics import TurnKind, TurnTimer
+from hark.voice.turns import TurnPhase, VoiceTurn, settle_cancelled
 from hark.voice.vad import Endpointer
 
 log = logging.getLogger("hark.voice")
@@ -76,7 +79,9 @@ class VoiceOptions:
 class VoiceSession:
     """One connection's conversation (see the module docstring)."""
 
-    def __init__(self, services: Any, transport: Transport, options: VoiceOptions | None = None):
+    def __init__(
+        self, services: VoiceServices, transport: Transport, options: VoiceOptions | None = None
+    ) -> None:
         self.services = services
         self.settings = services.settings
         self.options = options or VoiceOptions()
@@ -103,7 +108,8 @@ class VoiceSession:
         limit = self.settings.max_frame_bytes
         if len(raw) > limit or (4 * len(raw) > limit and len(raw.encode()) > limit):
             await self._error(
-                "frame_too_large", f"frames are limited to {self.settings.max_frame_bytes} bytes"
+                ErrorCode.FRAME_TOO_LARGE,
+                f"frames are limited to {self.settings.max_frame_bytes} bytes",
             )
             return
         try:
@@ -114,21 +120,22 @@ class VoiceSession:
         if isinstance(message, StartMessage):
             await self._start(message)
         elif not self.started:
-            await self._error("not_started", "send a 'start' message first")
+            await self._error(ErrorCode.NOT_STARTED, "send a 'start' message first")
         elif isinstance(message, TextMessage):
             await self._interrupt(carry=False)
-            self._begin(VoiceTurn("text"), text=message.text)
+            self._begin(VoiceTurn(TurnKind.TEXT), text=message.text)
         elif isinstance(message, StopMessage):
             self.finished.set()
 
     async def on_bytes(self, data: bytes) -> None:
         """One binary frame: caller audio in the declared encoding and rate."""
         if not self.started:
-            await self._error("not_started", "send a 'start' message before audio")
+            await self._error(ErrorCode.NOT_STARTED, "send a 'start' message before audio")
             return
         if len(data) > self.settings.max_frame_bytes:
             await self._error(
-                "frame_too_large", f"frames are limited to {self.settings.max_frame_bytes} bytes"
+                ErrorCode.FRAME_TOO_LARGE,
+                f"frames are limited to {self.settings.max_frame_bytes} bytes",
             )
             return
         if self.listener is None:
@@ -136,7 +143,7 @@ class VoiceSession:
                 self._asr_error_sent = True
                 reason = self._engine_reason("asr")
                 await self._error(
-                    "asr_unavailable",
+                    ErrorCode.ASR_UNAVAILABLE,
                     f"speech recognition is not available{reason}; "
                     "audio is ignored, 'text' messages still work",
                 )
@@ -150,7 +157,7 @@ class VoiceSession:
         else:
             samples = decode(data, self.encoding)
         for event in self.listener.feed(samples):
-            if event.kind == "speech_started":
+            if event.kind is ListenerEventKind.SPEECH_STARTED:
                 interrupted = self._cancel_turn()
                 await self.outbox.event(SpeechStartedEvent())
                 vad = event.vad
@@ -160,12 +167,12 @@ class VoiceSession:
                 await self.outbox.event(SpeechStoppedEvent())
                 if event.utterance is not None:
                     await self._interrupt(carry=False)  # e.g. a typed turn still running
-                    self._begin(VoiceTurn("voice", utterance=event.utterance))
+                    self._begin(VoiceTurn(TurnKind.VOICE, utterance=event.utterance))
 
     # ------------------------------------------------------------------ start / close
     async def _start(self, message: StartMessage) -> None:
         if self.started:
-            await self._error("already_started", "this session has already started")
+            await self._error(ErrorCode.ALREADY_STARTED, "this session has already started")
             return
         try:
             check_start(message)
@@ -180,11 +187,15 @@ class VoiceSession:
                 dialogue.start_conversation, self.options.channel, message.customer_id
             )
         except CustomerNotFound:
-            await self._error("unknown_customer", f"no customer with id {message.customer_id!r}")
+            await self._error(
+                ErrorCode.UNKNOWN_CUSTOMER, f"no customer with id {message.customer_id!r}"
+            )
             return
         except Exception:
             log.exception("could not start a conversation")
-            await self._error("internal_error", "could not start the conversation; try again")
+            await self._error(
+                ErrorCode.INTERNAL_ERROR, "could not start the conversation; try again"
+            )
             return
         self.conversation_id = conversation_id
         self.sample_rate, self.encoding = message.sample_rate, message.encoding
@@ -215,11 +226,11 @@ class VoiceSession:
         if self.services.synthesizer is None:
             reason = self._engine_reason("tts")
             await self._error(
-                "tts_unavailable",
+                ErrorCode.TTS_UNAVAILABLE,
                 f"speech synthesis is not available{reason}; "
                 "replies come as 'reply' events without audio",
             )
-        self._begin(VoiceTurn("greeting"), reply=greeting)
+        self._begin(VoiceTurn(TurnKind.GREETING), reply=greeting)
 
     async def close(self) -> None:
         """Free everything: cancel the turn and helpers, finish brain writes, end the conversation."""
@@ -266,25 +277,27 @@ class VoiceSession:
             )  # fmt: skip
 
     # ------------------------------------------------------------------ turns
-    def _begin(self, turn: VoiceTurn, *, text: str | None = None, reply: Any = None) -> None:
-        turn.timer = TurnTimer("text" if turn.kind == "greeting" else turn.kind)
+    def _begin(
+        self, turn: VoiceTurn, *, text: str | None = None, reply: Reply | None = None
+    ) -> None:
+        turn.timer = TurnTimer(TurnKind.TEXT if turn.kind is TurnKind.GREETING else turn.kind)
         self._turn = turn
         turn.task = asyncio.create_task(self._run_turn(turn, text=text, reply=reply))
 
-    async def _run_turn(self, turn: VoiceTurn, *, text: str | None, reply: Any) -> None:
+    async def _run_turn(self, turn: VoiceTurn, *, text: str | None, reply: Reply | None) -> None:
         timer = turn.timer
         with log_context(conversation_id=self.conversation_id):
             try:
                 if turn.utterance is not None:
                     text = await self._transcribe(turn)
                     if not text:
-                        turn.phase = "done"
+                        turn.phase = TurnPhase.DONE
                         log.info(
                             "empty transcript: no reply", extra={"early_asr": turn.utterance.early}
                         )
                         return
                 if reply is None:
-                    turn.phase = "dialogue"
+                    turn.phase = TurnPhase.DIALOGUE
                     timer.mark("dialogue_started")
                     turn.dialogue_job = self.brain.submit(
                         self.services.dialogue.turn,
@@ -294,22 +307,24 @@ class VoiceSession:
                     )
                     reply = await asyncio.shield(turn.dialogue_job)
                     timer.mark("dialogue_done")
-                turn.reply, turn.phase = reply, "speaking"
+                turn.reply, turn.phase = reply, TurnPhase.SPEAKING
                 await self.outbox.event(reply_event(reply))
                 turn.reply_sent = True
                 timer.mark("reply_sent")
                 if reply.handoff:
                     await self.outbox.event(HandoffEvent(summary=reply.handoff_summary))
-                await self._speak(turn)
-                await self._report(turn)  # without audio: now (with audio: at the first frame)
+                await self._speak(turn, reply)
+                await self._report(
+                    turn, reply
+                )  # without audio: now (with audio: at the first frame)
                 await wait_until(time.perf_counter, turn.clock.ends_at if turn.clock else None)
-                turn.phase = "done"
+                turn.phase = TurnPhase.DONE
                 if reply.end:
                     self.finished.set()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                turn.phase = "done"
+                turn.phase = TurnPhase.DONE
                 await self._turn_failed(exc)
 
     async def _transcribe(self, turn: VoiceTurn) -> str:
@@ -323,9 +338,8 @@ class VoiceSession:
         await self.outbox.event(TranscriptEvent(text=transcript.text, final=True))
         return transcript.text
 
-    async def _speak(self, turn: VoiceTurn) -> None:
+    async def _speak(self, turn: VoiceTurn, reply: Reply) -> None:
         synthesizer = self.services.synthesizer
-        reply = turn.reply
         if synthesizer is None or not reply.text.strip():
             return
         turn.clock = PlayoutClock()
@@ -338,7 +352,7 @@ class VoiceSession:
 
         async def first_frame_sent(at: float) -> None:
             turn.timer.first_audio_at = at
-            await self._report(turn)
+            await self._report(turn, reply)
 
         try:
             result = await speak(
@@ -357,7 +371,9 @@ class VoiceSession:
             raise
         except Exception as exc:
             log.exception("speech synthesis failed")
-            await self._error("tts_failed", f"speech synthesis failed: {type(exc).__name__}")
+            await self._error(
+                ErrorCode.TTS_FAILED, f"speech synthesis failed: {type(exc).__name__}"
+            )
         if started:
             await self.outbox.event(AudioEndEvent())
 
@@ -365,28 +381,28 @@ class VoiceSession:
         from hark.dialogue.errors import ConversationNotFound, InvalidUtterance
 
         if isinstance(exc, ConversationNotFound):
-            await self._error("conversation_not_found", str(exc))
+            await self._error(ErrorCode.CONVERSATION_NOT_FOUND, str(exc))
             self.finished.set()
         elif isinstance(exc, InvalidUtterance):
-            await self._error("bad_message", str(exc))
+            await self._error(ErrorCode.BAD_MESSAGE, str(exc))
         else:
             log.error("voice turn failed", exc_info=exc)
-            await self._error("internal_error", "the turn failed; please try again")
+            await self._error(ErrorCode.INTERNAL_ERROR, "the turn failed; please try again")
 
-    async def _report(self, turn: VoiceTurn) -> None:
+    async def _report(self, turn: VoiceTurn, reply: Reply) -> None:
         """Send, log and store the turn's stage times, once, as soon as they are all known
         (at the first audio frame), so a barge-in later in the reply does not lose them."""
-        if turn.kind == "greeting" or turn.reported:
+        if turn.kind is TurnKind.GREETING or turn.reported:
             return
         turn.reported = True
         event = turn.timer.event()
         await self.outbox.event(event)
         turn.timer.log(turn_kind=turn.kind)
-        self._store_metrics(turn.reply, turn.timer)
+        self._store_metrics(reply, turn.timer)
         stages = event.model_dump(exclude={"type"})
-        record_turn(self.options.channel, turn.reply.intent, turn.reply.handoff, stages)
+        record_turn(self.options.channel, reply.intent, reply.handoff, stages)
 
-    def _store_metrics(self, reply: Any, timer: TurnTimer) -> None:
+    def _store_metrics(self, reply: Reply, timer: TurnTimer) -> None:
         """Complete the stored assistant turn's metrics (first audio and total come last)."""
         if reply.turn_id is not None and self.conversation_id is not None:
             self.brain.submit(
@@ -412,5 +428,5 @@ class VoiceSession:
             return ""
         return f" ({status.detail})"
 
-    async def _error(self, code: str, message: str) -> None:
+    async def _error(self, code: ErrorCode, message: str) -> None:
         await self.outbox.event(ErrorEvent(code=code, message=message))

@@ -24,6 +24,7 @@ of the wire event, whose field names are fixed by protocol v1.
 
 from __future__ import annotations
 
+import enum
 import logging
 import time
 from dataclasses import dataclass, field
@@ -32,6 +33,14 @@ from typing import Any
 from hark.voice.protocol import TurnMetricsEvent
 
 log = logging.getLogger("hark.voice.metrics")
+
+
+class TurnKind(enum.StrEnum):
+    """Where a turn's words come from."""
+
+    VOICE = "voice"  # the caller spoke
+    TEXT = "text"  # a ``text`` message
+    GREETING = "greeting"  # Hark opens the conversation
 
 
 def _ms(seconds: float | None) -> float | None:
@@ -47,7 +56,7 @@ class TurnTimer:
     before it (voice only).
     """
 
-    kind: str  # "voice" or "text"
+    kind: TurnKind  # a greeting is timed as text
     decided_at: float = field(default_factory=time.perf_counter)
     endpoint_s: float | None = None
     asr_done_at: float | None = None
@@ -63,7 +72,7 @@ class TurnTimer:
 
     @property
     def asr_s(self) -> float | None:
-        if self.kind != "voice" or self.asr_done_at is None:
+        if self.kind is not TurnKind.VOICE or self.asr_done_at is None:
             return None
         return self.asr_done_at - self.decided_at
 

@@ -18,34 +18,51 @@ frame goes out; what must happen next depends on how far the turn got
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol
 
+from hark.skills.reply import Reply
 from hark.voice.listener import Listener, Utterance
 from hark.voice.outbox import Outbox, SerialCalls
 from hark.voice.playback import PlayoutClock
 from hark.voice.protocol import InterruptedEvent
-from hark.voice.turn_metrics import TurnTimer
+from hark.voice.turn_metrics import TurnKind, TurnTimer
 
 log = logging.getLogger("hark.voice")
+
+
+class TurnPhase(enum.StrEnum):
+    """How far a turn got: decides what a barge-in must undo (module docstring)."""
+
+    ASR = "asr"
+    DIALOGUE = "dialogue"
+    SPEAKING = "speaking"
+    DONE = "done"
+
+
+class TurnWriter(Protocol):
+    """The brain's write that a barge-in needs (``DialogueManager`` fits)."""
+
+    def mark_interrupted(self, conversation_id: str, turn_id: int, played_text: str) -> None: ...
 
 
 @dataclass(eq=False)
 class VoiceTurn:
     """State of one turn, shared by its task and whoever interrupts it."""
 
-    kind: str  # "voice", "text" or "greeting"
+    kind: TurnKind
     utterance: Utterance | None = None
-    phase: str = "asr"  # asr -> dialogue -> speaking -> done
+    phase: TurnPhase = TurnPhase.ASR
     task: asyncio.Task[None] | None = None
-    dialogue_job: asyncio.Future[Any] | None = None
-    reply: Any = None  # hark.skills.reply.Reply
+    dialogue_job: asyncio.Future[Reply] | None = None
+    reply: Reply | None = None
     reply_sent: bool = False
     clock: PlayoutClock | None = None
     reported: bool = False  # turn_metrics sent
-    timer: TurnTimer = field(default_factory=lambda: TurnTimer("text"))
+    timer: TurnTimer = field(default_factory=lambda: TurnTimer(TurnKind.TEXT))
 
 
 async def settle_cancelled(
@@ -56,7 +73,7 @@ async def settle_cancelled(
     listener: Listener | None,
     outbox: Outbox,
     brain: SerialCalls,
-    dialogue: Any,
+    dialogue: TurnWriter,
     conversation_id: str | None,
     onset_lag_s: float = 0.0,
 ) -> None:
@@ -68,14 +85,14 @@ async def settle_cancelled(
     """
     assert turn.task is not None
     await asyncio.wait([turn.task])
-    if turn.phase == "asr":
+    if turn.phase is TurnPhase.ASR:
         if carry and turn.utterance is not None and listener is not None:
             listener.carry(turn.utterance.audio)
         log.info("turn cancelled before the brain saw it", extra={"carried": carry})
-    elif turn.phase == "dialogue" and turn.dialogue_job is not None:
+    elif turn.phase is TurnPhase.DIALOGUE and turn.dialogue_job is not None:
         brain.submit(_mark_unheard, dialogue, conversation_id, turn.dialogue_job)
         log.info("reply cancelled before it was spoken")
-    elif turn.phase == "speaking" and turn.reply is not None:
+    elif turn.phase is TurnPhase.SPEAKING and turn.reply is not None:
         played = turn.clock.played_text(at) if turn.clock is not None else ""
         if turn.reply_sent:
             await outbox.event(InterruptedEvent())
@@ -93,7 +110,7 @@ async def settle_cancelled(
         )
 
 
-def _mark_unheard(dialogue: Any, conversation_id: str, job: asyncio.Future[Any]) -> None:
+def _mark_unheard(dialogue: TurnWriter, conversation_id: str, job: asyncio.Future[Reply]) -> None:
     """After a cancelled ``turn`` call finished (``SerialCalls`` order): nothing of it was heard."""
     if job.cancelled() or job.exception() is not None:
         return

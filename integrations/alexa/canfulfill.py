@@ -9,9 +9,8 @@ whether the words are about something the shop sells.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
-
-from sqlalchemy import select
 
 from hark.integrations.alexa.envelope import (
     BUILTIN_UTTERANCES,
@@ -20,8 +19,7 @@ from hark.integrations.alexa.envelope import (
     STOP_INTENTS,
     Intent,
 )
-from hark.store.db import Database
-from hark.store.models import Product
+from hark.shop.product_words import ProductDoc
 
 _WORD = re.compile(r"[a-z0-9']+")
 _STOPWORDS = frozenset(
@@ -67,13 +65,11 @@ def _words(text: str) -> set[str]:
     return words | {w[:-1] for w in words if w.endswith("s") and len(w) > 3}
 
 
-def catalog_words(db: Database) -> set[str]:
+def catalog_words(products: Iterable[ProductDoc]) -> set[str]:
     """Every meaningful word of product names, categories and tags."""
-    with db.session() as session:
-        rows = session.execute(select(Product.name, Product.category, Product.tags)).all()
     words: set[str] = set()
-    for name, category, tags in rows:
-        words |= _words(f"{name} {category} {(tags or '').replace(';', ' ')}")
+    for p in products:
+        words |= _words(f"{p.name} {p.category} {' '.join(p.tags)}")
     return words
 
 
@@ -81,14 +77,14 @@ def _verdict(yes: bool, maybe: bool = False) -> str:
     return "YES" if yes else ("MAYBE" if maybe else "NO")
 
 
-def can_fulfill(db: Database, intent: Intent | None) -> dict[str, Any]:
+def can_fulfill(products: Iterable[ProductDoc], intent: Intent | None) -> dict[str, Any]:
     """The ``canFulfillIntent`` object for an intent (read-only)."""
     if intent is None:
         return {"canFulfill": "NO", "slots": {}}
     name = intent.name
     slots: dict[str, dict[str, str]] = {}
     if name in (CATCH_ALL_INTENT, PRODUCT_INTENT):
-        catalog = catalog_words(db)
+        catalog = catalog_words(products)
         overall = "NO"
         for slot_name, slot in intent.slots.items():
             value = (slot.value or "").strip()

@@ -23,16 +23,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from hark.integrations.alexa.envelope import (
     CATCH_ALL_INTENT,
     PRODUCT_INTENT,
     PRODUCT_SLOT,
     UTTERANCE_SLOT,
 )
-from hark.store.db import Database
-from hark.store.models import Product
+from hark.shop.product_words import ProductDoc
 
 log = logging.getLogger("hark.alexa.model")
 
@@ -195,10 +192,9 @@ def product_samples(phrases: dict[str, list[str]]) -> list[str]:
     return sorted(found)[:MAX_SAMPLES]
 
 
-def catalog_values(db: Database) -> list[dict[str, Any]]:
+def catalog_values(products: Iterable[ProductDoc]) -> list[dict[str, Any]]:
     """Custom slot values: every product name and category, in spoken form."""
-    with db.session() as session:
-        rows = session.execute(select(Product.sku, Product.name, Product.category)).all()
+    rows = [(p.sku, p.name, p.category) for p in products]
     values: dict[str, dict[str, Any]] = {}
     categories: set[str] = set()
     for sku, name, category in sorted(rows):
@@ -332,7 +328,7 @@ def check_invocation_name(name: str) -> str:
 def write_skill_package(
     out_dir: Path,
     *,
-    db: Database | None,
+    products: Iterable[ProductDoc],
     shop_name: str,
     invocation_name: str,
     endpoint: str = ENDPOINT_PLACEHOLDER,
@@ -341,14 +337,14 @@ def write_skill_package(
     """Write ``skill.json`` and ``interactionModels/custom/en-US.json``; returns the paths."""
     check_invocation_name(invocation_name)
     phrases = load_training_phrases(intents_file)
-    products = catalog_values(db) if db is not None else []
-    if not products:
+    values = catalog_values(products)
+    if not values:
         log.warning("no products in the database: the model has no %s slot type", PRODUCT_TYPE)
     model_path = out_dir / "interactionModels" / "custom" / f"{LOCALE}.json"
     manifest_path = out_dir / "skill.json"
     model_path.parent.mkdir(parents=True, exist_ok=True)
     _write_json(manifest_path, skill_manifest(shop_name, invocation_name, endpoint))
-    _write_json(model_path, interaction_model(invocation_name, phrases, products))
+    _write_json(model_path, interaction_model(invocation_name, phrases, values))
     return [manifest_path, model_path]
 
 

@@ -149,7 +149,8 @@ async def alexa_endpoint(request: Request) -> JSONResponse:
     except ValidationError as exc:
         return _bad_request(f"envelope shape: {exc.error_count()} error(s)")
     try:
-        result = await AlexaSkill(request.app.state.services, runtime).handle(envelope)
+        services = request.app.state.services
+        result = await AlexaSkill(services.dialogue, services.settings, runtime).handle(envelope)
     except Exception:
         log.exception("alexa request failed", extra={"alexa_type": envelope.request.type[:80]})
         result = speech_response(text_ssml(SORRY), end=True)

@@ -17,8 +17,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from hark.dialogue.manager import DialogueManager
 from hark.integrations.alexa.canfulfill import can_fulfill
-from hark.integrations.alexa.customers import find_customer
+from hark.integrations.alexa.customers import link_lookups
 from hark.integrations.alexa.envelope import Envelope, plan_for_intent, session_attributes
 from hark.integrations.alexa.progressive import (
     PROGRESSIVE_SSML,
@@ -34,6 +35,7 @@ from hark.integrations.alexa.response import (
 from hark.integrations.alexa.verify import AlexaVerifier
 from hark.runtime.log_context import log_context
 from hark.runtime.metrics import record_turn
+from hark.runtime.settings import Settings
 from hark.skills.reply import Reply
 
 log = logging.getLogger("hark.alexa")
@@ -59,7 +61,7 @@ class AlexaRuntime:
         task.add_done_callback(self._background.discard)
 
 
-def introduction(settings: Any) -> str:
+def introduction(settings: Settings) -> str:
     """The disclosure spoken before the answer on a one-shot request.
 
     "Alexa, ask Hark Store where my order is" skips the greeting, but the
@@ -69,13 +71,13 @@ def introduction(settings: Any) -> str:
 
 
 class AlexaSkill:
-    """Handles one parsed envelope against the app's services."""
+    """Handles one parsed envelope through the brain (the only way to the shop's data)."""
 
-    def __init__(self, services: Any, runtime: AlexaRuntime) -> None:
-        self.services = services
-        self.settings = services.settings
-        self.dialogue = services.dialogue
-        self.db = services.db
+    def __init__(
+        self, dialogue: DialogueManager, settings: Settings, runtime: AlexaRuntime
+    ) -> None:
+        self.settings = settings
+        self.dialogue = dialogue
         self.runtime = runtime
 
     async def handle(self, env: Envelope) -> dict[str, Any]:
@@ -87,7 +89,9 @@ class AlexaSkill:
         if kind == "SessionEndedRequest":
             return await self._session_ended(env)
         if kind == "CanFulfillIntentRequest":
-            answer = await asyncio.to_thread(can_fulfill, self.db, env.request.intent)
+            answer = await asyncio.to_thread(
+                can_fulfill, self.dialogue.knowledge().products.values(), env.request.intent
+            )
             return {"version": "1.0", "response": {"canFulfillIntent": answer}}
         # Events Hark does not use (AudioPlayer, System.ExceptionEncountered, ...) need no speech.
         log.info("ignored Alexa request type", extra={"alexa_type": kind[:80]})
@@ -106,10 +110,11 @@ class AlexaSkill:
         )
         if plan.kind == "stop":
             return await self._stop(env)
-        conversation_id = env.conversation_id
+        conversation_id: str | None = env.conversation_id
         lead = ""
         if conversation_id is None or not await asyncio.to_thread(self._exists, conversation_id):
-            conversation_id, _greeting = await asyncio.to_thread(self._start, env)
+            started, _greeting = await asyncio.to_thread(self._start, env)
+            conversation_id = started
             lead = introduction(self.settings)
         text = plan.text if plan.kind == "say" else NOT_UNDERSTOOD_TEXT
         with log_context(conversation_id=conversation_id):
@@ -121,9 +126,12 @@ class AlexaSkill:
     async def _stop(self, env: Envelope) -> dict[str, Any]:
         """Stop/Cancel: always end the session, with the brain's goodbye when it has one."""
         goodbye = f"Goodbye, and thank you for visiting {self.settings.shop_name}."
-        conversation_id = env.conversation_id
+        conversation_id = env.conversation_id or ""
         reply: Reply | None = None
-        if conversation_id and await asyncio.to_thread(self._exists, conversation_id):
+        still_open = bool(conversation_id) and await asyncio.to_thread(
+            self.dialogue.is_open, conversation_id
+        )
+        if still_open:
             reply = await asyncio.to_thread(self.dialogue.turn, conversation_id, "stop")
             await asyncio.to_thread(self._end, conversation_id)
         if reply is None or not reply.end or not reply.text.strip():
@@ -148,7 +156,9 @@ class AlexaSkill:
     def _start(self, env: Envelope) -> tuple[str, Reply]:
         from hark.dialogue.errors import CustomerNotFound
 
-        customer_id = find_customer(self.db, access_token=env.access_token, user_id=env.user_id)
+        customer_id = self.dialogue.customer_for_link(
+            link_lookups(access_token=env.access_token, user_id=env.user_id)
+        )
         try:
             return self.dialogue.start_conversation(CHANNEL, customer_id)
         except CustomerNotFound:
@@ -156,11 +166,7 @@ class AlexaSkill:
             return self.dialogue.start_conversation(CHANNEL, None)
 
     def _exists(self, conversation_id: str) -> bool:
-        from hark.store.models import Conversation
-
-        with self.db.session() as session:
-            conversation = session.get(Conversation, conversation_id)
-            return conversation is not None and conversation.ended_at is None
+        return self.dialogue.is_open(conversation_id)
 
     def _end(self, conversation_id: str) -> None:
         from hark.dialogue.errors import ConversationNotFound

@@ -65,6 +65,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 def run_model(args: argparse.Namespace) -> int:
     from hark.integrations.alexa.model import ENDPOINT_PLACEHOLDER, write_skill_package
     from hark.server.services import prepare_database
+    from hark.shop.knowledge import load_products
 
     settings = settings_from_args(args, database_url=args.db)
     endpoint = args.endpoint or ENDPOINT_PLACEHOLDER
@@ -72,9 +73,11 @@ def run_model(args: argparse.Namespace) -> int:
         fail(f"--endpoint must be an https:// URL (Alexa calls only HTTPS): {endpoint}")
     db = prepare_database(settings)
     try:
+        with db.session() as session:
+            products = load_products(session)
         paths = write_skill_package(
             Path(args.out),
-            db=db,
+            products=products,
             shop_name=settings.shop_name,
             invocation_name=settings.alexa_invocation_name,
             endpoint=endpoint,
@@ -91,13 +94,15 @@ def run_model(args: argparse.Namespace) -> int:
 
 
 def run_link(args: argparse.Namespace) -> int:
-    from hark.integrations.alexa.customers import link_customer
+    from hark.integrations.alexa.customers import link_key
+    from hark.store.channel_links import link_customer
     from hark.store.db import open_database
 
     settings = settings_from_args(args, database_url=args.db)
     db = open_database(settings.effective_database_url)
     try:
-        created = link_customer(db, args.user_id, args.customer_id, token=args.token)
+        channel, external_id = link_key(args.user_id, token=args.token)
+        created = link_customer(db, channel, external_id, args.customer_id)
     except (LookupError, ValueError) as exc:
         fail(str(exc))
     finally:
