@@ -60,9 +60,8 @@ def test_layers_have_no_cycles() -> None:
                     names = [alias.name for alias in node.names]
                 for name in names:
                     parts = name.split(".")
-                    if parts[0] == "hark" and len(parts) > 1 and parts[1] in packages:
-                        if parts[1] != package:
-                            edges[package].add(parts[1])
+                    if parts[0] == "hark" and len(parts) > 1 and parts[1] in packages - {package}:
+                        edges[package].add(parts[1])
 
     def reaches(start: str, goal: str, seen: set[str]) -> bool:
         return any(
