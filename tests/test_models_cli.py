@@ -24,14 +24,14 @@ from fixtures_voice import espeak_speech
 
 from hark.server.cli import main
 from hark.voice.asr.whisper import WhisperTranscriber
-from hark.voice.models import (
+from hark.voice.model_download import (
     DownloadError,
     download_piper_voice,
     download_whisper,
-    list_models,
     piper_repo_path,
     whisper_repo,
 )
+from hark.voice.model_files import list_models
 from hark.voice.tts.piper import PiperSynthesizer
 from hark.voice.wav import read_wav, write_wav
 

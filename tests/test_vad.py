@@ -9,7 +9,8 @@ from fixtures_voice import espeak_speech
 from hark.voice.audio import int16_to_pcm16
 from hark.voice.errors import AudioFormatError
 from hark.voice.resample import resample
-from hark.voice.vad import Endpointer, VadEvent, VadEventType
+from hark.voice.vad import Endpointer
+from hark.voice.vad_events import VadEvent, VadEventType
 
 START, FIRST, RESUMED, END, DISCARDED = (
     VadEventType.SPEECH_START,

@@ -41,7 +41,9 @@ import numpy as np
 from hark.voice.asr.base import Transcriber, Transcript
 from hark.voice.audio import int16_to_float32
 from hark.voice.resample import resample
-from hark.voice.vad import ASR_RATE, Endpointer, VadEvent, VadEventType
+from hark.voice.stream_buffer import StreamBuffer
+from hark.voice.vad import Endpointer
+from hark.voice.vad_events import ASR_RATE, VadEvent, VadEventType
 
 PRE_ROLL_S = 0.2  # audio kept before the onset for partials (as the endpointer does)
 
@@ -72,33 +74,6 @@ class ListenerEvent:
     vad: VadEvent | None = None
 
 
-class _Tap:
-    """The caller's recent samples at their own rate, for partial transcripts."""
-
-    def __init__(self, rate: int, keep_s: float) -> None:
-        self.rate = rate
-        self._keep = int(rate * keep_s)
-        self._chunks: list[np.ndarray] = []
-        self.start = 0  # absolute index of the first kept sample
-        self.end = 0
-
-    def append(self, samples: np.ndarray, *, trim: bool) -> None:
-        if samples.size:
-            self._chunks.append(samples)
-            self.end += samples.size
-        if trim and self.end - self.start > 2 * self._keep:  # trim now and then, not per chunk
-            while self._chunks and self.end - (self.start + self._chunks[0].size) >= self._keep:
-                self.start += self._chunks.pop(0).size
-
-    def since(self, seconds: float) -> np.ndarray:
-        begin = max(self.start, int(seconds * self.rate))
-        if not self._chunks or begin >= self.end:
-            return np.zeros(0, dtype=np.int16)
-        joined = np.concatenate(self._chunks)
-        self._chunks = [joined]
-        return joined[begin - self.start :]
-
-
 class Listener:
     """Endpointer plus ASR scheduling for one audio stream (see the module docstring)."""
 
@@ -116,7 +91,9 @@ class Listener:
         self.partial_interval_s = partial_interval_s
         self.partial_after_s = partial_after_s
         self.on_partial = on_partial
-        self._tap = _Tap(endpointer.sample_rate, keep_s=1.0)
+        self._rate = endpointer.sample_rate
+        self._keep = endpointer.sample_rate  # a second of the stream for partials
+        self._recent = StreamBuffer()
         self._early: tuple[int, np.ndarray, asyncio.Future[Transcript]] | None = None
         self._carry: np.ndarray | None = None
         self._jobs: set[asyncio.Future[Any]] = set()
@@ -131,7 +108,10 @@ class Listener:
         events: list[ListenerEvent] = []
         for vad in self.endpointer.feed(samples):
             events.extend(self._on_vad(vad))
-        self._tap.append(samples, trim=not self.endpointer.in_speech)
+        self._recent.append(samples)
+        recent = self._recent
+        if not self.endpointer.in_speech and recent.end - recent.start > 2 * self._keep:
+            recent.drop_before(recent.end - self._keep)  # trim now and then, not per chunk
         self._maybe_partial()
         return events
 
@@ -247,8 +227,9 @@ class Listener:
         if spoken < due:
             return
         self._partials_done = 1 + int((spoken - self.partial_after_s) / self.partial_interval_s)
-        native = self._tap.since(self._speech_start_s - PRE_ROLL_S)
-        audio = self._with_carry(resample(native, self._tap.rate, ASR_RATE))
+        begin = int((self._speech_start_s - PRE_ROLL_S) * self._rate)
+        native = self._recent.slice(begin, self._recent.end)
+        audio = self._with_carry(resample(native, self._rate, ASR_RATE))
         job = self._transcribe(audio)
         utterance = self._utterance
         job.add_done_callback(lambda done: self._partial_done(done, utterance))

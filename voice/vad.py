@@ -66,16 +66,17 @@ Not thread-safe: one ``Endpointer`` per audio stream, fed from one task.
 from __future__ import annotations
 
 import enum
-import math
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import webrtcvad
 
-from hark.voice.audio import as_int16, int16_to_float32, pcm16_to_int16
+from hark.voice.audio import as_int16, pcm16_to_int16
 from hark.voice.errors import AudioFormatError
+from hark.voice.levels import SILENT_DB, NoiseFloor, dbfs
 from hark.voice.resample import StreamingResampler, resample
+from hark.voice.stream_buffer import StreamBuffer
+from hark.voice.vad_events import ASR_RATE, VadEvent, VadEventType
 
 if TYPE_CHECKING:
     from hark.runtime.settings import Settings
@@ -84,94 +85,6 @@ VAD_RATES: Final[tuple[int, ...]] = (8000, 16000, 32000, 48000)
 """Sample rates webrtcvad classifies natively."""
 FRAME_MS: Final[tuple[int, ...]] = (10, 20, 30)
 """Frame lengths webrtcvad accepts."""
-ASR_RATE: Final = 16000
-"""Rate of the utterance audio in events (what Whisper wants)."""
-_SILENT_DB: Final = -120.0
-"""Level given to digital silence (log of zero), far below any real background."""
-_FLOOR_RISE_DB_PER_S: Final = 3.0
-
-
-def _dbfs(frame: np.ndarray) -> float:
-    """RMS level of an ``int16`` frame in dB relative to full scale."""
-    samples = frame.astype(np.float64)
-    power = float(np.dot(samples, samples)) / max(samples.size, 1)
-    return max(_SILENT_DB, 10.0 * math.log10(power / 32768.0**2)) if power > 0 else _SILENT_DB
-
-
-class VadEventType(enum.StrEnum):
-    SPEECH_START = "speech_start"
-    """``start_ms`` of consecutive voiced audio: the caller is talking (barge-in trigger)."""
-    FIRST_SILENCE = "first_silence"
-    """First pause after speech; ``audio`` is the utterance so far (start ASR early)."""
-    SPEECH_RESUMED = "speech_resumed"
-    """The caller went on after a ``FIRST_SILENCE``: discard the early ASR result."""
-    SPEECH_END = "speech_end"
-    """``hangover_ms`` of silence: the utterance is over; ``audio`` is final."""
-    SPEECH_DISCARDED = "speech_discarded"
-    """The burst that raised ``SPEECH_START`` was shorter than ``min_speech_ms``: ignore it."""
-
-
-@dataclass(frozen=True, eq=False)
-class VadEvent:
-    """One endpointer decision. Times are seconds of stream time.
-
-    ``time_s`` is when the decision became possible (end of the deciding
-    frame); ``speech_start_s`` the start of the first frame of the voiced run
-    that started the utterance; ``speech_end_s`` the end of its last voiced
-    frame (``None`` for ``SPEECH_START``/``SPEECH_RESUMED``); with the energy
-    end that is the end of the last frame above the background level.
-    ``audio`` is the 16 kHz ``int16`` utterance for ``FIRST_SILENCE`` and
-    ``SPEECH_END`` (else ``None``), from ``audio_start_s`` (onset minus
-    pre-roll) to ``audio_end_s`` (``speech_end_s`` plus any energy tail).
-    ``utterance`` numbers utterances from 1 within a stream; ``truncated``
-    marks a ``SPEECH_END`` forced by ``max_utterance_s``.
-    """
-
-    type: VadEventType
-    time_s: float
-    utterance: int
-    speech_start_s: float
-    speech_end_s: float | None = None
-    audio: np.ndarray | None = field(default=None, repr=False)
-    audio_start_s: float | None = None
-    truncated: bool = False
-    audio_end_s: float | None = None
-
-    @property
-    def audio_f32(self) -> np.ndarray | None:
-        """The utterance as float32 in [-1, 1) at 16 kHz, ready for ``Transcriber``."""
-        return None if self.audio is None else int16_to_float32(self.audio)
-
-    @property
-    def endpoint_lag_s(self) -> float | None:
-        """How long after the speech end this decision came (``SPEECH_END``: the hangover)."""
-        return None if self.speech_end_s is None else self.time_s - self.speech_end_s
-
-
-class _Buffer:
-    """Samples indexed by absolute position in the stream, with a droppable head."""
-
-    def __init__(self) -> None:
-        self._chunks: list[np.ndarray] = []
-        self.start = 0  # absolute index of the first kept sample
-        self.end = 0  # absolute index one past the last sample
-
-    def append(self, samples: np.ndarray) -> None:
-        if samples.size:
-            self._chunks.append(samples)
-            self.end += samples.size
-
-    def drop_before(self, index: int) -> None:
-        while self._chunks and self.start + self._chunks[0].size <= index:
-            self.start += self._chunks.pop(0).size
-
-    def slice(self, begin: int, stop: int) -> np.ndarray:
-        begin, stop = max(begin, self.start), min(stop, self.end)
-        if stop <= begin:
-            return np.zeros(0, dtype=np.int16)
-        joined = np.concatenate(self._chunks) if len(self._chunks) > 1 else self._chunks[0]
-        self._chunks = [joined]
-        return joined[begin - self.start : stop - self.start].copy()
 
 
 class _State(enum.Enum):
@@ -241,9 +154,7 @@ class Endpointer:
         self.energy_margin_db = energy_margin_db
         self.energy_drop_db = energy_drop_db
         self.energy_tail_ms = energy_tail_ms
-        # The floor may rise 3 dB/s at most: slow enough that speech webrtcvad calls
-        # unvoiced cannot drag it up within an utterance.
-        self._floor_rise_db = _FLOOR_RISE_DB_PER_S * frame_ms / 1000.0
+        self._floor = NoiseFloor(frame_ms / 1000.0)
         self._frame_len = self.vad_rate * frame_ms // 1000
         self._frame_s = frame_ms / 1000.0
         self._keep_silence = int(self.sample_rate * (pre_roll_ms + start_ms + 3 * frame_ms) / 1000)
@@ -272,13 +183,13 @@ class Endpointer:
             if self.vad_rate == self.sample_rate
             else StreamingResampler(self.sample_rate, self.vad_rate, quality="QQ")
         )
-        self._audio = _Buffer()
+        self._audio = StreamBuffer()
         self._pending = np.zeros(0, dtype=np.int16)
         self._frames = 0
         self._state = _State.SILENCE
         self._utterances = 0
-        self._floor_db: float | None = None
-        self._run_peak_db = _SILENT_DB
+        self._floor.reset()
+        self._run_peak_db = SILENT_DB
         self._clear_utterance()
 
     def _clear_utterance(self) -> None:
@@ -290,7 +201,7 @@ class Endpointer:
         self._silence_ms = 0
         self._resume = 0
         self._early_sent = False
-        self._peak_db = _SILENT_DB
+        self._peak_db = SILENT_DB
         self._quiet = 0  # consecutive in-speech frames at background level
         self._tail_s = 0.0  # audio kept after the speech end in the cut
         self._cut_cache: tuple[float, float, np.ndarray] | None = None
@@ -337,9 +248,9 @@ class Endpointer:
         for offset in range(0, usable, self._frame_len):
             frame = vad_samples[offset : offset + self._frame_len]
             voiced = self._vad.is_speech(frame.tobytes(), self.vad_rate)
-            level = _dbfs(frame) if self.energy_end else _SILENT_DB
+            level = dbfs(frame) if self.energy_end else SILENT_DB
             if self.energy_end and not voiced:
-                self._track_floor(level)
+                self._floor.update(level)
             self._step(voiced and self._frames >= self._warmup_frames, level, events)
         self._pending = vad_samples[usable:].copy()
         if self._state is _State.SILENCE:
@@ -355,19 +266,12 @@ class Endpointer:
         return events
 
     # ------------------------------------------------------------------ logic
-    def _track_floor(self, level: float) -> None:
-        floor = self._floor_db
-        if floor is None or level < floor:
-            self._floor_db = level
-        else:
-            self._floor_db = min(level, floor + self._floor_rise_db)
-
     def _is_background(self, level: float) -> bool:
         """True when a frame's level is back at the background (see the module docstring)."""
         return (
             self.energy_end
-            and self._floor_db is not None
-            and level < self._floor_db + self.energy_margin_db
+            and self._floor.db is not None
+            and level < self._floor.db + self.energy_margin_db
             and level < self._peak_db - self.energy_drop_db
         )
 

@@ -53,7 +53,7 @@ def _models_dir(args: argparse.Namespace):
 
 
 def run_download(args: argparse.Namespace) -> int:
-    from hark.voice.models import DownloadError, download_piper_voice, download_whisper
+    from hark.voice.model_download import DownloadError, download_piper_voice, download_whisper
 
     asr, voice = args.asr, args.voice
     if not asr and not voice:
@@ -92,7 +92,7 @@ def _size(num: int) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from hark.voice.models import list_models
+    from hark.voice.model_files import list_models
 
     models_dir = _models_dir(args)
     found = list_models(models_dir)

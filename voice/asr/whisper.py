@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from hark.voice.asr.base import ASR_SAMPLE_RATE, Segment, Transcript, check_audio, normalise_text
-from hark.voice.models import resolve_whisper_model
+from hark.voice.model_files import resolve_whisper_model
 
 if TYPE_CHECKING:
     from hark.runtime.settings import Settings
