@@ -45,8 +45,7 @@ class TwilioRuntime:
 
 def configure_twilio(app: FastAPI, **options: Any) -> TwilioRuntime:
     """Build (or rebuild) the runtime; production uses the defaults, tests pass their own."""
-    services = app.state.services
-    options.setdefault("mover", RestCallMover(services.settings))
+    options.setdefault("mover", RestCallMover(app.state.settings))
     runtime = TwilioRuntime(**options)
     app.state.twilio = runtime
     return runtime
