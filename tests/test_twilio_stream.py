@@ -61,7 +61,7 @@ async def test_stream_call_greeting_order_barge_in_keys_and_transfer(phone, db) 
     assert answer.status_code == 200 and answer.headers["content-type"].startswith(
         "application/xml"
     )
-    assert f'<Stream url="wss://hark.example.test/twilio/media">' in answer.text
+    assert '<Stream url="wss://hark.example.test/twilio/media">' in answer.text
     assert f'<Parameter name="caller" value="{CALLER}" />' in answer.text
     assert f'action="{PUBLIC}/twilio/stream-ended"' in answer.text
 
