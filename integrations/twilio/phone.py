@@ -48,9 +48,15 @@ async def answer_call(services: Any, runtime: TwilioRuntime, form: Any) -> str:
         document = _connect(settings, form)
         await asyncio.to_thread(calls.answer_turn, db, call_id, 0, document)
         return document
-    conversation_id, greeting = await asyncio.to_thread(
-        start_conversation_for, services.dialogue, CHANNEL, caller_of(form)
-    )
+    try:
+        conversation_id, greeting = await asyncio.to_thread(
+            start_conversation_for, services.dialogue, CHANNEL, caller_of(form)
+        )
+    except Exception:  # stored, so a retry hears the same apology instead of waiting
+        log.exception("could not start the phone conversation")
+        document = twiml.say_and_hang_up(gather.SORRY_BROKEN)
+        await asyncio.to_thread(calls.answer_turn, db, call_id, 0, document)
+        return document
     with log_context(conversation_id=conversation_id):
         log.info("phone call answered", extra={"mode": "gather"})
     document = gather.prompt(services, runtime, greeting.text, 1, menu=False)
