@@ -27,11 +27,13 @@ from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, Invalid
 from hark.dialogue.etiquette import card_only_reply, finish_turn, without_placeholders
 from hark.dialogue.llm import LlmPlanner, Planner
 from hark.dialogue.nlu import nlu_for
+from hark.dialogue.phone_calls import PhoneCallLog
 from hark.dialogue.rows import jsonable as _jsonable
 from hark.dialogue.rows import locked as _locked
 from hark.dialogue.rows import printable as _printable
 from hark.dialogue.rows import valid_id as _valid_id
 from hark.dialogue.sentiment import SentimentScorer
+from hark.dialogue.text_threads import TextThreads
 from hark.language.speech import Utterance
 from hark.privacy.redact import CARD, SECURITY_CODE, redact
 from hark.runtime.settings import Settings
@@ -59,6 +61,9 @@ class DialogueManager:
         self.settings = settings
         self.planner = planner if planner is not None else LlmPlanner.from_settings(settings)
         self.sentiment = SentimentScorer()
+        # Channel bookkeeping the brain keeps for webhooks that retry (calls, text threads).
+        self.calls = PhoneCallLog(db)
+        self.texts = TextThreads(db)
         self._knowledge: shop_knowledge.Knowledge | None = None
         self._build_lock = threading.Lock()
         self._conv_locks: dict[str, threading.Lock] = {}

@@ -116,12 +116,64 @@ class Settings(BaseSettings):
         "longer than this many seconds.",
     )
 
+    # --- Twilio (phone and text messages) ------------------------------------
+    public_url: str | None = Field(
+        None,
+        description="The server's URL as Twilio sees it (e.g. https://hark.example.com), "
+        "behind proxies and tunnels too: Twilio signatures are checked against it, and "
+        "TwiML links and the media-stream address are built from it.",
+    )
+    twilio_mode: Literal["stream", "gather"] = Field(
+        "stream",
+        description="Phone calls: `stream` (Media Streams: Hark's own ASR, voice and "
+        "barge-in) or `gather` (Twilio's speech recognition and <Say>).",
+    )
+    twilio_account_sid: str | None = Field(
+        None, description="Twilio Account SID, for the REST call update of a transfer."
+    )
+    twilio_auth_token: SecretStr | None = Field(
+        None,
+        description="Twilio Auth Token: verifies X-Twilio-Signature on every Twilio request "
+        "and authenticates REST calls. Unset: every Twilio request is refused (403).",
+    )
+    twilio_api_base_url: str = Field(
+        "https://api.twilio.com", description="Base URL of Twilio's REST API (proxies, tests)."
+    )
+    agent_number: str | None = Field(
+        None,
+        description="Where a phone transfer rings: an E.164 number or a sip: URI. Unset: "
+        "callers who ask for a person are offered a callback.",
+    )
+
     @field_validator("vad_frame_ms")
     @classmethod
     def _frame_ms(cls, value: int) -> int:
         if value not in (10, 20, 30):
             raise ValueError("must be 10, 20 or 30")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("https://", "http://")) or "?" in value or "#" in value:
+            raise ValueError("must be an http(s) URL without query or fragment")
+        return value
+
+    @field_validator("agent_number")
+    @classmethod
+    def _agent_number(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if value.lower().startswith("sip:"):
+            return value
+        digits = value.replace(" ", "").replace("-", "").replace("(", "").replace(")", "")
+        if not (digits.startswith("+") and digits[1:].isdigit() and 8 <= len(digits) <= 16):
+            raise ValueError("must be an E.164 number (+15551234567) or a sip: URI")
+        return digits
 
     @classmethod
     def settings_customise_sources(

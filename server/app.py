@@ -79,6 +79,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from hark.integrations.alexa.routes import router as alexa_router
 
     app.include_router(alexa_router)
+    from hark.integrations.twilio.routes import router as twilio_router
+
+    app.include_router(twilio_router)
     from hark.server.routes_voice import router as voice_router
 
     app.include_router(voice_router)

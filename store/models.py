@@ -187,3 +187,53 @@ class Turn(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="turns")
+
+
+class PhoneCall(Base):
+    """One telephone call as its platform (Twilio) knows it, for what spans webhooks.
+
+    A call's webhooks may reach any server process, and the platform retries
+    them: ``turn`` and ``last_response`` make a retried webhook replay its
+    answer instead of running the turn twice. The handoff columns record a
+    transfer's outcome and an accepted callback. ``callback_number`` is the
+    only phone number kept, and only when the caller asked to be called back.
+    """
+
+    __tablename__ = "phone_calls"
+
+    call_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # e.g. Twilio CallSid
+    platform: Mapped[str] = mapped_column(String(16), default="twilio")
+    mode: Mapped[str] = mapped_column(String(16))  # stream | gather
+    conversation_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="in-progress")
+    turn: Mapped[int] = mapped_column(Integer, default=0)  # last webhook turn handled
+    last_response: Mapped[str] = mapped_column(Text, default="")  # its answer, for retries
+    misses: Mapped[int] = mapped_column(Integer, default=0)  # turns in a row not understood
+    menu: Mapped[bool] = mapped_column(Boolean, default=False)  # the keypad menu is offered
+    transfer_status: Mapped[str | None] = mapped_column(String(20))
+    handoff_note: Mapped[str] = mapped_column(Text, default="")  # what the agent hears
+    callback_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    callback_number: Mapped[str | None] = mapped_column(String(40))
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    duration_s: Mapped[int | None] = mapped_column(Integer)
+
+
+class TextMessage(Base):
+    """One inbound text message (SMS, WhatsApp) and the reply it got.
+
+    The sender is kept only as a keyed digest (``sender_key``): enough to find
+    that number's ongoing conversation, not to read the number back.
+    """
+
+    __tablename__ = "text_messages"
+
+    message_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # e.g. MessageSid
+    platform: Mapped[str] = mapped_column(String(16), default="twilio")
+    channel: Mapped[str] = mapped_column(String(16))  # sms | whatsapp
+    sender_key: Mapped[str] = mapped_column(String(80), index=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    reply: Mapped[str] = mapped_column(Text, default="")
+    answered: Mapped[bool] = mapped_column(Boolean, default=False)

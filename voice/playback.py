@@ -17,6 +17,14 @@ Sending is paced to stay ``lead_s`` ahead of the player: enough buffered
 audio to ride out network jitter, little enough that a barge-in flushes
 only a short tail and that a slow client cannot make the server buffer a
 whole reply.
+
+Some transports say what was really played (Twilio echoes a ``mark`` when
+the audio before it has been heard). A ``PlaybackObserver`` is told when each
+sentence's audio has been handed over, so it can place such a marker, and
+reports back with ``PlayoutClock.confirm``; a clock made with
+``reports=True`` then trusts those reports over its own model: a sentence
+whose report has not come back was not heard to the end, however much time
+has passed.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -42,6 +50,7 @@ class _Sentence:
     duration_s: float = 0.0  # audio scheduled so far for this sentence
     spans: list[tuple[float, float]] = field(default_factory=list)  # playout intervals
     complete: bool = False  # all of its audio has been scheduled
+    reported_at: float | None = None  # the transport reported it played to the end
 
 
 class PlayoutClock:
@@ -50,13 +59,17 @@ class PlayoutClock:
     ``schedule`` is called for every frame sent; the frame is assumed to
     start playing when the client's queue reaches it (``max(now, busy
     until)``) and to last its duration. Times are on ``clock`` (perf_counter).
+    With ``reports=True`` the transport reports each sentence's end
+    (``confirm``) and ``played_text`` follows the reports (module docstring).
     """
 
-    def __init__(self, clock: Clock = time.perf_counter) -> None:
+    def __init__(self, clock: Clock = time.perf_counter, *, reports: bool = False) -> None:
         self._clock = clock
         self._sentences: list[_Sentence] = []
         self._busy_until: float | None = None
         self.started_at: float | None = None
+        self.reports = reports
+        self._all_reported: asyncio.Event | None = None
 
     def add_sentence(self, text: str) -> int:
         self._sentences.append(_Sentence(text))
@@ -85,6 +98,31 @@ class PlayoutClock:
             at = self._clock() if self._busy_until is None else max(self._clock(), self._busy_until)
             sentence.spans.append((at, at))
 
+    def confirm(self, index: int, at: float | None = None) -> None:
+        """The client reports that sentence ``index`` finished playing at ``at`` (default now)."""
+        if not 0 <= index < len(self._sentences):
+            return
+        sentence = self._sentences[index]
+        if sentence.reported_at is None:
+            sentence.reported_at = self._clock() if at is None else at
+        if self._all_reported is not None and self._everything_reported():
+            self._all_reported.set()
+
+    def _everything_reported(self) -> bool:
+        return all(s.complete and s.reported_at is not None for s in self._sentences)
+
+    async def wait_reported(self, timeout: float) -> bool:
+        """Wait (bounded) until every scheduled sentence has been reported as played."""
+        if self._everything_reported():
+            return True
+        if self._all_reported is None:
+            self._all_reported = asyncio.Event()
+        try:
+            await asyncio.wait_for(self._all_reported.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
     def ahead_s(self) -> float:
         """Seconds of audio queued at the client right now."""
         if self._busy_until is None:
@@ -100,6 +138,8 @@ class PlayoutClock:
         """The words heard by time ``at`` (default now): whole sentences, then the
         completed words of the sentence playing, in proportion to its audio heard."""
         now = self._clock() if at is None else at
+        if self.reports:
+            return self._reported_text(now)
         words: list[str] = []
         for sentence in self._sentences:
             heard = sum(max(0.0, min(end, now) - start) for start, end in sentence.spans)
@@ -111,6 +151,22 @@ class PlayoutClock:
                 break
             if total > 0 and heard > 0:
                 words.append(_prefix_words(sentence.text, heard / total))
+            break
+        return " ".join(w for w in words if w)
+
+    def _reported_text(self, now: float) -> str:
+        """Whole sentences reported by ``now``, then the part of the next one that can have
+        played since the previous report (never all of it: its report has not come)."""
+        words: list[str] = []
+        since = self.started_at
+        for sentence in self._sentences:
+            if sentence.reported_at is not None and sentence.reported_at <= now:
+                words.append(sentence.text)
+                since = sentence.reported_at
+                continue
+            if since is not None and sentence.duration_s > 0 and now > since:
+                fraction = min((now - since) / sentence.duration_s, 0.99)
+                words.append(_prefix_words(sentence.text, fraction))
             break
         return " ".join(w for w in words if w)
 
@@ -130,6 +186,14 @@ def _prefix_words(text: str, fraction: float) -> str:
 SendBytes = Callable[[bytes], Awaitable[Any]]
 
 
+class PlaybackObserver(Protocol):
+    """A transport that can report playback (see the module docstring)."""
+
+    async def sentence_sent(self, clock: PlayoutClock, index: int) -> None:
+        """All audio of sentence ``index`` has been handed over; report it via ``clock.confirm``."""
+        ...
+
+
 @dataclass
 class SpeechResult:
     """What ``speak`` did: whether audio went out and when the first byte did."""
@@ -147,6 +211,7 @@ async def speak(
     send_bytes: SendBytes,
     on_first_audio: Callable[[], Awaitable[None]],
     on_first_frame_sent: Callable[[float], Awaitable[None]] | None = None,
+    on_sentence_sent: Callable[[int], Awaitable[None]] | None = None,
     clock: PlayoutClock,
     frame_ms: int = 40,
     lead_s: float = 0.3,
@@ -155,7 +220,8 @@ async def speak(
 
     ``on_first_audio`` runs just before the first audio frame (the session
     sends ``audio_start`` there), ``on_first_frame_sent(perf_counter_time)``
-    right after it (every stage of the turn is known then). Cancelling the
+    right after it (every stage of the turn is known then), and
+    ``on_sentence_sent(index)`` after each sentence's last frame. Cancelling the
     calling task stops sending at once; the sentence being synthesized
     finishes in its thread and is dropped.
     """
@@ -191,6 +257,8 @@ async def speak(
                 if first_at is not None and on_first_frame_sent is not None:
                     await on_first_frame_sent(first_at)
             clock.finish_sentence(index)
+            if on_sentence_sent is not None:
+                await on_sentence_sent(index)
     finally:
         if not producer.done():
             producer.cancel()

@@ -37,7 +37,7 @@ from hark.skills.reply import Reply
 from hark.voice.audio import decode
 from hark.voice.listener import Listener, ListenerEventKind
 from hark.voice.outbox import Outbox, SerialCalls, Transport
-from hark.voice.playback import PlayoutClock, speak, wait_until
+from hark.voice.playback import PlaybackObserver, PlayoutClock, speak, wait_until
 from hark.voice.protocol import (
     AudioEndEvent,
     AudioStartEvent,
@@ -74,15 +74,27 @@ class VoiceOptions:
     partial_interval_s: float | None = 1.0  # None: no partial transcripts
     partial_after_s: float = 2.0  # speech before the first partial (see hark.voice.listener)
     drain_timeout_s: float = 10.0  # wait for pending brain writes at close
+    report_grace_s: float = 2.0  # with a PlaybackObserver: wait this long past the model's end
 
 
 class VoiceSession:
-    """One connection's conversation (see the module docstring)."""
+    """One connection's conversation (see the module docstring).
+
+    ``playback``: a transport that reports what the caller really heard (a
+    phone stream's marks); the stored reply is then cut where its reports say
+    playback stopped, and a turn ends when its last sentence is reported played.
+    """
 
     def __init__(
-        self, services: VoiceServices, transport: Transport, options: VoiceOptions | None = None
+        self,
+        services: VoiceServices,
+        transport: Transport,
+        options: VoiceOptions | None = None,
+        *,
+        playback: PlaybackObserver | None = None,
     ) -> None:
         self.services = services
+        self.playback = playback
         self.settings = services.settings
         self.options = options or VoiceOptions()
         self.outbox = Outbox(transport)
@@ -197,11 +209,26 @@ class VoiceSession:
                 ErrorCode.INTERNAL_ERROR, "could not start the conversation; try again"
             )
             return
+        await self.begin(
+            conversation_id, greeting, sample_rate=message.sample_rate, encoding=message.encoding
+        )
+
+    async def begin(
+        self, conversation_id: str, greeting: Reply, *, sample_rate: int, encoding: str
+    ) -> None:
+        """Run a conversation that is already started (its greeting not yet spoken) here.
+
+        The ``start`` message starts one itself; a channel adapter that decides
+        who is calling on its own (a phone line's caller ID) starts the
+        conversation with the brain and hands it over through this method.
+        """
+        if self.started:
+            raise RuntimeError("this session has already started")
         self.conversation_id = conversation_id
-        self.sample_rate, self.encoding = message.sample_rate, message.encoding
+        self.sample_rate, self.encoding = sample_rate, encoding
         transcriber = self.services.transcriber
         if transcriber is not None:
-            endpointer = Endpointer.from_settings(self.settings, message.sample_rate)
+            endpointer = Endpointer.from_settings(self.settings, sample_rate)
             self.listener = Listener(
                 endpointer,
                 transcriber,
@@ -314,10 +341,10 @@ class VoiceSession:
                 if reply.handoff:
                     await self.outbox.event(HandoffEvent(summary=reply.handoff_summary))
                 await self._speak(turn, reply)
-                await self._report(
-                    turn, reply
-                )  # without audio: now (with audio: at the first frame)
+                await self._report(turn, reply)  # no audio: now (with audio: at the first frame)
                 await wait_until(time.perf_counter, turn.clock.ends_at if turn.clock else None)
+                if turn.clock is not None and turn.clock.reports:
+                    await turn.clock.wait_reported(self.options.report_grace_s)
                 turn.phase = TurnPhase.DONE
                 if reply.end:
                     self.finished.set()
@@ -342,7 +369,7 @@ class VoiceSession:
         synthesizer = self.services.synthesizer
         if synthesizer is None or not reply.text.strip():
             return
-        turn.clock = PlayoutClock()
+        turn.clock = clock = PlayoutClock(reports=self.playback is not None)
         started = False
 
         async def audio_start() -> None:
@@ -354,6 +381,10 @@ class VoiceSession:
             turn.timer.first_audio_at = at
             await self._report(turn, reply)
 
+        async def sentence_sent(index: int) -> None:
+            if self.playback is not None:
+                await self.playback.sentence_sent(clock, index)
+
         try:
             result = await speak(
                 synthesizer,
@@ -362,7 +393,8 @@ class VoiceSession:
                 send_bytes=self.outbox.audio,
                 on_first_audio=audio_start,
                 on_first_frame_sent=first_frame_sent,
-                clock=turn.clock,
+                on_sentence_sent=sentence_sent if self.playback is not None else None,
+                clock=clock,
                 frame_ms=self.options.frame_ms,
                 lead_s=self.options.lead_s,
             )

@@ -44,6 +44,7 @@ class PiperSynthesizer:
         speaker: int | None = None,
         length_scale: float | None = None,
         use_cuda: bool = False,
+        repeatable: bool = False,
     ) -> None:
         """Load ``voice`` (a name under ``models_dir/piper`` or a ``.onnx`` path).
 
@@ -51,7 +52,9 @@ class PiperSynthesizer:
         if out of range; ignored by single-speaker voices' models, so it is
         rejected there too rather than silently doing nothing).
         ``length_scale`` < 1 speaks faster, > 1 slower; ``None`` keeps the
-        voice's own setting.
+        voice's own setting. ``repeatable`` turns off the voice's random
+        variation (noise), so the same text always gives the same audio:
+        what a test that recognises the audio again needs.
         """
         from piper import PiperVoice, SynthesisConfig
 
@@ -68,7 +71,8 @@ class PiperSynthesizer:
         self.num_speakers = speakers
         self.speaker = speaker
         self.length_scale = length_scale
-        self._config = SynthesisConfig(speaker_id=speaker, length_scale=length_scale)
+        noise = {"noise_scale": 0.0, "noise_w_scale": 0.0} if repeatable else {}
+        self._config = SynthesisConfig(speaker_id=speaker, length_scale=length_scale, **noise)
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> PiperSynthesizer:
