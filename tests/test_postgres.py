@@ -79,7 +79,7 @@ def test_migrations_apply_on_empty_postgres_and_again(postgres_url: str) -> None
     try:
         with second.engine.connect() as connection:
             assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
-                ("0001",)
+                ("0002",)
             ]
             tables = set(inspect(connection).get_table_names())
             assert set(Base.metadata.tables) <= tables
@@ -184,9 +184,12 @@ def test_values_postgres_cannot_store_are_clear_import_errors(
 
 def test_dialogue_conversation_persists_on_postgres(pg_shop_db: Database, pg_settings) -> None:
     from hark.dialogue.manager import DialogueManager
+    from hark.skills.identity import Identity
 
     manager = DialogueManager(pg_shop_db, pg_settings)
-    conversation_id, greeting = manager.start_conversation("kiosk", "C001")
+    conversation_id, greeting = manager.start_conversation(
+        "kiosk", "C001", identity=Identity.VERIFIED
+    )
     assert "automated assistant" in greeting.text
     # A non-finite metric (PostgreSQL's json type has no NaN) is stored as null.
     metrics = {"asr_ms": 90, "rtf": float("nan")}

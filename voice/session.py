@@ -24,6 +24,7 @@ Protocol details live in ``hark.voice.protocol``; the WebSocket plumbing in
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ import numpy as np
 
 from hark.runtime.log_context import log_context
 from hark.runtime.metrics import record_turn
+from hark.voice.access import CallerAccess, CustomerNotAllowed
 from hark.voice.audio import decode
 from hark.voice.listener import Listener
 from hark.voice.outbox import Outbox, SerialCalls, Transport
@@ -76,10 +78,17 @@ class VoiceOptions:
 class VoiceSession:
     """One connection's conversation (see the module docstring)."""
 
-    def __init__(self, services: Any, transport: Transport, options: VoiceOptions | None = None):
+    def __init__(
+        self,
+        services: Any,
+        transport: Transport,
+        options: VoiceOptions | None = None,
+        access: CallerAccess | None = None,
+    ):
         self.services = services
         self.settings = services.settings
         self.options = options or VoiceOptions()
+        self.access = access or CallerAccess()
         self.outbox = Outbox(transport)
         self.brain = SerialCalls()
         self.conversation_id: str | None = None
@@ -175,11 +184,19 @@ class VoiceSession:
         from hark.dialogue.errors import CustomerNotFound
 
         dialogue = self.services.dialogue
+        access = self.access
         try:
+            customer_id, identity = access.start_as(message.customer_id)
             conversation_id, greeting = await asyncio.to_thread(
-                dialogue.start_conversation, self.options.channel, message.customer_id
+                functools.partial(
+                    dialogue.start_conversation,
+                    self.options.channel,
+                    customer_id,
+                    identity=identity,
+                    owner=access.owner,
+                )
             )
-        except CustomerNotFound:
+        except (CustomerNotFound, CustomerNotAllowed):
             await self._error("unknown_customer", f"no customer with id {message.customer_id!r}")
             return
         except Exception:

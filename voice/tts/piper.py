@@ -99,6 +99,6 @@ class PiperSynthesizer:
         return pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
 
     def describe(self) -> str:
-        """One line for logs and ``/readyz``."""
+        """One line for ``/readyz`` and logs (no path: ``/readyz`` is public)."""
         speaker = f", speaker {self.speaker}" if self.speaker is not None else ""
-        return f"piper {self.name} ({self.sample_rate} Hz{speaker}) from {self.path}"
+        return f"piper {self.name} ({self.sample_rate} Hz{speaker})"
