@@ -23,8 +23,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hark.dialogue import policy
+from hark.dialogue.caller_id import customer_for_phone
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
 from hark.dialogue.etiquette import card_only_reply, finish_turn, without_placeholders
+from hark.dialogue.greeting import greeting
 from hark.dialogue.llm import LlmPlanner, Planner
 from hark.dialogue.nlu import nlu_for
 from hark.dialogue.pending_answers import answer_verification
@@ -33,17 +35,15 @@ from hark.dialogue.rows import locked as _locked
 from hark.dialogue.rows import printable as _printable
 from hark.dialogue.rows import valid_id as _valid_id
 from hark.dialogue.sentiment import SentimentScorer
-from hark.language.contact import normalize_phone
-from hark.language.speech import Utterance
 from hark.privacy.redact import CARD, SECURITY_CODE, SSN, redact
 from hark.runtime.settings import Settings
 from hark.shop import knowledge as shop_knowledge
-from hark.skills import proactive, verification
+from hark.skills import verification
 from hark.skills.cart_store import merge_guest_cart
-from hark.skills.context import SkillReply, TurnContext, card
-from hark.skills.identity import Identity, Permission, allowed, level
-from hark.skills.reply import Action, Card, Reply
-from hark.skills.state import ConversationState, Pending
+from hark.skills.context import SkillReply, TurnContext
+from hark.skills.identity import Identity, Permission, allowed, conversation_level, level
+from hark.skills.reply import Reply
+from hark.skills.state import ConversationState
 from hark.store.db import Database
 from hark.store.models import Conversation, Customer, Turn, utcnow
 
@@ -140,7 +140,7 @@ class DialogueManager:
             raise CustomerNotFound(_printable(customer_id))
         if owner is not None and (not _valid_id(owner) or not 0 < len(owner) <= MAX_OWNER_CHARS):
             raise ValueError("owner must be 1-64 characters")
-        identity = _starting_level(customer_id, identity)
+        identity = conversation_level(customer_id, identity)
         knowledge = self.knowledge()
         today = self.settings.current_date()
         with self.db.session() as session:
@@ -160,31 +160,11 @@ class DialogueManager:
             )
             session.add(conversation)
             state = ConversationState(customer_id=conversation.customer_id)
-            say = Utterance()
             if not allowed(identity, Permission.CUSTOMER_DATA):
                 customer = None  # claimed: no name, no orders, no cart in the greeting
-            name = customer.name.split()[0] if customer and customer.name else ""
-            hello = f"Hi {name}, thanks for calling" if name else "Hi, thanks for calling"
-            say.say(f"{hello} {self.settings.shop_name}.")
-            say.say(f"I'm {self.settings.assistant_name}, an automated assistant.")
-            actions: list[Action] = []
-            cards: list[Card] = []
-            if customer is not None:
-                items = proactive.items_for(session, knowledge, customer, today, conversation.id)
-                if items:
-                    top = items[0]
-                    say.extend(top.say)
-                    actions = [
-                        Action(a["type"], {k: v for k, v in a.items() if k != "type"})
-                        for a in top.actions
-                    ]
-                    cards = [card(p) for s in top.cards if (p := knowledge.product(s))]
-                    state.pending = Pending.from_dict(top.pending)
-                    state.proactive_queue = [{"key": i.key} for i in items[1:3]]
-                    state.facts["proactive_mentioned"] = [top.key]
-                    proactive.note_facts(state, top)
-            if state.pending is None:
-                say.say("How can I help you today?")
+            say, cards, actions = greeting(
+                session, knowledge, self.settings, state, customer, today, conversation.id
+            )
             text, ssml = say.text(), say.ssml()
             state.last_reply, state.last_ssml = text, ssml
             state.remember_turn("assistant", text)
@@ -350,7 +330,7 @@ class DialogueManager:
         _require_valid(conversation_id)
         if not _valid_id(customer_id):
             raise CustomerNotFound(_printable(customer_id))
-        identity = _starting_level(customer_id, identity)
+        identity = conversation_level(customer_id, identity)
         with self._conversation(conversation_id, lock=True, owner=owner) as (
             session,
             conversation,
@@ -376,29 +356,9 @@ class DialogueManager:
                 conversation.ended_at = utcnow()
 
     def customer_for_phone(self, number: str) -> str | None:
-        """The customer whose phone on file is ``number`` (any format, read in HARK_REGION).
-
-        For caller-ID channels, which start the conversation ``claimed`` with it.
-        Candidates are narrowed in SQL by the number's last digits (separators
-        stripped), then compared as E.164, so a shop's own formatting of its
-        phone column ("(555) 010-0102", "+1 555 010 0102") doesn't matter.
-        """
-        region = self.settings.region
-        wanted = normalize_phone(number, region) if isinstance(number, str) else None
-        if wanted is None:
-            return None
-        tail = wanted[-7:]
-        digits_only = Customer.phone
-        for separator in (" ", "-", "(", ")", ".", "+", "/"):
-            digits_only = func.replace(digits_only, separator, "")
-        with self.db.session() as session:
-            rows = session.execute(
-                select(Customer.customer_id, Customer.phone)
-                .where(Customer.phone.is_not(None), digits_only.like(f"%{tail}"))
-                .order_by(Customer.customer_id)
-            ).all()
-        matches = [cid for cid, phone in rows if normalize_phone(phone, region) == wanted]
-        return matches[0] if len(matches) == 1 else None
+        """The customer whose phone on file is ``number`` (any format, read in HARK_REGION),
+        for caller-ID channels, which start the conversation ``claimed`` with it."""
+        return customer_for_phone(self.db, number, self.settings.region)
 
     def transcript(self, conversation_id: str, *, owner: str | None = None) -> dict[str, Any]:
         """The stored (already redacted) conversation, for agents and the HTTP API."""
@@ -498,19 +458,6 @@ class DialogueManager:
             turn_id=assistant.id,
             user_text=clean,
         )
-
-
-def _starting_level(customer_id: str | None, identity: Identity | None) -> Identity:
-    """No customer: anonymous. A customer: claimed unless the caller says it vouches."""
-    if customer_id is None:
-        if identity not in (None, Identity.ANONYMOUS):
-            raise ValueError(f"a {identity} conversation needs a customer")
-        return Identity.ANONYMOUS
-    if identity is None:
-        return Identity.CLAIMED
-    if identity is Identity.ANONYMOUS:
-        raise ValueError("a conversation with a customer is claimed or verified")
-    return Identity(identity)
 
 
 def _require_valid(conversation_id: object) -> None:

@@ -53,22 +53,22 @@ class SecurityMiddleware:
 
 
 async def deny(scope: Scope, receive: Receive, send: Send, denied: Denied) -> None:
-    """Refuse: an HTTP error, or the WebSocket upgrade answered with that status (1008 close
-    where the server has no denial-response extension), before any data is exchanged."""
-    response = JSONResponse(
-        {"error": denied.code, "detail": denied.detail},
-        status_code=denied.status,
-        headers=denied.headers,
-    )
+    """Refuse: an HTTP error with its status, or for a WebSocket a close before the
+    handshake, which the server answers with ``403`` (no data is ever exchanged).
+
+    (The denial-response extension could carry the 401 itself, but uvicorn's
+    sans-I/O WebSocket server then logs an error for every refused socket.)
+    """
     if scope["type"] == "http":
+        response = JSONResponse(
+            {"error": denied.code, "detail": denied.detail},
+            status_code=denied.status,
+            headers=denied.headers,
+        )
         await response(scope, receive, send)
         return
     message = await receive()  # websocket.connect
-    if message["type"] != "websocket.connect":
-        return
-    if "websocket.http.response" in scope.get("extensions", {}):
-        await response(scope, receive, send)
-    else:
+    if message["type"] == "websocket.connect":
         await send({"type": "websocket.close", "code": 1008, "reason": denied.code})
 
 

@@ -74,6 +74,20 @@ def level(identity: Identity | str | None) -> Identity:
         return Identity.ANONYMOUS
 
 
+def conversation_level(customer_id: str | None, identity: Identity | None) -> Identity:
+    """The level a conversation is stored with: no customer is anonymous; a customer
+    without an explicit level is only claimed (the safe default)."""
+    if customer_id is None:
+        if identity not in (None, Identity.ANONYMOUS):
+            raise ValueError(f"a {identity} conversation needs a customer")
+        return Identity.ANONYMOUS
+    if identity is None:
+        return Identity.CLAIMED
+    if Identity(identity) is Identity.ANONYMOUS:
+        raise ValueError("a conversation with a customer is claimed or verified")
+    return Identity(identity)
+
+
 class CustomerNotAllowed(ValueError):
     """A client named a customer it may not start a conversation for."""
 
