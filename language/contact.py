@@ -72,7 +72,7 @@ def _e164(number: phonenumbers.PhoneNumber) -> str | None:
 
 
 # --- e-mail ---------------------------------------------------------------------------
-_EMAIL_TOKEN = re.compile(r"[a-z0-9]+|[@._+\-]")
+_EMAIL_TOKEN = re.compile(r"[a-z0-9]+(?:['\u2019][a-z]+)?|[@._+\-]")
 _SPOKEN_SYMBOL = {
     "at": "@",
     "dot": ".",

@@ -424,3 +424,17 @@ def test_open_api_starts_with_a_loud_warning(tmp_path: Path) -> None:
         output, _ = proc.communicate(timeout=20)
     warnings = [json.loads(line) for line in output.splitlines() if '"level": "warning"' in line]
     assert any("ANY client" in w["msg"] for w in warnings), output
+
+
+def test_a_key_holders_socket_vouches_an_open_one_does_not(secured, db) -> None:
+    async def start(url: str, **kwargs) -> str:
+        async with VoiceClient.connect(url, **kwargs) as client:
+            return (await client.start(16000, customer_id="C002"))["session_id"]
+
+    _, keyed = secured()
+    vouched = asyncio.run(start(f"{keyed.ws_url}/v1/voice", additional_headers=bearer(KEY_SHOP)))
+    _, open_server = secured(api_keys=None, allow_open_api=True)
+    unproven = asyncio.run(start(f"{open_server.ws_url}/v1/voice"))
+    with db.session() as session:
+        assert session.get(Conversation, vouched).identity == "verified"
+        assert session.get(Conversation, unproven).identity == "claimed"
