@@ -30,12 +30,12 @@ from hark.skills.context import SkillReply, TurnContext, remember_fact
 from hark.skills.identity import Permission
 from hark.skills.state import Pending
 from hark.skills.verification import (
-    VERIFY_QUESTION,
     ask_to_verify,
     find_order_in,
     locked,
     offer_person,
     verify_pending,
+    verify_question,
 )
 from hark.store.models import Customer, Order, ReturnRequest
 
@@ -189,8 +189,9 @@ def _status_unverified(ctx: TurnContext, order_id: str | None) -> SkillReply:
         lead.pending = Pending("handoff", {"reason": "identity not verified"})
         return lead
     lead.say.say("To tell you more, like dates and items, I need to make sure it's you.")
-    lead.say.say(VERIFY_QUESTION)
-    lead.pending = verify_pending("status", order.order_id)
+    named = order_id is not None  # the caller knew the order number: a phone number may prove it
+    lead.say.say(verify_question(named))
+    lead.pending = verify_pending("status", order.order_id if named else None)
     return lead
 
 

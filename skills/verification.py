@@ -37,6 +37,9 @@ from hark.store.models import Customer, Order
 VERIFY = "verify"  # the Pending kind of the question
 PURPOSES = ("status", "return", "checkout")
 VERIFY_QUESTION = "What's the phone number or email address on the account?"
+# A claim comes from the caller's own number (caller ID, a text's sender), which a
+# spoofer knows: without an order number they named, only the e-mail proves it.
+CLAIMED_QUESTION = "What's the email address on the account? Or tell me one of your order numbers."
 
 
 @dataclass
@@ -71,6 +74,7 @@ def check_answer(
     emails = email_addresses(raw_text)
     if not (phones or emails or mentions_contact(raw_text, region)):
         return AnswerCheck(False)
+    order_named = bool(pending.data.get("order_id"))
     kinds = [k for k, found in (("phone", phones), ("email", emails)) if found]
     if not kinds:
         kinds = ["email"] if re.search(r"@|\bat\b", raw_text.lower()) else ["phone"]
@@ -79,7 +83,8 @@ def check_answer(
         return AnswerCheck(True, None, kinds)
     on_file_phone = normalize_phone(target.phone, region)
     on_file_email = normalize_email(target.email)
-    matched = (on_file_phone is not None and on_file_phone in phones) or (
+    phone_counts = order_named  # a caller-ID claim is never proved by that same number
+    matched = (phone_counts and on_file_phone is not None and on_file_phone in phones) or (
         on_file_email is not None and on_file_email in emails
     )
     return AnswerCheck(True, target.customer_id if matched else None, kinds)
@@ -151,16 +156,23 @@ def ask_to_verify(
     if order_ref:
         reply.say.say("I can help with order ", digits(order_ref), ".")
     reply.say.say("First I need to make sure it's you.")
-    reply.say.say(VERIFY_QUESTION)
+    reply.say.say(verify_question(bool(order_ref)))
     reply.pending = verify_pending(purpose, order_ref)
     return reply
 
 
+def verify_question(order_named: bool) -> str:
+    """With an order number the caller named, its phone or e-mail proves it; without one
+    (a caller-ID claim), only the e-mail on file does."""
+    return VERIFY_QUESTION if order_named else CLAIMED_QUESTION
+
+
 def ask_again(ctx: TurnContext, pending: Pending) -> SkillReply:
     """The caller said something that isn't a phone number or e-mail: ask once more."""
+    what = "phone number or email address" if pending.data.get("order_id") else "email address"
     return SkillReply.of(
         "verify",
-        "To check it's you, I need the phone number or email address on the account.",
+        f"To check it's you, I need the {what} on the account.",
         "You can also say cancel.",
         pending=pending,
         handled=False,
@@ -174,10 +186,11 @@ def wrong_answer(ctx: TurnContext, pending: Pending) -> SkillReply:
         reply = offer_person("verify")
         reply.say.prepend("Sorry, that doesn't match what we have on file.")
         return reply
+    what = "phone number or the email address" if pending.data.get("order_id") else "email address"
     return SkillReply.of(
         "verify",
         "Sorry, that doesn't match what we have on file.",
-        "Could you try again? The phone number or the email address on the account.",
+        f"Could you try again? The {what} on the account.",
         pending=pending,
         handled=False,
     )
