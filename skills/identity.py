@@ -8,8 +8,9 @@ change to the policy is a change to :data:`POLICY` and nothing else.
 * ``anonymous``: nobody in particular (a kiosk, an unknown number).
 * ``claimed``: the channel asserts a customer it can't prove (a phone's
   caller ID, a customer id sent by a client that may not vouch).
-* ``verified``: the customer proved it in the conversation (order number or
-  caller ID, then the phone number or e-mail on file), or an authenticated
+* ``verified``: the customer proved it in the conversation (an order number,
+  then the phone number or e-mail on file; for a caller-ID claim, the e-mail
+  on file), or an authenticated
   channel vouches (an API key holder, a ticket minted for that customer, an
   Alexa linked account).
 

@@ -1,5 +1,6 @@
-"""Proving who you are inside the conversation: an order number (or caller ID), then the
-phone number or e-mail address on file.
+"""Proving who you are inside the conversation: an order number the caller names, then the
+phone number or e-mail address on file; or, for a caller-ID claim, the e-mail on file
+(the claimed number itself proves nothing: a spoofer knows it too).
 
 The answer is personal data, so it is read from the caller's raw words once,
 compared, and dropped: :func:`check_answer` returns only whether it matched
@@ -65,10 +66,10 @@ def check_answer(
 ) -> AnswerCheck:
     """Compare the caller's raw answer with the target customer's phone and e-mail on file.
 
-    The target is the owner of the order the caller named, else the claimed
-    customer. With no target (an order that doesn't exist) nothing can
-    match, and the caller hears the same "that doesn't match" as for a
-    wrong answer.
+    The target is the owner of the order the caller named (phone or e-mail
+    proves it), else the claimed customer (only the e-mail does). With no
+    target (an order that doesn't exist) nothing can match, and the caller
+    hears the same "that doesn't match" as for a wrong answer.
     """
     phones = phone_numbers(raw_text, region)
     emails = email_addresses(raw_text)
