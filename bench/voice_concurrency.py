@@ -72,7 +72,11 @@ def serve(port: int, ws_impl: str, deflate: bool, brain: str) -> None:
     from hark.server.services import build_services
 
     data = tempfile.mkdtemp(prefix="hark-bench-")
-    settings = load_settings(data_dir=data, log_level="WARNING", log_format="text")
+    # Hundreds of sockets from one loopback address: a load test, not what the
+    # per-address rate limit is for.
+    settings = load_settings(
+        data_dir=data, log_level="WARNING", log_format="text", rate_limit="off"
+    )
     overrides: dict[str, Any] = {} if brain == "real" else {"dialogue": ScriptedDialogue()}
     services = build_services(
         settings, load_engines=False, transcriber=ScriptedTranscriber(["where is my order"]),

@@ -23,10 +23,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hark.dialogue import policy
+from hark.dialogue.caller_id import customer_for_phone
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
 from hark.dialogue.etiquette import card_only_reply, finish_turn, without_placeholders
+from hark.dialogue.greeting import greeting
 from hark.dialogue.llm import LlmPlanner, Planner
 from hark.dialogue.nlu import nlu_for
+from hark.dialogue.pending_answers import answer_verification
 from hark.dialogue.phone_calls import PhoneCallLog
 from hark.dialogue.rows import jsonable as _jsonable
 from hark.dialogue.rows import locked as _locked
@@ -34,15 +37,15 @@ from hark.dialogue.rows import printable as _printable
 from hark.dialogue.rows import valid_id as _valid_id
 from hark.dialogue.sentiment import SentimentScorer
 from hark.dialogue.text_threads import TextThreads
-from hark.language.speech import Utterance
-from hark.privacy.redact import CARD, SECURITY_CODE, redact
+from hark.privacy.redact import CARD, SECURITY_CODE, SSN, redact
 from hark.runtime.settings import Settings
 from hark.shop import knowledge as shop_knowledge
-from hark.skills import proactive
+from hark.skills import verification
 from hark.skills.cart_store import merge_guest_cart
-from hark.skills.context import SkillReply, TurnContext, card
-from hark.skills.reply import Action, Card, Reply
-from hark.skills.state import ConversationState, Pending
+from hark.skills.context import SkillReply, TurnContext
+from hark.skills.identity import Identity, Permission, allowed, conversation_level, level
+from hark.skills.reply import Reply
+from hark.skills.state import ConversationState
 from hark.store.channel_links import find_linked_customer, link_customer
 from hark.store.db import Database
 from hark.store.models import Conversation, Customer, Turn, utcnow
@@ -51,6 +54,7 @@ log = logging.getLogger("hark.dialogue")
 
 MAX_TEXT_CHARS = 1000
 MAX_CHANNEL_CHARS = 32
+MAX_OWNER_CHARS = 64
 
 
 class DialogueManager:
@@ -98,13 +102,14 @@ class DialogueManager:
 
     @contextmanager
     def _conversation(
-        self, conversation_id: str, *, lock: bool
+        self, conversation_id: str, *, lock: bool, owner: str | None = None
     ) -> Iterator[tuple[Session, Conversation]]:
         """The conversation row in a transaction, or ConversationNotFound.
 
         With ``lock`` the row is serialised against other turns of the same
         conversation: this process's lock for its threads, a row lock for other
-        server processes.
+        server processes. With ``owner``, a conversation someone else created
+        is not found either: to another client it does not exist.
         """
         guard = self._lock_for(str(conversation_id)) if lock else nullcontext()
         with guard, self.db.session() as session:
@@ -112,18 +117,36 @@ class DialogueManager:
                 conversation = _locked(session, conversation_id)
             else:
                 conversation = session.get(Conversation, str(conversation_id))
-            if conversation is None:
+            if conversation is None or (owner is not None and conversation.owner != owner):
                 raise ConversationNotFound(str(conversation_id))
             yield session, conversation
 
     # --- public API ------------------------------------------------------------------
-    def start_conversation(self, channel: str, customer_id: str | None = None) -> tuple[str, Reply]:
-        """Create the conversation and its greeting (stored as the first assistant turn)."""
+    def start_conversation(
+        self,
+        channel: str,
+        customer_id: str | None = None,
+        *,
+        identity: Identity | None = None,
+        owner: str | None = None,
+    ) -> tuple[str, Reply]:
+        """Create the conversation and its greeting (stored as the first assistant turn).
+
+        A ``customer_id`` without an ``identity`` is only ``claimed``: the caller
+        hears nothing personal until they prove it. Channels that can vouch (an
+        API key holder, a ticket, an Alexa linked account) pass
+        ``Identity.VERIFIED``. ``owner`` names who created the conversation (an
+        opaque string, never a key); ``turn`` and ``transcript`` given an owner
+        refuse anyone else's conversation.
+        """
         if not isinstance(channel, str) or not channel.replace("\x00", "").strip():
             raise InvalidUtterance("channel must be a non-empty string")
         channel = channel.replace("\x00", "").strip()[:MAX_CHANNEL_CHARS]
         if customer_id is not None and not _valid_id(customer_id):
             raise CustomerNotFound(_printable(customer_id))
+        if owner is not None and (not _valid_id(owner) or not 0 < len(owner) <= MAX_OWNER_CHARS):
+            raise ValueError("owner must be 1-64 characters")
+        identity = conversation_level(customer_id, identity)
         knowledge = self.knowledge()
         today = self.settings.current_date()
         with self.db.session() as session:
@@ -138,32 +161,16 @@ class DialogueManager:
                 customer_id=customer.customer_id if customer else None,
                 state={},
                 resolved=True,
+                identity=identity.value,
+                owner=owner,
             )
             session.add(conversation)
             state = ConversationState(customer_id=conversation.customer_id)
-            say = Utterance()
-            name = customer.name.split()[0] if customer and customer.name else ""
-            hello = f"Hi {name}, thanks for calling" if name else "Hi, thanks for calling"
-            say.say(f"{hello} {self.settings.shop_name}.")
-            say.say(f"I'm {self.settings.assistant_name}, an automated assistant.")
-            actions: list[Action] = []
-            cards: list[Card] = []
-            if customer is not None:
-                items = proactive.items_for(session, knowledge, customer, today, conversation.id)
-                if items:
-                    top = items[0]
-                    say.extend(top.say)
-                    actions = [
-                        Action(a["type"], {k: v for k, v in a.items() if k != "type"})
-                        for a in top.actions
-                    ]
-                    cards = [card(p) for s in top.cards if (p := knowledge.product(s))]
-                    state.pending = Pending.from_dict(top.pending)
-                    state.proactive_queue = [{"key": i.key} for i in items[1:3]]
-                    state.facts["proactive_mentioned"] = [top.key]
-                    proactive.note_facts(state, top)
-            if state.pending is None:
-                say.say("How can I help you today?")
+            if not allowed(identity, Permission.CUSTOMER_DATA):
+                customer = None  # claimed: no name, no orders, no cart in the greeting
+            say, cards, actions = greeting(
+                session, knowledge, self.settings, state, customer, today, conversation.id
+            )
             text, ssml = say.text(), say.ssml()
             state.last_reply, state.last_ssml = text, ssml
             state.remember_turn("assistant", text)
@@ -187,28 +194,58 @@ class DialogueManager:
             extra={
                 "conversation_id": conversation_id,
                 "channel": channel,
-                "known_customer": bool(customer),
+                "identity": identity.value,
             },
         )
         return conversation_id, reply
 
-    def turn(self, conversation_id: str, text: str, metrics: dict | None = None) -> Reply:
+    def turn(
+        self,
+        conversation_id: str,
+        text: str,
+        metrics: dict | None = None,
+        *,
+        owner: str | None = None,
+    ) -> Reply:
         """One user turn: understand, act on the shop, answer; both turns are stored redacted."""
         if not isinstance(text, str):
             raise InvalidUtterance("text must be a string")
         started = time.perf_counter()
         text = text.replace("\x00", "").strip()[:MAX_TEXT_CHARS]  # PostgreSQL rejects NUL
         _require_valid(conversation_id)
-        with self._conversation(conversation_id, lock=True) as (session, conversation):
+        with self._conversation(conversation_id, lock=True, owner=owner) as (
+            session,
+            conversation,
+        ):
             knowledge = self._fresh_knowledge(session)
             state = ConversationState.from_json(conversation.state)
-            customer = (
+            identity = level(conversation.identity)
+            row = (
                 session.get(Customer, conversation.customer_id)
                 if conversation.customer_id
                 else None
             )
+            customer = row if identity is Identity.VERIFIED else None
+            claimed = row if identity is Identity.CLAIMED else None
             redaction = redact(text)
             clean = redaction.text
+            answer = None
+            if (
+                state.pending is not None
+                and state.pending.kind == verification.VERIFY
+                and not redaction.found & {CARD, SECURITY_CODE, SSN}  # that's not an answer
+            ):
+                # The answer is read from the raw words here, compared, and dropped: the
+                # stored turn (and anything an LLM sees) keeps only the placeholders.
+                answer = verification.check_answer(
+                    session,
+                    state.pending,
+                    text,
+                    self.settings.region,
+                    claimed.customer_id if claimed else None,
+                )
+                if answer.attempted:
+                    clean = answer.stored_text
             score = self.sentiment.score(clean)
             nlu = nlu_for(knowledge).parse(without_placeholders(clean))  # placeholders aren't words
             state.add_sentiment(score)
@@ -224,10 +261,14 @@ class DialogueManager:
                 today=self.settings.current_date(),
                 text=without_placeholders(clean),
                 nlu=nlu,
+                identity=identity,
+                claimed=claimed,
             )
             pending, state.pending = state.pending, None
             result = None
-            if redaction.found & {CARD, SECURITY_CODE}:
+            if pending is not None and answer is not None and answer.attempted:
+                result = answer_verification(ctx, pending, answer)
+            elif redaction.found & {CARD, SECURITY_CODE}:
                 result = card_only_reply(ctx, pending)
             if result is None:
                 result = policy.respond(ctx, pending, self.planner)
@@ -246,10 +287,12 @@ class DialogueManager:
         )
         return reply
 
-    def mark_interrupted(self, conversation_id: str, turn_id: int, played_text: str) -> None:
+    def mark_interrupted(
+        self, conversation_id: str, turn_id: int, played_text: str, *, owner: str | None = None
+    ) -> None:
         """Barge-in: the stored assistant turn keeps only what the caller actually heard."""
         _require_valid(conversation_id)
-        with self._conversation(conversation_id, lock=True) as (session, _):
+        with self._conversation(conversation_id, lock=True, owner=owner) as (session, _):
             turn = session.get(Turn, turn_id)
             if turn is None or turn.conversation_id != conversation_id or turn.role != "assistant":
                 log.warning(
@@ -260,30 +303,56 @@ class DialogueManager:
             turn.text = redact((played_text or "").replace("\x00", "")).text
             turn.interrupted = True
 
-    def record_metrics(self, conversation_id: str, turn_id: int, metrics: dict[str, Any]) -> None:
+    def record_metrics(
+        self,
+        conversation_id: str,
+        turn_id: int,
+        metrics: dict[str, Any],
+        *,
+        owner: str | None = None,
+    ) -> None:
         """Stage timings known only after the reply was spoken (first audio, total) join
         the stored assistant turn's metrics; the brain owns the turn rows, so it writes them."""
         _require_valid(conversation_id)
-        with self._conversation(conversation_id, lock=True) as (session, _):
+        with self._conversation(conversation_id, lock=True, owner=owner) as (session, _):
             turn = session.get(Turn, turn_id)
             if turn is None or turn.conversation_id != conversation_id:
                 return
             turn.metrics = {**(turn.metrics or {}), **_jsonable(metrics)}
 
-    def identify(self, conversation_id: str, customer_id: str) -> None:
-        """Attach a customer found later (caller id, account link); an anonymous cart follows."""
+    def identify(
+        self,
+        conversation_id: str,
+        customer_id: str,
+        *,
+        identity: Identity = Identity.CLAIMED,
+        owner: str | None = None,
+    ) -> None:
+        """Attach a customer found later: ``claimed`` (caller ID found late) by default, or
+        ``verified`` (an account link) when the channel can vouch; then a guest cart follows.
+
+        A claim never replaces a proof: a verified conversation stays as it is.
+        """
         _require_valid(conversation_id)
         if not _valid_id(customer_id):
             raise CustomerNotFound(_printable(customer_id))
-        with self._conversation(conversation_id, lock=True) as (session, conversation):
+        identity = conversation_level(customer_id, identity)
+        with self._conversation(conversation_id, lock=True, owner=owner) as (
+            session,
+            conversation,
+        ):
             customer = session.get(Customer, str(customer_id))
             if customer is None:
                 raise CustomerNotFound(str(customer_id))
+            if identity is not Identity.VERIFIED and conversation.identity == Identity.VERIFIED:
+                return
             conversation.customer_id = customer.customer_id
+            conversation.identity = identity.value
             state = ConversationState.from_json(conversation.state)
             state.customer_id = customer.customer_id
-            state.cart_id = None
-            merge_guest_cart(session, conversation.id, customer.customer_id)
+            if identity is Identity.VERIFIED:
+                state.cart_id = None
+                merge_guest_cart(session, conversation.id, customer.customer_id)
             conversation.state = state.to_json()
 
     def customer_for_link(self, lookups: Iterable[tuple[str, str | None]]) -> str | None:
@@ -302,21 +371,27 @@ class DialogueManager:
             conversation = session.get(Conversation, str(conversation_id))
             return conversation is not None and conversation.ended_at is None
 
-    def end_conversation(self, conversation_id: str) -> None:
+    def end_conversation(self, conversation_id: str, *, owner: str | None = None) -> None:
         _require_valid(conversation_id)
-        with self._conversation(conversation_id, lock=False) as (_, conversation):
+        with self._conversation(conversation_id, lock=False, owner=owner) as (_, conversation):
             if conversation.ended_at is None:
                 conversation.ended_at = utcnow()
 
-    def transcript(self, conversation_id: str) -> dict[str, Any]:
+    def customer_for_phone(self, number: str) -> str | None:
+        """The customer whose phone on file is ``number`` (any format, read in HARK_REGION),
+        for caller-ID channels, which start the conversation ``claimed`` with it."""
+        return customer_for_phone(self.db, number, self.settings.region)
+
+    def transcript(self, conversation_id: str, *, owner: str | None = None) -> dict[str, Any]:
         """The stored (already redacted) conversation, for agents and the HTTP API."""
         _require_valid(conversation_id)
-        with self._conversation(conversation_id, lock=False) as (_, conversation):
+        with self._conversation(conversation_id, lock=False, owner=owner) as (_, conversation):
             state = ConversationState.from_json(conversation.state)
             return {
                 "conversation_id": conversation.id,
                 "channel": conversation.channel,
                 "customer_id": conversation.customer_id,
+                "identity": level(conversation.identity).value,
                 "started_at": conversation.started_at.isoformat()
                 if conversation.started_at
                 else None,
@@ -403,6 +478,7 @@ class DialogueManager:
             actions=result.actions,
             end=result.end,
             turn_id=assistant.id,
+            user_text=clean,
         )
 
 

@@ -12,15 +12,31 @@ from __future__ import annotations
 
 import re
 
-from hark.skills import cart, handoff, sales, support
+from hark.skills import cart, handoff, sales, support, verification
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.state import Pending
+from hark.skills.verification import VERIFY, AnswerCheck
+
+# After "what's the phone number or e-mail on the account?", these say nothing new:
+# the question is asked again. Any other request is served as usual.
+_NOT_AN_ANSWER = frozenset({"affirm", "out_of_scope", "repeat", "thanks", "greet", "help"})
 
 
 def answer_pending(ctx: TurnContext, pending: Pending, intent: str) -> SkillReply | None:
     """The reply when this turn answers the open question; None when it is about something else."""
     kind, data = pending.kind, pending.data
     entities = ctx.nlu.entities
+    if kind == VERIFY:
+        if intent in ("deny", "cancel") or _NO_START.match(ctx.nlu.text):
+            return SkillReply.of(
+                "deny",
+                "Okay. I can't share order details without checking it's you.",
+                "Is there anything else I can help with? Or say agent to talk to a person.",
+                handled=False,
+            )
+        if intent in _NOT_AN_ANSWER or not ctx.nlu.text.strip():
+            return verification.ask_again(ctx, pending)
+        return None
     if kind == "order_number":
         number = entities.order_id or _bare_number(ctx)
         if number:
@@ -61,6 +77,23 @@ _YES_START = re.compile(
     r"sounds good|absolutely|of course|definitely|certainly|why not|that would be great)\b"
 )
 _NO_START = re.compile(r"^(no|nope|nah|not now|not today|dont|do not|no thanks|never mind)\b")
+
+
+def answer_verification(ctx: TurnContext, pending: Pending, check: AnswerCheck) -> SkillReply:
+    """The caller gave a phone number or e-mail: verified (and served), or a wrong answer."""
+    if check.matched_customer_id is None:
+        return verification.wrong_answer(ctx, pending)
+    verification.become_verified(ctx, check.matched_customer_id)
+    purpose, order_ref = pending.data.get("purpose"), pending.data.get("order_id")
+    order_ref = order_ref if isinstance(order_ref, str) else None
+    if purpose == "return":
+        reply = support.start_return(ctx, order_ref)
+    elif purpose == "checkout":
+        reply = cart.checkout(ctx)
+    else:
+        reply = support.order_status(ctx, order_ref)
+    reply.say.prepend("Thank you, that matches our records.")
+    return reply
 
 
 def _yes_or_no(text: str, intent: str) -> str | None:

@@ -100,6 +100,40 @@ class Settings(BaseSettings):
     )
     max_frame_bytes: int = Field(65536, gt=0, description="Largest accepted WebSocket frame.")
 
+    # --- who may call, and how much -----------------------------------------
+    api_keys: SecretStr | None = Field(
+        None,
+        description="API keys of channel clients (the shop's site or app, phone bridges, kiosks),"
+        " sent as `Authorization: Bearer KEY`: comma-separated, or @FILE with one per line."
+        " Unset: the API answers loopback clients only.",
+    )
+    admin_keys: SecretStr | None = Field(
+        None,
+        description="Keys for operator endpoints (everything under /v1/admin/), comma-separated"
+        " or @FILE. Unset: those answer loopback clients only.",
+    )
+    allow_open_api: bool = Field(
+        False,
+        description="Serve the API to any address without keys (callers are never trusted to"
+        " vouch for a customer). Logged as a warning.",
+    )
+    allowed_origins: str | None = Field(
+        None,
+        description="Browser origins (https://shop.example) allowed to call the API and open"
+        " the voice socket, comma-separated; the server's own origin is always allowed.",
+    )
+    max_body_bytes: int = Field(
+        65536, gt=0, description="Largest accepted request body (bigger ones get 413)."
+    )
+    rate_limit: str = Field(
+        "120/minute",
+        description="Requests allowed per API key and per client address (limits notation,"
+        " e.g. 120/minute or 20/second;1000/hour); off to disable.",
+    )
+    region: str = Field(
+        "US", description="The shop's country (ISO code), for reading phone numbers."
+    )
+
     # --- Alexa ----------------------------------------------------------------
     alexa_verify: bool = Field(True, description="Verify Alexa request signatures.")
     alexa_skill_id: str | None = Field(None, description="Expected Alexa applicationId.")
@@ -175,6 +209,48 @@ class Settings(BaseSettings):
             raise ValueError("must be an E.164 number (+15551234567) or a sip: URI")
         return digits
 
+    @field_validator("api_keys", "admin_keys")
+    @classmethod
+    def _keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        keys = parse_keys(value.get_secret_value())
+        return SecretStr(",".join(keys)) if keys else None
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            value = ",".join(str(v) for v in value)
+        if value is None:
+            return None
+        origins = [normalize_origin(o) for o in str(value).split(",") if o.strip()]
+        return ",".join(origins) or None
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        value = value.strip()
+        if value.lower() in ("", "off", "none", "0"):
+            return "off"
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("expected e.g. 120/minute or 20/second;1000/hour, or off") from None
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        import phonenumbers
+
+        region = value.strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"unknown region {value!r}; use a two-letter country code like US")
+        return region
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -200,6 +276,18 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.data_dir / "models"
+
+    @property
+    def api_key_list(self) -> tuple[str, ...]:
+        return _split_secret(self.api_keys)
+
+    @property
+    def admin_key_list(self) -> tuple[str, ...]:
+        return _split_secret(self.admin_keys)
+
+    @property
+    def allowed_origin_list(self) -> tuple[str, ...]:
+        return tuple(o for o in (self.allowed_origins or "").split(",") if o)
 
     def current_date(self) -> dt.date:
         """Today for the shop: pinned by ``HARK_TODAY`` or read from the clock."""
@@ -240,6 +328,55 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     finally:
         _CONFIG_FILE.reset(token)
+
+
+MIN_KEY_CHARS = 16
+
+
+def parse_keys(value: str) -> list[str]:
+    """Keys from ``a,b`` or ``@FILE`` (one per line, ``#`` comments); short keys are refused.
+
+    A key is a password every client holds: a short one can be guessed through
+    the rate limit in days, so the floor is enforced here, at start, in one line.
+    """
+    value = value.strip()
+    if value.startswith("@"):
+        path = Path(value[1:]).expanduser()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ValueError(f"cannot read key file {path}: {exc.strerror or exc}") from None
+        raw = [line.split("#", 1)[0] for line in text.splitlines()]
+    else:
+        raw = value.split(",")
+    keys = [k.strip() for k in raw if k.strip()]
+    for number, key in enumerate(keys, 1):
+        if len(key) < MIN_KEY_CHARS or any(c.isspace() or c == "," for c in key):
+            raise ValueError(
+                f"key {number} is not usable: keys need at least {MIN_KEY_CHARS} characters "
+                "and no spaces or commas (e.g. python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))')"
+            )
+    return keys
+
+
+def normalize_origin(origin: str) -> str:
+    """``HTTPS://Shop.Example:443/`` -> ``https://shop.example``; anything else is an error."""
+    from urllib.parse import urlsplit
+
+    text = origin.strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
+        raise ValueError(f"{origin.strip()!r} is not an origin like https://shop.example")
+    default = {"http": 80, "https": 443}[parts.scheme]
+    port = f":{parts.port}" if parts.port and parts.port != default else ""
+    return f"{parts.scheme}://{parts.hostname.lower()}{port}"
+
+
+def _split_secret(value: SecretStr | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return tuple(k for k in value.get_secret_value().split(",") if k)
 
 
 def settings_table() -> str:

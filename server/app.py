@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from hark import __version__
 from hark.runtime.log_context import log_context
 from hark.runtime.settings import Settings
+from hark.server.guards import install_guards
 from hark.server.routes_health import router as health_router
 from hark.server.routes_metrics import router as metrics_router
 from hark.server.services import Services, build_services
@@ -36,6 +37,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
                 "engines": {k: v.loaded for k, v in app.state.services.engines.items()},
             },
         )
+        security = app.state.security
+        (log.warning if security.mode == "open" else log.info)(security.describe())
         try:
             yield
         finally:
@@ -49,6 +52,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # Added first, so they run inside the request logging below (refusals get a request id).
+    install_guards(app, settings)
 
     @app.middleware("http")
     async def request_context(request: Request, call_next) -> Response:

@@ -15,6 +15,7 @@ from typing import Any
 
 from hark.privacy.redact import RedactingFilter
 from hark.runtime.log_context import ContextFilter
+from hark.server.log_secrets import CredentialFilter
 
 _STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
@@ -56,6 +57,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json", stream: Any = None
     handler._hark = True  # type: ignore[attr-defined]
     handler.addFilter(ContextFilter())
     handler.addFilter(RedactingFilter())
+    handler.addFilter(CredentialFilter())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

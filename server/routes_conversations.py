@@ -3,6 +3,11 @@
 The turn object is the same one ``hark chat --json`` prints, so a test or a
 channel can switch between the two. Handlers are plain ``def`` functions:
 FastAPI runs them in its thread pool, since a turn touches the database.
+
+A conversation belongs to the client that created it (its ``owner``): any
+other key gets 404 for it, as if it did not exist. A ``customer_id`` sent by a
+client that may vouch (an API key holder, a loopback client in keyless mode)
+starts the conversation ``verified``; from any other client it is ``claimed``.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
 from hark.privacy.redact import redact
 from hark.runtime.metrics import record_turn
+from hark.server.auth import Client
+from hark.skills.identity import CustomerNotAllowed, starting_identity
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 
@@ -39,6 +46,7 @@ class StartRequest(BaseModel):
 
 class Started(BaseModel):
     conversation_id: str
+    identity: str = Field(description="anonymous, claimed or verified (docs/security.md).")
     greeting: str = Field(
         description="What to say first (always says it's an automated assistant)."
     )
@@ -83,6 +91,7 @@ class Transcript(BaseModel):
     conversation_id: str
     channel: str
     customer_id: str | None = None
+    identity: str = Field(description="anonymous, claimed or verified (docs/security.md).")
     started_at: str | None = None
     ended_at: str | None = None
     resolved: bool
@@ -95,25 +104,43 @@ def _dialogue(request: Request):
     return request.app.state.services.dialogue
 
 
+_UNAUTHORIZED: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Missing or wrong API key"},
+    403: {"description": "Origin not allowed, or not a loopback client in keyless mode"},
+    429: {"description": "Rate limit reached; see Retry-After"},
+}
+
+
 @router.post(
     "",
     response_model=Started,
     status_code=201,
-    responses={404: {"description": "Unknown customer"}},
+    responses={404: {"description": "Unknown customer"}, **_UNAUTHORIZED},
 )
-def start_conversation(request: Request, body: StartRequest | None = None) -> Started:
+def start_conversation(
+    request: Request,
+    principal: Client,
+    body: StartRequest | None = None,
+) -> Started:
     """Start a conversation; the greeting is already stored as its first turn."""
     body = body or StartRequest()
     try:
-        conversation_id, reply = _dialogue(request).start_conversation(
-            body.channel, body.customer_id
+        customer_id, identity = starting_identity(
+            body.customer_id,
+            vouches=principal.vouches,
+            bound_customer=principal.customer_id,
+            bound=principal.bound,
         )
-    except CustomerNotFound as exc:
-        raise HTTPException(404, f"customer not found: {exc.customer_id}") from None
+        conversation_id, reply = _dialogue(request).start_conversation(
+            body.channel, customer_id, identity=identity, owner=principal.owner
+        )
+    except (CustomerNotFound, CustomerNotAllowed):
+        raise HTTPException(404, f"customer not found: {body.customer_id}") from None
     except InvalidUtterance as exc:
         raise HTTPException(422, str(exc)) from None
     return Started(
         conversation_id=conversation_id,
+        identity=identity.value,
         greeting=reply.text,
         ssml=reply.ssml,
         intent=reply.intent,
@@ -126,31 +153,38 @@ def start_conversation(request: Request, body: StartRequest | None = None) -> St
 @router.post(
     "/{conversation_id}/turns",
     response_model=TurnOut,
-    responses={404: {"description": "Unknown conversation"}},
+    responses={404: {"description": "Unknown conversation"}, **_UNAUTHORIZED},
 )
-def post_turn(conversation_id: str, body: TurnRequest, request: Request) -> TurnOut:
+def post_turn(
+    conversation_id: str,
+    body: TurnRequest,
+    request: Request,
+    principal: Client,
+) -> TurnOut:
     """One caller turn; the reply is made for speech (text and SSML) with product cards."""
     started = time.perf_counter()
     try:
-        reply = _dialogue(request).turn(conversation_id, body.text)
+        reply = _dialogue(request).turn(conversation_id, body.text, owner=principal.owner)
     except ConversationNotFound:
         raise HTTPException(404, f"conversation not found: {conversation_id}") from None
     except InvalidUtterance as exc:
         raise HTTPException(422, str(exc)) from None
     dialogue_ms = (time.perf_counter() - started) * 1000
     record_turn("http", reply.intent, reply.handoff, {"dialogue_ms": dialogue_ms})
-    event = reply.to_turn_event(redact(body.text).text)  # never echo a card number back
+    # Echo the turn as stored: redacted, and only placeholders for an identity answer.
+    user = reply.user_text if reply.user_text is not None else redact(body.text).text
+    event = reply.to_turn_event(user)
     return TurnOut(conversation_id=conversation_id, turn_id=reply.turn_id, **event)
 
 
 @router.get(
     "/{conversation_id}",
     response_model=Transcript,
-    responses={404: {"description": "Unknown conversation"}},
+    responses={404: {"description": "Unknown conversation"}, **_UNAUTHORIZED},
 )
-def get_transcript(conversation_id: str, request: Request) -> Transcript:
+def get_transcript(conversation_id: str, request: Request, principal: Client) -> Transcript:
     """The stored transcript: card numbers, emails and phone numbers already redacted."""
     try:
-        return Transcript(**_dialogue(request).transcript(conversation_id))
+        return Transcript(**_dialogue(request).transcript(conversation_id, owner=principal.owner))
     except ConversationNotFound:
         raise HTTPException(404, f"conversation not found: {conversation_id}") from None

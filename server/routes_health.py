@@ -1,14 +1,21 @@
-"""Liveness and readiness, for load balancers and for people."""
+"""Liveness and readiness, for load balancers and for people.
+
+Both answer without a key, so they report states (reachable, loaded, and the
+command that fixes a missing model), never paths, URLs or exception text.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from hark import __version__
+
+log = logging.getLogger("hark.http")
 
 router = APIRouter(tags=["health"])
 
@@ -31,8 +38,9 @@ async def readyz(request: Request) -> JSONResponse:
     database = {"ok": True, "detail": services.db.engine.url.get_backend_name()}
     try:
         await asyncio.to_thread(services.db.ping)
-    except Exception as exc:
-        database = {"ok": False, "detail": f"{type(exc).__name__}: {exc}"}
+    except Exception as exc:  # the message may name a path or host: the log has it, not this
+        log.warning("database ping failed: %s", exc)
+        database = {"ok": False, "detail": f"unreachable ({type(exc).__name__})"}
     body = {
         "status": "ready" if database["ok"] else "unavailable",
         "database": database,

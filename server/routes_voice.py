@@ -6,6 +6,10 @@ things end a connection: the client (``stop``, a close, or simply vanishing)
 or the session (a goodbye has been played, or the conversation is gone).
 Either way ``VoiceSession.close`` runs, which cancels every task of the
 session and waits for pending database writes.
+
+The socket is authenticated before it is accepted (``hark.server.guards``):
+an API key in ``Authorization``, or a single-use ``?ticket=`` that a
+browser's page got from the shop's back end through ``POST /v1/voice/tickets``.
 """
 
 from __future__ import annotations
@@ -15,9 +19,13 @@ import contextlib
 import logging
 from typing import Any
 
-from fastapi import APIRouter, WebSocket
+from fastapi import APIRouter, HTTPException, Request, WebSocket
+from pydantic import BaseModel, Field
 
 from hark.runtime.metrics import ACTIVE_VOICE_SESSIONS
+from hark.server.auth import TICKET_TTL_S, Client, Denied, mint_ticket
+from hark.store.models import Customer
+from hark.voice.access import CallerAccess
 from hark.voice.session import VoiceOptions, VoiceSession
 
 log = logging.getLogger("hark.voice")
@@ -25,13 +33,65 @@ log = logging.getLogger("hark.voice")
 router = APIRouter()
 
 
+class TicketRequest(BaseModel):
+    customer_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="The customer the shop's own login identified; the socket may start only "
+        "for them, verified. Omit for an anonymous caller.",
+    )
+
+
+class TicketOut(BaseModel):
+    ticket: str = Field(description="Single-use: open WS /v1/voice?ticket=... with it.")
+    expires_in: int = Field(TICKET_TTL_S, description="Seconds the ticket stays valid.")
+
+
+@router.post(
+    "/v1/voice/tickets",
+    response_model=TicketOut,
+    status_code=201,
+    tags=["voice"],
+    responses={
+        401: {"description": "Missing or wrong API key"},
+        403: {"description": "This client may not vouch for a customer"},
+        404: {"description": "Unknown customer"},
+    },
+)
+def create_ticket(
+    request: Request,
+    principal: Client,
+    body: TicketRequest | None = None,
+) -> TicketOut:
+    """A ticket for a browser to open the voice socket (browsers can't send headers on it)."""
+    customer_id = body.customer_id if body else None
+    if customer_id is not None:
+        if "\x00" in customer_id:
+            raise HTTPException(404, "customer not found")
+        with request.app.state.services.db.session() as session:
+            if session.get(Customer, customer_id) is None:
+                raise HTTPException(404, f"customer not found: {customer_id}")
+    try:
+        ticket = mint_ticket(request.app, principal, customer_id)
+    except Denied as denied:
+        raise denied.as_http() from None
+    return TicketOut(ticket=ticket, expires_in=TICKET_TTL_S)
+
+
 @router.websocket("/v1/voice")
-async def voice_socket(websocket: WebSocket) -> None:
+async def voice_socket(websocket: WebSocket, principal: Client) -> None:
     """Protocol v1 (``docs/voice-protocol.md``)."""
     await websocket.accept()
     services = websocket.app.state.services
     options = getattr(websocket.app.state, "voice_options", None) or VoiceOptions()
-    session = VoiceSession(services, websocket, options)
+    access = CallerAccess(
+        owner=principal.owner,
+        vouches=principal.vouches,
+        customer_id=principal.customer_id,
+        bound=principal.bound,
+    )
+    session = VoiceSession(services, websocket, options, access)
     active = active_sessions(websocket.app)
     active.add(session)
     ACTIVE_VOICE_SESSIONS.inc()

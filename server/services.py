@@ -89,7 +89,7 @@ def build_services(settings: Settings, *, load_engines: bool = True, **overrides
 def _llm_status(settings: Settings) -> EngineStatus:
     if not settings.llm_base_url:
         return EngineStatus(False, "not configured (HARK_LLM_BASE_URL unset); built-in NLU answers")
-    return EngineStatus(True, f"{settings.llm_model} at {settings.llm_base_url}")
+    return EngineStatus(True, f"{settings.llm_model} (configured)")  # no URL: /readyz is public
 
 
 def _product_names(db: Database) -> list[str]:
@@ -117,15 +117,21 @@ def _load_tts(settings: Settings) -> tuple[Synthesizer | None, EngineStatus]:
 
 
 def _load_engine(what: str, build: Callable[[], EngineT]) -> tuple[EngineT | None, EngineStatus]:
-    """A missing or broken model turns its engine off, never the text channels."""
+    """A missing or broken model turns its engine off, never the text channels.
+
+    The status is shown to anyone (``/readyz``, voice clients), so it names states
+    and the command to run, never a path; the log line has the full story.
+    """
     from hark.voice.errors import ModelNotFound
 
     try:
         engine = build()
     except ModelNotFound as exc:
         log.warning("%s off: %s", what, exc)
-        return None, EngineStatus(False, str(exc))
+        fetch = f" (fetch it with: {exc.command})" if exc.command else ""
+        return None, EngineStatus(False, f"model not on disk{fetch}")
     except Exception as exc:
         log.exception("%s failed to load", what)
-        return None, EngineStatus(False, f"failed to load: {exc}")
+        return None, EngineStatus(False, f"failed to load ({type(exc).__name__}); see the log")
+    log.info("%s loaded: %s from %s", what, engine.describe(), getattr(engine, "path", "?"))
     return engine, EngineStatus(True, engine.describe())

@@ -1,7 +1,8 @@
 """Cart talk and checkout: add, remove, change, read back, and place the order.
 
-Checkout needs an identified customer (payment is on file) and an explicit
-"yes" to the read-back total; an anonymous caller hears how to identify.
+Checkout needs a verified customer (payment is on file) and an explicit
+"yes" to the read-back total; an anonymous caller hears how to identify, a
+claimed one is asked for the phone number or e-mail on file.
 The order continues the shop's own numbering, is dated from today, and
 takes the stock it sells.
 """
@@ -24,9 +25,11 @@ from hark.skills.cart_store import (
 )
 from hark.skills.context import SkillReply, TurnContext, card, remember_fact
 from hark.skills.cross_sell import offer_cross_sell
+from hark.skills.identity import Permission
 from hark.skills.reply import Action
 from hark.skills.sales import by_ordinal, focus, product_search, resolve_product
 from hark.skills.state import Pending
+from hark.skills.verification import ask_to_verify
 from hark.store.models import Order, OrderLine, Product
 
 
@@ -36,9 +39,14 @@ def checkout(ctx: TurnContext) -> SkillReply:
     lines = cart_lines(ctx, cart)
     if not lines:
         return SkillReply.of("checkout", "Your cart is empty. What would you like to buy?")
-    if ctx.customer is None:
+    if not ctx.may(Permission.CHECKOUT):
         reply = SkillReply(intent="checkout")
         reply.say.extend(cart_summary(ctx, lines))
+        if ctx.claimed is not None:  # caller ID: one answer away from the payment on file
+            ask = ask_to_verify(ctx, "checkout", intent="checkout")
+            reply.say.extend(ask.say)
+            reply.pending, reply.handled = ask.pending, False
+            return reply
         reply.say.say(
             "To place an order, I need to know it's you, so I can use the payment on file."
         )
@@ -55,7 +63,7 @@ def checkout(ctx: TurnContext) -> SkillReply:
 
 
 def confirm_checkout(ctx: TurnContext) -> SkillReply:
-    if ctx.customer is None:
+    if not ctx.may(Permission.CHECKOUT) or ctx.customer is None:
         return checkout(ctx)
     cart = get_cart(ctx)
     lines = cart_lines(ctx, cart)

@@ -18,6 +18,7 @@ from hark.language.speech import Utterance, spoken_price
 from hark.runtime.settings import Settings
 from hark.shop.knowledge import Knowledge
 from hark.shop.product_words import ProductDoc
+from hark.skills.identity import Identity, Permission, allowed
 from hark.skills.reply import Action, Card
 from hark.skills.state import ConversationState, Pending
 from hark.skills.understanding import Entities, NluResult
@@ -26,7 +27,12 @@ from hark.store.models import Conversation, Customer
 
 @dataclass
 class TurnContext:
-    """One turn's world: the shop, the conversation, and what the caller said."""
+    """One turn's world: the shop, the conversation, and what the caller said.
+
+    ``customer`` is set only when the caller is ``verified`` as that customer,
+    so a skill that reads a customer's data through it can't leak it to anyone
+    else. A customer the channel asserts but can't prove is ``claimed``.
+    """
 
     session: Session
     settings: Settings
@@ -37,6 +43,12 @@ class TurnContext:
     today: dt.date
     text: str  # redacted user text
     nlu: NluResult
+    identity: Identity = Identity.ANONYMOUS
+    claimed: Customer | None = None  # the asserted customer of a ``claimed`` conversation
+
+    def may(self, permission: Permission) -> bool:
+        """The policy table's answer for this caller (``hark.skills.identity.POLICY``)."""
+        return allowed(self.identity, permission)
 
     @property
     def entities(self) -> Entities:

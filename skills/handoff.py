@@ -66,8 +66,14 @@ def topic_phrase(state: ConversationState) -> str:
 def build_summary(ctx: TurnContext, reason: str) -> dict[str, Any]:
     state = ctx.state
     customer = None
-    if ctx.customer is not None:
-        customer = {"customer_id": ctx.customer.customer_id, "name": ctx.customer.name}
+    if ctx.customer is not None:  # verified: the agent may greet them by name
+        customer = {
+            "customer_id": ctx.customer.customer_id,
+            "name": ctx.customer.name,
+            "identity": ctx.identity.value,
+        }
+    elif ctx.claimed is not None:  # the agent must still check who this is
+        customer = {"customer_id": ctx.claimed.customer_id, "identity": ctx.identity.value}
     products = [
         {"sku": sku, "name": p.name}
         for sku in state.facts.get("products", [])

@@ -23,6 +23,7 @@ from hark.language.speech import Utterance, digits, join_words, spoken_when
 from hark.shop.knowledge import Knowledge
 from hark.shop.product_words import ProductDoc
 from hark.skills.context import remember_fact
+from hark.skills.identity import Identity
 from hark.skills.state import ConversationState
 from hark.skills.support import items_phrase
 from hark.store.models import Cart, Conversation, Customer, Order
@@ -306,6 +307,7 @@ def _unresolved(
         select(Conversation)
         .where(
             Conversation.customer_id == customer.customer_id,
+            Conversation.identity == Identity.VERIFIED.value,  # not what a caller ID claimed
             Conversation.resolved.is_(False),
             Conversation.started_at >= since,
         )

@@ -45,6 +45,7 @@ class Reply:
     actions: list[Action] = field(default_factory=list)
     end: bool = False
     turn_id: int | None = None  # id of the stored assistant turn (for barge-in truncation)
+    user_text: str | None = None  # the caller's turn as stored (redacted): what to echo back
 
     @property
     def handoff(self) -> bool:

@@ -21,7 +21,7 @@ class Pending:
     """A question Hark asked that a bare "yes"/"no" (or a number) answers.
 
     ``kind`` is one of ``checkout``, ``return``, ``cross_sell``, ``add_item``,
-    ``replenish``, ``resume_cart``, ``handoff``, ``order_number``.
+    ``replenish``, ``resume_cart``, ``handoff``, ``order_number``, ``verify``.
     """
 
     kind: str
@@ -85,6 +85,7 @@ class ConversationState:
     handed_off: bool = False
     acknowledged_upset: int = 0
     turn_count: int = 0
+    verify_failures: int = 0  # wrong answers to "the phone or e-mail on the account?"
 
     # --- sentiment -----------------------------------------------------------
     def add_sentiment(self, score: float) -> None:

@@ -2,15 +2,17 @@
 
 Order facts come straight from the database on every turn (a status can
 change between two calls); dates and items are said the way a person would
-("It should arrive on Thursday, December 3rd"). An identified caller only
-hears about their own orders; an anonymous caller can ask by order number.
+("It should arrive on Thursday, December 3rd"). Only a caller verified as the
+order's customer hears its facts or can start a return (the policy table in
+``hark.skills.identity``); a ``claimed`` caller hears that an order of theirs
+exists and its status word; anyone else is asked to verify first.
 """
 
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hark.language.normalize import normalize_spoken
 from hark.language.speech import (
@@ -25,8 +27,17 @@ from hark.language.speech import (
     spoken_when,
 )
 from hark.skills.context import SkillReply, TurnContext, remember_fact
+from hark.skills.identity import Permission
 from hark.skills.state import Pending
-from hark.store.models import Order, ReturnRequest
+from hark.skills.verification import (
+    ask_to_verify,
+    find_order_in,
+    locked,
+    offer_person,
+    verify_pending,
+    verify_question,
+)
+from hark.store.models import Customer, Order, ReturnRequest
 
 ACTIVE_STATUSES = ("processing", "shipped", "delayed")
 _LAST_WORDS = re.compile(r"\b(last|latest|most recent|recent|newest|previous)\b")
@@ -35,51 +46,26 @@ _LAST_WORDS = re.compile(r"\b(last|latest|most recent|recent|newest|previous)\b"
 # --- finding the order --------------------------------------------------------
 def find_order(ctx: TurnContext, raw_id: str) -> Order | None:
     """The order by id as said: exact, case-insensitive, or by its digits ("A-1001" ~ "1001")."""
-    session = ctx.session
-    raw_id = raw_id.strip().lstrip("#")
-    order = session.get(Order, raw_id)
-    if order is not None:
-        return order
-    cleaned = re.sub(r"[^0-9A-Za-z]", "", raw_id)
-    if not cleaned:
-        return None
-    order = session.scalars(
-        select(Order).where(func.upper(Order.order_id) == cleaned.upper())
-    ).first()
-    if order is not None:
-        return order
-    # "a102" or "102" for "A-102": compare letters and digits only, or digits alone if unique.
-    digits_only = re.sub(r"\D", "", cleaned)
-    if not digits_only:
-        return None
-    candidates = session.scalars(select(Order).where(Order.order_id.like(f"%{digits_only}"))).all()
-    same = [o for o in candidates if _alnum(o.order_id) == cleaned.upper()]
-    if same:
-        return same[0]
-    if cleaned.isdigit():
-        matches = [o for o in candidates if re.sub(r"\D", "", o.order_id) == cleaned]
-        return matches[0] if len(matches) == 1 else None
-    return None
+    return find_order_in(ctx.session, raw_id)
 
 
-def _alnum(order_id: str) -> str:
-    return re.sub(r"[^0-9A-Z]", "", order_id.upper())
-
-
-def customer_orders(ctx: TurnContext) -> list[Order]:
-    if ctx.customer is None:
+def customer_orders(ctx: TurnContext, customer: Customer | None = None) -> list[Order]:
+    """The orders of ``customer`` (default: the verified caller), newest first."""
+    customer = customer if customer is not None else ctx.customer
+    if customer is None:
         return []
     return list(
         ctx.session.scalars(
             select(Order)
-            .where(Order.customer_id == ctx.customer.customer_id)
+            .where(Order.customer_id == customer.customer_id)
             .order_by(Order.placed_at.desc(), Order.order_id.desc())
         )
     )
 
 
 def owned(ctx: TurnContext, order: Order) -> bool:
-    return ctx.customer is None or order.customer_id == ctx.customer.customer_id
+    """Is this the verified caller's own order? Nobody else's order is ever described."""
+    return ctx.customer is not None and order.customer_id == ctx.customer.customer_id
 
 
 def items_phrase(order: Order) -> str:
@@ -139,16 +125,11 @@ def _on(day, today) -> str:
 # --- order status ---------------------------------------------------------------
 def order_status(ctx: TurnContext, order_id: str | None = None) -> SkillReply:
     order_id = order_id or ctx.entities.order_id
+    if not ctx.may(Permission.ORDER_DETAILS):
+        return _status_unverified(ctx, order_id)
     if order_id:
         return _status_for(ctx, order_id)
     orders = customer_orders(ctx)
-    if ctx.customer is None:
-        return SkillReply.of(
-            "order_status",
-            "Sure. What's your order number?",
-            pending=Pending("order_number", {"purpose": "status"}),
-            handled=False,
-        )
     if not orders:
         return SkillReply.of("order_status", "I don't see any orders on your account yet.")
     if _LAST_WORDS.search(ctx.nlu.text or ""):
@@ -169,6 +150,51 @@ def order_status(ctx: TurnContext, order_id: str | None = None) -> SkillReply:
     return reply
 
 
+def _status_unverified(ctx: TurnContext, order_id: str | None) -> SkillReply:
+    """Not verified: at most the claimed customer's status word, then the way to verify."""
+    claimed = ctx.claimed if ctx.may(Permission.ORDER_EXISTS) else None
+    if claimed is None:
+        if not order_id:
+            return SkillReply.of(
+                "order_status",
+                "Sure. What's your order number?",
+                pending=Pending("order_number", {"purpose": "status"}),
+                handled=False,
+            )
+        return ask_to_verify(ctx, "status", order_id, intent="order_status")
+    if order_id:
+        order = find_order(ctx, order_id)
+        if order is None or order.customer_id != claimed.customer_id:
+            reply = SkillReply(
+                intent="order_status",
+                handled=False,
+                pending=Pending("order_number", {"purpose": "status"}),
+            )
+            reply.say.say("I couldn't find order ", digits(order_id), " on your account.")
+            reply.say.say("Could you say the order number again?")
+            return reply
+        lead = SkillReply(intent="order_status")
+        lead.say.say("Order ", digits(order_id), f" is {_status_word(order)}.")
+    else:
+        orders = customer_orders(ctx, claimed)
+        if not orders:
+            return SkillReply.of("order_status", "I don't see any orders on your account yet.")
+        order = next((o for o in orders if o.status in ACTIVE_STATUSES), orders[0])
+        lead = SkillReply.of(
+            "order_status", f"There's an order on your account that is {_status_word(order)}."
+        )
+    lead.handled = False
+    if locked(ctx.state):
+        lead.say.extend(offer_person("order_status").say)
+        lead.pending = Pending("handoff", {"reason": "identity not verified"})
+        return lead
+    lead.say.say("To tell you more, like dates and items, I need to make sure it's you.")
+    named = order_id is not None  # the caller knew the order number: a phone number may prove it
+    lead.say.say(verify_question(named))
+    lead.pending = verify_pending("status", order.order_id if named else None)
+    return lead
+
+
 def _status_word(order: Order) -> str:
     return {"processing": "being prepared", "shipped": "on its way"}.get(order.status, order.status)
 
@@ -181,8 +207,7 @@ def _status_for(ctx: TurnContext, order_id: str) -> SkillReply:
             handled=False,
             pending=Pending("order_number", {"purpose": "status"}),
         )
-        where = " on your account" if ctx.customer is not None else ""
-        reply.say.say("I couldn't find order ", digits(order_id), f"{where}.")
+        reply.say.say("I couldn't find order ", digits(order_id), " on your account.")
         reply.say.say("Could you say the order number again?")
         return reply
     ctx.state.focus_order_id = order.order_id
@@ -226,18 +251,26 @@ def return_policy(ctx: TurnContext) -> SkillReply:
 
 
 def start_return(ctx: TurnContext, order_id: str | None = None) -> SkillReply:
-    wanted = order_id or ctx.entities.order_id
-    order = _return_target(ctx, wanted)
+    said = order_id or ctx.entities.order_id
+    if not ctx.may(Permission.START_RETURN):
+        if said or ctx.claimed is not None:
+            return ask_to_verify(ctx, "return", said, intent="start_return")
+        return SkillReply.of(
+            "start_return",
+            "I can help with that. What's the order number?",
+            pending=Pending("order_number", {"purpose": "return"}),
+            handled=False,
+        )
+    order = _return_target(ctx, said)
     if order is None:
-        if wanted and ctx.customer is None:
-            return _status_for(ctx, wanted)
-        if ctx.customer is not None and not order_id and not ctx.entities.order_id:
-            delivered = [o for o in customer_orders(ctx) if o.status == "delivered"]
-            if not delivered:
-                return SkillReply.of(
-                    "start_return",
-                    "I don't see a delivered order on your account, so there's nothing to return yet.",
-                )
+        if said:
+            return _status_for(ctx, said)
+        delivered = [o for o in customer_orders(ctx) if o.status == "delivered"]
+        if not delivered:
+            return SkillReply.of(
+                "start_return",
+                "I don't see a delivered order on your account, so there's nothing to return yet.",
+            )
         return SkillReply.of(
             "start_return",
             "I can help with that. What's the order number?",
@@ -299,8 +332,7 @@ def _return_target(ctx: TurnContext, order_id: str | None) -> Order | None:
         return order if order is not None and owned(ctx, order) else None
     orders = customer_orders(ctx)
     if not orders:
-        focus_id = ctx.state.focus_order_id
-        return find_order(ctx, focus_id) if focus_id else None
+        return None
     mentioned = [sku for sku, score in ctx.entities.products if score >= 0.6]
     if mentioned:
         for order in orders:
@@ -317,8 +349,10 @@ def _return_target(ctx: TurnContext, order_id: str | None) -> Order | None:
 
 
 def confirm_return(ctx: TurnContext, order_id: str) -> SkillReply:
+    if not ctx.may(Permission.START_RETURN):
+        return start_return(ctx, order_id)
     order = find_order(ctx, order_id)
-    if order is None or order.status != "delivered":
+    if order is None or order.status != "delivered" or not owned(ctx, order):
         return SkillReply.of("start_return", "Sorry, I can't start that return any more.")
     request = ReturnRequest(
         order_id=order.order_id, reason="requested in conversation", status="open"

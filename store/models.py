@@ -161,6 +161,13 @@ class Conversation(Base):
     state: Mapped[dict] = mapped_column(JSON, default=dict)
     resolved: Mapped[bool] = mapped_column(Boolean, default=True)
     summary: Mapped[str] = mapped_column(Text, default="")
+    # How sure Hark is of the caller (hark.skills.identity.Identity): anonymous | claimed | verified.
+    identity: Mapped[str] = mapped_column(
+        String(16), default="anonymous", server_default="anonymous"
+    )
+    # Who created it (an opaque name derived from the API key or ticket, never the key): only
+    # the same owner may read or continue it over the API. None: created by an in-process channel.
+    owner: Mapped[str | None] = mapped_column(String(64))
 
     turns: Mapped[list[Turn]] = relationship(
         back_populates="conversation", cascade="all, delete-orphan", order_by="Turn.seq"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -150,7 +151,14 @@ class ScriptedDialogue:
         self._count = 0
         self._lock = threading.Lock()
 
-    def start_conversation(self, channel: str, customer_id: str | None = None):
+    def start_conversation(
+        self,
+        channel: str,
+        customer_id: str | None = None,
+        *,
+        identity: Any = None,
+        owner: str | None = None,
+    ):
         with self._lock:
             self._count += 1
             conversation_id = f"scripted-{self._count}"

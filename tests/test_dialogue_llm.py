@@ -12,6 +12,7 @@ import pytest
 
 from hark.dialogue.llm import LlmPlanner, PlannerRequest, build_messages, clean_answer
 from hark.dialogue.manager import DialogueManager
+from hark.skills.identity import Identity
 
 
 class ScriptedPlanner:
@@ -77,7 +78,7 @@ class FakeOpenAIServer:
 def test_planner_answers_only_what_the_skills_cannot(db, settings) -> None:
     planner = ScriptedPlanner("We're a friendly shop. I can help with orders and products.")
     manager = DialogueManager(db, settings, planner=planner)
-    conversation_id, _ = manager.start_conversation("kiosk")
+    conversation_id, _ = manager.start_conversation("kiosk", "C003", identity=Identity.VERIFIED)
     status = manager.turn(conversation_id, "where is order 3186")
     assert "3186" in status.text and planner.requests == []  # handled offline
     odd = manager.turn(conversation_id, "tell me a joke about my card 4111 1111 1111 1111")

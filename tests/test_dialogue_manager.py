@@ -12,6 +12,7 @@ from sqlalchemy import select
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
 from hark.dialogue.manager import DialogueManager
 from hark.runtime.settings import SAMPLE_SHOP_DIR
+from hark.skills.identity import Identity
 from hark.skills.state import ConversationState, Pending
 from hark.store.models import Cart, Conversation, Turn
 from hark.store.shop_import import import_shop
@@ -73,7 +74,7 @@ def test_identify_later_moves_the_guest_cart_and_allows_checkout(dialogue, db) -
     dialogue.turn(conversation_id, "add the travel mug to my cart")
     refused = dialogue.turn(conversation_id, "checkout")
     assert "sign in" in refused.text.lower()
-    dialogue.identify(conversation_id, "C004")
+    dialogue.identify(conversation_id, "C004", identity=Identity.VERIFIED)  # an account link
     ask = dialogue.turn(conversation_id, "checkout")
     assert "24 dollars and 99 cents" in ask.text
     done = dialogue.turn(conversation_id, "yes")
@@ -128,7 +129,7 @@ def test_reimported_shop_is_noticed_without_restart(dialogue, db, tmp_path: Path
 
 
 def test_unresolved_flag_and_summary_after_handoff(dialogue, db) -> None:
-    conversation_id, _ = dialogue.start_conversation("phone", "C002")
+    conversation_id, _ = dialogue.start_conversation("phone", "C002", identity=Identity.VERIFIED)
     dialogue.turn(conversation_id, "where is order 7002")
     reply = dialogue.turn(conversation_id, "representative")
     assert reply.handoff and reply.handoff_summary["key_facts"]["orders"] == ["7002"]

@@ -18,6 +18,7 @@ from hark.dialogue.errors import ConversationNotFound, CustomerNotFound
 from hark.dialogue.manager import DialogueManager
 from hark.dialogue.nlu import nlu_for
 from hark.language.normalize import normalize_spoken
+from hark.skills.identity import Identity
 from hark.store.db import Database
 from hark.store.models import Cart, Conversation, ReturnRequest, Turn
 
@@ -116,7 +117,11 @@ FAQ = [
     ("Do you offer financing?", "You can spread bikes over $500 across 12 months at 0% interest."),
     ("Can I test ride a bike?", "Yes, you can test ride any bike in the shop with a photo ID."),
 ]
-CUSTOMERS = [("K1", "Ana & Bo Lind", "", ""), ("K2", "Cy Park", "", ""), ("K3", "Di Ro", "", "")]
+CUSTOMERS = [
+    ("K1", "Ana & Bo Lind", "(555) 017-0001", "ana.lind@example.com"),
+    ("K2", "Cy Park", "", ""),
+    ("K3", "Di Ro", "", ""),
+]
 BIKE_SHOP = ShopRows(CUSTOMERS, PRODUCTS, ORDERS, FAQ)
 
 
@@ -127,7 +132,9 @@ def bikes(tmp_path: Path, settings) -> tuple[DialogueManager, Database]:
 
 
 def _talk(manager: DialogueManager, utterances: list[str], customer: str | None = None):
-    cid, greeting = manager.start_conversation("test", customer)
+    # The customer is vouched for, as by a key holder: verified.
+    identity = Identity.VERIFIED if customer else None
+    cid, greeting = manager.start_conversation("test", customer, identity=identity)
     return cid, greeting, [manager.turn(cid, u) for u in utterances]
 
 
@@ -205,8 +212,12 @@ def test_damaged_delivery_offers_a_return_and_stays_open(bikes) -> None:
 
 def test_damaged_delivery_as_a_guest_takes_a_spoken_letter_id(bikes) -> None:
     manager, _ = bikes
-    _, _, (ask, answer) = _talk(manager, ["the lights came broken", "r four zero three one"])
+    _, _, (ask, verify, answer) = _talk(
+        manager,
+        ["the lights came broken", "r four zero three one", "ana dot lind at example dot com"],
+    )
     assert "order number" in ask.text.lower()
+    assert "email" in verify.text and "R-4031" not in verify.text  # no facts before the proof
     assert "R-4031" in answer.text and answer.intent == "start_return"
 
 
@@ -231,7 +242,7 @@ def test_faq_paraphrases_robot_question_and_unknown(bikes) -> None:
     assert "not sure" in unknown.text and not unknown.handoff
     with db.session() as session:
         assert session.get(Conversation, cid).resolved is False
-    _, greeting = manager.start_conversation("test", "K3")
+    _, greeting = manager.start_conversation("test", "K3", identity=Identity.VERIFIED)
     assert "connect you with a person" in greeting.text  # the open question is followed up
 
 
@@ -254,7 +265,9 @@ def test_intents_for_known_confusions(bikes) -> None:
     assert nlu.parse("what is the delivery charge").intent == "faq"
     assert nlu.parse("a bike for my five year old").intent == "product_search"
     _, _, (order, money) = _talk(
-        manager, ["what about order r four zero four zero", "when do i get my money back"]
+        manager,
+        ["what about order r four zero four zero", "when do i get my money back"],
+        customer="K2",
     )
     assert "R-4040" in order.text and order.intent == "order_status"
     assert money.intent in ("faq", "return_policy")
@@ -272,7 +285,7 @@ def test_ssml_with_ampersand_names_is_well_formed(bikes) -> None:
 
 def test_nul_characters_are_harmless(bikes) -> None:
     manager, db = bikes
-    cid, _ = manager.start_conversation("kio\x00sk", None)
+    cid, _ = manager.start_conversation("kio\x00sk", "K2", identity=Identity.VERIFIED)
     reply = manager.turn(cid, "where is order r\x00-4040")
     assert "R-4040" in reply.text
     with db.session() as session:

@@ -16,6 +16,7 @@ from shopbuilder import ShopRows, shop_dialogue
 
 from hark.dialogue.manager import DialogueManager
 from hark.language.speech import counted, speakable
+from hark.skills.identity import Identity
 from hark.skills.reply import Reply
 
 PRODUCTS = [
@@ -94,7 +95,8 @@ def manager(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DialogueManage
 
 
 def talk(manager: DialogueManager, *utterances: str, customer: str | None = None) -> list[Reply]:
-    conversation_id, greeting = manager.start_conversation("test", customer)
+    identity = Identity.VERIFIED if customer else None  # vouched for, as by a key holder
+    conversation_id, greeting = manager.start_conversation("test", customer, identity=identity)
     replies = [manager.turn(conversation_id, u) for u in utterances]
     for reply in [greeting, *replies]:
         ElementTree.fromstring(reply.ssml)

@@ -1,7 +1,9 @@
 """Conversation scenarios on the sample shop, one or more per numbered behaviour of issue 4.
 
 Each scenario is a list of utterances (optionally after earlier conversations
-of the same customer) and a check that asserts on meaning: the right order,
+of the same customer) and a check that asserts on meaning. A scenario's
+customer is one the channel vouches for (``verified``); callers without one
+prove who they are in the conversation before they hear an order's facts: the right order,
 status and date, the right product, rows created in the database, card digits
 absent. The same scenarios run three ways: here in-process against
 ``DialogueManager``, through ``hark chat --json`` (test_chat_cli.py) and through
@@ -21,6 +23,7 @@ import pytest
 from sqlalchemy import select
 
 from hark.privacy.redact import redact
+from hark.skills.identity import Identity
 from hark.store.db import Database
 from hark.store.models import Conversation, Order, ReturnRequest, Turn
 
@@ -75,13 +78,24 @@ def db_texts(db: Database) -> list[str]:
 
 
 # --- checks, one per behaviour --------------------------------------------------------
+def asks_to_verify(event: dict[str, Any], *hidden: str) -> None:
+    """A request to prove who you are, and none of the order's facts."""
+    assert re.search(r"phone number or email", event["reply"].lower())
+    for fact in hidden:
+        assert fact.lower() not in event["reply"].lower(), fact
+
+
 def check_order_by_number(talk: Talk, db: Database, _: list[Talk]) -> None:
     says_automated(talk.greeting)
-    first, second, third = talk.turns
+    ask, first, other, foreign = talk.turns
+    assert ask["intent"] == "order_status" and "3186" in ask["reply"]
+    asks_to_verify(ask, "delivered", "September", "Coffee Grinder")
+    assert first["user"] == "[phone]"  # the answer itself is never stored or echoed
     assert first["intent"] == "order_status"
     assert has(first["reply"], "3186", "delivered", "September 2nd", "Coffee Grinder")
-    assert has(second["reply"], "7002", "shipped", "Thursday, November 26th", "Headphones")
-    assert has(third["reply"], "5274", "delayed", "Wednesday, December 2nd")
+    assert has(other["reply"], "1847", "delivered", "June 18th")  # the same customer's order
+    assert "couldn't find" in foreign["reply"].lower()  # someone else's order: nothing
+    assert not re.search(r"shipped|headphones|november", foreign["reply"].lower())
 
 
 def check_my_order(talk: Talk, db: Database, _: list[Talk]) -> None:
@@ -93,9 +107,11 @@ def check_my_order(talk: Talk, db: Database, _: list[Talk]) -> None:
 
 
 def check_number_after_question(talk: Talk, db: Database, _: list[Talk]) -> None:
-    ask, answer = talk.turns
+    ask, verify, answer = talk.turns
     assert "order number" in ask["reply"].lower()
-    assert has(answer["reply"], "7002", "shipped")
+    asks_to_verify(verify, "shipped", "Headphones")
+    assert verify["user"] == "seven zero zero two" and answer["user"] == "[email]"
+    assert has(answer["reply"], "7002", "shipped", "Thursday, November 26th", "Headphones")
 
 
 def check_return_started(talk: Talk, db: Database, _: list[Talk]) -> None:
@@ -275,11 +291,12 @@ def check_privacy(talk: Talk, db: Database, _: list[Talk]) -> None:
 
 
 def check_spoken_input(talk: Talk, db: Database, _: list[Talk]) -> None:
-    status, phones, shower = talk.turns
+    ask, status, phones, shower = talk.turns
+    asks_to_verify(ask, "shipped")
     assert has(status["reply"], "7002", "shipped")
     assert phones["cards"] and all(c["price"] <= 100 for c in phones["cards"])
-    assert "AUD-3008" in talk.skus(1)
-    assert talk.skus(2)[0] == "AUD-3001"
+    assert "AUD-3008" in talk.skus(2)
+    assert talk.skus(3)[0] == "AUD-3001"
 
 
 def check_speech_and_end(talk: Talk, db: Database, _: list[Talk]) -> None:
@@ -293,7 +310,12 @@ def check_speech_and_end(talk: Talk, db: Database, _: list[Talk]) -> None:
 SCENARIOS: list[Scenario] = [
     Scenario(
         "1-order-by-number",
-        ["where is order three one eight six", "7002", "and order 5274?"],
+        [
+            "where is order three one eight six",
+            "five five five, zero one zero zero, one zero three",
+            "and order 1847?",
+            "and order 7002?",
+        ],
         check_order_by_number,
     ),
     Scenario(
@@ -304,7 +326,7 @@ SCENARIOS: list[Scenario] = [
     ),
     Scenario(
         "1-number-after-question",
-        ["where is my order", "seven zero zero two"],
+        ["where is my order", "seven zero zero two", "james dot carter at example dot com"],
         check_number_after_question,
     ),
     Scenario(
@@ -422,6 +444,7 @@ SCENARIOS: list[Scenario] = [
         "7-spoken",
         [
             "um where is order seven thousand and two",
+            "it's five five five oh one oh oh one oh two",
             "blue tooth head phones under one hundred dollars",
             "uh i need a speaker for the uh shower",
         ],
@@ -436,7 +459,9 @@ SCENARIOS: list[Scenario] = [
 
 
 def run_in_process(dialogue, customer: str | None, utterances: list[str]) -> Talk:
-    conversation_id, greeting = dialogue.start_conversation("test", customer)
+    # A scenario's customer is one the channel vouches for, as a key holder's would be.
+    identity = Identity.VERIFIED if customer else None
+    conversation_id, greeting = dialogue.start_conversation("test", customer, identity=identity)
     talk = Talk(
         {
             "text": greeting.text,

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from hark.dialogue.manager import DialogueManager
 from hark.runtime.settings import Settings
+from hark.skills.identity import Identity
 from hark.store.db import Database
 from hark.store.models import Order, ReturnRequest
 
@@ -129,7 +130,9 @@ def garden(tmp_path: Path) -> Iterator[tuple[DialogueManager, Database, Settings
 
 
 def chat(manager: DialogueManager, utterances: list[str], customer: str | None = None):
-    conversation_id, greeting = manager.start_conversation("test", customer)
+    # The customer is vouched for, as by a key holder: verified.
+    identity = Identity.VERIFIED if customer else None
+    conversation_id, greeting = manager.start_conversation("test", customer, identity=identity)
     return greeting, [manager.turn(conversation_id, u) for u in utterances]
 
 
@@ -187,17 +190,18 @@ def test_follow_ups_size_and_cross_sell(garden) -> None:
 
 def test_support_on_unseen_ids_and_faq(garden) -> None:
     manager, db, _ = garden
-    _, (status, by_digits, policy, sunday, plants, unsure) = chat(
+    _, (status, policy, sunday, plants, unsure) = chat(
         manager,
         [
             "where is order A-102",
-            "what about order one zero three",
             "what's your return policy",
             "are you open on sunday",
             "can you send plants to my house",
             "what's the capital of peru",
         ],
+        customer="U2",
     )
+    _, (by_digits,) = chat(manager, ["what about order one zero three"], customer="U3")
     assert "A-102" in status.text and "shipped" in status.text and "November 26th" in status.text
     assert (
         "A-103" in by_digits.text

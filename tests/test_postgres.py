@@ -195,9 +195,12 @@ def test_values_postgres_cannot_store_are_clear_import_errors(
 
 def test_dialogue_conversation_persists_on_postgres(pg_shop_db: Database, pg_settings) -> None:
     from hark.dialogue.manager import DialogueManager
+    from hark.skills.identity import Identity
 
     manager = DialogueManager(pg_shop_db, pg_settings)
-    conversation_id, greeting = manager.start_conversation("kiosk", "C001")
+    conversation_id, greeting = manager.start_conversation(
+        "kiosk", "C001", identity=Identity.VERIFIED
+    )
     assert "automated assistant" in greeting.text
     # A non-finite metric (PostgreSQL's json type has no NaN) is stored as null.
     metrics = {"asr_ms": 90, "rtf": float("nan")}

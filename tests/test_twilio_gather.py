@@ -45,19 +45,22 @@ async def test_gather_call_keys_retries_menu_and_transfer(phone, db) -> None:
     assert "order number" in first.text and action_of(first.text).endswith("turn=2")
     before = turn_count(db)
     keyed = await sim.follow(action_of(first.text), {**base, "Digits": "7002"})
-    assert "Order 7002 has shipped" in keyed.text
+    # Caller ID only claims who is calling: the order's details wait for proof.
+    assert "7002" in keyed.text and "phone number or email" in keyed.text
     assert turn_count(db) == before + 2
     # A retried gather webhook (same call, same turn): the same answer, no second turn.
     retried = await sim.follow(action_of(first.text), {**base, "Digits": "7002"})
     assert retried.text == keyed.text and turn_count(db) == before + 2
+    proved = await sim.follow(action_of(keyed.text), {**base, "Digits": "5550100102"})
+    assert "Order 7002 has shipped" in proved.text
 
     # Two turns with nothing understood: the keypad menu, one key long.
-    silent = await sim.follow(action_of(keyed.text), {**base})
+    silent = await sim.follow(action_of(proved.text), {**base})
     assert "didn't catch that" in silent.text and "keypad" not in silent.text
     menu = await sim.follow(action_of(silent.text), {**base, "SpeechResult": ""})
     assert "press 1 to check on an order" in menu.text and 'numDigits="1"' in menu.text
     chose = await sim.follow(action_of(menu.text), {**base, "Digits": "1"})
-    assert "order number" in chose.text and "keypad" not in chose.text
+    assert "7002" in chose.text and "keypad" not in chose.text  # verified: their order at once
 
     # "0" always reaches a person: the hand-over sentence, then the dial with the whisper.
     transfer = await sim.follow(action_of(chose.text), {**base, "Digits": "0"})

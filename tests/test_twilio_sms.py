@@ -12,7 +12,7 @@ from twilio_sim import sid
 from hark.integrations.twilio.sms import MAX_REPLY_CHARS, fit
 from hark.store.models import Conversation, TextMessage, Turn
 
-SENDER = "+15550100103"
+SENDER = "+15550100102"  # James Carter in the sample shop (order 7002, shipped)
 
 
 def body_of(document: str) -> str:
@@ -40,8 +40,11 @@ async def test_a_text_conversation(phone, db) -> None:
     first_sid, first = await text("Where is my order?")
     assert first.startswith("Hi, I'm Hark, Hark Store's automated assistant.")
     assert "order number" in first and "<speak" not in first and len(first) <= MAX_REPLY_CHARS
+    assert "arrive" not in first  # caller ID only claims who this is: no dates or items yet
     _, second = await text("7002")
-    assert "Order 7002 has shipped" in second and "automated assistant" not in second
+    assert "7002" in second and "arrive" not in second and "automated assistant" not in second
+    _, third = await text("it's james.carter@example.com")
+    assert "Order 7002 has shipped" in third and "arrive" in third  # verified: the facts
     with db.session() as session:
         conversations = list(session.scalars(select(Conversation)))
         assert len(conversations) == 1 and conversations[0].channel == "sms"

@@ -84,15 +84,22 @@ async def test_stream_call_greeting_order_barge_in_keys_and_transfer(phone, db) 
         await stream.wait_quiet()
         await stream.dtmf("7002#")
         await stream.wait_for(lambda: len(turns(db, conversation_id)) >= 5)
-        keyed, status = turns(db, conversation_id)[-2:]
+        keyed, asked = turns(db, conversation_id)[-2:]
         assert keyed.role == "user" and keyed.text == "7002"
+        # Caller ID only claims who is calling: the order's details wait for proof.
+        assert "7002" in asked.text and "phone number or email" in asked.text
+        await stream.wait_quiet()
+        await stream.dtmf("5550100102#")  # the phone number on file, keyed
+        await stream.wait_for(lambda: len(turns(db, conversation_id)) >= 7)
+        proof, status = turns(db, conversation_id)[-2:]
+        assert "5550100102" not in proof.text  # the answer is compared, never stored
         assert "7002" in status.text and "shipped" in status.text
         await stream.wait_quiet()
         assert stream.played.clears == 0
 
         # A barge-in: the caller talks over the return-policy answer.
         await stream.speak(said("What is your return policy?"))
-        await stream.wait_for(lambda: len(turns(db, conversation_id)) >= 7)
+        await stream.wait_for(lambda: len(turns(db, conversation_id)) >= 9)
         marks_before = len(stream.events("mark"))
         await stream.wait_for(
             lambda: len(stream.played.frames) > 0 and len(stream.events("media")) > len(media) + 20
@@ -100,7 +107,7 @@ async def test_stream_call_greeting_order_barge_in_keys_and_transfer(phone, db) 
         await asyncio.sleep(0.4)
         await stream.speak(said("Agent."))
         await stream.wait_for(lambda: stream.played.clears == 1)
-        policy = turns(db, conversation_id)[6]
+        policy = turns(db, conversation_id)[8]
         full = "You can return unused items in their original packaging within 30 days of delivery."
         assert policy.role == "assistant" and policy.interrupted
         assert policy.text and full.startswith(policy.text) and policy.text != full, policy.text

@@ -24,6 +24,7 @@ Protocol details live in ``hark.voice.protocol``; the WebSocket plumbing in
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ import numpy as np
 from hark.runtime.log_context import log_context
 from hark.runtime.metrics import record_turn
 from hark.skills.reply import Reply
+from hark.voice.access import CallerAccess, CustomerNotAllowed
 from hark.voice.audio import decode
 from hark.voice.listener import Listener, ListenerEventKind
 from hark.voice.outbox import Outbox, SerialCalls, Transport
@@ -90,6 +92,7 @@ class VoiceSession:
         services: VoiceServices,
         transport: Transport,
         options: VoiceOptions | None = None,
+        access: CallerAccess | None = None,
         *,
         playback: PlaybackObserver | None = None,
     ) -> None:
@@ -97,6 +100,7 @@ class VoiceSession:
         self.playback = playback
         self.settings = services.settings
         self.options = options or VoiceOptions()
+        self.access = access or CallerAccess()
         self.outbox = Outbox(transport)
         self.brain = SerialCalls()
         self.conversation_id: str | None = None
@@ -194,11 +198,19 @@ class VoiceSession:
         from hark.dialogue.errors import CustomerNotFound
 
         dialogue = self.services.dialogue
+        access = self.access
         try:
+            customer_id, identity = access.start_as(message.customer_id)
             conversation_id, greeting = await asyncio.to_thread(
-                dialogue.start_conversation, self.options.channel, message.customer_id
+                functools.partial(
+                    dialogue.start_conversation,
+                    self.options.channel,
+                    customer_id,
+                    identity=identity,
+                    owner=access.owner,
+                )
             )
-        except CustomerNotFound:
+        except (CustomerNotFound, CustomerNotAllowed):
             await self._error(
                 ErrorCode.UNKNOWN_CUSTOMER, f"no customer with id {message.customer_id!r}"
             )

@@ -36,6 +36,7 @@ from hark.integrations.alexa.verify import AlexaVerifier
 from hark.runtime.log_context import log_context
 from hark.runtime.metrics import record_turn
 from hark.runtime.settings import Settings
+from hark.skills.identity import Identity
 from hark.skills.reply import Reply
 
 log = logging.getLogger("hark.alexa")
@@ -160,7 +161,10 @@ class AlexaSkill:
             link_lookups(access_token=env.access_token, user_id=env.user_id)
         )
         try:
-            return self.dialogue.start_conversation(CHANNEL, customer_id)
+            # A linked account (token or user) is the shop's own link: it vouches.
+            return self.dialogue.start_conversation(
+                CHANNEL, customer_id, identity=Identity.VERIFIED if customer_id else None
+            )
         except CustomerNotFound:
             log.warning("linked customer no longer exists; continuing anonymously")
             return self.dialogue.start_conversation(CHANNEL, None)

@@ -52,6 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from hark.dialogue.errors import CustomerNotFound
+    from hark.skills.identity import Identity
 
     with tempfile.TemporaryDirectory(prefix="hark-chat-") as tmp:
         overrides: dict[str, Any] = {"database_url": args.db}
@@ -65,7 +66,12 @@ def run(args: argparse.Namespace) -> int:
 
             manager = DialogueManager(db, settings)
             try:
-                conversation_id, greeting = manager.start_conversation("cli", args.customer)
+                # The operator's own tool: it vouches for the customer it names.
+                conversation_id, greeting = manager.start_conversation(
+                    "cli",
+                    args.customer,
+                    identity=Identity.VERIFIED if args.customer else None,
+                )
             except CustomerNotFound:
                 fail(f"unknown customer: {args.customer}")
             out = _Printer(args.json)
@@ -151,7 +157,8 @@ class _Printer:
 
     def turn(self, text: str, reply) -> None:
         if self.as_json:
-            self._emit(reply.to_turn_event(redact(text).text))  # never echo a card number
+            stored = reply.user_text if reply.user_text is not None else redact(text).text
+            self._emit(reply.to_turn_event(stored))  # as stored: never a card number
             return
         print(f"hark> {reply.text}")
         for c in reply.cards:

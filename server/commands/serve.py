@@ -6,6 +6,7 @@ import argparse
 import gc
 import logging
 
+from hark.runtime.settings import Settings
 from hark.server.commands.common import add_config_argument, fail, settings_from_args
 
 
@@ -21,6 +22,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--asr-model", metavar="NAME_OR_DIR", help="faster-whisper model")
     parser.add_argument("--tts-voice", metavar="FILE.onnx", help="piper voice")
     parser.set_defaults(func=run)
+
+
+def open_api_refusal(settings: Settings) -> str | None:
+    """Why not to start: bound beyond this machine with no API keys (and no explicit opt-in).
+
+    Without keys the API trusts loopback clients only; on a public interface
+    that would leave every remote caller refused (or, misconfigured behind a
+    proxy, trusted), so the operator must choose: keys, loopback, or open.
+    """
+    if settings.api_key_list or settings.allow_open_api:
+        return None
+    from hark.server.auth import is_loopback_host
+
+    if is_loopback_host(settings.host):
+        return None
+    return (
+        f"refusing to serve on {settings.host} without API keys: set HARK_API_KEYS "
+        "(see docs/security.md), bind 127.0.0.1, or set HARK_ALLOW_OPEN_API=true to serve "
+        "anyone without a key"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,6 +61,9 @@ def run(args: argparse.Namespace) -> int:
         tts_voice=args.tts_voice,
     )
     configure_logging(settings.log_level, settings.log_format)
+    refusal = open_api_refusal(settings)
+    if refusal:
+        fail(refusal)
     from hark.server.services import build_services
 
     try:

@@ -193,9 +193,9 @@ class WhisperTranscriber:
         )
 
     def describe(self) -> str:
-        """One line for logs and ``/readyz``: which model, where, how it runs."""
+        """One line for ``/readyz`` and logs: which model and how it runs (no path: it's public)."""
         threads = f", {self.cpu_threads} threads" if self.cpu_threads else ""
         return (
             f"faster-whisper {self.name} ({self.device} {self.compute_type}, "
-            f"beam {self.beam_size}{threads}) from {self.path}"
+            f"beam {self.beam_size}{threads})"
         )

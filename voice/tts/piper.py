@@ -71,8 +71,9 @@ class PiperSynthesizer:
         self.num_speakers = speakers
         self.speaker = speaker
         self.length_scale = length_scale
-        noise = {"noise_scale": 0.0, "noise_w_scale": 0.0} if repeatable else {}
-        self._config = SynthesisConfig(speaker_id=speaker, length_scale=length_scale, **noise)
+        self._config = SynthesisConfig(speaker_id=speaker, length_scale=length_scale)
+        if repeatable:
+            self._config.noise_scale = self._config.noise_w_scale = 0.0
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> PiperSynthesizer:
@@ -103,6 +104,6 @@ class PiperSynthesizer:
         return pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
 
     def describe(self) -> str:
-        """One line for logs and ``/readyz``."""
+        """One line for ``/readyz`` and logs (no path: ``/readyz`` is public)."""
         speaker = f", speaker {self.speaker}" if self.speaker is not None else ""
-        return f"piper {self.name} ({self.sample_rate} Hz{speaker}) from {self.path}"
+        return f"piper {self.name} ({self.sample_rate} Hz{speaker})"

@@ -1,0 +1,327 @@
+"""Who is calling the API: API keys, loopback-only mode, tickets, origins, rate limits.
+
+Every request under ``/v1/`` (HTTP and the voice WebSocket) passes
+:meth:`Security.authenticate` once, in :class:`hark.server.guards.SecurityMiddleware`,
+so a new route can't forget it; route handlers get the result with the
+dependencies :func:`require_client` and :func:`require_admin`.
+
+* With ``HARK_API_KEYS`` set, a client sends ``Authorization: Bearer KEY``.
+  Keys are compared as SHA-256 digests with ``hmac.compare_digest`` and are
+  never logged; a conversation's owner is a digest-derived name, never the key.
+* With no keys, only loopback clients are answered, and they are trusted like
+  a key holder (``make run`` and local tests work as before). A request that
+  came through a reverse proxy (``Forwarded`` / ``X-Forwarded-*`` headers) or
+  names a non-local ``Host`` (DNS rebinding) is never taken for a local one.
+* ``HARK_ALLOW_OPEN_API`` with no keys answers everyone, and vouches for no one.
+* A browser ``Origin`` must be the server's own or in ``HARK_ALLOWED_ORIGINS``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import logging
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException
+from starlette.requests import HTTPConnection
+
+from hark.runtime.settings import Settings, normalize_origin
+from hark.server.rate_limit import RateLimiter
+from hark.server.tickets import TICKET_TTL_S, TicketBook, TicketError
+
+log = logging.getLogger("hark.auth")
+
+LOCAL_OWNER = "local"
+_LOCAL_HOSTS = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+_PROXY_HEADERS = ("forwarded", "x-real-ip")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller as the API sees it.
+
+    ``owner``: an opaque name of who it is (``key:<digest>``, ``local``,
+    ``open:<address>``, ``ticket:<id>``, ``admin:<digest>``), stored as the
+    owner of the conversations it creates. ``vouches``: it may assert a
+    customer (a conversation it starts for one is ``verified``). A ticket
+    connection is ``bound`` to the ticket's ``customer_id`` (or to none).
+    """
+
+    owner: str
+    vouches: bool
+    kind: str  # key | local | open | ticket | admin
+    customer_id: str | None = None
+    bound: bool = False
+    admin: bool = False
+
+
+@dataclass
+class Denied(Exception):
+    """Why a request is refused, as the HTTP status, a short code and headers."""
+
+    status: int
+    code: str
+    detail: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def as_http(self) -> HTTPException:
+        return HTTPException(self.status, self.detail, headers=self.headers or None)
+
+
+def _digest(key: str) -> bytes:
+    return hashlib.sha256(key.encode()).digest()
+
+
+def _owner_name(prefix: str, key: str) -> str:
+    digest = hashlib.sha256(b"hark-owner:" + key.encode()).hexdigest()
+    return f"{prefix}:{digest[:16]}"
+
+
+class Security:
+    """The app's security configuration and state, built once from settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.keys = {_digest(k): _owner_name("key", k) for k in settings.api_key_list}
+        self.admin_keys = {_digest(k): _owner_name("admin", k) for k in settings.admin_key_list}
+        self.open = settings.allow_open_api and not self.keys
+        self.origins = frozenset(settings.allowed_origin_list)
+        self.limiter = RateLimiter(settings.rate_limit)
+        self.tickets = TicketBook()
+        self.bind_host = settings.host
+
+    @property
+    def mode(self) -> str:
+        return "keys" if self.keys else "open" if self.open else "loopback"
+
+    def describe(self) -> str:
+        """The one line said at start: who the API will answer."""
+        if self.keys:
+            return f"API keys required ({len(self.keys)} configured)"
+        if self.open:
+            return (
+                "HARK_ALLOW_OPEN_API: the API answers ANY client without a key; "
+                "no client may vouch for a customer"
+            )
+        return "no HARK_API_KEYS: the API answers loopback clients only"
+
+    # --- the checks --------------------------------------------------------------------
+    def authenticate(self, conn: HTTPConnection, *, admin: bool = False) -> Principal:
+        """The caller, or :class:`Denied` (403 origin, 429 rate, 401/403 credentials)."""
+        self.check_origin(conn)
+        address = client_address(conn)
+        self._limit("addr", address)
+        principal = self._admin(conn) if admin else self._client(conn)
+        if principal.kind in ("key", "ticket", "admin"):
+            self._limit("owner", principal.owner)
+        return principal
+
+    def check_origin(self, conn: HTTPConnection) -> None:
+        origin = conn.headers.get("origin")
+        if origin is None:
+            return  # not a browser, or a same-origin GET: nothing a page could abuse
+        try:
+            normalized = normalize_origin(origin)
+        except ValueError:
+            normalized = ""
+        if normalized and (normalized in self.origins or _same_origin(normalized, conn)):
+            return
+        raise Denied(403, "origin_not_allowed", "this origin may not call the API")
+
+    def _limit(self, kind: str, name: str) -> None:
+        wait = self.limiter.hit(kind, name)
+        if wait is not None:
+            raise Denied(429, "rate_limited", "too many requests", {"Retry-After": str(wait)})
+
+    def _client(self, conn: HTTPConnection) -> Principal:
+        token = bearer_token(conn)
+        if token is not None and self.keys:
+            owner = _match(token, self.keys)
+            if owner is None:
+                raise _unauthorized("invalid_token", "the API key is not valid")
+            return Principal(owner=owner, vouches=True, kind="key")
+        if conn.scope["type"] == "websocket" and "ticket" in conn.query_params:
+            return redeem_ticket(conn.app, conn.query_params["ticket"])
+        if self.keys:
+            raise _unauthorized(None, "an API key is required (Authorization: Bearer KEY)")
+        if self.open:
+            return Principal(owner=f"open:{client_address(conn)}"[:64], vouches=False, kind="open")
+        if is_local(conn, self.bind_host):
+            return Principal(owner=LOCAL_OWNER, vouches=True, kind="local")
+        raise Denied(
+            403,
+            "loopback_only",
+            "this server answers loopback clients only until HARK_API_KEYS is configured",
+        )
+
+    def _admin(self, conn: HTTPConnection) -> Principal:
+        token = bearer_token(conn)
+        if self.admin_keys:
+            if token is None:
+                raise _unauthorized(None, "an admin key is required (Authorization: Bearer KEY)")
+            owner = _match(token, self.admin_keys)
+            if owner is None:
+                raise _unauthorized("invalid_token", "the admin key is not valid")
+            return Principal(owner=owner, vouches=True, kind="admin", admin=True)
+        if is_local(conn, self.bind_host):
+            return Principal(owner=LOCAL_OWNER, vouches=True, kind="local", admin=True)
+        raise Denied(
+            403,
+            "loopback_only",
+            "operator endpoints answer loopback clients only until HARK_ADMIN_KEYS is configured",
+        )
+
+
+def _match(token: str, keys: dict[bytes, str]) -> str | None:
+    """The owner of ``token``, comparing with every key in constant time per key."""
+    presented = _digest(token)
+    found = None
+    for digest, owner in keys.items():
+        if hmac.compare_digest(presented, digest):
+            found = owner
+    return found
+
+
+def _unauthorized(error: str | None, detail: str) -> Denied:
+    challenge = 'Bearer realm="hark"' + (f', error="{error}"' if error else "")
+    return Denied(401, error or "unauthorized", detail, {"WWW-Authenticate": challenge})
+
+
+def bearer_token(conn: HTTPConnection) -> str | None:
+    value = conn.headers.get("authorization")
+    if value is None:
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise _unauthorized("invalid_request", "use Authorization: Bearer KEY")
+    return token
+
+
+def client_address(conn: HTTPConnection) -> str:
+    return conn.client.host if conn.client is not None else "unknown"
+
+
+def is_local(conn: HTTPConnection, bind_host: str = "127.0.0.1") -> bool:
+    """A client on this machine that talks to us directly (not through a proxy)."""
+    if not is_loopback_host(client_address(conn)):
+        return False
+    names = conn.headers.keys()
+    if any(n in _PROXY_HEADERS or n.startswith("x-forwarded-") for n in names):
+        return False
+    host = conn.headers.get("host", "")
+    hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    hostname = hostname.strip("[]").lower()
+    return is_loopback_host(hostname) or hostname == bind_host.lower()
+
+
+def is_loopback_host(host: str) -> bool:
+    """``127.0.0.1``, ``::1``, ``localhost``: an address or name that stays on this machine."""
+    host = host.strip("[]").lower()
+    if host in _LOCAL_HOSTS:
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return bool(address.is_loopback or (mapped is not None and mapped.is_loopback))
+
+
+def _same_origin(origin: str, conn: HTTPConnection) -> bool:
+    """The page came from this server (compared as host and port; TLS may end at a proxy)."""
+    host = conn.headers.get("host", "").lower()
+    netloc = origin.split("://", 1)[1]
+    if netloc == host:
+        return True
+    scheme = origin.split("://", 1)[0]
+    default = {"http": ":80", "https": ":443"}[scheme]
+    return host.endswith(default) and netloc == host[: -len(default)]
+
+
+# --- the app's instance and FastAPI dependencies ---------------------------------------
+def security_for(app: Any) -> Security:
+    """The app's :class:`Security` (built from its settings on first use)."""
+    security = getattr(app.state, "security", None)
+    if security is None:
+        services = getattr(app.state, "services", None)
+        settings = services.settings if services is not None else app.state.settings
+        security = app.state.security = Security(settings)
+    return security
+
+
+def _known(conn: HTTPConnection) -> Principal | None:
+    principal = conn.scope.get("state", {}).get("principal")
+    return principal if isinstance(principal, Principal) else None
+
+
+def require_client(conn: HTTPConnection) -> Principal:
+    """FastAPI dependency: the authenticated channel client (401/403/429 otherwise)."""
+    principal = _known(conn)
+    if principal is not None:
+        return principal
+    try:
+        return security_for(conn.app).authenticate(conn)
+    except Denied as denied:
+        raise denied.as_http() from None
+
+
+def require_admin(conn: HTTPConnection) -> Principal:
+    """FastAPI dependency: an operator (``HARK_ADMIN_KEYS``, or loopback when none are set)."""
+    principal = _known(conn)
+    if principal is not None and principal.admin:
+        return principal
+    try:
+        return security_for(conn.app).authenticate(conn, admin=True)
+    except Denied as denied:
+        raise denied.as_http() from None
+
+
+Client = Annotated[Principal, Depends(require_client)]
+"""A route parameter typed ``Client`` receives the authenticated channel client."""
+Admin = Annotated[Principal, Depends(require_admin)]
+"""A route parameter typed ``Admin`` receives the authenticated operator."""
+
+
+# --- tickets -------------------------------------------------------------------------
+def mint_ticket(app: Any, principal: Principal, customer_id: str | None = None) -> str:
+    """A single-use ticket (valid :data:`TICKET_TTL_S` s) for ``WS /v1/voice?ticket=...``.
+
+    With ``customer_id``, the socket may start only for that customer, and the
+    conversation is ``verified``: so only a client that may vouch can ask.
+    """
+    if customer_id is not None and not principal.vouches:
+        raise Denied(403, "cannot_vouch", "this client may not mint a ticket for a customer")
+    return security_for(app).tickets.mint(minted_by=principal.owner, customer_id=customer_id)
+
+
+def redeem_ticket(app: Any, ticket: str) -> Principal:
+    """The principal a ticket stands for, once; :class:`Denied` (401) if it can't be used."""
+    try:
+        claims = security_for(app).tickets.redeem(ticket)
+    except TicketError as exc:
+        raise _unauthorized("invalid_token", str(exc)) from None
+    return Principal(
+        owner=f"ticket:{claims.ticket_id}",
+        vouches=claims.customer_id is not None,
+        kind="ticket",
+        customer_id=claims.customer_id,
+        bound=True,
+    )
+
+
+__all__ = [
+    "TICKET_TTL_S",
+    "Admin",
+    "Client",
+    "Denied",
+    "Principal",
+    "Security",
+    "mint_ticket",
+    "redeem_ticket",
+    "require_admin",
+    "require_client",
+    "security_for",
+]

@@ -1,0 +1,122 @@
+"""Single-use, short-lived, signed tickets that let a browser open the voice socket.
+
+Browsers can't put an ``Authorization`` header on a WebSocket, so the shop's
+back end (holding an API key) asks ``POST /v1/voice/tickets`` for a ticket
+and hands it to the page, which opens ``/v1/voice?ticket=...``. A ticket is
+``base64url(JSON claims) "." base64url(HMAC-SHA256)`` under a secret that
+never leaves this process: it can't be forged or altered, it expires after
+:data:`TICKET_TTL_S`, and it is accepted once (its id is remembered until it
+would have expired anyway).
+
+Tickets are redeemed by the process that minted them (the secret and the
+used-ticket memory live in it), which is how ``hark serve`` runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+TICKET_TTL_S = 60
+MAX_TICKET_CHARS = 1024
+
+
+class TicketError(Exception):
+    """A ticket that is malformed, forged, expired or already used (the message says which)."""
+
+
+@dataclass(frozen=True)
+class TicketClaims:
+    """What a redeemed ticket says: its id, who minted it, and the customer it is for."""
+
+    ticket_id: str
+    minted_by: str
+    customer_id: str | None
+
+
+class TicketBook:
+    """Mints and redeems tickets; thread-safe (routes run in worker threads and the loop)."""
+
+    def __init__(
+        self,
+        secret: bytes | None = None,
+        *,
+        ttl_s: int = TICKET_TTL_S,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._secret = secret or secrets.token_bytes(32)
+        self.ttl_s = ttl_s
+        self._clock = clock
+        self._used: dict[str, float] = {}  # ticket id -> its expiry
+        self._lock = threading.Lock()
+
+    def mint(self, *, minted_by: str, customer_id: str | None = None) -> str:
+        claims = {
+            "v": 1,
+            "id": secrets.token_urlsafe(16),
+            "exp": round(self._clock() + self.ttl_s, 3),
+            "by": minted_by,
+            "cid": customer_id,
+        }
+        body = _b64(json.dumps(claims, separators=(",", ":")).encode())
+        return f"{body}.{_b64(self._sign(body))}"
+
+    def redeem(self, ticket: str) -> TicketClaims:
+        """The ticket's claims, once; ``TicketError`` for anything else."""
+        if not isinstance(ticket, str) or not 0 < len(ticket) <= MAX_TICKET_CHARS:
+            raise TicketError("malformed ticket")
+        body, _, signature = ticket.partition(".")
+        try:
+            given = _unb64(signature)
+            raw = json.loads(_unb64(body))
+        except (ValueError, UnicodeDecodeError):
+            raise TicketError("malformed ticket") from None
+        if not hmac.compare_digest(given, self._sign(body)):
+            raise TicketError("ticket signature does not match")
+        if not isinstance(raw, dict) or raw.get("v") != 1:
+            raise TicketError("malformed ticket")
+        ticket_id, expires = raw.get("id"), raw.get("exp")
+        minted_by, customer_id = raw.get("by"), raw.get("cid")
+        if not isinstance(ticket_id, str) or not isinstance(expires, int | float):
+            raise TicketError("malformed ticket")
+        now = self._clock()
+        with self._lock:
+            self._forget_expired(now)
+            if expires <= now:
+                raise TicketError("ticket expired")
+            if ticket_id in self._used:
+                raise TicketError("ticket already used")
+            self._used[ticket_id] = float(expires)
+        return TicketClaims(
+            ticket_id,
+            str(minted_by),
+            customer_id if isinstance(customer_id, str) else None,
+        )
+
+    def _sign(self, body: str) -> bytes:
+        return hmac.new(self._secret, body.encode(), hashlib.sha256).digest()
+
+    def _forget_expired(self, now: float) -> None:
+        if len(self._used) > 64:
+            for ticket_id in [t for t, exp in self._used.items() if exp <= now]:
+                del self._used[ticket_id]
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    if not text or any(c not in _B64_CHARS for c in text):
+        raise ValueError("not base64url")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+_B64_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
