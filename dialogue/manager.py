@@ -32,8 +32,10 @@ from hark.dialogue.rows import locked as _locked
 from hark.dialogue.rows import printable as _printable
 from hark.dialogue.rows import valid_id as _valid_id
 from hark.dialogue.sentiment import SentimentScorer
+from hark.language.characters import fold_text
 from hark.language.speech import Utterance
-from hark.privacy.redact import CARD, SECURITY_CODE, redact
+from hark.privacy.identifiers import is_channel
+from hark.privacy.redact import CARD_KINDS, RedactionMemory, redact
 from hark.runtime.settings import Settings
 from hark.shop import knowledge as shop_knowledge
 from hark.skills import proactive
@@ -113,9 +115,12 @@ class DialogueManager:
     # --- public API ------------------------------------------------------------------
     def start_conversation(self, channel: str, customer_id: str | None = None) -> tuple[str, Reply]:
         """Create the conversation and its greeting (stored as the first assistant turn)."""
-        if not isinstance(channel, str) or not channel.replace("\x00", "").strip():
-            raise InvalidUtterance("channel must be a non-empty string")
-        channel = channel.replace("\x00", "").strip()[:MAX_CHANNEL_CHARS]
+        if not is_channel(channel):
+            # stored and logged as it is, so it must be a name, never free text
+            raise InvalidUtterance(
+                "channel must be a name: 1-32 lower-case letters, digits, '_' or '-', "
+                "starting with a letter"
+            )
         if customer_id is not None and not _valid_id(customer_id):
             raise CustomerNotFound(_printable(customer_id))
         knowledge = self.knowledge()
@@ -191,7 +196,9 @@ class DialogueManager:
         if not isinstance(text, str):
             raise InvalidUtterance("text must be a string")
         started = time.perf_counter()
-        text = text.replace("\x00", "").strip()[:MAX_TEXT_CHARS]  # PostgreSQL rejects NUL
+        # One character set for every later stage: Unicode digits as ASCII, no control
+        # characters or NUL (PostgreSQL rejects it), no lone surrogates.
+        text = fold_text(text).strip()
         _require_valid(conversation_id)
         with self._conversation(conversation_id, lock=True) as (session, conversation):
             knowledge = self._fresh_knowledge(session)
@@ -201,8 +208,13 @@ class DialogueManager:
                 if conversation.customer_id
                 else None
             )
-            redaction = redact(text)
-            clean = redaction.text
+            memory = RedactionMemory.from_json(state.privacy)
+            redaction = redact(
+                text, memory, region=self.settings.region, today=self.settings.current_date()
+            )
+            state.privacy = redaction.memory.to_json() if redaction.memory else {}
+            # cut after redaction, so a card number is never cut into an unrecognised half
+            clean = redaction.text[:MAX_TEXT_CHARS]
             score = self.sentiment.score(clean)
             nlu = nlu_for(knowledge).parse(without_placeholders(clean))  # placeholders aren't words
             state.add_sentiment(score)
@@ -221,7 +233,7 @@ class DialogueManager:
             )
             pending, state.pending = state.pending, None
             result = None
-            if redaction.found & {CARD, SECURITY_CODE}:
+            if redaction.found & CARD_KINDS:
                 result = card_only_reply(ctx, pending)
             if result is None:
                 result = policy.respond(ctx, pending, self.planner)

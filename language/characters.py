@@ -19,6 +19,8 @@ _KEEP_CONTROLS = frozenset("\n\t")
 
 def _fold_char(ch: str) -> str:
     if ch < "\x80":
+        if ch == "\x00":  # NUL: dropped, as PostgreSQL would refuse it
+            return ""
         if ch < " " and ch not in _KEEP_CONTROLS or ch == "\x7f":
             return " "
         return ch

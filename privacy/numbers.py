@@ -131,8 +131,8 @@ def expiry_shaped(digits: str, groups: list[str]) -> bool:
 class _Judge:
     """Classifies one candidate segment of a run, in the light of its turn and memory."""
 
-    def __init__(self, text: str, run: Run, memory: RedactionMemory) -> None:
-        self.text, self.run, self.memory = text, run, memory
+    def __init__(self, text: str, run: Run, memory: RedactionMemory, region: str | None) -> None:
+        self.text, self.run, self.memory, self.region = text, run, memory, region
 
     def kind(self, i: int, j: int, after_card: bool) -> tuple[str, int] | None:
         """The segment's kind and how strong the evidence is (see ``_STRENGTH``)."""
@@ -147,7 +147,7 @@ class _Judge:
             return CARD, 10 if CARD_PREFIX.match(digits) else 5
         if self.run.glued:  # part of a word: an id or a code, unless it is a card
             return None
-        if plus and is_phone(digits, plus=True):
+        if plus and is_phone(digits, plus=True, region=self.region):
             return PHONE, 9
         if n == 9 and ([len(g.digits) for g in groups] == [3, 2, 4] or ctx.ssn):
             return SSN, 8
@@ -172,7 +172,7 @@ class _Judge:
             and 2 <= n <= self.memory.remaining_card_digits()
         ):
             return CARD, 3
-        if is_phone(digits, context=ctx.phone):
+        if is_phone(digits, context=ctx.phone, region=self.region):
             return PHONE, 7
         if 13 <= n <= 19 and not (n == 13 and ean.is_valid(digits)):
             return CARD, 1  # a card number misheard by a digit; a valid EAN-13 is a barcode
@@ -187,11 +187,13 @@ _SEGMENT_COST = 3
 _MAX_SEGMENT_DIGITS = 19
 
 
-def classify_run(text: str, run: Run, memory: RedactionMemory) -> list[Segment]:
+def classify_run(
+    text: str, run: Run, memory: RedactionMemory, region: str | None = None
+) -> list[Segment]:
     """The segments of ``run`` that are personal data; ``memory`` learns of any card digits."""
     groups = run.groups
     count = len(groups)
-    judge = _Judge(text, run, memory)
+    judge = _Judge(text, run, memory, region)
     # best[i][card] = (digits covered, evidence, -segments) for groups[:i]; card: the last
     # segment completed a card, so an expiry date or a code may follow in the same breath.
     Score = tuple[int, int, int]

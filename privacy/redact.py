@@ -141,7 +141,7 @@ def redact(
     for run in number_runs:
         if _inside(claimed, run.start, run.end):
             continue
-        for seg in classify_run(text, run, mem):
+        for seg in classify_run(text, run, mem, region):
             spans.append((seg.start, seg.end, seg.kind))
             card_digits_found = card_digits_found or seg.kind in CARD_KINDS
     spans += dates.find(text, tokens, number_runs, today=today, card_given=mem.card_given)

@@ -57,6 +57,24 @@ class Settings(BaseSettings):
     shop_name: str = Field("Hark Store", description="Shop name used in greetings.")
     assistant_name: str = Field("Hark", description="Name the assistant introduces itself by.")
     currency: str = Field("USD", description="Currency of prices (spoken as dollars for USD).")
+    region: str = Field(
+        "US",
+        description="The shop's home region, a CLDR region code (US, GB, DE, ...): phone "
+        "numbers said without a country code are read as this region's.",
+    )
+
+    # --- privacy and administration -------------------------------------------
+    retention_days: int = Field(
+        90,
+        ge=0,
+        description="Conversations (and their turns) older than this many days are deleted "
+        "once a day by the running server and by `hark privacy purge`; 0 keeps them forever.",
+    )
+    admin_keys: SecretStr | None = Field(
+        None,
+        description="Comma-separated API keys for the admin endpoints (/v1/admin/...), sent as "
+        "`Authorization: Bearer KEY`. Unset: the admin endpoints refuse every request.",
+    )
 
     # --- optional LLM -----------------------------------------------------
     llm_base_url: str | None = Field(
@@ -116,6 +134,16 @@ class Settings(BaseSettings):
         "longer than this many seconds.",
     )
 
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        import phonenumbers
+
+        code = value.strip().upper()
+        if code not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError("must be a two-letter CLDR region code such as US, GB or DE")
+        return code
+
     @field_validator("vad_frame_ms")
     @classmethod
     def _frame_ms(cls, value: int) -> int:
@@ -144,6 +172,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'hark.db').resolve()}"
+
+    def admin_key_list(self) -> list[str]:
+        """The admin API keys (``HARK_ADMIN_KEYS``, comma-separated), blanks dropped."""
+        if self.admin_keys is None:
+            return []
+        return [k.strip() for k in self.admin_keys.get_secret_value().split(",") if k.strip()]
 
     @property
     def models_dir(self) -> Path:
