@@ -129,7 +129,7 @@ class DialogueManager:
             customer = None
             if customer_id is not None:
                 customer = session.get(Customer, str(customer_id))
-                if customer is None:
+                if customer is None or customer.erased_at is not None:
                     raise CustomerNotFound(str(customer_id))
             conversation = Conversation(
                 id=uuid.uuid4().hex,
@@ -283,7 +283,7 @@ class DialogueManager:
             raise CustomerNotFound(_printable(customer_id))
         with self._conversation(conversation_id, lock=True) as (session, conversation):
             customer = session.get(Customer, str(customer_id))
-            if customer is None:
+            if customer is None or customer.erased_at is not None:
                 raise CustomerNotFound(str(customer_id))
             conversation.customer_id = customer.customer_id
             state = ConversationState.from_json(conversation.state)

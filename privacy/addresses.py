@@ -28,8 +28,40 @@ STRONG_SUFFIXES = frozenset(
 WEAK_SUFFIXES = frozenset(
     ["drive", "dr", "way", "court", "ct", "place", "pl", "circle", "cir", "square", "sq", "park", "row", "walk", "trail", "trl", "close", "grove", "gardens", "gdns", "mews", "hill", "heights", "hts", "point", "pt", "pike", "run", "loop", "path", "plaza", "plz", "crossing", "xing", "green", "view", "ridge", "creek", "commons", "cove", "glen", "hollow", "bend", "landing", "estates", "manor", "meadow", "meadows"]
 )  # fmt: skip
-DIRECTIONS = frozenset(["n", "s", "e", "w", "ne", "nw", "se", "sw", "north", "south", "east", "west", "northeast", "northwest"])
-UNIT_WORDS = frozenset(["apt", "apartment", "unit", "suite", "ste", "flat", "floor", "fl", "room", "rm", "bldg", "building"])
+DIRECTIONS = frozenset(
+    [
+        "n",
+        "s",
+        "e",
+        "w",
+        "ne",
+        "nw",
+        "se",
+        "sw",
+        "north",
+        "south",
+        "east",
+        "west",
+        "northeast",
+        "northwest",
+    ]
+)
+UNIT_WORDS = frozenset(
+    [
+        "apt",
+        "apartment",
+        "unit",
+        "suite",
+        "ste",
+        "flat",
+        "floor",
+        "fl",
+        "room",
+        "rm",
+        "bldg",
+        "building",
+    ]
+)
 US_STATES = frozenset(
     ["al", "ak", "az", "ar", "ca", "co", "ct", "de", "dc", "fl", "ga", "hi", "id", "il", "in", "ia", "ks", "ky", "la", "me", "md", "ma", "mi", "mn", "ms", "mo", "mt", "ne", "nv", "nh", "nj", "nm", "ny", "nc", "nd", "oh", "ok", "or", "pa", "ri", "sc", "sd", "tn", "tx", "ut", "vt", "va", "wa", "wv", "wi", "wy"]
 )  # fmt: skip

@@ -30,7 +30,9 @@ class JsonFormatter(logging.Formatter):
         for key, value in record.__dict__.items():
             if key not in _STANDARD_ATTRS and value is not None and not key.startswith("_"):
                 payload[key] = value
-        if record.exc_info:
+        if record.exc_text:  # already formatted and redacted by the RedactingFilter
+            payload["exc"] = record.exc_text
+        elif record.exc_info:
             payload["exc"] = self.formatException(record.exc_info)
         return json.dumps(payload, default=str)
 

@@ -63,7 +63,8 @@ def link_customer(db: Database, external_id: str, customer_id: str, *, token: bo
     if token:
         external_id = token_key(external_id)
     with db.session() as session:
-        if session.get(Customer, customer_id) is None:
+        customer = session.get(Customer, customer_id)
+        if customer is None or customer.erased_at is not None:
             raise LookupError(f"customer not found: {customer_id}")
         link = session.scalar(
             select(ChannelLink).where(
