@@ -393,6 +393,7 @@ class DialogueManager:
             actions=result.actions,
             end=result.end,
             turn_id=assistant.id,
+            user_text=clean,
         )
 
 

@@ -17,6 +17,19 @@ from hark.privacy.redact import RedactingFilter
 from hark.runtime.log_context import ContextFilter
 
 _STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+#: Loggers of libraries that write raw wire data (WebSocket frames, HTTP bodies) at DEBUG.
+WIRE_LOGGERS = (
+    "uvicorn.error",
+    "uvicorn.protocols",
+    "websockets",
+    "httpcore",
+    "httpcore2",
+    "httpx",
+    "httpx2",
+    "openai",
+    "hpack",
+    "multipart",
+)
 
 
 class JsonFormatter(logging.Formatter):
@@ -64,5 +77,10 @@ def configure_logging(level: str = "INFO", fmt: str = "json", stream: Any = None
         handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(level.upper())
+    # Protocol libraries dump raw frames and bodies at DEBUG, cut to a few dozen characters:
+    # a card number cut in half can't be recognised, so they never log below INFO.
+    floor = max(logging.getLevelName(level.upper()), logging.INFO)
+    for name in WIRE_LOGGERS:
+        logging.getLogger(name).setLevel(floor)
     for name in ("uvicorn.access",):
         logging.getLogger(name).propagate = True

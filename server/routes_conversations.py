@@ -14,7 +14,6 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
-from hark.privacy.redact import redact
 from hark.runtime.metrics import record_turn
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
@@ -139,7 +138,7 @@ def post_turn(conversation_id: str, body: TurnRequest, request: Request) -> Turn
         raise HTTPException(422, str(exc)) from None
     dialogue_ms = (time.perf_counter() - started) * 1000
     record_turn("http", reply.intent, reply.handoff, {"dialogue_ms": dialogue_ms})
-    event = reply.to_turn_event(redact(body.text).text)  # never echo a card number back
+    event = reply.to_turn_event(reply.user_echo(body.text))  # never echo a card number back
     return TurnOut(conversation_id=conversation_id, turn_id=reply.turn_id, **event)
 
 

@@ -16,7 +16,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hark.privacy.redact import redact
 from hark.server.commands.common import add_config_argument, fail, settings_from_args
 
 QUIT_WORDS = {"quit", "exit", ":q"}
@@ -151,7 +150,7 @@ class _Printer:
 
     def turn(self, text: str, reply) -> None:
         if self.as_json:
-            self._emit(reply.to_turn_event(redact(text).text))  # never echo a card number
+            self._emit(reply.to_turn_event(reply.user_echo(text)))  # never echo a card number
             return
         print(f"hark> {reply.text}")
         for c in reply.cards:
