@@ -36,7 +36,7 @@ HELD_OUT: tuple[Case, ...] = (
         "my card's 5555 5555 5555 4444, expiry 11 29, 3-digit 844",
         "5555555555554444",
         "11 29",
-        "844",
+        "3-digit 844",
     ),  # fmt: skip
     case(
         "card-split",
