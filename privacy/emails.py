@@ -3,7 +3,8 @@
 Any domain counts: top-level domains are a long and growing list (.email,
 .legal, .shop, .online, ...), so no list of them is kept. A typed address is
 anything around an "@"; a spoken one is a local part, "at", and a domain of
-at least two labels joined by "dot", where the local part may be spelled
+at least two labels joined by "dot" (the first may be said as two words, "los
+pollos dot biz"), where the local part may be spelled
 ("j o h n") or joined by "dot"/"underscore"/"dash"/"plus". Every repeat is
 bounded so a long line costs linear time, never a catastrophic backtrack.
 """
@@ -17,7 +18,7 @@ from hark.privacy.kinds import EMAIL
 _WORD = r"[^\W_](?:[\w'+-]{0,62}[^\W_])?"
 _SPELLED = r"[^\W_](?:\s+[^\W_](?![^\W_])){1,40}"
 _JOIN = r"\s+(?:dot|underscore|under\s+score|dash|hyphen|plus|period)\s+"
-_DOT = r"(?:\s*\.\s*|\s+dot\s+|\s*[(\[]\s*dot\s*[)\]]\s*)"
+_DOT = r"(?:\.(?=[^\W_])|\s+dot\s+|\s*[(\[]\s*dot\s*[)\]]\s*)"  # "a. Uses" ends a sentence
 _AT = r"(?:\s*@\s*|\s+at\s+|\s*[(\[]\s*at\s*[)\]]\s*)"
 _LABEL = rf"(?!(?:dot|at)\b)(?:{_SPELLED}|{_WORD})"
 
@@ -26,7 +27,7 @@ WRITTEN = re.compile(
 )
 SPOKEN = re.compile(
     rf"(?<![\w@.'\u2019])(?:{_SPELLED}|{_LABEL}(?:{_JOIN}{_LABEL}){{0,4}})"
-    rf"{_AT}{_LABEL}(?:{_DOT}{_LABEL}){{1,5}}(?![\w@])",
+    rf"{_AT}{_LABEL}(?:\s+{_LABEL}(?=\s+dot\s))?(?:{_DOT}{_LABEL}){{1,5}}(?![\w@])",
     re.IGNORECASE,
 )
 

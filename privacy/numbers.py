@@ -41,7 +41,8 @@ PAYMENT_CARD_TALK = re.compile(
     r"\b(?:credit|debit|visa|master\s?card|amex|american express|maestro|jcb|diners)\b"
     r"|\bcard\s+(?:number|no|details|digits|ending|ends|starts|begins|expires)\b"
     r"|\b(?:my|the|your|this)\s+card\s+(?:is|number|ends|starts)\b"
-    r"|\b(?:pay|paying|payment|charge|use)\b[\w\s]{0,20}\bcard\b",
+    r"|\b(?:pay|paying|payment|charge|use|give|read|tell|take|here's|here\s+is)\b"
+    r"[\w\s']{0,20}\bcard\b",
     re.IGNORECASE,
 )
 CODE_WORDS = re.compile(
