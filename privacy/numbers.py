@@ -241,10 +241,11 @@ def classify_run(
 
 
 def _join_alike(segments: list[Segment]) -> list[Segment]:
-    """Neighbouring segments of one kind are one thing ("[card number] [card number]")."""
+    """Neighbouring card segments are one card ("[card number] [card number]"); two phone
+    numbers side by side stay two."""
     joined: list[Segment] = []
     for segment in segments:
-        if joined and joined[-1].kind == segment.kind:
+        if joined and joined[-1].kind == segment.kind == CARD:
             joined[-1] = Segment(joined[-1].start, segment.end, segment.kind)
         else:
             joined.append(segment)
