@@ -14,9 +14,7 @@ place are printed (``pytest -s``) so the held-out result is seen on its own.
 from __future__ import annotations
 
 import asyncio
-import io
 import json
-import logging
 from collections import Counter
 
 import httpx
@@ -29,7 +27,6 @@ from test_dialogue_llm import FakeOpenAIServer
 from voice_client import VoiceClient
 
 from hark.dialogue.manager import DialogueManager
-from hark.server.logs import configure_logging
 from hark.voice.session import VoiceOptions
 
 OUT_OF_SCOPE = "tell me a joke about all that"
@@ -47,20 +44,6 @@ def test_the_corpus_covers_every_kind_written_and_spoken() -> None:
         assert any(ch.isdigit() for ch in turns) or "@" in turns, f"{kind}: no written form"
         assert any(w in f" {turns} " for w in SPOKEN_WORDS), f"{kind}: no spoken form"
     assert all(len(c.turns) > 1 for c in cases if c.kind == "card-split")
-
-
-@pytest.fixture
-def captured_logs():
-    """Hark's real log handler (JSON, redacting filter) writing to a buffer, at DEBUG."""
-    buffer = io.StringIO()
-    root = logging.getLogger()
-    level = root.level
-    configure_logging("DEBUG", "json", stream=buffer)
-    yield buffer
-    for handler in list(root.handlers):
-        if getattr(handler, "_hark", False):
-            root.removeHandler(handler)
-    root.setLevel(level)
 
 
 def _dump(db) -> str:
