@@ -22,14 +22,14 @@ Everything else (order numbers, prices, quantities, years) stays as it is.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from stdnum import ean, luhn
 
 from hark.privacy.kinds import BANK_ACCOUNT, CARD, EXPIRY, PHONE, SECURITY_CODE, SSN
 from hark.privacy.memory import RedactionMemory
 from hark.privacy.phones import is_phone
-from hark.privacy.scan import Run
+from hark.privacy.scan import Group, Run
 
 CARD_WORDS = re.compile(
     r"\b(?:card|credit|debit|visa|master\s?card|amex|american express|discover|maestro|jcb|"
@@ -116,7 +116,7 @@ def _context(text: str, start: int, end: int) -> _Context:
 
 def expiry_shaped(digits: str, groups: list[str]) -> bool:
     """A month and a year as written on a card: 9 29, 09 29, 0929, 09 2029, 9/2029."""
-    if len(groups) >= 2:
+    if len(groups) >= 2 and any(len(g) > 1 for g in groups):  # "09 29", "9/2029"
         month, year = "".join(groups[:-1]), groups[-1]
     elif len(digits) in (3, 4):
         month, year = digits[:-2], digits[-2:]
@@ -145,7 +145,7 @@ class _Judge:
         plus = self.run.plus and i == 0
         if 13 <= n <= 19 and luhn.is_valid(digits):
             # one digit string in ten passes Luhn by chance: a known card prefix makes it sure
-            return CARD, 10 if CARD_PREFIX.match(digits) else 5
+            return CARD, 12 if CARD_PREFIX.match(digits) else 5
         if self.run.glued:  # part of a word: an id or a code, unless it is a card
             return None
         if plus and is_phone(digits, plus=True, region=self.region):
@@ -188,10 +188,18 @@ _SEGMENT_COST = 3
 _MAX_SEGMENT_DIGITS = 19
 
 
+#: No one reads out more digits than this in one breath (a card with expiry and code is
+#: 27): a longer run is no shop talk, and it is removed whole rather than searched.
+MAX_RUN_DIGITS = 64
+
+
 def classify_run(
     text: str, run: Run, memory: RedactionMemory, region: str | None = None
 ) -> list[Segment]:
     """The segments of ``run`` that are personal data; ``memory`` learns of any card digits."""
+    if len(run.digits) > MAX_RUN_DIGITS:
+        return [Segment(run.start, run.end, CARD)]
+    run = _split_long_groups(run)
     groups = run.groups
     count = len(groups)
     judge = _Judge(text, run, memory, region)
@@ -238,6 +246,20 @@ def classify_run(
     if segments and segments[0].start == run.groups[0].start:
         segments[0] = Segment(run.start, segments[0].end, segments[0].kind)
     return segments
+
+
+def _split_long_groups(run: Run) -> Run:
+    """Digits typed without a break ("41111111111111110929") may still hold a card and its
+    expiry: a group longer than a card is cut into single digits the programme can split."""
+    if all(len(g.digits) <= _MAX_SEGMENT_DIGITS for g in run.groups):
+        return run
+    groups: list[Group] = []
+    for g in run.groups:
+        if len(g.digits) <= _MAX_SEGMENT_DIGITS or g.spoken:
+            groups.append(g)
+            continue
+        groups.extend(Group(d, g.start + i, g.start + i + 1) for i, d in enumerate(g.digits))
+    return replace(run, groups=groups)
 
 
 def _join_alike(segments: list[Segment]) -> list[Segment]:

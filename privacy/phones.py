@@ -47,13 +47,14 @@ def check_region(region: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _trunk_zero_regions() -> tuple[str, ...]:
-    regions = []
-    for code in sorted(phonenumbers.SUPPORTED_REGIONS):
+def _trunk_zero_lengths() -> frozenset[int]:
+    """National number lengths of the countries dialled with a trunk "0" (UK, DE, FR, ...)."""
+    lengths: set[int] = set()
+    for code in phonenumbers.SUPPORTED_REGIONS:
         meta = PhoneMetadata.metadata_for_region(code)
-        if meta is not None and meta.national_prefix == "0":
-            regions.append(code)
-    return tuple(regions)
+        if meta is not None and meta.national_prefix == "0" and meta.general_desc is not None:
+            lengths.update(meta.general_desc.possible_length or ())
+    return frozenset(lengths)
 
 
 def _parse(number: str, region: str | None) -> phonenumbers.PhoneNumber | None:
@@ -67,6 +68,7 @@ def _possible(number: phonenumbers.PhoneNumber | None) -> bool:
     return number is not None and phonenumbers.is_possible_number(number)
 
 
+@lru_cache(maxsize=4096)
 def is_phone(
     digits: str, *, plus: bool = False, context: bool = False, region: str | None = None
 ) -> bool:
@@ -96,8 +98,6 @@ def is_phone(
             ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
         ):
             return True
-    if digits[0] == "0" and 9 <= n <= 12:
-        for code in _trunk_zero_regions():
-            if code != region and _possible(_parse(digits, code)):
-                return True
+    if digits[0] == "0" and 9 <= n <= 12 and n - 1 in _trunk_zero_lengths():
+        return True
     return digits[0] != "0" and n >= 11 and _possible(_parse("+" + digits, None))

@@ -67,8 +67,9 @@ class Settings(BaseSettings):
     retention_days: int = Field(
         90,
         ge=0,
-        description="Conversations (and their turns) older than this many days are deleted "
-        "once a day by the running server and by `hark privacy purge`; 0 keeps them forever.",
+        description="Conversations (and their turns) with no activity for this many days are "
+        "deleted, once a day by the running server and by `hark privacy purge`; 0 keeps them "
+        "forever.",
     )
     admin_keys: SecretStr | None = Field(
         None,
