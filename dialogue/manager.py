@@ -35,7 +35,7 @@ from hark.dialogue.sentiment import SentimentScorer
 from hark.language.characters import fold_text
 from hark.language.speech import Utterance
 from hark.privacy.identifiers import is_channel
-from hark.privacy.redact import CARD_KINDS, RedactionMemory, redact
+from hark.privacy.redact import CARD_KINDS, RedactionMemory, bounded, redact
 from hark.runtime.settings import Settings
 from hark.shop import knowledge as shop_knowledge
 from hark.skills import proactive
@@ -48,7 +48,8 @@ from hark.store.models import Conversation, Customer, Turn, utcnow
 
 log = logging.getLogger("hark.dialogue")
 
-MAX_TEXT_CHARS = 1000
+MAX_TEXT_CHARS = 1000  # stored and understood
+MAX_INPUT_CHARS = 4 * MAX_TEXT_CHARS  # read and redacted; the rest of a flood is dropped
 MAX_CHANNEL_CHARS = 32
 
 
@@ -198,7 +199,7 @@ class DialogueManager:
         started = time.perf_counter()
         # One character set for every later stage: Unicode digits as ASCII, no control
         # characters or NUL (PostgreSQL rejects it), no lone surrogates.
-        text = fold_text(text).strip()
+        text = bounded(fold_text(text), MAX_INPUT_CHARS).strip()
         _require_valid(conversation_id)
         with self._conversation(conversation_id, lock=True) as (session, conversation):
             knowledge = self._fresh_knowledge(session)

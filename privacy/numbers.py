@@ -100,18 +100,42 @@ class _Context:
     order: bool
 
 
-def _context(text: str, start: int, end: int) -> _Context:
-    before = text[max(0, start - _BEFORE_CHARS) : start]
-    around = before + " " + text[end : end + _AFTER_CHARS]
-    return _Context(
-        card=bool(CARD_WORDS.search(around)),
-        code=bool(CODE_WORDS.search(before)),
-        expiry=bool(EXPIRY_WORDS.search(before)),
-        ssn=bool(SSN_WORDS.search(around)),
-        phone=bool(PHONE_WORDS.search(around)),
-        bank=bool(BANK_WORDS.search(before)),
-        order=bool(ORDER_BEFORE.search(before)),
-    )
+class _ContextCache:
+    """Context words before each segment start and after each segment end, each read once
+    (the programme asks about many segments sharing the same edges)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._before: dict[int, tuple[bool, ...]] = {}
+        self._after: dict[int, tuple[bool, bool, bool]] = {}
+
+    def __call__(self, start: int, end: int) -> _Context:
+        before = self._before.get(start)
+        if before is None:
+            window = self.text[max(0, start - _BEFORE_CHARS) : start]
+            before = self._before[start] = tuple(
+                bool(pattern.search(window))
+                for pattern in (
+                    CARD_WORDS, CODE_WORDS, EXPIRY_WORDS, SSN_WORDS, PHONE_WORDS, BANK_WORDS,
+                    ORDER_BEFORE,
+                )
+            )  # fmt: skip
+        after = self._after.get(end)
+        if after is None:
+            window = self.text[end : end + _AFTER_CHARS]
+            after = self._after[end] = tuple(
+                bool(pattern.search(window)) for pattern in (CARD_WORDS, SSN_WORDS, PHONE_WORDS)
+            )
+        card, code, expiry, ssn, phone, bank, order = before
+        return _Context(
+            card=card or after[0],
+            code=code,
+            expiry=expiry,
+            ssn=ssn or after[1],
+            phone=phone or after[2],
+            bank=bank,
+            order=order,
+        )
 
 
 def expiry_shaped(digits: str, groups: list[str]) -> bool:
@@ -134,6 +158,7 @@ class _Judge:
 
     def __init__(self, text: str, run: Run, memory: RedactionMemory, region: str | None) -> None:
         self.text, self.run, self.memory, self.region = text, run, memory, region
+        self.context = _ContextCache(text)
 
     def kind(self, i: int, j: int, after_card: bool) -> tuple[str, int] | None:
         """The segment's kind and how strong the evidence is (see ``_STRENGTH``)."""
@@ -141,7 +166,7 @@ class _Judge:
         digits = "".join(g.digits for g in groups)
         n = len(digits)
         start, end = groups[0].start, groups[-1].end
-        ctx = _context(self.text, start, end)
+        ctx = self.context(start, end)
         plus = self.run.plus and i == 0
         if 13 <= n <= 19 and luhn.is_valid(digits):
             # one digit string in ten passes Luhn by chance: a known card prefix makes it sure

@@ -64,6 +64,7 @@ __all__ = [
     "RedactingFilter",
     "RedactionMemory",
     "RedactionResult",
+    "bounded",
     "current_region",
     "luhn_valid",
     "redact",
@@ -159,6 +160,25 @@ def redact(
         last = end
     pieces.append(text[last:])
     return RedactionResult("".join(pieces), found, mem if memory is not None else None)
+
+
+_NUMBERISH_TAIL = re.compile(
+    r"(?:[\s\d\-.,/()+]|\b(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine|"
+    r"ten|eleven|twelve|[a-z]+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
+    r"hundred|thousand|double|triple)\b)+$",
+    re.IGNORECASE,
+)
+
+
+def bounded(text: str, limit: int) -> str:
+    """At most ``limit`` characters of ``text``, for redaction to stay cheap on a flood.
+
+    The cut never leaves half a number behind: digits, number words and separators
+    at the end of the kept part are dropped too, since what follows them is gone.
+    """
+    if len(text) <= limit:
+        return text
+    return _NUMBERISH_TAIL.sub("", text[:limit])
 
 
 def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -236,3 +236,13 @@ def test_kinds_are_reported() -> None:
     assert kinds("my routing number is 021000021") == {BANK_ACCOUNT}
     assert kinds("it's 12 Grimmauld Place, London") == {ADDRESS}
     assert kinds("cvv 123") == {SECURITY_CODE}
+
+
+def test_a_flood_is_cut_without_leaving_half_a_number() -> None:
+    from hark.privacy.redact import bounded
+
+    text = "hello " * 5 + "my card is 4111 1111 1111 1111"
+    cut = bounded(text, len(text) - 5)  # cut inside the card number
+    assert cut == "hello " * 5 + "my card is"
+    assert bounded("four one one one one", 12) == ""
+    assert bounded("short", 100) == "short"
