@@ -240,7 +240,8 @@ def find(
             if today.year - 1 <= date.year <= today.year + 25:
                 spans.append((date.start, date.end, EXPIRY))
             continue
-        full = date.day is not None and date.month is not None and date.year is not None
-        if full and 1900 <= date.year <= today.year - MIN_AGE_YEARS:
+        year = date.year
+        full = date.day is not None and date.month is not None and year is not None
+        if full and year is not None and 1900 <= year <= today.year - MIN_AGE_YEARS:
             spans.append((date.start, date.end, DATE_OF_BIRTH))
     return spans

@@ -107,7 +107,7 @@ class _ContextCache:
     def __init__(self, text: str) -> None:
         self.text = text
         self._before: dict[int, tuple[bool, ...]] = {}
-        self._after: dict[int, tuple[bool, bool, bool]] = {}
+        self._after: dict[int, tuple[bool, ...]] = {}
 
     def __call__(self, start: int, end: int) -> _Context:
         before = self._before.get(start)
@@ -261,6 +261,7 @@ def classify_run(
     j, card = count, end_state[0]
     while j > 0:
         _, back = best[j][card]
+        assert back is not None  # every reachable state but the start has a way back
         i, previous, kind = back
         if kind is not None:
             segments.append(Segment(groups[i].start, groups[j - 1].end, kind))

@@ -221,21 +221,23 @@ def erase_customer(db: Database, customer_id: str) -> ErasureReport:
         )
         report.carts = _delete_carts(session, _carts_of(customer.customer_id, conversation_ids))
         report.conversations, report.turns = _delete_conversations(session, conversation_ids)
-        report.channel_links = session.execute(
-            delete(ChannelLink).where(ChannelLink.customer_id == customer.customer_id)
-        ).rowcount
+        report.channel_links = _rows(
+            session, delete(ChannelLink).where(ChannelLink.customer_id == customer.customer_id)
+        )
         order_ids = list(
             session.scalars(select(Order.order_id).where(Order.customer_id == customer.customer_id))
         )
         for chunk in _chunks(order_ids):
-            report.returns_cleared += session.execute(
+            report.returns_cleared += _rows(
+                session,
                 update(ReturnRequest)
                 .where(ReturnRequest.order_id.in_(chunk), ReturnRequest.reason != "")
-                .values(reason="")
-            ).rowcount
-        report.orders_kept = session.execute(
-            update(Order).where(Order.customer_id == customer.customer_id).values(customer_id=None)
-        ).rowcount
+                .values(reason=""),
+            )
+        report.orders_kept = _rows(
+            session,
+            update(Order).where(Order.customer_id == customer.customer_id).values(customer_id=None),
+        )
         customer.name, customer.phone, customer.email = "", None, None
         if customer.erased_at is None:
             customer.erased_at = utcnow()
@@ -300,19 +302,23 @@ def _carts_of(customer_id: str, conversation_ids: list[str]):
 def _delete_carts(session: Session, condition) -> int:
     cart_ids = list(session.scalars(select(Cart.id).where(condition)))
     for chunk in _chunks(cart_ids):
-        session.execute(delete(CartItem).where(CartItem.cart_id.in_(chunk)))
-        session.execute(delete(Cart).where(Cart.id.in_(chunk)))
+        _rows(session, delete(CartItem).where(CartItem.cart_id.in_(chunk)))
+        _rows(session, delete(Cart).where(Cart.id.in_(chunk)))
     return len(cart_ids)
 
 
 def _delete_conversations(session: Session, conversation_ids: list[str]) -> tuple[int, int]:
     conversations = turns = 0
     for chunk in _chunks(conversation_ids):
-        turns += session.execute(delete(Turn).where(Turn.conversation_id.in_(chunk))).rowcount
-        conversations += session.execute(
-            delete(Conversation).where(Conversation.id.in_(chunk))
-        ).rowcount
+        turns += _rows(session, delete(Turn).where(Turn.conversation_id.in_(chunk)))
+        conversations += _rows(session, delete(Conversation).where(Conversation.id.in_(chunk)))
     return conversations, turns
+
+
+def _rows(session: Session, statement: Any) -> int:
+    """Run a bulk DELETE or UPDATE; how many rows it touched."""
+    result = session.execute(statement)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _chunks(items: list[str] | list[int]) -> Iterator[list]:
