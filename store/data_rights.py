@@ -10,8 +10,11 @@ server so the CLI (`hark privacy ...`) and the admin endpoints share it:
   deleted (``HARK_RETENTION_DAYS``; the running server does it daily).
 
 Every table that can hold a customer's or a conversation's data is named in
-:data:`HANDLED_TABLES`; a test fails when a new table with a ``customer_id``
-or ``conversation_id`` column appears without being handled here.
+:data:`HANDLED_TABLES`. Any other table with a ``conversation_id`` column (a
+channel's call or message records, say) is handled generically: its rows are
+exported with their conversation and deleted with it (:func:`linked_tables`).
+A test fails when a new table with a ``customer_id`` column appears without
+being handled here.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from hark.store.db import Database
 from hark.store.models import (
+    Base,
     Cart,
     CartItem,
     ChannelLink,
@@ -50,6 +54,16 @@ HANDLED_TABLES: dict[str, str] = {
     "turns": "exported with their conversation; deleted with it",
 }
 _BATCH = 500
+
+
+def linked_tables() -> list[Table]:
+    """Tables besides the known ones whose rows belong to a conversation."""
+    known = {"conversations", "turns", "carts"}
+    return [
+        table
+        for table in Base.metadata.sorted_tables
+        if "conversation_id" in table.c and table.name not in known
+    ]
 
 
 class UnknownCustomer(LookupError):
@@ -204,6 +218,7 @@ def export_customer(db: Database, customer_id: str) -> dict[str, Any]:
                 }
                 for c in conversations
             ],
+            "conversation_records": _linked_rows(session, [c.id for c in conversations]),
             "exported_at": _iso(utcnow()),
         }
 
@@ -310,9 +325,32 @@ def _delete_carts(session: Session, condition) -> int:
 def _delete_conversations(session: Session, conversation_ids: list[str]) -> tuple[int, int]:
     conversations = turns = 0
     for chunk in _chunks(conversation_ids):
+        for table in linked_tables():
+            _rows(session, delete(table).where(table.c.conversation_id.in_(chunk)))
         turns += _rows(session, delete(Turn).where(Turn.conversation_id.in_(chunk)))
         conversations += _rows(session, delete(Conversation).where(Conversation.id.in_(chunk)))
     return conversations, turns
+
+
+def _linked_rows(session: Session, conversation_ids: list[str]) -> dict[str, list[dict]]:
+    """Rows of the generically linked tables that belong to these conversations."""
+    out: dict[str, list[dict]] = {}
+    for table in linked_tables():
+        rows: list[dict] = []
+        for chunk in _chunks(conversation_ids):
+            for row in session.execute(select(table).where(table.c.conversation_id.in_(chunk))):
+                rows.append({k: _plain(v) for k, v in row._mapping.items()})
+        if rows:
+            out[table.name] = rows
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
+        return value
+    return str(value)
 
 
 def _rows(session: Session, statement: Any) -> int:

@@ -27,6 +27,7 @@ from hark.store.data_rights import (
     UnknownCustomer,
     erase_customer,
     export_customer,
+    linked_tables,
     purge_conversations,
 )
 from hark.store.db import Database, open_database
@@ -169,14 +170,48 @@ def test_purge_deletes_only_conversations_past_retention(rights_db, settings) ->
 
 
 def test_every_table_with_personal_links_is_handled(db) -> None:
-    """A new table with a customer_id or conversation_id column must be added to data_rights."""
+    """A new table with a customer_id column must be added to data_rights; one with a
+    conversation_id column is exported and deleted with its conversation."""
+    linked = {t.name for t in linked_tables()}
     with db.engine.connect() as connection:
         inspector = inspect(connection)
         for table in inspector.get_table_names():
             columns = {c["name"] for c in inspector.get_columns(table)}
-            if columns & {"customer_id", "conversation_id"}:
+            if "customer_id" in columns:
                 assert table in HANDLED_TABLES, f"{table}: add it to hark.store.data_rights"
+            if "conversation_id" in columns:
+                assert table in HANDLED_TABLES or table in linked, table
     assert set(HANDLED_TABLES) <= set(Base.metadata.tables)
+
+
+def test_records_linked_to_a_conversation_go_with_it(settings, db, monkeypatch) -> None:
+    """A channel's own table keyed by conversation (as a phone-call log would be)."""
+    from sqlalchemy import Column, MetaData, String, Table
+
+    notes = Table(
+        "call_notes",
+        MetaData(),
+        Column("conversation_id", String(64)),
+        Column("callback_number", String(40)),
+    )
+    notes.create(db.engine)
+    monkeypatch.setattr("hark.store.data_rights.linked_tables", lambda: [notes])
+    manager = DialogueManager(db, settings)
+    mine, _ = manager.start_conversation("api", "C001")
+    other, _ = manager.start_conversation("api", "C002")
+    with db.engine.begin() as connection:
+        connection.execute(notes.insert(), [
+            {"conversation_id": mine, "callback_number": "+15550100199"},
+            {"conversation_id": other, "callback_number": "+15550100198"},
+        ])  # fmt: skip
+    exported = export_customer(db, "C001")
+    assert exported["conversation_records"] == {
+        "call_notes": [{"conversation_id": mine, "callback_number": "+15550100199"}]
+    }
+    erase_customer(db, "C001")
+    with db.engine.connect() as connection:
+        left = connection.execute(select(notes.c.conversation_id)).scalars().all()
+    assert left == [other]
 
 
 def test_cli_export_erase_purge(settings, db, capsys) -> None:
