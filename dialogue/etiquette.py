@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from hark.dialogue.sentiment import is_upset, strongly_negative
-from hark.privacy.redact import CARD, SECURITY_CODE
+from hark.privacy.kinds import CARD_KINDS, PLACEHOLDER_RE
 from hark.skills import handoff as handoff_skill
 from hark.skills import proactive
 from hark.skills.context import SkillReply, TurnContext
@@ -37,7 +37,7 @@ def finish_turn(
     """Handoff triggers, upset acknowledgement, the card-number note, one "by the way"."""
     state = ctx.state
     upset = is_upset(score)
-    card_given = bool(found & {CARD, SECURITY_CODE})
+    card_given = bool(found & CARD_KINDS)
     if card_given:
         state.facts["card_number_offered"] = True
     elif upset and not result.understood:
@@ -121,17 +121,15 @@ _CARD_TALK = frozenset(
     """
     my the a card number is its it here you go credit debit visa mastercard amex discover
     and security code cvv cvc pin expiry expiration date use charge pay with this number
-    [card [security code] number] code] ok okay so
+    [card [security code] number] code] ok okay so expires exp valid thru through ends
+    ending starts begins on back of digits last first
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
 
-_PLACEHOLDER = re.compile(r"\[(?:card number|security code|ssn|email|phone)\]")
-
-
 def without_placeholders(text: str) -> str:
     """What the NLU reads: redacted text minus the placeholders (they are not words)."""
-    return " ".join(_PLACEHOLDER.sub(" ", text).split())
+    return " ".join(PLACEHOLDER_RE.sub(" ", text).split())
 
 
 def card_only_reply(ctx: TurnContext, pending: Pending | None) -> SkillReply | None:

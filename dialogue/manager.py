@@ -37,7 +37,15 @@ from hark.dialogue.rows import printable as _printable
 from hark.dialogue.rows import valid_id as _valid_id
 from hark.dialogue.sentiment import SentimentScorer
 from hark.dialogue.text_threads import TextThreads
-from hark.privacy.redact import CARD, SECURITY_CODE, SSN, redact
+from hark.language.characters import fold_text
+from hark.privacy.identifiers import is_channel
+from hark.privacy.redact import (
+    CARD_KINDS,
+    SSN,
+    RedactionMemory,
+    bounded,
+    redact,
+)
 from hark.runtime.settings import Settings
 from hark.shop import knowledge as shop_knowledge
 from hark.skills import verification
@@ -52,7 +60,8 @@ from hark.store.models import Conversation, Customer, Turn, utcnow
 
 log = logging.getLogger("hark.dialogue")
 
-MAX_TEXT_CHARS = 1000
+MAX_TEXT_CHARS = 1000  # stored and understood
+MAX_INPUT_CHARS = 4 * MAX_TEXT_CHARS  # read and redacted; the rest of a flood is dropped
 MAX_CHANNEL_CHARS = 32
 MAX_OWNER_CHARS = 64
 
@@ -139,9 +148,12 @@ class DialogueManager:
         opaque string, never a key); ``turn`` and ``transcript`` given an owner
         refuse anyone else's conversation.
         """
-        if not isinstance(channel, str) or not channel.replace("\x00", "").strip():
-            raise InvalidUtterance("channel must be a non-empty string")
-        channel = channel.replace("\x00", "").strip()[:MAX_CHANNEL_CHARS]
+        if not is_channel(channel):
+            # stored and logged as it is, so it must be a name, never free text
+            raise InvalidUtterance(
+                "channel must be a name: 1-32 lower-case letters, digits, '_' or '-', "
+                "starting with a letter"
+            )
         if customer_id is not None and not _valid_id(customer_id):
             raise CustomerNotFound(_printable(customer_id))
         if owner is not None and (not _valid_id(owner) or not 0 < len(owner) <= MAX_OWNER_CHARS):
@@ -153,7 +165,7 @@ class DialogueManager:
             customer = None
             if customer_id is not None:
                 customer = session.get(Customer, str(customer_id))
-                if customer is None:
+                if customer is None or customer.erased_at is not None:
                     raise CustomerNotFound(str(customer_id))
             conversation = Conversation(
                 id=uuid.uuid4().hex,
@@ -211,7 +223,9 @@ class DialogueManager:
         if not isinstance(text, str):
             raise InvalidUtterance("text must be a string")
         started = time.perf_counter()
-        text = text.replace("\x00", "").strip()[:MAX_TEXT_CHARS]  # PostgreSQL rejects NUL
+        # One character set for every later stage: Unicode digits as ASCII, no control
+        # characters or NUL (PostgreSQL rejects it), no lone surrogates.
+        text = bounded(fold_text(text), MAX_INPUT_CHARS).strip()
         _require_valid(conversation_id)
         with self._conversation(conversation_id, lock=True, owner=owner) as (
             session,
@@ -227,13 +241,18 @@ class DialogueManager:
             )
             customer = row if identity is Identity.VERIFIED else None
             claimed = row if identity is Identity.CLAIMED else None
-            redaction = redact(text)
-            clean = redaction.text
+            memory = RedactionMemory.from_json(state.privacy)
+            redaction = redact(
+                text, memory, region=self.settings.region, today=self.settings.current_date()
+            )
+            state.privacy = redaction.memory.to_json() if redaction.memory else {}
+            # cut after redaction, so a card number is never cut into an unrecognised half
+            clean = redaction.text[:MAX_TEXT_CHARS]
             answer = None
             if (
                 state.pending is not None
                 and state.pending.kind == verification.VERIFY
-                and not redaction.found & {CARD, SECURITY_CODE, SSN}  # that's not an answer
+                and not redaction.found & (CARD_KINDS | {SSN})  # that's not an answer
             ):
                 # The answer is read from the raw words here, compared, and dropped: the
                 # stored turn (and anything an LLM sees) keeps only the placeholders.
@@ -268,7 +287,7 @@ class DialogueManager:
             result = None
             if pending is not None and answer is not None and answer.attempted:
                 result = answer_verification(ctx, pending, answer)
-            elif redaction.found & {CARD, SECURITY_CODE}:
+            elif redaction.found & CARD_KINDS:
                 result = card_only_reply(ctx, pending)
             if result is None:
                 result = policy.respond(ctx, pending, self.planner)
@@ -342,7 +361,7 @@ class DialogueManager:
             conversation,
         ):
             customer = session.get(Customer, str(customer_id))
-            if customer is None:
+            if customer is None or customer.erased_at is not None:
                 raise CustomerNotFound(str(customer_id))
             if identity is not Identity.VERIFIED and conversation.identity == Identity.VERIFIED:
                 return

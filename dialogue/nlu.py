@@ -35,6 +35,7 @@ from hark.dialogue.intents import (
     rule_intent,
 )
 from hark.language.normalize import normalize_tokens
+from hark.privacy.kinds import PLACEHOLDER_RE
 from hark.shop.catalog_match import CatalogMatcher, simple_tokens
 from hark.shop.knowledge import Knowledge
 from hark.skills.understanding import NluResult
@@ -56,7 +57,7 @@ PRODUCT_MENTION_SCORE = 0.75
 MAX_INPUT_CHARS = 1000
 
 # Placeholders left by hark.privacy.redact: not words the caller said.
-_PLACEHOLDER_RE = re.compile(r"\[(?:card number|security code|ssn|email|phone)\]")
+_PLACEHOLDER_RE = PLACEHOLDER_RE
 _PRODUCT_INTENTS = frozenset({"product_search", "product_info", "product_price", "select_item"})
 _BARE_WORDS = frozenset({"a", "an", "the", "some", "please", "any", "those", "these", "um", "uh"})
 

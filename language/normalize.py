@@ -18,9 +18,9 @@ six" -> 3186).
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import partial
 
+from hark.language.characters import fold_text
 from hark.language.spoken_numbers import (
     SCALES,
     TEENS,
@@ -106,7 +106,7 @@ def _ordinal_word(m: re.Match[str]) -> str:
 
 def _prepare(text: str) -> str:
     """Lowercase and strip punctuation while keeping the meaning of symbols."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = fold_text(text).lower()  # NFKC, and "➇", "٣" as ASCII digits
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
     # "$29.99" -> "29.99 dollars"; "$ 5" too.
     for sym, word in _CURRENCY_SYMBOLS.items():

@@ -1,256 +1,208 @@
-"""Remove card numbers and other personal data before text is stored, logged or sent out.
+"""Remove personal data from text before it is stored, logged or sent to an LLM.
 
-Callers read card numbers aloud ("four one one one one one ..."), so digits
-are found both as typed digits and as spoken number words, and judged by
-what they are, not by how they were written:
+Callers type and say the same things many ways ("4111-1111-...", "four one
+one one, double one ..."; "hank@schrader.email", "hank at schrader dot
+email"), so the text is first folded to one character set
+(:func:`hark.language.characters.fold_text`), then every detector marks the
+spans it recognises, and each span becomes a typed placeholder
+(:data:`PLACEHOLDERS`, e.g. ``[card number]``):
 
-* 13-19 digits passing the Luhn check (or any 13-19 digits right after
-  "card"/"visa"/...) -> ``[card number]``
-* 3-4 digits after "cvv", "security code", ... -> ``[security code]``
-* ``123-45-6789`` or 9 digits after "social security"/"ssn" -> ``[ssn]``
-* 10-15 digit phone numbers (7 digits after "phone"/"call me") -> ``[phone]``
-* emails, typed or spoken ("john at example dot com") -> ``[email]``
+* :mod:`~hark.privacy.numbers`: card numbers (Luhn, card talk, misheard ones),
+  their expiry dates and security codes, phones (:mod:`~hark.privacy.phones`,
+  libphonenumber), SSNs, bank account and routing numbers;
+* :mod:`~hark.privacy.emails`: e-mail addresses, any domain, typed or spoken;
+* :mod:`~hark.privacy.accounts`: IBANs (checked by python-stdnum);
+* :mod:`~hark.privacy.addresses`: street addresses, PO boxes, ZIPs, postcodes;
+* :mod:`~hark.privacy.dates`: dates of birth, expiry dates said with a month.
 
-Order numbers (4-6 digits), prices and quantities are left alone, because
-the transcript must still show what the customer asked about.
-``RedactingFilter`` applies the same to every log record.
+Overlapping spans merge, so nothing is half-redacted. A card read out over
+several turns is recognised with :class:`~hark.privacy.memory.RedactionMemory`,
+which the conversation keeps (digit counts, never digits). Hex ids, UUIDs,
+order numbers, prices and quantities are left as they are.
 """
 
 from __future__ import annotations
 
-import logging
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from hark.language.normalize import normalize_tokens
-from hark.language.spoken_numbers import TEENS, TENS, UNITS
+from hark.language.characters import fold_text
+from hark.privacy import accounts, addresses, dates, emails
+from hark.privacy.kinds import (
+    ADDRESS,
+    BANK_ACCOUNT,
+    CARD,
+    CARD_KINDS,
+    DATE_OF_BIRTH,
+    EMAIL,
+    EXPIRY,
+    PHONE,
+    PLACEHOLDER_RE,
+    PLACEHOLDERS,
+    SECURITY_CODE,
+    SSN,
+)
+from hark.privacy.memory import RedactionMemory
+from hark.privacy.numbers import PAYMENT_CARD_TALK, classify_run
+from hark.privacy.phones import current_region, set_region
+from hark.privacy.scan import runs, tokenize
 
-CARD = "card_number"
-SECURITY_CODE = "security_code"
-SSN = "ssn"
-EMAIL = "email"
-PHONE = "phone"
+__all__ = [
+    "ADDRESS",
+    "BANK_ACCOUNT",
+    "CARD",
+    "CARD_KINDS",
+    "DATE_OF_BIRTH",
+    "EMAIL",
+    "EXPIRY",
+    "PHONE",
+    "PLACEHOLDERS",
+    "PLACEHOLDER_RE",
+    "SECURITY_CODE",
+    "SSN",
+    "RedactingFilter",
+    "RedactionMemory",
+    "RedactionResult",
+    "bounded",
+    "current_region",
+    "luhn_valid",
+    "redact",
+    "set_region",
+]
 
-PLACEHOLDERS: dict[str, str] = {
-    CARD: "[card number]",
-    SECURITY_CODE: "[security code]",
-    SSN: "[ssn]",
-    EMAIL: "[email]",
-    PHONE: "[phone]",
+# Text without a digit, an "@", a number word or a month can hold none of the kinds.
+_QUICK_RE = re.compile(
+    r"\d|@|\b(?:at|dot|zero|oh|o|nought|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|"
+    r"thirty|forty|fourty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|double|triple|"
+    r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+    r"[a-z]+teenth|twentieth|thirtieth|box)\b",
+    re.IGNORECASE,
+)
+_PRIORITY = {
+    CARD: 9,
+    SECURITY_CODE: 8,
+    EXPIRY: 7,
+    BANK_ACCOUNT: 6,
+    SSN: 6,
+    PHONE: 5,
+    EMAIL: 5,
+    DATE_OF_BIRTH: 4,
+    ADDRESS: 3,
 }
 
 
 @dataclass
 class RedactionResult:
-    """Redacted text and the kinds of data that were removed (see the constants)."""
+    """Redacted text, the kinds removed, and the conversation's updated memory."""
 
     text: str
     found: set[str] = field(default_factory=set)
-
-
-_TLDS = "com|net|org|edu|gov|io|co|us|uk|ca|de|fr|es|it|nl|au|info|biz|me|app|dev|ai|mx|in|jp|ch|se"
-_DOT = r"\s*(?:\.|\bdot\b)\s*"
-# Every repeat is bounded (RFC limits: 64-char local part, 63-char labels) so a
-# long run of digits or dots costs linear time, never a catastrophic backtrack.
-_EMAIL_RE = re.compile(
-    rf"(?:(?<![\w'\u2019])[a-z0-9]\s+){{0,30}}[\w.+-]{{1,64}}(?:{_DOT}[\w+-]{{1,64}}){{0,4}}"
-    rf"\s*(?:@|\bat\b)\s*[\w-]{{1,63}}(?:{_DOT}[\w-]{{1,63}}){{0,4}}{_DOT}(?:{_TLDS})\b",
-    re.IGNORECASE,
-)
-_SSN_RE = re.compile(r"(?<![\d-])\d{3}[- ]\d{2}[- ]\d{4}(?![\d-])")
-
-_DIGIT_WORDS = set(UNITS) | set(TEENS) | set(TENS) | {"oh", "o", "double", "triple"}
-_TOKEN_RE = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]")
-_SEPARATORS = {"-", ",", ".", "(", ")", "/", "um", "uh", "er", "erm", "ah", "hmm", "umm", "uhh"}
-
-_CARD_CONTEXT = re.compile(
-    r"\b(?:card|credit|debit|visa|mastercard|master card|amex|american express|discover|"
-    r"account number|cc)\b",
-    re.IGNORECASE,
-)
-_CODE_CONTEXT = re.compile(
-    r"\b(?:cvv2?|cvc2?|csc|cid|cv2|security code|security number|card code|verification code|"
-    r"verification number|code on the back|three digit code|3 digit code|pin|pin number)\b",
-    re.IGNORECASE,
-)
-_SSN_CONTEXT = re.compile(r"\b(?:social security|social|ssn|s s n|tax id)\b", re.IGNORECASE)
-_PHONE_CONTEXT = re.compile(
-    r"\b(?:phone|call me|call|cell|mobile|telephone|reach me|text me|landline)\b", re.IGNORECASE
-)
-_QUICK_RE = re.compile(
-    r"\d|@|\b(?:at|zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
-    r"sixty|seventy|eighty|ninety)\b",
-    re.IGNORECASE,
-)
+    memory: RedactionMemory | None = None
 
 
 def luhn_valid(digits: str) -> bool:
-    """The Luhn checksum every payment card number satisfies."""
-    if not digits.isdigit():
-        return False
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
+    """The Luhn checksum every payment card number satisfies (python-stdnum's)."""
+    from stdnum import luhn
+
+    return digits.isascii() and digits.isdigit() and luhn.is_valid(digits)
 
 
-def _expand_repeats(words: list[str]) -> list[str]:
-    """ "double four" -> "four four", as people read out card and phone numbers."""
-    out: list[str] = []
-    i = 0
-    while i < len(words):
-        w = words[i]
-        if w in ("double", "triple") and i + 1 < len(words):
-            out.extend([words[i + 1]] * (2 if w == "double" else 3))
-            i += 2
-            continue
-        out.append(w)
-        i += 1
-    return out
+def redact(
+    text: str,
+    memory: RedactionMemory | None = None,
+    *,
+    region: str | None = None,
+    today: dt.date | None = None,
+) -> RedactionResult:
+    """Replace personal data in ``text`` with placeholders such as ``[card number]``.
 
-
-def _run_digits(tokens: list[str]) -> str | None:
-    """The digit string a run of digit tokens / number words reads as, or None."""
-    words = [t for t in tokens if t not in _SEPARATORS]
-    normalised = normalize_tokens(" ".join(_expand_repeats([w.lower() for w in words])))
-    if not normalised or not all(t.isdigit() for t in normalised):
-        return None
-    return "".join(normalised)
-
-
-def _numeric_runs(text: str) -> list[tuple[int, int, list[str]]]:
-    """Spans of consecutive digit groups / digit words (with separators) in ``text``."""
-    runs: list[tuple[int, int, list[str]]] = []
-    cur: list[re.Match[str]] = []
-
-    def close() -> None:
-        while cur and cur[-1].group() in _SEPARATORS:
-            cur.pop()
-        if cur:
-            runs.append((cur[0].start(), cur[-1].end(), [m.group() for m in cur]))
-        cur.clear()
-
-    for m in _TOKEN_RE.finditer(text):
-        tok = m.group()
-        low = tok.lower()
-        numeric = tok.isdigit() or low in _DIGIT_WORDS
-        joins = low in _SEPARATORS if cur else tok in ("+", "(")
-        if numeric or joins:
-            cur.append(m)
-        else:
-            close()
-    close()
-    return runs
-
-
-def _context_before(text: str, start: int, chars: int = 48) -> str:
-    return text[max(0, start - chars) : start]
-
-
-def _classify(text: str, start: int, digits: str, raw: list[str]) -> str | None:
-    n = len(digits)
-    before = _context_before(text, start)
-    if 13 <= n <= 19 and luhn_valid(digits):
-        return CARD
-    if 8 <= n <= 19 and _CARD_CONTEXT.search(before):
-        return CARD  # a misheard or partial card number is still one
-    if n == 9 and _SSN_CONTEXT.search(before):
-        return SSN
-    if 3 <= n <= 4 and _CODE_CONTEXT.search(before):
-        return SECURITY_CODE
-    international = bool(raw) and raw[0] in ("+", "plus")
-    phone_context = bool(_PHONE_CONTEXT.search(before))
-    if n == 10 or (n == 11 and digits[0] == "1") or (international and 8 <= n <= 15):
-        return PHONE
-    if phone_context and (n == 7 or 10 <= n <= 13):
-        return PHONE
-    return None
-
-
-def redact(text: str) -> RedactionResult:
-    """Replace personal data in ``text`` with placeholders such as ``[card number]``."""
+    With ``memory`` (a conversation's, from the previous turn) digits that
+    continue a card read out earlier are recognised too; the result carries the
+    memory to keep for the next turn. Without it, each text stands alone.
+    """
+    text = fold_text(text if isinstance(text, str) else str(text or ""))
+    mem = memory.copy() if memory is not None else RedactionMemory()
+    card_talk = bool(PAYMENT_CARD_TALK.search(text))
     if not text or not _QUICK_RE.search(text):
-        return RedactionResult(text or "", set())
-    found: set[str] = set()
-
-    def sub_email(m: re.Match[str]) -> str:
-        found.add(EMAIL)
-        return PLACEHOLDERS[EMAIL]
-
-    text = _EMAIL_RE.sub(sub_email, text)
-
-    def sub_ssn(m: re.Match[str]) -> str:
-        found.add(SSN)
-        return PLACEHOLDERS[SSN]
-
-    text = _SSN_RE.sub(sub_ssn, text)
+        if memory is not None:
+            mem.end_turn(card_talk)
+        return RedactionResult(text, set(), mem if memory is not None else None)
+    today = today or dt.date.today()
+    tokens = tokenize(text)
+    number_runs = runs(text, tokens)
+    spans: list[tuple[int, int, str]] = []
+    spans += emails.find(text)
+    spans += accounts.find(text)
+    spans += addresses.find(text, tokens, number_runs)
+    claimed = _merge(spans)
+    card_before = mem.card_digits
+    card_digits_found = False
+    for run in number_runs:
+        if _inside(claimed, run.start, run.end):
+            continue
+        for seg in classify_run(text, run, mem, region):
+            spans.append((seg.start, seg.end, seg.kind))
+            card_digits_found = card_digits_found or seg.kind in CARD_KINDS
+    spans += dates.find(text, tokens, number_runs, today=today, card_given=mem.card_given)
+    merged = _merge(spans)
+    found = {kind for _, _, kind in merged}
+    if memory is not None:
+        mem.end_turn(card_talk or card_digits_found or mem.card_digits != card_before)
+    if not merged:
+        return RedactionResult(text, found, mem if memory is not None else None)
     pieces: list[str] = []
     last = 0
-    for start, end, raw in _numeric_runs(text):
-        digits = _run_digits([t for t in raw if t not in ("+", "(")])
-        if digits is None:
-            continue
-        kind = _classify(text, start, digits, raw)
-        if kind is None:
-            continue
-        found.add(kind)
+    for start, end, kind in merged:
         pieces.append(text[last:start])
         pieces.append(PLACEHOLDERS[kind])
         last = end
-    if pieces:
-        text = "".join(pieces) + text[last:]
-    return RedactionResult(text, found)
+    pieces.append(text[last:])
+    return RedactionResult("".join(pieces), found, mem if memory is not None else None)
 
 
-_STANDARD_ATTRS = frozenset(vars(logging.LogRecord("x", 0, "x", 0, "x", None, None))) | {
-    "message",
-    "asctime",
-}
+_NUMBERISH_TAIL = re.compile(
+    r"(?:[\s\d\-.,/()+]|\b(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine|"
+    r"ten|eleven|twelve|[a-z]+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
+    r"hundred|thousand|double|triple)\b)+$",
+    re.IGNORECASE,
+)
 
 
-class RedactingFilter(logging.Filter):
-    """A logging filter that redacts the message, its arguments and string extras.
+def bounded(text: str, limit: int) -> str:
+    """At most ``limit`` characters of ``text``, for redaction to stay cheap on a flood.
 
-    Install it on handlers (not loggers) so records from every library pass
-    through it: ``handler.addFilter(RedactingFilter())``.
+    The cut never leaves half a number behind: digits, number words and separators
+    at the end of the kept part are dropped too, since what follows them is gone.
     """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a bad format string must not lose the log line
-            message = str(record.msg)
-        redacted = redact(message).text
-        if redacted != message or record.args:
-            record.msg = redacted
-            record.args = None
-        for key, value in list(vars(record).items()):
-            if key in _STANDARD_ATTRS:
-                continue
-            if isinstance(value, str):
-                setattr(record, key, redact(value).text)
-            elif isinstance(value, (dict, list, tuple)):
-                setattr(record, key, _redact_obj(value))
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text).text
-        return True
+    if len(text) <= limit:
+        return text
+    return _NUMBERISH_TAIL.sub("", text[:limit])
 
 
-def _redact_obj(value: object, depth: int = 0) -> object:
-    if depth > 4:
-        return value
-    if isinstance(value, str):
-        return redact(value).text
-    if isinstance(value, dict):
-        return {k: _redact_obj(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redact_obj(v, depth + 1) for v in value]
-    if isinstance(value, tuple):
-        return tuple(_redact_obj(v, depth + 1) for v in value)
-    return value
+def _merge(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Overlapping spans become one, named after the longest reading in it."""
+    merged: list[tuple[int, int, str]] = []
+    widest: list[int] = []  # length of the span that named each merged one
+    for start, end, kind in sorted(spans):
+        if start >= end:
+            continue
+        if merged and start < merged[-1][1]:
+            m_start, m_end, m_kind = merged[-1]
+            # the longer reading names it ("march twenty twenty eight" is an expiry
+            # date, not the "twenty twenty eight" a digit reader took for a code)
+            longer = (end - start, _PRIORITY[kind]) > (widest[-1], _PRIORITY[m_kind])
+            merged[-1] = (m_start, max(m_end, end), kind if longer else m_kind)
+            widest[-1] = max(widest[-1], end - start) if not longer else end - start
+        else:
+            merged.append((start, end, kind))
+            widest.append(end - start)
+    return merged
+
+
+def _inside(spans: list[tuple[int, int, str]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e, _ in spans)
+
+
+from hark.privacy.logfilter import RedactingFilter  # noqa: E402  (re-exported; it uses redact)

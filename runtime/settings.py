@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     assistant_name: str = Field("Hark", description="Name the assistant introduces itself by.")
     currency: str = Field("USD", description="Currency of prices (spoken as dollars for USD).")
 
+    # --- privacy ----------------------------------------------------------------
+    retention_days: int = Field(
+        90,
+        ge=0,
+        description="Conversations (and their turns) with no activity for this many days are "
+        "deleted, once a day by the running server and by `hark privacy purge`; 0 keeps them "
+        "forever.",
+    )
     # --- optional LLM -----------------------------------------------------
     llm_base_url: str | None = Field(
         None, description="OpenAI-compatible base URL (vLLM, llama.cpp, Ollama). Unset: no LLM."
@@ -376,7 +384,7 @@ def normalize_origin(origin: str) -> str:
 def _split_secret(value: SecretStr | None) -> tuple[str, ...]:
     if value is None:
         return ()
-    return tuple(k for k in value.get_secret_value().split(",") if k)
+    return tuple(k.strip() for k in value.get_secret_value().split(",") if k.strip())
 
 
 def settings_table() -> str:

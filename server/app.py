@@ -13,9 +13,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from hark import __version__
+from hark.privacy.identifiers import is_safe_id
+from hark.privacy.redact import set_region
 from hark.runtime.log_context import log_context
 from hark.runtime.settings import Settings
 from hark.server.guards import install_guards
+from hark.server.request_log import route_of
+from hark.server.retention import RetentionWorker
 from hark.server.routes_health import router as health_router
 from hark.server.routes_metrics import router as metrics_router
 from hark.server.services import Services, build_services
@@ -39,12 +43,17 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         )
         security = app.state.security
         (log.warning if security.mode == "open" else log.info)(security.describe())
+        retention = RetentionWorker(app.state.services.db, settings.retention_days)
+        app.state.retention = retention
+        retention.start()
         try:
             yield
         finally:
+            await retention.stop()
             if owned:
                 app.state.services.close()
 
+    set_region(settings.region)  # phone numbers in log lines are read as the shop's region
     app = FastAPI(
         title="Hark",
         version=__version__,
@@ -57,19 +66,23 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def request_context(request: Request, call_next) -> Response:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        # A caller's own id is used only when it is a valid id (never free text, never a
+        # card number): it is echoed and logged as it is.
+        offered = request.headers.get("x-request-id")
+        request_id = offered if is_safe_id(offered) else uuid.uuid4().hex[:16]
         started = time.perf_counter()
         with log_context(request_id=request_id):
             response = await call_next(request)
             elapsed_ms = (time.perf_counter() - started) * 1000
             response.headers["x-request-id"] = request_id
             if request.url.path not in ("/healthz", "/readyz", "/metrics"):
+                route, ids = route_of(request)
                 log.info(
                     "%s %s %s",
                     request.method,
-                    request.url.path,
+                    route,
                     response.status_code,
-                    extra={"status": response.status_code, "ms": round(elapsed_ms, 1)},
+                    extra={"status": response.status_code, "ms": round(elapsed_ms, 1), **ids},
                 )
         return response
 
@@ -93,5 +106,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from hark.server.routes_conversations import router as conversations_router
 
     app.include_router(conversations_router)
+    from hark.server.routes_privacy import router as privacy_router
+
+    app.include_router(privacy_router)
     # --- end feature routers ---------------------------------------------------
     return app

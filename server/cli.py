@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "transcribe",
     "say",
     "chat",
+    "privacy",
 ]
 
 

@@ -18,6 +18,19 @@ from hark.runtime.log_context import ContextFilter
 from hark.server.log_secrets import CredentialFilter
 
 _STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+#: Loggers of libraries that write raw wire data (WebSocket frames, HTTP bodies) at DEBUG.
+WIRE_LOGGERS = (
+    "uvicorn.error",
+    "uvicorn.protocols",
+    "websockets",
+    "httpcore",
+    "httpcore2",
+    "httpx",
+    "httpx2",
+    "openai",
+    "hpack",
+    "multipart",
+)
 
 
 class JsonFormatter(logging.Formatter):
@@ -31,7 +44,9 @@ class JsonFormatter(logging.Formatter):
         for key, value in record.__dict__.items():
             if key not in _STANDARD_ATTRS and value is not None and not key.startswith("_"):
                 payload[key] = value
-        if record.exc_info:
+        if record.exc_text:  # already formatted and redacted by the RedactingFilter
+            payload["exc"] = record.exc_text
+        elif record.exc_info:
             payload["exc"] = self.formatException(record.exc_info)
         return json.dumps(payload, default=str)
 
@@ -64,5 +79,10 @@ def configure_logging(level: str = "INFO", fmt: str = "json", stream: Any = None
         handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(level.upper())
+    # Protocol libraries dump raw frames and bodies at DEBUG, cut to a few dozen characters:
+    # a card number cut in half can't be recognised, so they never log below INFO.
+    floor = max(logging.getLevelName(level.upper()), logging.INFO)
+    for name in WIRE_LOGGERS:
+        logging.getLogger(name).setLevel(floor)
     for name in ("uvicorn.access",):
         logging.getLogger(name).propagate = True

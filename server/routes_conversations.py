@@ -19,7 +19,6 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
-from hark.privacy.redact import redact
 from hark.runtime.metrics import record_turn
 from hark.server.auth import Client
 from hark.skills.identity import CustomerNotAllowed, starting_identity
@@ -171,9 +170,7 @@ def post_turn(
         raise HTTPException(422, str(exc)) from None
     dialogue_ms = (time.perf_counter() - started) * 1000
     record_turn("http", reply.intent, reply.handoff, {"dialogue_ms": dialogue_ms})
-    # Echo the turn as stored: redacted, and only placeholders for an identity answer.
-    user = reply.user_text if reply.user_text is not None else redact(body.text).text
-    event = reply.to_turn_event(user)
+    event = reply.to_turn_event(reply.user_echo(body.text))  # never echo a card number back
     return TurnOut(conversation_id=conversation_id, turn_id=reply.turn_id, **event)
 
 

@@ -58,6 +58,15 @@ class Reply:
                 return action.data.get("summary")
         return None
 
+    def user_echo(self, raw: str) -> str:
+        """The caller's words to echo back: as stored (redacted with the conversation's
+        memory), or redacted here when the reply did not come from a stored turn."""
+        if self.user_text is not None:
+            return self.user_text
+        from hark.privacy.redact import redact
+
+        return redact(raw).text
+
     def to_turn_event(self, user: str) -> dict[str, Any]:
         """The public per-turn JSON shape shared by ``hark chat --json`` and the HTTP API."""
         return {

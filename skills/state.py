@@ -82,6 +82,9 @@ class ConversationState:
     last_reply: str = ""
     last_ssml: str = ""
     recent: list[dict[str, str]] = field(default_factory=list)  # redacted last turns
+    # hark.privacy.memory.RedactionMemory: digit counts for a card read out over several
+    # turns, never the digits themselves
+    privacy: dict[str, int] = field(default_factory=dict)
     handed_off: bool = False
     acknowledged_upset: int = 0
     turn_count: int = 0

@@ -42,7 +42,8 @@ def link_customer(db: Database, channel: str, external_id: str, customer_id: str
     if not external_id.strip():
         raise ValueError("the external id must not be empty")
     with db.session() as session:
-        if session.get(Customer, customer_id) is None:
+        customer = session.get(Customer, customer_id)
+        if customer is None or customer.erased_at is not None:  # erased: no new links
             raise LookupError(f"customer not found: {customer_id}")
         link = session.scalar(
             select(ChannelLink).where(

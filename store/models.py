@@ -43,6 +43,9 @@ class Customer(Base):
     name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40), index=True)
     email: Mapped[str | None] = mapped_column(String(200), index=True)
+    # Set by `hark privacy erase`: name, phone and e-mail are gone and stay gone
+    # (a later shop import does not bring them back).
+    erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     orders: Mapped[list[Order]] = relationship(back_populates="customer")
 
@@ -79,12 +82,13 @@ class Order(Base):
     __tablename__ = "orders"
 
     order_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.customer_id"), index=True)
+    # None once the customer is erased: the order stays for the shop's accounts.
+    customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.customer_id"), index=True)
     status: Mapped[str] = mapped_column(String(20))
     placed_at: Mapped[dt.date] = mapped_column(Date)
     eta: Mapped[dt.date | None] = mapped_column(Date)
 
-    customer: Mapped[Customer] = relationship(back_populates="orders")
+    customer: Mapped[Customer | None] = relationship(back_populates="orders")
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
     )
@@ -156,7 +160,7 @@ class Conversation(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     channel: Mapped[str] = mapped_column(String(32))
     customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.customer_id"), index=True)
-    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     state: Mapped[dict] = mapped_column(JSON, default=dict)
     resolved: Mapped[bool] = mapped_column(Boolean, default=True)

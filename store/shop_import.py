@@ -221,6 +221,9 @@ def _import_customers(session: Session, folder: Path) -> int:
         email = row.text("email", required=False) or None
         if email and "@" not in email:
             raise row.fail("email", f"not an email address: {email!r}")
+        existing = session.get(Customer, cid)
+        if existing is not None and existing.erased_at is not None:
+            continue  # erased at the customer's request: the shop's files don't bring it back
         session.merge(
             Customer(
                 customer_id=cid,
@@ -262,7 +265,8 @@ def _import_orders(session: Session, folder: Path) -> int:
     for row in _read(folder, "orders.csv"):
         order_id = row.text("order_id")
         customer_id = row.text("customer_id")
-        if session.get(Customer, customer_id) is None:
+        customer = session.get(Customer, customer_id)
+        if customer is None:
             raise row.fail("customer_id", f"unknown customer {customer_id!r}")
         sku = row.text("sku")
         if session.get(Product, sku) is None:
@@ -271,7 +275,8 @@ def _import_orders(session: Session, folder: Path) -> int:
         if status not in ORDER_STATUSES:
             raise row.fail("status", f"{status!r} is not one of {', '.join(ORDER_STATUSES)}")
         head = {
-            "customer_id": customer_id,
+            # an erased customer's orders are kept for the accounts, tied to no one
+            "customer_id": None if customer.erased_at is not None else customer_id,
             "status": status,
             "placed_at": row.date("placed_at"),
             "eta": row.date("eta", required=False),

@@ -4,6 +4,7 @@ with the sample shop, the brain on it, and a real uvicorn server on loopback."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import socket
 import threading
 import time
@@ -108,6 +109,24 @@ class LiveServer:
         self.server.should_exit = True
         self.thread.join(timeout=10)
         self.sock.close()
+
+
+@pytest.fixture
+def captured_logs() -> Iterator[io.StringIO]:
+    """Hark's real log handler (JSON lines, redacting filter) writing to a buffer, at DEBUG."""
+    import logging
+
+    from hark.server.logs import configure_logging
+
+    buffer = io.StringIO()
+    root = logging.getLogger()
+    level = root.level
+    configure_logging("DEBUG", "json", stream=buffer)
+    yield buffer
+    for handler in list(root.handlers):
+        if getattr(handler, "_hark", False):
+            root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture

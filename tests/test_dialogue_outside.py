@@ -14,7 +14,7 @@ import pytest
 from shopbuilder import ShopRows, open_shop
 from sqlalchemy import select
 
-from hark.dialogue.errors import ConversationNotFound, CustomerNotFound
+from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
 from hark.dialogue.manager import DialogueManager
 from hark.dialogue.nlu import nlu_for
 from hark.language.normalize import normalize_spoken
@@ -285,7 +285,9 @@ def test_ssml_with_ampersand_names_is_well_formed(bikes) -> None:
 
 def test_nul_characters_are_harmless(bikes) -> None:
     manager, db = bikes
-    cid, _ = manager.start_conversation("kio\x00sk", "K2", identity=Identity.VERIFIED)
+    with pytest.raises(InvalidUtterance):  # a channel is a name: refused, never cleaned up
+        manager.start_conversation("kio\x00sk", None)
+    cid, _ = manager.start_conversation("kiosk", "K2", identity=Identity.VERIFIED)
     reply = manager.turn(cid, "where is order r\x00-4040")
     assert "R-4040" in reply.text
     with db.session() as session:

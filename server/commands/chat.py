@@ -16,7 +16,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hark.privacy.redact import redact
 from hark.server.commands.common import add_config_argument, fail, settings_from_args
 
 QUIT_WORDS = {"quit", "exit", ":q"}
@@ -157,8 +156,7 @@ class _Printer:
 
     def turn(self, text: str, reply) -> None:
         if self.as_json:
-            stored = reply.user_text if reply.user_text is not None else redact(text).text
-            self._emit(reply.to_turn_event(stored))  # as stored: never a card number
+            self._emit(reply.to_turn_event(reply.user_echo(text)))  # never echo a card number
             return
         print(f"hark> {reply.text}")
         for c in reply.cards:
