@@ -37,7 +37,7 @@ from hark.privacy.redact import CARD, SECURITY_CODE, redact
 from hark.runtime.settings import Settings
 from hark.shop import knowledge as shop_knowledge
 from hark.skills import proactive
-from hark.skills.cart_store import merge_guest_cart
+from hark.skills.cart_store import cart_view, merge_guest_cart
 from hark.skills.context import SkillReply, TurnContext, card
 from hark.skills.reply import Action, Card, Reply
 from hark.skills.state import ConversationState, Pending
@@ -334,6 +334,7 @@ class DialogueManager:
                 "Sorry, could you say that again?",
                 "<speak><s>Sorry, could you say that again?</s></speak>",
             )
+        cart = cart_view(ctx)  # before the state is saved: it may note the cart id
         state.pending = result.pending
         state.note_intent(intent)
         state.last_reply, state.last_ssml = text, ssml
@@ -381,6 +382,7 @@ class DialogueManager:
             actions=result.actions,
             end=result.end,
             turn_id=assistant.id,
+            cart=cart,
         )
 
 

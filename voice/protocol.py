@@ -156,6 +156,9 @@ class ReplyEvent(ServerEvent):
     intent: str
     cards: list[dict[str, Any]]
     handoff: bool
+    # Added within v1 (clients ignore fields they do not know): the caller's open
+    # cart after this turn, ``{"lines": [...], "total", "currency"}``, or null.
+    cart: dict[str, Any] | None = None
 
 
 class AudioStartEvent(ServerEvent):
@@ -203,4 +206,5 @@ def reply_event(reply: Any) -> ReplyEvent:
         intent=reply.intent,
         cards=[card.to_dict() for card in reply.cards],
         handoff=reply.handoff,
+        cart=reply.cart.to_dict() if getattr(reply, "cart", None) is not None else None,
     )
