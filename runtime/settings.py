@@ -85,6 +85,12 @@ class Settings(BaseSettings):
         description="piper voice name (in <data_dir>/models/piper/) or a path to a .onnx file.",
     )
     tts_speaker: int | None = Field(None, description="Speaker id for multi-speaker voices.")
+    models_auto_download: bool = Field(
+        True,
+        description="hark serve fetches the configured speech models (HARK_ASR_MODEL, "
+        "HARK_TTS_VOICE, when they are names) from the model hub in the background when they "
+        "are missing; text works meanwhile. false: never download.",
+    )
     tts_length_scale: float | None = Field(None, gt=0, description="Speaking rate (<1 faster).")
 
     # --- turn-taking --------------------------------------------------------

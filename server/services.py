@@ -24,9 +24,13 @@ class EngineStatus:
 
     loaded: bool
     detail: str
+    download: dict[str, Any] | None = None  # progress of a background model download
 
     def to_dict(self) -> dict[str, Any]:
-        return {"loaded": self.loaded, "detail": self.detail}
+        out: dict[str, Any] = {"loaded": self.loaded, "detail": self.detail}
+        if self.download is not None:
+            out["download"] = dict(self.download)
+        return out
 
 
 @dataclass
@@ -69,8 +73,8 @@ def build_services(settings: Settings, *, load_engines: bool = True, **overrides
     services = Services(settings=settings, db=db, dialogue=dialogue)
     services.engines["llm"] = _llm_status(settings)
     for kind, attribute, loader in (
-        ("asr", "transcriber", lambda: _load_asr(settings, db)),
-        ("tts", "synthesizer", lambda: _load_tts(settings)),
+        ("asr", "transcriber", lambda: load_asr(settings, db)),
+        ("tts", "synthesizer", lambda: load_tts(settings, db)),
     ):
         if attribute in overrides:
             engine = overrides.pop(attribute)
@@ -101,7 +105,8 @@ def _product_names(db: Database) -> list[str]:
         return list(session.scalars(select(Product.name)))
 
 
-def _load_asr(settings: Settings, db: Database) -> tuple[Any, EngineStatus]:
+def load_asr(settings: Settings, db: Database) -> tuple[Any, EngineStatus]:
+    """The speech recogniser (primed with the shop's product names), or why not."""
     from hark.voice.asr.whisper import WhisperTranscriber
 
     return _load_engine(
@@ -110,7 +115,8 @@ def _load_asr(settings: Settings, db: Database) -> tuple[Any, EngineStatus]:
     )
 
 
-def _load_tts(settings: Settings) -> tuple[Any, EngineStatus]:
+def load_tts(settings: Settings, db: Database | None = None) -> tuple[Any, EngineStatus]:
+    """The voice, or why not (``db`` unused: the same signature as ``load_asr``)."""
     from hark.voice.tts.piper import PiperSynthesizer
 
     return _load_engine("speech synthesis", lambda: PiperSynthesizer.from_settings(settings))

@@ -26,12 +26,15 @@ pytest_plugins += ["fixtures_pg", "fixtures_alexa"]
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees the developer's own HARK_* environment."""
+    """No test sees the developer's own HARK_* environment, or the internet's model hub."""
     import os
 
     for key in list(os.environ):
         if key.startswith("HARK_"):
             monkeypatch.delenv(key)
+    # No test may reach a real model hub: anything that would download without
+    # naming the fake hub gets a refused connection on loopback instead.
+    monkeypatch.setenv("HARK_HF_ENDPOINT", "http://127.0.0.1:9")
 
 
 @pytest.fixture

@@ -5,10 +5,11 @@ Layout under ``settings.models_dir`` (``<data_dir>/models``)::
     whisper/<name>/        model.bin, config.json, tokenizer.json, vocabulary.*
     piper/<name>.onnx      plus <name>.onnx.json
 
-Hark never downloads a model behind the operator's back: the server, tests
-and every other command only *resolve* names to files and raise
+Every command but two only *resolves* names to files and raises
 ``ModelNotFound`` (one line, with the fetch command) when they are missing.
-Fetching happens only in ``hark models download``, from Hugging Face:
+Fetching happens in ``hark models download``, and in ``hark serve`` when the
+configured models are missing and ``HARK_MODELS_AUTO_DOWNLOAD`` is on (in the
+background, see ``hark.server.model_setup``), from Hugging Face:
 Whisper from ``Systran/faster-whisper-<name>`` (CTranslate2 conversions),
 piper voices from ``rhasspy/piper-voices``. The endpoint is overridable
 (``HARK_HF_ENDPOINT``, then ``HF_ENDPOINT``, or the ``endpoint`` argument) for
@@ -30,7 +31,8 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final, Protocol
 
 from hark.voice.errors import ModelNotFound
 
@@ -218,6 +220,19 @@ def piper_repo_path(name: str) -> str:
     return f"{lang}/{lang}_{region}/{speaker}/{quality}/{name}.onnx"
 
 
+class ProgressSink(Protocol):
+    """Told about each block written; closed when the file is done (or failed)."""
+
+    def update(self, count: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+ProgressFactory = Callable[[str, int | None], ProgressSink]
+"""``(label, total bytes or None) -> sink``: progress reporting other than a bar
+(the server's background download reports to its log and ``/readyz``)."""
+
+
 class Progress:
     """Minimal progress sink; the default draws a tqdm bar on stderr."""
 
@@ -257,7 +272,7 @@ def fetch_file(
     dest: Path,
     *,
     label: str,
-    progress: bool = True,
+    progress: bool | ProgressFactory = True,
     optional: bool = False,
 ) -> int | None:
     """Stream ``url`` to ``dest`` atomically; return bytes written (``None``: optional and 404)."""
@@ -279,7 +294,11 @@ def fetch_file(
             expected_sha = _announced_sha256(response)
             digest = hashlib.sha256()
             written = 0
-            bar = Progress(label, total, enabled=progress)
+            bar = (
+                progress(label, total)
+                if callable(progress)
+                else Progress(label, total, enabled=progress)
+            )
             try:
                 for block in response.iter_bytes(_CHUNK):
                     out.write(block)
@@ -320,7 +339,7 @@ def download_whisper(
     *,
     endpoint: str | None = None,
     force: bool = False,
-    progress: bool = True,
+    progress: bool | ProgressFactory = True,
     client: httpx.Client | None = None,
 ) -> Path:
     """Fetch a faster-whisper model into ``<models_dir>/whisper/<name>``; return the folder.
@@ -374,7 +393,7 @@ def download_piper_voice(
     *,
     endpoint: str | None = None,
     force: bool = False,
-    progress: bool = True,
+    progress: bool | ProgressFactory = True,
     client: httpx.Client | None = None,
 ) -> Path:
     """Fetch a piper voice into ``<models_dir>/piper/<name>.onnx`` (+ ``.onnx.json``).
