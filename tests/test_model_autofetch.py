@@ -100,10 +100,12 @@ async def test_serve_downloads_missing_models_while_text_works(
 
         hub.lfs_gate.set()
         ready = _wait(
-            lambda: (r := _readyz(url))
-            and r["engines"]["asr"]["loaded"]
-            and r["engines"]["tts"]["loaded"]
-            and r,
+            lambda: (
+                (r := _readyz(url))
+                and r["engines"]["asr"]["loaded"]
+                and r["engines"]["tts"]["loaded"]
+                and r
+            ),
             60,
             "both engines to load",
             proc,
@@ -136,7 +138,10 @@ def test_unreachable_hub_says_in_one_line_how_to_get_the_models(
     with caplog.at_level(logging.WARNING, logger="hark.models"):
         fetcher = start_model_downloads(services, endpoint="http://127.0.0.1:9")
         assert fetcher is not None and fetcher.wait(30)
-    for kind, flag, name in (("asr", "--asr", "tiny.en"), ("tts", "--voice", "en_US-lessac-medium")):
+    for kind, flag, name in (
+        ("asr", "--asr", "tiny.en"),
+        ("tts", "--voice", "en_US-lessac-medium"),
+    ):
         status = services.engines[kind]
         assert not status.loaded and status.download["state"] == "failed"
         assert f"hark models download {flag} {name}" in status.detail

@@ -29,9 +29,9 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Final, Protocol
 
 from hark.voice.errors import ModelNotFound
