@@ -106,6 +106,20 @@ class Settings(BaseSettings):
     )
     max_frame_bytes: int = Field(65536, gt=0, description="Largest accepted WebSocket frame.")
 
+    # --- kiosk ----------------------------------------------------------------
+    public_url: str | None = Field(
+        None,
+        description="Base URL customers' phones use to reach Hark (the kiosk's QR codes), e.g. "
+        "https://shop.example.com; default: the address the kiosk page was loaded from.",
+    )
+    kiosk_idle_s: int = Field(
+        60,
+        ge=10,
+        le=3600,
+        description="Seconds without speech, typing or a tap before the kiosk ends the "
+        "conversation and returns to its attract screen.",
+    )
+
     # --- Alexa ----------------------------------------------------------------
     alexa_verify: bool = Field(True, description="Verify Alexa request signatures.")
     alexa_skill_id: str | None = Field(None, description="Expected Alexa applicationId.")
@@ -121,6 +135,16 @@ class Settings(BaseSettings):
         description='Send an Alexa progressive response ("One moment") when a turn takes '
         "longer than this many seconds.",
     )
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.lower().startswith(("http://", "https://")) or any(c.isspace() for c in value):
+            raise ValueError("must be an http(s) URL such as https://shop.example.com")
+        return value
 
     @field_validator("vad_frame_ms")
     @classmethod

@@ -85,5 +85,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from hark.server.routes_conversations import router as conversations_router
 
     app.include_router(conversations_router)
+    from hark.server.routes_kiosk import router as kiosk_router
+
+    app.include_router(kiosk_router)
     # --- end feature routers ---------------------------------------------------
     return app

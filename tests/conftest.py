@@ -21,7 +21,7 @@ TODAY = dt.date(2026, 11, 24)
 REPO = Path(__file__).resolve().parent.parent
 
 pytest_plugins = ["fixtures_voice"] if (REPO / "tests" / "fixtures_voice.py").exists() else []
-pytest_plugins += ["fixtures_pg", "fixtures_alexa"]
+pytest_plugins += ["fixtures_pg", "fixtures_alexa", "fixtures_browser"]
 
 
 @pytest.fixture(autouse=True)
