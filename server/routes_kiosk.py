@@ -36,10 +36,10 @@ from hark.store.models import Product
 router = APIRouter(tags=["kiosk"])
 
 MAX_SKU = 64
-# The page loads only its own files; pictures may come from a shop's CDN;
+# The page loads only its own scripts (model-viewer compiles WebAssembly: wasm-unsafe-eval, not eval); pictures may come from a shop's CDN;
 # the WebSocket goes back to this server; model-viewer decodes in blob workers.
 PAGE_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob: https:; media-src 'self' blob:; "
     "connect-src 'self' ws: wss: blob: data: https:; worker-src 'self' blob:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"

@@ -99,7 +99,7 @@ def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
             if kind == "silence":
                 pieces.append(np.zeros(int(16000 * float(value)), np.int16))
             else:
-                pieces.append(espeak_speech(str(value), 16000, wpm=150))
+                pieces.append(espeak_speech(str(value), 16000))
         path = folder / f"mic{len(made)}.wav"
         write_wav(path, np.concatenate(pieces), 16000)
         made[parts] = path

@@ -21,7 +21,7 @@ const STATE_TEXT = {
   thinking: "Thinking…",
   speaking: "Speaking — talk any time to interrupt",
   reconnecting: "Connection lost",
-  error: "Not connected",
+  error: "Microphone off — please type",
 };
 
 const MIC_MESSAGES = {
@@ -191,7 +191,7 @@ function onEvent(event) {
   switch (event.type) {
     case "ready":
       kiosk.sessionId = event.session_id;
-      if (!kiosk.micError) setState("listening");
+      setState(listeningOrError());
       break;
     case "speech_started":
       touch();
@@ -234,7 +234,7 @@ function onEvent(event) {
     case "interrupted":
       kiosk.player.flush();
       captions.markInterrupted();
-      setState("listening");
+      setState(listeningOrError());
       break;
     case "error":
       onServerError(event);

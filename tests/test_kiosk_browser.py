@@ -1,0 +1,238 @@
+"""The kiosk page in real headless Chromium, against a real server with real speech models.
+
+Debian's ``/usr/bin/chromium`` is driven by Playwright's Python package; the
+microphone is Chromium's fake capture device playing a WAV of espeak-ng speech
+once (``%noloop``); the server is the real app on loopback with Whisper base
+and piper ``en_US-joe-medium`` (``tests/fixtures_browser.py``). Screenshots of
+the start screen, a conversation with cards, the 3D view and the error state
+go to ``artifacts/kiosk/``.
+
+What the page itself knows is read from the DOM and from ``window.harkKiosk``
+(its diagnostics: state, events received, the player's counters).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.real_models
+
+VIEWPORT = {"width": 1280, "height": 860}
+
+
+def kiosk_state(page) -> dict:
+    return page.evaluate(
+        """() => ({state: harkKiosk.state, screen: harkKiosk.screen,
+                   sessionId: harkKiosk.sessionId, events: harkKiosk.events.slice(),
+                   stats: harkKiosk.player ? {...harkKiosk.player.stats} : null})"""
+    )
+
+
+def wait_until(page, check, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check(kiosk_state(page))
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {what}: {kiosk_state(page)}"
+        page.wait_for_timeout(100)
+
+
+def open_kiosk(browser, url: str, query: str = "", viewport: dict | None = None):
+    page = browser.new_page(viewport=viewport or VIEWPORT)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{url}/kiosk{query}")
+    page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+def test_spoken_conversation_cards_cart_barge_in_and_3d(
+    kiosk_server, launch_chromium, speech_wav, artifact
+) -> None:
+    # The caller speaks 2 s after the tap, while the greeting is still playing.
+    wav = speech_wav(("silence", 2.0), ("say", "Do you have a travel mug?"), ("silence", 30.0))
+    page = open_kiosk(launch_chromium(wav), kiosk_server.url)
+    assert page.locator("#attract").is_visible()
+    assert page.locator("#start").inner_text() == "Tap to talk"
+    page.screenshot(path=str(artifact("1-start.png")))
+
+    page.click("#start")
+    wait_until(page, lambda s: s["state"] == "speaking", 20, "the greeting to play")
+    # Barge-in: speech during the greeting stops playback at once.
+    wait_until(page, lambda s: "interrupted" in s["events"], 20, "the barge-in")
+    state = kiosk_state(page)
+    assert state["stats"]["flushes"] >= 1
+    assert state["events"].index("speech_started") < state["events"].index("interrupted")
+    assert state["state"] != "speaking"  # playback stopped with the flush
+    assert page.locator(".caption.hark.interrupted").count() == 1
+
+    # The transcript and the reply appear, with the product's card.
+    you = page.locator(".caption.you").first
+    you.wait_for(timeout=20000)
+    # Real recognition of synthetic speech: "travel mug" (once "travel mud"), never empty.
+    assert re.search(r"\btravel\b", you.inner_text(), re.I)
+    page.locator(".card[data-sku='KIT-1001']").wait_for(timeout=20000)
+    reply = page.locator(".caption.hark").nth(1).inner_text()
+    assert "Travel Mug" in reply
+    card = page.locator(".card[data-sku='KIT-1001']")
+    assert "$24.99" in card.inner_text() and "In stock" in card.inner_text()
+    assert card.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+
+    # The reply's audio is played (the page's player counts what actually ended).
+    played_before = kiosk_state(page)["stats"]["playedMs"]
+    wait_until(page, lambda s: s["state"] == "speaking", 20, "the reply to be spoken")
+    wait_until(
+        page, lambda s: s["stats"]["playedMs"] > played_before + 1000, 20, "reply audio to play"
+    )
+
+    # "Add to cart" is a typed turn; the reply's cart updates the total.
+    card.get_by_role("button", name="Add Vacuum-Insulated Travel Mug 16 oz to cart").click()
+    page.locator("#cart-lines li[data-sku='KIT-1001']").wait_for(timeout=20000)
+    assert page.locator("#cart-total").inner_text() == "$24.99"
+    assert "1 × Vacuum-Insulated Travel Mug 16 oz" in page.locator("#cart-lines").inner_text()
+    assert (
+        page.locator(".caption.you")
+        .last.inner_text()
+        .endswith("Add the Vacuum-Insulated Travel Mug 16 oz to my cart")
+    )
+    page.screenshot(path=str(artifact("2-conversation-cards.png")))
+
+    # The detail view shows the 3D model, with a QR code for the customer's phone.
+    card.locator("button.open").click()
+    page.locator("#detail-3d[data-loaded='true']").wait_for(timeout=30000)
+    assert page.locator("#detail-name").inner_text() == "Vacuum-Insulated Travel Mug 16 oz"
+    viewer = page.locator("#detail-3d model-viewer")
+    assert viewer.evaluate("mv => mv.loaded") is True
+    assert viewer.get_attribute("src") == "/shop-media/media/KIT-1001.glb"
+    assert viewer.get_attribute("camera-controls") is not None
+    qr = page.locator("#detail-qr-image")
+    qr.wait_for()
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 100")
+    page.wait_for_timeout(500)  # let the first frames render for the screenshot
+    page.screenshot(path=str(artifact("3-3d-view.png")))
+    page.click("#detail-close")
+    assert page.locator("#detail").is_hidden()
+
+    # A handoff is shown on screen.
+    page.fill("#typed-text", "I want to talk to a real person")
+    page.press("#typed-text", "Enter")
+    page.locator("#handoff").wait_for(state="visible", timeout=20000)
+    assert "A member of staff is coming" in page.locator("#handoff").inner_text()
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_phone_view_loads_the_model_with_ar(kiosk_server, launch_chromium, speech_wav) -> None:
+    browser = launch_chromium(speech_wav(("silence", 1.0)))
+    page = browser.new_page(viewport={"width": 412, "height": 860})
+    qr = httpx.get(f"{kiosk_server.url}/kiosk/qr/AUD-3002.svg")
+    phone_url = qr.headers["x-qr-url"]
+    assert phone_url == f"{kiosk_server.url}/kiosk/p/AUD-3002"
+    page.goto(phone_url)
+    page.locator("#viewer[data-loaded='true']").wait_for(timeout=30000)
+    viewer = page.locator("#viewer model-viewer")
+    assert viewer.get_attribute("ar-modes") == "webxr scene-viewer quick-look"
+    assert page.locator("#name").inner_text() == "Mini Portable Bluetooth Speaker"
+
+
+def test_denied_microphone_shows_the_error_and_typing_still_works(
+    kiosk_server, launch_chromium, speech_wav, artifact
+) -> None:
+    browser = launch_chromium(speech_wav(("silence", 1.0)), mic="deny")
+    # The narrowest screen the kiosk supports: a portrait tablet.
+    page = open_kiosk(browser, kiosk_server.url, viewport={"width": 768, "height": 1024})
+    page.click("#start")
+    banner = page.locator("#banner")
+    banner.wait_for(state="visible", timeout=10000)
+    assert "microphone is blocked" in banner.inner_text()
+    wait_until(page, lambda s: s["sessionId"], 20, "the conversation to open for typing")
+    assert page.evaluate("document.body.dataset.state") == "error"
+    page.locator(".caption.hark").first.wait_for(timeout=20000)  # the greeting, as a caption
+    page.fill("#typed-text", "Do you sell kettles?")
+    page.click("#typed button[type=submit]")
+    page.locator(".caption.hark").nth(1).wait_for(timeout=20000)
+    assert "kettle" in page.locator(".caption.hark").nth(1).inner_text().lower()
+    assert page.locator(".card").count() >= 1
+    assert page.evaluate("document.body.dataset.state") == "error"  # still says: type
+    assert page.evaluate("document.documentElement.scrollWidth") <= 768  # no sideways scroll
+    page.screenshot(path=str(artifact("4-error-mic-denied.png")))
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_connection_lost_reconnects_with_backoff_and_says_so(
+    kiosk_server, launch_chromium, speech_wav
+) -> None:
+    page = open_kiosk(launch_chromium(speech_wav(("silence", 1.0)), mic="deny"), kiosk_server.url)
+    page.click("#start")
+    first = wait_until(page, lambda s: s["sessionId"], 20, "the first session")
+
+    # The server drops every open voice session (as a restart or a network cut would).
+    from hark.server.routes_voice import active_sessions
+
+    app = kiosk_server.server.config.app
+    loop = kiosk_server.server.servers[0].get_loop()  # uvicorn's event loop
+    sessions = list(active_sessions(app))
+    assert sessions
+    for session in sessions:
+        loop.call_soon_threadsafe(session.finished.set)
+    page.locator("#banner-text").filter(has_text="Connection lost").wait_for(timeout=10000)
+    assert "Trying again in" in page.locator("#banner-text").inner_text()
+    assert page.evaluate("document.body.dataset.state") == "reconnecting"
+    second = wait_until(
+        page,
+        lambda s: s["sessionId"] and s["sessionId"] != first and s["sessionId"],
+        15,
+        "reconnect",
+    )
+    assert second != first
+
+
+def test_idle_timeout_ends_the_conversation_and_returns_to_attract(
+    kiosk_server, launch_chromium, speech_wav
+) -> None:
+    page = open_kiosk(
+        launch_chromium(speech_wav(("silence", 1.0)), mic="deny"), kiosk_server.url, "?idle=3"
+    )
+    page.click("#start")
+    session_id = wait_until(page, lambda s: s["sessionId"], 20, "the session")
+    page.locator("#attract").wait_for(state="visible", timeout=20000)
+    assert page.evaluate("harkKiosk.endedBecause") == "idle"
+    transcript = httpx.get(f"{kiosk_server.url}/v1/conversations/{session_id}").json()
+    deadline = time.monotonic() + 10
+    while transcript["ended_at"] is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        transcript = httpx.get(f"{kiosk_server.url}/v1/conversations/{session_id}").json()
+    assert transcript["ended_at"] is not None
+
+
+def test_voice_setup_progress_is_shown_while_models_download(
+    kiosk_server, launch_chromium, speech_wav
+) -> None:
+    from hark.server.services import EngineStatus
+
+    services = kiosk_server.server.config.app.state.services
+    saved = dict(services.engines)
+    services.engines["asr"] = EngineStatus(
+        False,
+        "downloading tiny.en from the model hub",
+        download={
+            "state": "downloading",
+            "model": "tiny.en",
+            "file": "tiny.en/model.bin",
+            "file_percent": 42.0,
+            "downloaded_bytes": 31457280,
+        },  # fmt: skip
+    )
+    try:
+        page = open_kiosk(launch_chromium(speech_wav(("silence", 1.0))), kiosk_server.url)
+        notice = page.locator("#voice-setup")
+        notice.wait_for(state="visible", timeout=10000)
+        assert "downloading tiny.en: 30.0 MB 42 %" in notice.inner_text()
+        assert "You can type meanwhile" in notice.inner_text()
+    finally:
+        services.engines.clear()
+        services.engines.update(saved)
