@@ -82,11 +82,10 @@ def resolve_file(relative: str, kind: MediaKind | None, shop_dir: Path) -> Path:
 
     ``kind`` None accepts any media extension (the route serves both kinds).
     """
+    if any(part in (".", "..") for part in relative.split("/")):
+        raise MediaError(f"'..' and '.' are not allowed in media paths: {relative!r}")
     if not _SAFE_PATH.match(relative) or "//" in relative:
         raise MediaError(f"relative paths may use letters, digits and ._-/ only, got {relative!r}")
-    parts = PurePosixPath(relative).parts
-    if any(part in (".", "..") for part in parts):
-        raise MediaError(f"'..' and '.' are not allowed in media paths: {relative!r}")
     suffix = PurePosixPath(relative).suffix.lower()
     allowed = EXTENSIONS[kind] if kind else EXTENSIONS["image"] | EXTENSIONS["model"]
     if suffix not in allowed:
