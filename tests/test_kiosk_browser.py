@@ -209,6 +209,17 @@ def test_idle_timeout_ends_the_conversation_and_returns_to_attract(
     assert transcript["ended_at"] is not None
 
 
+def test_goodbye_returns_to_the_attract_screen(kiosk_server, launch_chromium, speech_wav) -> None:
+    page = open_kiosk(launch_chromium(speech_wav(("silence", 1.0)), mic="deny"), kiosk_server.url)
+    page.click("#start")
+    wait_until(page, lambda s: s["sessionId"], 20, "the session")
+    page.fill("#typed-text", "that's all, goodbye")
+    page.press("#typed-text", "Enter")
+    page.locator("#attract").wait_for(state="visible", timeout=30000)
+    assert page.evaluate("harkKiosk.endedBecause") == "goodbye"
+    assert page.locator("#start").is_visible()
+
+
 def test_voice_setup_progress_is_shown_while_models_download(
     kiosk_server, launch_chromium, speech_wav
 ) -> None:

@@ -159,6 +159,9 @@ class ReplyEvent(ServerEvent):
     # Added within v1 (clients ignore fields they do not know): the caller's open
     # cart after this turn, ``{"lines": [...], "total", "currency"}``, or null.
     cart: dict[str, Any] | None = None
+    # Also added within v1: true when this reply ends the conversation (a goodbye); the
+    # server closes the socket (1000) after its audio, and a screen can start over.
+    end: bool = False
 
 
 class AudioStartEvent(ServerEvent):
@@ -207,4 +210,5 @@ def reply_event(reply: Any) -> ReplyEvent:
         cards=[card.to_dict() for card in reply.cards],
         handoff=reply.handoff,
         cart=reply.cart.to_dict() if getattr(reply, "cart", None) is not None else None,
+        end=bool(getattr(reply, "end", False)),
     )

@@ -166,11 +166,13 @@ async function start() {
 function end(reason) {
   clearInterval(kiosk.idleTimer);
   clearInterval(kiosk.countdown);
-  if (kiosk.connection) kiosk.connection.close();
-  if (kiosk.mic) kiosk.mic.stop();
-  if (kiosk.player) kiosk.player.flush();
-  if (kiosk.context) kiosk.context.close().catch(() => {});
+  const { connection, mic, player, context } = kiosk;
+  // Detach first: flushing the player reports "drained", which must not end us again.
   kiosk.connection = kiosk.mic = kiosk.player = kiosk.context = null;
+  if (connection) connection.close();
+  if (mic) mic.stop();
+  if (player) player.flush();
+  if (context) context.close().catch(() => {});
   kiosk.sessionId = null;
   kiosk.endedBecause = reason;
   detail.close();
@@ -285,6 +287,13 @@ function onStatus(status) {
       label: "Try now",
       run: () => kiosk.connection && kiosk.connection.reconnect(),
     });
+  } else if (status.kind === "closed") {
+    // After a goodbye the server closes once the audio has had time to play; without
+    // audio (no voice), leave the last caption up for a moment, then start over.
+    if (kiosk.goodbye && !(kiosk.player && kiosk.player.playing)) {
+      const connection = kiosk.connection;
+      setTimeout(() => kiosk.connection === connection && end("goodbye"), 4000);
+    }
   } else if (status.kind === "failed") {
     if (status.error instanceof EnrolmentRequired) {
       end("enrol");
