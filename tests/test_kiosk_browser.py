@@ -92,6 +92,8 @@ def test_spoken_conversation_cards_cart_barge_in_and_3d(
 
     # "Add to cart" is a typed turn; the reply's cart updates the total.
     card.get_by_role("button", name="Add Vacuum-Insulated Travel Mug 16 oz to cart").click()
+    # Tapping while Hark speaks interrupts it; the screen says it is thinking, not listening.
+    assert page.evaluate("document.body.dataset.state") in ("thinking", "speaking")
     page.locator("#cart-lines li[data-sku='KIT-1001']").wait_for(timeout=20000)
     assert page.locator("#cart-total").inner_text() == "$24.99"
     assert "1 × Vacuum-Insulated Travel Mug 16 oz" in page.locator("#cart-lines").inner_text()

@@ -45,6 +45,7 @@ const kiosk = {
   lastActivity: Date.now(),
   idleTimer: null,
   goodbye: false,
+  awaitingReply: false, // the caller's words (spoken or typed) wait for a reply
   countdown: null,
   stopWatching: null,
 };
@@ -200,6 +201,7 @@ function onEvent(event) {
       setState("listening");
       break;
     case "speech_stopped":
+      kiosk.awaitingReply = true;
       setState("thinking");
       break;
     case "transcript":
@@ -209,11 +211,15 @@ function onEvent(event) {
       } else {
         captions.showPartial("");
         if (event.text) captions.add("you", event.text);
-        else setState(listeningOrError());
+        else {
+          kiosk.awaitingReply = false;
+          setState(listeningOrError());
+        }
       }
       break;
     case "reply":
       touch();
+      kiosk.awaitingReply = false;
       captions.add("hark", event.text);
       if (event.cards && event.cards.length) {
         renderCards(event.cards, { currency: CURRENCY, onAdd: addToCart, onOpen: openDetail });
@@ -236,7 +242,8 @@ function onEvent(event) {
     case "interrupted":
       kiosk.player.flush();
       captions.markInterrupted();
-      setState(listeningOrError());
+      // Typed input interrupts too: then Hark is already thinking about it.
+      setState(kiosk.awaitingReply ? "thinking" : listeningOrError());
       break;
     case "error":
       onServerError(event);
@@ -313,6 +320,7 @@ function sendTyped(text, how = "typed") {
   }
   if (kiosk.player) kiosk.player.flush(); // the server interrupts its reply for typed input
   captions.add("you", clean, how);
+  kiosk.awaitingReply = true;
   setState("thinking");
 }
 
