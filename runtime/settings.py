@@ -105,6 +105,12 @@ class Settings(BaseSettings):
         " background, not from webrtcvad's end (~60-120 ms later).",
     )
     max_frame_bytes: int = Field(65536, gt=0, description="Largest accepted WebSocket frame.")
+    max_voice_sessions: int = Field(
+        0,
+        ge=0,
+        description="Open /v1/voice sessions per process before new ones are turned away "
+        "with error server_busy and close code 1013 (try again later); 0: no limit.",
+    )
 
     # --- kiosk ----------------------------------------------------------------
     public_url: str | None = Field(

@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket
 
 from hark.runtime.metrics import ACTIVE_VOICE_SESSIONS
+from hark.voice.protocol import ErrorEvent
 from hark.voice.session import VoiceOptions, VoiceSession
 
 log = logging.getLogger("hark.voice")
@@ -30,6 +31,15 @@ async def voice_socket(websocket: WebSocket) -> None:
     """Protocol v1 (``docs/voice-protocol.md``)."""
     await websocket.accept()
     services = websocket.app.state.services
+    limit = services.settings.max_voice_sessions
+    if limit and len(active_sessions(websocket.app)) >= limit:
+        # Full: say so in the protocol's words, then 1013 (try again later).
+        with contextlib.suppress(Exception):
+            busy = ErrorEvent(code="server_busy", message="too many conversations; try again soon")
+            await websocket.send_text(busy.to_json())
+            await websocket.close(code=1013)
+        log.warning("voice session refused: server busy", extra={"limit": limit})
+        return
     options = getattr(websocket.app.state, "voice_options", None) or VoiceOptions()
     session = VoiceSession(services, websocket, options)
     active = active_sessions(websocket.app)

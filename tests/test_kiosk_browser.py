@@ -193,6 +193,30 @@ def test_connection_lost_reconnects_with_backoff_and_says_so(
     assert second != first
 
 
+def test_server_busy_is_said_and_retried(kiosk_server, launch_chromium, speech_wav) -> None:
+    import websockets.sync.client
+
+    services = kiosk_server.server.config.app.state.services
+    saved = services.settings
+    services.settings = saved.model_copy(update={"max_voice_sessions": 1})
+    try:
+        with websockets.sync.client.connect(f"{kiosk_server.ws_url}/v1/voice") as holder:
+            holder.send('{"type": "start", "sample_rate": 16000, "encoding": "pcm_s16le"}')
+            assert '"ready"' in holder.recv(timeout=20)  # the one place is taken
+            page = open_kiosk(
+                launch_chromium(speech_wav(("silence", 1.0)), mic="deny"), kiosk_server.url
+            )
+            page.click("#start")
+            busy = page.locator("#banner-text").filter(has_text="busy helping other customers")
+            busy.wait_for(timeout=15000)
+            assert "Trying again in" in page.locator("#banner-text").inner_text()
+            assert page.evaluate("harkKiosk.sessionId") is None
+        # A place frees up: the page's next retry gets in.
+        wait_until(page, lambda s: s["sessionId"], 30, "the retry to connect")
+    finally:
+        services.settings = saved
+
+
 def test_idle_timeout_ends_the_conversation_and_returns_to_attract(
     kiosk_server, launch_chromium, speech_wav
 ) -> None:
