@@ -38,6 +38,7 @@ const kiosk = {
   sessionId: null,
   micError: null,
   events: [], // event types received, for diagnostics
+  partials: [], // partial transcripts shown while the caller spoke
   context: null,
   mic: null,
   player: null,
@@ -207,6 +208,7 @@ function onEvent(event) {
     case "transcript":
       touch();
       if (!event.final) {
+        kiosk.partials.push(event.text);
         captions.showPartial(event.text);
       } else {
         captions.showPartial("");
