@@ -100,6 +100,38 @@ def _icon_cleaning(d, ink: str) -> None:  # a bucket
     d.arc((100, 45, 220, 150), 200, 340, fill=ink, width=6)
 
 
+def _icon_kettle(d, ink: str) -> None:  # a kettle with a spout
+    d.rounded_rectangle((110, 85, 210, 190), radius=20, outline=ink, width=8)
+    d.line((210, 110, 240, 85), fill=ink, width=8)
+    d.arc((125, 50, 195, 110), 180, 360, fill=ink, width=8)
+
+
+def _icon_headphones(d, ink: str) -> None:  # a headband and two ear cups
+    d.arc((95, 50, 225, 200), 180, 360, fill=ink, width=9)
+    d.rounded_rectangle((85, 120, 120, 185), radius=10, fill=ink)
+    d.rounded_rectangle((200, 120, 235, 185), radius=10, fill=ink)
+
+
+def _icon_knife(d, ink: str) -> None:  # a blade and a handle
+    d.polygon([(80, 150), (200, 120), (200, 150)], outline=ink, width=7)
+    d.rounded_rectangle((200, 122, 250, 150), radius=8, fill=ink)
+
+
+def _icon_pan(d, ink: str) -> None:  # a pan seen from the side, with its handle
+    d.rounded_rectangle((80, 120, 200, 165), radius=12, outline=ink, width=8)
+    d.line((200, 135, 250, 120), fill=ink, width=10)
+
+
+# Product words that pick a more telling drawing than the category's.
+WORD_ICONS: tuple[tuple[tuple[str, ...], Callable], ...] = (
+    (("mug", "cup", "coffee", "tea", "espresso", "dripper", "frother"), None),
+    (("kettle",), _icon_kettle),
+    (("headphone", "earbud"), _icon_headphones),
+    (("knife",), _icon_knife),
+    (("skillet", "pan"), _icon_pan),
+    (("speaker",), None),
+)
+
 ICONS: dict[str, Callable] = {
     "kitchen": _icon_kitchen,
     "coffee & tea": _icon_coffee,
@@ -110,6 +142,16 @@ ICONS: dict[str, Callable] = {
     "pet supplies": _icon_pet,
     "cleaning": _icon_cleaning,
 }
+
+
+def _icon_for(row: dict[str, str]) -> Callable:
+    name = row["name"].lower()
+    for words, icon in WORD_ICONS:
+        if any(word in name for word in words):
+            if icon is None:  # the word names what a category's drawing shows
+                return _icon_coffee if words[0] == "mug" else _icon_audio
+            return icon
+    return ICONS.get(row["category"], _icon_kitchen)
 
 
 def _wrap(text: str, font, width: int, draw) -> list[str]:
@@ -129,7 +171,7 @@ def picture(row: dict[str, str]) -> bytes:
     background, ink = PALETTE.get(row["category"], DEFAULT_COLOURS)
     image = Image.new("RGB", (SIZE, SIZE), background)
     draw = ImageDraw.Draw(image)
-    ICONS.get(row["category"], _icon_kitchen)(draw, ink)
+    _icon_for(row)(draw, ink)
     font = ImageFont.load_default(size=20)
     small = ImageFont.load_default(size=16)
     y = 215
