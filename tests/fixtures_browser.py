@@ -121,17 +121,16 @@ def launch_chromium() -> Iterator[Callable[..., object]]:
     manager = sync_playwright().start()
     browsers = []
 
-    def launch(audio: Path, mic: str = "allow"):
+    def launch(audio: Path | None, mic: str = "allow"):
+        """``mic``: "allow" (the WAV plays once), "deny" (permission refused), or
+        "none" (no capture device at all: this machine has no sound card)."""
         fake_ui = "--use-fake-ui-for-media-stream" + ("=deny" if mic == "deny" else "")
+        device = [] if mic == "none" else [
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={audio}%noloop",
+        ]  # fmt: skip
         browser = manager.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                *BASE_ARGS,
-                fake_ui,
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-audio-capture={audio}%noloop",
-            ],
+            executable_path=str(CHROMIUM), headless=True, args=[*BASE_ARGS, fake_ui, *device]
         )
         browsers.append(browser)
         return browser

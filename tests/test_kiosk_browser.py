@@ -183,6 +183,16 @@ def test_denied_microphone_shows_the_error_and_typing_still_works(
     assert page.errors == []  # type: ignore[attr-defined]
 
 
+def test_no_microphone_says_so(kiosk_server, launch_chromium) -> None:
+    page = open_kiosk(launch_chromium(None, mic="none"), kiosk_server.url)
+    page.click("#start")
+    banner = page.locator("#banner")
+    banner.wait_for(state="visible", timeout=10000)
+    assert "No microphone was found" in banner.inner_text()
+    assert page.evaluate("harkKiosk.micError") == "missing"
+    wait_until(page, lambda s: s["sessionId"], 20, "the conversation to open for typing")
+
+
 def test_connection_lost_reconnects_with_backoff_and_says_so(
     kiosk_server, launch_chromium, speech_wav
 ) -> None:
