@@ -22,6 +22,22 @@ import pytest
 pytestmark = pytest.mark.real_models
 
 VIEWPORT = {"width": 1280, "height": 860}
+_PAGES: list = []
+
+
+@pytest.fixture(autouse=True)
+def _close_pages(kiosk_server):
+    """Each test's pages close after it, so their conversations end (no session leaks
+    into the next test's counts)."""
+    yield
+    while _PAGES:
+        _PAGES.pop().close()
+    app = kiosk_server.server.config.app
+    from hark.server.routes_voice import active_sessions
+
+    deadline = time.monotonic() + 10
+    while active_sessions(app) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def kiosk_state(page) -> dict:
@@ -44,6 +60,7 @@ def wait_until(page, check, timeout: float, what: str):
 
 def open_kiosk(browser, url: str, query: str = "", viewport: dict | None = None):
     page = browser.new_page(viewport=viewport or VIEWPORT)
+    _PAGES.append(page)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{url}/kiosk{query}")
@@ -92,13 +109,23 @@ def test_spoken_conversation_cards_cart_barge_in_and_3d(
     shown = page.evaluate("window.__partialsShown")
     assert all(p.strip() for p in partials)
     assert [f"{p}…" for p in partials] == [t for t in shown if t]
-    # Real recognition of synthetic speech: "travel mug" (once "travel mud"), never empty.
-    assert re.search(r"\btravel\b", you.inner_text(), re.I)
-    page.locator(".card[data-sku='KIT-1001']").wait_for(timeout=20000)
-    reply = page.locator(".caption.hark").nth(1).inner_text()
-    assert "Travel Mug" in reply
-    card = page.locator(".card[data-sku='KIT-1001']")
-    assert "$24.99" in card.inner_text() and "In stock" in card.inner_text()
+    # Real recognition of synthetic speech: close to what was said, never word for word
+    # guaranteed ("travel mug" has come back as "travel mode"): most words must be there.
+    said = set(re.findall(r"[a-z]+", line.lower()))
+    heard = set(re.findall(r"[a-z]+", you.inner_text().lower()))
+    assert len(said & heard) >= len(said) * 0.6, you.inner_text()
+    first_card = page.locator(".card").first
+    try:
+        first_card.wait_for(timeout=20000)
+    except Exception as exc:
+        captions = page.locator("#captions").inner_text()
+        raise AssertionError(f"no product card; captions: {captions!r}") from exc
+    assert page.locator(".caption.hark").count() == 2  # the greeting and the reply
+    card = page.locator(".card:has(button.add:not([disabled]))").first
+    sku = card.get_attribute("data-sku")
+    name = card.locator(".name").inner_text()
+    price = card.locator(".price").inner_text()
+    assert re.fullmatch(r"\$\d+\.\d\d", price)
     assert card.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
 
     # The reply's audio is played (the page's player counts what actually ended).
@@ -109,18 +136,22 @@ def test_spoken_conversation_cards_cart_barge_in_and_3d(
     )
 
     # "Add to cart" is a typed turn; the reply's cart updates the total.
-    card.get_by_role("button", name="Add Vacuum-Insulated Travel Mug 16 oz to cart").click()
+    card.get_by_role("button", name=f"Add {name} to cart").click()
     # Tapping while Hark speaks interrupts it; the screen says it is thinking, not listening.
     assert page.evaluate("document.body.dataset.state") in ("thinking", "speaking")
-    page.locator("#cart-lines li[data-sku='KIT-1001']").wait_for(timeout=20000)
-    assert page.locator("#cart-total").inner_text() == "$24.99"
-    assert "1 × Vacuum-Insulated Travel Mug 16 oz" in page.locator("#cart-lines").inner_text()
-    assert (
-        page.locator(".caption.you")
-        .last.inner_text()
-        .endswith("Add the Vacuum-Insulated Travel Mug 16 oz to my cart")
-    )
+    page.locator(f"#cart-lines li[data-sku='{sku}']").wait_for(timeout=20000)
+    assert page.locator("#cart-total").inner_text() == price
+    assert f"1 × {name}" in page.locator("#cart-lines").inner_text()
+    assert page.locator(".caption.you").last.inner_text().endswith(f"Add the {name} to my cart")
     page.screenshot(path=str(artifact("2-conversation-cards.png")))
+
+    # Typed input works alongside speech, and brings the travel mug, which has a 3D model.
+    page.fill("#typed-text", "Do you have a travel mug?")
+    page.press("#typed-text", "Enter")
+    card = page.locator(".card[data-sku='KIT-1001']")
+    card.wait_for(timeout=20000)
+    assert "$24.99" in card.inner_text() and "3D view" in card.inner_text()
+    assert page.locator("#cart-total").inner_text() == price  # a question leaves the cart
 
     # The detail view shows the 3D model, with a QR code for the customer's phone.
     card.locator("button.open").click()
@@ -149,6 +180,7 @@ def test_spoken_conversation_cards_cart_barge_in_and_3d(
 def test_phone_view_loads_the_model_with_ar(kiosk_server, launch_chromium, speech_wav) -> None:
     browser = launch_chromium(speech_wav(("silence", 1.0)))
     page = browser.new_page(viewport={"width": 412, "height": 860})
+    _PAGES.append(page)
     qr = httpx.get(f"{kiosk_server.url}/kiosk/qr/AUD-3002.svg")
     phone_url = qr.headers["x-qr-url"]
     assert phone_url == f"{kiosk_server.url}/kiosk/p/AUD-3002"
@@ -177,7 +209,8 @@ def test_denied_microphone_shows_the_error_and_typing_still_works(
     page.locator(".caption.hark").nth(1).wait_for(timeout=20000)
     assert "kettle" in page.locator(".caption.hark").nth(1).inner_text().lower()
     assert page.locator(".card").count() >= 1
-    assert page.evaluate("document.body.dataset.state") == "error"  # still says: type
+    # Once the reply has been spoken, the state line is back to: microphone off, type.
+    wait_until(page, lambda s: s["state"] == "error", 30, "the reply to finish")
     assert page.evaluate("document.documentElement.scrollWidth") <= 768  # no sideways scroll
     page.screenshot(path=str(artifact("4-error-mic-denied.png")))
     assert page.errors == []  # type: ignore[attr-defined]
