@@ -4,19 +4,39 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # Debian packages only the tests need (speech for VAD/ASR tests, audio tools,
-# PostgreSQL tests). `make run` does not wait for them.
-TEST_SYSTEM_PACKAGES := espeak-ng sox postgresql
+# PostgreSQL tests, Chromium for the kiosk page's browser tests, driven by
+# Playwright's Python package: never a browser download). `make run` does not wait for them.
+TEST_SYSTEM_PACKAGES := espeak-ng sox postgresql chromium
+# The kiosk page's one third-party browser library, <model-viewer> (Apache-2.0),
+# installed from npm at the version package-lock.json pins and served as it is.
+KIOSK        := integrations/kiosk
+KIOSK_VENDOR := $(KIOSK)/static/vendor/model-viewer.min.js
 
-.PHONY: install test-deps run test layers real-models lint format bench clean
+.PHONY: install kiosk-assets sample-media test-deps run test layers real-models lint format bench clean
 
-# Python dependencies (the server and the dev tools) in .venv.
-install: $(STAMP)
+# Python dependencies (the server and the dev tools) in .venv, and the kiosk's library.
+install: $(STAMP) kiosk-assets
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+kiosk-assets: $(KIOSK_VENDOR)
+
+$(KIOSK_VENDOR): $(KIOSK)/package.json $(KIOSK)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd $(KIOSK) && npm ci --omit=peer --ignore-scripts --no-audit --no-fund --loglevel=error \
+	  && mkdir -p static/vendor \
+	  && cp node_modules/@google/model-viewer/dist/model-viewer.min.js static/vendor/ \
+	  && cp node_modules/@google/model-viewer/LICENSE static/vendor/model-viewer.LICENSE.txt; \
+	else echo "npm not found: the kiosk works without its 3D view (install Node.js, then make kiosk-assets)"; fi
+
+# Redraw the sample shop's pictures and 3D models (committed; needs the `media` extra).
+sample-media: install
+	$(BIN)/python -m pip install --quiet -e '.[media]'
+	$(BIN)/python tools/make_sample_media.py
 
 test-deps:
 	@missing=""; for p in $(TEST_SYSTEM_PACKAGES); do \
@@ -63,4 +83,4 @@ bench: install test-deps
 	  echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .typecheck
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .typecheck artifacts $(KIOSK)/node_modules $(KIOSK)/static/vendor

@@ -49,7 +49,7 @@ from hark.privacy.redact import (
 from hark.runtime.settings import Settings
 from hark.shop import knowledge as shop_knowledge
 from hark.skills import verification
-from hark.skills.cart_store import merge_guest_cart
+from hark.skills.cart_store import cart_view, merge_guest_cart
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.identity import Identity, Permission, allowed, conversation_level, level
 from hark.skills.reply import Reply
@@ -450,6 +450,7 @@ class DialogueManager:
                 "Sorry, could you say that again?",
                 "<speak><s>Sorry, could you say that again?</s></speak>",
             )
+        cart = cart_view(ctx)  # before the state is saved: it may note the cart id
         state.pending = result.pending
         state.note_intent(intent)
         state.last_reply, state.last_ssml = text, ssml
@@ -498,6 +499,7 @@ class DialogueManager:
             end=result.end,
             turn_id=assistant.id,
             user_text=clean,
+            cart=cart,
         )
 
 

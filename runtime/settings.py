@@ -93,6 +93,12 @@ class Settings(BaseSettings):
         description="piper voice name (in <data_dir>/models/piper/) or a path to a .onnx file.",
     )
     tts_speaker: int | None = Field(None, description="Speaker id for multi-speaker voices.")
+    models_auto_download: bool = Field(
+        True,
+        description="hark serve fetches the configured speech models (HARK_ASR_MODEL, "
+        "HARK_TTS_VOICE, when they are names) from the model hub in the background when they "
+        "are missing; text works meanwhile. false: never download.",
+    )
     tts_length_scale: float | None = Field(None, gt=0, description="Speaking rate (<1 faster).")
 
     # --- turn-taking --------------------------------------------------------
@@ -107,6 +113,21 @@ class Settings(BaseSettings):
         " background, not from webrtcvad's end (~60-120 ms later).",
     )
     max_frame_bytes: int = Field(65536, gt=0, description="Largest accepted WebSocket frame.")
+    max_voice_sessions: int = Field(
+        0,
+        ge=0,
+        description="Open /v1/voice sessions per process before new ones are turned away "
+        "with error server_busy and close code 1013 (try again later); 0: no limit.",
+    )
+
+    # --- kiosk ----------------------------------------------------------------
+    kiosk_idle_s: int = Field(
+        60,
+        ge=10,
+        le=3600,
+        description="Seconds without speech, typing or a tap before the kiosk ends the "
+        "conversation and returns to its attract screen.",
+    )
 
     # --- who may call, and how much -----------------------------------------
     api_keys: SecretStr | None = Field(
@@ -161,9 +182,11 @@ class Settings(BaseSettings):
     # --- Twilio (phone and text messages) ------------------------------------
     public_url: str | None = Field(
         None,
-        description="The server's URL as Twilio sees it (e.g. https://hark.example.com), "
-        "behind proxies and tunnels too: Twilio signatures are checked against it, and "
-        "TwiML links and the media-stream address are built from it.",
+        description="The server's URL as the outside world sees it (e.g. "
+        "https://hark.example.com), behind proxies and tunnels too: Twilio signatures are "
+        "checked against it, TwiML links and the media-stream address are built from it, "
+        "and the kiosk's QR codes point there (default for the QR codes: the address the "
+        "kiosk page was loaded from).",
     )
     twilio_mode: Literal["stream", "gather"] = Field(
         "stream",

@@ -109,5 +109,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from hark.server.routes_privacy import router as privacy_router
 
     app.include_router(privacy_router)
+    from hark.server.routes_kiosk import router as kiosk_router
+
+    app.include_router(kiosk_router)
     # --- end feature routers ---------------------------------------------------
     return app

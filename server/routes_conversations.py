@@ -32,6 +32,22 @@ class CardOut(BaseModel):
     price: float
     stock: int
     description: str = ""
+    image_url: str | None = Field(None, description="Picture: an absolute URL or a path here.")
+    model_url: str | None = Field(None, description="glTF/GLB 3D model, where there is one.")
+
+
+class CartLineOut(BaseModel):
+    sku: str
+    name: str
+    price: float
+    quantity: int
+    image_url: str | None = None
+
+
+class CartOut(BaseModel):
+    lines: list[CartLineOut]
+    total: float
+    currency: str
 
 
 class StartRequest(BaseModel):
@@ -72,6 +88,7 @@ class TurnOut(BaseModel):
     handoff: bool
     cards: list[CardOut] = []
     actions: list[dict[str, Any]] = []
+    cart: CartOut | None = Field(None, description="The caller's open cart after this turn.")
     end: bool
     turn_id: int | None = None
 

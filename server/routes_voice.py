@@ -26,6 +26,7 @@ from hark.runtime.metrics import ACTIVE_VOICE_SESSIONS
 from hark.server.auth import TICKET_TTL_S, Client, Denied, mint_ticket
 from hark.store.models import Customer
 from hark.voice.access import CallerAccess
+from hark.voice.protocol import ErrorCode, ErrorEvent
 from hark.voice.session import VoiceOptions, VoiceSession
 
 log = logging.getLogger("hark.voice")
@@ -84,6 +85,15 @@ async def voice_socket(websocket: WebSocket, principal: Client) -> None:
     """Protocol v1 (``docs/voice-protocol.md``)."""
     await websocket.accept()
     services = websocket.app.state.services
+    limit = services.settings.max_voice_sessions
+    if limit and len(active_sessions(websocket.app)) >= limit:
+        # Full: say so in the protocol's words, then 1013 (try again later).
+        with contextlib.suppress(Exception):
+            busy = ErrorEvent(code=ErrorCode.SERVER_BUSY, message="too many conversations; try again soon")
+            await websocket.send_text(busy.to_json())
+            await websocket.close(code=1013)
+        log.warning("voice session refused: server busy", extra={"limit": limit})
+        return
     options = getattr(websocket.app.state, "voice_options", None) or VoiceOptions()
     access = CallerAccess(
         owner=principal.owner,

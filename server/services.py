@@ -69,8 +69,8 @@ def build_services(settings: Settings, *, load_engines: bool = True, **overrides
     services = Services(settings=settings, db=db, dialogue=dialogue)
     services.engines["llm"] = _llm_status(settings)
     for kind, attribute, loader in (
-        ("asr", "transcriber", lambda: _load_asr(settings, db)),
-        ("tts", "synthesizer", lambda: _load_tts(settings)),
+        ("asr", "transcriber", lambda: load_asr(settings, db)),
+        ("tts", "synthesizer", lambda: load_tts(settings, db)),
     ):
         if attribute in overrides:
             engine = overrides.pop(attribute)
@@ -101,7 +101,8 @@ def _product_names(db: Database) -> list[str]:
         return list(session.scalars(select(Product.name)))
 
 
-def _load_asr(settings: Settings, db: Database) -> tuple[Transcriber | None, EngineStatus]:
+def load_asr(settings: Settings, db: Database) -> tuple[Transcriber | None, EngineStatus]:
+    """The speech recogniser (primed with the shop's product names), or why not."""
     from hark.voice.asr.whisper import WhisperTranscriber
 
     return _load_engine(
@@ -110,7 +111,10 @@ def _load_asr(settings: Settings, db: Database) -> tuple[Transcriber | None, Eng
     )
 
 
-def _load_tts(settings: Settings) -> tuple[Synthesizer | None, EngineStatus]:
+def load_tts(
+    settings: Settings, db: Database | None = None
+) -> tuple[Synthesizer | None, EngineStatus]:
+    """The voice, or why not (``db`` unused: the same signature as ``load_asr``)."""
     from hark.voice.tts.piper import PiperSynthesizer
 
     return _load_engine("speech synthesis", lambda: PiperSynthesizer.from_settings(settings))

@@ -26,6 +26,7 @@ from hark.shop.faq import FaqEntry, FaqIndex
 from hark.shop.product_words import ProductDoc
 from hark.shop.search import ProductSearch
 from hark.store.db import Database
+from hark.store.media import public_url
 from hark.store.models import Faq, OrderLine, Product
 
 log = logging.getLogger("hark.dialogue")
@@ -65,6 +66,8 @@ def read_signature(session: Session) -> Signature:
         + func.length(Product.description)
         + func.length(Product.tags)
         + func.length(Product.category)
+        + func.coalesce(func.length(Product.image_url), 0)
+        + func.coalesce(func.length(Product.model_url), 0)
     )
     p = session.execute(
         select(
@@ -101,6 +104,8 @@ def load_products(session: Session) -> list[ProductDoc]:
             description=r.description or "",
             tags=tuple(r.tag_list),
             stock=int(r.stock or 0),
+            image_url=public_url(r.image_url),
+            model_url=public_url(r.model_url),
         )
         for r in rows
     ]

@@ -26,6 +26,8 @@ class ProductDoc:
     description: str = ""
     tags: tuple[str, ...] = ()
     stock: int = 0
+    image_url: str | None = None  # where a browser loads the picture (hark.store.media)
+    model_url: str | None = None  # a glTF/GLB 3D model, likewise
 
     @property
     def in_stock(self) -> bool:

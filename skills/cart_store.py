@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from hark.language.speech import Utterance, counted, join_words
 from hark.shop.product_words import ProductDoc
 from hark.skills.context import TurnContext, remember_fact
+from hark.skills.reply import CartLine, CartView
 from hark.store.models import Cart, CartItem, Order, utcnow
 
 DEFAULT_SHIPPING_DAYS = 5
@@ -111,6 +112,19 @@ def cart_lines(ctx: TurnContext, cart: Cart | None) -> list[tuple[ProductDoc, in
 def cart_total(lines: list[tuple[ProductDoc, int]]) -> Decimal:
     return sum((Decimal(str(p.price)) * q for p, q in lines), Decimal("0")).quantize(
         Decimal("0.01")
+    )
+
+
+def cart_view(ctx: TurnContext) -> CartView | None:
+    """The caller's open cart for screens (``None`` when they have none)."""
+    cart = get_cart(ctx)
+    if cart is None:
+        return None
+    lines = cart_lines(ctx, cart)
+    return CartView(
+        lines=tuple(CartLine(p.sku, p.name, round(p.price, 2), q, p.image_url) for p, q in lines),
+        total=float(cart_total(lines)),
+        currency=ctx.currency,
     )
 
 

@@ -101,6 +101,8 @@ def card(product: ProductDoc) -> Card:
         price=round(product.price, 2),
         stock=product.stock,
         description=product.description,
+        image_url=product.image_url,
+        model_url=product.model_url,
     )
 
 

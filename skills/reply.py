@@ -19,9 +19,46 @@ class Card:
     price: float
     stock: int
     description: str = ""
+    image_url: str | None = None  # picture for the card (absolute, or a path on this server)
+    model_url: str | None = None  # glTF/GLB 3D model for the detail view, where there is one
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class CartLine:
+    """One line of the caller's cart as a screen lists it."""
+
+    sku: str
+    name: str
+    price: float
+    quantity: int
+    image_url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CartView:
+    """The caller's open cart after a turn, so a screen can show it without asking.
+
+    Sent with every reply because spoken cart changes ("remove the mug",
+    "make it two") are as common as taps, and the screen must never show a
+    cart the brain no longer has.
+    """
+
+    lines: tuple[CartLine, ...]
+    total: float
+    currency: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "lines": [line.to_dict() for line in self.lines],
+            "total": self.total,
+            "currency": self.currency,
+        }
 
 
 @dataclass(frozen=True)
@@ -46,6 +83,7 @@ class Reply:
     end: bool = False
     turn_id: int | None = None  # id of the stored assistant turn (for barge-in truncation)
     user_text: str | None = None  # the caller's turn as stored (redacted): what to echo back
+    cart: CartView | None = None  # the open cart after this turn; None: the caller has none
 
     @property
     def handoff(self) -> bool:
@@ -79,5 +117,6 @@ class Reply:
             "handoff": self.handoff,
             "cards": [c.to_dict() for c in self.cards],
             "actions": [a.to_dict() for a in self.actions],
+            "cart": self.cart.to_dict() if self.cart is not None else None,
             "end": self.end,
         }

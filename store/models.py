@@ -72,6 +72,10 @@ class Product(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     tags: Mapped[str] = mapped_column(Text, default="")  # ';'-separated, as in products.csv
     stock: Mapped[int] = mapped_column(Integer, default=0)
+    # Optional media for screens (products.csv ``image_url``, ``model_url``): an
+    # http(s) URL, or a path relative to the shop folder (see hark.shop.media).
+    image_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    model_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
     @property
     def tag_list(self) -> list[str]:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hark.store.db import Database
+from hark.store.media import MediaError, MediaKind, check_reference
 from hark.store.models import (
     ORDER_STATUSES,
     Base,
@@ -31,13 +32,23 @@ from hark.store.models import (
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "customers.csv": ("customer_id", "name", "phone", "email"),
-    "products.csv": ("sku", "name", "category", "price", "description", "tags", "stock"),
+    "products.csv": (
+        "sku",
+        "name",
+        "category",
+        "price",
+        "description",
+        "tags",
+        "stock",
+        "image_url",
+        "model_url",
+    ),
     "orders.csv": ("order_id", "customer_id", "sku", "quantity", "status", "placed_at", "eta"),
     "faq.csv": ("question", "answer"),
 }
 OPTIONAL_COLUMNS = {
     "customers.csv": {"phone", "email"},
-    "products.csv": {"description", "tags"},
+    "products.csv": {"description", "tags", "image_url", "model_url"},
     "orders.csv": {"eta"},
 }
 # The tables each file fills, so values are checked against the real column limits.
@@ -150,6 +161,16 @@ class _Row:
                 self.file, self.line, column, f"not an ISO date (YYYY-MM-DD): {raw!r}"
             ) from None
 
+    def media(self, column: str, kind: MediaKind, shop_dir: Path) -> str | None:
+        """An optional picture or 3D model: an http(s) URL or a file in the shop folder."""
+        raw = self.text(column, required=False)
+        if not raw:
+            return None
+        try:
+            return check_reference(raw, kind, shop_dir)
+        except MediaError as exc:
+            raise ShopImportError(self.file, self.line, column, str(exc)) from None
+
     def fail(self, column: str | None, problem: str) -> ShopImportError:
         return ShopImportError(self.file, self.line, column, problem)
 
@@ -253,6 +274,8 @@ def _import_products(session: Session, folder: Path) -> int:
                 description=row.text("description", required=False),
                 tags=tags,
                 stock=row.integer("stock"),
+                image_url=row.media("image_url", "image", folder),
+                model_url=row.media("model_url", "model", folder),
             )
         )
     session.flush()

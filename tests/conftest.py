@@ -22,17 +22,20 @@ TODAY = dt.date(2026, 11, 24)
 REPO = Path(__file__).resolve().parent.parent
 
 pytest_plugins = ["fixtures_voice"] if (REPO / "tests" / "fixtures_voice.py").exists() else []
-pytest_plugins += ["fixtures_pg", "fixtures_alexa", "fixtures_twilio"]
+pytest_plugins += ["fixtures_pg", "fixtures_alexa", "fixtures_twilio", "fixtures_browser"]
 
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees the developer's own HARK_* environment."""
+    """No test sees the developer's own HARK_* environment, or the internet's model hub."""
     import os
 
     for key in list(os.environ):
         if key.startswith("HARK_"):
             monkeypatch.delenv(key)
+    # No test may reach a real model hub: anything that would download without
+    # naming the fake hub gets a refused connection on loopback instead.
+    monkeypatch.setenv("HARK_HF_ENDPOINT", "http://127.0.0.1:9")
 
 
 @pytest.fixture

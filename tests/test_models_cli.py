@@ -9,17 +9,15 @@ real engines.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
 import pytest
+from fakehub import PIPER_BASE, WHISPER_BASE, FakeHub
 from fixtures_voice import espeak_speech
 
 from hark.server.cli import main
@@ -35,75 +33,10 @@ from hark.voice.model_files import list_models
 from hark.voice.tts.piper import PiperSynthesizer
 from hark.voice.wav import read_wav, write_wav
 
-WHISPER_BASE = "/Systran/faster-whisper-tiny.en/resolve/main/"
-PIPER_BASE = "/rhasspy/piper-voices/resolve/main/en/en_US/lessac/medium/"
-
-
-class FakeHub:
-    """A loopback HTTP server laid out like huggingface.co's ``resolve`` URLs."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
-        self.redirect_lfs = True
-        self.truncate: set[str] = set()
-        self.wrong_sha: set[str] = set()
-        self.requests: list[str] = []
-        hub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:  # keep test output clean
-                pass
-
-            def do_GET(self) -> None:
-                hub.requests.append(self.path)
-                path = self.path.removeprefix("/cdn")
-                body = hub.files.get(path)
-                if body is None:
-                    self.send_response(404)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                lfs = path.endswith((".bin", ".onnx"))
-                sha = hashlib.sha256(body + (b"x" if path in hub.wrong_sha else b"")).hexdigest()
-                if lfs and hub.redirect_lfs and not self.path.startswith("/cdn"):
-                    self.send_response(302)  # like the hub: checksum on the redirect
-                    self.send_header("Location", "/cdn" + path)
-                    self.send_header("X-Linked-Etag", f'"{sha}"')
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                if lfs:
-                    self.send_header("X-Linked-Etag", f'"{sha}"')
-                self.end_headers()
-                self.wfile.write(body[: len(body) // 2] if path in hub.truncate else body)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
 
 @pytest.fixture
 def hub(tiny_whisper_dir: Path, tiny_piper_voice: Path) -> Iterator[FakeHub]:
-    fake = FakeHub()
-    for name in ("config.json", "model.bin", "tokenizer.json"):
-        fake.files[WHISPER_BASE + name] = (tiny_whisper_dir / name).read_bytes()
-    # The real tiny.en repo ships vocabulary.txt; the test model has the JSON form.
-    fake.files[WHISPER_BASE + "vocabulary.json"] = (
-        tiny_whisper_dir / "vocabulary.json"
-    ).read_bytes()
-    fake.files[PIPER_BASE + "en_US-lessac-medium.onnx"] = tiny_piper_voice.read_bytes()
-    fake.files[PIPER_BASE + "en_US-lessac-medium.onnx.json"] = Path(
-        f"{tiny_piper_voice}.json"
-    ).read_bytes()
+    fake = FakeHub.with_tiny_models(tiny_whisper_dir, tiny_piper_voice)
     yield fake
     fake.close()
 

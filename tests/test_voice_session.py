@@ -104,7 +104,7 @@ async def test_spoken_turn_happy_path(serve, db) -> None:
         }
         reply = (await client.wait_for("reply", since=mark)).event
         assert reply["intent"] == "product_search" and reply["text"] and reply["handoff"] is False
-        assert set(reply) == {"type", "text", "ssml", "intent", "cards", "handoff"}
+        assert set(reply) == {"type", "text", "ssml", "intent", "cards", "handoff", "cart", "end"}
         start = (await client.wait_for("audio_start", since=mark)).event
         assert start == {"type": "audio_start", "sample_rate": 16000, "encoding": "pcm_s16le"}
         assert client.audio_bytes(mark) > 0 and client.audio_bytes(mark) % 2 == 0

@@ -1,5 +1,8 @@
 """The one place that downloads speech models, from Hugging Face or a mirror.
 
+Used by ``hark models download``, and by ``hark serve`` when the configured
+models are missing and ``HARK_MODELS_AUTO_DOWNLOAD`` is on (in the background,
+see ``hark.server.model_setup``); nothing else downloads.
 Whisper from ``Systran/faster-whisper-<name>`` (CTranslate2 conversions),
 piper voices from ``rhasspy/piper-voices``. The endpoint is overridable
 (``HARK_HF_ENDPOINT``, then ``HF_ENDPOINT``, or the ``endpoint`` argument) for
@@ -19,8 +22,9 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Protocol
 
 from hark.voice.model_files import (
     WHISPER_OPTIONAL,
@@ -95,6 +99,19 @@ def piper_repo_path(name: str) -> str:
     return f"{lang}/{lang}_{region}/{speaker}/{quality}/{name}.onnx"
 
 
+class ProgressSink(Protocol):
+    """Told about each block written; closed when the file is done (or failed)."""
+
+    def update(self, count: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+ProgressFactory = Callable[[str, int | None], ProgressSink]
+"""``(label, total bytes or None) -> sink``: progress reporting other than a bar
+(the server's background download reports to its log and ``/readyz``)."""
+
+
 class Progress:
     """Minimal progress sink; the default draws a tqdm bar on stderr."""
 
@@ -134,7 +151,7 @@ def fetch_file(
     dest: Path,
     *,
     label: str,
-    progress: bool = True,
+    progress: bool | ProgressFactory = True,
     optional: bool = False,
 ) -> int | None:
     """Stream ``url`` to ``dest`` atomically; return bytes written (``None``: optional and 404)."""
@@ -156,7 +173,11 @@ def fetch_file(
             expected_sha = _announced_sha256(response)
             digest = hashlib.sha256()
             written = 0
-            bar = Progress(label, total, enabled=progress)
+            bar = (
+                progress(label, total)
+                if callable(progress)
+                else Progress(label, total, enabled=progress)
+            )
             try:
                 for block in response.iter_bytes(_CHUNK):
                     out.write(block)
@@ -197,7 +218,7 @@ def download_whisper(
     *,
     endpoint: str | None = None,
     force: bool = False,
-    progress: bool = True,
+    progress: bool | ProgressFactory = True,
     client: httpx.Client | None = None,
 ) -> Path:
     """Fetch a faster-whisper model into ``<models_dir>/whisper/<name>``; return the folder.
@@ -251,7 +272,7 @@ def download_piper_voice(
     *,
     endpoint: str | None = None,
     force: bool = False,
-    progress: bool = True,
+    progress: bool | ProgressFactory = True,
     client: httpx.Client | None = None,
 ) -> Path:
     """Fetch a piper voice into ``<models_dir>/piper/<name>.onnx`` (+ ``.onnx.json``).

@@ -44,6 +44,7 @@ class ErrorCode(enum.StrEnum):
     TTS_FAILED = "tts_failed"
     CONVERSATION_NOT_FOUND = "conversation_not_found"
     INTERNAL_ERROR = "internal_error"
+    SERVER_BUSY = "server_busy"
 
 
 class ProtocolError(Exception):
@@ -183,6 +184,12 @@ class ReplyEvent(ServerEvent):
     intent: str
     cards: list[dict[str, Any]]
     handoff: bool
+    # Added within v1 (clients ignore fields they do not know): the caller's open
+    # cart after this turn, ``{"lines": [...], "total", "currency"}``, or null.
+    cart: dict[str, Any] | None = None
+    # Also added within v1: true when this reply ends the conversation (a goodbye); the
+    # server closes the socket (1000) after its audio, and a screen can start over.
+    end: bool = False
 
 
 class AudioStartEvent(ServerEvent):
@@ -230,4 +237,6 @@ def reply_event(reply: Reply) -> ReplyEvent:
         intent=reply.intent,
         cards=[card.to_dict() for card in reply.cards],
         handoff=reply.handoff,
+        cart=reply.cart.to_dict() if reply.cart is not None else None,
+        end=reply.end,
     )

@@ -23,9 +23,13 @@ class EngineStatus:
 
     loaded: bool
     detail: str
+    download: dict[str, Any] | None = None  # progress of a background model download
 
     def to_dict(self) -> dict[str, Any]:
-        return {"loaded": self.loaded, "detail": self.detail}
+        out: dict[str, Any] = {"loaded": self.loaded, "detail": self.detail}
+        if self.download is not None:
+            out["download"] = dict(self.download)
+        return out
 
 
 class VoiceServices(Protocol):

@@ -70,6 +70,9 @@ def run(args: argparse.Namespace) -> int:
         services = build_services(settings)
     except ShopImportError as exc:
         fail(f"shop import failed: {exc}")
+    from hark.server.model_setup import start_model_downloads
+
+    downloads = start_model_downloads(services)  # missing default models, in the background
     app = create_app(settings, services)
     # Everything loaded so far (models, NLU, indexes) lives for the whole process:
     # keep it out of the garbage collector's way so collections stay short mid-call.
@@ -88,5 +91,7 @@ def run(args: argparse.Namespace) -> int:
             ws_per_message_deflate=False,  # PCM audio does not compress; save the CPU
         )
     finally:
+        if downloads is not None:
+            downloads.stop()
         services.close()
     return 0

@@ -1,0 +1,243 @@
+"""Voice out of the box: ``hark serve`` fetches missing default speech models itself.
+
+On a fresh machine the configured models (``HARK_ASR_MODEL``,
+``HARK_TTS_VOICE``) are not on disk, so speech would be off until someone
+found ``hark models download``. Instead the server starts at once with text
+working, downloads what is missing in one background thread, and loads each
+engine into the running ``Services`` when its files are complete: the next
+voice session that starts has speech. Progress is visible in the log (every
+10 % of a file), on ``/readyz`` (``engines.asr.download``) and so on the
+kiosk screen, which polls it.
+
+Only model *names* are fetched (a configured path that is missing is the
+operator's mistake, and the load error says so). Where the hub cannot be
+reached the engine's status and one log line say how to get the model some
+other way. ``HARK_MODELS_AUTO_DOWNLOAD=false`` turns all of this off.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hark.server.services import EngineStatus, Services, load_asr, load_tts
+from hark.voice.errors import ModelNotFound
+from hark.voice.model_download import (
+    DownloadError,
+    download_piper_voice,
+    download_whisper,
+    hf_endpoint,
+)
+from hark.voice.model_files import resolve_piper_voice, resolve_whisper_model
+
+log = logging.getLogger("hark.models")
+
+
+class DownloadCancelled(Exception):
+    """The server is shutting down; the half-fetched file is thrown away."""
+
+
+@dataclass
+class ModelJob:
+    """One model to fetch and how far it got (read by ``/readyz`` from another thread)."""
+
+    kind: str  # "asr" or "tts"
+    name: str
+    state: str = "queued"  # queued | downloading | loading | ready | failed
+    file: str = ""
+    file_done: int = 0
+    file_total: int | None = None
+    done_bytes: int = 0  # over every file of this model so far
+    detail: str = ""
+
+    def progress(self) -> dict[str, Any]:
+        percent = None
+        if self.file_total:
+            percent = round(100 * self.file_done / self.file_total, 1)
+        return {
+            "state": self.state,
+            "model": self.name,
+            "file": self.file,
+            "file_percent": percent,
+            "downloaded_bytes": self.done_bytes,
+        }
+
+    def describe(self) -> str:
+        if self.state == "queued":
+            return f"waiting to download {self.name} from the model hub"
+        if self.state == "loading":
+            return f"downloaded {self.name}; loading it"
+        mib = self.done_bytes / (1 << 20)
+        where = f" ({self.file} {self.progress()['file_percent']:.0f} %)" if self.file_total else ""
+        return f"downloading {self.name} from the model hub: {mib:.1f} MiB so far{where}"
+
+
+@dataclass
+class ModelFetcher:
+    """The background download of the missing default models (see the module docstring)."""
+
+    services: Services
+    jobs: list[ModelJob]
+    endpoint: str | None = None
+    stopping: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+
+    def start(self) -> ModelFetcher:
+        for job in self.jobs:
+            self._publish(job)
+        self.thread = threading.Thread(target=self._run, name="hark-model-download", daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Abandon the download (its partial files are removed) and wait briefly."""
+        self.stopping.set()
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """True once every job has finished, well or not (tests, and ``hark serve`` shutdown)."""
+        if self.thread is None:
+            return True
+        self.thread.join(timeout)
+        return not self.thread.is_alive()
+
+    # ------------------------------------------------------------------ worker
+    def _run(self) -> None:
+        for job in self.jobs:
+            if self.stopping.is_set():
+                return
+            try:
+                self._fetch(job)
+            except DownloadCancelled:
+                log.info("model download stopped", extra={"model": job.name})
+                return
+            except Exception as exc:  # a bug here must never take the server down
+                log.exception("model download failed", extra={"model": job.name})
+                self._fail(job, f"could not set up {job.name}: {type(exc).__name__}: {exc}")
+
+    def _fetch(self, job: ModelJob) -> None:
+        settings = self.services.settings
+        job.state = "downloading"
+        self._publish(job)
+        log.info(
+            "downloading speech model %s from %s (text works meanwhile)",
+            job.name,
+            hf_endpoint(self.endpoint),
+            extra={"model": job.name, "kind": job.kind},
+        )
+        download = download_whisper if job.kind == "asr" else download_piper_voice
+        try:
+            download(
+                job.name, settings.models_dir, endpoint=self.endpoint, progress=self._sink(job)
+            )
+        except DownloadError as exc:
+            flag = "--asr" if job.kind == "asr" else "--voice"
+            variable = "HARK_ASR_MODEL" if job.kind == "asr" else "HARK_TTS_VOICE"
+            self._fail(
+                job,
+                f"could not download {job.name} ({exc}); get it with "
+                f"`hark models download {flag} {job.name}` where the model hub is reachable "
+                f"and copy {settings.models_dir} here, or set {variable} to a model on disk",
+            )
+            return
+        job.state = "loading"
+        self._publish(job)
+        # Attribute assignment is atomic: sessions started from now on get the engine.
+        if job.kind == "asr":
+            transcriber, status = load_asr(settings, self.services.db)
+            if transcriber is not None:
+                self.services.transcriber = transcriber
+        else:
+            synthesizer, status = load_tts(settings, self.services.db)
+            if synthesizer is not None:
+                self.services.synthesizer = synthesizer
+        if not status.loaded:
+            self._fail(job, status.detail)
+            return
+        job.state = "ready"
+        self.services.engines[job.kind] = status
+        log.info("speech model %s downloaded and loaded", job.name, extra={"model": job.name})
+
+    def _sink(self, job: ModelJob) -> Callable[[str, int | None], _LogProgress]:
+        def factory(label: str, total: int | None) -> _LogProgress:
+            job.file, job.file_done, job.file_total = label, 0, total
+            self._publish(job)
+            return _LogProgress(self, job)
+
+        return factory
+
+    def _fail(self, job: ModelJob, line: str) -> None:
+        job.state, job.detail = "failed", line
+        log.warning("%s", line, extra={"model": job.name})
+        self.services.engines[job.kind] = EngineStatus(False, line, download=job.progress())
+
+    def _publish(self, job: ModelJob) -> None:
+        self.services.engines[job.kind] = EngineStatus(
+            False, job.describe(), download=job.progress()
+        )
+
+
+class _LogProgress:
+    """Progress of one file: ``/readyz`` on every block, the log every 10 %."""
+
+    def __init__(self, fetcher: ModelFetcher, job: ModelJob) -> None:
+        self.fetcher, self.job = fetcher, job
+        self.logged_step = -1
+
+    def update(self, count: int) -> None:
+        if self.fetcher.stopping.is_set():
+            raise DownloadCancelled()
+        job = self.job
+        job.file_done += count
+        job.done_bytes += count
+        self.fetcher._publish(job)
+        if job.file_total:
+            step = int(10 * job.file_done / job.file_total)
+            if step > self.logged_step:
+                self.logged_step = step
+                log.info(
+                    "downloading %s: %d %%",
+                    job.file,
+                    step * 10,
+                    extra={"model": job.name, "file": job.file, "percent": step * 10},
+                )
+
+    def close(self) -> None:
+        pass
+
+
+def missing_models(services: Services) -> list[ModelJob]:
+    """The configured models that are names (not paths) and not on disk yet."""
+    settings = services.settings
+    jobs: list[ModelJob] = []
+    checks: tuple[tuple[str, str, Callable[[str, Path], Path], str], ...] = (
+        ("asr", settings.asr_model, resolve_whisper_model, "transcriber"),
+        ("tts", settings.tts_voice, resolve_piper_voice, "synthesizer"),
+    )
+    for kind, name, resolve, attribute in checks:
+        if getattr(services, attribute) is not None or _is_path(name):
+            continue
+        try:
+            resolve(name, settings.models_dir)
+        except ModelNotFound:
+            jobs.append(ModelJob(kind, name))
+    return jobs
+
+
+def _is_path(value: str) -> bool:
+    return "/" in value or "\\" in value or value.startswith(("~", ".")) or value.endswith(".onnx")
+
+
+def start_model_downloads(services: Services, endpoint: str | None = None) -> ModelFetcher | None:
+    """Start fetching the missing default models, or return None (nothing missing, or off)."""
+    if not services.settings.models_auto_download:
+        return None
+    jobs = missing_models(services)
+    if not jobs:
+        return None
+    return ModelFetcher(services, jobs, endpoint=endpoint).start()
