@@ -217,7 +217,7 @@ class DialogueManager:
                 conversation=conversation,
                 customer=customer,
                 today=self.settings.current_date(),
-                text=without_placeholders(clean),
+                text=nlu.request or without_placeholders(clean),  # the request, not the talk
                 nlu=nlu,
             )
             pending, state.pending = state.pending, None

@@ -34,6 +34,7 @@ from hark.dialogue.intents import (
     load_training_data,
     rule_intent,
 )
+from hark.language.chatter import strip_chatter
 from hark.language.normalize import normalize_tokens
 from hark.shop.catalog_match import CatalogMatcher, simple_tokens
 from hark.shop.knowledge import Knowledge
@@ -131,14 +132,21 @@ class Nlu:
         """Intent and entities of one utterance (ASR output or typed text)."""
         text = _PLACEHOLDER_RE.sub(" ", (text or "")[:MAX_INPUT_CHARS])
         tokens = self.matcher.glue_known(normalize_tokens(text))
+        tokens = self.matcher.glue_known(self.matcher.repair(tokens))  # "santa coo" -> santoku
         normalised = " ".join(tokens)
+        request = " ".join(strip_chatter(tokens))
         entities = extract(tokens, self.matcher)
         if not tokens:
-            return NluResult(normalised, "out_of_scope", 0.0, entities, {})
+            return NluResult(normalised, "out_of_scope", 0.0, entities, {}, request)
         scores = self.classifier.predict(normalised)
+        if request != normalised:
+            # the request without its wrapping ("right so basically ... or not") is often clearer
+            bare = self.classifier.predict(request)
+            if max(bare.values()) > max(scores.values()):
+                scores = bare
         hit = rule_intent(normalised)
         if hit is not None:
-            return NluResult(normalised, hit.intent, hit.confidence, entities, scores)
+            return NluResult(normalised, hit.intent, hit.confidence, entities, scores, request)
         intent = max(scores, key=scores.__getitem__)
         confidence = scores[intent]
         top = entities.products[0][1] if entities.products else 0.0
@@ -148,11 +156,11 @@ class Nlu:
             if confidence < self.threshold or bare:
                 # only a product's name, no request: "blue tooth head phones", "smart watch"
                 return NluResult(
-                    normalised, "product_search", round(top * 0.8, 4), entities, scores
+                    normalised, "product_search", round(top * 0.8, 4), entities, scores, request
                 )
         if confidence < self.threshold:
             intent = "out_of_scope"
-        return NluResult(normalised, intent, round(confidence, 4), entities, scores)
+        return NluResult(normalised, intent, round(confidence, 4), entities, scores, request)
 
 
 _TRAINED: dict[str, Nlu] = {}
