@@ -250,7 +250,13 @@ def extract_quantity(tokens: list[str], used: set[int]) -> int | None:
     """How many: "make it 3", "2 of them", "add 2", "just 1", "another one", "a couple"."""
     n = len(tokens)
     for phrase, q in ((("a", "couple"), 2), (("a", "pair"), 2), (("another", "one"), 1)):
-        if _find(tokens, phrase) >= 0:
+        at = _find(tokens, phrase)
+        if at >= 0:
+            after = tokens[at + len(phrase) : at + len(phrase) + 2]
+            if after and after[0] == "of":
+                after = after[1:]
+            if after and after[0] in _UNITS:
+                continue  # "a couple of weeks ago" is a time, not how many
             return q
     content = [
         t for t in tokens if t not in ("please", "just", "only", "ok", "okay", "yes", "yeah")

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hark.dialogue import policy
+from hark.dialogue import outside, policy
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
 from hark.dialogue.etiquette import card_only_reply, finish_turn, without_placeholders
 from hark.dialogue.llm import LlmPlanner, Planner
@@ -72,6 +72,7 @@ class DialogueManager:
                 if self._knowledge is None:
                     knowledge = shop_knowledge.build(self.db)
                     nlu_for(knowledge)
+                    outside.warm()  # word lists load once, not in a caller's turn
                     self._knowledge = knowledge
         return self._knowledge
 
@@ -219,6 +220,7 @@ class DialogueManager:
                 today=self.settings.current_date(),
                 text=nlu.request or without_placeholders(clean),  # the request, not the talk
                 nlu=nlu,
+                said=without_placeholders(clean),
             )
             pending, state.pending = state.pending, None
             result = None

@@ -261,6 +261,11 @@ class CatalogMatcher:
         best = process.extractOne(s, self.vocab, scorer=fuzz.ratio, score_cutoff=88)
         return best[0] if best else word
 
+    @property
+    def vocabulary(self) -> set[str]:
+        """The catalog's words (stemmed) found in names and tags (do not modify)."""
+        return self._vocab_set
+
     def repair(self, tokens: list[str]) -> list[str]:
         """Misheard catalog words put back: "santa coo knife" -> "santoku knife".
 

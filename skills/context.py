@@ -35,8 +35,9 @@ class TurnContext:
     conversation: Conversation
     customer: Customer | None
     today: dt.date
-    text: str  # redacted user text
+    text: str  # the request in the redacted user text (what search and the FAQ read)
     nlu: NluResult
+    said: str = ""  # the redacted user text as said, punctuation and all
 
     @property
     def entities(self) -> Entities:

@@ -137,6 +137,33 @@ def _on(day, today) -> str:
 
 
 # --- order status ---------------------------------------------------------------
+_ARRIVAL = re.compile(
+    r"\b(when|where|arrive|arriving|arrived|come|coming|came|show|showing|turn up|get here|"
+    r"gets here|getting here|deliver|delivered|delivery|shipped|ship|late|waiting|wait|still|"
+    r"status|update|news|track|happening|due|supposed to)\b"
+)
+
+
+def order_in_question(ctx: TurnContext) -> Order | None:
+    """The caller's active order they are asking about by what is in it ("when's my blender
+    showing up", "I'm fed up waiting for this ladder"): a product or category they name is in
+    one of their orders still on its way, and they ask about its arrival."""
+    if ctx.customer is None or not _ARRIVAL.search(ctx.nlu.text or ""):
+        return None
+    named = {sku for sku, score in ctx.entities.products if score >= 0.45}
+    category = ctx.entities.category
+    if not named and not category:
+        return None
+    for order in customer_orders(ctx):
+        if order.status not in ACTIVE_STATUSES:
+            continue
+        for line in order.lines:
+            product = ctx.knowledge.product(line.sku)
+            if line.sku in named or (product is not None and product.category == category):
+                return order
+    return None
+
+
 def order_status(ctx: TurnContext, order_id: str | None = None) -> SkillReply:
     order_id = order_id or ctx.entities.order_id
     if order_id:

@@ -273,7 +273,7 @@ COOK_PRODUCTS = [
     ("HK-09", "Toaster 2 Slice", "appliances", "35.00",
      "A two-slice toaster with wide slots, bagel mode and six browning levels.",
      "toaster;bagel", "14"),
-    ("HK-10", "Paper Coffee Filters 200-Pack", "coffee", "6.50",
+    ("HK-10", "Paper Coffee Filters", "coffee", "6.50",
      "Two hundred unbleached paper filters for 8 to 12 cup drip machines; a pack lasts about three months.",
      "filters;coffee filters;consumable", "80"),
     ("HK-11", "Robot Vacuum Cleaner", "cleaning", "249.00",
