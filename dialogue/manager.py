@@ -145,7 +145,14 @@ class DialogueManager:
             actions: list[Action] = []
             cards: list[Card] = []
             if customer is not None:
-                items = proactive.items_for(session, knowledge, customer, today, conversation.id)
+                items = proactive.items_for(
+                    session,
+                    knowledge,
+                    customer,
+                    today,
+                    conversation.id,
+                    remedy=self.settings.delay_remedy,
+                )
                 if items:
                     top = items[0]
                     say.extend(top.say)
@@ -157,7 +164,7 @@ class DialogueManager:
                     state.pending = Pending.from_dict(top.pending)
                     state.proactive_queue = [{"key": i.key} for i in items[1:3]]
                     state.facts["proactive_mentioned"] = [top.key]
-                    proactive.note_facts(state, top)
+                    proactive.note_facts(state, top, session, conversation.id)
             if state.pending is None:
                 say.say("How can I help you today?")
             text, ssml = say.text(), say.ssml()

@@ -56,9 +56,7 @@ _CARD_WORDS = re.compile(
     r"\b(?:card|credit card|debit card|visa|mastercard|amex|american express|card details|card number"
     r"|payment details|security code|cvv)\b"
 )
-_CARD_GIVING = re.compile(
-    r"\b(?:give|read|tell|take|use|pay|have|want|need|provide|share|send)\b"
-)
+_CARD_GIVING = re.compile(r"\b(?:give|read|tell|take|use|pay|have|want|need|provide|share|send)\b")
 
 # --- other languages ----------------------------------------------------------------------
 #: "I only speak English; shall I connect you with a person?" in the languages callers try most.

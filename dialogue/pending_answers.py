@@ -119,7 +119,9 @@ def _yes_or_no(ctx: TurnContext, intent: str) -> str | None:
         return lead
     if lead == "yes" and re.search(r"\b(not|dont|no)\b", " ".join(rest)):
         return None
-    reading = ctx.nlu if len(rest) == len(text.split()) else nlu_for(ctx.knowledge).parse(" ".join(rest))
+    reading = (
+        ctx.nlu if len(rest) == len(text.split()) else nlu_for(ctx.knowledge).parse(" ".join(rest))
+    )
     named = any(score >= 0.6 for _, score in reading.entities.products)
     if lead == "yes" and reading.intent in _ABOUT_THE_OFFER and not named:
         return "yes"  # "yes, add two", "yeah I'll take a couple"

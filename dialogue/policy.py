@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from hark.dialogue import outside, requests
+from hark.dialogue.intents import rule_intent
 from hark.dialogue.llm import Planner, PlannerRequest
 from hark.dialogue.nlu import nlu_for
-from hark.dialogue.intents import rule_intent
 from hark.dialogue.pending_answers import answer_pending
 from hark.language.speech import money_in_text, short_text
 from hark.shop.catalog_match import stem
@@ -31,7 +31,17 @@ FAQ_FALLBACK_CONFIDENCE = 0.5
 #: A classifier this sure is believed even when the words are few ("what?", "help").
 GARBLE_TRUST = 0.85
 _FEW_WORD_INTENTS = frozenset(
-    {"repeat", "help", "greet", "thanks", "goodbye", "view_cart", "checkout", "cancel", "human_agent"}
+    {
+        "repeat",
+        "help",
+        "greet",
+        "thanks",
+        "goodbye",
+        "view_cart",
+        "checkout",
+        "cancel",
+        "human_agent",
+    }
 )
 _STOCK_QUESTION = re.compile(
     r"\b(in stock|out of stock|available|availability|left|how many|have any|got any|any left|"
@@ -294,8 +304,10 @@ def _small_talk(ctx: TurnContext, intent: str, pending: Pending | None) -> Skill
         last = ctx.state.last_reply or "I haven't said anything yet. How can I help?"
         reply.say.say(last)
         return reply
-    if intent in ("affirm", "deny") and rule_intent(ctx.nlu.text) is None and outside.is_garbled(
-        ctx.nlu.text
+    if (
+        intent in ("affirm", "deny")
+        and rule_intent(ctx.nlu.text) is None
+        and outside.is_garbled(ctx.nlu.text)
     ):
         return outside.not_understood(ctx)  # "no the uh the wah" is not a "no"
     if intent == "affirm":

@@ -61,21 +61,29 @@ def split(text: str, nlu: Nlu, knowledge: Knowledge) -> list[Request]:
         return []
     parsed = [(c, nlu.parse(c)) for c in clauses]
     requests: list[Request] = []
+    withdrawn = False
     for i, (clause, result) in enumerate(parsed):
         later = any(_is_request(r, c, knowledge) for c, r in parsed[i + 1 :])
         if later and _WITHDRAWN.match(clause):
+            withdrawn = True
             continue  # "never mind the toaster, ...": the caller took it back
+        if requests and _only_constraints(result):
+            # "I need a skillet, | nothing over fifty bucks": a limit on the last request
+            merged = f"{requests[-1].text} {clause}"
+            requests[-1] = Request(merged, nlu.parse(merged))
+            continue
         if requests and _refers_back(result):
             # "how much is shipping | and how long does it take": "it" is the last request's topic
-            clause = f"{requests[-1].nlu.request} {clause}"
+            topic = [w for w in requests[-1].nlu.request.split() if w not in STOPWORDS]
+            clause = f"{' '.join(topic)} {clause}"
             result = nlu.parse(clause)
         if _is_request(result, clause, knowledge):
             if requests and _bare_noun_phrase(result) and _frame(requests[-1], nlu):
                 clause = f"{_frame(requests[-1], nlu)} {clause}"
                 result = nlu.parse(clause)
             requests.append(Request(clause, result))
-    if len(requests) == 1 and requests[0].text.strip() == text.strip():
-        return []
+    if len(requests) == 1 and not withdrawn:
+        return []  # one request: the whole turn is read as it was said (context helps)
     return requests
 
 
@@ -132,12 +140,18 @@ def _and_phrases(knowledge: Knowledge) -> set[str]:
 
 def _is_request(result: NluResult, clause: str, knowledge: Knowledge) -> bool:
     e = result.entities
-    if e.order_id or any(score >= 0.6 for _, score in e.products) or e.category:
+    if e.order_id or any(score >= 0.5 for _, score in e.products) or e.category:
         return True
     if result.intent in _REQUEST_INTENTS and result.confidence >= CLEAR_INTENT:
         return True
     match = knowledge.faq.answer(result.request or clause)
     return match is not None and match.confidence >= 0.6
+
+
+def _only_constraints(result: NluResult) -> bool:
+    e = result.entities
+    bound = e.price_min is not None or e.price_max is not None or e.in_stock_only
+    return bound and not (e.products or e.order_id or e.category)
 
 
 def _refers_back(result: NluResult) -> bool:

@@ -96,7 +96,10 @@ PHRASES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         ),
         (r"\bwaiting (?:for )?(?:weeks|days|ages|forever|a month|months)\b", -2.0),
         (r"\b(?:want|need|demand) (?:my money back|a refund)\b", -1.0),
-        (r"\b(?:this|that|it|you|your \w+) (?:is|are|s|re) (?:such |a |an )*(?:complete |total |absolute )?joke\b", -2.5),
+        (
+            r"\b(?:this|that|it|you|your \w+) (?:is|are|s|re) (?:such |a |an )*(?:complete |total |absolute )?joke\b",
+            -2.5,
+        ),
         (r"\bwhat a joke\b", -2.5),
         (r"\b(?:fired up|on fire)\b", 2.0),
     )

@@ -188,7 +188,8 @@ class CatalogMatcher:
                 self._by_word[w].append(i)
         # sound-alikes: every catalog word, and neighbouring name/tag words glued ("airfryer")
         self.phonetic = PhoneticIndex(
-            self.vocab, [e.name_words for e in self.entries] + [t for e in self.entries for t in e.tags]
+            self.vocab,
+            [e.name_words for e in self.entries] + [t for e in self.entries for t in e.tags],
         )
         # categories: the original string plus its stemmed content words
         self.categories: list[tuple[str, list[str]]] = []

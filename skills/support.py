@@ -25,6 +25,13 @@ from hark.language.speech import (
     spoken_when,
 )
 from hark.skills.context import SkillReply, TurnContext, remember_fact
+from hark.skills.order_state import (
+    late_sentence,
+    late_words,
+    record_remedy,
+    remedy_sentence,
+    state_of,
+)
 from hark.skills.state import Pending
 from hark.store.models import Order, ReturnRequest
 
@@ -103,21 +110,20 @@ def describe_order(ctx: TurnContext, order: Order) -> Utterance:
     items = items_phrase(order)
     eta = order.eta
     status = order.status
-    if status == "delayed":
-        u.say("I'm sorry, order ", number, " is delayed.")
-        u.say(f"It has {items}.")
-        if eta and eta >= today:
-            u.say(f"The new delivery date is {spoken_when(eta, today)}.")
-        else:
-            u.say("We don't have a new delivery date yet.")
+    state = state_of(order, today)
+    if state.late:
+        u.say("I'm sorry, order ", number, f" with {items} {late_words(state)}.")
+        u.say(late_sentence(state, today))
+        remedy = ctx.settings.delay_remedy.strip()
+        if remedy:
+            record_remedy(ctx.session, order.order_id, remedy, ctx.conversation.id)
+            u.say(remedy_sentence(remedy))
     elif status in ("processing", "shipped"):
         verb = "is being prepared" if status == "processing" else "has shipped"
         u.say("Order ", number, f" {verb}.")
         u.say(f"It has {items}.")
         if eta and eta >= today:
             u.say(f"It should arrive {_on(eta, today)}.")
-        elif eta:
-            u.say(f"It was due {_on(eta, today)}, so it's running late. I'm sorry about that.")
     elif status == "delivered":
         when = f" {_on(eta, today)}" if eta and eta <= today else ""
         u.say("Order ", number, f" was delivered{when}.")
@@ -138,7 +144,7 @@ def _on(day, today) -> str:
 
 # --- order status ---------------------------------------------------------------
 _ARRIVAL = re.compile(
-    r"\b(when|where|arrive|arriving|arrived|come|coming|came|show|showing|turn up|get here|"
+    r"\b(when|whens|where|wheres|arrive|arriving|arrived|come|coming|came|show|showing|turn up|get here|"
     r"gets here|getting here|deliver|delivered|delivery|shipped|ship|late|waiting|wait|still|"
     r"status|update|news|track|happening|due|supposed to)\b"
 )
