@@ -109,7 +109,8 @@ _NOT_KEYWORDS = frozenset(
         "dollars", "euros", "pounds", "cents", "number", "option", "choice", "stock", "available",
         "today", "now", "right", "ready", "ship", "ships", "hand", "quantity", "change", "make",
         "set", "tell", "more", "details", "info", "information", "describe", "much", "cost",
-        "costs", "price", "priced", "ones", "one", "pair", "pairs", "piece", "pieces", "unit", "units"
+        "costs", "price", "priced", "ones", "one", "pair", "pairs", "piece", "pieces", "unit", "units",
+        "left", "remaining", "nothing", "everything"
     }
 )  # fmt: skip
 
@@ -341,7 +342,7 @@ def has_pronoun_ref(tokens: list[str]) -> bool:
             prev = tokens[i - 1] if i else ""
             if nxt in _DEMO_NEXT or prev in _DEMO_PREV:
                 return True
-        if tok == "one" and i and tokens[i - 1] in ("the", "that", "this", "which"):
+        if tok == "one" and i and tokens[i - 1] in ("the", "that", "this", "which", "another"):
             return True
     return False
 

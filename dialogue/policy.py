@@ -157,12 +157,12 @@ def _respond_one(ctx: TurnContext, pending: Pending | None, planner: Planner | N
         if problems.is_problem_report(text) and not _faq_on_problem(ctx):
             return problems.report_problem(ctx)
         return support.order_status(ctx, mine.order_id)  # "when's my blender showing up"
-    if (
-        intent in ("product_search", "product_info", "faq", "out_of_scope", "select_item")
-        and _STOCK_QUESTION.search(text)
-        and sales.mentioned(ctx, 0.6) is not None
+    if intent in ("product_search", "product_info", "faq", "out_of_scope", "select_item") and (
+        _STOCK_QUESTION.search(text)
     ):
-        return sales.product_info(ctx)  # "is the X in stock": answered, not recommended
+        product = _asked_about(ctx)
+        if product is not None:
+            return sales.stock_answer(ctx, product)  # "is the X in stock": answered directly
     if intent == "human_agent":
         return handoff.handoff(ctx, "requested")
     if intent == "cancel":
@@ -222,7 +222,9 @@ def _checked(ctx: TurnContext, intent: str, planner: Planner | None) -> SkillRep
             return support.faq(ctx)
     if intent == "product_search":
         outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text))
-        if not outcome.found and not outcome.out_of_stock:
+        weak = not outcome.found or (not outcome.exact and outcome.hits[0].coverage < 0.5)
+        if weak and not outcome.out_of_stock:
+            # "can I hire a floor sander": a service the FAQ answers, not a product to offer
             match = ctx.knowledge.faq.answer(ctx.text)
             if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:
                 return support.faq(ctx)
@@ -316,6 +318,17 @@ def _small_talk(ctx: TurnContext, intent: str, pending: Pending | None) -> Skill
         return SkillReply.of(
             "deny", "Alright. Is there anything else I can help with?", handled=False
         )
+    return None
+
+
+def _asked_about(ctx: TurnContext):
+    """The one product a question names: a clear mention, else a search with one exact hit."""
+    product = sales.mentioned(ctx, 0.5)
+    if product is not None:
+        return product
+    outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text, limit=2))
+    if outcome.exact and len(outcome.hits) + len(outcome.out_of_stock) == 1:
+        return (outcome.hits or outcome.out_of_stock)[0].product
     return None
 
 

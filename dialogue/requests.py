@@ -61,7 +61,7 @@ def split(text: str, nlu: Nlu, knowledge: Knowledge) -> list[Request]:
         return []
     parsed = [(c, nlu.parse(c)) for c in clauses]
     requests: list[Request] = []
-    withdrawn = False
+    withdrawn = False  # a clause was taken back, or was only talk around the request
     for i, (clause, result) in enumerate(parsed):
         later = any(_is_request(r, c, knowledge) for c, r in parsed[i + 1 :])
         if later and _WITHDRAWN.match(clause):
@@ -73,8 +73,14 @@ def split(text: str, nlu: Nlu, knowledge: Knowledge) -> list[Request]:
             requests[-1] = Request(merged, nlu.parse(merged))
             continue
         if requests and _refers_back(result):
+            previous = requests[-1]
+            if not _clear(previous.nlu):
+                # "I love this kettle, | do you have another one in stock": one request
+                merged = f"{previous.text} {clause}"
+                requests[-1] = Request(merged, nlu.parse(merged))
+                continue
             # "how much is shipping | and how long does it take": "it" is the last request's topic
-            topic = [w for w in requests[-1].nlu.request.split() if w not in STOPWORDS]
+            topic = [w for w in previous.nlu.request.split() if w not in STOPWORDS]
             clause = f"{' '.join(topic)} {clause}"
             result = nlu.parse(clause)
         if _is_request(result, clause, knowledge):
@@ -82,8 +88,10 @@ def split(text: str, nlu: Nlu, knowledge: Knowledge) -> list[Request]:
                 clause = f"{_frame(requests[-1], nlu)} {clause}"
                 result = nlu.parse(clause)
             requests.append(Request(clause, result))
+        else:
+            withdrawn = True  # "ugh, I've been on hold forever": talk, not a request
     if len(requests) == 1 and not withdrawn:
-        return []  # one request: the whole turn is read as it was said (context helps)
+        return []  # one request said in several pieces: read the turn as it was said
     return requests
 
 
@@ -150,8 +158,13 @@ def _is_request(result: NluResult, clause: str, knowledge: Knowledge) -> bool:
 
 def _only_constraints(result: NluResult) -> bool:
     e = result.entities
-    bound = e.price_min is not None or e.price_max is not None or e.in_stock_only
-    return bound and not (e.products or e.order_id or e.category)
+    bound = e.price_min is not None or e.price_max is not None
+    return bound and not (e.products or e.order_id or e.category or e.pronoun_ref)
+
+
+def _clear(result: NluResult) -> bool:
+    """A request in its own right, not a remark that names something ("I love this kettle")."""
+    return result.intent in _REQUEST_INTENTS and result.confidence >= CLEAR_INTENT
 
 
 def _refers_back(result: NluResult) -> bool:

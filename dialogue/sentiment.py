@@ -44,6 +44,7 @@ LEXICON_UPDATES: dict[str, float] = {
     "incompetent": -3.0,
     "joke": 0.0,  # "tell me a joke" is no complaint; "this is a joke" is a phrase below
     "jokes": 0.0,
+    "honestly": 0.0,  # a discourse marker, not praise
     "fire": 0.0,  # a product word ("air fryer" heard as "air fire") or "fired up"
     "fired": 0.0,
     "bother": 0.0,  # "sorry to bother you" is politeness
@@ -98,7 +99,7 @@ PHRASES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         (r"\b(?:want|need|demand) (?:my money back|a refund)\b", -1.0),
         (
             r"\b(?:this|that|it|you|your \w+) (?:is|are|s|re) (?:such |a |an )*(?:complete |total |absolute )?joke\b",
-            -2.5,
+            -3.5,
         ),
         (r"\bwhat a joke\b", -2.5),
         (r"\b(?:fired up|on fire)\b", 2.0),

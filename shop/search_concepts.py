@@ -21,7 +21,20 @@ from hark.shop.text_index import STOPWORDS, BM25Index, sound_key, stem, term, te
 EXPANSION_WEIGHT = 0.45
 FUZZY_WEIGHT = 0.85
 
-_STOP = frozenset({"something", "anything", "thing", "stuff", "one", "ones", "it", "them"})
+_STOP = frozenset(
+    {
+        "something",
+        "anything",
+        "nothing",
+        "everything",
+        "thing",
+        "stuff",
+        "one",
+        "ones",
+        "it",
+        "them",
+    }
+)
 _CLAUSE_WORDS = frozenset(
     """
     for to that which with without under over below above between in on at from by so who
