@@ -53,6 +53,8 @@ INTENTS: tuple[str, ...] = (
 CONFIDENCE_THRESHOLD = 0.35
 #: An unclear utterance that names a product this well is a ``product_search``.
 PRODUCT_MENTION_SCORE = 0.75
+#: The request without its wrapping is preferred only when the classifier is this sure of it.
+BARE_REQUEST_TRUST = 0.5
 #: Longest input parsed; a spoken turn is far shorter, this only bounds the cost.
 MAX_INPUT_CHARS = 1000
 
@@ -142,7 +144,7 @@ class Nlu:
         if request != normalised:
             # the request without its wrapping ("right so basically ... or not") is often clearer
             bare = self.classifier.predict(request)
-            if max(bare.values()) > max(scores.values()):
+            if max(bare.values()) > max(max(scores.values()), BARE_REQUEST_TRUST):
                 scores = bare
         hit = rule_intent(normalised)
         if hit is not None:

@@ -56,7 +56,11 @@ _CARD_WORDS = re.compile(
     r"\b(?:card|credit card|debit card|visa|mastercard|amex|american express|card details|card number"
     r"|payment details|security code|cvv)\b"
 )
-_CARD_GIVING = re.compile(r"\b(?:give|read|tell|take|use|pay|have|want|need|provide|share|send)\b")
+_CARD_GIVING = re.compile(
+    r"\b(?:can|could|may|shall|should|let|do you want|want) (?:i|me|you)(?: to)? (?:just )?"
+    r"(?:give|read|tell|take|use|pay|provide|share|send|have)\b"
+    r"|\b(?:take|here is|heres|ready with) my\b|\bpay (?:over|by|on) the phone\b"
+)
 
 # --- other languages ----------------------------------------------------------------------
 #: "I only speak English; shall I connect you with a person?" in the languages callers try most.
@@ -178,7 +182,12 @@ def answer(ctx: TurnContext) -> SkillReply | None:
             what_i_do(ctx),
             handled=False,
         )
-    if _JOKE.search(raw):
+    return None
+
+
+def small_talk(ctx: TurnContext) -> SkillReply | None:
+    """A request for fun ("tell me a joke"): an LLM, if configured, may do better."""
+    if _JOKE.search(ctx.nlu.text or ""):
         return SkillReply.of(
             "out_of_scope",
             "I'm afraid jokes aren't my strong point.",
@@ -193,13 +202,13 @@ def not_understood(ctx: TurnContext) -> SkillReply:
     if is_garbled(ctx.nlu.text or ""):
         return SkillReply.of(
             "out_of_scope",
-            "Sorry, I didn't catch that. Could you say it again?",
+            "Sorry, I didn't understand that. Could you say it again?",
             understood=False,
             handled=False,
         )
     return SkillReply.of(
         "out_of_scope",
-        "That's not something I can help with, I'm afraid.",
+        "I'm not sure I can help with that, I'm afraid.",
         what_i_do(ctx),
         "Or I can connect you with a person.",
         handled=False,

@@ -45,7 +45,7 @@ def answer_pending(ctx: TurnContext, pending: Pending, intent: str) -> SkillRepl
         # "no the uh the wah": a yes or a no may have been meant; ask, and keep the question open
         return SkillReply.of(
             "repeat",
-            "Sorry, I didn't catch that. Could you say it again?",
+            "Sorry, I didn't understand that. Could you say it again?",
             pending=pending,
             understood=False,
             handled=False,

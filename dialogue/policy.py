@@ -144,11 +144,15 @@ def _respond_one(ctx: TurnContext, pending: Pending | None, planner: Planner | N
     elsewhere = outside.answer(ctx)
     if elsewhere is not None:
         return elsewhere  # another language, "are you a robot", small talk, a card offered
+    fun = outside.small_talk(ctx)
+    if fun is not None:
+        return _llm_or(ctx, planner, fun)
     e = ctx.nlu.entities
     if (
         outside.is_garbled(text)
         and (nlu.confidence < GARBLE_TRUST or intent not in _FEW_WORD_INTENTS)
-        and not (e.order_id or e.products or e.category)
+        and not (e.order_id or e.products or e.category or e.ordinal or e.comparative)
+        and not (e.pronoun_ref or e.quantity or e.price_min or e.price_max)
         and rule_intent(text) is None
     ):
         return outside.not_understood(ctx)  # "the uh the wah": no words to act on

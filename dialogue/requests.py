@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from hark.dialogue.nlu import Nlu
+from hark.language.spoken_numbers import SCALES, TEENS, TENS, UNITS
 from hark.shop.catalog_match import STOPWORDS, stem
 from hark.shop.knowledge import Knowledge
 from hark.skills.understanding import NluResult
@@ -115,12 +116,19 @@ def _keep_together(left: str, sep: str, right: str, knowledge: Knowledge) -> boo
     if not before or not after:
         return False
     a, b = before[-1], after[0]
-    if re.search(r"\d", a) and re.search(r"\d", b):
-        return True  # a range, a price or an id read in groups
+    if _numeric(a) and _numeric(b):
+        return True  # a range, a price, "seven thousand and two", an id read in groups
     if sep.strip(" ") in (",", ".") and not re.search(r"\s", sep):
         return False
     joined = f"{stem(a)} and {stem(b)}"
     return "and" in sep.lower() and joined in _and_phrases(knowledge)
+
+
+_NUMBER_WORDS = frozenset(UNITS) | frozenset(TEENS) | frozenset(TENS) | frozenset(SCALES)
+
+
+def _numeric(word: str) -> bool:
+    return bool(re.search(r"\d", word)) or word in _NUMBER_WORDS or word in ("oh", "point")
 
 
 _AND_PHRASES: dict[str, set[str]] = {}

@@ -323,10 +323,14 @@ class CatalogMatcher:
                     found = self.phonetic.match(tok)
                     if found is not None and len(found[0]) == 1 and found[0][0] != stem(tok):
                         options.append((found[1], 1, found[0]))
-            if options and tok in STOPWORDS and i + 1 < n and len(tokens[i + 1]) >= 4:
-                # "a coating robot": the next word alone is the better reading
-                if self.phonetic.match(tokens[i + 1]) is not None:
-                    options = []
+            if (
+                options
+                and tok in STOPWORDS
+                and i + 1 < n
+                and len(tokens[i + 1]) >= 4
+                and self.phonetic.match(tokens[i + 1]) is not None
+            ):
+                options = []  # "a coating robot": the next word alone is the better reading
             if options:
                 # a longer stretch that sounds like one catalog word is the likelier reading
                 _, used, target = max(options, key=lambda o: (o[0] + 6.0 * (o[1] - 1), o[1]))
