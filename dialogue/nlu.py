@@ -143,9 +143,9 @@ class Nlu:
         scores = self.classifier.predict(normalised)
         if request != normalised:
             # the request without its wrapping ("right so basically ... or not") is often clearer
-            bare = self.classifier.predict(request)
-            if max(bare.values()) > max(max(scores.values()), BARE_REQUEST_TRUST):
-                scores = bare
+            unwrapped = self.classifier.predict(request)
+            if max(unwrapped.values()) > max(max(scores.values()), BARE_REQUEST_TRUST):
+                scores = unwrapped
         hit = rule_intent(normalised)
         if hit is not None:
             return NluResult(normalised, hit.intent, hit.confidence, entities, scores, request)

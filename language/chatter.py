@@ -21,9 +21,7 @@ _PHRASES: tuple[tuple[str, ...], ...] = tuple(
         (
             tuple(p.split())
             for p in """
-            do you guys have|do you guys carry|do you guys sell|do you guys happen to
-            do you happen to have|do you happen to carry|do you happen to sell|you happen to
-            you guys|you lot|you folks|you people|over there
+            happen to|by any chance|over there
             youve got|you have got|you got|have you got|got any|youd have|you might have
             if youve got it|if you have it|if you have one|if you have any|if you do
             or not|or what|or anything|or something|and stuff|and all that|and everything
@@ -35,7 +33,7 @@ _PHRASES: tuple[tuple[str, ...], ...] = tuple(
             i have a question|i got a question|ive got a question|can i ask|could i ask
             these days|right now at the moment|for me please|if possible|if you can
             in the way of|in the market for|on the lookout for|im after|i am after
-            any chance|by any chance|is there any chance
+            any chance|is there any chance
             just checking|just curious|im just curious|i was curious|just a question
             going for|sell for|go for
             """.replace("\n", "|").split("|")
@@ -54,6 +52,9 @@ _MARKERS: frozenset[str] = frozenset(
     probably possibly
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
+
+#: How callers address the shop after "you": "you guys", "you folks", "you lot".
+_ADDRESS: frozenset[str] = frozenset({"guys", "folks", "lot", "people", "all", "two"})
 
 #: Markers that are also answers: kept when the turn is nothing else ("ok", "right").
 _ANSWERS: frozenset[str] = frozenset({"ok", "okay", "alright", "right", "yes", "yeah", "sure"})
@@ -78,7 +79,9 @@ def strip_chatter(tokens: list[str]) -> list[str]:
                 break
         else:
             tok = tokens[i]
-            if tok not in _MARKERS:
+            if tok in _ADDRESS and out and out[-1] in ("you", "ya"):
+                pass  # "do you guys sell": "you" is who is asked, "guys" adds nothing
+            elif tok not in _MARKERS:
                 out.append(tok)
             i += 1
     if not out or all(t in _ANSWERS for t in tokens):

@@ -132,7 +132,9 @@ async def speak_line(ws_url: str, line: Line, audio: np.ndarray) -> Heard:
     return heard
 
 
-async def speak_all(ws_url: str, lines: list[Line], audio: dict[str, np.ndarray], parallel: int) -> list[Heard]:
+async def speak_all(
+    ws_url: str, lines: list[Line], audio: dict[str, np.ndarray], parallel: int
+) -> list[Heard]:
     """Every line, ``parallel`` conversations at a time (each still streamed in real time)."""
     gate = asyncio.Semaphore(parallel)
 

@@ -37,7 +37,9 @@ PARALLEL = 2
 
 
 @pytest.fixture(scope="module")
-def heard(tmp_path_factory: pytest.TempPathFactory, tiny_piper_voice: Path) -> Iterator[dict[str, Heard]]:
+def heard(
+    tmp_path_factory: pytest.TempPathFactory, tiny_piper_voice: Path
+) -> Iterator[dict[str, Heard]]:
     paths = real_model_paths()
     speaker = Speaker(paths["piper_voice"])
     audio = {line.id: speaker.say(line.text) for line in LINES}
