@@ -30,8 +30,12 @@ def test_forms_real_whisper_writes(said: str, normalised: str) -> None:
     assert normalize_spoken(said) == normalised
 
 
+def words(text: str) -> list[str]:
+    return text.split()
+
+
 def test_wrapping_is_stripped_but_never_everything() -> None:
-    assert strip_chatter("so basically do you guys sell kites or not".split()) == [
+    assert strip_chatter(words("so basically do you guys sell kites or not")) == [
         "do", "you", "sell", "kites",
     ]  # fmt: skip
     assert strip_chatter(["ok"]) == ["ok"]  # an answer stays an answer
@@ -45,11 +49,11 @@ def test_sound_alikes_over_a_catalog_of_its_own() -> None:
     ]
     matcher = CatalogMatcher(catalog, ["tea", "tools", "knives"])
     assert sound_code("kettle") == sound_code("cattle")
-    assert matcher.repair("do you have a man doe lean slicer".split())[-2:] == [
+    assert matcher.repair(words("do you have a man doe lean slicer"))[-2:] == [
         "mandoline", "slicer",
     ]  # fmt: skip
-    assert "bread" in matcher.repair("how much is the bred knife".split())
-    assert matcher.repair("i need a new car".split()) == "i need a new car".split()
+    assert "bread" in matcher.repair(words("how much is the bred knife"))
+    assert matcher.repair(words("i need a new car")) == words("i need a new car")
 
 
 @pytest.mark.parametrize(
