@@ -89,6 +89,8 @@ _CLOSERS = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 #: Requests that answer an add-to-cart offer ("yes, add two"), not a new request.
+#: Whole answers whose words would read otherwise ("sure, why not" has a "not" in it).
+_IDIOMS = frozenset({"why not", "of course", "go for it", "i dont see why not", "cant hurt"})
 _ABOUT_THE_OFFER = frozenset({"add_to_cart", "change_quantity", "affirm", "checkout", "deny"})
 _MULTILINGUAL_YES = re.compile(r"^(si|sí|oui|ja|sim|tak|да|是|はい|네)\b")
 
@@ -115,7 +117,7 @@ def _yes_or_no(ctx: TurnContext, intent: str) -> str | None:
         return None
     rest = (_NO_START if lead == "no" else _YES_START).sub("", text, count=1).split()
     rest = [w for w in rest if w not in FILLERS]
-    if not rest or all(w in _CLOSERS for w in rest):
+    if not rest or all(w in _CLOSERS for w in rest) or " ".join(rest) in _IDIOMS:
         return lead
     if lead == "yes" and re.search(r"\b(not|dont|no)\b", " ".join(rest)):
         return None

@@ -330,7 +330,8 @@ def _asked_about(ctx: TurnContext):
     product = sales.mentioned(ctx, 0.5)
     if product is not None:
         return product
-    outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text, limit=2))
+    words = " ".join(ctx.entities.keywords) or ctx.text  # "how many ladders ... left": ladders
+    outcome = ctx.knowledge.search.search(SearchQuery(text=words, limit=2))
     if outcome.exact and len(outcome.hits) + len(outcome.out_of_stock) == 1:
         return (outcome.hits or outcome.out_of_stock)[0].product
     return None
