@@ -128,6 +128,12 @@ class Nlu:
         texts, labels = expand_templates(examples, products, cats)
         classifier = IntentClassifier().fit(texts, labels)
         matcher = CatalogMatcher(catalog, categories)
+        matcher.request_words = frozenset(
+            w
+            for lines in examples.values()
+            for line in lines
+            for w in normalize_tokens(line.replace("{product}", " ").replace("{category}", " "))
+        )
         return cls(classifier, matcher, threshold)
 
     def parse(self, text: str) -> NluResult:

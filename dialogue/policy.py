@@ -85,6 +85,11 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: Planner | None) 
     A turn holding several requests ("when's my order coming and how much is
     shipping") gets each answered, in one reply: see :mod:`hark.dialogue.requests`.
     """
+    if pending is not None:
+        # "yes please, two sets" answers the open question whole, before any cutting
+        answered = answer_pending(ctx, pending, ctx.nlu.intent)
+        if answered is not None:
+            return answered
     parts = requests.split(ctx.said or ctx.text, nlu_for(ctx.knowledge), ctx.knowledge)
     if not parts:
         return _respond_one(ctx, pending, planner)
@@ -220,6 +225,12 @@ def _checked(ctx: TurnContext, intent: str, planner: Planner | None) -> SkillRep
             return sales.product_search(ctx)
         reply = support.faq(ctx)
         return _llm_or(ctx, planner, reply)
+    if intent == "select_item" and not ctx.state.search.results and sales.mentioned(ctx) is None:
+        # nothing was listed to choose from: "can I learn the piano with you" is a question
+        faq_ctx = _faq_view(ctx)
+        match = ctx.knowledge.faq.answer(faq_ctx.text)
+        if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:
+            return support.faq(faq_ctx)
     if intent == "product_search" and _SERVICE.search(ctx.nlu.text or ""):
         match = ctx.knowledge.faq.answer(ctx.text)
         if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:

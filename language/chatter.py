@@ -24,7 +24,7 @@ _PHRASES: tuple[tuple[str, ...], ...] = tuple(
             happen to|by any chance|over there
             youve got|you have got|you got|have you got|got any|youd have|you might have
             if youve got it|if you have it|if you have one|if you have any|if you do
-            or not|or what|or anything|or something|and stuff|and all that|and everything
+            or not|or what|or anything|or something|and stuff|and all that|and everything|at all
             you know|i mean|i guess|i suppose|i think|i reckon|i believe|kind of|sort of|kinda
             sorta|let me see|lets see|let me think|to be honest|to be fair|at the moment
             i was wondering|i was just wondering|was wondering|just wondering|i wonder

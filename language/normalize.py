@@ -38,7 +38,7 @@ _LIKE_KEEPERS: frozenset[str] = frozenset(
     {
         "i", "id", "you", "youd", "we", "wed", "they", "theyd", "would", "dont", "do", "does",
         "doesnt", "didnt", "really", "also", "just", "might", "may", "look", "looks", "sounds",
-        "feel", "feels", "not", "wouldnt", "shed", "hed", "she", "he", "much", "more", "lot",
+        "feel", "feels", "sound", "seem", "seems", "not", "wouldnt", "shed", "hed", "she", "he", "much", "more", "lot",
         "thing", "things", "something", "anything"
     }
 )  # fmt: skip

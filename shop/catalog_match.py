@@ -186,6 +186,8 @@ class CatalogMatcher:
             words_of |= e.desc_words & self.rare_desc
             for w in words_of:
                 self._by_word[w].append(i)
+        #: Words of the NLU's own training requests ("stock", "order"), set by the NLU.
+        self.request_words: frozenset[str] = frozenset()
         # sound-alikes: every catalog word, and neighbouring name/tag words glued ("airfryer")
         self.phonetic = PhoneticIndex(
             self.vocab,
@@ -280,11 +282,16 @@ class CatalogMatcher:
         def is_known(t: str) -> bool:
             return stem(t) in known or t in self.sku_index
 
+        def asked_with(i: int) -> bool:
+            """ "do you stock violins": a word the NLU knows from its own training data,
+            right before a catalog word, is how the caller asks, not a misheard name."""
+            return tokens[i] in self.request_words and i + 1 < n and is_known(tokens[i + 1])
+
         out: list[str] = []
         i, n = 0, len(tokens)
         while i < n:
             tok = tokens[i]
-            if not tok.isalpha():
+            if not tok.isalpha() or asked_with(i):
                 out.append(tok)
                 i += 1
                 continue

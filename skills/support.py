@@ -146,7 +146,8 @@ def _on(day, today) -> str:
 _ARRIVAL = re.compile(
     r"\b(when|whens|where|wheres|arrive|arriving|arrived|come|coming|came|show|showing|turn up|get here|"
     r"gets here|getting here|deliver|delivered|delivery|shipped|ship|late|waiting|wait|still|"
-    r"status|update|news|track|happening|due|supposed to)\b"
+    r"status|update|news|track|happening|due|supposed to|should have|here|by now|yet|expected|"
+    r"expecting)\b"
 )
 
 

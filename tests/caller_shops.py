@@ -356,5 +356,52 @@ HW_FAQ = [
 ]
 HW_SHOP = ShopRows(HW_CUSTOMERS, HW_PRODUCTS, HW_ORDERS, HW_FAQ)
 
+# --- development: a music shop ------------------------------------------------------------
+MUSIC_PRODUCTS = [
+    ("MU-1", "Acoustic Guitar Dreadnought", "guitars", "249.00",
+     "A solid spruce top dreadnought guitar with a warm, full sound.", "guitar;acoustic", "6"),
+    ("MU-2", "Ukulele Soprano Mahogany", "ukuleles", "59.00",
+     "A mahogany soprano ukulele with Aquila strings and a gig bag.", "ukulele;uke", "14"),
+    ("MU-3", "Digital Piano 88 Keys", "keyboards", "499.00",
+     "A digital piano with 88 weighted hammer-action keys and headphone output.",
+     "piano;keyboard;digital piano", "2"),
+    ("MU-4", "Guitar Strings Light Gauge", "accessories", "9.50",
+     "Phosphor bronze acoustic strings, light gauge; a set lasts about two months of daily play.",
+     "strings;guitar strings;consumable", "80"),
+    ("MU-5", "Clip-On Tuner", "accessories", "15.00",
+     "A clip-on chromatic tuner for guitar, bass, ukulele and violin.", "tuner;clip on", "40"),
+    ("MU-6", "Metronome Classic", "accessories", "29.00",
+     "A wind-up pendulum metronome from 40 to 208 beats per minute.", "metronome;tempo", "0"),
+    ("MU-7", "Drum Practice Pad", "drums", "24.00",
+     "A quiet rubber practice pad for drummers, 12 inches.", "practice pad;drums;sticks", "20"),
+    ("MU-8", "Violin Outfit 4/4", "strings", "189.00",
+     "A full-size violin with bow, rosin and a hard case.", "violin;fiddle;bow", "5"),
+    ("MU-9", "Harmonica in C", "wind", "32.00",
+     "A ten-hole diatonic harmonica in the key of C.", "harmonica;mouth organ", "25"),
+]  # fmt: skip
+MUSIC_CUSTOMERS = [
+    ("M1", "Eva Lind", "", ""),
+    ("M2", "Sam Cole", "", ""),
+    ("M3", "Ali Demir", "", ""),
+]
+MUSIC_ORDERS = [
+    ("30771", "M1", "MU-3", "1", "processing", "2026-11-10", "2026-11-18"),  # overdue, processing
+    ("30802", "M2", "MU-1", "1", "delayed", "2026-11-12", "2026-12-04"),
+    ("30650", "M2", "MU-5", "1", "delivered", "2026-10-20", "2026-10-23"),
+    ("29900", "M3", "MU-4", "2", "delivered", "2026-07-15", "2026-07-18"),  # reorder strings
+]
+MUSIC_FAQ = [
+    ("Do you offer music lessons?", "Yes, guitar, piano and violin lessons run weekday evenings."),
+    ("How much is delivery?", "Delivery is $9 and free over $150."),
+    (
+        "What is your return policy?",
+        "Instruments can be returned within 21 days in as-new condition.",
+    ),
+    ("Do you repair instruments?", "Our workshop repairs and sets up guitars and violins."),
+    ("Can I rent an instrument?", "We rent violins and keyboards by the month."),
+]
+MUSIC_SHOP = ShopRows(MUSIC_CUSTOMERS, MUSIC_PRODUCTS, MUSIC_ORDERS, MUSIC_FAQ)
+
 DEV_SHOPS: dict[str, ShopRows] = {"cookware": COOK_SHOP, "hardware": HW_SHOP}
-ALL_SHOPS: dict[str, ShopRows] = {**HELDOUT_SHOPS, **DEV_SHOPS}
+TUNING_SHOPS: dict[str, ShopRows] = {**DEV_SHOPS, "music": MUSIC_SHOP}
+ALL_SHOPS: dict[str, ShopRows] = {**HELDOUT_SHOPS, **TUNING_SHOPS}
