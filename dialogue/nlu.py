@@ -53,8 +53,10 @@ INTENTS: tuple[str, ...] = (
 CONFIDENCE_THRESHOLD = 0.35
 #: An unclear utterance that names a product this well is a ``product_search``.
 PRODUCT_MENTION_SCORE = 0.75
-#: The request without its wrapping is preferred only when the classifier is this sure of it.
+#: The request without its wrapping is preferred only when the classifier is this sure of it,
+#: and the turn as said was read with less than :data:`SURE_AS_SAID`.
 BARE_REQUEST_TRUST = 0.5
+SURE_AS_SAID = 0.6
 #: Longest input parsed; a spoken turn is far shorter, this only bounds the cost.
 MAX_INPUT_CHARS = 1000
 
@@ -150,7 +152,8 @@ class Nlu:
         if request != normalised:
             # the request without its wrapping ("right so basically ... or not") is often clearer
             unwrapped = self.classifier.predict(request)
-            if max(unwrapped.values()) > max(max(scores.values()), BARE_REQUEST_TRUST):
+            full = max(scores.values())
+            if full < SURE_AS_SAID and max(unwrapped.values()) > max(full, BARE_REQUEST_TRUST):
                 scores = unwrapped
         hit = rule_intent(normalised)
         if hit is not None:

@@ -31,6 +31,8 @@ from hark.shop.phonetic import PhoneticIndex, is_common_word
 MIN_PRODUCT_SCORE = 0.45
 #: Minimum rapidfuzz ratio (0..100) for two words to count as the same word.
 WORD_MATCH_CUTOFF = 84.0
+#: Spelling ratio a rare word needs to be re-read as a catalog word with none beside it.
+LONE_WORD_RATIO = 70.0
 #: Minimum category match score (0..1).
 MIN_CATEGORY_SCORE = 0.85
 
@@ -328,7 +330,14 @@ class CatalogMatcher:
                 )
                 if beside or not is_common_word(tok):
                     found = self.phonetic.match(tok)
-                    if found is not None and len(found[0]) == 1 and found[0][0] != stem(tok):
+                    # with no catalog word beside it, a rare word must also be spelled alike
+                    close = found is not None and (beside or found[1] >= LONE_WORD_RATIO)
+                    if (
+                        found is not None
+                        and close
+                        and len(found[0]) == 1
+                        and found[0][0] != stem(tok)
+                    ):
                         options.append((found[1], 1, found[0]))
             if (
                 options
