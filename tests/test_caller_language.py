@@ -83,3 +83,17 @@ def test_language_of(text: str, language: str | None) -> None:
 )
 def test_garbled(text: str, garbled: bool) -> None:
     assert is_garbled(normalize_spoken(text)) is garbled
+
+
+def test_recognition_is_biased_towards_the_shops_words(db) -> None:
+    from hark.server.services import shop_vocabulary
+
+    words = shop_vocabulary(db)
+    with db.session() as s:
+        from sqlalchemy import select
+
+        from hark.store.models import Product
+
+        names = list(s.scalars(select(Product.name)))
+    assert words[: len(names)] == names  # product names first: they matter most
+    assert "coffee & tea" in words and "bluetooth" in {w.lower() for w in words}
