@@ -63,6 +63,7 @@ MAX_INPUT_CHARS = 1000
 # Placeholders left by hark.privacy.redact: not words the caller said.
 _PLACEHOLDER_RE = re.compile(r"\[(?:card number|security code|ssn|email|phone)\]")
 _PRODUCT_INTENTS = frozenset({"product_search", "product_info", "product_price", "select_item"})
+_SHORT_ANSWERS = frozenset({"affirm", "deny", "greet", "thanks", "goodbye"})
 _BARE_WORDS = frozenset({"a", "an", "the", "some", "please", "any", "those", "these", "um", "uh"})
 
 
@@ -153,7 +154,13 @@ class Nlu:
             # the request without its wrapping ("right so basically ... or not") is often clearer
             unwrapped = self.classifier.predict(request)
             full = max(scores.values())
-            if full < SURE_AS_SAID and max(unwrapped.values()) > max(full, BARE_REQUEST_TRUST):
+            said_as = max(scores, key=scores.__getitem__)
+            best = max(unwrapped.values())
+            # "right so ... do you sell kites or not" is no "no": an answer or a pleasantry
+            # read from the wrapping gives way to a request found inside it
+            if best > BARE_REQUEST_TRUST and (
+                (full < SURE_AS_SAID and best > full) or said_as in _SHORT_ANSWERS
+            ):
                 scores = unwrapped
         hit = rule_intent(normalised)
         if hit is not None:

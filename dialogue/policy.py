@@ -97,35 +97,7 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: Planner | None) 
     for n, part in enumerate(parts):
         sub = replace(ctx, text=part.nlu.request or part.text, nlu=part.nlu)
         replies.append(_respond_one(sub, pending if n == 0 else None, planner))
-    return combine(replies)
-
-
-def combine(replies: list[SkillReply]) -> SkillReply:
-    """One reply from several: the caller's own orders first, a question asked back last."""
-    order = sorted(
-        range(len(replies)),
-        key=lambda i: (replies[i].pending is not None, replies[i].intent != "order_status", i),
-    )
-    first = replies[order[0]]
-    out = SkillReply(intent=first.intent, understood=False, handled=False)
-    said: set[str] = set()
-    for i in order:
-        r = replies[i]
-        text = r.say.text()
-        if text in said:
-            continue
-        said.add(text)
-        out.say.extend(r.say)
-        out.cards += [c for c in r.cards if c not in out.cards]
-        out.actions += r.actions
-        out.end = out.end or r.end
-        out.understood = out.understood or r.understood
-        out.handled = out.handled or r.handled
-        if r.pending is not None:
-            out.pending = r.pending
-        if r.resolved is not None:
-            out.resolved = r.resolved if out.resolved is None else out.resolved and r.resolved
-    return out
+    return requests.combine(replies)
 
 
 def _respond_one(ctx: TurnContext, pending: Pending | None, planner: Planner | None) -> SkillReply:

@@ -26,6 +26,7 @@ from hark.dialogue.nlu import Nlu
 from hark.language.spoken_numbers import SCALES, TEENS, TENS, UNITS
 from hark.shop.catalog_match import STOPWORDS, stem
 from hark.shop.knowledge import Knowledge
+from hark.skills.context import SkillReply
 from hark.skills.understanding import NluResult
 
 _BOUNDARY = re.compile(r"\s*[,.;!?]+\s*|\s+(?:and also|and then|and|also|plus|oh and)\s+", re.I)
@@ -197,3 +198,31 @@ def _frame(previous: Request, nlu: Nlu) -> str:
                 frame.pop()
             return " ".join(frame)
     return ""
+
+
+def combine(replies: list[SkillReply]) -> SkillReply:
+    """One reply from several: the caller's own orders first, a question asked back last."""
+    order = sorted(
+        range(len(replies)),
+        key=lambda i: (replies[i].pending is not None, replies[i].intent != "order_status", i),
+    )
+    first = replies[order[0]]
+    out = SkillReply(intent=first.intent, understood=False, handled=False)
+    said: set[str] = set()
+    for i in order:
+        r = replies[i]
+        text = r.say.text()
+        if text in said:
+            continue
+        said.add(text)
+        out.say.extend(r.say)
+        out.cards += [c for c in r.cards if c not in out.cards]
+        out.actions += r.actions
+        out.end = out.end or r.end
+        out.understood = out.understood or r.understood
+        out.handled = out.handled or r.handled
+        if r.pending is not None:
+            out.pending = r.pending
+        if r.resolved is not None:
+            out.resolved = r.resolved if out.resolved is None else out.resolved and r.resolved
+    return out

@@ -25,14 +25,13 @@ from typing import Protocol
 
 from rapidfuzz import fuzz, process
 
-from hark.shop.phonetic import PhoneticIndex, is_common_word
+from hark.shop import misheard
+from hark.shop.phonetic import PhoneticIndex
 
 #: Product scores at or above this are reported as mentions.
 MIN_PRODUCT_SCORE = 0.45
 #: Minimum rapidfuzz ratio (0..100) for two words to count as the same word.
 WORD_MATCH_CUTOFF = 84.0
-#: Spelling ratio a rare word needs to be re-read as a catalog word with none beside it.
-LONE_WORD_RATIO = 70.0
 #: Minimum category match score (0..1).
 MIN_CATEGORY_SCORE = 0.85
 
@@ -272,90 +271,17 @@ class CatalogMatcher:
         return self._vocab_set
 
     def repair(self, tokens: list[str]) -> list[str]:
-        """Misheard catalog words put back: "santa coo knife" -> "santoku knife".
-
-        Two or three neighbours that together sound like a catalog word (or two
-        neighbouring words of one product's name) are replaced by it; a single
-        word is re-read only if it is rare in English or stands next to a word
-        the catalog uses ("electric cattle"), see :mod:`hark.shop.phonetic`.
-        """
+        """Misheard catalog words put back: "santa coo knife" -> "santoku knife"
+        (see :func:`hark.shop.misheard.repair`)."""
         known = self._vocab_set
-
-        def is_known(t: str) -> bool:
-            return stem(t) in known or t in self.sku_index
-
-        def asked_with(i: int) -> bool:
-            """ "do you stock violins": a word the NLU knows from its own training data,
-            right before a catalog word, is how the caller asks, not a misheard name."""
-            return tokens[i] in self.request_words and i + 1 < n and is_known(tokens[i + 1])
-
-        out: list[str] = []
-        i, n = 0, len(tokens)
-        while i < n:
-            tok = tokens[i]
-            if not tok.isalpha() or asked_with(i):
-                out.append(tok)
-                i += 1
-                continue
-            options: list[tuple[float, int, tuple[str, ...]]] = []  # (ratio, words used, target)
-            for k in (3, 2):
-                span = tokens[i : i + k]
-                if (
-                    len(span) < k
-                    or not all(t.isalpha() for t in span)
-                    or all(is_known(t) or t in STOPWORDS for t in span)
-                    or (is_known(tok) and k == 3)
-                    or (tok in STOPWORDS and len(tok) > 2)  # "need a new" is no word
-                ):
-                    continue
-                glued = "".join(span)
-                found = self.phonetic.match(glued)
-                # a span that starts or ends on a function word ("a critic") must be spelled
-                # closer, and every word of it must be part of what it sounds like
-                closeness = 65.0 if span[0] in STOPWORDS or span[-1] in STOPWORDS else 0.0
-                if (
-                    found is not None
-                    and len(glued) >= 5
-                    and found[1] >= closeness
-                    and abs(len("".join(found[0])) - len(glued)) <= 2
-                ):
-                    options.append((found[1], k, found[0]))
-            if is_known(tok) and not options:
-                out.append(tok)
-                i += 1
-                continue
-            if not is_known(tok) and tok not in STOPWORDS and len(tok) >= 4:
-                beside = (i > 0 and is_known(tokens[i - 1])) or (
-                    i + 1 < n and is_known(tokens[i + 1])
-                )
-                if beside or not is_common_word(tok):
-                    found = self.phonetic.match(tok)
-                    # with no catalog word beside it, a rare word must also be spelled alike
-                    close = found is not None and (beside or found[1] >= LONE_WORD_RATIO)
-                    if (
-                        found is not None
-                        and close
-                        and len(found[0]) == 1
-                        and found[0][0] != stem(tok)
-                    ):
-                        options.append((found[1], 1, found[0]))
-            if (
-                options
-                and tok in STOPWORDS
-                and i + 1 < n
-                and len(tokens[i + 1]) >= 4
-                and self.phonetic.match(tokens[i + 1]) is not None
-            ):
-                options = []  # "a coating robot": the next word alone is the better reading
-            if options:
-                # a longer stretch that sounds like one catalog word is the likelier reading
-                _, used, target = max(options, key=lambda o: (o[0] + 6.0 * (o[1] - 1), o[1]))
-                out.extend(target)
-                i += used
-                continue
-            out.append(tok)
-            i += 1
-        return out
+        return misheard.repair(
+            tokens,
+            self.phonetic,
+            lambda t: stem(t) in known or t in self.sku_index,
+            self.request_words,
+            STOPWORDS,
+            stem,
+        )
 
     def glue_known(self, content: list[str]) -> list[str]:
         """Join neighbours that form one catalog word: ["blue","tooth"] -> ["bluetooth"]."""
