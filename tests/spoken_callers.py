@@ -117,7 +117,7 @@ async def speak_line(ws_url: str, line: Line, audio: np.ndarray) -> Heard:
         if line.customer:
             start["customer_id"] = line.customer
         await client.start(RATE, **start)
-        await client.wait_for("reply", timeout=60)  # the greeting (a caller may talk over it)
+        await client.wait_for("audio_end", timeout=60)  # the greeting, heard out
         mark = client.mark()
         pause = np.zeros(int(0.4 * RATE), np.int16)
         tail = np.zeros(int(1.2 * RATE), np.int16)
