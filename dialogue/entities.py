@@ -109,7 +109,8 @@ _NOT_KEYWORDS = frozenset(
         "dollars", "euros", "pounds", "cents", "number", "option", "choice", "stock", "available",
         "today", "now", "right", "ready", "ship", "ships", "hand", "quantity", "change", "make",
         "set", "tell", "more", "details", "info", "information", "describe", "much", "cost",
-        "costs", "price", "priced", "ones", "one", "pair", "pairs", "piece", "pieces", "unit", "units"
+        "costs", "price", "priced", "ones", "one", "pair", "pairs", "piece", "pieces", "unit", "units",
+        "left", "remaining", "nothing", "everything"
     }
 )  # fmt: skip
 
@@ -250,7 +251,13 @@ def extract_quantity(tokens: list[str], used: set[int]) -> int | None:
     """How many: "make it 3", "2 of them", "add 2", "just 1", "another one", "a couple"."""
     n = len(tokens)
     for phrase, q in ((("a", "couple"), 2), (("a", "pair"), 2), (("another", "one"), 1)):
-        if _find(tokens, phrase) >= 0:
+        at = _find(tokens, phrase)
+        if at >= 0:
+            after = tokens[at + len(phrase) : at + len(phrase) + 2]
+            if after and after[0] == "of":
+                after = after[1:]
+            if after and after[0] in _UNITS:
+                continue  # "a couple of weeks ago" is a time, not how many
             return q
     content = [
         t for t in tokens if t not in ("please", "just", "only", "ok", "okay", "yes", "yeah")
@@ -335,7 +342,7 @@ def has_pronoun_ref(tokens: list[str]) -> bool:
             prev = tokens[i - 1] if i else ""
             if nxt in _DEMO_NEXT or prev in _DEMO_PREV:
                 return True
-        if tok == "one" and i and tokens[i - 1] in ("the", "that", "this", "which"):
+        if tok == "one" and i and tokens[i - 1] in ("the", "that", "this", "which", "another"):
             return True
     return False
 

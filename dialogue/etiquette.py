@@ -99,7 +99,12 @@ def _by_the_way(ctx: TurnContext, result: SkillReply) -> None:
         return
     wanted = {q.get("key") for q in state.proactive_queue}
     items = proactive.items_for(
-        ctx.session, ctx.knowledge, ctx.customer, ctx.today, ctx.conversation.id
+        ctx.session,
+        ctx.knowledge,
+        ctx.customer,
+        ctx.today,
+        ctx.conversation.id,
+        remedy=ctx.settings.delay_remedy,
     )
     for item in items:
         if item.key in wanted and item.key not in state.facts.get("proactive_mentioned", []):
@@ -112,7 +117,7 @@ def _by_the_way(ctx: TurnContext, result: SkillReply) -> None:
                 Action(a["type"], {k: v for k, v in a.items() if k != "type"}) for a in item.actions
             ]
             state.facts.setdefault("proactive_mentioned", []).append(item.key)
-            proactive.note_facts(state, item)
+            proactive.note_facts(state, item, ctx.session, ctx.conversation.id)
             break
     state.proactive_queue = []
 

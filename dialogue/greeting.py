@@ -39,7 +39,9 @@ def greeting(
     actions: list[Action] = []
     cards: list[Card] = []
     if customer is not None:
-        items = proactive.items_for(session, knowledge, customer, today, conversation_id)
+        items = proactive.items_for(
+            session, knowledge, customer, today, conversation_id, remedy=settings.delay_remedy
+        )
         if items:
             top = items[0]
             say.extend(top.say)
@@ -50,7 +52,7 @@ def greeting(
             state.pending = Pending.from_dict(top.pending)
             state.proactive_queue = [{"key": i.key} for i in items[1:3]]
             state.facts["proactive_mentioned"] = [top.key]
-            proactive.note_facts(state, top)
+            proactive.note_facts(state, top, session, conversation_id)
     if state.pending is None:
         say.say("How can I help you today?")
     return say, cards, actions

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hark.dialogue import policy
+from hark.dialogue import outside, policy
 from hark.dialogue.caller_id import customer_for_phone
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
 from hark.dialogue.etiquette import card_only_reply, finish_turn, without_placeholders
@@ -90,6 +90,7 @@ class DialogueManager:
                 if self._knowledge is None:
                     knowledge = shop_knowledge.build(self.db)
                     nlu_for(knowledge)
+                    outside.warm()  # word lists load once, not in a caller's turn
                     self._knowledge = knowledge
         return self._knowledge
 
@@ -278,10 +279,11 @@ class DialogueManager:
                 conversation=conversation,
                 customer=customer,
                 today=self.settings.current_date(),
-                text=without_placeholders(clean),
+                text=nlu.request or without_placeholders(clean),  # the request, not the talk
                 nlu=nlu,
                 identity=identity,
                 claimed=claimed,
+                said=without_placeholders(clean),
             )
             pending, state.pending = state.pending, None
             result = None

@@ -34,6 +34,7 @@ from hark.dialogue.intents import (
     load_training_data,
     rule_intent,
 )
+from hark.language.chatter import strip_chatter
 from hark.language.normalize import normalize_tokens
 from hark.privacy.kinds import PLACEHOLDER_RE
 from hark.shop.catalog_match import CatalogMatcher, simple_tokens
@@ -53,12 +54,17 @@ INTENTS: tuple[str, ...] = (
 CONFIDENCE_THRESHOLD = 0.35
 #: An unclear utterance that names a product this well is a ``product_search``.
 PRODUCT_MENTION_SCORE = 0.75
+#: The request without its wrapping is preferred only when the classifier is this sure of it,
+#: and the turn as said was read with less than :data:`SURE_AS_SAID`.
+BARE_REQUEST_TRUST = 0.5
+SURE_AS_SAID = 0.6
 #: Longest input parsed; a spoken turn is far shorter, this only bounds the cost.
 MAX_INPUT_CHARS = 1000
 
 # Placeholders left by hark.privacy.redact: not words the caller said.
 _PLACEHOLDER_RE = PLACEHOLDER_RE
 _PRODUCT_INTENTS = frozenset({"product_search", "product_info", "product_price", "select_item"})
+_SHORT_ANSWERS = frozenset({"affirm", "deny", "greet", "thanks", "goodbye"})
 _BARE_WORDS = frozenset({"a", "an", "the", "some", "please", "any", "those", "these", "um", "uh"})
 
 
@@ -126,20 +132,40 @@ class Nlu:
         texts, labels = expand_templates(examples, products, cats)
         classifier = IntentClassifier().fit(texts, labels)
         matcher = CatalogMatcher(catalog, categories)
+        matcher.request_words = frozenset(
+            w
+            for lines in examples.values()
+            for line in lines
+            for w in normalize_tokens(line.replace("{product}", " ").replace("{category}", " "))
+        )
         return cls(classifier, matcher, threshold)
 
     def parse(self, text: str) -> NluResult:
         """Intent and entities of one utterance (ASR output or typed text)."""
         text = _PLACEHOLDER_RE.sub(" ", (text or "")[:MAX_INPUT_CHARS])
         tokens = self.matcher.glue_known(normalize_tokens(text))
+        tokens = self.matcher.glue_known(self.matcher.repair(tokens))  # "santa coo" -> santoku
         normalised = " ".join(tokens)
+        request = " ".join(strip_chatter(tokens))
         entities = extract(tokens, self.matcher)
         if not tokens:
-            return NluResult(normalised, "out_of_scope", 0.0, entities, {})
+            return NluResult(normalised, "out_of_scope", 0.0, entities, {}, request)
         scores = self.classifier.predict(normalised)
+        if request != normalised:
+            # the request without its wrapping ("right so basically ... or not") is often clearer
+            unwrapped = self.classifier.predict(request)
+            full = max(scores.values())
+            said_as = max(scores, key=scores.__getitem__)
+            best = max(unwrapped.values())
+            # "right so ... do you sell kites or not" is no "no": an answer or a pleasantry
+            # read from the wrapping gives way to a request found inside it
+            if best > BARE_REQUEST_TRUST and (
+                (full < SURE_AS_SAID and best > full) or said_as in _SHORT_ANSWERS
+            ):
+                scores = unwrapped
         hit = rule_intent(normalised)
         if hit is not None:
-            return NluResult(normalised, hit.intent, hit.confidence, entities, scores)
+            return NluResult(normalised, hit.intent, hit.confidence, entities, scores, request)
         intent = max(scores, key=scores.__getitem__)
         confidence = scores[intent]
         top = entities.products[0][1] if entities.products else 0.0
@@ -149,11 +175,11 @@ class Nlu:
             if confidence < self.threshold or bare:
                 # only a product's name, no request: "blue tooth head phones", "smart watch"
                 return NluResult(
-                    normalised, "product_search", round(top * 0.8, 4), entities, scores
+                    normalised, "product_search", round(top * 0.8, 4), entities, scores, request
                 )
         if confidence < self.threshold:
             intent = "out_of_scope"
-        return NluResult(normalised, intent, round(confidence, 4), entities, scores)
+        return NluResult(normalised, intent, round(confidence, 4), entities, scores, request)
 
 
 _TRAINED: dict[str, Nlu] = {}

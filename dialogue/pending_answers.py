@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import re
 
+from hark.dialogue.intents import rule_intent
+from hark.dialogue.nlu import nlu_for
+from hark.dialogue.outside import is_garbled
+from hark.language.normalize import FILLERS
 from hark.skills import cart, handoff, sales, support, verification
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.state import Pending
@@ -48,11 +52,24 @@ def answer_pending(ctx: TurnContext, pending: Pending, intent: str) -> SkillRepl
                 "order_status", "Sure. What's the order number?", pending=pending, handled=False
             )
         return None
-    answer = _yes_or_no(ctx.nlu.text, intent)
+    answer = _yes_or_no(ctx, intent)
     if answer == "yes":
         return _on_yes(ctx, pending)
     if answer == "no":
         return _on_no(ctx, pending)
+    if answer == "unclear":
+        # "no the uh the wah": a yes or a no may have been meant; ask, and keep the question open
+        return SkillReply.of(
+            "repeat",
+            "Sorry, I didn't understand that. Could you say it again?",
+            pending=pending,
+            understood=False,
+            handled=False,
+        )
+    if answer == "declined":
+        if pending.kind == "cross_sell":
+            ctx.state.cross_sell_declined = True
+        return None  # "no, what about the cutting mat": the offer is declined, the request stands
     sku = data.get("sku")
     named = any(score >= 0.6 for _, score in entities.products)
     if (
@@ -96,20 +113,58 @@ def answer_verification(ctx: TurnContext, pending: Pending, check: AnswerCheck) 
     return reply
 
 
-def _yes_or_no(text: str, intent: str) -> str | None:
-    """A reply to a yes/no question: the NLU's affirm/deny, or a yes/no at the start
-    of a longer answer ("yes please place the order", "no, that's all")."""
-    if intent == "affirm":
-        return "yes"
-    if intent == "deny":
-        return "no"
+#: Words that close an answer without adding a request ("no thanks, I'm good").
+_CLOSERS = frozenset(
+    """
+    please thanks thank you thats all it im good fine ok okay sure not now today right then
+    so much for me i am we are will do that would be great lovely perfect cheers mate just
+    one 1 a an the for this time yes yeah no nope nah sounds go ahead do
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+#: Requests that answer an add-to-cart offer ("yes, add two"), not a new request.
+#: Whole answers whose words would read otherwise ("sure, why not" has a "not" in it).
+_IDIOMS = frozenset({"why not", "of course", "go for it", "i dont see why not", "cant hurt"})
+_ABOUT_THE_OFFER = frozenset({"add_to_cart", "change_quantity", "affirm", "checkout", "deny"})
+_MULTILINGUAL_YES = re.compile(r"^(si|sí|oui|ja|sim|tak|да|是|はい|네)\b")
+
+
+def _yes_or_no(ctx: TurnContext, intent: str) -> str | None:
+    """How this turn answers a yes/no question: "yes", "no", "unclear", "declined" (a no that
+    goes on to another request), or None when it is not an answer at all.
+
+    A leading "ok" or "yeah" is only a yes when nothing else follows it: "ok, can I
+    change my address" is a new request, and "yeah, I'll take a couple" is a yes.
+    """
+    text = ctx.nlu.text
+    hit = rule_intent(text)
+    if hit is not None and hit.intent in ("affirm", "deny"):
+        return "yes" if hit.intent == "affirm" else "no"
     if intent in ("human_agent", "goodbye", "cancel"):
         return None
-    if _NO_START.match(text):
-        return "no"
-    if _YES_START.match(text) and not re.search(r"\b(not|dont|no)\b", text):
+    lead = "no" if _NO_START.match(text) else "yes" if _YES_START.match(text) else None
+    if lead is None and _MULTILINGUAL_YES.match(text):
+        lead = "yes"
+    if lead is None:
+        if intent in ("affirm", "deny") and not is_garbled(text):
+            return "yes" if intent == "affirm" else "no"
+        return None
+    rest = (_NO_START if lead == "no" else _YES_START).sub("", text, count=1).split()
+    rest = [w for w in rest if w not in FILLERS]
+    if not rest or all(w in _CLOSERS for w in rest) or " ".join(rest) in _IDIOMS:
+        return lead
+    if lead == "yes" and re.search(r"\b(not|dont|no)\b", " ".join(rest)):
+        return None
+    reading = (
+        ctx.nlu if len(rest) == len(text.split()) else nlu_for(ctx.knowledge).parse(" ".join(rest))
+    )
+    named = any(score >= 0.6 for _, score in reading.entities.products)
+    if lead == "yes" and reading.intent in _ABOUT_THE_OFFER and not named:
+        return "yes"  # "yes, add two", "yeah I'll take a couple"
+    if lead == "yes" and reading.intent == "out_of_scope" and reading.entities.quantity:
         return "yes"
-    return None
+    if is_garbled(" ".join(rest)) and not named and not reading.entities.order_id:
+        return "unclear"
+    return "declined" if lead == "no" else None
 
 
 def _bare_number(ctx: TurnContext) -> str | None:

@@ -13,16 +13,40 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
+from hark.dialogue import outside, requests
+from hark.dialogue.intents import rule_intent
 from hark.dialogue.llm import Planner, PlannerRequest
+from hark.dialogue.nlu import nlu_for
 from hark.dialogue.pending_answers import answer_pending
 from hark.language.speech import money_in_text, short_text
+from hark.shop.catalog_match import stem
 from hark.shop.search import SearchQuery
 from hark.skills import cart, handoff, problems, sales, support
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.state import Pending
 
 FAQ_FALLBACK_CONFIDENCE = 0.5
+#: A classifier this sure is believed even when the words are few ("what?", "help").
+GARBLE_TRUST = 0.85
+_FEW_WORD_INTENTS = frozenset(
+    {
+        "repeat",
+        "help",
+        "greet",
+        "thanks",
+        "goodbye",
+        "view_cart",
+        "checkout",
+        "cancel",
+        "human_agent",
+    }
+)
+_STOCK_QUESTION = re.compile(
+    r"\b(in stock|out of stock|available|availability|left|how many|have any|got any|any left|"
+    r"sold out|back in)\b"
+)
 PRODUCT_FALLBACK_SCORE = 0.75
 _END_WORDS = re.compile(r"^(stop|exit|quit|end|hang up|stop it|end call|end the call)$")
 _ORDER_WORD = re.compile(r"\border\b")
@@ -56,7 +80,28 @@ HANDLERS: dict[str, Handler] = {
 
 
 def respond(ctx: TurnContext, pending: Pending | None, planner: Planner | None) -> SkillReply:
-    """The skill reply for this turn (before acknowledgements and handoff checks)."""
+    """The skill reply for this turn (before acknowledgements and handoff checks).
+
+    A turn holding several requests ("when's my order coming and how much is
+    shipping") gets each answered, in one reply: see :mod:`hark.dialogue.requests`.
+    """
+    if pending is not None:
+        # "yes please, two sets" answers the open question whole, before any cutting
+        answered = answer_pending(ctx, pending, ctx.nlu.intent)
+        if answered is not None:
+            return answered
+    parts = requests.split(ctx.said or ctx.text, nlu_for(ctx.knowledge), ctx.knowledge)
+    if not parts:
+        return _respond_one(ctx, pending, planner)
+    replies: list[SkillReply] = []
+    for n, part in enumerate(parts):
+        sub = replace(ctx, text=part.nlu.request or part.text, nlu=part.nlu)
+        replies.append(_respond_one(sub, pending if n == 0 else None, planner))
+    return requests.combine(replies)
+
+
+def _respond_one(ctx: TurnContext, pending: Pending | None, planner: Planner | None) -> SkillReply:
+    """The reply to one request."""
     nlu = ctx.nlu
     intent = nlu.intent
     text = (nlu.text or "").strip()
@@ -73,6 +118,32 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: Planner | None) 
             return answered
     if _END_WORDS.match(text):
         return _goodbye(ctx)
+    elsewhere = outside.answer(ctx)
+    if elsewhere is not None:
+        return elsewhere  # another language, "are you a robot", small talk, a card offered
+    fun = outside.small_talk(ctx)
+    if fun is not None:
+        return _llm_or(ctx, planner, fun)
+    e = ctx.nlu.entities
+    if (
+        outside.is_garbled(text)
+        and (nlu.confidence < GARBLE_TRUST or intent not in _FEW_WORD_INTENTS)
+        and not (e.order_id or e.products or e.category or e.ordinal or e.comparative)
+        and not (e.pronoun_ref or e.quantity or e.price_min or e.price_max)
+        and rule_intent(text) is None
+    ):
+        return outside.not_understood(ctx)  # "the uh the wah": no words to act on
+    mine = support.order_in_question(ctx)
+    if mine is not None and intent not in ("start_return", "return_policy"):
+        if problems.is_problem_report(text) and not _faq_on_problem(ctx):
+            return problems.report_problem(ctx)
+        return support.order_status(ctx, mine.order_id)  # "when's my blender showing up"
+    if intent in ("product_search", "product_info", "faq", "out_of_scope", "select_item") and (
+        _STOCK_QUESTION.search(text)
+    ):
+        product = _asked_about(ctx)
+        if product is not None:
+            return sales.stock_answer(ctx, product)  # "is the X in stock": answered directly
     if intent == "human_agent":
         return handoff.handoff(ctx, "requested")
     if intent == "cancel":
@@ -116,6 +187,8 @@ def _faq_on_problem(ctx: TurnContext) -> bool:
 
 def _checked(ctx: TurnContext, intent: str, planner: Planner | None) -> SkillReply:
     """Run the intent's skill, with cross-checks where NLU confusions are common."""
+    if intent == "faq":
+        ctx = _faq_view(ctx)
     if intent == "faq" and ctx.knowledge.faq.answer(ctx.text) is None:
         if ctx.nlu.entities.order_id:
             return support.order_status(ctx)
@@ -124,13 +197,21 @@ def _checked(ctx: TurnContext, intent: str, planner: Planner | None) -> SkillRep
             return sales.product_search(ctx)
         reply = support.faq(ctx)
         return _llm_or(ctx, planner, reply)
+    if intent == "select_item" and not ctx.state.search.results and sales.mentioned(ctx) is None:
+        # nothing was listed to choose from: "can I learn the piano with you" is a question
+        faq_ctx = _faq_view(ctx)
+        match = ctx.knowledge.faq.answer(faq_ctx.text)
+        if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:
+            return support.faq(faq_ctx)
     if intent == "product_search" and _SERVICE.search(ctx.nlu.text or ""):
         match = ctx.knowledge.faq.answer(ctx.text)
         if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:
             return support.faq(ctx)
     if intent == "product_search":
         outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text))
-        if not outcome.found and not outcome.out_of_stock:
+        weak = not outcome.found or (not outcome.exact and outcome.hits[0].coverage < 0.5)
+        if weak and not outcome.out_of_stock:
+            # "can I hire a floor sander": a service the FAQ answers, not a product to offer
             match = ctx.knowledge.faq.answer(ctx.text)
             if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:
                 return support.faq(ctx)
@@ -212,6 +293,12 @@ def _small_talk(ctx: TurnContext, intent: str, pending: Pending | None) -> Skill
         last = ctx.state.last_reply or "I haven't said anything yet. How can I help?"
         reply.say.say(last)
         return reply
+    if (
+        intent in ("affirm", "deny")
+        and rule_intent(ctx.nlu.text) is None
+        and outside.is_garbled(ctx.nlu.text)
+    ):
+        return outside.not_understood(ctx)  # "no the uh the wah" is not a "no"
     if intent == "affirm":
         return SkillReply.of("affirm", "Okay. What can I help you with?", handled=False)
     if intent == "deny":
@@ -221,27 +308,45 @@ def _small_talk(ctx: TurnContext, intent: str, pending: Pending | None) -> Skill
     return None
 
 
+def _asked_about(ctx: TurnContext):
+    """The one product a question names: a clear mention, else a search with one exact hit."""
+    product = sales.mentioned(ctx, 0.5)
+    if product is not None:
+        return product
+    words = " ".join(ctx.entities.keywords) or ctx.text  # "how many ladders ... left": ladders
+    outcome = ctx.knowledge.search.search(SearchQuery(text=words, limit=2))
+    if outcome.exact and len(outcome.hits) + len(outcome.out_of_stock) == 1:
+        return (outcome.hits or outcome.out_of_stock)[0].product
+    return None
+
+
+def _faq_view(ctx: TurnContext) -> TurnContext:
+    """The turn as the FAQ should read it: "is there a guarantee on the air fryer" asks about
+    guarantees; when the whole sentence matches no entry, the catalog's words are set aside."""
+    if ctx.knowledge.faq.answer(ctx.text) is not None:
+        return ctx
+    vocabulary = nlu_for(ctx.knowledge).matcher.vocabulary
+    words = [w for w in ctx.text.split() if stem(w.lower()) not in vocabulary]
+    if len(words) == len(ctx.text.split()) or not words:
+        return ctx
+    rest = " ".join(words)
+    return replace(ctx, text=rest) if ctx.knowledge.faq.answer(rest) is not None else ctx
+
+
 def _fallback(ctx: TurnContext, planner: Planner | None) -> SkillReply:
     """A low-confidence turn: look for something solid in it before giving up."""
     entities = ctx.nlu.entities
     if entities.order_id:
         return support.order_status(ctx)
-    match = ctx.knowledge.faq.answer(ctx.text)
+    faq_ctx = _faq_view(ctx)
+    match = ctx.knowledge.faq.answer(faq_ctx.text)
     if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:
-        return support.faq(ctx)
+        return support.faq(faq_ctx)
     strong = [s for s, score in entities.products if score >= PRODUCT_FALLBACK_SCORE]
     outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text))
     if outcome.found and (strong or outcome.exact or outcome.hits[0].coverage >= 0.6):
         return sales.product_search(ctx)
-    reply = SkillReply.of(
-        "out_of_scope",
-        "Sorry, I didn't understand that.",
-        "I can check an order, help with a return, answer questions about the store, "
-        "or help you find a product.",
-        understood=False,
-        handled=False,
-    )
-    return _llm_or(ctx, planner, reply)
+    return _llm_or(ctx, planner, outside.not_understood(ctx))
 
 
 def _llm_or(ctx: TurnContext, planner: Planner | None, reply: SkillReply) -> SkillReply:

@@ -42,7 +42,12 @@ LEXICON_UPDATES: dict[str, float] = {
     "awful": -2.8,
     "pathetic": -3.0,
     "incompetent": -3.0,
-    "joke": -1.5,
+    "joke": 0.0,  # "tell me a joke" is no complaint; "this is a joke" is a phrase below
+    "jokes": 0.0,
+    "honestly": 0.0,  # a discourse marker, not praise
+    "fire": 0.0,  # a product word ("air fryer" heard as "air fire") or "fired up"
+    "fired": 0.0,
+    "bother": 0.0,  # "sorry to bother you" is politeness
     "kidding": -1.0,
     "nonsense": -2.0,
     "garbage": -2.5,
@@ -92,7 +97,12 @@ PHRASES: tuple[tuple[re.Pattern[str], float], ...] = tuple(
         ),
         (r"\bwaiting (?:for )?(?:weeks|days|ages|forever|a month|months)\b", -2.0),
         (r"\b(?:want|need|demand) (?:my money back|a refund)\b", -1.0),
-        (r"\bthis is a joke\b", -1.5),
+        (
+            r"\b(?:this|that|it|you|your \w+) (?:is|are|s|re) (?:such |a |an )*(?:complete |total |absolute )?joke\b",
+            -3.5,
+        ),
+        (r"\bwhat a joke\b", -2.5),
+        (r"\b(?:fired up|on fire)\b", 2.0),
     )
 )
 

@@ -38,7 +38,7 @@ _LIKE_KEEPERS: frozenset[str] = frozenset(
     {
         "i", "id", "you", "youd", "we", "wed", "they", "theyd", "would", "dont", "do", "does",
         "doesnt", "didnt", "really", "also", "just", "might", "may", "look", "looks", "sounds",
-        "feel", "feels", "not", "wouldnt", "shed", "hed", "she", "he", "much", "more", "lot",
+        "feel", "feels", "sound", "seem", "seems", "not", "wouldnt", "shed", "hed", "she", "he", "much", "more", "lot",
         "thing", "things", "something", "anything"
     }
 )  # fmt: skip
@@ -273,10 +273,60 @@ def _merge_money(tokens: list[str]) -> list[str]:
     return out
 
 
+#: Words a recogniser writes for a digit it heard: "for 5, 7, 2" was "four five seven two".
+_DIGIT_HOMOPHONES: dict[str, str] = {"for": "4", "four": "4", "to": "2", "too": "2", "ate": "8"}
+#: After "went to", these show a real past trip ("I went to the store"), not "want to".
+_WENT_TO_PLACES: frozenset[str] = frozenset(
+    {
+        "the", "a", "an", "my", "your", "his", "her", "their", "our", "this", "that", "these",
+        "those", "school", "work", "bed", "church", "town", "sleep", "hospital", "college", "see",
+        "visit", "it", "there", "one", "two", "pick", "collect", "get"
+    }
+)  # fmt: skip
+
+
+def _join_digit_runs(tokens: list[str]) -> list[str]:
+    """An id read out digit by digit ("4 5 7 2", "for 5 7 2", "5-7-2") becomes one number.
+
+    Recognisers write digits said one by one as separate numbers, often with
+    commas ("for 5, 7, 2"); three or more single digits in a row are one id,
+    and a digit homophone right before such a run ("for", "to") is its first digit.
+    """
+    out: list[str] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        j = i
+        while j < n and len(tokens[j]) == 1 and tokens[j].isdigit():
+            j += 1
+        run = j - i
+        if run >= 2 and out and out[-1] in _DIGIT_HOMOPHONES and run + 1 >= 3:
+            out[-1] = _DIGIT_HOMOPHONES[out[-1]] + "".join(tokens[i:j])
+            i = j
+        elif run >= 3:
+            out.append("".join(tokens[i:j]))
+            i = j
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def _want_not_went(tokens: list[str]) -> list[str]:
+    """ "I went to buy a kite": recognisers hear "want" as "went"; a trip keeps "went"."""
+    out = list(tokens)
+    for i in range(len(out) - 2):
+        if out[i] == "i" and out[i + 1] == "went" and out[i + 2] == "to":
+            nxt = out[i + 3] if i + 3 < len(out) else ""
+            if nxt and nxt not in _WENT_TO_PLACES and not nxt.isdigit():
+                out[i + 1] = "want"
+    return out
+
+
 def normalize_tokens(text: str) -> list[str]:
     """The normalised text as a token list (see :func:`normalize_spoken`)."""
     tokens = _strip_fillers(_prepare(text).split())
     tokens = _convert_numbers(tokens)
+    tokens = _want_not_went(_join_digit_runs(tokens))
     return _merge_money(tokens)
 
 

@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     shop_name: str = Field("Hark Store", description="Shop name used in greetings.")
     assistant_name: str = Field("Hark", description="Name the assistant introduces itself by.")
     currency: str = Field("USD", description="Currency of prices (spoken as dollars for USD).")
+    delay_remedy: str = Field(
+        "",
+        max_length=200,
+        description="What a caller whose order is late is offered to make up for it (e.g. "
+        "'free shipping on your next order'); each promise is recorded against the order "
+        "(table order_remedies) for a person to honour. Empty: off, nothing is promised.",
+    )
 
     # --- privacy ----------------------------------------------------------------
     retention_days: int = Field(

@@ -92,13 +92,24 @@ def _llm_status(settings: Settings) -> EngineStatus:
     return EngineStatus(True, f"{settings.llm_model} (configured)")  # no URL: /readyz is public
 
 
-def _product_names(db: Database) -> list[str]:
+def shop_vocabulary(db: Database) -> list[str]:
+    """Words that bias speech recognition towards this shop: its product names first, then
+    its categories and product tags ("santoku" written as the catalog spells it, not "Santa
+    Coo"). Whisper keeps what fits its prompt budget, in this order."""
     from sqlalchemy import select
 
     from hark.store.models import Product
 
     with db.session() as session:
-        return list(session.scalars(select(Product.name)))
+        rows = session.execute(select(Product.name, Product.category, Product.tags)).all()
+    tags = [t for _, _, raw in rows for t in _tag_list(raw)]
+    return [n for n, _, _ in rows] + sorted({c for _, c, _ in rows if c}) + tags
+
+
+def _tag_list(raw: object) -> list[str]:
+    if isinstance(raw, list):
+        return [str(t) for t in raw]
+    return [t for t in str(raw or "").split(";") if t.strip()]
 
 
 def load_asr(settings: Settings, db: Database) -> tuple[Transcriber | None, EngineStatus]:
@@ -107,7 +118,7 @@ def load_asr(settings: Settings, db: Database) -> tuple[Transcriber | None, Engi
 
     return _load_engine(
         "speech recognition",
-        lambda: WhisperTranscriber.from_settings(settings, vocabulary=_product_names(db)),
+        lambda: WhisperTranscriber.from_settings(settings, vocabulary=shop_vocabulary(db)),
     )
 
 

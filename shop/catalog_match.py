@@ -25,6 +25,9 @@ from typing import Protocol
 
 from rapidfuzz import fuzz, process
 
+from hark.shop import misheard
+from hark.shop.phonetic import PhoneticIndex
+
 #: Product scores at or above this are reported as mentions.
 MIN_PRODUCT_SCORE = 0.45
 #: Minimum rapidfuzz ratio (0..100) for two words to count as the same word.
@@ -184,6 +187,13 @@ class CatalogMatcher:
             words_of |= e.desc_words & self.rare_desc
             for w in words_of:
                 self._by_word[w].append(i)
+        #: Words of the NLU's own training requests ("stock", "order"), set by the NLU.
+        self.request_words: frozenset[str] = frozenset()
+        # sound-alikes: every catalog word, and neighbouring name/tag words glued ("airfryer")
+        self.phonetic = PhoneticIndex(
+            self.vocab,
+            [e.name_words for e in self.entries] + [t for e in self.entries for t in e.tags],
+        )
         # categories: the original string plus its stemmed content words
         self.categories: list[tuple[str, list[str]]] = []
         for c in categories:
@@ -254,6 +264,24 @@ class CatalogMatcher:
             return word
         best = process.extractOne(s, self.vocab, scorer=fuzz.ratio, score_cutoff=88)
         return best[0] if best else word
+
+    @property
+    def vocabulary(self) -> set[str]:
+        """The catalog's words (stemmed) found in names and tags (do not modify)."""
+        return self._vocab_set
+
+    def repair(self, tokens: list[str]) -> list[str]:
+        """Misheard catalog words put back: "santa coo knife" -> "santoku knife"
+        (see :func:`hark.shop.misheard.repair`)."""
+        known = self._vocab_set
+        return misheard.repair(
+            tokens,
+            self.phonetic,
+            lambda t: stem(t) in known or t in self.sku_index,
+            self.request_words,
+            STOPWORDS,
+            stem,
+        )
 
     def glue_known(self, content: list[str]) -> list[str]:
         """Join neighbours that form one catalog word: ["blue","tooth"] -> ["bluetooth"]."""

@@ -106,6 +106,28 @@ _SYNONYM_GROUPS: dict[str, tuple[str, ...]] = {
     "accept": ("accept", "accepted", "take", "takes", "taken"),
     "talk": ("talk", "speak", "chat", "call", "reach", "contact"),
     "giftcard": ("gift card", "gift cards", "voucher", "vouchers", "gift certificate"),
+    "rent": ("rent", "rental", "rentals", "renting", "hire", "hiring", "borrow", "lease"),
+    "lesson": (
+        "class",
+        "classes",
+        "lesson",
+        "lessons",
+        "course",
+        "courses",
+        "workshop",
+        "workshops",
+        "learn",
+        "learning",
+        "teach",
+        "teaching",
+        "tuition",
+        "tutor",
+    ),
+    "discount": ("discount", "discounts", "money off", "cheaper for", "reduction", "deal"),
+    "safe": ("safe", "safety", "safely", "non-toxic", "nontoxic", "toxic", "tested", "harmful"),
+    "where": ("located", "find you", "visit", "where are you", "shop", "store"),
+    "clean": ("clean", "cleaning", "wash", "washing", "washable", "launder"),
+    "made": ("made", "make", "manufactured", "come from", "sourced", "produced", "origin"),
 }
 _PHRASES: list[tuple[re.Pattern[str], str]] = []
 _WORDS: dict[str, str] = {}

@@ -21,13 +21,28 @@ from hark.shop.text_index import STOPWORDS, BM25Index, sound_key, stem, term, te
 EXPANSION_WEIGHT = 0.45
 FUZZY_WEIGHT = 0.85
 
-_STOP = frozenset({"something", "anything", "thing", "stuff", "one", "ones", "it", "them"})
+_STOP = frozenset(
+    {
+        "something",
+        "anything",
+        "nothing",
+        "everything",
+        "thing",
+        "stuff",
+        "one",
+        "ones",
+        "it",
+        "them",
+    }
+)
 _CLAUSE_WORDS = frozenset(
     """
     for to that which with without under over below above between in on at from by so who
     because if when where like here is are was and or but
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
+# How callers ask whether the shop has a thing ("do you stock violins"): never the thing asked.
+_SHOP_VERBS = frozenset({"stock", "stocks", "carry", "carries", "sell", "sells", "offer", "offers"})
 # Words after which the caller says what a product goes with: "a lock for my bike".
 _CONTEXT_WORDS = frozenset({"for", "fit", "fits", "on"})
 # Words that shape a wish but rarely name a product: matched if possible, never required.
@@ -88,6 +103,8 @@ class ConceptReader:
             key = term(token)
             if key in _STOP or token in _STOP or token in STOPWORDS:
                 continue
+            if token in _SHOP_VERBS and key not in self._vocab_set:
+                continue  # "do you stock violins": the verb, unless the catalog sells "stock"
             if key.isdigit() and (i >= len(tokens) or tokens[i] not in UNIT_WORDS):
                 continue
             if key.isdigit():  # a measurement ("50 ft", "2 person") is a spec the product must meet

@@ -41,7 +41,7 @@ class TurnContext:
     conversation: Conversation
     customer: Customer | None
     today: dt.date
-    text: str  # redacted user text
+    text: str  # the request in the redacted user text (what search and the FAQ read)
     nlu: NluResult
     identity: Identity = Identity.ANONYMOUS
     claimed: Customer | None = None  # the asserted customer of a ``claimed`` conversation
@@ -49,6 +49,8 @@ class TurnContext:
     def may(self, permission: Permission) -> bool:
         """The policy table's answer for this caller (``hark.skills.identity.POLICY``)."""
         return allowed(self.identity, permission)
+
+    said: str = ""  # the redacted user text as said, punctuation and all
 
     @property
     def entities(self) -> Entities:

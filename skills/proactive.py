@@ -24,6 +24,13 @@ from hark.shop.knowledge import Knowledge
 from hark.shop.product_words import ProductDoc
 from hark.skills.context import remember_fact
 from hark.skills.identity import Identity
+from hark.skills.order_state import (
+    late_sentence,
+    late_words,
+    record_remedy,
+    remedy_sentence,
+    state_of,
+)
 from hark.skills.state import ConversationState
 from hark.skills.support import items_phrase
 from hark.store.models import Cart, Conversation, Customer, Order
@@ -69,11 +76,23 @@ class ProactiveItem:
     pending: dict[str, Any] | None = None
     actions: list[dict[str, Any]] = field(default_factory=list)
     cards: list[str] = field(default_factory=list)  # skus
+    remedy: str = ""  # the delay remedy this item promises (HARK_DELAY_REMEDY), if any
 
 
-def note_facts(state: ConversationState, item: ProactiveItem) -> None:
-    """What the caller was told proactively is part of the call: an agent must see it too."""
+def note_facts(
+    state: ConversationState,
+    item: ProactiveItem,
+    session: Session | None = None,
+    conversation_id: str | None = None,
+) -> None:
+    """What the caller was told proactively is part of the call: an agent must see it too.
+
+    With the ``session``, a remedy the item promised is recorded against its order
+    (:func:`hark.skills.order_state.record_remedy`), so a person can honour it.
+    """
     ref = item.key.split(":", 1)[1] if ":" in item.key else ""
+    if item.remedy and ref and session is not None:
+        record_remedy(session, ref, item.remedy, conversation_id)
     if item.kind in ("delayed_order", "arriving_soon") and ref:
         remember_fact(state, "orders", ref)
         state.focus_order_id = state.focus_order_id or ref
@@ -131,8 +150,9 @@ def items_for(
     customer: Customer,
     today: dt.date,
     conversation_id: str | None,
+    remedy: str = "",
 ) -> list[ProactiveItem]:
-    """Everything worth mentioning, most important first."""
+    """Everything worth mentioning, most important first (``remedy``: HARK_DELAY_REMEDY)."""
     orders = list(
         session.scalars(
             select(Order)
@@ -141,7 +161,7 @@ def items_for(
         )
     )
     items: list[ProactiveItem] = []
-    items += _late_orders(orders, today)
+    items += _late_orders(orders, today, remedy.strip())
     items += _arriving(orders, today)
     cart = _open_cart(session, knowledge, customer)
     if cart:
@@ -153,41 +173,25 @@ def items_for(
     return items
 
 
-def _late_orders(orders: list[Order], today: dt.date) -> list[ProactiveItem]:
+def _late_orders(orders: list[Order], today: dt.date, remedy: str) -> list[ProactiveItem]:
+    """Delayed and overdue orders, said as :mod:`hark.skills.order_state` decides for all skills."""
     out = []
     for order in orders:
-        overdue = (
-            order.status in ("processing", "shipped")
-            and order.eta is not None
-            and order.eta < today
-        )
-        if order.status != "delayed" and not overdue:
+        state = state_of(order, today)
+        if not state.late:
             continue
         u = Utterance()
         u.say(
             "I'm sorry, your order ",
             digits(order.order_id),
-            f" with {items_phrase(order)} is delayed.",
+            f" with {items_phrase(order)} {late_words(state)}.",
         )
-        if order.eta and order.eta >= today:
-            u.say(f"The new delivery date is {spoken_when(order.eta, today)}.")
-        else:
-            u.say("We don't have a new delivery date yet, and I've flagged it for our team.")
-        u.say("To make up for it, your next order ships free.")
-        out.append(
-            _item(
-                "delayed_order",
-                order.order_id,
-                u,
-                actions=[
-                    {
-                        "type": "remedy",
-                        "order_id": order.order_id,
-                        "offer": "free_shipping_next_order",
-                    }
-                ],
-            )
-        )
+        u.say(late_sentence(state, today))
+        actions: list[dict[str, Any]] = []
+        if remedy:
+            u.say(remedy_sentence(remedy))
+            actions.append({"type": "remedy", "order_id": order.order_id, "offer": remedy})
+        out.append(_item("delayed_order", order.order_id, u, actions=actions, remedy=remedy))
     return out
 
 

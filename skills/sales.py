@@ -214,16 +214,21 @@ def product_info(ctx: TurnContext) -> SkillReply:
     if product is None:
         return _unresolved(ctx, "product_info", "Which product would you like to know about?")
     if _STOCK_WORDS.search(ctx.nlu.text or ""):
-        reply = _about(ctx, product, "product_info")
-        if product.in_stock:
-            left = f"We have {product.stock} in stock." if product.stock <= 5 else "It's in stock."
-            reply.say.say(f"Yes, the {product.name} is available. {left}")
-            reply.ask_to_add(product)
-        else:
-            reply.say.say(f"Sorry, the {product.name} is out of stock right now.")
-            _offer_in_stock_instead(ctx, reply, product)
-        return reply
+        return stock_answer(ctx, product)
     return describe_product(ctx, product, "product_info")
+
+
+def stock_answer(ctx: TurnContext, product: ProductDoc) -> SkillReply:
+    """ "Is the X in stock?", "how many X are left?": yes or no first, then the offer."""
+    reply = _about(ctx, product, "product_info")
+    if product.in_stock:
+        left = f"We have {product.stock} in stock." if product.stock <= 5 else "It's in stock."
+        reply.say.say(f"Yes, the {product.name} is available. {left}")
+        reply.ask_to_add(product)
+    else:
+        reply.say.say(f"Sorry, the {product.name} is out of stock right now.")
+        _offer_in_stock_instead(ctx, reply, product)
+    return reply
 
 
 def product_price(ctx: TurnContext) -> SkillReply:

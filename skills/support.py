@@ -28,6 +28,13 @@ from hark.language.speech import (
 )
 from hark.skills.context import SkillReply, TurnContext, remember_fact
 from hark.skills.identity import Permission
+from hark.skills.order_state import (
+    late_sentence,
+    late_words,
+    record_remedy,
+    remedy_sentence,
+    state_of,
+)
 from hark.skills.state import Pending
 from hark.skills.verification import (
     ask_to_verify,
@@ -89,21 +96,20 @@ def describe_order(ctx: TurnContext, order: Order) -> Utterance:
     items = items_phrase(order)
     eta = order.eta
     status = order.status
-    if status == "delayed":
-        u.say("I'm sorry, order ", number, " is delayed.")
-        u.say(f"It has {items}.")
-        if eta and eta >= today:
-            u.say(f"The new delivery date is {spoken_when(eta, today)}.")
-        else:
-            u.say("We don't have a new delivery date yet.")
+    state = state_of(order, today)
+    if state.late:
+        u.say("I'm sorry, order ", number, f" with {items} {late_words(state)}.")
+        u.say(late_sentence(state, today))
+        remedy = ctx.settings.delay_remedy.strip()
+        if remedy:
+            record_remedy(ctx.session, order.order_id, remedy, ctx.conversation.id)
+            u.say(remedy_sentence(remedy))
     elif status in ("processing", "shipped"):
         verb = "is being prepared" if status == "processing" else "has shipped"
         u.say("Order ", number, f" {verb}.")
         u.say(f"It has {items}.")
         if eta and eta >= today:
             u.say(f"It should arrive {_on(eta, today)}.")
-        elif eta:
-            u.say(f"It was due {_on(eta, today)}, so it's running late. I'm sorry about that.")
     elif status == "delivered":
         when = f" {_on(eta, today)}" if eta and eta <= today else ""
         u.say("Order ", number, f" was delivered{when}.")
@@ -123,6 +129,34 @@ def _on(day, today) -> str:
 
 
 # --- order status ---------------------------------------------------------------
+_ARRIVAL = re.compile(
+    r"\b(when|whens|where|wheres|arrive|arriving|arrived|come|coming|came|show|showing|turn up|get here|"
+    r"gets here|getting here|deliver|delivered|delivery|shipped|ship|late|waiting|wait|still|"
+    r"status|update|news|track|happening|due|supposed to|should have|here|by now|yet|expected|"
+    r"expecting)\b"
+)
+
+
+def order_in_question(ctx: TurnContext) -> Order | None:
+    """The caller's active order they are asking about by what is in it ("when's my blender
+    showing up", "I'm fed up waiting for this ladder"): a product or category they name is in
+    one of their orders still on its way, and they ask about its arrival."""
+    if ctx.customer is None or not _ARRIVAL.search(ctx.nlu.text or ""):
+        return None
+    named = {sku for sku, score in ctx.entities.products if score >= 0.45}
+    category = ctx.entities.category
+    if not named and not category:
+        return None
+    for order in customer_orders(ctx):
+        if order.status not in ACTIVE_STATUSES:
+            continue
+        for line in order.lines:
+            product = ctx.knowledge.product(line.sku)
+            if line.sku in named or (product is not None and product.category == category):
+                return order
+    return None
+
+
 def order_status(ctx: TurnContext, order_id: str | None = None) -> SkillReply:
     order_id = order_id or ctx.entities.order_id
     if not ctx.may(Permission.ORDER_DETAILS):

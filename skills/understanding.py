@@ -36,3 +36,6 @@ class NluResult:
     confidence: float  # 0..1
     entities: Entities
     scores: dict[str, float] = field(default_factory=dict)  # per-intent probabilities
+    #: The request inside the talk: misheard catalog words repaired, conversational
+    #: wrapping ("you guys", "or not") removed. What search and the FAQ should read.
+    request: str = ""

@@ -252,3 +252,18 @@ class TextMessage(Base):
     received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     reply: Mapped[str] = mapped_column(Text, default="")
     answered: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class OrderRemedy(Base):
+    """What a caller was promised for a late order ("free shipping on your next order"), so a
+    person can honour it; written only when ``HARK_DELAY_REMEDY`` is set and the promise spoken."""
+
+    __tablename__ = "order_remedies"
+    __table_args__ = (UniqueConstraint("order_id", "remedy"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.order_id"), index=True)
+    remedy: Mapped[str] = mapped_column(String(200))
+    conversation_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default="promised")  # promised | honoured
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -213,7 +213,9 @@ def check_proactive_delayed(talk: Talk, db: Database, _: list[Talk]) -> None:
     says_automated(talk.greeting)
     g = talk.greeting["text"]
     assert has(g, "5274", "delayed", "Wednesday, December 2nd")
-    assert re.search(r"sorry", g.lower()) and re.search(r"free|credit|discount", g.lower())
+    assert re.search(r"sorry", g.lower())
+    # no remedy is promised unless the shop sets HARK_DELAY_REMEDY (tests/test_order_state.py)
+    assert not re.search(r"free|credit|discount|make up for", g.lower())
 
 
 def check_proactive_arriving(talk: Talk, db: Database, _: list[Talk]) -> None:
