@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from hark.dialogue.llm import Planner, PlannerRequest
+from hark.dialogue.llm import TurnPlanner
 from hark.dialogue.pending_answers import answer_pending
 from hark.language.speech import money_in_text, short_text
 from hark.shop.search import SearchQuery
-from hark.skills import cart, handoff, problems, sales, support
+from hark.skills import actions, cart, handoff, problems, sales, support
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.state import Pending
 
@@ -38,24 +38,26 @@ _TRACKING = re.compile(r"\b(track|where|status|how long|when)\b")
 Handler = Callable[[TurnContext], SkillReply]
 
 HANDLERS: dict[str, Handler] = {
-    "order_status": support.order_status,
+    # The intents that are one of the skills' actions dispatch through the action
+    # registry, the same definition the LLM's tools are generated from.
+    "order_status": actions.handler("get_order_status"),
     "return_policy": support.return_policy,
-    "start_return": support.start_return,
-    "faq": support.faq,
-    "product_search": sales.product_search,
+    "start_return": actions.handler("start_return"),
+    "faq": actions.handler("faq_lookup"),
+    "product_search": actions.handler("search_products"),
     "refine_search": sales.refine_search,
     "select_item": sales.select_item,
-    "product_info": sales.product_info,
+    "product_info": actions.handler("get_product"),
     "product_price": sales.product_price,
-    "add_to_cart": cart.add_to_cart,
-    "remove_from_cart": cart.remove_from_cart,
+    "add_to_cart": actions.handler("add_to_cart"),
+    "remove_from_cart": actions.handler("remove_from_cart"),
     "change_quantity": cart.change_quantity,
-    "view_cart": cart.view_cart,
-    "checkout": cart.checkout,
+    "view_cart": actions.handler("view_cart"),
+    "checkout": actions.handler("checkout"),
 }
 
 
-def respond(ctx: TurnContext, pending: Pending | None, planner: Planner | None) -> SkillReply:
+def respond(ctx: TurnContext, pending: Pending | None, planner: TurnPlanner | None) -> SkillReply:
     """The skill reply for this turn (before acknowledgements and handoff checks)."""
     nlu = ctx.nlu
     intent = nlu.intent
@@ -75,6 +77,11 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: Planner | None) 
         return _goodbye(ctx)
     if intent == "human_agent":
         return handoff.handoff(ctx, "requested")
+    if planner is not None and planner.mode == "always":
+        planned = planner.plan(ctx, None)
+        if planned is not None:
+            return planned
+        planner = None  # it failed: the built-in skills answer, without asking it again
     if intent == "cancel":
         return _cancel(ctx, pending)
     if (
@@ -114,7 +121,7 @@ def _faq_on_problem(ctx: TurnContext) -> bool:
     )
 
 
-def _checked(ctx: TurnContext, intent: str, planner: Planner | None) -> SkillReply:
+def _checked(ctx: TurnContext, intent: str, planner: TurnPlanner | None) -> SkillReply:
     """Run the intent's skill, with cross-checks where NLU confusions are common."""
     if intent == "faq" and ctx.knowledge.faq.answer(ctx.text) is None:
         if ctx.nlu.entities.order_id:
@@ -221,7 +228,7 @@ def _small_talk(ctx: TurnContext, intent: str, pending: Pending | None) -> Skill
     return None
 
 
-def _fallback(ctx: TurnContext, planner: Planner | None) -> SkillReply:
+def _fallback(ctx: TurnContext, planner: TurnPlanner | None) -> SkillReply:
     """A low-confidence turn: look for something solid in it before giving up."""
     entities = ctx.nlu.entities
     if entities.order_id:
@@ -244,43 +251,9 @@ def _fallback(ctx: TurnContext, planner: Planner | None) -> SkillReply:
     return _llm_or(ctx, planner, reply)
 
 
-def _llm_or(ctx: TurnContext, planner: Planner | None, reply: SkillReply) -> SkillReply:
-    """Ask the optional LLM planner; its answer replaces the built-in one only if it gives one."""
-    if planner is None:
+def _llm_or(ctx: TurnContext, planner: TurnPlanner | None, reply: SkillReply) -> SkillReply:
+    """A turn the skills couldn't place: the optional LLM planner may answer it instead
+    (with the skills as its tools); without one, or when it fails, the built-in reply."""
+    if planner is None or planner.mode != "fallback":
         return reply
-    request = PlannerRequest(
-        text=ctx.text,
-        intent=ctx.nlu.intent,
-        shop_name=ctx.settings.shop_name,
-        assistant_name=ctx.settings.assistant_name,
-        faq=_faq_context(ctx),
-        products=_product_context(ctx),
-        recent=list(ctx.state.recent),
-    )
-    answer = planner.answer(request)
-    if not answer:
-        return reply
-    better = SkillReply(intent=reply.intent or "out_of_scope", understood=True, handled=False)
-    for sentence in re.split(r"(?<=[.!?])\s+", answer):
-        better.say.say(sentence)
-    return better
-
-
-def _faq_context(ctx: TurnContext) -> list[tuple[str, str]]:
-    match = ctx.knowledge.faq.best(ctx.text)
-    entries = [match.entry] if match else []
-    return [(e.question, e.answer) for e in entries]
-
-
-def _product_context(ctx: TurnContext) -> list[dict]:
-    outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text, limit=3))
-    return [
-        {
-            "name": h.product.name,
-            "category": h.product.category,
-            "price": h.product.price,
-            "stock": h.product.stock,
-            "description": h.product.description,
-        }
-        for h in outcome.hits
-    ]
+    return planner.plan(ctx, reply) or reply
