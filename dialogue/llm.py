@@ -112,8 +112,8 @@ class _Snapshot:
     """What a failed attempt must give back: the state and the conversation's flags."""
 
     state: dict[str, Any]
-    resolved: bool | None
-    summary: str | None
+    resolved: Any
+    summary: Any
 
     @classmethod
     def take(cls, ctx: TurnContext) -> _Snapshot:

@@ -202,10 +202,11 @@ class ChatStreamer:
     ) -> None:
         """The reader thread: chunks into ``inbox`` until the end, an error or ``stop``."""
         try:
-            stream = self.client.chat.completions.create(
+            create: Any = self.client.chat.completions.create
+            stream = create(
                 model=self.model,
-                messages=messages,  # type: ignore[arg-type]
-                tools=tools,  # type: ignore[arg-type]
+                messages=messages,
+                tools=tools,
                 stream=True,
                 temperature=self.temperature,
                 max_tokens=self.max_tokens,

@@ -19,6 +19,7 @@ Script entries:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -91,10 +92,8 @@ class ScriptedLLM:
                     outer.request_times.append(time.perf_counter())
                     index = min(len(outer.requests) - 1, len(outer.script) - 1)
                     entry = outer.script[index]
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     outer._answer(self, entry, body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
             def log_message(self, *args: Any) -> None:
                 pass
