@@ -25,7 +25,7 @@ MAX_REPLY_CHARS = 600
 MAX_REPLY_SENTENCES = 6
 
 # A sentence ends at . ! ? (plus closing quotes/brackets) before whitespace, or at a line end.
-_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)|\n")
+_END = re.compile(r"[.!?]+[\"'”’)\]*_]*(?=\s)|\n")
 _LIST_MARKER = re.compile(r"(?m)^\s*(?:[-*•+]|\d{1,2}[.)])\s+")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _MARKUP = re.compile(r"[*_#`>|~]+|<[^>]{0,40}>")

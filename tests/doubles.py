@@ -150,6 +150,8 @@ class ScriptedDialogue:
         self._count = 0
         self._lock = threading.Lock()
 
+    streams_replies = False  # like a DialogueManager without an LLM
+
     def start_conversation(self, channel: str, customer_id: str | None = None):
         with self._lock:
             self._count += 1

@@ -12,6 +12,7 @@ Script entries:
 * :class:`Call`: stream tool calls, their arguments split across deltas.
 * :class:`QuoteTool`: stream an answer that repeats the last tool result
   (a model that reports what its tool found).
+* :class:`Refuse`: a refusal delta.
 * :class:`Status`: an HTTP error status.
 * :class:`Garbage`: a 200 stream of bytes that are not server-sent JSON.
 * :class:`Stall`: headers at once, then nothing for a while.
@@ -53,6 +54,13 @@ class QuoteTool:
 
 
 @dataclass
+class Refuse:
+    """A refusal delta, as OpenAI's models send when they decline."""
+
+    refusal: str = "I can't help with that."
+
+
+@dataclass
 class Status:
     code: int = 500
 
@@ -67,7 +75,7 @@ class Stall:
     seconds: float = 5.0
 
 
-Entry = Say | Call | QuoteTool | Status | Garbage | Stall
+Entry = Say | Call | QuoteTool | Refuse | Status | Garbage | Stall
 
 
 @dataclass
@@ -159,6 +167,10 @@ class ScriptedLLM:
                 first_delay_s=entry.first_delay_s,
                 gap_s=entry.gap_s,
             )
+        if isinstance(entry, Refuse):
+            yield 0.0, _chunk(body, {"refusal": entry.refusal})
+            yield 0.0, _chunk(body, {}, finish="stop")
+            return
         if isinstance(entry, Say):
             for i, piece in enumerate(_split(entry.text, entry.pieces)):
                 yield (
