@@ -33,7 +33,7 @@ from typing import Any
 @dataclass
 class Say:
     text: str
-    pieces: int = 4
+    pieces: int | list[str] = 4  # how many deltas, or the deltas themselves
     first_delay_s: float = 0.0
     gap_s: float = 0.0
 
@@ -172,7 +172,8 @@ class ScriptedLLM:
             yield 0.0, _chunk(body, {}, finish="stop")
             return
         if isinstance(entry, Say):
-            for i, piece in enumerate(_split(entry.text, entry.pieces)):
+            parts = entry.pieces if isinstance(entry.pieces, list) else None
+            for i, piece in enumerate(parts or _split(entry.text, int(entry.pieces))):
                 yield (
                     (entry.first_delay_s if i == 0 else entry.gap_s),
                     _chunk(body, {"content": piece}),
