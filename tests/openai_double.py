@@ -6,7 +6,7 @@ request takes the next entry of the script (the last one repeats) and every
 request body is recorded, so tests can check what was sent (no personal
 data) and what the planner did with the answers.
 
-Script entries:
+Script entries (or a function of the request body that returns one):
 
 * :class:`Say`: stream a text answer in pieces.
 * :class:`Call`: stream tool calls, their arguments split across deltas.
@@ -24,7 +24,7 @@ import contextlib
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -76,13 +76,14 @@ class Stall:
 
 
 Entry = Say | Call | QuoteTool | Refuse | Status | Garbage | Stall
+Responder = Callable[[dict[str, Any]], Entry]  # picks the entry from the request body
 
 
 @dataclass
 class ScriptedLLM:
     """The server. ``url`` is the base URL for ``HARK_LLM_BASE_URL``."""
 
-    script: list[Entry]
+    script: list[Entry | Responder]
     requests: list[dict[str, Any]] = field(default_factory=list)
     request_times: list[float] = field(default_factory=list)
 
@@ -100,6 +101,8 @@ class ScriptedLLM:
                     outer.request_times.append(time.perf_counter())
                     index = min(len(outer.requests) - 1, len(outer.script) - 1)
                     entry = outer.script[index]
+                if callable(entry):
+                    entry = entry(body)
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     outer._answer(self, entry, body)
 
