@@ -89,7 +89,9 @@ def build_services(settings: Settings, *, load_engines: bool = True, **overrides
 def _llm_status(settings: Settings) -> EngineStatus:
     if not settings.llm_base_url:
         return EngineStatus(False, "not configured (HARK_LLM_BASE_URL unset); built-in NLU answers")
-    return EngineStatus(True, f"{settings.llm_model} at {settings.llm_base_url}")
+    return EngineStatus(
+        True, f"{settings.llm_model} at {settings.llm_base_url} ({settings.llm_mode} mode)"
+    )
 
 
 def _product_names(db: Database) -> list[str]:
