@@ -167,7 +167,9 @@ class LlmTurn:
             snapshot.restore(ctx)
             log.exception("llm planner: a tool failed; the built-in skills answer")
             return None
-        savepoint.commit()
+        # The savepoint is left open: the turn's own commit releases it with everything
+        # else. Releasing it here would, on SQLite (pysqlite opens no transaction for
+        # reads), commit the tools' writes before the turn is stored.
         log.info(
             "llm planner answered",
             extra={

@@ -296,3 +296,46 @@ def test_the_built_in_answer_is_not_streamed(db, settings, llm_server) -> None:
     sink = Sink()
     reply = manager.turn(conversation_id, "where is order 7002", sink=sink)
     assert "7002" in reply.text and sink.sentences == []
+
+
+@pytest.mark.postgres
+def test_savepoint_rollback_on_postgresql(postgres_url, settings, llm_server) -> None:
+    """The all-or-nothing attempt on PostgreSQL too: a tool's cart change is undone."""
+    from hark.runtime.settings import SAMPLE_SHOP_DIR
+    from hark.store.db import open_database
+    from hark.store.shop_import import import_shop
+
+    pg = open_database(postgres_url)
+    try:
+        import_shop(pg, SAMPLE_SHOP_DIR)
+        server = llm_server(
+            Call([("add_to_cart", {"product": "KIT-1001", "quantity": 3})]), Status(500)
+        )
+        pg_settings = with_llm(settings, server, llm_mode="always", database_url=postgres_url)
+        manager = DialogueManager(pg, pg_settings)
+        conversation_id, _ = manager.start_conversation("kiosk")
+        reply = manager.turn(conversation_id, "blorp flim zazz")
+        assert "didn't understand" in reply.text
+        assert cart_items(pg, conversation_id) == []
+        manager.planner = None
+        manager.turn(conversation_id, "add a travel mug to my cart")
+        assert cart_items(pg, conversation_id) == [("KIT-1001", 1)]
+    finally:
+        pg.dispose()
+
+
+def test_a_turn_that_fails_after_its_tools_ran_leaves_nothing(
+    db, settings, llm_server, monkeypatch
+) -> None:
+    """The tools' writes belong to the turn: if storing the turn fails, they go too."""
+    server = llm_server(Call([("add_to_cart", {"product": "KIT-1001"})]), Say("Done."))
+    manager = DialogueManager(db, with_llm(settings, server, llm_mode="always"))
+    conversation_id, _ = manager.start_conversation("kiosk")
+
+    def broken_store(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(manager, "_store", broken_store)
+    with pytest.raises(RuntimeError):
+        manager.turn(conversation_id, "add a travel mug")
+    assert len(server.requests) == 2 and cart_items(db, conversation_id) == []
