@@ -228,6 +228,10 @@ class LlmTurn:
             )
             spoken.finish()  # a round's unfinished sentence ends with the round
             if not result.tool_calls or spoken.full:
+                if not spoken.emitted and outcomes:
+                    # Silent after its tools (small models do that): the last tool's
+                    # own words, facts from the database, are the answer.
+                    spoken.add_utterance(outcomes[-1].reply.say)
                 if not spoken.emitted:
                     raise LlmFailure("empty")
                 return self._reply(ctx, fallback, spoken, outcomes)

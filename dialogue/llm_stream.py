@@ -12,7 +12,7 @@ Text deltas are handed on as they come (so speech can start with the first
 sentence); tool-call deltas are assembled by their ``index`` (the id and
 name come once, the arguments in pieces) and handed on whole at the end.
 Anything odd — an HTTP error, a broken or unparsable stream, a refusal, a
-content filter, no output at all — is an :class:`LlmFailure` with a short
+content filter — is an :class:`LlmFailure` with a short
 ``kind`` that can be logged without any of the text.
 """
 
@@ -170,8 +170,6 @@ class ChatStreamer:
             raise LlmFailure("refusal", "content filter")
         result.text = "".join(texts)
         result.tool_calls = calls.finish()
-        if not result.text.strip() and not result.tool_calls:
-            raise LlmFailure("empty")
         return result
 
     def _next(

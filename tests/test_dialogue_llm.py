@@ -339,3 +339,16 @@ def test_a_turn_that_fails_after_its_tools_ran_leaves_nothing(
     with pytest.raises(RuntimeError):
         manager.turn(conversation_id, "add a travel mug")
     assert len(server.requests) == 2 and cart_items(db, conversation_id) == []
+
+
+def test_a_model_silent_after_its_tools_gets_the_tools_own_words(db, settings, llm_server) -> None:
+    server = llm_server(Call([("get_product", {"product": "KIT-1001"})]), Say(""))
+    manager = DialogueManager(db, with_llm(settings, server, llm_mode="always"))
+    conversation_id, _ = manager.start_conversation("kiosk")
+    reply = manager.turn(conversation_id, "that insulated mug, what's it like")
+    assert len(server.requests) == 2
+    assert reply.text.startswith("The Vacuum-Insulated Travel Mug 16 ounce costs 24 dollars")
+    assert reply.text.endswith("Would you like me to add it to your cart?")
+    yes = DialogueManager(db, settings)  # the open question stands: a yes adds it
+    yes.turn(conversation_id, "yes please")
+    assert cart_items(db, conversation_id) == [("KIT-1001", 1)]
