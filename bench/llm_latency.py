@@ -1,6 +1,6 @@
 """What an LLM adds to the time before Hark starts speaking, per mode, on the voice path.
 
-    .venv/bin/python bench/llm_latency.py [--runs 8] [--first-token-ms 300] [--word-ms 30]
+    .venv/bin/python bench/llm_latency.py [--runs 10] [--first-token-ms 300] [--word-ms 30]
 
 A real server on loopback runs the real ``VoiceSession`` and
 ``DialogueManager`` with a real piper voice (``en_US-joe-medium`` from the
@@ -10,7 +10,7 @@ OpenAI-compatible server of the tests (``tests/openai_double.py``, real HTTP
 and server-sent events): it answers after ``--first-token-ms`` and then
 writes one word every ``--word-ms`` (300 ms and 30 ms: a small model on a
 GPU; a hosted model is usually slower to its first token). Turns are typed
-``text`` messages, so speech recognition (which an LLM does not change) is
+``text`` messages (each one cutting the previous reply short, see ``one_turn``), so speech recognition (which an LLM does not change) is
 left out and the figure is the one the LLM moves: text in -> first reply
 audio byte (``first_audio_ms`` of ``turn_metrics``).
 
@@ -118,22 +118,16 @@ class Server:
         self.sock.close()
 
 
-async def measure(url: str, text: str, runs: int) -> list[float]:
-    """first_audio_ms of ``runs`` typed turns, each in a fresh conversation."""
-    from voice_client import VoiceClient
-
-    out: list[float] = []
-    for _ in range(runs):
-        async with VoiceClient.connect(url) as client:
-            await client.start(16000)
-            await client.wait_for("audio_end", timeout=30)
-            mark = client.mark()
-            await client.send_json({"type": "text", "text": text})
-            metrics = (await client.wait_for("turn_metrics", since=mark, timeout=30)).event
-            await client.wait_for("audio_end", since=mark, timeout=30)
-            out.append(float((metrics or {})["first_audio_ms"]))
-            await client.send_json({"type": "stop"})
-    return out
+async def one_turn(client: Any, text: str) -> float:
+    """first_audio_ms of one typed turn. The server sends audio unpaced (a long
+    ``lead_s``), so ``audio_end`` means all of the reply is synthesised; the next turn
+    then cuts only its playback (as a caller talking over it), the same small cost
+    for every row, and no synthesis of one turn competes with the next."""
+    mark = client.mark()
+    await client.send_json({"type": "text", "text": text})
+    metrics = (await client.wait_for("turn_metrics", since=mark, timeout=30)).event
+    await client.wait_for("audio_end", since=mark, timeout=30)
+    return float((metrics or {})["first_audio_ms"])
 
 
 def start_server(mode: str, voice: Path, llm_url: str | None) -> tuple[Server, Any, str]:
@@ -155,31 +149,45 @@ def start_server(mode: str, voice: Path, llm_url: str | None) -> tuple[Server, A
         settings, load_engines=False, synthesizer=PiperSynthesizer.from_settings(settings)
     )
     app = create_app(settings, services)
-    app.state.voice_options = VoiceOptions(partial_interval_s=None)
+    app.state.voice_options = VoiceOptions(partial_interval_s=None, lead_s=60.0)
     server = Server(app)
     return server, services, f"ws://127.0.0.1:{server.port}/v1/voice"
 
 
 def run_all(voice: Path, runs: int, llm_url: str) -> dict[str, dict[str, list[float]]]:
     """Every mode and kind of turn, interleaved run by run, so a change in the machine's
-    load (2 shared cores) hits every row alike."""
+    load (2 shared cores) hits every row alike; one conversation per mode and kind."""
     modes = {"no LLM": ("fallback", None), "fallback": ("fallback", llm_url),
              "always": ("always", llm_url)}  # fmt: skip
+    kinds = {"placed": PLACED, "unplaced": UNPLACED}
     servers = {name: start_server(mode, voice, url) for name, (mode, url) in modes.items()}
-    results: dict[str, dict[str, list[float]]] = {name: {"placed": [], "unplaced": []}
-                                                  for name in modes}  # fmt: skip
-    try:
-        for _, _, url in servers.values():
-            asyncio.run(measure(url, PLACED, 1))  # warm-up: first synthesis, first connection
-        for _ in range(runs):
+
+    async def measure_all() -> dict[str, dict[str, list[float]]]:
+        from contextlib import AsyncExitStack
+
+        from voice_client import VoiceClient
+
+        results: dict[str, dict[str, list[float]]] = {m: {k: [] for k in kinds} for m in modes}
+        async with AsyncExitStack() as stack:
+            clients = {}
             for name, (_, _, url) in servers.items():
-                for kind, text in (("placed", PLACED), ("unplaced", UNPLACED)):
-                    results[name][kind] += asyncio.run(measure(url, text, 1))
+                for kind in kinds:
+                    client = await stack.enter_async_context(VoiceClient.connect(url))
+                    await client.start(16000)
+                    await client.wait_for("reply")
+                    await one_turn(client, PLACED)  # warm-up: first synthesis, connection
+                    clients[name, kind] = client
+            for _ in range(runs):
+                for (name, kind), client in clients.items():
+                    results[name][kind].append(await one_turn(client, kinds[kind]))
+        return results
+
+    try:
+        return asyncio.run(measure_all())
     finally:
         for server, services, _ in servers.values():
             server.stop()
             services.close()
-    return results
 
 
 def p95(values: list[float]) -> float:
@@ -189,7 +197,7 @@ def p95(values: list[float]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=8)
+    parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--first-token-ms", type=float, default=300.0)
     parser.add_argument("--word-ms", type=float, default=30.0)
     args = parser.parse_args()
