@@ -85,6 +85,8 @@ async def test_a_barge_in_stops_the_model_and_keeps_what_was_heard(
                 await client.send_json({"type": "text", "text": "where is order 7002"})
                 await client.wait_for("interrupted", since=barge)
                 answer = (await client.wait_for("reply", since=barge)).event
+            await client.wait_for("audio_end", since=barge)
+            await asyncio.sleep(0.5)  # the answer plays out: the session closes idle
     assert "7002" in answer["text"]
     answered = [r for r in caplog.records if r.getMessage() == "llm planner answered"]
     assert answered and answered[0].sentences == 1  # the model was stopped after one sentence
