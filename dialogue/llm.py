@@ -1,139 +1,330 @@
-"""Optional LLM planner: a better answer for turns the built-in skills can't place.
+"""The optional LLM planner: tool calls into the skills, streamed into speech.
 
-Used only when ``settings.llm_base_url`` is set, and only for turns the
-offline NLU could not handle (out of scope, an FAQ miss). It talks to any
-OpenAI-compatible server (vLLM, llama.cpp, Ollama) with the ``openai``
-client. What it sends is already redacted, and it carries only shop context
-(FAQ entries, matching products, the last few turns): no names, no numbers
-from cards. Any error or timeout returns None and the built-in answer
-stands, so a slow or dead LLM never breaks a call.
+Used only when ``HARK_LLM_BASE_URL`` is set, through the ``openai`` client,
+so any OpenAI-compatible server works (vLLM, llama.cpp's server, Ollama, a
+hosted API). ``HARK_LLM_MODE=fallback`` gives it the turns the built-in NLU
+can't place; ``always`` gives it every turn except the answers to Hark's own
+yes/no questions, goodbyes and requests for a person, which the built-in
+path is certain about (``hark.dialogue.policy``).
+
+The model's tools are the skills' actions (``hark.skills.actions``): they
+run on the turn's own state, so prices, stock and order facts come from the
+shop's database, and every rule a skill applies — who may hear an order,
+that checkout needs a yes in a turn of its own — applies to the model too.
+
+A turn with the planner is all or nothing. It runs inside a database
+savepoint; if the model fails in any way (no first token by
+``HARK_LLM_FIRST_TOKEN_S``, the turn's budget ``HARK_LLM_TIMEOUT_S`` spent,
+an HTTP error, a broken stream, a refusal, an unknown tool, arguments that
+don't validate, too many tool calls), everything its tools did is rolled
+back, the conversation state restored, and the built-in skills answer. What
+was already spoken stays spoken and opens the built-in answer. Failures are
+logged by kind, never with the caller's words.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from hark.privacy.redact import redact
-
-if TYPE_CHECKING:
-    from openai.types.chat import ChatCompletionMessageParam
+from hark.dialogue.llm_prompt import build_messages
+from hark.dialogue.llm_speech import SpokenStream
+from hark.dialogue.llm_stream import ChatStreamer, LlmFailure, ToolCall
+from hark.dialogue.llm_tools import ToolOutcome, ToolRejected, execute
+from hark.language.speech import Utterance
+from hark.skills.actions import tool_schemas
+from hark.skills.context import SkillReply, TurnContext
+from hark.skills.state import ConversationState
 
 log = logging.getLogger("hark.dialogue.llm")
 
-MAX_ANSWER_CHARS = 600
-_SYSTEM = (
-    "You are {assistant}, the automated voice assistant of the shop {shop}. "
-    "Answer the customer's last message in at most three short spoken sentences, plain text, "
-    "no lists, no markdown. Use ONLY the shop facts given below; never invent prices, "
-    "policies, order details or products. If the facts don't answer it, say you're not sure "
-    "and offer to connect them with a person. Never ask for card numbers: payment is on file."
-)
+MAX_ROUNDS = 4  # requests per turn: the answer, after at most three rounds of tool calls
+MAX_TOOL_CALLS = 6  # tool calls per turn; one more is a loop, and the turn falls back
+MAX_CARDS = 5
 
 
-@dataclass
-class PlannerRequest:
-    """Everything the planner may see: redacted, shop-only context."""
+class ReplySink(Protocol):
+    """Where a streamed reply's sentences go as soon as they are final (a voice
+    channel speaks them). Called from the brain's worker thread."""
 
-    text: str
-    intent: str
-    shop_name: str
-    assistant_name: str
-    faq: list[tuple[str, str]] = field(default_factory=list)
-    products: list[dict[str, Any]] = field(default_factory=list)
-    recent: list[dict[str, str]] = field(default_factory=list)
+    def sentence(self, text: str) -> None: ...
+
+    def cancelled(self) -> bool:
+        """The caller has interrupted: stop producing."""
+        ...
 
 
-class Planner(Protocol):
-    """Anything that can answer a turn the skills could not (or decline with None)."""
+class TurnPlanner(Protocol):
+    """The planner as the policy sees it during one turn."""
 
-    def answer(self, request: PlannerRequest) -> str | None: ...
+    mode: str
 
-
-def build_messages(request: PlannerRequest) -> list[ChatCompletionMessageParam]:
-    facts: list[str] = []
-    for question, answer in request.faq:
-        facts.append(f"FAQ: {question} -> {answer}")
-    for p in request.products:
-        stock = "in stock" if p.get("stock", 0) > 0 else "out of stock"
-        facts.append(
-            f"Product: {p['name']} ({p['category']}), {p['price']:.2f}, {stock}. "
-            f"{p.get('description', '')}"
-        )
-    system = _SYSTEM.format(assistant=request.assistant_name, shop=request.shop_name)
-    if facts:
-        system += "\n\nShop facts:\n" + "\n".join(facts)
-    messages: list[ChatCompletionMessageParam] = [{"role": "system", "content": system}]
-    for turn in request.recent[-4:]:
-        content = redact(turn.get("text", "")).text
-        if turn.get("role") == "assistant":
-            messages.append({"role": "assistant", "content": content})
-        else:
-            messages.append({"role": "user", "content": content})
-    if not request.recent or request.recent[-1].get("text") != request.text:
-        messages.append({"role": "user", "content": redact(request.text).text})
-    return messages
-
-
-def clean_answer(text: str | None) -> str | None:
-    """Plain speakable text, or None when the model gave nothing usable."""
-    if not text:
-        return None
-    text = re.sub(r"[*_#`>|]+", " ", text)
-    text = re.sub(r"^\s*[-•]\s*", "", text, flags=re.MULTILINE)
-    text = " ".join(text.split())
-    if not text:
-        return None
-    if len(text) > MAX_ANSWER_CHARS:
-        cut = text[:MAX_ANSWER_CHARS]
-        text = cut[: cut.rfind(".") + 1] or cut
-    return redact(text).text
+    def plan(self, ctx: TurnContext, fallback: SkillReply | None) -> SkillReply | None: ...
 
 
 class LlmPlanner:
-    """OpenAI-compatible chat completions with a hard timeout and no retries."""
+    """The configured model and its limits; ``begin`` hands out one turn's planner."""
 
     def __init__(
-        self, base_url: str, model: str, api_key: str | None = None, timeout_s: float = 8.0
+        self,
+        client: Any,
+        model: str,
+        *,
+        mode: str = "fallback",
+        first_token_s: float = 2.5,
+        turn_budget_s: float = 4.0,
     ) -> None:
-        from openai import OpenAI
-
-        self.model = model
-        self.timeout_s = timeout_s
-        self.client = OpenAI(
-            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s, max_retries=0
-        )
+        self.streamer = ChatStreamer(client, model)
+        self.mode = mode
+        self.first_token_s = first_token_s
+        self.turn_budget_s = turn_budget_s
 
     @classmethod
     def from_settings(cls, settings: Any) -> LlmPlanner | None:
+        """None without ``HARK_LLM_BASE_URL``: then Hark behaves exactly as without an LLM."""
         if not settings.llm_base_url:
             return None
-        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-        return cls(settings.llm_base_url, settings.llm_model, key, settings.llm_timeout_s)
+        from openai import OpenAI
 
-    def answer(self, request: PlannerRequest) -> str | None:
-        started = time.perf_counter()
-        try:
-            response = self.client.chat.completions.create(
-                model=self.model,
-                messages=build_messages(request),
-                temperature=0.2,
-                max_tokens=160,
-            )
-            content = response.choices[0].message.content if response.choices else None
-        except Exception as exc:
-            log.warning(
-                "llm planner failed, using the built-in answer",
-                extra={
-                    "error": type(exc).__name__,
-                    "ms": round((time.perf_counter() - started) * 1000),
-                },
-            )
-            return None
-        log.info(
-            "llm planner answered", extra={"ms": round((time.perf_counter() - started) * 1000)}
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        client = OpenAI(
+            base_url=settings.llm_base_url,
+            api_key=key or "not-needed",
+            timeout=settings.llm_timeout_s,
+            max_retries=0,  # a retry would blow the turn's budget; the skills answer instead
         )
-        return clean_answer(content)
+        return cls(
+            client,
+            settings.llm_model,
+            mode=settings.llm_mode,
+            first_token_s=settings.llm_first_token_s,
+            turn_budget_s=settings.llm_timeout_s,
+        )
+
+    def begin(self, sink: ReplySink | None = None) -> LlmTurn:
+        return LlmTurn(self, sink)
+
+
+@dataclass
+class _Snapshot:
+    """What a failed attempt must give back: the state and the conversation's flags."""
+
+    state: dict[str, Any]
+    resolved: Any
+    summary: Any
+
+    @classmethod
+    def take(cls, ctx: TurnContext) -> _Snapshot:
+        return cls(ctx.state.to_json(), ctx.conversation.resolved, ctx.conversation.summary)
+
+    def restore(self, ctx: TurnContext) -> None:
+        fresh = ConversationState.from_json(self.state)
+        ctx.state.__dict__.update(fresh.__dict__)
+        ctx.conversation.resolved = self.resolved
+        ctx.conversation.summary = self.summary
+
+
+class LlmTurn:
+    """One turn's use of the planner: at most one attempt, and what it has spoken."""
+
+    def __init__(self, planner: LlmPlanner, sink: ReplySink | None) -> None:
+        self.planner = planner
+        self.mode = planner.mode
+        self.sink = sink
+        self.spoken: SpokenStream | None = None
+        self._answer: SkillReply | None = None
+        self._tried = False
+
+    @property
+    def streamed(self) -> bool:
+        return self.sink is not None and self.spoken is not None and bool(self.spoken.emitted)
+
+    def plan(self, ctx: TurnContext, fallback: SkillReply | None) -> SkillReply | None:
+        """The model's reply for this turn, or None (the built-in skills answer)."""
+        if self._tried:
+            return None
+        self._tried = True
+        started = time.monotonic()
+        emit = self.sink.sentence if self.sink is not None else None
+        spoken = self.spoken = SpokenStream(ctx.currency, emit)
+        snapshot = _Snapshot.take(ctx)
+        savepoint = ctx.session.begin_nested()
+        outcomes: list[ToolOutcome] = []
+        try:
+            reply = self._converse(ctx, fallback, spoken, outcomes, started)
+        except (LlmFailure, ToolRejected) as exc:
+            if isinstance(exc, LlmFailure) and exc.kind == "cancelled" and spoken.emitted:
+                reply = self._reply(ctx, fallback, spoken, outcomes)  # keep what was heard
+            else:
+                savepoint.rollback()
+                snapshot.restore(ctx)
+                self._log_fallback(exc.kind, getattr(exc, "tool", ""), outcomes, spoken, started)
+                return None
+        except Exception:
+            savepoint.rollback()
+            snapshot.restore(ctx)
+            log.exception("llm planner: a tool failed; the built-in skills answer")
+            return None
+        # The savepoint is left open: the turn's own commit releases it with everything
+        # else. Releasing it here would, on SQLite (pysqlite opens no transaction for
+        # reads), commit the tools' writes before the turn is stored.
+        log.info(
+            "llm planner answered",
+            extra={
+                "tools": [o.action.name for o in outcomes],
+                "sentences": len(spoken.emitted),
+                "ms": _ms_since(started),
+            },
+        )
+        self._answer = reply
+        return reply
+
+    def settle(self, result: SkillReply) -> SkillReply:
+        """The turn's reply, opened by whatever was already spoken of a failed attempt."""
+        if result is self._answer or self.spoken is None or not self.spoken.emitted:
+            return result
+        heard = Utterance()
+        heard.sentences.extend(self.spoken.say.sentences)
+        result.say = heard.extend(result.say)
+        return result
+
+    def emit_tail(self, final_text: str) -> None:
+        """After the reply is stored: stream what the caller hasn't heard yet (the
+        built-in answer after a failure, a "by the way"), so streamed == stored."""
+        if not self.streamed or self.sink is None or self.spoken is None:
+            return
+        heard = self.spoken.text
+        if not final_text.startswith(heard):
+            log.warning("streamed reply and stored reply differ; the rest is not streamed")
+            return
+        rest = final_text[len(heard) :].strip()
+        if rest:
+            self.sink.sentence(rest)
+
+    # --- the conversation with the model ------------------------------------
+    def _converse(
+        self,
+        ctx: TurnContext,
+        fallback: SkillReply | None,
+        spoken: SpokenStream,
+        outcomes: list[ToolOutcome],
+        started: float,
+    ) -> SkillReply:
+        planner = self.planner
+        deadline = started + planner.turn_budget_s
+        messages = build_messages(ctx)
+        tools = tool_schemas()
+        for _ in range(MAX_ROUNDS):
+            first_token_at = min(time.monotonic() + planner.first_token_s, deadline)
+            result = planner.streamer.run(
+                messages,
+                tools,
+                spoken.feed,
+                first_token_at=first_token_at,
+                deadline=deadline,
+                cancelled=self._cancelled,
+            )
+            spoken.finish()  # a round's unfinished sentence ends with the round
+            if not result.tool_calls or spoken.full:
+                if not spoken.emitted and outcomes:
+                    # Silent after its tools (small models do that): the last tool's
+                    # own words, facts from the database, are the answer.
+                    spoken.add_utterance(outcomes[-1].reply.say)
+                if not spoken.emitted:
+                    raise LlmFailure("empty")
+                return self._reply(ctx, fallback, spoken, outcomes)
+            messages.append(_assistant_message(result.text, result.tool_calls))
+            for call in result.tool_calls:
+                if len(outcomes) >= MAX_TOOL_CALLS:
+                    raise LlmFailure("tool_loop")
+                outcome = execute(ctx, call)
+                outcomes.append(outcome)
+                if outcome.action.final:
+                    spoken.add_utterance(outcome.reply.say)
+                    return self._final(outcome.reply, spoken)
+                messages.append(
+                    {"role": "tool", "tool_call_id": call.id, "content": outcome.content}
+                )
+        raise LlmFailure("tool_loop")
+
+    def _cancelled(self) -> bool:
+        return self.sink is not None and self.sink.cancelled()
+
+    @staticmethod
+    def _final(reply: SkillReply, spoken: SpokenStream) -> SkillReply:
+        """A final action: what was said before it, then the skill's own words and
+        question; its pending question, actions and cards stand as the skill set them."""
+        reply.say = spoken.say
+        return reply
+
+    @staticmethod
+    def _reply(
+        ctx: TurnContext,
+        fallback: SkillReply | None,
+        spoken: SpokenStream,
+        outcomes: list[ToolOutcome],
+    ) -> SkillReply:
+        last = outcomes[-1] if outcomes else None
+        if last is not None:
+            intent = last.action.intent
+        else:
+            intent = (fallback.intent if fallback else "") or ctx.nlu.intent or "out_of_scope"
+        reply = SkillReply(
+            say=spoken.say,
+            intent=intent,
+            understood=True,
+            handled=bool(outcomes) and all(o.reply.handled for o in outcomes),
+        )
+        seen: set[str] = set()
+        for outcome in reversed(outcomes):
+            for card in outcome.reply.cards:
+                if card.sku not in seen and len(reply.cards) < MAX_CARDS:
+                    seen.add(card.sku)
+                    reply.cards.append(card)
+            reply.actions.extend(outcome.reply.actions)
+            if reply.resolved is None:
+                reply.resolved = outcome.reply.resolved
+        # A skill's open question carries over only if the caller was actually asked one.
+        if last is not None and last.reply.pending is not None and spoken.text.endswith("?"):
+            reply.pending = last.reply.pending
+        return reply
+
+    def _log_fallback(
+        self,
+        kind: str,
+        tool: str,
+        outcomes: list[ToolOutcome],
+        spoken: SpokenStream,
+        started: float,
+    ) -> None:
+        log.warning(
+            "llm planner fell back to the built-in skills",
+            extra={
+                "reason": kind,
+                "tool": tool or None,
+                "tool_calls": len(outcomes),
+                "spoken_sentences": len(spoken.emitted),
+                "ms": _ms_since(started),
+            },
+        )
+
+
+def _assistant_message(text: str, calls: list[ToolCall]) -> dict[str, Any]:
+    return {
+        "role": "assistant",
+        "content": text or None,
+        "tool_calls": [
+            {
+                "id": call.id,
+                "type": "function",
+                "function": {"name": call.name, "arguments": call.arguments or "{}"},
+            }
+            for call in calls
+        ],
+    }
+
+
+def _ms_since(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)

@@ -27,7 +27,7 @@ from hark.dialogue.caller_id import customer_for_phone
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
 from hark.dialogue.etiquette import card_only_reply, finish_turn, without_placeholders
 from hark.dialogue.greeting import greeting
-from hark.dialogue.llm import LlmPlanner, Planner
+from hark.dialogue.llm import LlmPlanner, LlmTurn, ReplySink
 from hark.dialogue.nlu import nlu_for
 from hark.dialogue.pending_answers import answer_verification
 from hark.dialogue.phone_calls import PhoneCallLog
@@ -35,7 +35,7 @@ from hark.dialogue.rows import jsonable as _jsonable
 from hark.dialogue.rows import locked as _locked
 from hark.dialogue.rows import printable as _printable
 from hark.dialogue.rows import valid_id as _valid_id
-from hark.dialogue.sentiment import SentimentScorer
+from hark.dialogue.sentiment import SentimentScorer, is_upset, strongly_negative
 from hark.dialogue.text_threads import TextThreads
 from hark.language.characters import fold_text
 from hark.privacy.identifiers import is_channel
@@ -69,7 +69,7 @@ MAX_OWNER_CHARS = 64
 class DialogueManager:
     """The brain. Thread-safe; one instance per process, shared by every channel."""
 
-    def __init__(self, db: Database, settings: Settings, planner: Planner | None = None) -> None:
+    def __init__(self, db: Database, settings: Settings, planner: LlmPlanner | None = None) -> None:
         self.db = db
         self.settings = settings
         self.planner = planner if planner is not None else LlmPlanner.from_settings(settings)
@@ -212,6 +212,12 @@ class DialogueManager:
         )
         return conversation_id, reply
 
+    @property
+    def streams_replies(self) -> bool:
+        """Whether ``turn`` may stream a reply's sentences to a ``sink`` (an LLM is configured).
+        Without one a channel need not set up streaming at all."""
+        return self.planner is not None
+
     def turn(
         self,
         conversation_id: str,
@@ -219,8 +225,16 @@ class DialogueManager:
         metrics: dict | None = None,
         *,
         owner: str | None = None,
+        sink: ReplySink | None = None,
     ) -> Reply:
-        """One user turn: understand, act on the shop, answer; both turns are stored redacted."""
+        """One user turn: understand, act on the shop, answer; both turns are stored redacted.
+
+        With a ``sink``, a reply the LLM planner writes is handed on sentence by
+        sentence while it is written (a voice channel starts speaking at the first);
+        the sentences handed on, joined, are the returned ``Reply.text``. A reply
+        the built-in skills give is not streamed (the sink hears nothing): it is
+        ready at once.
+        """
         if not isinstance(text, str):
             raise InvalidUtterance("text must be a string")
         started = time.perf_counter()
@@ -291,10 +305,15 @@ class DialogueManager:
                 result = answer_verification(ctx, pending, answer)
             elif redaction.found & CARD_KINDS:
                 result = card_only_reply(ctx, pending)
+            llm = self._llm_turn(state, score, redaction.found, sink)
             if result is None:
-                result = policy.respond(ctx, pending, self.planner)
+                result = policy.respond(ctx, pending, llm)
+            if llm is not None:
+                result = llm.settle(result)
             result = finish_turn(ctx, result, score, redaction.found, pending)
             reply = self._store(ctx, result, clean, score, metrics, started)
+            if llm is not None:
+                llm.emit_tail(reply.text)
         log.info(
             "turn",
             extra={
@@ -307,6 +326,22 @@ class DialogueManager:
             },
         )
         return reply
+
+    def _llm_turn(
+        self, state: ConversationState, score: float, found: set[str], sink: ReplySink | None
+    ) -> LlmTurn | None:
+        """This turn's planner. Its reply is streamed only when nothing will be put in
+        front of it afterwards (an acknowledgement for an upset caller, the card-number
+        note, a handoff), since a sentence already spoken can't be preceded."""
+        if self.planner is None:
+            return None
+        prefixed = (
+            is_upset(score)
+            or strongly_negative(score)
+            or bool(found & CARD_KINDS)
+            or state.not_understood > 0
+        )
+        return self.planner.begin(None if prefixed else sink)
 
     def mark_interrupted(
         self, conversation_id: str, turn_id: int, played_text: str, *, owner: str | None = None

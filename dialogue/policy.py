@@ -17,13 +17,13 @@ from dataclasses import replace
 
 from hark.dialogue import outside, requests
 from hark.dialogue.intents import rule_intent
-from hark.dialogue.llm import Planner, PlannerRequest
+from hark.dialogue.llm import TurnPlanner
 from hark.dialogue.nlu import nlu_for
 from hark.dialogue.pending_answers import answer_pending
 from hark.language.speech import money_in_text, short_text
 from hark.shop.catalog_match import stem
 from hark.shop.search import SearchQuery
-from hark.skills import cart, handoff, problems, sales, support
+from hark.skills import actions, cart, handoff, problems, sales, support
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.state import Pending
 
@@ -62,34 +62,43 @@ _TRACKING = re.compile(r"\b(track|where|status|how long|when)\b")
 Handler = Callable[[TurnContext], SkillReply]
 
 HANDLERS: dict[str, Handler] = {
-    "order_status": support.order_status,
+    # The intents that are one of the skills' actions dispatch through the action
+    # registry, the same definition the LLM's tools are generated from.
+    "order_status": actions.handler("get_order_status"),
     "return_policy": support.return_policy,
-    "start_return": support.start_return,
-    "faq": support.faq,
-    "product_search": sales.product_search,
+    "start_return": actions.handler("start_return"),
+    "faq": actions.handler("faq_lookup"),
+    "product_search": actions.handler("search_products"),
     "refine_search": sales.refine_search,
     "select_item": sales.select_item,
-    "product_info": sales.product_info,
+    "product_info": actions.handler("get_product"),
     "product_price": sales.product_price,
-    "add_to_cart": cart.add_to_cart,
-    "remove_from_cart": cart.remove_from_cart,
+    "add_to_cart": actions.handler("add_to_cart"),
+    "remove_from_cart": actions.handler("remove_from_cart"),
     "change_quantity": cart.change_quantity,
-    "view_cart": cart.view_cart,
-    "checkout": cart.checkout,
+    "view_cart": actions.handler("view_cart"),
+    "checkout": actions.handler("checkout"),
 }
 
 
-def respond(ctx: TurnContext, pending: Pending | None, planner: Planner | None) -> SkillReply:
+def respond(ctx: TurnContext, pending: Pending | None, planner: TurnPlanner | None) -> SkillReply:
     """The skill reply for this turn (before acknowledgements and handoff checks).
 
     A turn holding several requests ("when's my order coming and how much is
     shipping") gets each answered, in one reply: see :mod:`hark.dialogue.requests`.
+    With the LLM planner in ``always`` mode, it takes the whole turn first (after
+    an answer to Hark's own question, a goodbye or a request for a person).
     """
     if pending is not None:
         # "yes please, two sets" answers the open question whole, before any cutting
         answered = answer_pending(ctx, pending, ctx.nlu.intent)
         if answered is not None:
             return answered
+    if planner is not None and planner.mode == "always" and _planner_may_take(ctx):
+        planned = planner.plan(ctx, None)
+        if planned is not None:
+            return planned
+        planner = None  # it failed: the built-in skills answer, without asking it again
     parts = requests.split(ctx.said or ctx.text, nlu_for(ctx.knowledge), ctx.knowledge)
     if not parts:
         return _respond_one(ctx, pending, planner)
@@ -100,7 +109,16 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: Planner | None) 
     return requests.combine(replies)
 
 
-def _respond_one(ctx: TurnContext, pending: Pending | None, planner: Planner | None) -> SkillReply:
+def _planner_may_take(ctx: TurnContext) -> bool:
+    """Turns the built-in path keeps even in ``always`` mode: nothing said, a goodbye, a
+    request for a person (those must never wait on, or be reworded by, a model)."""
+    text = (ctx.nlu.text or "").strip()
+    return bool(text) and not _END_WORDS.match(text) and ctx.nlu.intent != "human_agent"
+
+
+def _respond_one(
+    ctx: TurnContext, pending: Pending | None, planner: TurnPlanner | None
+) -> SkillReply:
     """The reply to one request."""
     nlu = ctx.nlu
     intent = nlu.intent
@@ -132,7 +150,8 @@ def _respond_one(ctx: TurnContext, pending: Pending | None, planner: Planner | N
         and not (e.pronoun_ref or e.quantity or e.price_min or e.price_max)
         and rule_intent(text) is None
     ):
-        return outside.not_understood(ctx)  # "the uh the wah": no words to act on
+        # "the uh the wah": no words to act on (a configured LLM may still make sense of it)
+        return _llm_or(ctx, planner, outside.not_understood(ctx))
     mine = support.order_in_question(ctx)
     if mine is not None and intent not in ("start_return", "return_policy"):
         if problems.is_problem_report(text) and not _faq_on_problem(ctx):
@@ -185,7 +204,7 @@ def _faq_on_problem(ctx: TurnContext) -> bool:
     )
 
 
-def _checked(ctx: TurnContext, intent: str, planner: Planner | None) -> SkillReply:
+def _checked(ctx: TurnContext, intent: str, planner: TurnPlanner | None) -> SkillReply:
     """Run the intent's skill, with cross-checks where NLU confusions are common."""
     if intent == "faq":
         ctx = _faq_view(ctx)
@@ -333,7 +352,7 @@ def _faq_view(ctx: TurnContext) -> TurnContext:
     return replace(ctx, text=rest) if ctx.knowledge.faq.answer(rest) is not None else ctx
 
 
-def _fallback(ctx: TurnContext, planner: Planner | None) -> SkillReply:
+def _fallback(ctx: TurnContext, planner: TurnPlanner | None) -> SkillReply:
     """A low-confidence turn: look for something solid in it before giving up."""
     entities = ctx.nlu.entities
     if entities.order_id:
@@ -349,43 +368,9 @@ def _fallback(ctx: TurnContext, planner: Planner | None) -> SkillReply:
     return _llm_or(ctx, planner, outside.not_understood(ctx))
 
 
-def _llm_or(ctx: TurnContext, planner: Planner | None, reply: SkillReply) -> SkillReply:
-    """Ask the optional LLM planner; its answer replaces the built-in one only if it gives one."""
-    if planner is None:
+def _llm_or(ctx: TurnContext, planner: TurnPlanner | None, reply: SkillReply) -> SkillReply:
+    """A turn the skills couldn't place: the optional LLM planner may answer it instead
+    (with the skills as its tools); without one, or when it fails, the built-in reply."""
+    if planner is None or planner.mode != "fallback":
         return reply
-    request = PlannerRequest(
-        text=ctx.text,
-        intent=ctx.nlu.intent,
-        shop_name=ctx.settings.shop_name,
-        assistant_name=ctx.settings.assistant_name,
-        faq=_faq_context(ctx),
-        products=_product_context(ctx),
-        recent=list(ctx.state.recent),
-    )
-    answer = planner.answer(request)
-    if not answer:
-        return reply
-    better = SkillReply(intent=reply.intent or "out_of_scope", understood=True, handled=False)
-    for sentence in re.split(r"(?<=[.!?])\s+", answer):
-        better.say.say(sentence)
-    return better
-
-
-def _faq_context(ctx: TurnContext) -> list[tuple[str, str]]:
-    match = ctx.knowledge.faq.best(ctx.text)
-    entries = [match.entry] if match else []
-    return [(e.question, e.answer) for e in entries]
-
-
-def _product_context(ctx: TurnContext) -> list[dict]:
-    outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text, limit=3))
-    return [
-        {
-            "name": h.product.name,
-            "category": h.product.category,
-            "price": h.product.price,
-            "stock": h.product.stock,
-            "description": h.product.description,
-        }
-        for h in outcome.hits
-    ]
+    return planner.plan(ctx, reply) or reply

@@ -80,7 +80,22 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(None, description="API key for the LLM server.")
     llm_model: str = Field("gpt-4o-mini", description="Model name sent to the LLM server.")
     llm_timeout_s: float = Field(
-        4.0, gt=0, description="LLM request timeout in seconds (keep well under Alexa's 8 s)."
+        4.0,
+        gt=0,
+        description="Longest the LLM may take over one turn, tool calls included, in seconds "
+        "(keep well under Alexa's 8 s); past it the built-in skills answer.",
+    )
+    llm_mode: Literal["fallback", "always"] = Field(
+        "fallback",
+        description="fallback: the LLM takes only the turns the built-in NLU can't place; "
+        "always: the LLM plans every turn (answers to Hark's own yes/no questions stay "
+        "built-in).",
+    )
+    llm_first_token_s: float = Field(
+        2.5,
+        gt=0,
+        description="Deadline for the LLM's first token in each request, in seconds; past it "
+        "the built-in skills answer.",
     )
 
     # --- speech recognition -----------------------------------------------

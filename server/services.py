@@ -89,7 +89,8 @@ def build_services(settings: Settings, *, load_engines: bool = True, **overrides
 def _llm_status(settings: Settings) -> EngineStatus:
     if not settings.llm_base_url:
         return EngineStatus(False, "not configured (HARK_LLM_BASE_URL unset); built-in NLU answers")
-    return EngineStatus(True, f"{settings.llm_model} (configured)")  # no URL: /readyz is public
+    # No URL: /readyz is public.
+    return EngineStatus(True, f"{settings.llm_model} (configured, {settings.llm_mode} mode)")
 
 
 def shop_vocabulary(db: Database) -> list[str]:

@@ -151,6 +151,8 @@ class ScriptedDialogue:
         self._count = 0
         self._lock = threading.Lock()
 
+    streams_replies = False  # like a DialogueManager without an LLM
+
     def start_conversation(
         self,
         channel: str,

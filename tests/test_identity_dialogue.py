@@ -17,9 +17,9 @@ import re
 
 import httpx
 import pytest
+from openai_double import Say, ScriptedLLM
 from sqlalchemy import select
 
-from hark.dialogue.llm import PlannerRequest
 from hark.dialogue.manager import DialogueManager
 from hark.skills.identity import Identity, Permission, allowed
 from hark.store.models import Cart, Customer, Order, ReturnRequest, Turn
@@ -259,25 +259,19 @@ def test_a_claimed_caller_never_hears_the_customers_cart_or_name(dialogue) -> No
 
 
 def test_the_answer_never_reaches_the_llm(db, settings) -> None:
-    """TEST DOUBLE planner: records what the LLM would have been sent."""
-
-    class RecordingPlanner:
-        def __init__(self) -> None:
-            self.requests: list[PlannerRequest] = []
-
-        def answer(self, request: PlannerRequest) -> str | None:
-            self.requests.append(request)
-            return None
-
-    planner = RecordingPlanner()
-    manager = DialogueManager(db, settings, planner=planner)
-    cid, _ = manager.start_conversation("phone")
-    manager.turn(cid, "where is order 7002")
-    manager.turn(cid, "oh it's five five five oh one oh oh one oh two i think")
-    manager.turn(cid, "tell me a joke")  # outside the shop: the LLM is asked
-    assert planner.requests
-    sent = " ".join(r.text + " " + " ".join(t["text"] for t in r.recent) for r in planner.requests)
-    assert "five five five" not in sent and "0102" not in re.sub(r"\D", "", sent)
+    """An OpenAI-compatible TEST DOUBLE on loopback records what the LLM is sent."""
+    with ScriptedLLM([Say("I'm not sure, but I can connect you with a person.")]) as llm:
+        llm_settings = settings.model_copy(
+            update={"llm_base_url": llm.url, "llm_model": "scripted", "llm_timeout_s": 5.0}
+        )
+        manager = DialogueManager(db, llm_settings)
+        cid, _ = manager.start_conversation("phone")
+        manager.turn(cid, "where is order 7002")
+        manager.turn(cid, "oh it's five five five oh one oh oh one oh two i think")
+        manager.turn(cid, "tell me a joke")  # outside the shop: the LLM is asked
+        assert llm.requests
+        sent = llm.sent_text()
+    assert "five five five" not in sent and "5550100102" not in re.sub(r"\D", "", sent)
     with db.session() as session:
         texts = [t.text for t in session.scalars(select(Turn).where(Turn.conversation_id == cid))]
     assert "[phone]" in texts and not any("five five five" in t for t in texts)

@@ -19,11 +19,11 @@ from collections import Counter
 
 import httpx
 import pytest
+from openai_double import Say, ScriptedLLM
 from privacy_corpus import TUNING, Case
 from privacy_corpus_holdout import HELD_OUT
 from privacy_search import digits_view, leaked, text_view
 from sqlalchemy import inspect, text
-from test_dialogue_llm import FakeOpenAIServer
 from voice_client import VoiceClient
 
 from hark.dialogue.manager import DialogueManager
@@ -90,7 +90,7 @@ def test_no_raw_value_in_logs_database_or_prompts(
     part, settings, db, make_app, live_server, captured_logs, capsys
 ) -> None:
     cases = PARTS[part]
-    llm = FakeOpenAIServer("I'm not sure about that, but I can connect you with a person.")
+    llm = ScriptedLLM([Say("I'm not sure about that, but I can connect you with a person.")])
     try:
         llm_settings = settings.model_copy(
             update={
@@ -109,10 +109,10 @@ def test_no_raw_value_in_logs_database_or_prompts(
                 _over_http(client, case)
         for case in cases:
             asyncio.run(_over_websocket(f"{server.ws_url}/v1/voice", case))
-        prompts = json.dumps(llm.bodies, ensure_ascii=False)
+        prompts = json.dumps(llm.requests, ensure_ascii=False)
     finally:
         llm.close()
-    assert len(llm.bodies) >= 2 * len(cases), "the LLM must have been asked after every case"
+    assert len(llm.requests) >= 2 * len(cases), "the LLM must have been asked after every case"
     places = {"log": captured_logs.getvalue(), "database": _dump(db), "prompts": prompts}
     views = {name: (digits_view(hay), text_view(hay)) for name, hay in places.items()}
     found: list[str] = []

@@ -230,9 +230,16 @@ async def speak(
         return SpeechResult(None, 0, 0)
     queue: asyncio.Queue[np.ndarray | BaseException | None] = asyncio.Queue(maxsize=1)
     producer = asyncio.ensure_future(_produce(synthesizer, text, len(sentences), queue))
-    frame_len = max(1, out_rate * frame_ms // 1000)
-    first_audio_at: float | None = None
-    samples_sent = 0
+    sender = ChunkSender(
+        out_rate,
+        send_bytes,
+        on_first_audio,
+        on_first_frame_sent,
+        clock,
+        frame_ms,
+        lead_s,
+        on_sentence_sent=on_sentence_sent,
+    )
     try:
         for sentence in sentences:
             chunk = await queue.get()
@@ -240,29 +247,60 @@ async def speak(
                 raise chunk
             if chunk is None:  # the engine yielded fewer chunks than sentences
                 break
-            index = clock.add_sentence(sentence)
-            audio = resample(chunk, int(synthesizer.sample_rate), out_rate)
-            for offset in range(0, audio.size, frame_len):
-                frame = audio[offset : offset + frame_len]
-                ahead = clock.ahead_s()
-                if ahead > lead_s:
-                    await asyncio.sleep(ahead - lead_s)
-                first_at: float | None = None
-                if first_audio_at is None:
-                    await on_first_audio()
-                    first_audio_at = first_at = time.perf_counter()
-                await send_bytes(int16_to_pcm16(frame))
-                clock.schedule(index, frame.size / out_rate)
-                samples_sent += frame.size
-                if first_at is not None and on_first_frame_sent is not None:
-                    await on_first_frame_sent(first_at)
-            clock.finish_sentence(index)
-            if on_sentence_sent is not None:
-                await on_sentence_sent(index)
+            await sender.send(sentence, chunk, int(synthesizer.sample_rate))
     finally:
         if not producer.done():
             producer.cancel()
-    return SpeechResult(first_audio_at, len(sentences), samples_sent)
+    return SpeechResult(sender.first_audio_at, len(sentences), sender.samples_sent)
+
+
+class ChunkSender:
+    """Sends one sentence's audio after another, paced ``lead_s`` ahead of the client's
+    player and recorded on the ``PlayoutClock``; the first frame fires the callbacks."""
+
+    def __init__(
+        self,
+        out_rate: int,
+        send_bytes: SendBytes,
+        on_first_audio: Callable[[], Awaitable[None]],
+        on_first_frame_sent: Callable[[float], Awaitable[None]] | None,
+        clock: PlayoutClock,
+        frame_ms: int = 40,
+        lead_s: float = 0.3,
+        on_sentence_sent: Callable[[int], Awaitable[None]] | None = None,
+    ) -> None:
+        self.out_rate = out_rate
+        self.on_sentence_sent = on_sentence_sent
+        self.send_bytes = send_bytes
+        self.on_first_audio = on_first_audio
+        self.on_first_frame_sent = on_first_frame_sent
+        self.clock = clock
+        self.frame_len = max(1, out_rate * frame_ms // 1000)
+        self.lead_s = lead_s
+        self.first_audio_at: float | None = None
+        self.samples_sent = 0
+
+    async def send(self, sentence: str, chunk: np.ndarray, rate: int) -> None:
+        clock = self.clock
+        index = clock.add_sentence(sentence)
+        audio = resample(chunk, rate, self.out_rate)
+        for offset in range(0, audio.size, self.frame_len):
+            frame = audio[offset : offset + self.frame_len]
+            ahead = clock.ahead_s()
+            if ahead > self.lead_s:
+                await asyncio.sleep(ahead - self.lead_s)
+            first_at: float | None = None
+            if self.first_audio_at is None:
+                await self.on_first_audio()
+                self.first_audio_at = first_at = time.perf_counter()
+            await self.send_bytes(int16_to_pcm16(frame))
+            clock.schedule(index, frame.size / self.out_rate)
+            self.samples_sent += frame.size
+            if first_at is not None and self.on_first_frame_sent is not None:
+                await self.on_first_frame_sent(first_at)
+        clock.finish_sentence(index)
+        if self.on_sentence_sent is not None:
+            await self.on_sentence_sent(index)
 
 
 async def _produce(

@@ -58,6 +58,7 @@ from hark.voice.protocol import (
     parse_client_message,
     reply_event,
 )
+from hark.voice.reply_stream import StreamedReply, speak_stream
 from hark.voice.services import VoiceServices
 from hark.voice.turn_metrics import TurnKind, TurnTimer
 from hark.voice.turns import TurnPhase, VoiceTurn, settle_cancelled
@@ -300,6 +301,8 @@ class VoiceSession:
         if turn is None or turn.task is None or turn.task.done():
             return None
         turn.task.cancel()
+        if turn.stream is not None:
+            turn.stream.cancel()  # an LLM still writing this reply: stop it
         return turn, time.perf_counter()
 
     async def _after_cancel(
@@ -325,6 +328,7 @@ class VoiceSession:
 
     async def _run_turn(self, turn: VoiceTurn, *, text: str | None, reply: Reply | None) -> None:
         timer = turn.timer
+        speech: asyncio.Future[None] | None = None
         with log_context(conversation_id=self.conversation_id):
             try:
                 if turn.utterance is not None:
@@ -338,12 +342,17 @@ class VoiceSession:
                 if reply is None:
                     turn.phase = TurnPhase.DIALOGUE
                     timer.mark("dialogue_started")
+                    turn.stream = self._reply_stream()
+                    streaming = {"sink": turn.stream} if turn.stream is not None else {}
                     turn.dialogue_job = self.brain.submit(
                         self.services.dialogue.turn,
                         self.conversation_id,
                         text,
                         metrics=timer.known(),
+                        **streaming,
                     )
+                    if turn.stream is not None:
+                        speech = await self._speak_while_written(turn, turn.stream)
                     reply = await asyncio.shield(turn.dialogue_job)
                     timer.mark("dialogue_done")
                 turn.reply, turn.phase = reply, TurnPhase.SPEAKING
@@ -352,7 +361,12 @@ class VoiceSession:
                 timer.mark("reply_sent")
                 if reply.handoff:
                     await self.outbox.event(HandoffEvent(summary=reply.handoff_summary))
-                await self._speak(turn, reply)
+                if speech is None:
+                    await self._speak(turn, reply)
+                else:  # a streamed reply: already playing; its metrics are known now
+                    if timer.first_audio_at is not None:
+                        await self._report(turn, reply)
+                    await speech
                 await self._report(turn, reply)  # no audio: now (with audio: at the first frame)
                 await wait_until(time.perf_counter, turn.clock.ends_at if turn.clock else None)
                 if turn.clock is not None and turn.clock.reports:
@@ -365,6 +379,9 @@ class VoiceSession:
             except Exception as exc:
                 turn.phase = TurnPhase.DONE
                 await self._turn_failed(exc)
+            finally:
+                if speech is not None and not speech.done():
+                    speech.cancel()  # a barge-in: no further frame of the streamed reply
 
     async def _transcribe(self, turn: VoiceTurn) -> str:
         utterance = turn.utterance
@@ -377,9 +394,32 @@ class VoiceSession:
         await self.outbox.event(TranscriptEvent(text=transcript.text, final=True))
         return transcript.text
 
-    async def _speak(self, turn: VoiceTurn, reply: Reply) -> None:
+    def _reply_stream(self) -> StreamedReply | None:
+        """A sink for a reply the brain may stream (an LLM is configured and we have a
+        voice); None keeps the built-in path exactly as it was."""
+        if self.services.synthesizer is None or not self.services.dialogue.streams_replies:
+            return None
+        return StreamedReply(asyncio.get_running_loop())
+
+    async def _speak_while_written(
+        self, turn: VoiceTurn, stream: StreamedReply
+    ) -> asyncio.Future[None] | None:
+        """Start speaking a streamed reply at its first sentence (None: the reply came
+        whole, from the built-in skills, and is spoken as usual)."""
+        job = turn.dialogue_job
+        assert job is not None
+        job.add_done_callback(lambda _: stream.close())
+        if not await stream.first_sentence():
+            return None
+        return asyncio.ensure_future(self._speak(turn, None, stream))
+
+    async def _speak(
+        self, turn: VoiceTurn, reply: Reply | None, stream: StreamedReply | None = None
+    ) -> None:
+        """Speak ``reply``, or the sentences of ``stream`` as they are written (then the
+        stage times are reported once the whole reply is known, not at the first frame)."""
         synthesizer = self.services.synthesizer
-        if synthesizer is None or not reply.text.strip():
+        if synthesizer is None or (reply is not None and not reply.text.strip()):
             return
         turn.clock = clock = PlayoutClock(reports=self.playback is not None)
         started = False
@@ -391,25 +431,29 @@ class VoiceSession:
 
         async def first_frame_sent(at: float) -> None:
             turn.timer.first_audio_at = at
-            await self._report(turn, reply)
+            if reply is not None:
+                await self._report(turn, reply)
 
         async def sentence_sent(index: int) -> None:
             if self.playback is not None:
                 await self.playback.sentence_sent(clock, index)
 
+        pacing: dict[str, Any] = {
+            "out_rate": self.sample_rate,
+            "send_bytes": self.outbox.audio,
+            "on_first_audio": audio_start,
+            "on_first_frame_sent": first_frame_sent,
+            "on_sentence_sent": sentence_sent if self.playback is not None else None,
+            "clock": clock,
+            "frame_ms": self.options.frame_ms,
+            "lead_s": self.options.lead_s,
+        }
         try:
-            result = await speak(
-                synthesizer,
-                reply.text,
-                out_rate=self.sample_rate,
-                send_bytes=self.outbox.audio,
-                on_first_audio=audio_start,
-                on_first_frame_sent=first_frame_sent,
-                on_sentence_sent=sentence_sent if self.playback is not None else None,
-                clock=clock,
-                frame_ms=self.options.frame_ms,
-                lead_s=self.options.lead_s,
-            )
+            if stream is not None:
+                result = await speak_stream(synthesizer, stream, **pacing)
+            else:
+                assert reply is not None
+                result = await speak(synthesizer, reply.text, **pacing)
             turn.timer.first_audio_at = result.first_audio_at or turn.timer.first_audio_at
         except asyncio.CancelledError:
             raise

@@ -29,6 +29,7 @@ from hark.voice.listener import Listener, Utterance
 from hark.voice.outbox import Outbox, SerialCalls
 from hark.voice.playback import PlayoutClock
 from hark.voice.protocol import InterruptedEvent
+from hark.voice.reply_stream import StreamedReply
 from hark.voice.turn_metrics import TurnKind, TurnTimer
 
 log = logging.getLogger("hark.voice")
@@ -62,6 +63,7 @@ class VoiceTurn:
     reply_sent: bool = False
     clock: PlayoutClock | None = None
     reported: bool = False  # turn_metrics sent
+    stream: StreamedReply | None = None  # an LLM reply being spoken while it is written
     timer: TurnTimer = field(default_factory=lambda: TurnTimer(TurnKind.TEXT))
 
 
@@ -90,8 +92,12 @@ async def settle_cancelled(
             listener.carry(turn.utterance.audio)
         log.info("turn cancelled before the brain saw it", extra={"carried": carry})
     elif turn.phase is TurnPhase.DIALOGUE and turn.dialogue_job is not None:
-        brain.submit(_mark_unheard, dialogue, conversation_id, turn.dialogue_job)
-        log.info("reply cancelled before it was spoken")
+        # A streamed reply may already be partly heard while the brain still writes it.
+        played = turn.clock.played_text(at) if turn.clock is not None else ""
+        if turn.clock is not None and turn.clock.started_at is not None:
+            await outbox.event(InterruptedEvent())
+        brain.submit(_mark_unheard, dialogue, conversation_id, turn.dialogue_job, played)
+        log.info("reply cancelled before it was all written", extra={"played_chars": len(played)})
     elif turn.phase is TurnPhase.SPEAKING and turn.reply is not None:
         played = turn.clock.played_text(at) if turn.clock is not None else ""
         if turn.reply_sent:
@@ -110,10 +116,13 @@ async def settle_cancelled(
         )
 
 
-def _mark_unheard(dialogue: TurnWriter, conversation_id: str, job: asyncio.Future[Reply]) -> None:
-    """After a cancelled ``turn`` call finished (``SerialCalls`` order): nothing of it was heard."""
+def _mark_unheard(
+    dialogue: TurnWriter, conversation_id: str, job: asyncio.Future[Reply], played: str = ""
+) -> None:
+    """After a cancelled ``turn`` call finished (``SerialCalls`` order): only ``played``
+    of it was heard (nothing, unless a streamed reply had begun to play)."""
     if job.cancelled() or job.exception() is not None:
         return
     reply = job.result()
-    if reply.turn_id is not None:
-        dialogue.mark_interrupted(conversation_id, reply.turn_id, "")
+    if reply.turn_id is not None and played != reply.text:
+        dialogue.mark_interrupted(conversation_id, reply.turn_id, played)
