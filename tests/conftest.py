@@ -114,6 +114,20 @@ class LiveServer:
         self.sock.close()
 
 
+@pytest.fixture(autouse=True)
+def _no_hark_log_handler_outlives_its_test() -> Iterator[None]:
+    """A command run in a test (``hark chat``, ``hark serve``) installs Hark's handler on the
+    root logger, writing to the stream pytest captured for that test; a thread still logging
+    after the test (a voice session closing) would then write to a closed stream."""
+    import logging
+
+    yield
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_hark", False):
+            root.removeHandler(handler)
+
+
 @pytest.fixture
 def captured_logs() -> Iterator[io.StringIO]:
     """Hark's real log handler (JSON lines, redacting filter) writing to a buffer, at DEBUG."""
