@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, Response
@@ -69,7 +70,7 @@ class KioskTicketOut(BaseModel):
     expires_in: int = Field(TICKET_TTL_S, description="Seconds the ticket stays valid.")
 
 
-_REFUSALS = {
+_REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Wrong key, or the kiosk is not enrolled (no, forged or expired cookie)"},
     403: {"description": "Not this server's own kiosk page (Origin), or not loopback without keys"},
     429: {"description": "Too many attempts (Retry-After)"},
