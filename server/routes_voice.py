@@ -89,7 +89,9 @@ async def voice_socket(websocket: WebSocket, principal: Client) -> None:
     if limit and len(active_sessions(websocket.app)) >= limit:
         # Full: say so in the protocol's words, then 1013 (try again later).
         with contextlib.suppress(Exception):
-            busy = ErrorEvent(code=ErrorCode.SERVER_BUSY, message="too many conversations; try again soon")
+            busy = ErrorEvent(
+                code=ErrorCode.SERVER_BUSY, message="too many conversations; try again soon"
+            )
             await websocket.send_text(busy.to_json())
             await websocket.close(code=1013)
         log.warning("voice session refused: server busy", extra={"limit": limit})
