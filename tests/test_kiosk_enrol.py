@@ -194,6 +194,13 @@ def test_the_key_is_never_logged(kiosk_server, captured_logs) -> None:
     assert "kiosk enrolled" in lines and "kiosk request refused: invalid_key" in lines
     for secret in (KEY_KIOSK, "wrong-but-plausible-key-0123456789", token):
         assert secret not in lines
+    # A library printing request headers at DEBUG (the cookie goes with the voice socket's
+    # upgrade on https, Path=/) gets it masked by Hark's log filter.
+    from hark.server.log_secrets import mask_credentials
+
+    for name in ("hark-kiosk", "__Host-hark-kiosk"):
+        masked = mask_credentials(f"cookie: theme=dark; {name}={token}; lang=en")
+        assert token not in masked and f"{name}=***; lang=en" in masked
 
 
 # --- the cookie: none, forged, expired ----------------------------------------------------
