@@ -150,6 +150,14 @@ class Settings(BaseSettings):
         description="Seconds without speech, typing or a tap before the kiosk ends the "
         "conversation and returns to its attract screen.",
     )
+    kiosk_session_days: int = Field(
+        30,
+        ge=1,
+        le=400,
+        description="Days a kiosk's enrolment (its HTTP-only cookie session) lasts without "
+        "use; a kiosk in use is renewed daily. Removing the kiosk key it was enrolled with "
+        "from HARK_API_KEYS ends it at once.",
+    )
 
     # --- who may call, and how much -----------------------------------------
     api_keys: SecretStr | None = Field(

@@ -29,6 +29,7 @@ from fastapi import Depends, HTTPException
 from starlette.requests import HTTPConnection
 
 from hark.runtime.settings import Settings, normalize_origin
+from hark.server.kiosk_sessions import KioskSessions
 from hark.server.rate_limit import RateLimiter
 from hark.server.tickets import TICKET_TTL_S, TicketBook, TicketError
 
@@ -37,6 +38,9 @@ log = logging.getLogger("hark.auth")
 LOCAL_OWNER = "local"
 _LOCAL_HOSTS = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 _PROXY_HEADERS = ("forwarded", "x-real-ip")
+KIOSK_ENROL_LIMIT = "10/minute;100/day"
+"""Enrolment attempts per client address, whatever ``HARK_RATE_LIMIT`` says: a key
+can't be guessed through the kiosk page faster than through the API."""
 
 
 @dataclass(frozen=True)
@@ -44,15 +48,17 @@ class Principal:
     """The caller as the API sees it.
 
     ``owner``: an opaque name of who it is (``key:<digest>``, ``local``,
-    ``open:<address>``, ``ticket:<id>``, ``admin:<digest>``), stored as the
-    owner of the conversations it creates. ``vouches``: it may assert a
-    customer (a conversation it starts for one is ``verified``). A ticket
-    connection is ``bound`` to the ticket's ``customer_id`` (or to none).
+    ``open:<address>``, ``ticket:<id>``, ``admin:<digest>``, ``kiosk:<id>``),
+    stored as the owner of the conversations it creates. ``vouches``: it may
+    assert a customer (a conversation it starts for one is ``verified``). A
+    ticket connection is ``bound`` to the ticket's ``customer_id`` (or to none).
+    An enrolled kiosk (``kind="kiosk"``) never vouches, and the conversations
+    its tickets open stay its own (``hark.server.routes_kiosk_enrol``).
     """
 
     owner: str
     vouches: bool
-    kind: str  # key | local | open | ticket | admin
+    kind: str  # key | local | open | ticket | admin | kiosk
     customer_id: str | None = None
     bound: bool = False
     admin: bool = False
@@ -91,6 +97,8 @@ class Security:
         self.limiter = RateLimiter(settings.rate_limit)
         self.tickets = TicketBook()
         self.bind_host = settings.host
+        self.kiosks = KioskSessions(self.keys, settings.kiosk_session_days * 86400)
+        self.enrol_limiter = RateLimiter(KIOSK_ENROL_LIMIT)
 
     @property
     def mode(self) -> str:
@@ -112,10 +120,10 @@ class Security:
         """The caller, or :class:`Denied` (403 origin, 429 rate, 401/403 credentials)."""
         self.check_origin(conn)
         address = client_address(conn)
-        self._limit("addr", address)
+        self.limit("addr", address)
         principal = self._admin(conn) if admin else self._client(conn)
         if principal.kind in ("key", "ticket", "admin"):
-            self._limit("owner", principal.owner)
+            self.limit("owner", principal.owner)
         return principal
 
     def check_origin(self, conn: HTTPConnection) -> None:
@@ -126,11 +134,15 @@ class Security:
             normalized = normalize_origin(origin)
         except ValueError:
             normalized = ""
-        if normalized and (normalized in self.origins or _same_origin(normalized, conn)):
+        if normalized and (normalized in self.origins or same_origin(normalized, conn)):
             return
         raise Denied(403, "origin_not_allowed", "this origin may not call the API")
 
-    def _limit(self, kind: str, name: str) -> None:
+    def api_key_digest(self, key: str) -> bytes | None:
+        """The digest of the API key ``key`` is, compared in constant time; None if none."""
+        return _find(key, self.keys)
+
+    def limit(self, kind: str, name: str) -> None:
         wait = self.limiter.hit(kind, name)
         if wait is not None:
             raise Denied(429, "rate_limited", "too many requests", {"Retry-After": str(wait)})
@@ -176,11 +188,17 @@ class Security:
 
 def _match(token: str, keys: dict[bytes, str]) -> str | None:
     """The owner of ``token``, comparing with every key in constant time per key."""
+    digest = _find(token, keys)
+    return None if digest is None else keys[digest]
+
+
+def _find(token: str, keys: dict[bytes, str]) -> bytes | None:
+    """The configured digest equal to ``token``'s, looking at every key whatever matches."""
     presented = _digest(token)
     found = None
-    for digest, owner in keys.items():
+    for digest in keys:
         if hmac.compare_digest(presented, digest):
-            found = owner
+            found = digest
     return found
 
 
@@ -230,7 +248,7 @@ def is_loopback_host(host: str) -> bool:
     return bool(address.is_loopback or (mapped is not None and mapped.is_loopback))
 
 
-def _same_origin(origin: str, conn: HTTPConnection) -> bool:
+def same_origin(origin: str, conn: HTTPConnection) -> bool:
     """The page came from this server (compared as host and port; TLS may end at a proxy)."""
     host = conn.headers.get("host", "").lower()
     netloc = origin.split("://", 1)[1]
@@ -291,10 +309,18 @@ def mint_ticket(app: Any, principal: Principal, customer_id: str | None = None) 
 
     With ``customer_id``, the socket may start only for that customer, and the
     conversation is ``verified``: so only a client that may vouch can ask.
+
+    A back end mints tickets for many visitors, so each ticket's conversation
+    belongs to that ticket alone (``ticket:<id>``). A kiosk is one device: the
+    conversations its tickets open belong to the kiosk (its own owner name).
     """
     if customer_id is not None and not principal.vouches:
         raise Denied(403, "cannot_vouch", "this client may not mint a ticket for a customer")
-    return security_for(app).tickets.mint(minted_by=principal.owner, customer_id=customer_id)
+    return security_for(app).tickets.mint(
+        minted_by=principal.owner,
+        customer_id=customer_id,
+        owner=principal.owner if principal.kind == "kiosk" else None,
+    )
 
 
 def redeem_ticket(app: Any, ticket: str) -> Principal:
@@ -304,7 +330,7 @@ def redeem_ticket(app: Any, ticket: str) -> Principal:
     except TicketError as exc:
         raise _unauthorized("invalid_token", str(exc)) from None
     return Principal(
-        owner=f"ticket:{claims.ticket_id}",
+        owner=claims.owner or f"ticket:{claims.ticket_id}",
         vouches=claims.customer_id is not None,
         kind="ticket",
         customer_id=claims.customer_id,

@@ -2,9 +2,10 @@
 
 Hark never logs a key, but libraries under it may: at DEBUG level the
 WebSocket server prints request headers (``authorization: Bearer ...``) and
-the server logs a socket's path with its query (``/v1/voice?ticket=...``).
-This filter sits on Hark's log handler next to the PII redaction and masks
-both, so raising the log level never leaks a credential.
+the server logs a socket's path with its query (``/v1/voice?ticket=...``),
+and a kiosk's browser sends its enrolment cookie (``hark-kiosk=...``) with its
+requests. This filter sits on Hark's log handler next to the PII redaction and
+masks all three, so raising the log level never leaks a credential.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ import logging
 import re
 
 _SECRETS = re.compile(
-    r"(?P<keep>\b(?:bearer|basic)\s+|[?&]ticket=|\bx-api-key:\s*)(?P<secret>[^\s&\"',;]+)",
+    r"(?P<keep>\b(?:bearer|basic)\s+|[?&]ticket=|\bx-api-key:\s*|\bhark-kiosk=)"
+    r"(?P<secret>[^\s&\"',;]+)",
     re.IGNORECASE,
 )
 
 
 def mask_credentials(text: str) -> str:
-    """``Authorization: Bearer abc`` -> ``Authorization: Bearer ***``; ``?ticket=x`` -> ``?ticket=***``."""
+    """``Authorization: Bearer abc`` -> ``Authorization: Bearer ***``; ``?ticket=x`` ->
+    ``?ticket=***``; ``Cookie: __Host-hark-kiosk=x`` -> ``Cookie: __Host-hark-kiosk=***``."""
     return _SECRETS.sub(lambda m: f"{m.group('keep')}***", text)
 
 

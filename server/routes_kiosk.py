@@ -7,9 +7,8 @@ window shows. Nothing about a customer or a conversation is served here; the
 conversation runs over ``/v1/voice`` with its own rules. The phone view
 behind a QR code must open on a customer's own phone, which is not enrolled.
 
-Kiosk enrolment (``POST /kiosk/enrol``, ``POST /kiosk/ticket``) is not served
-yet: the page's enrolment screen and its single connection-URL function are
-ready for it (see ``docs/kiosk.md``).
+Kiosk enrolment and the page's voice tickets (``POST /kiosk/enrol``,
+``/kiosk/ticket``, ``/kiosk/leave``) live in ``hark.server.routes_kiosk_enrol``.
 """
 
 from __future__ import annotations

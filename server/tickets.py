@@ -34,11 +34,13 @@ class TicketError(Exception):
 
 @dataclass(frozen=True)
 class TicketClaims:
-    """What a redeemed ticket says: its id, who minted it, and the customer it is for."""
+    """What a redeemed ticket says: its id, who minted it, the customer it is for, and
+    the owner of the conversation it opens when that is not the ticket itself."""
 
     ticket_id: str
     minted_by: str
     customer_id: str | None
+    owner: str | None = None  # who owns its conversation, when not the ticket itself
 
 
 class TicketBook:
@@ -57,7 +59,9 @@ class TicketBook:
         self._used: dict[str, float] = {}  # ticket id -> its expiry
         self._lock = threading.Lock()
 
-    def mint(self, *, minted_by: str, customer_id: str | None = None) -> str:
+    def mint(
+        self, *, minted_by: str, customer_id: str | None = None, owner: str | None = None
+    ) -> str:
         claims = {
             "v": 1,
             "id": secrets.token_urlsafe(16),
@@ -65,6 +69,8 @@ class TicketBook:
             "by": minted_by,
             "cid": customer_id,
         }
+        if owner is not None:
+            claims["own"] = owner
         body = _b64(json.dumps(claims, separators=(",", ":")).encode())
         return f"{body}.{_b64(self._sign(body))}"
 
@@ -83,7 +89,7 @@ class TicketBook:
         if not isinstance(raw, dict) or raw.get("v") != 1:
             raise TicketError("malformed ticket")
         ticket_id, expires = raw.get("id"), raw.get("exp")
-        minted_by, customer_id = raw.get("by"), raw.get("cid")
+        minted_by, customer_id, owner = raw.get("by"), raw.get("cid"), raw.get("own")
         if not isinstance(ticket_id, str) or not isinstance(expires, int | float):
             raise TicketError("malformed ticket")
         now = self._clock()
@@ -98,6 +104,7 @@ class TicketBook:
             ticket_id,
             str(minted_by),
             customer_id if isinstance(customer_id, str) else None,
+            owner if isinstance(owner, str) else None,
         )
 
     def _sign(self, body: str) -> bytes:

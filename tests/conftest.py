@@ -77,12 +77,15 @@ def make_app(settings: Settings, db: Database, dialogue) -> Callable:
 
 
 class LiveServer:
-    """A real uvicorn server on 127.0.0.1 in a background thread."""
+    """A real uvicorn server on 127.0.0.1 (or ``host``) in a background thread; https when
+    ``ssl_certfile``/``ssl_keyfile`` are given."""
 
-    def __init__(self, app, **config) -> None:
+    def __init__(self, app, host: str = "127.0.0.1", **config) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind((host, 0))
+        self.host = host
+        self.tls = bool(config.get("ssl_certfile"))
         self.port = self.sock.getsockname()[1]
         config.setdefault("log_config", None)
         config.setdefault("ws", "websockets-sansio")
@@ -93,11 +96,11 @@ class LiveServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     @property
     def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
+        return f"{'wss' if self.tls else 'ws'}://{self.host}:{self.port}"
 
     def start(self) -> LiveServer:
         self.thread.start()

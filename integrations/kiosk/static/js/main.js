@@ -32,6 +32,12 @@ const MIC_MESSAGES = {
   failed: "The microphone could not be started. Please type your question below.",
 };
 
+const RETRY_MESSAGES = {
+  lost: "Connection lost. Your conversation will start again.",
+  busy: "We're busy helping other customers right now.",
+  refused: "This kiosk is not allowed to connect to the server. Please ask a member of staff.",
+};
+
 const kiosk = {
   state: "idle",
   screen: "attract",
@@ -128,20 +134,9 @@ async function start() {
   }
   await kiosk.context.resume().catch(() => {});
   kiosk.player = new Player(kiosk.context, { onDrained: onPlaybackDrained });
-  kiosk.mic = new Microphone(kiosk.context, {
-    onFrame: (pcm) => kiosk.connection && kiosk.connection.sendAudio(pcm),
-    onLevel: (level) => showLevel(level),
-  });
-  try {
-    await kiosk.mic.start();
-  } catch (error) {
-    kiosk.micError = error.kind || "failed";
-    kiosk.mic = null;
-    setState("error");
-    banner(MIC_MESSAGES[kiosk.micError] || MIC_MESSAGES.failed);
-    $("typed-text").focus();
-  }
-  kiosk.connection = new VoiceConnection({
+  // The connection first: a kiosk that is not enrolled shows the staff screen without
+  // asking for the microphone at all.
+  const connection = new VoiceConnection({
     sampleRate: TARGET_RATE,
     onEvent,
     onAudio: (data) => {
@@ -150,8 +145,9 @@ async function start() {
     },
     onStatus,
   });
+  kiosk.connection = connection;
   try {
-    await kiosk.connection.open();
+    await connection.open();
   } catch (error) {
     if (error instanceof EnrolmentRequired) {
       end("enrol");
@@ -159,6 +155,32 @@ async function start() {
       return;
     }
     onStatus({ kind: "lost", retryInMs: 2000 });
+  }
+  if (kiosk.connection !== connection) return; // ended meanwhile
+  const mic = new Microphone(kiosk.context, {
+    onFrame: (pcm) => kiosk.connection && kiosk.connection.sendAudio(pcm),
+    onLevel: (level) => showLevel(level),
+  });
+  kiosk.mic = mic;
+  let micError = null;
+  try {
+    await mic.start();
+  } catch (error) {
+    micError = error.kind || "failed";
+  }
+  if (kiosk.connection !== connection) {
+    mic.stop(); // ended while the microphone was starting
+    return;
+  }
+  if (micError) {
+    kiosk.micError = micError;
+    kiosk.mic = null;
+    // A connection problem keeps its banner; the microphone's is shown once connected.
+    if (kiosk.state !== "reconnecting") {
+      setState("error");
+      banner(MIC_MESSAGES[micError] || MIC_MESSAGES.failed);
+    }
+    $("typed-text").focus();
   }
   clearInterval(kiosk.idleTimer);
   kiosk.idleTimer = setInterval(checkIdle, 1000);
@@ -284,14 +306,11 @@ function onStatus(status) {
     kiosk.sessionId = status.sessionId;
     if (!kiosk.micError) banner("");
     else banner(MIC_MESSAGES[kiosk.micError]);
-  } else if (status.kind === "lost" || status.kind === "busy") {
+  } else if (status.kind === "lost" || status.kind === "busy" || status.kind === "refused") {
     if (kiosk.player) kiosk.player.flush();
     setState("reconnecting");
     renderCart(null, CURRENCY); // the next connection is a new conversation
-    const prefix =
-      status.kind === "busy"
-        ? "We're busy helping other customers right now."
-        : "Connection lost. Your conversation will start again.";
+    const prefix = RETRY_MESSAGES[status.kind];
     countdownBanner(prefix, status.retryInMs, {
       label: "Try now",
       run: () => kiosk.connection && kiosk.connection.reconnect(),
@@ -375,5 +394,11 @@ const showEnrolment = setUpEnrolment(
   () => showScreen("enrol"),
   () => showScreen("attract"),
 );
+// Staff open /kiosk#enrol (on load, or by changing the address) to enrol or un-enrol.
 if (window.location.hash === "#enrol") showEnrolment();
+window.addEventListener("hashchange", () => {
+  if (window.location.hash !== "#enrol") return;
+  if (kiosk.screen === "conversation") end("enrol");
+  showEnrolment();
+});
 watchVoice(false);

@@ -56,9 +56,10 @@ export function watchVoiceSetup(onChange, intervalMs = 2000) {
 }
 
 /**
- * The enrolment screen: staff type a kiosk key, the server answers with a secure
- * HTTP-only cookie session (the key is never stored by the page). onDone() returns
- * to the attract screen.
+ * The enrolment screen: staff type a kiosk key (one of the server's HARK_API_KEYS); the
+ * server answers with a secure HTTP-only cookie session, so the key is never stored by
+ * the page (the field is emptied before the key is even sent). onDone() returns to the
+ * attract screen. "Remove enrolment" (POST /kiosk/leave) ends this device's session.
  */
 export function setUpEnrolment(onShow, onDone) {
   const form = $("enrol-form");
@@ -79,6 +80,7 @@ export function setUpEnrolment(onShow, onDone) {
       response = await fetch("/kiosk/enrol", {
         method: "POST",
         credentials: "same-origin",
+        cache: "no-store",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ key }),
       });
@@ -86,17 +88,15 @@ export function setUpEnrolment(onShow, onDone) {
       say("Could not reach the server. Check the network and try again.");
       return;
     }
-    if (response.ok) {
-      say("");
-      onDone();
-    } else if (response.status === 401 || response.status === 403) {
-      say("That key was not accepted. Check it and try again.");
-    } else if (response.status === 404 || response.status === 405) {
-      say("This server does not use kiosk enrolment: it serves kiosks on its own machine only.");
-    } else if (response.status === 429) {
-      say("Too many attempts. Wait a minute and try again.");
-    } else {
-      say(`The server could not enrol this kiosk (error ${response.status}).`);
+    say(enrolmentAnswer(response.status));
+    if (response.ok) onDone();
+  });
+  $("enrol-leave").addEventListener("click", async () => {
+    try {
+      const response = await fetch("/kiosk/leave", { method: "POST", credentials: "same-origin" });
+      say(response.ok ? "This kiosk is no longer enrolled." : `Could not remove the enrolment (error ${response.status}).`);
+    } catch {
+      say("Could not reach the server. Check the network and try again.");
     }
   });
   return () => {
@@ -104,4 +104,16 @@ export function setUpEnrolment(onShow, onDone) {
     onShow();
     input.focus();
   };
+}
+
+/** What the enrolment screen says for the server's answer (empty: enrolled). */
+export function enrolmentAnswer(status) {
+  if (status >= 200 && status < 300) return "";
+  if (status === 401 || status === 422) return "That key was not accepted. Check it and try again.";
+  if (status === 409 || status === 404 || status === 405) {
+    return "This server does not use kiosk enrolment: it serves kiosks on its own machine only.";
+  }
+  if (status === 403) return "This page may not enrol the kiosk: open it from the Hark server's own address.";
+  if (status === 429) return "Too many attempts. Wait a minute and try again.";
+  return `The server could not enrol this kiosk (error ${status}).`;
 }
