@@ -32,6 +32,9 @@ from hark.dialogue.rows import locked as _locked
 from hark.dialogue.rows import printable as _printable
 from hark.dialogue.rows import valid_id as _valid_id
 from hark.dialogue.sentiment import SentimentScorer
+from hark.dialogue.speculation import Committed, Speculation, planner_for_turn, speculating
+from hark.dialogue.speculation import commit as _commit
+from hark.dialogue.speculation import speculate as _speculate
 from hark.language.speech import Utterance
 from hark.privacy.redact import CARD, SECURITY_CODE, redact
 from hark.runtime.settings import Settings
@@ -225,9 +228,11 @@ class DialogueManager:
             if redaction.found & {CARD, SECURITY_CODE}:
                 result = card_only_reply(ctx, pending)
             if result is None:
-                result = policy.respond(ctx, pending, self.planner)
+                result = policy.respond(ctx, pending, planner_for_turn(self.planner))
             result = finish_turn(ctx, result, score, redaction.found, pending)
             reply = self._store(ctx, result, clean, score, metrics, started)
+        if speculating():
+            return reply  # rolled back: no turn happened, so none is logged
         log.info(
             "turn",
             extra={
@@ -240,6 +245,14 @@ class DialogueManager:
             },
         )
         return reply
+
+    def speculate(self, conversation_id: str, text: str) -> Speculation:
+        """``turn`` without committing anything; see ``hark.dialogue.speculation``."""
+        return _speculate(self, conversation_id, text)
+
+    def commit(self, speculation: Speculation, metrics: dict | None = None) -> Committed:
+        """Store the speculated turn for real; ``matched`` if its reply is the speculation's."""
+        return _commit(self, speculation, metrics)
 
     def mark_interrupted(self, conversation_id: str, turn_id: int, played_text: str) -> None:
         """Barge-in: the stored assistant turn keeps only what the caller actually heard."""
