@@ -22,14 +22,18 @@ import enum
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from hark.dialogue.speculation import Committed
 from hark.skills.reply import Reply
 from hark.voice.listener import Listener, Utterance
 from hark.voice.outbox import Outbox, SerialCalls
 from hark.voice.playback import PlayoutClock
 from hark.voice.protocol import InterruptedEvent
 from hark.voice.turn_metrics import TurnKind, TurnTimer
+
+if TYPE_CHECKING:
+    from hark.voice.speculation import SpeculativeReply
 
 log = logging.getLogger("hark.voice")
 
@@ -57,12 +61,13 @@ class VoiceTurn:
     utterance: Utterance | None = None
     phase: TurnPhase = TurnPhase.ASR
     task: asyncio.Task[None] | None = None
-    dialogue_job: asyncio.Future[Reply] | None = None
+    dialogue_job: asyncio.Future[Reply] | asyncio.Future[Committed] | None = None
     reply: Reply | None = None
     reply_sent: bool = False
     clock: PlayoutClock | None = None
     reported: bool = False  # turn_metrics sent
     timer: TurnTimer = field(default_factory=lambda: TurnTimer(TurnKind.TEXT))
+    speculative_reply: SpeculativeReply | None = None  # adopted at the end of speech
 
 
 async def settle_cancelled(
@@ -85,6 +90,8 @@ async def settle_cancelled(
     """
     assert turn.task is not None
     await asyncio.wait([turn.task])
+    if turn.speculative_reply is not None:
+        turn.speculative_reply.discard()  # its audio will not be played
     if turn.phase is TurnPhase.ASR:
         if carry and turn.utterance is not None and listener is not None:
             listener.carry(turn.utterance.audio)
@@ -110,10 +117,16 @@ async def settle_cancelled(
         )
 
 
-def _mark_unheard(dialogue: TurnWriter, conversation_id: str, job: asyncio.Future[Reply]) -> None:
-    """After a cancelled ``turn`` call finished (``SerialCalls`` order): nothing of it was heard."""
+def _mark_unheard(
+    dialogue: TurnWriter,
+    conversation_id: str,
+    job: asyncio.Future[Reply] | asyncio.Future[Committed],
+) -> None:
+    """After a cancelled ``turn`` (or ``commit``) call finished (``SerialCalls`` order):
+    nothing of it was heard."""
     if job.cancelled() or job.exception() is not None:
         return
-    reply = job.result()
+    result = job.result()
+    reply = result.reply if isinstance(result, Committed) else result
     if reply.turn_id is not None:
         dialogue.mark_interrupted(conversation_id, reply.turn_id, "")

@@ -16,6 +16,10 @@ Models resolve by name to ``<models_dir>/whisper/<name>`` or by folder path;
 a missing model raises ``ModelNotFound`` whose one-line message names the
 path and ``hark models download --asr NAME``. Nothing is ever downloaded here.
 
+Partial transcripts go to ``background()``, a second copy of the model whose
+compute threads run at the lowest CPU priority (``hark.voice.asr.background``),
+built on the first request, so they never delay a final transcript.
+
 Thread safety: ``transcribe`` may be called from several threads at once.
 CTranslate2 queues concurrent requests onto ``num_workers`` model replicas
 (1 by default, so calls are serialised inside the model); the rest of the
@@ -31,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from hark.voice.asr.background import BackgroundTwin
 from hark.voice.asr.base import ASR_SAMPLE_RATE, Segment, Transcript, check_audio, normalise_text
 from hark.voice.model_files import resolve_whisper_model
 
@@ -102,6 +107,14 @@ class WhisperTranscriber:
         self.language = language if self.multilingual else "en"
         self._prompt: str | None = None
         self.set_vocabulary(vocabulary)
+        options: dict[str, Any] = {
+            "device": device, "compute_type": self.compute_type, "beam_size": beam_size,
+            "language": language, "cpu_threads": cpu_threads, "num_workers": 1,
+            "vocabulary_mode": vocabulary_mode, "max_new_tokens": max_new_tokens,
+        }  # fmt: skip
+        self._twin: BackgroundTwin[WhisperTranscriber] = BackgroundTwin(
+            lambda: WhisperTranscriber(self.path, **options), enabled=device == "cpu"
+        )
 
     @classmethod
     def from_settings(
@@ -141,6 +154,18 @@ class WhisperTranscriber:
             kept.append(name)
             used += cost
         self._prompt = ", ".join(kept) + "." if kept else None
+
+    @property
+    def background_possible(self) -> bool:
+        """A low-priority twin for partials exists or can be built (CPU, on Linux)."""
+        return self._twin.possible
+
+    def background(self) -> WhisperTranscriber | None:
+        """The low-priority twin (same model and options), ``None`` while it loads."""
+        twin = self._twin.get()
+        if twin is not None:
+            twin._prompt = self._prompt  # the same vocabulary bias
+        return twin
 
     @property
     def vocabulary_prompt(self) -> str | None:
