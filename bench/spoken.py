@@ -151,7 +151,7 @@ class TimedSynthesizer:
 
 
 def serve(argv: list[str]) -> None:
-    """The server process: ``KIND ASR_DIR VOICE PORT HANGOVER_MS PARTIALS SPECULATE``."""
+    """The server process: ``KIND ASR_DIR VOICE PORT HANGOVER_MS PARTIALS SPECULATE TAIL_MS``."""
     import uvicorn
     from fastapi import Body
 
@@ -163,11 +163,11 @@ def serve(argv: list[str]) -> None:
     from hark.voice.tts.chunking import split_sentences
     from hark.voice.tts.piper import PiperSynthesizer
 
-    kind, asr_dir, voice, port, hangover_ms, partials, speculate = argv
+    kind, asr_dir, voice, port, hangover_ms, partials, speculate, tail_ms = argv
     data = tempfile.mkdtemp(prefix="hark-bench-")
     settings = load_settings(
         data_dir=data, log_level="WARNING", log_format="text", asr_threads=2,
-        vad_hangover_ms=int(hangover_ms),
+        vad_hangover_ms=int(hangover_ms), vad_energy_tail_ms=int(tail_ms),
     )  # fmt: skip
     tokens = TINY_TOKENS if kind == "tiny" else None
     whisper = WhisperTranscriber(asr_dir, cpu_threads=2, max_new_tokens=tokens)
@@ -227,12 +227,13 @@ class Server:
     """The server process, started with ``serve``'s arguments; a context manager."""
 
     def __init__(self, kind: str, asr_dir: str, voice: str, *, hangover_ms: int,
-                 partials: bool, speculate: bool) -> None:  # fmt: skip
+                 partials: bool, speculate: bool, tail_ms: int = 100) -> None:  # fmt: skip
         from benchserver import wait_until_ready
 
         self.port = free_port()
         cmd = [sys.executable, __file__, "--serve", kind, asr_dir, voice, str(self.port),
-               str(hangover_ms), "1" if partials else "0", "1" if speculate else "0"]  # fmt: skip
+               str(hangover_ms), "1" if partials else "0", "1" if speculate else "0",
+               str(tail_ms)]  # fmt: skip
         env = {**os.environ, "PYTHONWARNINGS": "ignore"}
         self.process = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
         try:

@@ -42,7 +42,7 @@ HANGOVER_MS = 300
 def run_once(kind: str, asr_dir: str, voice: str, args: argparse.Namespace) -> dict[str, Any]:
     lines = [LINES[i % len(LINES)] for i in range(args.turns + args.warmup)]
     with Server(kind, asr_dir, voice, hangover_ms=args.hangover_ms, partials=not args.no_partials,
-                speculate=not args.no_speculation) as server:  # fmt: skip
+                speculate=not args.no_speculation, tail_ms=args.energy_tail_ms) as server:  # fmt: skip
         load_before = os.getloadavg()[0]
         rows = asyncio.run(converse(server.url, lines, warmup=args.warmup))
         load_after = os.getloadavg()[0]
@@ -133,6 +133,9 @@ def main() -> int:
     parser.add_argument("--no-partials", action="store_true", help="turn partial transcripts off")
     parser.add_argument("--no-speculation", action="store_true", help="turn speculation off")
     parser.add_argument("--hangover-ms", type=int, default=HANGOVER_MS, help="HARK_VAD_HANGOVER_MS")
+    parser.add_argument(
+        "--energy-tail-ms", type=int, default=100, help="HARK_VAD_ENERGY_TAIL_MS (default 100)"
+    )
     args = parser.parse_args()
 
     paths = real_model_paths()
@@ -152,7 +155,7 @@ def main() -> int:
             all_summaries.append((f"{kind} #{index + 1}", summary))
         medians.append((kind, {k: statistics.median(r[k] for r in runs) for k in runs[0]}))
     print()
-    what = (f"hangover {args.hangover_ms} ms, partials {'off' if args.no_partials else 'on'}, "
+    what = (f"hangover {args.hangover_ms} ms, energy tail {args.energy_tail_ms} ms, partials {'off' if args.no_partials else 'on'}, "
             f"speculation {'off' if args.no_speculation else 'on'}, {args.turns} turns of 1-5 s "
             "per run; ms")  # fmt: skip
     print_table(f"Voice-to-voice, real server and WebSocket, speech in real time ({what})",

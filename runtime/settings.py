@@ -98,6 +98,14 @@ class Settings(BaseSettings):
         description="Count the end-of-speech hangover from where the level falls to the"
         " background, not from webrtcvad's end (~60-120 ms later).",
     )
+    vad_energy_tail_ms: int = Field(
+        100,
+        ge=0,
+        le=300,
+        description="With the energy end: audio kept after it, and how long a drop to the"
+        " background must last before recognition starts early (shorter: sooner replies,"
+        " more speculative runs on stop consonants).",
+    )
     max_frame_bytes: int = Field(65536, gt=0, description="Largest accepted WebSocket frame.")
 
     # --- Alexa ----------------------------------------------------------------
