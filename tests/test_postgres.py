@@ -266,9 +266,9 @@ def test_a_speculation_leaves_nothing_behind_on_postgres(pg_shop_db: Database, p
 
     manager = DialogueManager(pg_shop_db, pg_settings)
     conversation_id, _ = manager.start_conversation("voice", "C004")
-    for text in CHECKOUT:
+    for words in CHECKOUT:
         before = dump(pg_shop_db)
-        speculation = manager.speculate(conversation_id, text)
+        speculation = manager.speculate(conversation_id, words)
         assert dump(pg_shop_db) == before
         committed = manager.commit(speculation)
         assert committed.matched and committed.reply.turn_id is not None
