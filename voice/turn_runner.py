@@ -95,14 +95,14 @@ class TurnRunner:
         """The brain's reply: a speculation committed, or the turn computed now."""
         session, timer = self.session, turn.timer
         dialogue = session.services.dialogue
-        turn.phase = TurnPhase.DIALOGUE
         speculation = None
         ahead = turn.speculative_reply
         if ahead is not None and ahead.speculation is not None:
-            try:
+            try:  # still phase ``asr``: a barge-in now carries the words on (nothing stored)
                 speculation = await asyncio.shield(ahead.speculation)
             except Exception:
                 speculation = None  # the plain turn below meets (and reports) the same error
+        turn.phase = TurnPhase.DIALOGUE
         timer.mark("dialogue_started")
         if speculation is not None and speculation.text == text:
             commit_job: asyncio.Future[Committed] = session.brain.submit(
