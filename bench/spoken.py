@@ -107,6 +107,9 @@ class RecordingTranscriber:
     def background_possible(self) -> bool:
         return bool(getattr(self.engine, "background_possible", False))
 
+    def background_idle(self) -> bool:
+        return bool(self.engine.background_idle())
+
     def background(self) -> RecordingTranscriber | None:
         twin = self.engine.background() if hasattr(self.engine, "background") else None
         if twin is None:
@@ -120,7 +123,8 @@ class RecordingTranscriber:
 
         result = self.engine.transcribe(audio)
         with self._lock:
-            self.calls.append({"audio_s": audio.size / RATE, "ms": result.elapsed_s * 1000})
+            self.calls.append({"audio_s": audio.size / RATE, "ms": result.elapsed_s * 1000,
+                               "at": time.perf_counter()})  # fmt: skip
         if not self._texts:
             return result
         speech_s = audio.size / RATE - 0.3  # pre-roll and tail

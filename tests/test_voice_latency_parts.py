@@ -96,12 +96,31 @@ async def test_prepared_audio_for_other_words_is_ignored() -> None:
 
 
 # ------------------------------------------------------------------ partials
-class TwinnedTranscriber(ScriptedTranscriber):
-    """TEST DOUBLE ``Transcriber`` with a background twin (``BackgroundCapable``)."""
+class CountingTranscriber(ScriptedTranscriber):
+    """TEST DOUBLE ``Transcriber`` that knows how many of its calls are running."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.twin = ScriptedTranscriber(["partial words"], delay_s=0.05)
+        self.in_flight = 0
+        self._count_lock = threading.Lock()
+
+    def transcribe(self, audio_16k_float32: np.ndarray):
+        with self._count_lock:
+            self.in_flight += 1
+        try:
+            return super().transcribe(audio_16k_float32)
+        finally:
+            with self._count_lock:
+                self.in_flight -= 1
+
+
+class TwinnedTranscriber(ScriptedTranscriber):
+    """TEST DOUBLE ``Transcriber`` with a background twin (``BackgroundCapable``)."""
+
+    def __init__(self, *args, twin_text: str = "partial words", twin_delay_s: float = 0.05,
+                 **kwargs) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.twin = CountingTranscriber([twin_text], delay_s=twin_delay_s)
 
     @property
     def background_possible(self) -> bool:
@@ -110,16 +129,21 @@ class TwinnedTranscriber(ScriptedTranscriber):
     def background(self) -> ScriptedTranscriber:
         return self.twin
 
+    def background_idle(self) -> bool:
+        return self.twin.in_flight == 0
 
-async def _listen(transcriber, seconds_of_speech: float) -> tuple[Listener, list, list[str]]:
+
+async def _listen(
+    transcriber, seconds_of_speech: float, confirm_pause_s: float = 0.1
+) -> tuple[Listener, list, list[str]]:
     rate = 16000
     words = "I would like to order the blue running shoes in size ten and a travel mug please"
     speech = espeak_speech(words, rate)[: int(seconds_of_speech * rate)]
     audio = np.concatenate([speech, np.zeros(int(0.6 * rate), np.int16)])
     partials: list[str] = []
     listener = Listener(
-        Endpointer(rate), transcriber, partial_interval_s=0.5, partial_after_s=1.0,
-        on_partial=partials.append,
+        Endpointer(rate, energy_tail_ms=40), transcriber, partial_interval_s=0.5,
+        partial_after_s=1.0, on_partial=partials.append, confirm_pause_s=confirm_pause_s,
     )  # fmt: skip
     events = []
     chunk = rate // 50
@@ -130,9 +154,10 @@ async def _listen(transcriber, seconds_of_speech: float) -> tuple[Listener, list
 
 
 async def test_partials_run_on_the_twin_and_never_hold_up_the_final() -> None:
-    transcriber = TwinnedTranscriber(["the whole request"], delay_s=0.05)
+    # One model, one audio, one text: the twin says what the main engine says.
+    transcriber = TwinnedTranscriber(["the whole request"], twin_text="the whole request")
     assert isinstance(transcriber, BackgroundCapable)
-    listener, events, partials = await _listen(transcriber, 3.0)
+    listener, events, partials = await _listen(transcriber, 3.0, confirm_pause_s=0.0)
     kinds = [e.kind for e in events]
     assert (
         ListenerEventKind.SPEECH_PAUSED in kinds and kinds[-1] is ListenerEventKind.SPEECH_STOPPED
@@ -142,9 +167,11 @@ async def test_partials_run_on_the_twin_and_never_hold_up_the_final() -> None:
     assert utterance is not None and utterance.early
     assert utterance.transcript is pauses[-1].early.transcript  # the last early job is the final
     assert (await utterance.transcript).text == "the whole request"
-    assert len(transcriber.calls) == len(pauses)  # the main engine ran only early jobs
+    # Early jobs started on the idle twin and, confirmed at once here, on the main engine.
+    assert len(transcriber.calls) == len(pauses) == listener.early_confirmed
     stats = listener.partial_stats
-    assert stats.background and stats.started == len(transcriber.twin.calls) >= 2
+    assert stats.background and stats.started >= 2
+    assert len(transcriber.twin.calls) == stats.started + listener.early_on_twin
     assert partials and stats.sent == len(partials) and stats.compute_s > 0
 
 
@@ -154,6 +181,30 @@ async def test_without_a_twin_partials_wait_for_an_idle_engine() -> None:
     assert not listener.partial_stats.background and listener.partial_stats.started >= 2
     pauses = sum(e.kind is ListenerEventKind.SPEECH_PAUSED for e in events)
     assert len(transcriber.calls) == listener.partial_stats.started + pauses  # partials + early
+
+
+async def test_a_young_pause_is_recognised_on_the_idle_twin() -> None:
+    transcriber = TwinnedTranscriber(["main words"], twin_text="twin words", twin_delay_s=0.02)
+    listener, events, _ = await _listen(transcriber, 1.5)
+    utterance = events[-1].utterance
+    assert utterance is not None and utterance.early
+    assert (await utterance.transcript).text == "twin words"
+    assert listener.early_on_twin >= 1 and listener.early_confirmed == 0
+    assert transcriber.calls == []  # the main engine was never needed
+
+
+async def test_a_slow_twin_is_overtaken_once_the_pause_is_confirmed() -> None:
+    """A busy machine starves the twin: from a 100 ms pause on, the main engine runs too."""
+    transcriber = TwinnedTranscriber(
+        ["main words"], delay_s=0.02, twin_text="twin words", twin_delay_s=1.5
+    )
+    listener, events, _ = await _listen(transcriber, 1.5)
+    utterance = events[-1].utterance
+    assert utterance is not None and utterance.early
+    assert (await utterance.transcript).text == "main words"
+    # Confirmed pauses ran on the main engine too (and pauses met while the twin was
+    # still busy went there directly).
+    assert listener.early_confirmed >= 1 and len(transcriber.calls) >= listener.early_confirmed
 
 
 # ------------------------------------------------------------------ the twin's priority

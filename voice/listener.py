@@ -12,6 +12,17 @@ decides when to run ASR so the caller waits as little as possible:
   so most of ASR is hidden behind the hangover.
   The session hears of both (``SPEECH_PAUSED`` with the early transcript's
   future, ``SPEECH_RESUMED``) so it can carry the turn on speculatively.
+* **Young pauses on the twin.** A short drop to the background may be a
+  stop consonant rather than the end, and an early recognition started
+  for it would hold the model while the caller goes on. So when the
+  engine's background twin (below) is idle, the early recognition runs
+  there: at full speed when nothing else wants the cores, and out of
+  everyone's way otherwise. Once the pause has lasted ``confirm_pause_s``
+  (a real pause) and that run has not finished, the same audio goes to
+  the main engine as well, and whichever finishes first is the transcript
+  (the same model, options and audio give the same words). At worst this
+  is the old behaviour (recognition from ``confirm_pause_s`` on); on an
+  idle machine recognition starts at the first quiet frame.
 * **Partials.** Once the caller has talked for ``partial_after_s``, and
   then every ``partial_interval_s``, the audio so far is transcribed and
   ``on_partial`` gets the text for a ``transcript`` event with ``final:
@@ -117,12 +128,17 @@ class Listener:
         partial_interval_s: float | None = 1.0,
         partial_after_s: float = 2.0,
         on_partial: Callable[[str], None] | None = None,
+        confirm_pause_s: float = 0.1,
     ) -> None:
         self.endpointer = endpointer
         self.transcriber = transcriber
         self.partial_interval_s = partial_interval_s
         self.partial_after_s = partial_after_s
         self.on_partial = on_partial
+        self.confirm_pause_s = confirm_pause_s
+        self._unconfirmed: tuple[float, np.ndarray, asyncio.Future[Transcript]] | None = None
+        self.early_on_twin = 0  # early recognitions started on the twin
+        self.early_confirmed = 0  # ... that the main engine had to run as well
         self._rate = endpointer.sample_rate
         self._keep = endpointer.sample_rate  # a second of the stream for partials
         self._recent = StreamBuffer()
@@ -143,6 +159,7 @@ class Listener:
         for vad in self.endpointer.feed(samples):
             events.extend(self._on_vad(vad))
         self._recent.append(samples)
+        self._maybe_confirm()
         recent = self._recent
         if not self.endpointer.in_speech and recent.end - recent.start > 2 * self._keep:
             recent.drop_before(recent.end - self._keep)  # trim now and then, not per chunk
@@ -184,12 +201,13 @@ class Listener:
             self._partials_done = 0
             return [ListenerEvent(ListenerEventKind.SPEECH_STARTED, vad=vad)]
         if kind is VadEventType.FIRST_SILENCE and vad.audio is not None:
-            job = self._transcribe(self._with_carry(vad.audio))
+            job = self._early_transcribe(vad, self._with_carry(vad.audio))
             self._early = (vad.utterance, vad.audio, job)
             early = EarlyTranscript(vad.utterance, job)
             return [ListenerEvent(ListenerEventKind.SPEECH_PAUSED, vad=vad, early=early)]
         if kind is VadEventType.SPEECH_RESUMED:
             self._early = None  # the job finishes in its thread; nobody waits for it
+            self._unconfirmed = None
             return [ListenerEvent(ListenerEventKind.SPEECH_RESUMED, vad=vad)]
         if kind is VadEventType.SPEECH_END and vad.audio is not None:
             self._speech_start_s = None
@@ -217,6 +235,67 @@ class Listener:
         ):
             return self._utterance_from(vad, audio, early[2], early=True)
         return self._utterance_from(vad, audio, self._transcribe(audio), early=False)
+
+    def _early_transcribe(self, vad: VadEvent, audio: np.ndarray) -> asyncio.Future[Transcript]:
+        """Recognition at a pause: on the idle twin until the pause is confirmed (module
+        docstring), else on the main engine."""
+        twin = self._idle_twin()
+        if twin is None:
+            return self._transcribe(audio)
+        self.early_on_twin += 1
+        first = self._transcribe(audio, twin)
+        result: asyncio.Future[Transcript] = asyncio.get_running_loop().create_future()
+        self._jobs.add(result)  # the stream waits for it: busy, cancelled at close
+        result.add_done_callback(self._job_done)
+        first.add_done_callback(lambda done: self._early_done(done, result, audio))
+        speech_end = vad.speech_end_s if vad.speech_end_s is not None else vad.time_s
+        self._unconfirmed = (speech_end + self.confirm_pause_s, audio, result)
+        return result
+
+    def _early_done(
+        self, job: asyncio.Future[Transcript], result: asyncio.Future[Transcript], audio: np.ndarray
+    ) -> None:
+        if result.done():
+            return
+        if job.cancelled() or job.exception() is not None:
+            self._confirm(result, audio)  # the main engine it is, now
+            return
+        result.set_result(job.result())
+
+    def _maybe_confirm(self) -> None:
+        pending = self._unconfirmed
+        if pending is None:
+            return
+        due, audio, result = pending
+        if result.done():
+            self._unconfirmed = None
+        elif self.endpointer.stream_time_s >= due:
+            self._unconfirmed = None
+            self.early_confirmed += 1
+            self._confirm(result, audio)
+
+    def _confirm(self, result: asyncio.Future[Transcript], audio: np.ndarray) -> None:
+        """Run ``audio`` on the main engine too; the first transcript wins."""
+        if result.done() or self.closed:
+            return
+        main = self._transcribe(audio)
+
+        def done(job: asyncio.Future[Transcript]) -> None:
+            if result.done() or job.cancelled():
+                return
+            if job.exception() is not None:
+                result.set_exception(job.exception())  # type: ignore[arg-type]
+            else:
+                result.set_result(job.result())
+
+        main.add_done_callback(done)
+
+    def _idle_twin(self) -> Transcriber | None:
+        if not isinstance(self.transcriber, BackgroundCapable):
+            return None
+        if self.transcriber.background() is None or not self.transcriber.background_idle():
+            return None
+        return self.transcriber.background()
 
     def _utterance_from(
         self, vad: VadEvent, audio: np.ndarray, job: asyncio.Future[Transcript], *, early: bool
@@ -261,9 +340,8 @@ class Listener:
         engine itself when this stream has no ASR job running (see the module docstring)."""
         if isinstance(self.transcriber, BackgroundCapable):
             twin = self.transcriber.background()
-            if twin is not None:
-                running = self._partial_job is not None and not self._partial_job.done()
-                return None if running else twin
+            if twin is not None:  # one call at a time on the twin, whoever's it is
+                return twin if self.transcriber.background_idle() else None
             if self.transcriber.background_possible:
                 return None
         return None if self.busy else self.transcriber

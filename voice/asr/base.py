@@ -87,6 +87,10 @@ class BackgroundCapable(Protocol):
         """The twin, or ``None`` while it is still loading (the first call starts that)."""
         ...
 
+    def background_idle(self) -> bool:
+        """No call is running on the twin (for any stream of the process)."""
+        ...
+
 
 def normalise_text(parts: Iterable[str]) -> str:
     """Join segment texts into one line with single spaces."""

@@ -28,6 +28,7 @@ call is per-call state. ``set_vocabulary`` swaps an immutable string.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -106,6 +107,8 @@ class WhisperTranscriber:
         # English-only models (*.en) always transcribe English, whatever was asked.
         self.language = language if self.multilingual else "en"
         self._prompt: str | None = None
+        self._in_flight = 0
+        self._in_flight_lock = threading.Lock()
         self.set_vocabulary(vocabulary)
         options: dict[str, Any] = {
             "device": device, "compute_type": self.compute_type, "beam_size": beam_size,
@@ -160,6 +163,16 @@ class WhisperTranscriber:
         """A low-priority twin for partials exists or can be built (CPU, on Linux)."""
         return self._twin.possible
 
+    def background_idle(self) -> bool:
+        """No call is running on the twin."""
+        twin = self._twin.get()
+        return twin is not None and twin.in_flight == 0
+
+    @property
+    def in_flight(self) -> int:
+        """Calls of ``transcribe`` running now."""
+        return self._in_flight
+
     def background(self) -> WhisperTranscriber | None:
         """The low-priority twin (same model and options), ``None`` while it loads."""
         twin = self._twin.get()
@@ -198,17 +211,23 @@ class WhisperTranscriber:
         if audio.size == 0:
             return Transcript("", self.language, 0.0)
         started = time.perf_counter()
-        segments_iter, info = self._model.transcribe(audio, **self.transcribe_options())
-        segments = tuple(
-            Segment(
-                start_s=float(s.start),
-                end_s=float(s.end),
-                text=s.text.strip(),
-                avg_logprob=float(s.avg_logprob),
-                no_speech_prob=float(s.no_speech_prob),
+        with self._in_flight_lock:
+            self._in_flight += 1
+        try:
+            segments_iter, info = self._model.transcribe(audio, **self.transcribe_options())
+            segments = tuple(
+                Segment(
+                    start_s=float(s.start),
+                    end_s=float(s.end),
+                    text=s.text.strip(),
+                    avg_logprob=float(s.avg_logprob),
+                    no_speech_prob=float(s.no_speech_prob),
+                )
+                for s in segments_iter  # decoding happens while iterating
             )
-            for s in segments_iter  # decoding happens while iterating
-        )
+        finally:
+            with self._in_flight_lock:
+                self._in_flight -= 1
         return Transcript(
             text=normalise_text(s.text for s in segments),
             language=info.language,
