@@ -104,10 +104,12 @@ def _product_names(db: Database) -> list[str]:
 def _load_asr(settings: Settings, db: Database) -> tuple[Transcriber | None, EngineStatus]:
     from hark.voice.asr.whisper import WhisperTranscriber
 
-    return _load_engine(
-        "speech recognition",
-        lambda: WhisperTranscriber.from_settings(settings, vocabulary=_product_names(db)),
-    )
+    def build() -> WhisperTranscriber:
+        engine = WhisperTranscriber.from_settings(settings, vocabulary=_product_names(db))
+        engine.background()  # start loading the low-priority twin (partials, young pauses)
+        return engine
+
+    return _load_engine("speech recognition", build)
 
 
 def _load_tts(settings: Settings) -> tuple[Synthesizer | None, EngineStatus]:
