@@ -231,7 +231,7 @@ class Server:
     """The server process, started with ``serve``'s arguments; a context manager."""
 
     def __init__(self, kind: str, asr_dir: str, voice: str, *, hangover_ms: int,
-                 partials: bool, speculate: bool, tail_ms: int = 100) -> None:  # fmt: skip
+                 partials: bool, speculate: bool, tail_ms: int = 40) -> None:  # fmt: skip
         from benchserver import wait_until_ready
 
         self.port = free_port()

@@ -133,8 +133,11 @@ def main() -> int:
     parser.add_argument("--no-partials", action="store_true", help="turn partial transcripts off")
     parser.add_argument("--no-speculation", action="store_true", help="turn speculation off")
     parser.add_argument("--hangover-ms", type=int, default=HANGOVER_MS, help="HARK_VAD_HANGOVER_MS")
+    from hark.runtime.settings import Settings
+
+    tail = Settings.model_fields["vad_energy_tail_ms"].default
     parser.add_argument(
-        "--energy-tail-ms", type=int, default=100, help="HARK_VAD_ENERGY_TAIL_MS (default 100)"
+        "--energy-tail-ms", type=int, default=tail, help=f"HARK_VAD_ENERGY_TAIL_MS ({tail})"
     )
     args = parser.parse_args()
 
