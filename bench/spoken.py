@@ -192,13 +192,32 @@ def serve(argv: list[str]) -> None:
         while whisper.background() is None and whisper.background_possible:
             time.sleep(0.05)
 
+    listening = {"partials": 0, "partials_sent": 0, "partials_s": 0.0, "early_on_twin": 0,
+                 "early_confirmed": 0}  # fmt: skip
+    from hark.voice import session as session_module
+
+    close = session_module.VoiceSession.close
+
+    async def close_and_count(self: Any) -> None:  # BENCH HOOK: the listener's counters
+        if self.listener is not None:
+            stats = self.listener.partial_stats
+            listening["partials"] += stats.started
+            listening["partials_sent"] += stats.sent
+            listening["partials_s"] += stats.compute_s
+            listening["early_on_twin"] += self.listener.early_on_twin
+            listening["early_confirmed"] += self.listener.early_confirmed
+        await close(self)
+
+    session_module.VoiceSession.close = close_and_count  # type: ignore[method-assign]
+
     @app.get("/bench/stats")
     def stats() -> dict[str, Any]:
         twin = transcriber._twin
         return {
             "asr": transcriber.calls,
-            "partials": twin.calls if twin else [],
+            "twin": twin.calls if twin else [],
             "tts": synthesizer.calls,
+            "listening": listening,
         }
 
     @app.post("/bench/floor")

@@ -89,10 +89,9 @@ def summarize(result: dict[str, Any], hangover_ms: int) -> dict[str, float]:
         summary[f"n_{name}"] = len(chosen)
     # The tiny-size goal: hangover + 1.3 x the first sentence's synthesis.
     summary["tiny_goal"] = hangover_ms + 1.3 * summary["floor_tts"]
-    partials = result["stats"]["partials"]
-    summary["partials"] = len(partials)
-    summary["partials_s"] = sum(c["ms"] for c in partials) / 1000
-    summary["partials_sent"] = sum(r["partials"] for r in rows)
+    listening = result["stats"]["listening"]
+    for key in ("partials", "partials_s", "partials_sent", "early_on_twin", "early_confirmed"):
+        summary[key] = listening[key]
     firsts = [r["first_partial_s"] for r in rows if r["first_partial_s"] is not None]
     summary["first_partial_s"] = med(firsts) if firsts else float("nan")
     summary["load_before"], summary["load_after"] = result["load"]
@@ -173,8 +172,9 @@ def main() -> int:
               f"(n={s['n_long']:.0f}) {s['v2v_long']:.0f} ms, {s['ratio_long']:.2f}. "
               f"Partials: {s['partials']:.0f} recognitions ({s['partials_s']:.1f} s compute, "
               f"low-priority twin), {s['partials_sent']:.0f} sent, first after "
-              f"{s['first_partial_s']:.1f} s of speech. Load {s['load_before']:.2f} -> "
-              f"{s['load_after']:.2f}.")  # fmt: skip
+              f"{s['first_partial_s']:.1f} s of speech. Early recognitions on the twin: "
+              f"{s['early_on_twin']:.0f}, of which {s['early_confirmed']:.0f} also ran on the "
+              f"main model. Load {s['load_before']:.2f} -> {s['load_after']:.2f}.")  # fmt: skip
         if kind == "tiny":
             verdict = "met" if s["v2v_p50"] <= s["tiny_goal"] else "NOT met"
             print(f"  tiny goal: v2v p50 <= hangover + 1.3 x first-sentence synthesis = "
