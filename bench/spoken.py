@@ -338,12 +338,21 @@ class Microphone:
 
 
 async def converse(
-    url: str, lines: list[str], *, warmup: int, listen_s: float = 1.5, start_delay_s: float = 0.0
+    url: str,
+    lines: list[str],
+    *,
+    warmup: int,
+    listen_s: float = 1.5,
+    start_delay_s: float = 0.0,
+    floor: Any = None,
 ) -> list[dict[str, Any]]:
     """Say each line in turn (real time); one row per measured turn.
 
     The caller listens to ``listen_s`` of the reply (or all of it), then speaks
-    again, barging in on a long reply as people do.
+    again, barging in on a long reply as people do. With ``floor`` (a blocking
+    ``row -> dict`` call) the caller instead hears the whole reply, and when
+    its audio is all sent (the server is idle) ``floor(row)`` is measured and
+    merged into the row: the floor under the same load as the turn, seconds apart.
     """
     import websockets
 
@@ -399,7 +408,7 @@ async def converse(
                     "partials": len(partials), "first_partial_s": partials[0] if partials else None,
                     **{k: v for k, v in metrics.items() if k != "type"},
                 })  # fmt: skip
-            deadline = first_audio + listen_s
+            deadline = first_audio + (30.0 if floor is not None else listen_s)
             while time.perf_counter() < deadline:  # listen (until audio_end or listen_s)
                 try:
                     _, item = await asyncio.wait_for(
@@ -408,6 +417,8 @@ async def converse(
                 except TimeoutError:
                     break
                 if isinstance(item, dict) and item["type"] == "audio_end":
+                    if floor is not None and turn >= warmup:
+                        rows[-1].update(await asyncio.to_thread(floor, rows[-1]))
                     await asyncio.sleep(0.3)  # the buffered audio plays out
                     break
             await asyncio.sleep(0.4)  # a breath before the next line

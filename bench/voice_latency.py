@@ -13,10 +13,11 @@ into the user cache when missing); the tiny-size Whisper from
 * **tiny**: a random-weight Whisper at tiny size (real compute, a fixed
   ~12-token decode), the same piper voice; the brain gets the line spoken.
 
-For every turn, in the same run, the server then measures the **floor**:
-recognition of the same line and synthesis of that turn's reply's first
-sentence, as two separate calls on the same models with nothing else
-running. The **sequential baseline** is hangover + floor: a pipeline that
+For every turn, in the same run and seconds after it (once the reply's
+audio is all sent), the server measures the **floor**: recognition of the
+same line and synthesis of that turn's reply's first sentence, as two
+separate calls on the same models with nothing else of Hark running, so a
+turn and its floor see the same machine load. The **sequential baseline** is hangover + floor: a pipeline that
 waits for the end of speech, then recognises, then speaks. ``Hark / floor``
 is the median of the per-turn ratios, per line length. The load average is
 printed: the machine is shared, so run it when it is quiet.
@@ -43,14 +44,18 @@ def run_once(kind: str, asr_dir: str, voice: str, args: argparse.Namespace) -> d
     lines = [LINES[i % len(LINES)] for i in range(args.turns + args.warmup)]
     with Server(kind, asr_dir, voice, hangover_ms=args.hangover_ms, partials=not args.no_partials,
                 speculate=not args.no_speculation, tail_ms=args.energy_tail_ms) as server:  # fmt: skip
+
+        def floor(row: dict[str, Any]) -> dict[str, Any]:
+            """The floor of this turn, right after it, same models, nothing else running."""
+            got = server.post("/bench/floor", {"line": row["line"], "reply": row["reply"]})
+            return {"floor_asr_ms": got["asr_ms"], "floor_tts_ms": got["tts_ms"],
+                    "floor_ms": got["asr_ms"] + got["tts_ms"]}  # fmt: skip
+
         load_before = os.getloadavg()[0]
-        rows = asyncio.run(converse(server.url, lines, warmup=args.warmup))
+        rows = asyncio.run(converse(server.url, lines, warmup=args.warmup, floor=floor))
         load_after = os.getloadavg()[0]
         stats = server.get("/bench/stats")
-        for row in rows:  # the floor, per turn, same models, nothing else running
-            floor = server.post("/bench/floor", {"line": row["line"], "reply": row["reply"]})
-            row["floor_asr_ms"], row["floor_tts_ms"] = floor["asr_ms"], floor["tts_ms"]
-            row["floor_ms"] = floor["asr_ms"] + floor["tts_ms"]
+        for row in rows:
             if os.environ.get("BENCH_DEBUG"):
                 print(f"{kind} {row['speech_s']:.1f}s v2v {row['v2v_ms']:.0f} floor "
                       f"{row['floor_ms']:.0f} spec {row['speculative']} {row}", file=sys.stderr)  # fmt: skip
@@ -186,7 +191,7 @@ def main() -> int:
     print()
     print("v2v: last speech sample recorded -> first reply audio frame received. floor: the")
     print("same line's recognition + the reply's first sentence's synthesis, separate calls,")
-    print("same models and process, measured per turn after the conversation. baseline:")
+    print("same models and process, measured right after each turn. baseline:")
     print("hangover + floor. Hark/flr: median of per-turn v2v/floor (short: <= 2 s of speech).")
     print("spec %: turns answered from a speculation made during the hangover. vad tail: speech")
     print("end -> last frame called speech (+ socket). endpoint: the hangover. asr wait: end of")
