@@ -1,7 +1,7 @@
 """How many simultaneous spoken conversations one process carries with real Whisper base.
 
 Run: ``.venv/bin/python bench/voice_capacity.py`` (about 4 minutes on 2 cores;
-``--levels 2,3,4,5,6``, ``--limit-ms 1500``, ``--turns 24``). Server and
+``--levels 1,2,3,4,5,6``, ``--limit-ms 1500``, ``--turns 24``). Server and
 client are ``bench/spoken.py``'s: the real app in its own process with the
 REAL Whisper base and piper ``en_US-joe-medium``, partial transcripts and
 speculation on (the defaults), and real-time WebSocket callers in this
@@ -45,7 +45,7 @@ async def level(url: str, callers: int, turns: int, rng: random.Random) -> list[
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--levels", default="2,3,4,5,6", help="simultaneous callers per step")
+    parser.add_argument("--levels", default="1,2,3,4,5,6", help="simultaneous callers per step")
     parser.add_argument("--limit-ms", type=float, default=1500.0, help="p95 voice-to-voice limit")
     parser.add_argument("--turns", type=int, default=24, help="measured turns per level (about)")
     parser.add_argument("--seed", type=int, default=7)

@@ -1,6 +1,6 @@
 """Voice-to-voice latency with real speech models, against the floor measured in the same run.
 
-Run: ``.venv/bin/python bench/voice_latency.py`` (about 4 minutes on 2 cores;
+Run: ``.venv/bin/python bench/voice_latency.py`` (about 12 minutes on 2 cores;
 ``--models base,tiny``, ``--turns 20``, ``--runs 3``, ``--no-partials``,
 ``--no-speculation``, ``--hangover-ms 300``; ``BENCH_DEBUG=1`` prints every
 turn). The real models come from ``tools/fetch_real_models.py`` (fetched
