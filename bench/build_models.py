@@ -20,8 +20,10 @@ benchmark needs:
   speaking rate near a real voice's (pads 1 frame, phonemes 4 frames); the
   predictor itself still runs. Needs torch (bench only, never a runtime
   dependency): ``.venv/bin/pip install torch==2.13.0`` takes the CPU wheel
-  in ``/opt/wheels``. Without torch this script says so and the latency
-  benchmark falls back to the tiny test voice, and says so in its table.
+  in ``/opt/wheels``; without torch the tiny test voice is built instead.
+  The spoken-conversation benchmarks (``voice_latency.py``,
+  ``voice_capacity.py``) no longer need it: they speak with the real
+  ``en_US-joe-medium`` voice from ``tools/fetch_real_models.py``.
 """
 
 from __future__ import annotations

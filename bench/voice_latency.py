@@ -1,385 +1,201 @@
-"""Voice-to-voice latency over a real WebSocket: end of the caller's speech -> first reply audio byte.
+"""Voice-to-voice latency with real speech models, against the floor measured in the same run.
 
-Run: ``.venv/bin/python bench/voice_latency.py`` (about 2.5 minutes on 2 cores;
-``--turns N``, ``--models tiny.en``, ``--no-partials``, ``--hangover-ms 200``;
-``BENCH_DEBUG=1`` prints every turn).
+Run: ``.venv/bin/python bench/voice_latency.py`` (about 12 minutes on 2 cores;
+``--models base,tiny``, ``--turns 20``, ``--runs 3``, ``--no-partials``,
+``--no-speculation``, ``--hangover-ms 300``; ``BENCH_DEBUG=1`` prints every
+turn). The real models come from ``tools/fetch_real_models.py`` (fetched
+into the user cache when missing); the tiny-size Whisper from
+``bench/build_models.py``. Server and client: see ``bench/spoken.py``.
 
-Setup, all on this machine and loopback only:
+* **base**: the REAL Whisper base (int8, 2 threads, beam 1) hears the
+  espeak-ng line and its words go to the brain; the REAL piper voice
+  ``en_US-joe-medium`` speaks.
+* **tiny**: a random-weight Whisper at tiny size (real compute, a fixed
+  ~12-token decode), the same piper voice; the brain gets the line spoken.
 
-* A real Hark server (``create_app`` under uvicorn) in a **separate process**,
-  with the real ``VoiceSession``, webrtcvad endpointer, ``DialogueManager``
-  on the sample shop, faster-whisper and piper engines.
-* The models are **random-weight models of real size** built offline by
-  ``bench/build_models.py``: Whisper at tiny.en / base.en dimensions, decoding
-  a fixed budget (``max_new_tokens=24``, about 12 tokens, a short sentence),
-  and a piper voice at en_US-lessac-medium size. Their words are meaningless,
-  so the server's transcriber runs the real model and then hands the brain a
-  realistic shop question instead of the garbage (``ComputeFaithfulTranscriber``,
-  below): the compute is a real model's, the dialogue a real conversation's.
-* The client streams espeak-ng speech in **real time** (20 ms chunks on an
-  absolute clock, silence between utterances, as a microphone does) and
-  measures from the moment the last speech sample was recorded to the
-  arrival of the first reply audio frame. The next utterance starts about a
-  second after the reply starts playing (the caller barges in, as people do).
-
-Stage columns come from the server's ``turn_metrics`` events; TTS compute is
-the first sentence's synthesis time measured inside the server. "overhead"
-is voice-to-voice minus the hangover, the ASR wait and the first sentence's
-synthesis: everything that is not model compute (VAD tail, dialogue,
-resampling, threads, the socket).
+For every turn, in the same run and seconds after it (once the reply's
+audio is all sent), the server measures the **floor**: recognition of the
+same line and synthesis of that turn's reply's first sentence, as two
+separate calls on the same models with nothing else of Hark running, so a
+turn and its floor see the same machine load. The **sequential baseline** is hangover + floor: a pipeline that
+waits for the end of speech, then recognises, then speaks. ``Hark / floor``
+is the median of the per-turn ratios, per line length. The load average is
+printed: the machine is shared, so run it when it is quiet.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
-import threading
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from benchserver import wait_until_ready
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-sys.path.insert(0, str(REPO / "bench"))
+from spoken import LINES, SHORT_S, Server, converse, pct, real_model_paths
 
-QUESTIONS = (
-    "Do you have running shoes?",
-    "Where is my order?",
-    "What headphones do you have?",
-    "I want to return my jacket.",
-    "How much is the desk lamp?",
-    "Do you ship to Canada?",
-    "Add the water bottle to my cart.",
-    "What is your return policy?",
-)
-MAX_NEW_TOKENS = 24  # ~12 decoded tokens: a short spoken sentence's worth of decoding
 HANGOVER_MS = 300
 
 
-# ------------------------------------------------------------------ server side
-class ComputeFaithfulTranscriber:
-    """BENCH DOUBLE around the REAL engine: runs the real-size random Whisper (real
-    compute), then returns the next realistic question instead of its garbage words."""
+def run_once(kind: str, asr_dir: str, voice: str, args: argparse.Namespace) -> dict[str, Any]:
+    lines = [LINES[i % len(LINES)] for i in range(args.turns + args.warmup)]
+    with Server(kind, asr_dir, voice, hangover_ms=args.hangover_ms, partials=not args.no_partials,
+                speculate=not args.no_speculation, tail_ms=args.energy_tail_ms) as server:  # fmt: skip
 
-    def __init__(self, engine: Any, texts: tuple[str, ...]) -> None:
-        self.engine = engine
-        self.texts = texts
-        self.calls: list[float] = []
-        self._lock = threading.Lock()
+        def floor(row: dict[str, Any]) -> dict[str, Any]:
+            """The floor of this turn, right after it, same models, nothing else running."""
+            got = server.post("/bench/floor", {"line": row["line"], "reply": row["reply"]})
+            return {"floor_asr_ms": got["asr_ms"], "floor_tts_ms": got["tts_ms"],
+                    "floor_ms": got["asr_ms"] + got["tts_ms"]}  # fmt: skip
 
-    def set_vocabulary(self, names: Any) -> None:
-        self.engine.set_vocabulary(names)
-
-    def transcribe(self, audio: np.ndarray) -> Any:
-        from dataclasses import replace
-
-        result = self.engine.transcribe(audio)
-        with self._lock:
-            text = self.texts[len(self.calls) % len(self.texts)]
-            self.calls.append(result.elapsed_s * 1000)
-        return replace(result, text=text)
-
-
-class TimedSynthesizer:
-    """The REAL piper engine, timing each reply's first sentence."""
-
-    def __init__(self, engine: Any) -> None:
-        self.engine = engine
-        self.first_sentence_ms: list[float] = []
-
-    @property
-    def sample_rate(self) -> int:
-        return self.engine.sample_rate
-
-    def synthesize(self, text: str) -> Any:
-        first = True
-        iterator = iter(self.engine.synthesize(text))
-        while True:
-            started = time.perf_counter()
-            chunk = next(iterator, None)
-            if chunk is None:
-                return
-            if first:
-                self.first_sentence_ms.append((time.perf_counter() - started) * 1000)
-                first = False
-            yield chunk
-
-
-def serve(asr_dir: str, voice: str, port: int, partials: bool, hangover_ms: int) -> None:
-    """The server process: real app, real engines, plus a ``/bench/stats`` route."""
-    import uvicorn
-
-    from hark.runtime.settings import load_settings
-    from hark.server.app import create_app
-    from hark.server.services import build_services
-    from hark.voice.asr.whisper import WhisperTranscriber
-    from hark.voice.session import VoiceOptions
-    from hark.voice.tts.piper import PiperSynthesizer
-
-    data = tempfile.mkdtemp(prefix="hark-bench-")
-    settings = load_settings(
-        data_dir=data, log_level="WARNING", log_format="text", asr_threads=2,
-        vad_hangover_ms=hangover_ms,
-    )  # fmt: skip
-    whisper = WhisperTranscriber(asr_dir, cpu_threads=2, max_new_tokens=MAX_NEW_TOKENS)
-    transcriber = ComputeFaithfulTranscriber(whisper, QUESTIONS)
-    synthesizer = TimedSynthesizer(PiperSynthesizer(voice))
-    services = build_services(
-        settings, load_engines=False, transcriber=transcriber, synthesizer=synthesizer
-    )
-    app = create_app(settings, services)
-    app.state.voice_options = VoiceOptions(partial_interval_s=1.0 if partials else None)  # default
-
-    @app.get("/bench/stats")
-    def stats() -> dict[str, Any]:
-        return {"asr_ms": transcriber.calls, "tts_first_ms": synthesizer.first_sentence_ms}
-
-    services.dialogue.knowledge()  # build the NLU before the first caller, as a server warms up
-    print("READY", flush=True)
-    uvicorn.run(
-        app, host="127.0.0.1", port=port, ws="websockets", log_config=None, log_level="warning"
-    )
-
-
-# ------------------------------------------------------------------ client side
-class Microphone:
-    """Streams 20 ms chunks in real time, forever: queued speech, else silence."""
-
-    def __init__(self, ws: Any, rate: int = 16000, chunk_ms: int = 20) -> None:
-        self.ws, self.rate, self.chunk = ws, rate, rate * chunk_ms // 1000
-        self.chunk_s = chunk_ms / 1000
-        self.queue: list[np.ndarray] = []
-        self.speech_end_at: asyncio.Future[float] | None = None
-
-    def say(self, speech: np.ndarray) -> asyncio.Future[float]:
-        """Queue speech; the future gets the wall time its last sample was recorded."""
-        self.queue.append(speech)
-        self.speech_end_at = asyncio.get_running_loop().create_future()
-        return self.speech_end_at
-
-    async def run(self) -> None:
-        started = time.perf_counter()
-        k = 0
-        buffer = np.zeros(0, np.int16)
-        end_index: int | None = None  # index in ``buffer`` of the last speech sample
-        silence = np.zeros(self.chunk, np.int16)
-        while True:
-            k += 1
-            delay = started + k * self.chunk_s - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            if self.queue and buffer.size == 0:
-                speech = self.queue.pop(0)
-                buffer, end_index = speech, speech.size - 1
-            if buffer.size:
-                chunk, buffer = buffer[: self.chunk], buffer[self.chunk :]
-                if chunk.size < self.chunk:
-                    chunk = np.concatenate([chunk, silence[: self.chunk - chunk.size]])
-            else:
-                chunk = silence
-            # This chunk was recorded during the last chunk period, ending now.
-            recorded_end = started + k * self.chunk_s
-            await self.ws.send(chunk.tobytes())
-            if end_index is not None and end_index < self.chunk:
-                at = recorded_end - (self.chunk - 1 - end_index) / self.rate
-                if self.speech_end_at is not None and not self.speech_end_at.done():
-                    self.speech_end_at.set_result(at)
-                end_index = None
-            elif end_index is not None:
-                end_index -= self.chunk
-
-
-async def run_client(url: str, turns: int, warmup: int) -> list[dict[str, Any]]:
-    import websockets
-    from fixtures_voice import espeak_speech
-
-    speeches = [espeak_speech(q, 16000) for q in QUESTIONS]
-    results: list[dict[str, Any]] = []
-    async with websockets.connect(url, max_size=None) as ws:
-        await ws.send(json.dumps({"type": "start", "sample_rate": 16000, "encoding": "pcm_s16le"}))
-        mic = Microphone(ws)
-        inbox: asyncio.Queue[tuple[float, Any]] = asyncio.Queue()
-
-        async def read() -> None:
-            async for message in ws:
-                now = time.perf_counter()
-                await inbox.put(
-                    (now, message if isinstance(message, bytes) else json.loads(message))
-                )
-
-        reader = asyncio.create_task(read())
-        mic_task = asyncio.create_task(mic.run())
-        await asyncio.sleep(2.0)  # the greeting starts; the mic streams silence
-        for turn in range(turns + warmup):
-            while not inbox.empty():
-                inbox.get_nowait()
-            speech_end = mic.say(speeches[turn % len(speeches)])
-            stopped = audio_start = first_audio = metrics = None
-            while metrics is None or first_audio is None:
-                at, item = await asyncio.wait_for(inbox.get(), timeout=30)
-                if isinstance(item, bytes):
-                    if audio_start is not None and first_audio is None:
-                        first_audio = at
-                    continue
-                kind = item["type"]
-                if kind == "speech_stopped":
-                    stopped = at
-                elif kind == "audio_start" and stopped is not None:
-                    audio_start = at
-                elif kind == "turn_metrics" and stopped is not None:
-                    metrics = item
-                elif kind == "error":
-                    raise RuntimeError(f"server error: {item}")
-            end_at = await speech_end
+        load_before = os.getloadavg()[0]
+        rows = asyncio.run(converse(server.url, lines, warmup=args.warmup, floor=floor))
+        load_after = os.getloadavg()[0]
+        stats = server.get("/bench/stats")
+        for row in rows:
             if os.environ.get("BENCH_DEBUG"):
-                print(
-                    f"turn {turn}: v2v {(first_audio - end_at) * 1000:.0f} ms, {metrics}",
-                    file=sys.stderr,
-                )
-            if turn >= warmup:
-                results.append({"v2v_ms": (first_audio - end_at) * 1000, **metrics})
-            await asyncio.sleep(1.0)  # listen to the reply's first sentence, then speak again
-        mic_task.cancel()
-        reader.cancel()
-    return results
+                print(f"{kind} {row['speech_s']:.1f}s v2v {row['v2v_ms']:.0f} floor "
+                      f"{row['floor_ms']:.0f} spec {row['speculative']} {row}", file=sys.stderr)  # fmt: skip
+    return {"kind": kind, "rows": rows, "stats": stats, "load": (load_before, load_after)}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def measure(
-    model: str,
-    asr_dir: Path,
-    voice: Path,
-    turns: int,
-    warmup: int,
-    partials: bool,
-    hangover_ms: int,
-) -> dict[str, Any]:
-    port = free_port()
-    cmd = [sys.executable, __file__, "--serve", str(asr_dir), str(voice), str(port)]
-    cmd += ["--hangover-ms", str(hangover_ms)]
-    if partials:
-        cmd.append("--partials")
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    server = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
-    try:
-        wait_until_ready(server, port)
-        rows = asyncio.run(run_client(f"ws://127.0.0.1:{port}/v1/voice", turns, warmup))
-        stats = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/stats").read())
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    return {"model": model, "rows": rows, "stats": stats}
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
-
-
-def summarize(result: dict[str, Any], warmup: int, hangover_ms: int) -> dict[str, float]:
-    """p50/p95 of voice-to-voice and p50 of each stage, aligned per turn."""
-    rows, stats = result["rows"], result["stats"]
-    tts_all = stats["tts_first_ms"][1 + warmup :]  # [0] is the greeting
-    tts = [tts_all[i] if i < len(tts_all) else float("nan") for i in range(len(rows))]
-    v2v = [r["v2v_ms"] for r in rows]
-    # Caller's real speech end -> last frame webrtcvad called voiced (its own tail), plus the socket.
-    tail = [r["v2v_ms"] - r["endpoint_ms"] - r["first_audio_ms"] for r in rows]
-    overhead = [r["v2v_ms"] - hangover_ms - r["asr_ms"] - t for r, t in zip(rows, tts, strict=True)]
-    ours = [r["first_audio_ms"] - r["asr_ms"] - t for r, t in zip(rows, tts, strict=True)]
+def summarize(result: dict[str, Any], hangover_ms: int) -> dict[str, float]:
+    rows = result["rows"]
     med = statistics.median
-    return {
-        "v2v_p50": pct(v2v, 0.5), "v2v_p95": pct(v2v, 0.95), "vad_tail": med(tail),
-        "endpoint": med(r["endpoint_ms"] for r in rows), "asr_wait": med(r["asr_ms"] for r in rows),
-        "asr_comp": med(stats["asr_ms"]), "dialogue": med(r["dialogue_ms"] for r in rows),
-        "tts": med(tts), "first_audio": med(r["first_audio_ms"] for r in rows),
-        "overhead": pct(overhead, 0.5), "pipeline": pct(ours, 0.5),
+    tts_pieces = [c["ms"] for c in result["stats"]["tts"]]
+    summary: dict[str, float] = {
+        "v2v_p50": pct([r["v2v_ms"] for r in rows], 0.5),
+        "v2v_p95": pct([r["v2v_ms"] for r in rows], 0.95),
+        "vad_tail": med(r["v2v_ms"] - r["endpoint_ms"] - r["first_audio_ms"] for r in rows),
+        "endpoint": med(r["endpoint_ms"] for r in rows),
+        "asr_wait": med(r["asr_ms"] for r in rows),
+        "asr_comp": med(c["ms"] for c in result["stats"]["asr"]),
+        "dialogue": med(r["dialogue_ms"] for r in rows),
+        "first_audio": med(r["first_audio_ms"] for r in rows),
+        "tts_piece": med(tts_pieces) if tts_pieces else float("nan"),
+        "speculative": 100.0 * sum(bool(r["speculative"]) for r in rows) / len(rows),
+        "floor_asr": med(r["floor_asr_ms"] for r in rows),
+        "floor_tts": med(r["floor_tts_ms"] for r in rows),
+        "floor": med(r["floor_ms"] for r in rows),
+        "baseline": med(hangover_ms + r["floor_ms"] for r in rows),
+        "ratio": med(r["v2v_ms"] / r["floor_ms"] for r in rows),
+        "turns": len(rows),
     }  # fmt: skip
+    for name, keep in (("short", lambda r: r["speech_s"] <= SHORT_S),
+                       ("long", lambda r: r["speech_s"] > SHORT_S)):  # fmt: skip
+        chosen = [r for r in rows if keep(r)]
+        summary[f"ratio_{name}"] = (
+            med(r["v2v_ms"] / r["floor_ms"] for r in chosen) if chosen else float("nan")
+        )
+        summary[f"v2v_{name}"] = med(r["v2v_ms"] for r in chosen) if chosen else float("nan")
+        summary[f"n_{name}"] = len(chosen)
+    # The tiny-size goal: hangover + 1.3 x the first sentence's synthesis.
+    summary["tiny_goal"] = hangover_ms + 1.3 * summary["floor_tts"]
+    listening = result["stats"]["listening"]
+    for key in ("partials", "partials_s", "partials_sent", "early_on_twin", "early_confirmed"):
+        summary[key] = listening[key]
+    firsts = [r["first_partial_s"] for r in rows if r["first_partial_s"] is not None]
+    summary["first_partial_s"] = med(firsts) if firsts else float("nan")
+    summary["load_before"], summary["load_after"] = result["load"]
+    return summary
 
 
-def print_table(results: list[dict[str, Any]], args: argparse.Namespace, piper_note: str) -> None:
-    print()
-    print(
-        "Voice-to-voice latency: real server process, real WebSocket on loopback, speech in real time"
-    )
-    print(f"RANDOM-WEIGHT MODELS OF REAL SIZE. Whisper int8, 2 threads, max_new_tokens={MAX_NEW_TOKENS}; "
-          f"piper: {piper_note}")  # fmt: skip
-    print(f"hangover {args.hangover_ms} ms, partial transcripts "
-          f"{'off' if args.no_partials else 'on (after 2 s of speech, then every 1 s)'}, {args.turns} turns per model, ms")  # fmt: skip
-    cols = [("v2v p50", "v2v_p50"), ("v2v p95", "v2v_p95"), ("vad tail", "vad_tail"),
-            ("endpoint", "endpoint"), ("asr wait", "asr_wait"), ("asr comp", "asr_comp"),
-            ("dialogue", "dialogue"), ("tts 1st", "tts"), ("1st audio", "first_audio"),
-            ("overhead", "overhead"), ("pipeline", "pipeline")]  # fmt: skip
-    header = f"{'whisper':<8}" + "".join(f"{name:>10}" for name, _ in cols)
+COLUMNS = [("v2v p50", "v2v_p50"), ("v2v p95", "v2v_p95"), ("floor", "floor"),
+           ("baseline", "baseline"), ("Hark/flr", "ratio"), ("short", "ratio_short"),
+           ("long", "ratio_long"), ("spec %", "speculative"), ("vad tail", "vad_tail"),
+           ("endpoint", "endpoint"), ("asr wait", "asr_wait"), ("asr comp", "asr_comp"),
+           ("dialogue", "dialogue"), ("tts 1st", "tts_piece"), ("1st audio", "first_audio"),
+           ("flr asr", "floor_asr"), ("flr tts", "floor_tts")]  # fmt: skip
+
+
+def fmt(value: float, key: str) -> str:
+    if key.startswith("ratio"):
+        return f"{value:>10.2f}"
+    return f"{value:>10.0f}"
+
+
+def print_table(title: str, summaries: list[tuple[str, dict[str, float]]]) -> None:
+    print(title)
+    header = f"{'run':<10}" + "".join(f"{name:>10}" for name, _ in COLUMNS)
     print(header)
     print("-" * len(header))
-    for result in results:
-        summary = summarize(result, args.warmup, args.hangover_ms)
-        print(f"{result['model']:<8}" + "".join(f"{summary[key]:>10.0f}" for _, key in cols))
-    print()
-    print("v2v: last speech sample recorded -> first reply audio frame received (p50, p95).")
-    print(
-        "vad tail: real speech end -> last frame webrtcvad calls voiced (+ socket). endpoint: that"
-    )
-    print(
-        "frame -> end-of-speech decision (hangover). asr wait: decision -> transcript (ASR starts at"
-    )
-    print("the first silent frame). asr comp: one whole recognition. tts 1st: the reply's first")
-    print(
-        "sentence's synthesis. overhead = v2v - hangover - asr wait - tts 1st (everything but model"
-    )
-    print("compute and the hangover, VAD tail included). pipeline = 1st audio - asr wait - tts 1st")
-    print("(Hark's own code after the decision: dialogue, threads, resampling, sending).")
-    print("Goals: tiny.en v2v p50 <= 400; overhead p50 <= 60.")
+    for label, s in summaries:
+        print(f"{label:<10}" + "".join(fmt(s[key], key) for _, key in COLUMNS))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--serve", nargs=3, metavar=("ASR_DIR", "VOICE", "PORT"), help=argparse.SUPPRESS
+        "--models", default="base,tiny", help="base (real), tiny (random, tiny size)"
     )
-    parser.add_argument("--partials", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument(
-        "--turns", type=int, default=20, help="measured turns per model (default 20)"
-    )
+    parser.add_argument("--turns", type=int, default=20, help="measured turns per run (>= 20)")
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured first turns")
-    parser.add_argument("--models", default="tiny.en,base.en", help="Whisper sizes to run")
+    parser.add_argument("--runs", type=int, default=1, help="runs per model (medians across)")
     parser.add_argument("--no-partials", action="store_true", help="turn partial transcripts off")
+    parser.add_argument("--no-speculation", action="store_true", help="turn speculation off")
     parser.add_argument("--hangover-ms", type=int, default=HANGOVER_MS, help="HARK_VAD_HANGOVER_MS")
+    from hark.runtime.settings import Settings
+
+    tail = Settings.model_fields["vad_energy_tail_ms"].default
+    parser.add_argument(
+        "--energy-tail-ms", type=int, default=tail, help=f"HARK_VAD_ENERGY_TAIL_MS ({tail})"
+    )
     args = parser.parse_args()
-    if args.serve:
-        serve(args.serve[0], args.serve[1], int(args.serve[2]), args.partials, args.hangover_ms)
-        return 0
 
-    from build_models import ensure_models
+    paths = real_model_paths()
+    from build_models import build_whisper_models
 
-    models = ensure_models()
-    results = []
-    for name in args.models.split(","):
-        results.append(
-            measure(name, models.whisper[name], models.piper_voice, args.turns, args.warmup,
-                    partials=not args.no_partials, hangover_ms=args.hangover_ms)
-        )  # fmt: skip
-
-    print_table(results, args, models.piper_note)
+    asr = {"base": paths["whisper_base"], "tiny": str(build_whisper_models()["tiny.en"])}
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"({os.cpu_count()} cores)")  # fmt: skip
+    all_summaries: list[tuple[str, dict[str, float]]] = []
+    medians: list[tuple[str, dict[str, float]]] = []
+    for kind in args.models.split(","):
+        runs = []
+        for index in range(args.runs):
+            result = run_once(kind, asr[kind], paths["piper_voice"], args)
+            summary = summarize(result, args.hangover_ms)
+            runs.append(summary)
+            all_summaries.append((f"{kind} #{index + 1}", summary))
+        medians.append((kind, {k: statistics.median(r[k] for r in runs) for k in runs[0]}))
+    print()
+    what = (f"hangover {args.hangover_ms} ms, energy tail {args.energy_tail_ms} ms, partials {'off' if args.no_partials else 'on'}, "
+            f"speculation {'off' if args.no_speculation else 'on'}, {args.turns} turns of 1-5 s "
+            "per run; ms")  # fmt: skip
+    print_table(f"Voice-to-voice, real server and WebSocket, speech in real time ({what})",
+                all_summaries)  # fmt: skip
+    if args.runs > 1:
+        print()
+        print_table(f"Medians over {args.runs} runs", medians)
+    print()
+    for kind, s in medians:
+        print(f"{kind}: short lines (<= {SHORT_S:.0f} s, n={s['n_short']:.0f}) v2v p50 "
+              f"{s['v2v_short']:.0f} ms, Hark/floor {s['ratio_short']:.2f}; long lines "
+              f"(n={s['n_long']:.0f}) {s['v2v_long']:.0f} ms, {s['ratio_long']:.2f}. "
+              f"Partials: {s['partials']:.0f} recognitions ({s['partials_s']:.1f} s compute, "
+              f"low-priority twin), {s['partials_sent']:.0f} sent, first after "
+              f"{s['first_partial_s']:.1f} s of speech. Early recognitions on the twin: "
+              f"{s['early_on_twin']:.0f}, of which {s['early_confirmed']:.0f} also ran on the "
+              f"main model. Load {s['load_before']:.2f} -> {s['load_after']:.2f}.")  # fmt: skip
+        if kind == "tiny":
+            verdict = "met" if s["v2v_p50"] <= s["tiny_goal"] else "NOT met"
+            print(f"  tiny goal: v2v p50 <= hangover + 1.3 x first-sentence synthesis = "
+                  f"{s['tiny_goal']:.0f} ms: {verdict} ({s['v2v_p50']:.0f} ms)")  # fmt: skip
+        else:
+            for bucket in ("short", "long"):
+                verdict = "met" if s[f"ratio_{bucket}"] <= 1.1 else "NOT met"
+                print(f"  goal Hark/floor <= 1.10 for {bucket} lines: {verdict}")
+    print()
+    print("v2v: last speech sample recorded -> first reply audio frame received. floor: the")
+    print("same line's recognition + the reply's first sentence's synthesis, separate calls,")
+    print("same models and process, measured right after each turn. baseline:")
+    print("hangover + floor. Hark/flr: median of per-turn v2v/floor (short: <= 2 s of speech).")
+    print("spec %: turns answered from a speculation made during the hangover. vad tail: speech")
+    print("end -> last frame called speech (+ socket). endpoint: the hangover. asr wait: end of")
+    print("speech decision -> transcript. tts 1st: one synthesis call (a clause or sentence).")
     return 0
 
 

@@ -36,6 +36,9 @@ from hark.dialogue.rows import locked as _locked
 from hark.dialogue.rows import printable as _printable
 from hark.dialogue.rows import valid_id as _valid_id
 from hark.dialogue.sentiment import SentimentScorer, is_upset, strongly_negative
+from hark.dialogue.speculation import Committed, Speculation, speculating
+from hark.dialogue.speculation import commit as _commit
+from hark.dialogue.speculation import speculate as _speculate
 from hark.dialogue.text_threads import TextThreads
 from hark.language.characters import fold_text
 from hark.privacy.identifiers import is_channel
@@ -314,6 +317,8 @@ class DialogueManager:
             reply = self._store(ctx, result, clean, score, metrics, started)
             if llm is not None:
                 llm.emit_tail(reply.text)
+        if speculating():
+            return reply  # rolled back: no turn happened, so none is logged
         log.info(
             "turn",
             extra={
@@ -342,6 +347,14 @@ class DialogueManager:
             or state.not_understood > 0
         )
         return self.planner.begin(None if prefixed else sink)
+
+    def speculate(self, conversation_id: str, text: str) -> Speculation:
+        """``turn`` without committing anything; see ``hark.dialogue.speculation``."""
+        return _speculate(self, conversation_id, text)
+
+    def commit(self, speculation: Speculation, metrics: dict | None = None) -> Committed:
+        """Store the speculated turn for real; ``matched`` if its reply is the speculation's."""
+        return _commit(self, speculation, metrics)
 
     def mark_interrupted(
         self, conversation_id: str, turn_id: int, played_text: str, *, owner: str | None = None

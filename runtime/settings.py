@@ -134,6 +134,14 @@ class Settings(BaseSettings):
         description="Count the end-of-speech hangover from where the level falls to the"
         " background, not from webrtcvad's end (~60-120 ms later).",
     )
+    vad_energy_tail_ms: int = Field(
+        40,
+        ge=0,
+        le=300,
+        description="With the energy end: audio kept after it, and how long a drop to the"
+        " background must last before recognition starts early (on the model's low-priority"
+        " twin until the pause reaches 100 ms, so a stop consonant costs no one anything).",
+    )
     max_frame_bytes: int = Field(65536, gt=0, description="Largest accepted WebSocket frame.")
     max_voice_sessions: int = Field(
         0,

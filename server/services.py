@@ -117,10 +117,12 @@ def load_asr(settings: Settings, db: Database) -> tuple[Transcriber | None, Engi
     """The speech recogniser (primed with the shop's product names), or why not."""
     from hark.voice.asr.whisper import WhisperTranscriber
 
-    return _load_engine(
-        "speech recognition",
-        lambda: WhisperTranscriber.from_settings(settings, vocabulary=shop_vocabulary(db)),
-    )
+    def build() -> WhisperTranscriber:
+        engine = WhisperTranscriber.from_settings(settings, vocabulary=shop_vocabulary(db))
+        engine.background()  # start loading the low-priority twin (partials, young pauses)
+        return engine
+
+    return _load_engine("speech recognition", build)
 
 
 def load_tts(

@@ -6,6 +6,7 @@ import json
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,25 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+_ROLLBACK_ONLY: ContextVar[bool] = ContextVar("hark_rollback_only", default=False)
+
+
+@contextmanager
+def rollback_only() -> Iterator[None]:
+    """Every unit of work opened inside (``Database.session``) is rolled back at its end.
+
+    Why: a speculative dialogue turn (``hark.dialogue.speculation``) must run
+    the real code, writes and reads included, yet leave nothing behind. Doing
+    it here, where every unit of work ends, covers whatever a skill writes
+    without the skill knowing. The flag is a context variable, so it holds in
+    the thread (or task) that set it and in nothing else.
+    """
+    token = _ROLLBACK_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _ROLLBACK_ONLY.reset(token)
 
 
 class Database:
@@ -37,11 +57,15 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work: committed on success, rolled back on any error."""
+        """A unit of work: committed on success, rolled back on any error (or always,
+        inside ``rollback_only``)."""
         session = self._sessions()
         try:
             yield session
-            session.commit()
+            if _ROLLBACK_ONLY.get():
+                session.rollback()
+            else:
+                session.commit()
         except BaseException:
             session.rollback()
             raise

@@ -171,6 +171,17 @@ class ScriptedDialogue:
             self.turns.append(text)
         return self._reply_type(text=self.reply, intent="order_status")
 
+    def speculate(self, conversation_id: str, text: str):
+        from hark.dialogue.speculation import Speculation
+
+        return Speculation(conversation_id, text, self._reply_type(text=self.reply))
+
+    def commit(self, speculation, metrics: dict | None = None):
+        from hark.dialogue.speculation import Committed
+
+        reply = self.turn(speculation.conversation_id, speculation.text, metrics)
+        return Committed(reply=reply, matched=reply.text == speculation.reply.text)
+
     def mark_interrupted(self, conversation_id: str, turn_id: int, played_text: str) -> None:
         with self._lock:
             self.interrupted.append((turn_id, played_text))

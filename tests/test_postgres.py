@@ -270,3 +270,23 @@ def test_http_server_on_postgres_is_ready(pg_shop_db: Database, pg_settings, liv
     with pg_shop_db.session() as s:
         stored = s.scalar(select(func.count()).where(Turn.conversation_id == conversation_id))
         assert stored == 3
+
+
+def test_a_speculation_leaves_nothing_behind_on_postgres(pg_shop_db: Database, pg_settings) -> None:
+    """``speculate`` rolls its transaction back on PostgreSQL too; ``commit`` stores the turn."""
+    from test_dialogue_speculation import CHECKOUT, dump
+
+    from hark.dialogue.manager import DialogueManager
+    from hark.skills.identity import Identity
+
+    manager = DialogueManager(pg_shop_db, pg_settings)
+    conversation_id, _ = manager.start_conversation("voice", "C004", identity=Identity.VERIFIED)
+    for words in CHECKOUT:
+        before = dump(pg_shop_db)
+        speculation = manager.speculate(conversation_id, words)
+        assert dump(pg_shop_db) == before
+        committed = manager.commit(speculation)
+        assert committed.matched and committed.reply.turn_id is not None
+    with pg_shop_db.session() as s:
+        placed = s.scalars(select(Order).where(Order.customer_id == "C004")).all()
+        assert [o for o in placed if o.status == "processing"]

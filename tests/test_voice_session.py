@@ -110,6 +110,7 @@ async def test_spoken_turn_happy_path(serve, db) -> None:
         assert client.audio_bytes(mark) > 0 and client.audio_bytes(mark) % 2 == 0
         assert set(metrics) == {
             "type", "endpoint_ms", "asr_ms", "dialogue_ms", "first_audio_ms", "total_ms",
+            "speculative",
         }  # fmt: skip
         assert metrics["endpoint_ms"] >= 300  # the hangover
         for key in ("asr_ms", "dialogue_ms", "first_audio_ms"):

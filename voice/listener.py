@@ -10,13 +10,34 @@ decides when to run ASR so the caller waits as little as possible:
   the utterance (``SPEECH_END``) with the same audio, which the endpointer
   guarantees when nobody resumed, the early transcript *is* the final one,
   so most of ASR is hidden behind the hangover.
+  The session hears of both (``SPEECH_PAUSED`` with the early transcript's
+  future, ``SPEECH_RESUMED``) so it can carry the turn on speculatively.
+* **Young pauses on the twin.** A short drop to the background may be a
+  stop consonant rather than the end, and an early recognition started
+  for it would hold the model while the caller goes on. So when the
+  engine's background twin (below) is idle, the early recognition runs
+  there: at full speed when nothing else wants the cores, and out of
+  everyone's way otherwise. Once the pause has lasted ``confirm_pause_s``
+  (a real pause) and that run has not finished, the same audio goes to
+  the main engine as well, and whichever finishes first is the transcript
+  (the same model, options and audio give the same words). At worst this
+  is the old behaviour (recognition from ``confirm_pause_s`` on); on an
+  idle machine recognition starts at the first quiet frame.
 * **Partials.** Once the caller has talked for ``partial_after_s``, and
-  then every ``partial_interval_s``, the audio so far is transcribed (only
-  when no ASR job of this stream is running), and ``on_partial`` gets the
-  text for a ``transcript`` event with ``final: false``. Short requests get
-  none: a partial still running when the caller stops delays the early
-  transcript by up to one recognition (the model runs one call at a time),
-  and most shop questions are over in two seconds.
+  then every ``partial_interval_s``, the audio so far is transcribed and
+  ``on_partial`` gets the text for a ``transcript`` event with ``final:
+  false``. A partial must never delay the final recognition, and a model
+  runs one call at a time, so a partial still running when the caller stops
+  would hold up the early transcript by up to one whole recognition. So
+  partials go to the engine's *background twin* when it has one
+  (``BackgroundCapable``: a second copy of the model whose compute threads
+  run at the lowest CPU priority), where the final never queues behind them
+  and the operating system takes the cores from them the moment the final
+  needs them; one partial per stream at a time, none while the twin is
+  still loading. An engine without a twin (a test double, a non-Linux host)
+  gets a partial only when no ASR job of this stream is running, and may
+  then delay the final; ``partial_stats`` counts what partials cost (calls,
+  compute seconds) and gave (texts sent).
 * **Late resume.** A turn cancelled before the brain saw it (the caller went
   on after the hangover, while ASR ran) hands its audio back with
   ``carry``; it is prepended to the next utterance, so "I'd like ... the
@@ -38,7 +59,7 @@ from typing import Any
 
 import numpy as np
 
-from hark.voice.asr.base import Transcriber, Transcript
+from hark.voice.asr.base import BackgroundCapable, Transcriber, Transcript
 from hark.voice.audio import int16_to_float32
 from hark.voice.resample import resample
 from hark.voice.stream_buffer import StreamBuffer
@@ -60,18 +81,40 @@ class Utterance:
     early: bool  # the transcript was started at the first silence
 
 
+@dataclass(frozen=True)
+class EarlyTranscript:
+    """Recognition started at a pause: final if the caller does not go on."""
+
+    number: int
+    transcript: asyncio.Future[Transcript]
+
+
 class ListenerEventKind(enum.StrEnum):
     SPEECH_STARTED = "speech_started"
+    SPEECH_PAUSED = "speech_paused"  # first silence: ``early`` is under way
+    SPEECH_RESUMED = "speech_resumed"  # the caller went on: that early transcript is void
     SPEECH_STOPPED = "speech_stopped"
 
 
 @dataclass
 class ListenerEvent:
-    """Speech started, or stopped (with the utterance, if one is to be answered)."""
+    """Speech started, paused, resumed, or stopped (with the utterance, if one is to
+    be answered)."""
 
     kind: ListenerEventKind
     utterance: Utterance | None = None
     vad: VadEvent | None = None
+    early: EarlyTranscript | None = None
+
+
+@dataclass
+class PartialStats:
+    """What partial transcripts cost and gave on one stream."""
+
+    started: int = 0  # recognitions run for partials
+    sent: int = 0  # texts handed to ``on_partial`` (the caller was still talking)
+    compute_s: float = 0.0  # their recognition time, wall clock
+    background: bool = False  # they ran on the engine's low-priority twin
 
 
 class Listener:
@@ -85,12 +128,17 @@ class Listener:
         partial_interval_s: float | None = 1.0,
         partial_after_s: float = 2.0,
         on_partial: Callable[[str], None] | None = None,
+        confirm_pause_s: float = 0.1,
     ) -> None:
         self.endpointer = endpointer
         self.transcriber = transcriber
         self.partial_interval_s = partial_interval_s
         self.partial_after_s = partial_after_s
         self.on_partial = on_partial
+        self.confirm_pause_s = confirm_pause_s
+        self._unconfirmed: tuple[float, np.ndarray, asyncio.Future[Transcript]] | None = None
+        self.early_on_twin = 0  # early recognitions started on the twin
+        self.early_confirmed = 0  # ... that the main engine had to run as well
         self._rate = endpointer.sample_rate
         self._keep = endpointer.sample_rate  # a second of the stream for partials
         self._recent = StreamBuffer()
@@ -100,6 +148,8 @@ class Listener:
         self._speech_start_s: float | None = None
         self._utterance = 0
         self._partials_done = 0
+        self._partial_job: asyncio.Future[Any] | None = None
+        self.partial_stats = PartialStats()
         self.closed = False
 
     # ------------------------------------------------------------------ input
@@ -109,6 +159,7 @@ class Listener:
         for vad in self.endpointer.feed(samples):
             events.extend(self._on_vad(vad))
         self._recent.append(samples)
+        self._maybe_confirm()
         recent = self._recent
         if not self.endpointer.in_speech and recent.end - recent.start > 2 * self._keep:
             recent.drop_before(recent.end - self._keep)  # trim now and then, not per chunk
@@ -135,8 +186,9 @@ class Listener:
     def close(self) -> None:
         """Forget pending work (threads finish on their own; their results are dropped)."""
         self.closed = True
-        for job in list(self._jobs):
-            job.cancel()
+        for job in [*self._jobs, self._partial_job]:
+            if job is not None:
+                job.cancel()
         self._jobs.clear()
         self._early = None
 
@@ -149,11 +201,14 @@ class Listener:
             self._partials_done = 0
             return [ListenerEvent(ListenerEventKind.SPEECH_STARTED, vad=vad)]
         if kind is VadEventType.FIRST_SILENCE and vad.audio is not None:
-            self._early = (vad.utterance, vad.audio, self._transcribe(self._with_carry(vad.audio)))
-            return []
+            job = self._early_transcribe(vad, self._with_carry(vad.audio))
+            self._early = (vad.utterance, vad.audio, job)
+            early = EarlyTranscript(vad.utterance, job)
+            return [ListenerEvent(ListenerEventKind.SPEECH_PAUSED, vad=vad, early=early)]
         if kind is VadEventType.SPEECH_RESUMED:
             self._early = None  # the job finishes in its thread; nobody waits for it
-            return []
+            self._unconfirmed = None
+            return [ListenerEvent(ListenerEventKind.SPEECH_RESUMED, vad=vad)]
         if kind is VadEventType.SPEECH_END and vad.audio is not None:
             self._speech_start_s = None
             return [ListenerEvent(ListenerEventKind.SPEECH_STOPPED, self._finish(vad), vad)]
@@ -181,6 +236,67 @@ class Listener:
             return self._utterance_from(vad, audio, early[2], early=True)
         return self._utterance_from(vad, audio, self._transcribe(audio), early=False)
 
+    def _early_transcribe(self, vad: VadEvent, audio: np.ndarray) -> asyncio.Future[Transcript]:
+        """Recognition at a pause: on the idle twin until the pause is confirmed (module
+        docstring), else on the main engine."""
+        twin = self._idle_twin()
+        if twin is None:
+            return self._transcribe(audio)
+        self.early_on_twin += 1
+        first = self._transcribe(audio, twin)
+        result: asyncio.Future[Transcript] = asyncio.get_running_loop().create_future()
+        self._jobs.add(result)  # the stream waits for it: busy, cancelled at close
+        result.add_done_callback(self._job_done)
+        first.add_done_callback(lambda done: self._early_done(done, result, audio))
+        speech_end = vad.speech_end_s if vad.speech_end_s is not None else vad.time_s
+        self._unconfirmed = (speech_end + self.confirm_pause_s, audio, result)
+        return result
+
+    def _early_done(
+        self, job: asyncio.Future[Transcript], result: asyncio.Future[Transcript], audio: np.ndarray
+    ) -> None:
+        if result.done():
+            return
+        if job.cancelled() or job.exception() is not None:
+            self._confirm(result, audio)  # the main engine it is, now
+            return
+        result.set_result(job.result())
+
+    def _maybe_confirm(self) -> None:
+        pending = self._unconfirmed
+        if pending is None:
+            return
+        due, audio, result = pending
+        if result.done():
+            self._unconfirmed = None
+        elif self.endpointer.stream_time_s >= due:
+            self._unconfirmed = None
+            self.early_confirmed += 1
+            self._confirm(result, audio)
+
+    def _confirm(self, result: asyncio.Future[Transcript], audio: np.ndarray) -> None:
+        """Run ``audio`` on the main engine too; the first transcript wins."""
+        if result.done() or self.closed:
+            return
+        main = self._transcribe(audio)
+
+        def done(job: asyncio.Future[Transcript]) -> None:
+            if result.done() or job.cancelled():
+                return
+            if job.exception() is not None:
+                result.set_exception(job.exception())  # type: ignore[arg-type]
+            else:
+                result.set_result(job.result())
+
+        main.add_done_callback(done)
+
+    def _idle_twin(self) -> Transcriber | None:
+        if not isinstance(self.transcriber, BackgroundCapable):
+            return None
+        if self.transcriber.background() is None or not self.transcriber.background_idle():
+            return None
+        return self.transcriber.background()
+
     def _utterance_from(
         self, vad: VadEvent, audio: np.ndarray, job: asyncio.Future[Transcript], *, early: bool
     ) -> Utterance:
@@ -200,12 +316,18 @@ class Listener:
         gap = np.zeros(int(0.1 * ASR_RATE), dtype=np.int16)
         return np.concatenate((self._carry, gap, audio))
 
-    def _transcribe(self, audio_16k: np.ndarray) -> asyncio.Future[Transcript]:
+    def _transcribe(
+        self, audio_16k: np.ndarray, engine: Transcriber | None = None
+    ) -> asyncio.Future[Transcript]:
+        """Recognise in a worker thread; ``engine`` other than the main one (the
+        background twin) is not counted in ``busy``."""
+        engine = engine or self.transcriber
         job = asyncio.ensure_future(
-            asyncio.to_thread(self.transcriber.transcribe, int16_to_float32(audio_16k))
+            asyncio.to_thread(engine.transcribe, int16_to_float32(audio_16k))
         )
-        self._jobs.add(job)
         job.add_done_callback(self._job_done)
+        if engine is not self.transcriber:
+            return job
         return job
 
     def _job_done(self, job: asyncio.Future[Any]) -> None:
@@ -213,32 +335,51 @@ class Listener:
         if not job.cancelled():
             job.exception()  # retrieved here; the waiter (if any) re-raises it
 
+    def _partial_engine(self) -> Transcriber | None:
+        """The background twin if the engine has one (None while it loads), else the
+        engine itself when this stream has no ASR job running (see the module docstring)."""
+        if isinstance(self.transcriber, BackgroundCapable):
+            twin = self.transcriber.background()
+            if twin is not None:  # one call at a time on the twin, whoever's it is
+                return twin if self.transcriber.background_idle() else None
+            if self.transcriber.background_possible:
+                return None
+        return None if self.busy else self.transcriber
+
     def _maybe_partial(self) -> None:
         if (
             self.partial_interval_s is None
             or self.on_partial is None
             or self._speech_start_s is None
             or not self.endpointer.in_speech
-            or self.busy
         ):
             return
         spoken = self.endpointer.stream_time_s - self._speech_start_s
         due = self.partial_after_s + self._partials_done * self.partial_interval_s
         if spoken < due:
             return
+        engine = self._partial_engine()
+        if engine is None:
+            return
         self._partials_done = 1 + int((spoken - self.partial_after_s) / self.partial_interval_s)
         begin = int((self._speech_start_s - PRE_ROLL_S) * self._rate)
         native = self._recent.slice(begin, self._recent.end)
         audio = self._with_carry(resample(native, self._rate, ASR_RATE))
-        job = self._transcribe(audio)
+        background = engine is not self.transcriber
+        job = self._transcribe(audio, engine) if background else self._transcribe(audio)
+        self._partial_job = job
+        self.partial_stats.started += 1
+        self.partial_stats.background = background
         utterance = self._utterance
         job.add_done_callback(lambda done: self._partial_done(done, utterance))
 
     def _partial_done(self, job: asyncio.Future[Transcript], utterance: int) -> None:
         if self.closed or job.cancelled() or job.exception() is not None:
             return
+        self.partial_stats.compute_s += job.result().elapsed_s
         # Only while that utterance is still being spoken: after its end the final wins.
         if utterance == self._utterance and self._speech_start_s is not None and self.on_partial:
             text = job.result().text
             if text:
+                self.partial_stats.sent += 1
                 self.on_partial(text)

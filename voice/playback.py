@@ -4,8 +4,11 @@ what the caller actually heard.
 Two facts shape this module:
 
 * The first sentence must be on the wire before later sentences are made, so
-  a producer task pulls one sentence at a time from the ``Synthesizer``
-  (each pull in a worker thread) while the sender streams the previous one.
+  a producer task synthesises one piece at a time (``speech_pieces``: the
+  sentences, with a long first sentence's first clause on its own), each in
+  a worker thread, one piece ahead of the sender. The first piece may come
+  ready-made (``PreparedAudio``: synthesised during the end-of-speech
+  hangover by a speculative reply), and is then not synthesised again.
 * Audio sent ahead of time sits in the client's buffer, so "sent" is not
   "played". The server keeps a model of the client's player
   (``PlayoutClock``): each frame starts playing when the previous one ends,
@@ -39,7 +42,7 @@ import numpy as np
 
 from hark.voice.audio import as_int16, int16_to_pcm16
 from hark.voice.resample import resample
-from hark.voice.tts.chunking import split_sentences
+from hark.voice.tts.chunking import speech_pieces
 
 Clock = Callable[[], float]
 
@@ -195,6 +198,40 @@ class PlaybackObserver(Protocol):
 
 
 @dataclass
+class PreparedAudio:
+    """A piece's audio being synthesised ahead of time (at the synthesizer's rate)."""
+
+    text: str
+    audio: asyncio.Future[np.ndarray]
+
+    def discard(self) -> None:
+        """Nobody will play it (the thread finishes on its own; its result is dropped)."""
+        self.audio.cancel()
+
+
+def synthesize_piece(synthesizer: Any, piece: str) -> np.ndarray:
+    """All audio ``synthesizer`` makes for one piece, as one ``int16`` array.
+
+    A piece is one sentence or clause, so engines yield one chunk for it;
+    should one yield more, they are joined (blocking: call in a worker thread).
+    """
+    chunks = [as_int16(np.asarray(c)) for c in synthesizer.synthesize(piece)]
+    if not chunks:
+        return np.zeros(0, dtype=np.int16)
+    return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+
+
+def prepare(synthesizer: Any, text: str) -> PreparedAudio | None:
+    """Start synthesising the first piece ``speak`` would say for ``text`` (None: nothing to say)."""
+    pieces = speech_pieces(text)
+    if not pieces:
+        return None
+    job = asyncio.ensure_future(asyncio.to_thread(synthesize_piece, synthesizer, pieces[0]))
+    job.add_done_callback(lambda done: done.cancelled() or done.exception())  # retrieved
+    return PreparedAudio(pieces[0], job)
+
+
+@dataclass
 class SpeechResult:
     """What ``speak`` did: whether audio went out and when the first byte did."""
 
@@ -215,21 +252,25 @@ async def speak(
     clock: PlayoutClock,
     frame_ms: int = 40,
     lead_s: float = 0.3,
+    prepared: PreparedAudio | None = None,
 ) -> SpeechResult:
-    """Synthesize ``text`` sentence by sentence and stream it, paced, at ``out_rate``.
+    """Synthesize ``text`` piece by piece and stream it, paced, at ``out_rate``.
 
     ``on_first_audio`` runs just before the first audio frame (the session
     sends ``audio_start`` there), ``on_first_frame_sent(perf_counter_time)``
     right after it (every stage of the turn is known then), and
-    ``on_sentence_sent(index)`` after each sentence's last frame. Cancelling the
-    calling task stops sending at once; the sentence being synthesized
-    finishes in its thread and is dropped.
+    ``on_sentence_sent(index)`` after each piece's last frame. ``prepared`` is
+    used for the first piece when it speaks exactly that piece. Cancelling the
+    calling task stops sending at once; the piece being synthesized finishes
+    in its thread and is dropped.
     """
-    sentences = split_sentences(text)
+    sentences = speech_pieces(text)
     if not sentences:
         return SpeechResult(None, 0, 0)
+    if prepared is not None and prepared.text != sentences[0]:
+        prepared = None
     queue: asyncio.Queue[np.ndarray | BaseException | None] = asyncio.Queue(maxsize=1)
-    producer = asyncio.ensure_future(_produce(synthesizer, text, len(sentences), queue))
+    producer = asyncio.ensure_future(_produce(synthesizer, sentences, queue, prepared))
     sender = ChunkSender(
         out_rate,
         send_bytes,
@@ -304,20 +345,31 @@ class ChunkSender:
 
 
 async def _produce(
-    synthesizer: Any, text: str, count: int, queue: asyncio.Queue[np.ndarray | BaseException | None]
+    synthesizer: Any,
+    pieces: list[str],
+    queue: asyncio.Queue[np.ndarray | BaseException | None],
+    prepared: PreparedAudio | None,
 ) -> None:
-    """Pull sentence chunks in a worker thread, one ahead of the sender.
+    """Synthesise each piece in a worker thread, one ahead of the sender.
 
     A synthesis error is handed to the sender through the queue, so it is
     raised where the reply is being spoken instead of leaving it waiting.
+    A prepared first piece that failed is simply synthesised again.
     """
     try:
-        iterator = iter(synthesizer.synthesize(text))
-        for _ in range(count):
-            chunk = await asyncio.to_thread(next, iterator, None)
+        for index, piece in enumerate(pieces):
+            chunk = None
+            if index == 0 and prepared is not None:
+                try:
+                    chunk = await asyncio.shield(prepared.audio)
+                except asyncio.CancelledError:
+                    if not prepared.audio.cancelled():
+                        raise  # we were cancelled, not the preparation
+                except Exception:
+                    chunk = None
             if chunk is None:
-                break
-            await queue.put(as_int16(np.asarray(chunk)))
+                chunk = await asyncio.to_thread(synthesize_piece, synthesizer, piece)
+            await queue.put(chunk)
     except Exception as exc:
         await queue.put(exc)
         return

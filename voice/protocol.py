@@ -221,6 +221,7 @@ class TurnMetricsEvent(ServerEvent):
     dialogue_ms: float | None
     first_audio_ms: float | None
     total_ms: float | None
+    speculative: bool = False  # reply and first audio were made during the hangover
 
 
 class ErrorEvent(ServerEvent):

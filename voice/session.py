@@ -2,12 +2,18 @@
 
 The pipeline per turn is endpointer -> ASR -> ``DialogueManager.turn`` ->
 TTS, but the hard part is turn-taking, which is why this is a small state
-machine rather than a straight line:
+machine rather than a straight line. This module handles the connection
+(input frames, start, close, barge-in, speculation's lifecycle); running a
+turn lives in ``hark.voice.turn_runner``.
 
 * A turn runs as one task through phases ``asr`` -> ``dialogue`` ->
   ``speaking`` -> ``done``. Everything slow runs in worker threads; the
   receive loop only decodes audio and runs the endpointer, so it reacts to
   the caller within a frame.
+* **Speculation.** At the caller's first pause (``SPEECH_PAUSED``) a
+  ``SpeculativeReply`` computes the reply and its first audio during the
+  hangover; the turn started at the end of speech adopts it, and it is
+  dropped the moment the caller goes on (``hark.voice.speculation``).
 * **Barge-in.** When the caller starts speaking (``speech_started``) or
   types while a turn is running, the turn task is cancelled at once, so no
   further audio frame is sent; ``hark.voice.turns.settle_cancelled`` then
@@ -33,19 +39,15 @@ from typing import Any
 import numpy as np
 
 from hark.runtime.log_context import log_context
-from hark.runtime.metrics import record_turn
 from hark.skills.reply import Reply
 from hark.voice.access import CallerAccess, CustomerNotAllowed
 from hark.voice.audio import decode
-from hark.voice.listener import Listener, ListenerEventKind
+from hark.voice.listener import EarlyTranscript, Listener, ListenerEventKind, Utterance
 from hark.voice.outbox import Outbox, SerialCalls, Transport
-from hark.voice.playback import PlaybackObserver, PlayoutClock, speak, wait_until
+from hark.voice.playback import PlaybackObserver
 from hark.voice.protocol import (
-    AudioEndEvent,
-    AudioStartEvent,
     ErrorCode,
     ErrorEvent,
-    HandoffEvent,
     ProtocolError,
     ReadyEvent,
     SpeechStartedEvent,
@@ -56,12 +58,12 @@ from hark.voice.protocol import (
     TranscriptEvent,
     check_start,
     parse_client_message,
-    reply_event,
 )
-from hark.voice.reply_stream import StreamedReply, speak_stream
 from hark.voice.services import VoiceServices
+from hark.voice.speculation import SpeculativeReply
 from hark.voice.turn_metrics import TurnKind, TurnTimer
-from hark.voice.turns import TurnPhase, VoiceTurn, settle_cancelled
+from hark.voice.turn_runner import TurnRunner
+from hark.voice.turns import VoiceTurn, settle_cancelled
 from hark.voice.vad import Endpointer
 
 log = logging.getLogger("hark.voice")
@@ -76,6 +78,7 @@ class VoiceOptions:
     lead_s: float = 0.3  # how far sending runs ahead of the client's playback
     partial_interval_s: float | None = 1.0  # None: no partial transcripts
     partial_after_s: float = 2.0  # speech before the first partial (see hark.voice.listener)
+    speculate: bool = True  # brain and first audio during the hangover (hark.voice.speculation)
     drain_timeout_s: float = 10.0  # wait for pending brain writes at close
     report_grace_s: float = 2.0  # with a PlaybackObserver: wait this long past the model's end
 
@@ -83,6 +86,8 @@ class VoiceOptions:
 class VoiceSession:
     """One connection's conversation (see the module docstring).
 
+    ``access`` is who opened the connection (an API key, a ticket, this
+    machine): which customer it may start for, and who owns the conversation.
     ``playback``: a transport that reports what the caller really heard (a
     phone stream's marks); the stored reply is then cut where its reports say
     playback stopped, and a turn ends when its last sentence is reported played.
@@ -111,6 +116,8 @@ class VoiceSession:
         self.finished = asyncio.Event()  # set when the server wants the socket closed
         self.closed = False
         self._turn: VoiceTurn | None = None
+        self._ahead: SpeculativeReply | None = None
+        self.runner = TurnRunner(self)
         self._helpers: set[asyncio.Task[Any]] = set()
         self._odd_byte = b""
         self._asr_error_sent = False
@@ -139,6 +146,7 @@ class VoiceSession:
         elif not self.started:
             await self._error(ErrorCode.NOT_STARTED, "send a 'start' message first")
         elif isinstance(message, TextMessage):
+            self._drop_speculation()
             await self._interrupt(carry=False)
             self._begin(VoiceTurn(TurnKind.TEXT), text=message.text)
         elif isinstance(message, StopMessage):
@@ -174,7 +182,13 @@ class VoiceSession:
         else:
             samples = decode(data, self.encoding)
         for event in self.listener.feed(samples):
-            if event.kind is ListenerEventKind.SPEECH_STARTED:
+            if event.kind is ListenerEventKind.SPEECH_PAUSED:
+                if event.early is not None:
+                    self._speculate(event.early)
+            elif event.kind is ListenerEventKind.SPEECH_RESUMED:
+                self._drop_speculation()
+            elif event.kind is ListenerEventKind.SPEECH_STARTED:
+                self._drop_speculation()
                 interrupted = self._cancel_turn()
                 await self.outbox.event(SpeechStartedEvent())
                 vad = event.vad
@@ -182,9 +196,15 @@ class VoiceSession:
                 await self._after_cancel(interrupted, carry=True, onset_lag_s=lag)
             else:
                 await self.outbox.event(SpeechStoppedEvent())
-                if event.utterance is not None:
+                if event.utterance is None:
+                    self._drop_speculation()
+                else:
+                    ahead = self._adopt_speculation(event.utterance)
                     await self._interrupt(carry=False)  # e.g. a typed turn still running
-                    self._begin(VoiceTurn(TurnKind.VOICE, utterance=event.utterance))
+                    turn = VoiceTurn(
+                        TurnKind.VOICE, utterance=event.utterance, speculative_reply=ahead
+                    )
+                    self._begin(turn)
 
     # ------------------------------------------------------------------ start / close
     async def _start(self, message: StartMessage) -> None:
@@ -278,6 +298,7 @@ class VoiceSession:
             return
         self.closed = True
         self.outbox.closed = True  # the client has gone or said stop: nothing more to tell it
+        self._drop_speculation()
         interrupted = self._cancel_turn()
         await self._after_cancel(interrupted, carry=False)
         if self.listener is not None:
@@ -324,181 +345,42 @@ class VoiceSession:
     ) -> None:
         turn.timer = TurnTimer(TurnKind.TEXT if turn.kind is TurnKind.GREETING else turn.kind)
         self._turn = turn
-        turn.task = asyncio.create_task(self._run_turn(turn, text=text, reply=reply))
+        turn.task = asyncio.create_task(self.runner.run(turn, text=text, reply=reply))
 
-    async def _run_turn(self, turn: VoiceTurn, *, text: str | None, reply: Reply | None) -> None:
-        timer = turn.timer
-        speech: asyncio.Future[None] | None = None
-        with log_context(conversation_id=self.conversation_id):
-            try:
-                if turn.utterance is not None:
-                    text = await self._transcribe(turn)
-                    if not text:
-                        turn.phase = TurnPhase.DONE
-                        log.info(
-                            "empty transcript: no reply", extra={"early_asr": turn.utterance.early}
-                        )
-                        return
-                if reply is None:
-                    turn.phase = TurnPhase.DIALOGUE
-                    timer.mark("dialogue_started")
-                    turn.stream = self._reply_stream()
-                    streaming = {"sink": turn.stream} if turn.stream is not None else {}
-                    turn.dialogue_job = self.brain.submit(
-                        self.services.dialogue.turn,
-                        self.conversation_id,
-                        text,
-                        metrics=timer.known(),
-                        **streaming,
-                    )
-                    if turn.stream is not None:
-                        speech = await self._speak_while_written(turn, turn.stream)
-                    reply = await asyncio.shield(turn.dialogue_job)
-                    timer.mark("dialogue_done")
-                turn.reply, turn.phase = reply, TurnPhase.SPEAKING
-                await self.outbox.event(reply_event(reply))
-                turn.reply_sent = True
-                timer.mark("reply_sent")
-                if reply.handoff:
-                    await self.outbox.event(HandoffEvent(summary=reply.handoff_summary))
-                if speech is None:
-                    await self._speak(turn, reply)
-                else:  # a streamed reply: already playing; its metrics are known now
-                    if timer.first_audio_at is not None:
-                        await self._report(turn, reply)
-                    await speech
-                await self._report(turn, reply)  # no audio: now (with audio: at the first frame)
-                await wait_until(time.perf_counter, turn.clock.ends_at if turn.clock else None)
-                if turn.clock is not None and turn.clock.reports:
-                    await turn.clock.wait_reported(self.options.report_grace_s)
-                turn.phase = TurnPhase.DONE
-                if reply.end:
-                    self.finished.set()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                turn.phase = TurnPhase.DONE
-                await self._turn_failed(exc)
-            finally:
-                if speech is not None and not speech.done():
-                    speech.cancel()  # a barge-in: no further frame of the streamed reply
-
-    async def _transcribe(self, turn: VoiceTurn) -> str:
-        utterance = turn.utterance
-        assert utterance is not None
-        timer = turn.timer
-        timer.decided_at, timer.endpoint_s = utterance.decided_at, utterance.endpoint_s
-        transcript = await asyncio.shield(utterance.transcript)
-        timer.mark("asr_done")
-        timer.asr_compute_s = transcript.elapsed_s
-        await self.outbox.event(TranscriptEvent(text=transcript.text, final=True))
-        return transcript.text
-
-    def _reply_stream(self) -> StreamedReply | None:
-        """A sink for a reply the brain may stream (an LLM is configured and we have a
-        voice); None keeps the built-in path exactly as it was."""
-        if self.services.synthesizer is None or not self.services.dialogue.streams_replies:
-            return None
-        return StreamedReply(asyncio.get_running_loop())
-
-    async def _speak_while_written(
-        self, turn: VoiceTurn, stream: StreamedReply
-    ) -> asyncio.Future[None] | None:
-        """Start speaking a streamed reply at its first sentence (None: the reply came
-        whole, from the built-in skills, and is spoken as usual)."""
-        job = turn.dialogue_job
-        assert job is not None
-        job.add_done_callback(lambda _: stream.close())
-        if not await stream.first_sentence():
-            return None
-        return asyncio.ensure_future(self._speak(turn, None, stream))
-
-    async def _speak(
-        self, turn: VoiceTurn, reply: Reply | None, stream: StreamedReply | None = None
-    ) -> None:
-        """Speak ``reply``, or the sentences of ``stream`` as they are written (then the
-        stage times are reported once the whole reply is known, not at the first frame)."""
-        synthesizer = self.services.synthesizer
-        if synthesizer is None or (reply is not None and not reply.text.strip()):
+    # ------------------------------------------------------------------ speculation
+    def _speculate(self, early: EarlyTranscript) -> None:
+        """The caller paused: carry the turn on while the hangover runs (hark.voice.speculation)."""
+        self._drop_speculation()
+        if (
+            self.conversation_id is None
+            or not self.options.speculate
+            # An LLM planner streams its reply as it writes it, and a model asked twice
+            # (speculation, then the commit) costs seconds: such turns start at the end.
+            or self.services.dialogue.streams_replies
+        ):
             return
-        turn.clock = clock = PlayoutClock(reports=self.playback is not None)
-        started = False
+        self._ahead = SpeculativeReply(
+            early,
+            brain=self.brain,
+            dialogue=self.services.dialogue,
+            conversation_id=self.conversation_id,
+            synthesizer=self.services.synthesizer,
+        )
 
-        async def audio_start() -> None:
-            nonlocal started
-            started = True
-            await self.outbox.event(AudioStartEvent(sample_rate=self.sample_rate))
+    def _adopt_speculation(self, utterance: Utterance) -> SpeculativeReply | None:
+        """The speculation for this utterance, if its transcript is the final one."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return None
+        if utterance.transcript is ahead.transcript:
+            return ahead.adopt()
+        ahead.discard()
+        return None
 
-        async def first_frame_sent(at: float) -> None:
-            turn.timer.first_audio_at = at
-            if reply is not None:
-                await self._report(turn, reply)
-
-        async def sentence_sent(index: int) -> None:
-            if self.playback is not None:
-                await self.playback.sentence_sent(clock, index)
-
-        pacing: dict[str, Any] = {
-            "out_rate": self.sample_rate,
-            "send_bytes": self.outbox.audio,
-            "on_first_audio": audio_start,
-            "on_first_frame_sent": first_frame_sent,
-            "on_sentence_sent": sentence_sent if self.playback is not None else None,
-            "clock": clock,
-            "frame_ms": self.options.frame_ms,
-            "lead_s": self.options.lead_s,
-        }
-        try:
-            if stream is not None:
-                result = await speak_stream(synthesizer, stream, **pacing)
-            else:
-                assert reply is not None
-                result = await speak(synthesizer, reply.text, **pacing)
-            turn.timer.first_audio_at = result.first_audio_at or turn.timer.first_audio_at
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.exception("speech synthesis failed")
-            await self._error(
-                ErrorCode.TTS_FAILED, f"speech synthesis failed: {type(exc).__name__}"
-            )
-        if started:
-            await self.outbox.event(AudioEndEvent())
-
-    async def _turn_failed(self, exc: Exception) -> None:
-        from hark.dialogue.errors import ConversationNotFound, InvalidUtterance
-
-        if isinstance(exc, ConversationNotFound):
-            await self._error(ErrorCode.CONVERSATION_NOT_FOUND, str(exc))
-            self.finished.set()
-        elif isinstance(exc, InvalidUtterance):
-            await self._error(ErrorCode.BAD_MESSAGE, str(exc))
-        else:
-            log.error("voice turn failed", exc_info=exc)
-            await self._error(ErrorCode.INTERNAL_ERROR, "the turn failed; please try again")
-
-    async def _report(self, turn: VoiceTurn, reply: Reply) -> None:
-        """Send, log and store the turn's stage times, once, as soon as they are all known
-        (at the first audio frame), so a barge-in later in the reply does not lose them."""
-        if turn.kind is TurnKind.GREETING or turn.reported:
-            return
-        turn.reported = True
-        event = turn.timer.event()
-        await self.outbox.event(event)
-        turn.timer.log(turn_kind=turn.kind)
-        self._store_metrics(reply, turn.timer)
-        stages = event.model_dump(exclude={"type"})
-        record_turn(self.options.channel, reply.intent, reply.handoff, stages)
-
-    def _store_metrics(self, reply: Reply, timer: TurnTimer) -> None:
-        """Complete the stored assistant turn's metrics (first audio and total come last)."""
-        if reply.turn_id is not None and self.conversation_id is not None:
-            self.brain.submit(
-                self.services.dialogue.record_metrics,
-                self.conversation_id,
-                reply.turn_id,
-                timer.as_dict(),
-            )
+    def _drop_speculation(self) -> None:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            ahead.discard()
 
     # ------------------------------------------------------------------ helpers
     def _on_partial(self, text: str) -> None:

@@ -16,6 +16,11 @@ line and sends them to the client as the ``turn_metrics`` event:
   reply audio byte (``endpoint_ms + first_audio_ms``); without audio, to the
   ``reply`` event.
 
+* ``speculative``: the reply was computed, and its first audio prepared,
+  during the end-of-speech hangover and committed unchanged when the end
+  was confirmed (``hark.voice.speculation``); ``dialogue_ms`` is then the
+  commit. The five times keep their meaning either way.
+
 Stages that did not run are ``None`` (typed text has no endpoint or ASR;
 without a speech synthesizer there is no first audio). ``asr_compute_ms``
 (the whole recognition, hidden or not) is logged and stored but is not part
@@ -65,6 +70,7 @@ class TurnTimer:
     dialogue_done_at: float | None = None
     first_audio_at: float | None = None
     reply_sent_at: float | None = None
+    speculative: bool = False
 
     def mark(self, stage: str) -> None:
         """Record ``<stage>_at`` = now (``asr_done``, ``dialogue_started``, ...)."""
@@ -94,13 +100,14 @@ class TurnTimer:
         return (self.endpoint_s or 0.0) + (end - self.decided_at)
 
     def as_dict(self) -> dict[str, Any]:
-        """The five wire fields plus ``asr_compute_ms`` and ``kind`` (for logs and storage)."""
+        """The wire fields plus ``asr_compute_ms`` and ``kind`` (for logs and storage)."""
         return {
             "endpoint_ms": _ms(self.endpoint_s),
             "asr_ms": _ms(self.asr_s),
             "dialogue_ms": _ms(self.dialogue_s),
             "first_audio_ms": _ms(self.first_audio_s),
             "total_ms": _ms(self.total_s),
+            "speculative": self.speculative,
             "asr_compute_ms": _ms(self.asr_compute_s),
             "kind": self.kind,
         }
@@ -117,17 +124,20 @@ class TurnTimer:
             dialogue_ms=data["dialogue_ms"],
             first_audio_ms=data["first_audio_ms"],
             total_ms=data["total_ms"],
+            speculative=data["speculative"],
         )
 
     def log(self, **extra: Any) -> None:
         """One structured line per turn (conversation id comes from ``log_context``)."""
         data = self.as_dict()
         log.info(
-            "voice turn: endpoint %s ms, asr %s ms, dialogue %s ms, first audio %s ms, total %s ms",
+            "voice turn: endpoint %s ms, asr %s ms, dialogue %s ms, first audio %s ms, "
+            "total %s ms, speculative %s",
             data["endpoint_ms"],
             data["asr_ms"],
             data["dialogue_ms"],
             data["first_audio_ms"],
             data["total_ms"],
+            data["speculative"],
             extra={"turn_metrics": data, **extra},
         )

@@ -22,8 +22,9 @@ import enum
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from hark.dialogue.speculation import Committed
 from hark.skills.reply import Reply
 from hark.voice.listener import Listener, Utterance
 from hark.voice.outbox import Outbox, SerialCalls
@@ -31,6 +32,9 @@ from hark.voice.playback import PlayoutClock
 from hark.voice.protocol import InterruptedEvent
 from hark.voice.reply_stream import StreamedReply
 from hark.voice.turn_metrics import TurnKind, TurnTimer
+
+if TYPE_CHECKING:
+    from hark.voice.speculation import SpeculativeReply
 
 log = logging.getLogger("hark.voice")
 
@@ -58,13 +62,14 @@ class VoiceTurn:
     utterance: Utterance | None = None
     phase: TurnPhase = TurnPhase.ASR
     task: asyncio.Task[None] | None = None
-    dialogue_job: asyncio.Future[Reply] | None = None
+    dialogue_job: asyncio.Future[Reply] | asyncio.Future[Committed] | None = None
     reply: Reply | None = None
     reply_sent: bool = False
     clock: PlayoutClock | None = None
     reported: bool = False  # turn_metrics sent
     stream: StreamedReply | None = None  # an LLM reply being spoken while it is written
     timer: TurnTimer = field(default_factory=lambda: TurnTimer(TurnKind.TEXT))
+    speculative_reply: SpeculativeReply | None = None  # adopted at the end of speech
 
 
 async def settle_cancelled(
@@ -87,6 +92,8 @@ async def settle_cancelled(
     """
     assert turn.task is not None
     await asyncio.wait([turn.task])
+    if turn.speculative_reply is not None:
+        turn.speculative_reply.discard()  # its audio will not be played
     if turn.phase is TurnPhase.ASR:
         if carry and turn.utterance is not None and listener is not None:
             listener.carry(turn.utterance.audio)
@@ -117,12 +124,16 @@ async def settle_cancelled(
 
 
 def _mark_unheard(
-    dialogue: TurnWriter, conversation_id: str, job: asyncio.Future[Reply], played: str = ""
+    dialogue: TurnWriter,
+    conversation_id: str,
+    job: asyncio.Future[Reply] | asyncio.Future[Committed],
+    played: str = "",
 ) -> None:
-    """After a cancelled ``turn`` call finished (``SerialCalls`` order): only ``played``
-    of it was heard (nothing, unless a streamed reply had begun to play)."""
+    """After a cancelled ``turn`` (or ``commit``) call finished (``SerialCalls`` order): only
+    ``played`` of it was heard (nothing, unless a streamed reply had begun to play)."""
     if job.cancelled() or job.exception() is not None:
         return
-    reply = job.result()
+    result = job.result()
+    reply = result.reply if isinstance(result, Committed) else result
     if reply.turn_id is not None and played != reply.text:
         dialogue.mark_interrupted(conversation_id, reply.turn_id, played)

@@ -170,6 +170,7 @@ class Endpointer:
             "hangover_ms": settings.vad_hangover_ms,
             "min_speech_ms": settings.vad_min_speech_ms,
             "energy_end": settings.vad_energy_end,
+            "energy_tail_ms": settings.vad_energy_tail_ms,
         }
         params.update(overrides)
         return cls(sample_rate, **params)

@@ -73,6 +73,25 @@ class Transcriber(Protocol):
         ...
 
 
+@runtime_checkable
+class BackgroundCapable(Protocol):
+    """An engine that can run work nobody is waiting for (partial transcripts) on a
+    twin that never delays its own calls (``hark.voice.asr.background``)."""
+
+    @property
+    def background_possible(self) -> bool:
+        """A twin exists or is being built (False: the host cannot lower priorities)."""
+        ...
+
+    def background(self) -> Transcriber | None:
+        """The twin, or ``None`` while it is still loading (the first call starts that)."""
+        ...
+
+    def background_idle(self) -> bool:
+        """No call is running on the twin (for any stream of the process)."""
+        ...
+
+
 def normalise_text(parts: Iterable[str]) -> str:
     """Join segment texts into one line with single spaces."""
     return " ".join(" ".join(parts).split())

@@ -16,6 +16,10 @@ Models resolve by name to ``<models_dir>/whisper/<name>`` or by folder path;
 a missing model raises ``ModelNotFound`` whose one-line message names the
 path and ``hark models download --asr NAME``. Nothing is ever downloaded here.
 
+Partial transcripts go to ``background()``, a second copy of the model whose
+compute threads run at the lowest CPU priority (``hark.voice.asr.background``),
+built on the first request, so they never delay a final transcript.
+
 Thread safety: ``transcribe`` may be called from several threads at once.
 CTranslate2 queues concurrent requests onto ``num_workers`` model replicas
 (1 by default, so calls are serialised inside the model); the rest of the
@@ -24,6 +28,7 @@ call is per-call state. ``set_vocabulary`` swaps an immutable string.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from hark.voice.asr.background import BackgroundTwin
 from hark.voice.asr.base import ASR_SAMPLE_RATE, Segment, Transcript, check_audio, normalise_text
 from hark.voice.model_files import resolve_whisper_model
 
@@ -101,7 +107,17 @@ class WhisperTranscriber:
         # English-only models (*.en) always transcribe English, whatever was asked.
         self.language = language if self.multilingual else "en"
         self._prompt: str | None = None
+        self._in_flight = 0
+        self._in_flight_lock = threading.Lock()
         self.set_vocabulary(vocabulary)
+        options: dict[str, Any] = {
+            "device": device, "compute_type": self.compute_type, "beam_size": beam_size,
+            "language": language, "cpu_threads": cpu_threads, "num_workers": 1,
+            "vocabulary_mode": vocabulary_mode, "max_new_tokens": max_new_tokens,
+        }  # fmt: skip
+        self._twin: BackgroundTwin[WhisperTranscriber] = BackgroundTwin(
+            lambda: WhisperTranscriber(self.path, **options), enabled=device == "cpu"
+        )
 
     @classmethod
     def from_settings(
@@ -143,6 +159,28 @@ class WhisperTranscriber:
         self._prompt = ", ".join(kept) + "." if kept else None
 
     @property
+    def background_possible(self) -> bool:
+        """A low-priority twin for partials exists or can be built (CPU, on Linux)."""
+        return self._twin.possible
+
+    def background_idle(self) -> bool:
+        """No call is running on the twin."""
+        twin = self._twin.get()
+        return twin is not None and twin.in_flight == 0
+
+    @property
+    def in_flight(self) -> int:
+        """Calls of ``transcribe`` running now."""
+        return self._in_flight
+
+    def background(self) -> WhisperTranscriber | None:
+        """The low-priority twin (same model and options), ``None`` while it loads."""
+        twin = self._twin.get()
+        if twin is not None:
+            twin._prompt = self._prompt  # the same vocabulary bias
+        return twin
+
+    @property
     def vocabulary_prompt(self) -> str | None:
         """The text given to Whisper as ``hotwords``/``initial_prompt`` (``None``: no bias)."""
         return self._prompt
@@ -173,17 +211,23 @@ class WhisperTranscriber:
         if audio.size == 0:
             return Transcript("", self.language, 0.0)
         started = time.perf_counter()
-        segments_iter, info = self._model.transcribe(audio, **self.transcribe_options())
-        segments = tuple(
-            Segment(
-                start_s=float(s.start),
-                end_s=float(s.end),
-                text=s.text.strip(),
-                avg_logprob=float(s.avg_logprob),
-                no_speech_prob=float(s.no_speech_prob),
+        with self._in_flight_lock:
+            self._in_flight += 1
+        try:
+            segments_iter, info = self._model.transcribe(audio, **self.transcribe_options())
+            segments = tuple(
+                Segment(
+                    start_s=float(s.start),
+                    end_s=float(s.end),
+                    text=s.text.strip(),
+                    avg_logprob=float(s.avg_logprob),
+                    no_speech_prob=float(s.no_speech_prob),
+                )
+                for s in segments_iter  # decoding happens while iterating
             )
-            for s in segments_iter  # decoding happens while iterating
-        )
+        finally:
+            with self._in_flight_lock:
+                self._in_flight -= 1
         return Transcript(
             text=normalise_text(s.text for s in segments),
             language=info.language,

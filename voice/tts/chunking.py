@@ -15,6 +15,10 @@ delay nothing useful. The rules, kept deliberately simple and predictable:
   nothing to say.
 * Very long sentences are cut at the last clause mark (``,;:`` or a dash)
   before ``max_chars`` so one run-on sentence cannot hold back first audio.
+* ``speech_pieces`` goes one step further for the *first* sentence only:
+  when it is long, its first clause is synthesised on its own, because the
+  caller waits for exactly that much synthesis before hearing anything, and
+  the rest of the sentence is made while the clause plays.
 
 The function is pure and deterministic: the voice session relies on it to
 pair audio chunks with the words they speak (see ``hark.voice.tts.base``).
@@ -83,6 +87,10 @@ NUMBERED: Final[frozenset[str]] = frozenset(
 """Abbreviations that do not end a sentence when a number follows ("No. 5", "Dec. 24")."""
 
 MAX_CHARS: Final = 220
+FIRST_PIECE_CHARS: Final = 40
+"""A first sentence longer than this is cut at its first clause mark (``speech_pieces``)."""
+MIN_CLAUSE_CHARS: Final = 8
+"""Neither side of that cut may be shorter than this ("Yes," alone is not worth a call)."""
 
 # A candidate boundary: terminal punctuation, optional closers, then whitespace.
 _BOUNDARY = re.compile(r"([.!?…]+)([\"'”’)\]]*)(\s+)")
@@ -97,6 +105,27 @@ def split_sentences(text: str, *, max_chars: int = MAX_CHARS) -> list[str]:
         for sentence in _split_line(line):
             sentences.extend(_cut_long(sentence, max_chars))
     return [s for s in sentences if any(ch.isalnum() for ch in s)]
+
+
+def speech_pieces(text: str) -> list[str]:
+    """``split_sentences(text)``, with a long first sentence cut after its first clause.
+
+    The pieces are what a session synthesises one by one; joined with single
+    spaces they give back the sentences' text.
+    """
+    pieces = split_sentences(text)
+    if not pieces or len(pieces[0]) <= FIRST_PIECE_CHARS:
+        return pieces
+    first = pieces[0]
+    for match in _CLAUSE.finditer(first):
+        cut = match.start() + 1 if first[match.start()] in ",;:" else match.start()
+        head, tail = first[:cut].strip(), first[cut:].strip()
+        if len(head) < MIN_CLAUSE_CHARS:
+            continue
+        if len(tail) >= MIN_CLAUSE_CHARS and any(ch.isalnum() for ch in tail):
+            return [head, tail, *pieces[1:]]
+        break
+    return pieces
 
 
 def _split_line(line: str) -> list[str]:

@@ -1,0 +1,255 @@
+"""The parts that make replies start sooner: the first clause on its own, audio
+prepared ahead of time, partials on a low-priority twin, the twin's priority.
+
+Synthesis and recognition are TEST DOUBLES at the engine interfaces
+(``ToneSynthesizer``, ``ScriptedTranscriber``) except where the real
+faster-whisper engine (on the suite's tiny model) is the thing under test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from doubles import ScriptedTranscriber, ToneSynthesizer
+from fixtures_voice import espeak_speech
+
+from hark.voice.asr.background import LOWEST_PRIORITY, build_at_low_priority
+from hark.voice.asr.base import BackgroundCapable
+from hark.voice.listener import Listener, ListenerEventKind
+from hark.voice.playback import PlayoutClock, PreparedAudio, prepare, speak
+from hark.voice.tts.chunking import speech_pieces, split_sentences
+from hark.voice.vad import Endpointer
+
+linux_only = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's"
+)
+
+
+def thread_nice(native_id: int) -> int:
+    stat = Path(f"/proc/self/task/{native_id}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[16])
+
+
+# ------------------------------------------------------------------ first clause
+def test_a_long_first_sentence_is_cut_after_its_first_clause() -> None:
+    text = "Yes, we have three running shoes: the Trail Runner and the Road Max. Want one?"
+    pieces = speech_pieces(text)
+    assert pieces == [
+        "Yes, we have three running shoes:",
+        "the Trail Runner and the Road Max.",
+        "Want one?",
+    ]
+    assert " ".join(pieces) == " ".join(split_sentences(text))
+    short = "Sure, I can help. What's your order number?"
+    assert speech_pieces(short) == split_sentences(short)  # short enough to say at once
+    no_clause = "Your parcel left the warehouse on Monday morning by courier."
+    assert speech_pieces(no_clause) == [no_clause]
+    assert speech_pieces("") == []
+
+
+async def _speak(synth: ToneSynthesizer, text: str, prepared: PreparedAudio | None) -> int:
+    sent: list[bytes] = []
+
+    async def send(data: bytes) -> None:
+        sent.append(data)
+
+    async def nothing() -> None:
+        return None
+
+    await speak(
+        synth, text, out_rate=16000, send_bytes=send, on_first_audio=nothing,
+        clock=PlayoutClock(), lead_s=100.0, prepared=prepared,
+    )  # fmt: skip
+    return sum(len(b) for b in sent)
+
+
+async def test_prepared_first_audio_is_played_not_made_again() -> None:
+    text = "Yes, we have three running shoes: the Trail Runner and the Road Max."
+    synth = ToneSynthesizer(seconds_per_word=0.01)
+    prepared = prepare(synth, text)
+    assert prepared is not None and prepared.text == "Yes, we have three running shoes:"
+    await prepared.audio
+    assert synth.spoken == ["Yes, we have three running shoes:"]
+    sent = await _speak(synth, text, prepared)
+    assert synth.spoken == [
+        "Yes, we have three running shoes:",
+        "the Trail Runner and the Road Max.",
+    ]
+    fresh = ToneSynthesizer(seconds_per_word=0.01)
+    assert sent == await _speak(fresh, text, None)  # the same audio either way
+
+
+async def test_prepared_audio_for_other_words_is_ignored() -> None:
+    synth = ToneSynthesizer(seconds_per_word=0.01)
+    stale = prepare(synth, "Your cart is empty.")
+    assert stale is not None
+    await stale.audio
+    await _speak(synth, "You have one travel mug in your cart.", stale)
+    assert synth.spoken == ["Your cart is empty.", "You have one travel mug in your cart."]
+
+
+# ------------------------------------------------------------------ partials
+class CountingTranscriber(ScriptedTranscriber):
+    """TEST DOUBLE ``Transcriber`` that knows how many of its calls are running."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.in_flight = 0
+        self._count_lock = threading.Lock()
+
+    def transcribe(self, audio_16k_float32: np.ndarray):
+        with self._count_lock:
+            self.in_flight += 1
+        try:
+            return super().transcribe(audio_16k_float32)
+        finally:
+            with self._count_lock:
+                self.in_flight -= 1
+
+
+class TwinnedTranscriber(ScriptedTranscriber):
+    """TEST DOUBLE ``Transcriber`` with a background twin (``BackgroundCapable``)."""
+
+    def __init__(self, *args, twin_text: str = "partial words", twin_delay_s: float = 0.05,
+                 **kwargs) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.twin = CountingTranscriber([twin_text], delay_s=twin_delay_s)
+
+    @property
+    def background_possible(self) -> bool:
+        return True
+
+    def background(self) -> ScriptedTranscriber:
+        return self.twin
+
+    def background_idle(self) -> bool:
+        return self.twin.in_flight == 0
+
+
+async def _listen(
+    transcriber, seconds_of_speech: float, confirm_pause_s: float = 0.1
+) -> tuple[Listener, list, list[str]]:
+    rate = 16000
+    words = "I would like to order the blue running shoes in size ten and a travel mug please"
+    speech = espeak_speech(words, rate)[: int(seconds_of_speech * rate)]
+    audio = np.concatenate([speech, np.zeros(int(0.6 * rate), np.int16)])
+    partials: list[str] = []
+    listener = Listener(
+        Endpointer(rate, energy_tail_ms=40), transcriber, partial_interval_s=0.5,
+        partial_after_s=1.0, on_partial=partials.append, confirm_pause_s=confirm_pause_s,
+    )  # fmt: skip
+    events = []
+    chunk = rate // 50
+    for offset in range(0, audio.size, chunk):
+        events += listener.feed(audio[offset : offset + chunk])
+        await asyncio.sleep(0.02)  # real time: recognitions finish while the caller talks
+    return listener, events, partials
+
+
+async def test_partials_run_on_the_twin_and_never_hold_up_the_final() -> None:
+    # One model, one audio, one text: the twin says what the main engine says.
+    transcriber = TwinnedTranscriber(["the whole request"], twin_text="the whole request")
+    assert isinstance(transcriber, BackgroundCapable)
+    listener, events, partials = await _listen(transcriber, 3.0, confirm_pause_s=0.0)
+    kinds = [e.kind for e in events]
+    assert (
+        ListenerEventKind.SPEECH_PAUSED in kinds and kinds[-1] is ListenerEventKind.SPEECH_STOPPED
+    )
+    pauses = [e for e in events if e.kind is ListenerEventKind.SPEECH_PAUSED]
+    utterance = events[-1].utterance
+    assert utterance is not None and utterance.early
+    assert utterance.transcript is pauses[-1].early.transcript  # the last early job is the final
+    assert (await utterance.transcript).text == "the whole request"
+    # Early jobs started on the idle twin and, confirmed at once here, on the main engine.
+    assert len(transcriber.calls) == len(pauses) == listener.early_confirmed
+    stats = listener.partial_stats
+    assert stats.background and stats.started >= 2
+    assert len(transcriber.twin.calls) == stats.started + listener.early_on_twin
+    assert partials and stats.sent == len(partials) and stats.compute_s > 0
+
+
+async def test_without_a_twin_partials_wait_for_an_idle_engine() -> None:
+    transcriber = ScriptedTranscriber(["words so far"], delay_s=0.05)
+    listener, events, partials = await _listen(transcriber, 3.0)
+    assert not listener.partial_stats.background and listener.partial_stats.started >= 2
+    pauses = sum(e.kind is ListenerEventKind.SPEECH_PAUSED for e in events)
+    assert len(transcriber.calls) == listener.partial_stats.started + pauses  # partials + early
+
+
+async def test_a_young_pause_is_recognised_on_the_idle_twin() -> None:
+    transcriber = TwinnedTranscriber(["main words"], twin_text="twin words", twin_delay_s=0.02)
+    listener, events, _ = await _listen(transcriber, 1.5)
+    utterance = events[-1].utterance
+    assert utterance is not None and utterance.early
+    assert (await utterance.transcript).text == "twin words"
+    assert listener.early_on_twin >= 1 and listener.early_confirmed == 0
+    assert transcriber.calls == []  # the main engine was never needed
+
+
+async def test_a_slow_twin_is_overtaken_once_the_pause_is_confirmed() -> None:
+    """A busy machine starves the twin: from a 100 ms pause on, the main engine runs too."""
+    transcriber = TwinnedTranscriber(
+        ["main words"], delay_s=0.02, twin_text="twin words", twin_delay_s=1.5
+    )
+    listener, events, _ = await _listen(transcriber, 1.5)
+    utterance = events[-1].utterance
+    assert utterance is not None and utterance.early
+    assert (await utterance.transcript).text == "main words"
+    # Confirmed pauses ran on the main engine too (and pauses met while the twin was
+    # still busy went there directly).
+    assert listener.early_confirmed >= 1 and len(transcriber.calls) >= listener.early_confirmed
+
+
+# ------------------------------------------------------------------ the twin's priority
+@linux_only
+def test_threads_a_low_priority_build_starts_inherit_its_priority() -> None:
+    seen: dict[str, int] = {}
+    stop = threading.Event()
+
+    def worker() -> None:  # what CTranslate2 does at load: start its compute threads
+        seen["worker"] = threading.get_native_id()
+        stop.wait(5)
+
+    def factory() -> threading.Thread:
+        seen["builder"] = thread_nice(threading.get_native_id())
+        thread = threading.Thread(target=worker, daemon=True)
+        thread.start()
+        return thread
+
+    thread = build_at_low_priority(factory)
+    try:
+        assert thread is not None and seen["builder"] == LOWEST_PRIORITY
+        deadline = time.monotonic() + 5
+        while "worker" not in seen and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert thread_nice(seen["worker"]) == LOWEST_PRIORITY
+        assert thread_nice(threading.get_native_id()) == os.getpriority(os.PRIO_PROCESS, 0)
+    finally:
+        stop.set()
+
+
+@linux_only
+def test_the_whisper_twin_computes_at_the_lowest_priority(tiny_whisper_dir: Path) -> None:
+    from hark.voice.asr.whisper import WhisperTranscriber
+
+    before = set(os.listdir("/proc/self/task"))
+    engine = WhisperTranscriber(tiny_whisper_dir, cpu_threads=1, vocabulary=["Aurora lamp"])
+    assert engine.background_possible and engine.background() is None  # starts loading
+    deadline = time.monotonic() + 30
+    while (twin := engine.background()) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert twin is not None and twin is not engine
+    audio = np.zeros(16000, np.float32)
+    assert twin.transcribe(audio).text == engine.transcribe(audio).text
+    assert twin.vocabulary_prompt == engine.vocabulary_prompt
+    new = set(os.listdir("/proc/self/task")) - before
+    niced = [tid for tid in new if (tid_path := Path(f"/proc/self/task/{tid}")).exists()
+             and thread_nice(int(tid_path.name)) == LOWEST_PRIORITY]  # fmt: skip
+    assert niced  # the twin's compute threads
