@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, func, select
 
-from hark.language.contact import normalize_phone
+from hark.privacy.contact import normalize_phone
 from hark.store.db import Database
 from hark.store.models import Customer
 

@@ -21,12 +21,15 @@ _JOIN = r"\s+(?:dot|underscore|under\s+score|dash|hyphen|plus|period)\s+"
 _DOT = r"(?:\.(?=[^\W_])|\s+dot\s+|\s*[(\[]\s*dot\s*[)\]]\s*)"  # "a. Uses" ends a sentence
 _AT = r"(?:\s*@\s*|\s+at\s+|\s*[(\[]\s*at\s*[)\]]\s*)"
 _LABEL = rf"(?!(?:dot|at)\b)(?:{_SPELLED}|{_WORD})"
+# A local part may be typed while the rest is said: "maria.lopez at example dot com".
+_LOCAL_WORD = r"[^\W_](?:[\w.'+-]{0,62}[^\W_])?"
+_LOCAL = rf"(?!(?:dot|at)\b)(?:{_SPELLED}|{_LOCAL_WORD})"
 
 WRITTEN = re.compile(
     r"(?<![\w.+-])[\w.+'-]{1,64}\s?@\s?[\w-]{1,63}(?:\s?\.\s?[\w-]{1,63}){0,6}", re.IGNORECASE
 )
 SPOKEN = re.compile(
-    rf"(?<![\w@.'\u2019])(?:{_SPELLED}|{_LABEL}(?:{_JOIN}{_LABEL}){{0,4}})"
+    rf"(?<![\w@.'\u2019])(?:{_SPELLED}|{_LOCAL}(?:{_JOIN}{_LOCAL}){{0,4}})"
     rf"{_AT}{_LABEL}(?:\s+{_LABEL}(?=\s+dot\s))?(?:{_DOT}{_LABEL}){{1,5}}(?![\w@])",
     re.IGNORECASE,
 )

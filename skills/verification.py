@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hark.language.contact import (
+from hark.language.speech import digits
+from hark.privacy.contact import (
     email_addresses,
     mentions_contact,
     normalize_email,
     normalize_phone,
     phone_numbers,
 )
-from hark.language.speech import digits
 from hark.skills.cart_store import merge_guest_cart
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.identity import MAX_VERIFY_ATTEMPTS, Identity

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from hark.language.contact import (
+from hark.privacy.contact import (
     email_addresses,
     mentions_contact,
     normalize_phone,

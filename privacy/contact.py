@@ -7,7 +7,8 @@ Verification compares canonical forms: phones as E.164 (the ``phonenumbers``
 library, read in the shop's region), e-mail addresses lower-cased.
 
 These functions return raw personal data. Callers compare and drop it: it
-is never stored, logged or sent on (see ``hark.skills.verification``).
+is never stored, logged or sent on (see ``hark.skills.verification``). They
+live beside the redactor so both read contact details the same way.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import phonenumbers
 from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher, ValidationResult
 
 from hark.language.normalize import normalize_tokens
+from hark.privacy import emails
 
 _REPEAT = re.compile(r"\b(double|triple)\s+([a-z]+|\d)\b", re.IGNORECASE)
 _PLUS = re.compile(r"\bplus\s+(?=\d)")
@@ -93,7 +95,22 @@ def normalize_email(value: str | None) -> str | None:
 
 
 def email_addresses(text: str) -> list[str]:
-    """Every e-mail address in ``text``, typed or spoken ("j dot carter at example dot com")."""
+    """Every e-mail address in ``text``, typed or spoken ("j dot carter at example dot com").
+
+    The addresses are found by the redactor's own recogniser (:mod:`hark.privacy.emails`),
+    so what verification compares is exactly what redaction hides; each is then read
+    into its written form here.
+    """
+    found: list[str] = []
+    for start, end, _ in emails.find(text):
+        for address in _written_addresses(text[start:end]):
+            if address not in found:
+                found.append(address)
+    return found
+
+
+def _written_addresses(text: str) -> list[str]:
+    """Spoken symbols as symbols, spelled letters joined: the addresses ``text`` reads as."""
     tokens = [_SPOKEN_SYMBOL.get(t, t) for t in _EMAIL_TOKEN.findall(text.lower())]
     if "@" not in tokens:
         return []
