@@ -120,6 +120,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from hark.server.routes_admin_insights import router as admin_insights_router
 
     app.include_router(admin_insights_router)
+    from hark.server.admin.pages import install as install_admin_pages
+
+    install_admin_pages(app)
     from hark.server.routes_kiosk import router as kiosk_router
 
     app.include_router(kiosk_router)
