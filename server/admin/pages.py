@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -43,6 +44,26 @@ from hark.store.db import Database
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def desk_topic(topic: str | None) -> str:
+    """The brain's topic is phrased for the caller ("your order 5274"); staff read "their"."""
+    topic = (topic or "").strip()
+    if not topic or topic == "your question":
+        return "A question"
+    topic = re.sub(r"\byour\b", "their", topic)
+    return topic[0].upper() + topic[1:]
+
+
+def last_said(summary: dict[str, Any] | None) -> str:
+    """The caller's last words before the handoff (redacted, from the summary)."""
+    turns = (summary or {}).get("last_turns") or []
+    said = [t.get("text", "") for t in turns if isinstance(t, dict) and t.get("role") == "user"]
+    return said[-1] if said else ""
+
+
+templates.env.filters["desk_topic"] = desk_topic
+templates.env.filters["last_said"] = last_said
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
 CSP = (
@@ -292,7 +313,7 @@ def train(request: Request, csrf: Annotated[str, Form(max_length=100)] = ""):
     who = _operator(request)
     _form_check(request, who, csrf)
     retrain(_db(request), who.owner)
-    return _back("/admin/review#model")
+    return _back("/admin/review")
 
 
 @router.post("/review/{turn_id}")

@@ -23,15 +23,15 @@
   chart("chart-days", {
     type: "line",
     data: { labels: days, datasets: [
-      { label: "conversations", data: a.by_day.map((d) => d.conversations), borderColor: blue, backgroundColor: blue, tension: 0.2 },
-      { label: "handoffs", data: a.by_day.map((d) => d.handoffs), borderColor: red, backgroundColor: red, tension: 0.2 },
+      { label: "conversations", data: a.by_day.map((d) => d.conversations), borderColor: blue, backgroundColor: blue, tension: 0, pointRadius: 4 },
+      { label: "handoffs", data: a.by_day.map((d) => d.handoffs), borderColor: red, backgroundColor: red, tension: 0, pointRadius: 4 },
     ] },
     options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
   });
   chart("chart-sentiment", {
     type: "line",
     data: { labels: a.sentiment.by_day.map((d) => d.day), datasets: [
-      { label: "mean caller sentiment", data: a.sentiment.by_day.map((d) => d.average), borderColor: green, backgroundColor: green, tension: 0.2 },
+      { label: "mean caller sentiment", data: a.sentiment.by_day.map((d) => d.average), borderColor: green, backgroundColor: green, tension: 0, pointRadius: 4 },
     ] },
     options: { scales: { y: { min: -1, max: 1 } } },
   });
