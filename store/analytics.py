@@ -153,7 +153,7 @@ def _by_day(
     """One row per day of the period, zeros included, so a time series has no gaps."""
     per_day: Counter[dt.date] = Counter(started.values())
     handoffs_per_day: Counter[dt.date] = Counter(started[c] for c in handed if c in started)
-    days = []
+    days: list[dict[str, Any]] = []
     day = start
     while day <= end and len(days) < 3660:
         days.append(

@@ -214,3 +214,51 @@ def test_a_webhook_url_without_a_secret_is_refused(settings) -> None:
         settings.model_validate(
             {**settings.model_dump(), "handoff_webhook_url": "https://desk.example/hook"}
         )
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_several_processes_deliver_each_handoff_once(backend, request, settings, db) -> None:
+    """Four outbox workers (as four server processes would run) race for the same due
+    handoffs on one database: the lease lets exactly one send each."""
+    import threading
+
+    from hark.runtime.settings import SAMPLE_SHOP_DIR
+    from hark.store.db import open_database
+    from hark.store.shop_import import import_shop
+
+    if backend == "postgres":
+        shared = open_database(request.getfixturevalue("postgres_url"))
+        import_shop(shared, SAMPLE_SHOP_DIR)
+    else:
+        shared = db
+    receiver = WebhookReceiver().start()
+    try:
+        used = webhook_settings(settings, receiver.url)
+        dialogue = DialogueManager(shared, used)
+        for _ in range(6):
+            conversation_id, _greeting = dialogue.start_conversation("voice")
+            assert dialogue.turn(conversation_id, "let me talk to a person").handoff
+        workers = [handoff_outbox.HandoffOutbox(shared, used) for _ in range(4)]
+        for worker in workers:
+            worker._client = httpx.Client(timeout=10)
+        start = threading.Barrier(len(workers))
+
+        def run(worker) -> None:
+            start.wait()
+            worker.deliver_due()
+
+        threads = [threading.Thread(target=run, args=(w,)) for w in workers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        for worker in workers:
+            worker.deliver_due()  # nothing is left for anyone
+            worker._client.close()
+        ids = [d.headers["idempotency-key"] for d in receiver.deliveries]
+        assert len(ids) == 6 and len(set(ids)) == 6
+        assert sum(w.delivered for w in workers) == 6
+    finally:
+        receiver.stop()
+        if shared is not db:
+            shared.dispose()
