@@ -13,10 +13,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from hark.dialogue.nlu import INTENTS
+from hark.dialogue.nlu import INTENTS, nlu_for
 from hark.dialogue.nlu_training import Trainer, latest_model
 from hark.privacy.identifiers import is_channel
 from hark.server.auth import Admin, require_admin
+from hark.shop import knowledge as shop_knowledge
 from hark.store import conversation_search as search
 from hark.store import review
 from hark.store.analytics import analytics
@@ -105,7 +106,11 @@ def label_turn(
 
 
 def retrain(db: Database, by: str) -> dict[str, Any]:
-    return Trainer(db).evaluate(write=True, trained_by=by).to_dict()
+    """Retrain, then build the new classifier into this process's cache, so its next turn
+    does not pay for it (other processes build it on their next turn)."""
+    report = Trainer(db).evaluate(write=True, trained_by=by).to_dict()
+    nlu_for(shop_knowledge.build(db))
+    return report
 
 
 # --- routes -------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ Definitions (docs/admin.md says the same, for the people reading the figures):
   (``assisted_orders``), at the total the caller agreed to;
 * *cart conversion*: of the conversations where something was put in the cart (an
   ``add_to_cart`` turn), the share that placed an order;
-* *sentiment over time*: the mean score (-1..1) of the callers' turns, by day;
+* *sentiment over time*: the mean score (-1..1) of the callers' turns, by day, and by
+  hour as well when the period is at most :data:`HOURLY_DAYS` days;
 * *top intents*: what Hark did for the turns (the answered intent), greeting excluded;
 * *misunderstood utterances*: caller turns the brain could not act on, by their
   redacted text;
@@ -38,6 +39,7 @@ from hark.store.models import AssistedOrder, Conversation, Handoff, Turn
 STAGES = ("endpoint_ms", "asr_ms", "dialogue_ms", "first_audio_ms", "total_ms")
 PERCENTILES = (50, 90, 95, 99)
 TOP = 10
+HOURLY_DAYS = 2
 _BATCH = 500
 
 
@@ -93,12 +95,15 @@ def analytics(
     intents: Counter[str] = Counter()
     misunderstood: Counter[str] = Counter()
     sentiment_by_day: dict[dt.date, list[float]] = defaultdict(list)
+    sentiment_by_hour: dict[dt.datetime, list[float]] = defaultdict(list)
     stage_values: dict[str, list[float]] = {stage: [] for stage in STAGES}
     carted: set[str] = set()
     for turn in _turns(session, ids):
         if turn.role == "user":
             if turn.sentiment is not None:
                 sentiment_by_day[turn.created_at.date()].append(float(turn.sentiment))
+                hour = turn.created_at.replace(minute=0, second=0, microsecond=0)
+                sentiment_by_hour[hour].append(float(turn.sentiment))
             if turn.understood is False and turn.text.strip():
                 misunderstood[" ".join(turn.text.lower().split())[:200]] += 1
             continue
@@ -137,6 +142,16 @@ def analytics(
                 {"day": day.isoformat(), "average": _mean(scores), "turns": len(scores)}
                 for day, scores in sorted(sentiment_by_day.items())
             ],
+            "by_hour": [
+                {
+                    "hour": hour.isoformat(timespec="minutes"),
+                    "average": _mean(scores),
+                    "turns": len(scores),
+                }
+                for hour, scores in sorted(sentiment_by_hour.items())
+            ]
+            if (end - start).days < HOURLY_DAYS
+            else None,
         },
         "by_day": _by_day(start, end, started, handed),
         "top_intents": [{"intent": k, "count": v} for k, v in intents.most_common(TOP)],

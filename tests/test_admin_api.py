@@ -58,6 +58,9 @@ def test_analytics_match_the_conversations_the_test_built(admin_api) -> None:
     (day,) = [d for d in a["by_day"] if d["conversations"]]
     assert day == {"day": today(), "conversations": 5, "handoffs": 2}
     assert a["sentiment"]["by_day"][0]["turns"] == 11  # every caller turn of the five
+    assert sum(h["turns"] for h in a["sentiment"]["by_hour"]) == 11  # one day: hour by hour
+    week = http.get("/v1/admin/analytics").json()  # the default: the last 7 days
+    assert week["conversations"] == 5 and week["sentiment"]["by_hour"] is None
 
     phone = http.get("/v1/admin/analytics", params={"channel": "phone"}).json()
     assert phone["conversations"] == 1 and phone["handoff_rate"] == 1.0

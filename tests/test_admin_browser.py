@@ -90,6 +90,12 @@ def test_sign_in_dashboard_claim_review_and_sign_out(operator_site, launch_chrom
         assert drawn_pixels(page, canvas) > 500, canvas
     assert "blorp the flurb" in page.locator("#misunderstood").inner_text()
     shot(page, "03-dashboard-laptop.png")
+    today = page.evaluate("window.harkDashboard.figures.period.to")
+    page.goto(f"{server.url}/admin/dashboard?from={today}&to={today}&channel=")
+    page.wait_for_function("window.harkDashboard && window.harkDashboard.charts === 5")
+    assert page.evaluate("window.harkDashboard.figures.sentiment.by_hour.length") >= 1
+    assert drawn_pixels(page, "chart-sentiment") > 500
+    shot(page, "03b-dashboard-one-day.png")
     page.set_viewport_size(TABLET)
     page.reload()
     page.wait_for_function("window.harkDashboard && window.harkDashboard.charts === 5")

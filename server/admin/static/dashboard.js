@@ -28,10 +28,13 @@
     ] },
     options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
   });
+  // A short period is shown hour by hour (UTC), a longer one day by day.
+  const hourly = a.sentiment.by_hour;
+  const mood = hourly || a.sentiment.by_day;
   chart("chart-sentiment", {
     type: "line",
-    data: { labels: a.sentiment.by_day.map((d) => d.day), datasets: [
-      { label: "mean caller sentiment", data: a.sentiment.by_day.map((d) => d.average), borderColor: green, backgroundColor: green, tension: 0, pointRadius: 4 },
+    data: { labels: mood.map((d) => (hourly ? d.hour.replace("T", " ") : d.day)), datasets: [
+      { label: "mean caller sentiment" + (hourly ? " by hour (UTC)" : " by day"), data: mood.map((d) => d.average), borderColor: green, backgroundColor: green, tension: 0, pointRadius: 4 },
     ] },
     options: { scales: { y: { min: -1, max: 1 } } },
   });
