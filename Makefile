@@ -11,11 +11,14 @@ TEST_SYSTEM_PACKAGES := espeak-ng sox postgresql chromium
 # installed from npm at the version package-lock.json pins and served as it is.
 KIOSK        := integrations/kiosk
 KIOSK_VENDOR := $(KIOSK)/static/vendor/model-viewer.min.js
+# The operator pages' charting library, Chart.js (MIT), from npm the same way.
+ADMIN        := server/admin
+ADMIN_VENDOR := $(ADMIN)/static/vendor/chart.umd.min.js
 
-.PHONY: install kiosk-assets sample-media test-deps run test layers real-models lint format bench clean
+.PHONY: install kiosk-assets admin-assets sample-media test-deps run test layers real-models lint format bench clean
 
 # Python dependencies (the server and the dev tools) in .venv, and the kiosk's library.
-install: $(STAMP) kiosk-assets
+install: $(STAMP) kiosk-assets admin-assets
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +35,16 @@ $(KIOSK_VENDOR): $(KIOSK)/package.json $(KIOSK)/package-lock.json
 	  && cp node_modules/@google/model-viewer/dist/model-viewer.min.js static/vendor/ \
 	  && cp node_modules/@google/model-viewer/LICENSE static/vendor/model-viewer.LICENSE.txt; \
 	else echo "npm not found: the kiosk works without its 3D view (install Node.js, then make kiosk-assets)"; fi
+
+admin-assets: $(ADMIN_VENDOR)
+
+$(ADMIN_VENDOR): $(ADMIN)/package.json $(ADMIN)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd $(ADMIN) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+	  && mkdir -p static/vendor \
+	  && cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/ \
+	  && cp node_modules/chart.js/LICENSE.md static/vendor/chart.js.LICENSE.md; \
+	else echo "npm not found: the /admin dashboard shows its figures as tables only (install Node.js, then make admin-assets)"; fi
 
 # Redraw the sample shop's pictures and 3D models (committed; needs the `media` extra).
 sample-media: install
@@ -81,4 +94,4 @@ bench: install test-deps
 	  echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .typecheck artifacts $(KIOSK)/node_modules $(KIOSK)/static/vendor
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .typecheck artifacts $(KIOSK)/node_modules $(KIOSK)/static/vendor $(ADMIN)/node_modules $(ADMIN)/static/vendor

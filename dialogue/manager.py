@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -27,9 +28,10 @@ from hark.dialogue.caller_id import customer_for_phone
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
 from hark.dialogue.etiquette import card_only_reply, finish_turn, without_placeholders
 from hark.dialogue.greeting import greeting
+from hark.dialogue.handoffs import HandoffDesk, answer_callback, handoff_action, record_handoff
 from hark.dialogue.llm import LlmPlanner, LlmTurn, ReplySink
 from hark.dialogue.nlu import nlu_for
-from hark.dialogue.pending_answers import answer_verification
+from hark.dialogue.pending_answers import answer_verification, yes_or_no
 from hark.dialogue.phone_calls import PhoneCallLog
 from hark.dialogue.rows import jsonable as _jsonable
 from hark.dialogue.rows import locked as _locked
@@ -54,12 +56,13 @@ from hark.shop import knowledge as shop_knowledge
 from hark.skills import verification
 from hark.skills.cart_store import cart_view, merge_guest_cart
 from hark.skills.context import SkillReply, TurnContext
+from hark.skills.handoff import CALLBACK
 from hark.skills.identity import Identity, Permission, allowed, conversation_level, level
 from hark.skills.reply import Reply
 from hark.skills.state import ConversationState
 from hark.store.channel_links import find_linked_customer, link_customer
 from hark.store.db import Database
-from hark.store.models import Conversation, Customer, Turn, utcnow
+from hark.store.models import AssistedOrder, Conversation, Customer, Turn, utcnow
 
 log = logging.getLogger("hark.dialogue")
 
@@ -80,6 +83,7 @@ class DialogueManager:
         # Channel bookkeeping the brain keeps for webhooks that retry (calls, text threads).
         self.calls = PhoneCallLog(db)
         self.texts = TextThreads(db)
+        self.handoffs = HandoffDesk(db)  # channels report transfer and callback outcomes here
         self._knowledge: shop_knowledge.Knowledge | None = None
         self._build_lock = threading.Lock()
         self._conv_locks: dict[str, threading.Lock] = {}
@@ -229,8 +233,13 @@ class DialogueManager:
         *,
         owner: str | None = None,
         sink: ReplySink | None = None,
+        callback_to: str | None = None,
     ) -> Reply:
         """One user turn: understand, act on the shop, answer; both turns are stored redacted.
+
+        ``callback_to`` is the address a channel knows the caller by (a text message's
+        sender): if the caller accepts a callback offered after a handoff, it is kept on
+        the handoff's record, and nowhere else.
 
         With a ``sink``, a reply the LLM planner writes is handed on sentence by
         sentence while it is written (a voice channel starts speaking at the first);
@@ -308,6 +317,10 @@ class DialogueManager:
                 result = answer_verification(ctx, pending, answer)
             elif redaction.found & CARD_KINDS:
                 result = card_only_reply(ctx, pending)
+            elif pending is not None and pending.kind == CALLBACK:
+                answered = yes_or_no(ctx, nlu.intent)
+                result = answer_callback(ctx, pending, text, callback_to, answered)
+                pending = None  # answered, or the caller moved on: the offer stays on record
             llm = self._llm_turn(state, score, redaction.found, sink)
             if result is None:
                 result = policy.respond(ctx, pending, llm)
@@ -517,18 +530,22 @@ class DialogueManager:
             or 0
         ) + 1
         user_metrics = dict(metrics or {})
-        session.add(
-            Turn(
-                conversation_id=conversation.id,
-                seq=seq,
-                role="user",
-                text=clean,
-                intent=ctx.nlu.intent,
-                sentiment=score,
-                metrics=_jsonable(user_metrics),
-            )
+        user_turn = Turn(
+            conversation_id=conversation.id,
+            seq=seq,
+            role="user",
+            text=clean,
+            intent=ctx.nlu.intent,
+            sentiment=score,
+            metrics=_jsonable(user_metrics),
         )
+        session.add(user_turn)
         dialogue_ms = round((time.perf_counter() - started) * 1000, 3)
+        handoff = handoff_action(result.actions)
+        user_turn.confidence = round(float(ctx.nlu.confidence), 4)
+        user_turn.understood = result.understood and not (
+            handoff is not None and handoff.data.get("reason") == "not_understood"
+        )
         assistant = Turn(
             conversation_id=conversation.id,
             seq=seq + 1,
@@ -538,6 +555,19 @@ class DialogueManager:
             metrics={"dialogue_ms": dialogue_ms},
         )
         session.add(assistant)
+        session.flush()
+        if handoff is not None:  # the desk's record, in this turn's transaction
+            record_handoff(ctx, handoff, user_turn.id, self.settings)
+        for action in result.actions:
+            if action.type == "order_placed":
+                session.add(
+                    AssistedOrder(
+                        order_id=str(action.data["order_id"]),
+                        conversation_id=conversation.id,
+                        channel=conversation.channel,
+                        total=Decimal(str(action.data["total"])),
+                    )
+                )
         session.flush()
         return Reply(
             text=text,

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from hark.dialogue.entities import content_words, extract
 from hark.dialogue.intents import (
+    FILLS_PER_TEMPLATE,
     IntentClassifier,
     expand_templates,
     load_training_data,
@@ -41,7 +42,7 @@ from hark.shop.catalog_match import CatalogMatcher, simple_tokens
 from hark.shop.knowledge import Knowledge
 from hark.skills.understanding import NluResult
 
-__all__ = ["CONFIDENCE_THRESHOLD", "INTENTS", "Nlu", "ProductInfo", "nlu_for"]
+__all__ = ["CONFIDENCE_THRESHOLD", "INTENTS", "Nlu", "ProductInfo", "nlu_for", "train_for"]
 
 INTENTS: tuple[str, ...] = (
     "greet", "goodbye", "thanks", "help", "affirm", "deny", "human_agent", "order_status",
@@ -58,6 +59,8 @@ PRODUCT_MENTION_SCORE = 0.75
 #: and the turn as said was read with less than :data:`SURE_AS_SAID`.
 BARE_REQUEST_TRUST = 0.5
 SURE_AS_SAID = 0.6
+#: Copies of a reviewed example in training: as many as a template line's catalog fills.
+REVIEWED_WEIGHT = FILLS_PER_TEMPLATE
 #: Longest input parsed; a spoken turn is far shorter, this only bounds the cost.
 MAX_INPUT_CHARS = 1000
 
@@ -110,11 +113,14 @@ class Nlu:
         *,
         faq_questions: Sequence[str] = (),
         threshold: float = CONFIDENCE_THRESHOLD,
+        reviewed: Sequence[tuple[str, str]] = (),
     ) -> Nlu:
         """Build the NLU for this catalog (well under a second for a few hundred products).
 
         ``faq_questions`` (optional) adds the shop's own FAQ questions as
-        ``faq`` examples, so its particular topics are recognised.
+        ``faq`` examples, so its particular topics are recognised. ``reviewed``
+        adds ``(text, intent)`` pairs a reviewer labelled (``hark nlu train``);
+        each weighs as much as a template line does (:data:`REVIEWED_WEIGHT` copies).
         """
         data = load_training_data(data_file)
         examples: dict[str, list[str]] = {
@@ -130,6 +136,13 @@ class Nlu:
             fillers.get("category", ["products"])
         )
         texts, labels = expand_templates(examples, products, cats)
+        for text, intent in reviewed:
+            if intent not in INTENTS:
+                raise ValueError(f"unknown intent in a reviewed example: {intent!r}")
+            words = PLACEHOLDER_RE.sub(" ", text).strip()
+            if words:
+                texts += [words] * REVIEWED_WEIGHT
+                labels += [intent] * REVIEWED_WEIGHT
         classifier = IntentClassifier().fit(texts, labels)
         matcher = CatalogMatcher(catalog, categories)
         matcher.request_words = frozenset(
@@ -191,23 +204,30 @@ def nlu_for(knowledge: Knowledge) -> Nlu:
     """The NLU trained on this shop snapshot's catalog and FAQ.
 
     Training takes most of a second, so a model is shared by every snapshot
-    with the same content (a stock change after a checkout keeps it).
+    with the same content (a stock change after a checkout keeps it) and the
+    same reviewed examples (``knowledge.reviewed``, from the newest retraining).
     """
-    key = knowledge.content_key
+    key = knowledge.nlu_key
     with _TRAINED_LOCK:
         nlu = _TRAINED.get(key) if key else None
         if nlu is None:
-            catalog = [
-                ProductInfo(p.sku, p.name, p.category, list(p.tags), p.description)
-                for p in knowledge.products.values()
-            ]
-            nlu = Nlu.train(
-                catalog,
-                knowledge.categories,
-                faq_questions=[e.question for e in knowledge.faq.entries],
-            )
+            nlu = train_for(knowledge)
             if key:
                 if len(_TRAINED) >= _MAX_TRAINED:
                     _TRAINED.pop(next(iter(_TRAINED)))
                 _TRAINED[key] = nlu
     return nlu
+
+
+def train_for(knowledge: Knowledge) -> Nlu:
+    """A new NLU for this snapshot's catalog, FAQ and reviewed examples (not cached)."""
+    catalog = [
+        ProductInfo(p.sku, p.name, p.category, list(p.tags), p.description)
+        for p in knowledge.products.values()
+    ]
+    return Nlu.train(
+        catalog,
+        knowledge.categories,
+        faq_questions=[e.question for e in knowledge.faq.entries],
+        reviewed=knowledge.reviewed,
+    )

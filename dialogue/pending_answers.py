@@ -128,6 +128,11 @@ _ABOUT_THE_OFFER = frozenset({"add_to_cart", "change_quantity", "affirm", "check
 _MULTILINGUAL_YES = re.compile(r"^(si|sí|oui|ja|sim|tak|да|是|はい|네)\b")
 
 
+def yes_or_no(ctx: TurnContext, intent: str) -> str | None:
+    """How this turn answers a yes/no question Hark asked (see :func:`_yes_or_no`)."""
+    return _yes_or_no(ctx, intent)
+
+
 def _yes_or_no(ctx: TurnContext, intent: str) -> str | None:
     """How this turn answers a yes/no question: "yes", "no", "unclear", "declined" (a no that
     goes on to another request), or None when it is not an answer at all.

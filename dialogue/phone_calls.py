@@ -18,6 +18,7 @@ from enum import StrEnum
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
+from hark.dialogue.handoffs import note_callback, note_ended, note_transfer
 from hark.store.db import Database
 from hark.store.models import PhoneCall, utcnow
 
@@ -115,6 +116,7 @@ class PhoneCallLog:
                 .where(PhoneCall.call_id == call_id, PhoneCall.turn == turn)
                 .values(last_response=response, updated_at=utcnow(), **changes)
             )
+            self._mirror(session, call_id, changes)
 
     def wait_answer(self, call_id: str, turn: int, timeout_s: float) -> str | None:
         """A retry's answer: the stored response to ``turn`` once the first request stored it."""
@@ -136,6 +138,16 @@ class PhoneCallLog:
                 .where(PhoneCall.call_id == call_id)
                 .values(updated_at=utcnow(), **changes)
             )
+            self._mirror(session, call_id, changes)
+
+    @staticmethod
+    def _mirror(session, call_id: str, changes: dict[str, object]) -> None:
+        """A transfer's state goes on the handoff's record too, in the same transaction."""
+        status = changes.get("transfer_status")
+        if isinstance(status, str) and status != "pending":
+            row = session.get(PhoneCall, call_id)
+            if row is not None:
+                note_transfer(session, row.conversation_id, status)
 
     def attach_stream(self, call_id: str, conversation_id: str) -> bool:
         """Bind a media stream's conversation to its call: only once, only for a stream call."""
@@ -170,15 +182,21 @@ class PhoneCallLog:
             if just_ended:
                 row.ended_at = utcnow()
                 row.duration_s = duration_s
+                note_ended(session, row.conversation_id)
             return CallRecord.of(row), just_ended
 
-    def record_callback(self, call_id: str, number: str | None) -> None:
-        """The caller accepted a callback: keep the number to call (only now, with consent)."""
-        self.change(
-            call_id,
-            callback_requested=True,
-            callback_number=(number or "")[:MAX_NUMBER_CHARS] or None,
-        )
+    def record_callback(self, call_id: str, number: str | None, *, accepted: bool = True) -> None:
+        """The caller's answer to the callback offer; the number to call is kept only when
+        they accepted (on the call and on the handoff's record)."""
+        number = ((number or "")[:MAX_NUMBER_CHARS] or None) if accepted else None
+        with self.db.session() as session:
+            row = session.get(PhoneCall, call_id)
+            if row is None:
+                return
+            if accepted:
+                row.callback_requested, row.callback_number = True, number
+            row.updated_at = utcnow()
+            note_callback(session, row.conversation_id, accepted, number)
 
 
 def _changed(result: object) -> int:

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -247,6 +247,39 @@ class Settings(BaseSettings):
         description="Where a phone transfer rings: an E.164 number or a sip: URI. Unset: "
         "callers who ask for a person are offered a callback.",
     )
+
+    # --- the handoff desk ----------------------------------------------------------
+    handoff_webhook_url: str | None = Field(
+        None,
+        description="Where each handoff is POSTed as JSON once (a help desk's or chat tool's "
+        "intake), signed with HARK_HANDOFF_WEBHOOK_SECRET and retried with backoff from a "
+        "persisted outbox. Unset: handoffs are only listed on the /admin desk.",
+    )
+    handoff_webhook_secret: SecretStr | None = Field(
+        None,
+        description="Secret for the X-Hark-Signature header (HMAC-SHA256 of the timestamp and "
+        "the body) on handoff webhooks; required with HARK_HANDOFF_WEBHOOK_URL.",
+    )
+
+    @field_validator("handoff_webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not value.startswith(("https://", "http://")) or "#" in value:
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        secret = self.handoff_webhook_secret
+        if self.handoff_webhook_url and (secret is None or not secret.get_secret_value()):
+            raise ValueError(
+                "HARK_HANDOFF_WEBHOOK_SECRET is required with HARK_HANDOFF_WEBHOOK_URL "
+                "(handoffs are always delivered signed)"
+            )
+        return self
 
     @field_validator("vad_frame_ms")
     @classmethod

@@ -18,6 +18,7 @@ from hark.privacy.redact import set_region
 from hark.runtime.log_context import log_context
 from hark.runtime.settings import Settings
 from hark.server.guards import install_guards
+from hark.server.handoff_outbox import HandoffOutbox
 from hark.server.request_log import route_of
 from hark.server.retention import RetentionWorker
 from hark.server.routes_health import router as health_router
@@ -46,9 +47,13 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         retention = RetentionWorker(app.state.services.db, settings.retention_days)
         app.state.retention = retention
         retention.start()
+        outbox = HandoffOutbox(app.state.services.db, settings)
+        app.state.handoff_outbox = outbox
+        outbox.start()
         try:
             yield
         finally:
+            await outbox.stop()
             await retention.stop()
             if owned:
                 app.state.services.close()
@@ -109,6 +114,15 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from hark.server.routes_privacy import router as privacy_router
 
     app.include_router(privacy_router)
+    from hark.server.routes_admin_handoffs import router as admin_handoffs_router
+
+    app.include_router(admin_handoffs_router)
+    from hark.server.routes_admin_insights import router as admin_insights_router
+
+    app.include_router(admin_insights_router)
+    from hark.server.admin.pages import install as install_admin_pages
+
+    install_admin_pages(app)
     from hark.server.routes_kiosk import router as kiosk_router
 
     app.include_router(kiosk_router)

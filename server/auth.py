@@ -126,6 +126,14 @@ class Security:
             self.limit("owner", principal.owner)
         return principal
 
+    def admin_owner(self, key: str) -> str | None:
+        """The operator a presented admin key stands for (constant time), or None."""
+        return _match(key, self.admin_keys) if key and self.admin_keys else None
+
+    def limit_address(self, conn: HTTPConnection) -> None:
+        """Count a request against its client address's rate limit (:class:`Denied` 429)."""
+        self._limit("addr", client_address(conn))
+
     def check_origin(self, conn: HTTPConnection) -> None:
         origin = conn.headers.get("origin")
         if origin is None:

@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "say",
     "chat",
     "privacy",
+    "nlu",
 ]
 
 

@@ -27,7 +27,7 @@ from hark.shop.product_words import ProductDoc
 from hark.shop.search import ProductSearch
 from hark.store.db import Database
 from hark.store.media import public_url
-from hark.store.models import Faq, OrderLine, Product
+from hark.store.models import Faq, NluExample, NluModel, OrderLine, Product
 
 log = logging.getLogger("hark.dialogue")
 
@@ -37,6 +37,7 @@ class Signature:
     catalog: tuple[Any, ...]  # names, descriptions, tags, prices, FAQ: a change rebuilds all
     stock: tuple[Any, ...]
     orders: tuple[Any, ...]
+    nlu: tuple[Any, ...] = ()  # the newest retraining (``nlu_models``): its id
 
 
 @dataclass
@@ -54,6 +55,16 @@ class Knowledge:
     co_purchase: dict[str, Counter[str]] = field(default_factory=dict)
     popularity: Counter[str] = field(default_factory=Counter)
     built_s: float = 0.0
+    #: ``(text, intent)`` examples reviewers labelled, as of the newest ``hark nlu train``.
+    reviewed: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def nlu_key(self) -> str:
+        """What a trained NLU of this snapshot depends on: the shop's words and the reviews."""
+        if not self.reviewed:
+            return self.content_key
+        digest = hashlib.sha256(repr(self.reviewed).encode()).hexdigest()[:16]
+        return f"{self.content_key}+{digest}"
 
     def product(self, sku: str | None) -> ProductDoc | None:
         return self.products.get(sku) if sku else None
@@ -89,6 +100,7 @@ def read_signature(session: Session) -> Signature:
         catalog=(int(p[0]), int(p[1]), str(p[2]), p[4], int(f[0]), int(f[1])),
         stock=(int(p[3]),),
         orders=(int(o[0]), int(o[1])),
+        nlu=(session.scalar(select(func.max(NluModel.id))),),
     )
 
 
@@ -147,6 +159,7 @@ def build(db: Database, signature: Signature | None = None) -> Knowledge:
             for q, a in session.execute(select(Faq.question, Faq.answer).order_by(Faq.id))
         ]
         co, popularity = _load_orders(session)
+        reviewed = load_reviewed(session)
     categories = sorted({p.category for p in products})
     key = _content_key(products, faq_entries)
     with _CACHE_LOCK:
@@ -165,6 +178,7 @@ def build(db: Database, signature: Signature | None = None) -> Knowledge:
         content_key=key,
         co_purchase=co,
         popularity=popularity,
+        reviewed=reviewed,
     )
     knowledge.built_s = time.perf_counter() - started
     log.info(
@@ -197,7 +211,23 @@ def refresh(db: Database, current: Knowledge, session: Session) -> Knowledge:
     if signature.orders != current.signature.orders:
         updated.co_purchase, updated.popularity = _load_orders(session)
         updated.search.popularity = updated.popularity
+    if signature.nlu != current.signature.nlu:  # `hark nlu train` ran: the next parse uses it
+        updated.reviewed = load_reviewed(session)
     return updated
+
+
+def load_reviewed(session: Session) -> tuple[tuple[str, str], ...]:
+    """The reviewed examples the newest retraining used (none before the first)."""
+    model = session.scalars(select(NluModel).order_by(NluModel.id.desc()).limit(1)).first()
+    if model is None or not model.example_ids:
+        return ()
+    ids = [int(i) for i in model.example_ids if isinstance(i, int)]
+    rows = session.execute(
+        select(NluExample.text, NluExample.intent)
+        .where(NluExample.id.in_(ids))
+        .order_by(NluExample.id)
+    ).all()
+    return tuple((str(text), str(intent)) for text, intent in rows)
 
 
 def _content_key(products: list[ProductDoc], faq: list[FaqEntry]) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.reply import Action
-from hark.skills.state import ConversationState
+from hark.skills.state import ConversationState, Pending
 
 REASONS = {
     "requested": "the customer asked for a person",
@@ -105,20 +105,62 @@ def build_summary(ctx: TurnContext, reason: str) -> dict[str, Any]:
     }
 
 
+#: How each channel reaches a person. ``transfer``: the phone line puts the caller through
+#: (the Twilio adapter dials, or offers a callback when nobody answers); ``callback``: a
+#: person can't join this channel (Alexa, text messages), so a callback is offered; any
+#: other channel (the kiosk, voice and HTTP clients) has staff come or take over.
+REACH: dict[str, str] = {
+    "phone": "transfer",
+    "alexa": "callback",
+    "sms": "callback",
+    "whatsapp": "callback",
+}
+#: ``Pending`` kind of a callback offer; ``data["contact"]`` says whom to call:
+#: ``account`` (the phone on the verified customer's account), ``sender`` (the number the
+#: messages come from) or ``ask`` (the caller is asked for a number).
+CALLBACK = "callback"
+
+
+def reach(channel: str) -> str:
+    return REACH.get(channel, "staff")
+
+
 def handoff(ctx: TurnContext, reason: str) -> SkillReply:
-    """Transfer to a person: say what happens next, hand over the summary."""
+    """Hand over to a person: say truthfully what happens next, hand over the summary."""
     state = ctx.state
     state.handed_off = True
     state.pending = None
     reply = SkillReply(intent="human_agent", resolved=False)
-    reply.say.say("I'm connecting you with a member of our team now.")
-    reply.say.say(
-        "I've passed on a summary of our conversation, so you won't have to repeat yourself."
-    )
-    reply.say.say("Please hold for a moment.")
-    reply.actions.append(
-        Action("handoff", {"summary": build_summary(ctx, reason), "reason": reason})
-    )
+    data: dict[str, Any] = {"summary": build_summary(ctx, reason), "reason": reason}
+    if reach(ctx.conversation.channel) == "callback":
+        _offer_callback(ctx, reply)
+        data["callback"] = "offered"
+    else:
+        reply.say.say("I'm connecting you with a member of our team now.")
+        reply.say.say(
+            "I've passed on a summary of our conversation, so you won't have to repeat yourself."
+        )
+        reply.say.say("Please hold for a moment.")
+    reply.actions.append(Action("handoff", data))
     ctx.conversation.summary = topic_phrase(state)
     state.not_understood = 0
     return reply
+
+
+def _offer_callback(ctx: TurnContext, reply: SkillReply) -> None:
+    """Nobody can join an Alexa session or a text thread: offer a call back, and ask whom
+    to call. The answer is the next turn (``Pending("callback")``)."""
+    reply.say.say(
+        "I can't put you through to a person here, but someone from our team can call you back, "
+        "and they'll have a summary of our conversation."
+    )
+    if ctx.customer is not None and ctx.customer.phone:
+        reply.say.say("Shall they call you on the phone number on your account?")
+        contact = "account"
+    elif ctx.conversation.channel in ("sms", "whatsapp"):
+        reply.say.say("Shall they call you back on the number you're texting from?")
+        contact = "sender"
+    else:
+        reply.say.say("What phone number should they call you on? Or say no thanks.")
+        contact = "ask"
+    reply.pending = Pending(CALLBACK, {"contact": contact})

@@ -35,6 +35,8 @@ from hark.store.models import (
     ChannelLink,
     Conversation,
     Customer,
+    Handoff,
+    NluExample,
     Order,
     ReturnRequest,
     Turn,
@@ -52,13 +54,17 @@ HANDLED_TABLES: dict[str, str] = {
     "channel_links": "exported; deleted on erasure",
     "conversations": "exported; deleted on erasure and after the retention period",
     "turns": "exported with their conversation; deleted with it",
+    "handoffs": "exported with their conversation (callback numbers included); deleted with it "
+    "and on erasure",
+    "nlu_examples": "reviewed turns (redacted text): exported with their conversation; deleted "
+    "on erasure; after the retention period kept as training data, unlinked from it",
 }
 _BATCH = 500
 
 
 def linked_tables() -> list[Table]:
     """Tables besides the known ones whose rows belong to a conversation."""
-    known = {"conversations", "turns", "carts"}
+    known = {"conversations", "turns", "carts", "nlu_examples"}
     return [
         table
         for table in Base.metadata.sorted_tables
@@ -219,6 +225,13 @@ def export_customer(db: Database, customer_id: str) -> dict[str, Any]:
                 for c in conversations
             ],
             "conversation_records": _linked_rows(session, [c.id for c in conversations]),
+            "reviewed_examples": [
+                {"text": e.text, "intent": e.intent, "conversation_id": e.conversation_id}
+                for chunk in _chunks([c.id for c in conversations])
+                for e in session.scalars(
+                    select(NluExample).where(NluExample.conversation_id.in_(chunk))
+                )
+            ],
             "exported_at": _iso(utcnow()),
         }
 
@@ -235,7 +248,10 @@ def erase_customer(db: Database, customer_id: str) -> ErasureReport:
             )
         )
         report.carts = _delete_carts(session, _carts_of(customer.customer_id, conversation_ids))
+        for chunk in _chunks(conversation_ids):  # the caller's own words, even reviewed
+            _rows(session, delete(NluExample).where(NluExample.conversation_id.in_(chunk)))
         report.conversations, report.turns = _delete_conversations(session, conversation_ids)
+        _rows(session, delete(Handoff).where(Handoff.customer_id == customer.customer_id))
         report.channel_links = _rows(
             session, delete(ChannelLink).where(ChannelLink.customer_id == customer.customer_id)
         )
@@ -292,6 +308,13 @@ def purge_conversations(
         for chunk in _chunks(stale):
             report.carts += _delete_carts(
                 session, (Cart.conversation_id.in_(chunk)) & (Cart.customer_id.is_(None))
+            )
+        for chunk in _chunks(stale):  # reviewed examples outlive them, tied to no one
+            _rows(
+                session,
+                update(NluExample)
+                .where(NluExample.conversation_id.in_(chunk))
+                .values(conversation_id=None, turn_id=None),
             )
         report.conversations, report.turns = _delete_conversations(session, stale)
     return report

@@ -200,6 +200,10 @@ class Turn(Base):
     interrupted: Mapped[bool] = mapped_column(Boolean, default=False)
     metrics: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # User turns only: how sure the NLU was of ``intent``, and whether the brain could
+    # act on the turn (False: "sorry, I didn't understand"). The review queue reads both.
+    confidence: Mapped[float | None] = mapped_column(Float)
+    understood: Mapped[bool | None] = mapped_column(Boolean)
 
     conversation: Mapped[Conversation] = relationship(back_populates="turns")
 
@@ -267,3 +271,122 @@ class OrderRemedy(Base):
     conversation_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20), default="promised")  # promised | honoured
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+HANDOFF_STATUSES = ("open", "claimed", "resolved")
+
+
+class Handoff(Base):
+    """A caller handed to a person: the desk's record, and its delivery outbox.
+
+    Written by the brain in the same transaction as the turn that handed off.
+    ``summary`` is built from redacted text only. ``callback_contact`` is the one
+    place a callback number (or ``account:<customer_id>``) is kept, and only when
+    the caller accepted a callback. The ``delivery_*`` columns are the persisted
+    outbox for ``HARK_HANDOFF_WEBHOOK_URL``: a worker in any server process leases
+    a due row (``lease_until``), posts it, and records the outcome, so a restart
+    loses nothing and one handoff is delivered once (``id`` is the idempotency key).
+    """
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # uuid4 hex
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
+    turn_id: Mapped[int | None] = mapped_column(Integer)  # the user turn that led to it
+    channel: Mapped[str] = mapped_column(String(32))
+    customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.customer_id"))
+    identity: Mapped[str] = mapped_column(String(16), default="anonymous")
+    reason: Mapped[str] = mapped_column(String(40))
+    topic: Mapped[str] = mapped_column(String(200), default="")
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
+    sentiment_trend: Mapped[str] = mapped_column(String(16), default="steady")
+    sentiment_last: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolution: Mapped[str] = mapped_column(Text, default="")  # redacted note
+    # How the channel reached a person: a phone transfer's outcome, a callback.
+    transfer_status: Mapped[str | None] = mapped_column(String(20))
+    callback: Mapped[str | None] = mapped_column(String(16))  # offered | accepted | declined
+    callback_contact: Mapped[str | None] = mapped_column(String(80))
+    # The outbox: off (no webhook configured) | pending | delivered | failed.
+    delivery_state: Mapped[str] = mapped_column(String(16), default="off", index=True)
+    delivery_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(40))
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    payload: Mapped[str] = mapped_column(Text, default="")  # the exact body, once built
+
+
+class AssistedOrder(Base):
+    """An order Hark placed in a conversation: what analytics count as sales through Hark."""
+
+    __tablename__ = "assisted_orders"
+
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.order_id"), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    total: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    placed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class NluExample(Base):
+    """A turn a reviewer labelled: the intent it should have had (or ``out_of_scope``).
+
+    Kept apart from the shipped training data (``dialogue/data/intents.json``);
+    ``hark nlu train`` adds them. ``text`` is the stored turn's text, redacted.
+    ``heldout_delta`` is what adding this one example does to held-out accuracy;
+    a negative one is ``flagged`` and left out of training until ``confirmed``.
+    """
+
+    __tablename__ = "nlu_examples"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    turn_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    chosen_intent: Mapped[str | None] = mapped_column(String(64))
+    intent: Mapped[str] = mapped_column(String(64))
+    reviewer: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    heldout_delta: Mapped[float | None] = mapped_column(Float)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class NluModel(Base):
+    """One retraining: which reviewed examples the classifier is built with, and how it scored.
+
+    Every server process rebuilds the same classifier from the shipped data plus
+    ``example_ids`` (training is deterministic), so the newest row is the model in use
+    everywhere, without shipping pickles through the database.
+    """
+
+    __tablename__ = "nlu_models"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    example_ids: Mapped[list] = mapped_column(JSON, default=list)
+    examples: Mapped[int] = mapped_column(Integer, default=0)
+    heldout_before: Mapped[float | None] = mapped_column(Float)
+    heldout_after: Mapped[float | None] = mapped_column(Float)
+    reviewed_before: Mapped[float | None] = mapped_column(Float)
+    reviewed_after: Mapped[float | None] = mapped_column(Float)
+    trained_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AdminSession(Base):
+    """A signed-in operator of the ``/admin`` pages; the cookie holds a token, this its digest."""
+
+    __tablename__ = "admin_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the token
+    owner: Mapped[str] = mapped_column(String(64))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)

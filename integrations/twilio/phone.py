@@ -115,8 +115,10 @@ async def callback(services: VoiceServices, form: Any, call_id: str) -> str:
     keys = (form.get("Digits") or "").strip()
     speech = (form.get("SpeechResult") or "").strip()[:200]
     wants = keys == "1" or (not keys and bool(speech) and _affirmed(services, speech))
+    await asyncio.to_thread(
+        services.dialogue.calls.record_callback, call_id, caller_of(form), accepted=wants
+    )
     if wants:
-        await asyncio.to_thread(services.dialogue.calls.record_callback, call_id, caller_of(form))
         log.info("callback requested")
         return twiml.say_and_hang_up(transfer.CALLBACK_BOOKED)
     return twiml.say_and_hang_up(transfer.NO_CALLBACK)

@@ -110,7 +110,10 @@ async def _reply(
             return conversation_id, fit(f"{lead} {NO_TEXT}")
         with log_context(conversation_id=continued):
             started = time.perf_counter()
-            reply = await asyncio.to_thread(dialogue.turn, continued, body[:MAX_TEXT_CHARS])
+            # the sender is who to call back, kept only if they accept a callback offer
+            reply = await asyncio.to_thread(
+                dialogue.turn, continued, body[:MAX_TEXT_CHARS], callback_to=sender
+            )
             record_turn(
                 channel,
                 reply.intent,
