@@ -144,7 +144,12 @@ def runs(text: str, tokens: list[Token] | None = None) -> list[Run]:
         j = i + 1
         while j < n:
             tok = tokens[j]
-            if numeric(j):
+            # "5500 0000 0000 4 O": a lone letter after typed digits, not a spoken zero
+            # (unless more spoken digits follow it)
+            letter = (
+                tok.low == "o" and tokens[members[-1]].kind == "num" and not spoken_digit(j + 1)
+            )
+            if numeric(j) and not letter:
                 members.append(j)
                 j += 1
                 continue
