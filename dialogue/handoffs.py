@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hark.language.contact import normalize_phone, phone_numbers
+from hark.privacy.contact import normalize_phone, phone_numbers
 from hark.runtime.settings import Settings
 from hark.skills import handoff as handoff_skill
 from hark.skills.context import SkillReply, TurnContext

@@ -132,7 +132,7 @@ class Security:
 
     def limit_address(self, conn: HTTPConnection) -> None:
         """Count a request against its client address's rate limit (:class:`Denied` 429)."""
-        self._limit("addr", client_address(conn))
+        self.limit("addr", client_address(conn))
 
     def check_origin(self, conn: HTTPConnection) -> None:
         origin = conn.headers.get("origin")
