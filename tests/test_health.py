@@ -61,7 +61,7 @@ def test_hark_serve_answers_healthz(tmp_path: Path) -> None:
         "HARK_PORT": str(port),
         "HARK_DATA_DIR": str(tmp_path / "data"),
         "HARK_LOG_FORMAT": "json",
-        "HARK_MODELS_AUTO_DOWNLOAD": "false",  # no hub here; the fetch has its own tests
+        "HARK_MODELS_AUTO_DOWNLOAD": "false",  # no hub or registry; the fetch has its own tests
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "hark.server.cli", "serve"],

@@ -316,11 +316,11 @@ def test_voice_setup_progress_is_shown_while_models_download(
     saved = dict(services.engines)
     services.engines["asr"] = EngineStatus(
         False,
-        "downloading tiny.en from the model hub",
+        "downloading base from the model hub",
         download={
             "state": "downloading",
-            "model": "tiny.en",
-            "file": "tiny.en/model.bin",
+            "model": "base",
+            "file": "base/model.bin",
             "file_percent": 42.0,
             "downloaded_bytes": 31457280,
         },  # fmt: skip
@@ -329,7 +329,7 @@ def test_voice_setup_progress_is_shown_while_models_download(
         page = open_kiosk(launch_chromium(speech_wav(("silence", 1.0))), kiosk_server.url)
         notice = page.locator("#voice-setup")
         notice.wait_for(state="visible", timeout=10000)
-        assert "downloading tiny.en: 30.0 MB 42 %" in notice.inner_text()
+        assert "downloading base: 30.0 MB 42 %" in notice.inner_text()
         assert "You can type meanwhile" in notice.inner_text()
     finally:
         services.engines.clear()

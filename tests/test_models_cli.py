@@ -52,26 +52,24 @@ def test_cli_download_then_engines_load_the_files(
     hub: FakeHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     models = tmp_path / "models"
-    code = main(["models", "download", "--asr", "tiny.en", "--voice", "en_US-lessac-medium",
+    code = main(["models", "download", "--asr", "base", "--voice", "en_US-joe-medium",
                  "--models-dir", str(models), "--endpoint", hub.url])  # fmt: skip
     assert code == 0
     out = capsys.readouterr()
-    assert "Whisper model tiny.en" in out.out and "piper voice en_US-lessac-medium" in out.out
+    assert "Whisper model base" in out.out and "piper voice en_US-joe-medium" in out.out
     assert "model.bin" in out.err  # the progress bar names each file
     for name in ("config.json", "model.bin", "tokenizer.json", "vocabulary.json"):
-        assert (models / "whisper" / "tiny.en" / name).read_bytes() == hub.files[
-            WHISPER_BASE + name
-        ]
-    assert not (models / "whisper" / "tiny.en" / "vocabulary.txt").exists()  # 404 was fine
+        assert (models / "whisper" / "base" / name).read_bytes() == hub.files[WHISPER_BASE + name]
+    assert not (models / "whisper" / "base" / "vocabulary.txt").exists()  # 404 was fine
     assert leftovers(models) == []
     assert WHISPER_BASE + "preprocessor_config.json" in hub.requests  # optional file was tried
     assert any(r.startswith("/cdn/") for r in hub.requests)  # LFS redirect followed
     # The downloaded models are the real thing for the engines.
-    WhisperTranscriber("tiny.en", models_dir=models, max_new_tokens=4)
-    assert PiperSynthesizer("en_US-lessac-medium", models_dir=models).sample_rate == 16000
+    WhisperTranscriber("base", models_dir=models, max_new_tokens=4)
+    assert PiperSynthesizer("en_US-joe-medium", models_dir=models).sample_rate == 16000
 
     hub.requests.clear()  # a second run finds everything present and fetches nothing
-    assert main(["models", "download", "--asr", "tiny.en", "--models-dir", str(models),
+    assert main(["models", "download", "--asr", "base", "--models-dir", str(models),
                  "--endpoint", hub.url]) == 0  # fmt: skip
     assert hub.requests == []
 
@@ -80,46 +78,46 @@ def test_cli_list_shows_models_with_sizes(hub: FakeHub, tmp_path: Path, capsys) 
     models = tmp_path / "models"
     assert main(["models", "list", "--models-dir", str(models)]) == 0
     assert "no models" in capsys.readouterr().err
-    download_whisper("tiny.en", models, endpoint=hub.url, progress=False)
-    download_piper_voice("en_US-lessac-medium", models, endpoint=hub.url, progress=False)
+    download_whisper("base", models, endpoint=hub.url, progress=False)
+    download_piper_voice("en_US-joe-medium", models, endpoint=hub.url, progress=False)
     (models / "whisper" / "broken").mkdir()
     assert main(["models", "list", "--models-dir", str(models)]) == 0
     table = capsys.readouterr().out
-    assert "asr" in table and "tiny.en" in table and ("KiB" in table or "MiB" in table)
+    assert "asr" in table and "base" in table and ("KiB" in table or "MiB" in table)
     assert "missing config.json" in table
     assert main(["models", "list", "--models-dir", str(models), "--json"]) == 0
     listed = {m["name"]: m for m in json.loads(capsys.readouterr().out)}
     whisper_size = sum(len(hub.files[WHISPER_BASE + n]) for n in
                        ("config.json", "model.bin", "tokenizer.json", "vocabulary.json"))  # fmt: skip
-    assert listed["tiny.en"]["size_bytes"] == whisper_size and listed["tiny.en"]["complete"]
-    assert listed["en_US-lessac-medium"]["kind"] == "voice"
+    assert listed["base"]["size_bytes"] == whisper_size and listed["base"]["complete"]
+    assert listed["en_US-joe-medium"]["kind"] == "voice"
     assert listed["broken"]["complete"] is False
-    assert [m.name for m in list_models(models)] == ["broken", "tiny.en", "en_US-lessac-medium"]
+    assert [m.name for m in list_models(models)] == ["base", "broken", "en_US-joe-medium"]
 
 
 def test_download_uses_configured_names_and_env_endpoint(
     hub: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HARK_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("HARK_ASR_MODEL", "tiny.en")
-    monkeypatch.setenv("HARK_TTS_VOICE", "en_US-lessac-medium")
+    monkeypatch.setenv("HARK_ASR_MODEL", "base")
+    monkeypatch.setenv("HARK_TTS_VOICE", "en_US-joe-medium")
     monkeypatch.setenv("HARK_HF_ENDPOINT", hub.url)
     assert main(["models", "download", "--no-progress"]) == 0
-    assert (tmp_path / "data" / "models" / "whisper" / "tiny.en" / "model.bin").is_file()
-    assert (tmp_path / "data" / "models" / "piper" / "en_US-lessac-medium.onnx.json").is_file()
+    assert (tmp_path / "data" / "models" / "whisper" / "base" / "model.bin").is_file()
+    assert (tmp_path / "data" / "models" / "piper" / "en_US-joe-medium.onnx.json").is_file()
 
 
 @pytest.mark.parametrize("fault", ["truncate", "wrong_sha"])
 def test_a_broken_download_leaves_nothing_behind(hub: FakeHub, tmp_path: Path, fault: str) -> None:
     getattr(hub, fault).add(WHISPER_BASE + "model.bin")
-    getattr(hub, fault).add(PIPER_BASE + "en_US-lessac-medium.onnx")
+    getattr(hub, fault).add(PIPER_BASE + "en_US-joe-medium.onnx")
     with pytest.raises(DownloadError, match="cut short|checksum|cannot download"):
-        download_whisper("tiny.en", tmp_path, endpoint=hub.url, progress=False)
+        download_whisper("base", tmp_path, endpoint=hub.url, progress=False)
     with pytest.raises(DownloadError):
-        download_piper_voice("en_US-lessac-medium", tmp_path, endpoint=hub.url, progress=False)
-    assert not (tmp_path / "whisper" / "tiny.en").exists()
-    assert not (tmp_path / "piper" / "en_US-lessac-medium.onnx").exists()
-    assert not (tmp_path / "piper" / "en_US-lessac-medium.onnx.json").exists()
+        download_piper_voice("en_US-joe-medium", tmp_path, endpoint=hub.url, progress=False)
+    assert not (tmp_path / "whisper" / "base").exists()
+    assert not (tmp_path / "piper" / "en_US-joe-medium.onnx").exists()
+    assert not (tmp_path / "piper" / "en_US-joe-medium.onnx.json").exists()
     assert leftovers(tmp_path) == []
 
 
@@ -138,25 +136,23 @@ def test_unknown_model_and_unreachable_hub_give_one_line_errors(
 
     hub.close()  # nothing listens there any more
     with pytest.raises(SystemExit) as caught:
-        main(["models", "download", "--voice", "en_US-lessac-medium", "--models-dir",
+        main(["models", "download", "--voice", "en_US-joe-medium", "--models-dir",
               str(tmp_path), "--endpoint", hub.url, "--no-progress"])  # fmt: skip
     assert caught.value.code == 1
     assert "cannot download" in capsys.readouterr().err
 
 
 def test_name_validation_and_repo_layout() -> None:
-    assert (
-        piper_repo_path("en_US-lessac-medium") == "en/en_US/lessac/medium/en_US-lessac-medium.onnx"
-    )
+    assert piper_repo_path("en_US-joe-medium") == "en/en_US/joe/medium/en_US-joe-medium.onnx"
     assert piper_repo_path("de_DE-thorsten_emotional-x_low").startswith(
         "de/de_DE/thorsten_emotional/x_low/"
     )
     assert whisper_repo("base.en") == ("base.en", "Systran/faster-whisper-base.en")
     assert whisper_repo("distil-large-v3")[1] == "Systran/faster-distil-whisper-large-v3"
     assert whisper_repo("someone/custom-model") == ("custom-model", "someone/custom-model")
-    for bad in ("../etc", "en_US-lessac", "en_US-lessac-ultra", "x/../y"):
+    for bad in ("../etc", "en_US-joe", "en_US-joe-ultra", "x/../y"):
         with pytest.raises(DownloadError):
-            piper_repo_path(bad) if "lessac" in bad else whisper_repo(bad)
+            piper_repo_path(bad) if "joe" in bad else whisper_repo(bad)
 
 
 # --------------------------------------------------------------------------- transcribe / say
@@ -222,5 +218,5 @@ def test_say_without_voice_fails_in_one_line(tmp_path: Path, monkeypatch, capsys
         main(["say", "Hi", "-o", str(tmp_path / "x.wav")])
     assert caught.value.code == 2
     err = capsys.readouterr().err.strip()
-    assert "\n" not in err and "hark models download --voice en_US-lessac-medium" in err
+    assert "\n" not in err and "hark models download --voice en_US-joe-medium" in err
     assert not (tmp_path / "x.wav").exists()

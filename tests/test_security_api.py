@@ -387,7 +387,9 @@ def _free_port() -> int:
 
 def _serve_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HARK_")}
-    return env | {"HARK_DATA_DIR": str(tmp_path / "data"), "HARK_LOG_FORMAT": "json"} | extra
+    # No model download from a real hub or registry; the fetch has its own tests.
+    quiet = {"HARK_LOG_FORMAT": "json", "HARK_MODELS_AUTO_DOWNLOAD": "false"}
+    return env | {"HARK_DATA_DIR": str(tmp_path / "data")} | quiet | extra
 
 
 def test_serve_refuses_a_public_address_without_keys(tmp_path: Path) -> None:

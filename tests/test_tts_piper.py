@@ -137,15 +137,15 @@ def test_concurrent_synthesis_from_threads(voice: PiperSynthesizer) -> None:
 def test_voice_by_name_and_missing_files(tiny_piper_voice: Path, tmp_path: Path) -> None:
     piper_dir = tmp_path / "piper"
     piper_dir.mkdir()
-    shutil.copy(tiny_piper_voice, piper_dir / "en_US-lessac-medium.onnx")
+    shutil.copy(tiny_piper_voice, piper_dir / "en_US-joe-medium.onnx")
     with pytest.raises(ModelNotFound) as caught:
-        PiperSynthesizer("en_US-lessac-medium", models_dir=tmp_path)
+        PiperSynthesizer("en_US-joe-medium", models_dir=tmp_path)
     message = str(caught.value)
-    assert "\n" not in message and "en_US-lessac-medium.onnx.json" in message
-    assert "hark models download --voice en_US-lessac-medium" in message
-    shutil.copy(f"{tiny_piper_voice}.json", piper_dir / "en_US-lessac-medium.onnx.json")
-    engine = PiperSynthesizer("en_US-lessac-medium", models_dir=tmp_path)
-    assert engine.name == "en_US-lessac-medium" and "16000 Hz" in engine.describe()
+    assert "\n" not in message and "en_US-joe-medium.onnx.json" in message
+    assert "hark models download --voice en_US-joe-medium" in message
+    shutil.copy(f"{tiny_piper_voice}.json", piper_dir / "en_US-joe-medium.onnx.json")
+    engine = PiperSynthesizer("en_US-joe-medium", models_dir=tmp_path)
+    assert engine.name == "en_US-joe-medium" and "16000 Hz" in engine.describe()
     with pytest.raises(ModelNotFound, match="hark models download --voice en_GB-alan-low"):
         PiperSynthesizer("en_GB-alan-low", models_dir=tmp_path)
     with pytest.raises(ModelNotFound, match="no file"):

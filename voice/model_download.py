@@ -1,8 +1,9 @@
 """The one place that downloads speech models, from Hugging Face or a mirror.
 
-Used by ``hark models download``, and by ``hark serve`` when the configured
-models are missing and ``HARK_MODELS_AUTO_DOWNLOAD`` is on (in the background,
-see ``hark.server.model_setup``); nothing else downloads.
+The hub source of :mod:`hark.voice.model_fetch` (used by ``hark models
+download`` and by ``hark serve`` when the configured models are missing and
+``HARK_MODELS_AUTO_DOWNLOAD`` is on, see ``hark.server.model_setup``); the
+package registry is the other source (:mod:`hark.voice.model_packages`).
 Whisper from ``Systran/faster-whisper-<name>`` (CTranslate2 conversions),
 piper voices from ``rhasspy/piper-voices``. The endpoint is overridable
 (``HARK_HF_ENDPOINT``, then ``HF_ENDPOINT``, or the ``endpoint`` argument) for
@@ -61,7 +62,15 @@ _CHUNK = 1 << 16
 
 
 class DownloadError(RuntimeError):
-    """A download that could not complete; ``str(exc)`` is one line for the operator."""
+    """A download that could not complete; ``str(exc)`` is one line for the operator.
+
+    ``cause`` is a short phrase without paths or URLs ("unreachable", "not
+    found", "cut short", ...) for places anyone can read, such as ``/readyz``.
+    """
+
+    def __init__(self, message: str, cause: str = "failed") -> None:
+        super().__init__(message)
+        self.cause = cause
 
 
 # --------------------------------------------------------------------------- download
@@ -80,20 +89,21 @@ def whisper_repo(name: str) -> tuple[str, str]:
     if "/" in name:
         owner, _, repo = name.partition("/")
         if not (_WHISPER_NAME.match(owner) and _WHISPER_NAME.match(repo)):
-            raise DownloadError(f"invalid Whisper repository id {name!r}")
+            raise DownloadError(f"invalid Whisper repository id {name!r}", "invalid name")
         return repo, name
     if not _WHISPER_NAME.match(name):
-        raise DownloadError(f"invalid Whisper model name {name!r}")
+        raise DownloadError(f"invalid Whisper model name {name!r}", "invalid name")
     return name, WHISPER_REPOS.get(name, f"Systran/faster-whisper-{name}")
 
 
 def piper_repo_path(name: str) -> str:
-    """Path of a voice's ``.onnx`` in rhasspy/piper-voices, e.g. ``en/en_US/lessac/medium/...``."""
+    """Path of a voice's ``.onnx`` in rhasspy/piper-voices, e.g. ``en/en_US/joe/medium/...``."""
     match = _PIPER_NAME.match(name)
     if not match:
         raise DownloadError(
             f"invalid piper voice name {name!r} (expected LANG_REGION-NAME-QUALITY, "
-            "e.g. en_US-lessac-medium)"
+            "e.g. en_US-joe-medium)",
+            "invalid name",
         )
     lang, region, speaker, quality = match.groups()
     return f"{lang}/{lang}_{region}/{speaker}/{quality}/{name}.onnx"
@@ -165,9 +175,12 @@ def fetch_file(
             if response.status_code == 404:
                 if optional:
                     return None
-                raise DownloadError(f"not found on the hub: {url}")
+                raise DownloadError(f"not found on the hub: {url}", "not found")
             if response.status_code >= 400:
-                raise DownloadError(f"HTTP {response.status_code} while fetching {url}")
+                raise DownloadError(
+                    f"HTTP {response.status_code} while fetching {url}",
+                    f"HTTP {response.status_code}",
+                )
             length = response.headers.get("content-length")
             total = int(length) if length and length.isdigit() else None
             expected_sha = _announced_sha256(response)
@@ -189,13 +202,22 @@ def fetch_file(
             out.flush()
             os.fsync(out.fileno())
         if total is not None and written != total:
-            raise DownloadError(f"download of {url} was cut short ({written} of {total} bytes)")
+            raise DownloadError(
+                f"download of {url} was cut short ({written} of {total} bytes)", "cut short"
+            )
         if expected_sha and digest.hexdigest() != expected_sha:
-            raise DownloadError(f"checksum mismatch for {url} (corrupted download)")
+            raise DownloadError(f"checksum mismatch for {url} (corrupted download)", "corrupted")
         os.replace(tmp, dest)
         return written
     except httpx.HTTPError as exc:
-        raise DownloadError(f"cannot download {url}: {exc.__class__.__name__}: {exc}") from exc
+        cause = (
+            "unreachable"
+            if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+            else "failed"
+        )
+        raise DownloadError(
+            f"cannot download {url}: {exc.__class__.__name__}: {exc}", cause
+        ) from exc
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -248,7 +270,7 @@ def download_whisper(
         for file in WHISPER_REQUIRED:
             fetch(file)
         if not [f for f in WHISPER_VOCABULARIES if fetch(f, optional=True)]:
-            raise DownloadError(f"{repo} has no vocabulary.txt or vocabulary.json")
+            raise DownloadError(f"{repo} has no vocabulary.txt or vocabulary.json", "incomplete")
         for file in WHISPER_OPTIONAL:
             fetch(file, optional=True)
         old = None

