@@ -180,9 +180,9 @@ def serve(argv: list[str]) -> None:
     services = build_services(
         settings, load_engines=False, transcriber=transcriber, synthesizer=synthesizer
     )
-    from hark.server.services import _product_names
+    from hark.server.services import shop_vocabulary
 
-    whisper.set_vocabulary(_product_names(services.db))  # as hark serve does
+    whisper.set_vocabulary(shop_vocabulary(services.db))  # as hark serve does
     app = create_app(settings, services)
     app.state.voice_options = VoiceOptions(
         partial_interval_s=1.0 if partials == "1" else None, speculate=speculate == "1"
