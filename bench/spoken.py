@@ -193,7 +193,7 @@ def serve(argv: list[str]) -> None:
             time.sleep(0.05)
 
     listening = {"partials": 0, "partials_sent": 0, "partials_s": 0.0, "early_on_twin": 0,
-                 "early_confirmed": 0}  # fmt: skip
+                 "early_confirmed": 0, "early_left_to_twin": 0}  # fmt: skip
     from hark.voice import session as session_module
 
     close = session_module.VoiceSession.close
@@ -206,6 +206,7 @@ def serve(argv: list[str]) -> None:
             listening["partials_s"] += stats.compute_s
             listening["early_on_twin"] += self.listener.early_on_twin
             listening["early_confirmed"] += self.listener.early_confirmed
+            listening["early_left_to_twin"] += self.listener.early_left_to_twin
         await close(self)
 
     session_module.VoiceSession.close = close_and_count  # type: ignore[method-assign]
@@ -403,7 +404,7 @@ async def converse(
             end_at = await speech_end
             if turn >= warmup:
                 rows.append({
-                    "line": line, "speech_s": speeches[line].size / RATE,
+                    "line": line, "speech_s": speeches[line].size / RATE, "end_at": end_at,
                     "v2v_ms": (first_audio - end_at) * 1000, "reply": reply,
                     "partials": len(partials), "first_partial_s": partials[0] if partials else None,
                     **{k: v for k, v in metrics.items() if k != "type"},

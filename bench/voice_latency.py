@@ -95,7 +95,14 @@ def summarize(result: dict[str, Any], hangover_ms: int) -> dict[str, float]:
     # The tiny-size goal: hangover + 1.3 x the first sentence's synthesis.
     summary["tiny_goal"] = hangover_ms + 1.3 * summary["floor_tts"]
     listening = result["stats"]["listening"]
-    for key in ("partials", "partials_s", "partials_sent", "early_on_twin", "early_confirmed"):
+    for key in (
+        "partials",
+        "partials_s",
+        "partials_sent",
+        "early_on_twin",
+        "early_confirmed",
+        "early_left_to_twin",
+    ):
         summary[key] = listening[key]
     firsts = [r["first_partial_s"] for r in rows if r["first_partial_s"] is not None]
     summary["first_partial_s"] = med(firsts) if firsts else float("nan")
@@ -179,7 +186,8 @@ def main() -> int:
               f"low-priority twin), {s['partials_sent']:.0f} sent, first after "
               f"{s['first_partial_s']:.1f} s of speech. Early recognitions on the twin: "
               f"{s['early_on_twin']:.0f}, of which {s['early_confirmed']:.0f} also ran on the "
-              f"main model. Load {s['load_before']:.2f} -> {s['load_after']:.2f}.")  # fmt: skip
+              f"main model and {s['early_left_to_twin']:.0f} were left to a twin seen "
+              f"computing. Load {s['load_before']:.2f} -> {s['load_after']:.2f}.")  # fmt: skip
         if kind == "tiny":
             verdict = "met" if s["v2v_p50"] <= s["tiny_goal"] else "NOT met"
             print(f"  tiny goal: v2v p50 <= hangover + 1.3 x first-sentence synthesis = "

@@ -20,7 +20,7 @@ import pytest
 from doubles import ScriptedTranscriber, ToneSynthesizer
 from fixtures_voice import espeak_speech
 
-from hark.voice.asr.background import LOWEST_PRIORITY, build_at_low_priority
+from hark.voice.asr.background import LOWEST_PRIORITY, build_at_low_priority, low_priority_cpu_s
 from hark.voice.asr.base import BackgroundCapable
 from hark.voice.listener import Listener, ListenerEventKind
 from hark.voice.playback import PlayoutClock, PreparedAudio, prepare, speak
@@ -133,8 +133,33 @@ class TwinnedTranscriber(ScriptedTranscriber):
         return self.twin.in_flight == 0
 
 
+def starved_twin() -> float:
+    """TEST DOUBLE of the twin's CPU clock: it never moves (a busy machine starves the twin)."""
+    return 0.0
+
+
+class ComputingTwin:
+    """TEST DOUBLE of the twin's CPU clock: two cores' worth of CPU per second of wall
+    time (an idle machine) until ``starved`` is set, then it stands still."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.starved = False
+        self.value = 0.0
+
+    def __call__(self) -> float:
+        if not self.starved:
+            self.value = 2.0 * (time.perf_counter() - self.start)
+        return self.value
+
+
 async def _listen(
-    transcriber, seconds_of_speech: float, confirm_pause_s: float = 0.1
+    transcriber,
+    seconds_of_speech: float,
+    confirm_pause_s: float = 0.1,
+    twin_cpu=starved_twin,
+    with_partials: bool = True,
+    each_chunk=None,
 ) -> tuple[Listener, list, list[str]]:
     rate = 16000
     words = "I would like to order the blue running shoes in size ten and a travel mug please"
@@ -142,13 +167,17 @@ async def _listen(
     audio = np.concatenate([speech, np.zeros(int(0.6 * rate), np.int16)])
     partials: list[str] = []
     listener = Listener(
-        Endpointer(rate, energy_tail_ms=40), transcriber, partial_interval_s=0.5,
+        Endpointer(rate, energy_tail_ms=40), transcriber,
+        partial_interval_s=0.5 if with_partials else None,
         partial_after_s=1.0, on_partial=partials.append, confirm_pause_s=confirm_pause_s,
+        twin_cpu=twin_cpu,
     )  # fmt: skip
     events = []
     chunk = rate // 50
     for offset in range(0, audio.size, chunk):
         events += listener.feed(audio[offset : offset + chunk])
+        if each_chunk is not None:
+            each_chunk(listener)
         await asyncio.sleep(0.02)  # real time: recognitions finish while the caller talks
     return listener, events, partials
 
@@ -207,7 +236,80 @@ async def test_a_slow_twin_is_overtaken_once_the_pause_is_confirmed() -> None:
     assert listener.early_confirmed >= 1 and len(transcriber.calls) >= listener.early_confirmed
 
 
+async def test_a_twin_seen_computing_is_left_to_finish_alone() -> None:
+    """An idle machine: the twin has the cores, and a second run would only slow it."""
+    transcriber = TwinnedTranscriber(
+        ["main words"], delay_s=0.02, twin_text="twin words", twin_delay_s=0.5
+    )
+    listener, events, _ = await _listen(
+        transcriber, 1.5, twin_cpu=ComputingTwin(), with_partials=False
+    )
+    utterance = events[-1].utterance
+    assert utterance is not None and utterance.early
+    assert (await utterance.transcript).text == "twin words"
+    assert listener.early_left_to_twin >= 1 and listener.early_confirmed == 0
+    assert transcriber.calls == []
+
+
+async def test_a_twin_that_starves_later_is_overtaken_then() -> None:
+    transcriber = TwinnedTranscriber(
+        ["main words"], delay_s=0.02, twin_text="twin words", twin_delay_s=1.5
+    )
+    clock = ComputingTwin()
+
+    def starve_once_left_to_the_twin(listener: Listener) -> None:
+        clock.starved = clock.starved or listener.early_left_to_twin > 0
+
+    listener, events, _ = await _listen(
+        transcriber,
+        1.5,
+        twin_cpu=clock,
+        with_partials=False,
+        each_chunk=starve_once_left_to_the_twin,
+    )
+    utterance = events[-1].utterance
+    assert utterance is not None and utterance.early
+    assert (await utterance.transcript).text == "main words"
+    assert listener.early_left_to_twin >= 1 and listener.early_confirmed >= 1
+
+
 # ------------------------------------------------------------------ the twin's priority
+@linux_only
+def test_the_cpu_of_lowest_priority_threads_is_counted() -> None:
+    """``low_priority_cpu_s`` sees what a nice-19 thread computes, and nothing else."""
+    done = threading.Event()
+
+    release = threading.Event()
+
+    def spin() -> None:  # until it has had 0.2 s of CPU, however busy the machine is
+        deadline = time.monotonic() + 30
+        while time.thread_time() < 0.2 and time.monotonic() < deadline:
+            sum(range(1000))
+        done.set()
+        release.wait(10)  # an ended thread leaves /proc/self/task, and its count with it
+
+    def factory() -> threading.Thread:  # started here, so it inherits the lowest priority
+        thread = threading.Thread(target=spin, daemon=True)
+        thread.start()
+        return thread
+
+    before = low_priority_cpu_s()
+    assert before is not None
+    thread = build_at_low_priority(factory)
+    assert thread is not None
+    # this thread (nice 0) computes meanwhile and must not be counted
+    own = time.thread_time()
+    while time.thread_time() - own < 0.1:
+        sum(range(1000))
+    try:
+        assert done.wait(40)
+        grown = low_priority_cpu_s() - before
+        assert 0.15 <= grown < 0.2 + 0.1  # the thread's 0.2 s (clock ticks), not ours
+    finally:
+        release.set()
+        thread.join(10)
+
+
 @linux_only
 def test_threads_a_low_priority_build_starts_inherit_its_priority() -> None:
     seen: dict[str, int] = {}

@@ -20,9 +20,14 @@ decides when to run ASR so the caller waits as little as possible:
   everyone's way otherwise. Once the pause has lasted ``confirm_pause_s``
   (a real pause) and that run has not finished, the same audio goes to
   the main engine as well, and whichever finishes first is the transcript
-  (the same model, options and audio give the same words). At worst this
-  is the old behaviour (recognition from ``confirm_pause_s`` on); on an
-  idle machine recognition starts at the first quiet frame.
+  (the same model, options and audio give the same words) -- unless the
+  twin is visibly computing (its threads got at least ``TWIN_BUSY_CORES``
+  of CPU since the last look, ``low_priority_cpu_s``): on an idle machine a
+  second run would only take the cores from a twin that is about to finish,
+  so the listener looks again every ``TWIN_RECHECK_S`` and starts the main
+  engine only once the twin starves. At worst this is the old behaviour
+  (recognition from ``confirm_pause_s`` on); on an idle machine recognition
+  starts at the first quiet frame and runs once.
 * **Partials.** Once the caller has talked for ``partial_after_s``, and
   then every ``partial_interval_s``, the audio so far is transcribed and
   ``on_partial`` gets the text for a ``transcript`` event with ``final:
@@ -59,6 +64,7 @@ from typing import Any
 
 import numpy as np
 
+from hark.voice.asr.background import low_priority_cpu_s
 from hark.voice.asr.base import BackgroundCapable, Transcriber, Transcript
 from hark.voice.audio import int16_to_float32
 from hark.voice.resample import resample
@@ -67,6 +73,22 @@ from hark.voice.vad import Endpointer
 from hark.voice.vad_events import ASR_RATE, VadEvent, VadEventType
 
 PRE_ROLL_S = 0.2  # audio kept before the onset for partials (as the endpointer does)
+TWIN_BUSY_CORES = 0.5  # a twin getting this much CPU is computing, not starved
+TWIN_RECHECK_S = 0.06  # how often a computing twin is looked at again (6 clock ticks)
+
+
+@dataclass
+class TwinWatch:
+    """How much CPU the twin has had since ``wall``: is it computing or starved?"""
+
+    cpu_s: float
+    wall: float
+
+    def computing(self, cpu_s: float | None) -> bool:
+        elapsed = time.perf_counter() - self.wall
+        return (
+            cpu_s is not None and elapsed > 0 and (cpu_s - self.cpu_s) / elapsed >= TWIN_BUSY_CORES
+        )
 
 
 @dataclass
@@ -87,6 +109,17 @@ class EarlyTranscript:
 
     number: int
     transcript: asyncio.Future[Transcript]
+
+
+@dataclass
+class PendingConfirm:
+    """An early recognition on the twin that the main engine may have to run as well."""
+
+    due: float  # stream time of the next look
+    audio: np.ndarray
+    result: asyncio.Future[Transcript]
+    watch: TwinWatch | None  # the twin's CPU at the last look (None: cannot be seen)
+    deferred: bool = False  # left to the twin at least once
 
 
 class ListenerEventKind(enum.StrEnum):
@@ -129,6 +162,7 @@ class Listener:
         partial_after_s: float = 2.0,
         on_partial: Callable[[str], None] | None = None,
         confirm_pause_s: float = 0.1,
+        twin_cpu: Callable[[], float | None] = low_priority_cpu_s,
     ) -> None:
         self.endpointer = endpointer
         self.transcriber = transcriber
@@ -136,9 +170,11 @@ class Listener:
         self.partial_after_s = partial_after_s
         self.on_partial = on_partial
         self.confirm_pause_s = confirm_pause_s
-        self._unconfirmed: tuple[float, np.ndarray, asyncio.Future[Transcript]] | None = None
+        self.twin_cpu = twin_cpu
+        self._unconfirmed: PendingConfirm | None = None
         self.early_on_twin = 0  # early recognitions started on the twin
         self.early_confirmed = 0  # ... that the main engine had to run as well
+        self.early_left_to_twin = 0  # confirmed pauses left to a twin seen computing
         self._rate = endpointer.sample_rate
         self._keep = endpointer.sample_rate  # a second of the stream for partials
         self._recent = StreamBuffer()
@@ -249,8 +285,13 @@ class Listener:
         result.add_done_callback(self._job_done)
         first.add_done_callback(lambda done: self._early_done(done, result, audio))
         speech_end = vad.speech_end_s if vad.speech_end_s is not None else vad.time_s
-        self._unconfirmed = (speech_end + self.confirm_pause_s, audio, result)
+        due = speech_end + self.confirm_pause_s
+        self._unconfirmed = PendingConfirm(due, audio, result, self._watch())
         return result
+
+    def _watch(self) -> TwinWatch | None:
+        cpu_s = self.twin_cpu()
+        return None if cpu_s is None else TwinWatch(cpu_s, time.perf_counter())
 
     def _early_done(
         self, job: asyncio.Future[Transcript], result: asyncio.Future[Transcript], audio: np.ndarray
@@ -266,13 +307,19 @@ class Listener:
         pending = self._unconfirmed
         if pending is None:
             return
-        due, audio, result = pending
-        if result.done():
+        now = self.endpointer.stream_time_s
+        if pending.result.done():
             self._unconfirmed = None
-        elif self.endpointer.stream_time_s >= due:
+        elif now >= pending.due:
+            if pending.watch is not None and pending.watch.computing(self.twin_cpu()):
+                if not pending.deferred:
+                    pending.deferred = True
+                    self.early_left_to_twin += 1
+                pending.due, pending.watch = now + TWIN_RECHECK_S, self._watch()
+                return
             self._unconfirmed = None
             self.early_confirmed += 1
-            self._confirm(result, audio)
+            self._confirm(pending.result, pending.audio)
 
     def _confirm(self, result: asyncio.Future[Transcript], audio: np.ndarray) -> None:
         """Run ``audio`` on the main engine too; the first transcript wins."""

@@ -64,6 +64,36 @@ def build_at_low_priority(factory: Callable[[], T]) -> T | None:
     return box.get("engine")
 
 
+def low_priority_cpu_s() -> float | None:
+    """CPU seconds this process's lowest-priority threads have used: the twin's compute.
+
+    Why: the twin is fast on an idle machine and nearly stopped on a busy one,
+    and only the kernel knows which. The listener reads this twice, a few
+    frames apart, to tell a twin that is computing (let it finish: a second
+    run on the main engine would only take the cores from it) from a starved
+    one (run the main engine too). ``None`` where there is no ``/proc`` or the
+    whole process already runs at the lowest priority (no thread stands out).
+    """
+    if not can_lower_thread_priority() or os.getpriority(os.PRIO_PROCESS, 0) >= LOWEST_PRIORITY:
+        return None
+    ticks = 0
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return None
+    for tid in tasks:
+        try:
+            with open(f"/proc/self/task/{tid}/stat", "rb") as stat:
+                data = stat.read()
+        except OSError:
+            continue  # the thread ended meanwhile
+        # Fields after "(comm)": state is field 3; utime 14, stime 15, nice 19.
+        fields = data[data.rindex(b")") + 2 :].split()
+        if int(fields[16]) == LOWEST_PRIORITY:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 class BackgroundTwin(Generic[T]):
     """Builds a twin once, in the background, on first request; ``None`` until ready."""
 
