@@ -18,8 +18,6 @@ stored and every retry sends exactly those bytes.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -27,7 +25,6 @@ import json
 import logging
 import os
 import random
-import threading
 import time
 import uuid
 from typing import Any
@@ -36,6 +33,7 @@ import httpx
 
 from hark import __version__
 from hark.runtime.settings import Settings
+from hark.server.background_loop import BackgroundLoop
 from hark.skills.handoff import REASONS
 from hark.store import handoffs as rows
 from hark.store.db import Database
@@ -94,59 +92,42 @@ def payload_for(row: Handoff, customer: Customer | None, settings: Settings) -> 
     }
 
 
-class HandoffOutbox:
+class HandoffOutbox(BackgroundLoop):
     """The delivery worker of one server process (see the module docstring)."""
 
+    task_name = "hark-handoff-outbox"
+    failure = "handoff delivery round failed; trying again shortly"
+
     def __init__(self, db: Database, settings: Settings, *, poll_s: float = POLL_S) -> None:
+        super().__init__(log)
         self.db = db
         self.settings = settings
         self.poll_s = poll_s
         self.owner = f"{os.getpid()}:{uuid.uuid4().hex[:16]}"
         self.delivered = 0
-        self._task: asyncio.Task[None] | None = None
-        self._busy = threading.Lock()
         self._client: httpx.Client | None = None
 
     @property
     def enabled(self) -> bool:
         return bool(self.settings.handoff_webhook_url and self.settings.handoff_webhook_secret)
 
-    def start(self) -> None:
-        if self.enabled and self._task is None:
-            self._client = httpx.Client(timeout=TIMEOUT_S, follow_redirects=False)
-            self._task = asyncio.create_task(self._loop(), name="hark-handoff-outbox")
+    def opened(self) -> None:
+        self._client = httpx.Client(timeout=TIMEOUT_S, follow_redirects=False)
 
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is None:
-            return
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await asyncio.to_thread(self._wait_idle)  # an attempt in flight finishes first
+    def closed(self) -> None:
         if self._client is not None:
             self._client.close()
 
-    def _wait_idle(self) -> None:
-        with self._busy:
-            pass
+    def run_round(self) -> int:
+        return self.deliver_due()
 
-    async def _loop(self) -> None:
-        while True:
-            sent = 0
-            try:
-                sent = await asyncio.to_thread(self.deliver_due)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("handoff delivery round failed; trying again shortly")
-            if not sent:
-                await asyncio.sleep(self.poll_s)
+    def pause_after(self, result: int | None) -> float:
+        return 0.0 if result else self.poll_s  # more may be due at once after a busy round
 
     # --- one round, in a worker thread -----------------------------------------------------
     def deliver_due(self) -> int:
         """Attempt every due handoff this process can lease; how many attempts were made."""
-        with self._busy:
+        with self.busy:
             with self.db.session() as session:
                 ids = rows.due(session, utcnow())
             attempts = 0
