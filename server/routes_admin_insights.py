@@ -118,19 +118,26 @@ def _db(request: Request) -> Database:
     return request.app.state.services.db
 
 
-def _filter(
-    start: dt.date | None,
-    end: dt.date | None,
-    channel: str | None,
-    intent: str | None,
-    mood: str | None,
-    handoff: bool | None,
-    q: str | None,
+Mood = Literal["negative", "neutral", "positive"]
+
+
+def conversation_filter(
+    start: Annotated[dt.date | None, Query(alias="from")] = None,
+    end: Annotated[dt.date | None, Query(alias="to")] = None,
+    channel: Annotated[str | None, Query(max_length=32)] = None,
+    intent: Annotated[str | None, Query(max_length=64)] = None,
+    sentiment: Annotated[Mood | None, Query()] = None,
+    handoff: Annotated[bool | None, Query()] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Words the caller said.")] = None,
 ) -> search.ConversationFilter:
+    """The search fields shared by the conversation list and its export (a dependency)."""
     lo, hi = period(start, end)
     return search.ConversationFilter(
-        lo, hi, channel_name(channel), intent_name(intent), mood, handoff, (q or "")[:200] or None
+        lo, hi, channel_name(channel), intent_name(intent), sentiment, handoff, q or None
     )
+
+
+Filter = Annotated[search.ConversationFilter, Depends(conversation_filter)]
 
 
 @router.get("/analytics", summary="Dashboard figures for a period and channel")
@@ -147,38 +154,17 @@ def get_analytics(
     return compute_analytics(_db(request), lo, hi, channel_name(channel), settings.currency)
 
 
-Mood = Literal["negative", "neutral", "positive"]
-
-
 @router.get("/conversations", summary="Search conversations")
 def list_conversations(
-    request: Request,
-    start: Annotated[dt.date | None, Query(alias="from")] = None,
-    end: Annotated[dt.date | None, Query(alias="to")] = None,
-    channel: Annotated[str | None, Query(max_length=32)] = None,
-    intent: Annotated[str | None, Query(max_length=64)] = None,
-    sentiment: Annotated[Mood | None, Query()] = None,
-    handoff: Annotated[bool | None, Query()] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Words the caller said.")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    request: Request, f: Filter, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> dict[str, Any]:
-    f = _filter(start, end, channel, intent, sentiment, handoff, q)
     return {"conversations": find_conversations(_db(request), f, limit)}
 
 
 @router.get("/conversations/export", summary="Export conversations with transcripts")
 def export(
-    request: Request,
-    format: Annotated[Literal["json", "csv"], Query()] = "json",
-    start: Annotated[dt.date | None, Query(alias="from")] = None,
-    end: Annotated[dt.date | None, Query(alias="to")] = None,
-    channel: Annotated[str | None, Query(max_length=32)] = None,
-    intent: Annotated[str | None, Query(max_length=64)] = None,
-    sentiment: Annotated[Mood | None, Query()] = None,
-    handoff: Annotated[bool | None, Query()] = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    request: Request, f: Filter, format: Annotated[Literal["json", "csv"], Query()] = "json"
 ) -> Response:
-    f = _filter(start, end, channel, intent, sentiment, handoff, q)
     return export_response(export_conversations(_db(request), f), format, f)
 
 

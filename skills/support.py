@@ -199,14 +199,7 @@ def _status_unverified(ctx: TurnContext, order_id: str | None) -> SkillReply:
     if order_id:
         order = find_order(ctx, order_id)
         if order is None or order.customer_id != claimed.customer_id:
-            reply = SkillReply(
-                intent="order_status",
-                handled=False,
-                pending=Pending("order_number", {"purpose": "status"}),
-            )
-            reply.say.say("I couldn't find order ", digits(order_id), " on your account.")
-            reply.say.say("Could you say the order number again?")
-            return reply
+            return _not_on_account(order_id)
         lead = SkillReply(intent="order_status")
         lead.say.say("Order ", digits(order_id), f" is {_status_word(order)}.")
     else:
@@ -233,17 +226,22 @@ def _status_word(order: Order) -> str:
     return {"processing": "being prepared", "shipped": "on its way"}.get(order.status, order.status)
 
 
+def _not_on_account(order_id: str) -> SkillReply:
+    """The same answer whether the order does not exist or is someone else's."""
+    reply = SkillReply(
+        intent="order_status",
+        handled=False,
+        pending=Pending("order_number", {"purpose": "status"}),
+    )
+    reply.say.say("I couldn't find order ", digits(order_id), " on your account.")
+    reply.say.say("Could you say the order number again?")
+    return reply
+
+
 def _status_for(ctx: TurnContext, order_id: str) -> SkillReply:
     order = find_order(ctx, order_id)
     if order is None or not owned(ctx, order):
-        reply = SkillReply(
-            intent="order_status",
-            handled=False,
-            pending=Pending("order_number", {"purpose": "status"}),
-        )
-        reply.say.say("I couldn't find order ", digits(order_id), " on your account.")
-        reply.say.say("Could you say the order number again?")
-        return reply
+        return _not_on_account(order_id)
     ctx.state.focus_order_id = order.order_id
     remember_fact(ctx.state, "orders", order.order_id)
     return SkillReply(intent="order_status", say=describe_order(ctx, order))

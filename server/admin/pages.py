@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast, get_args
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -28,9 +28,10 @@ from hark.server.admin.session import Operator
 from hark.server.auth import Denied
 from hark.server.routes_admin_handoffs import claim_one, list_desk, read_one, resolve_one
 from hark.server.routes_admin_insights import (
-    _filter,
+    Mood,
     channel_name,
     compute_analytics,
+    conversation_filter,
     export_conversations,
     export_response,
     find_conversations,
@@ -242,8 +243,9 @@ def dashboard(
 def _conversation_filter(request: Request):
     q = request.query_params
     handoff = {"yes": True, "no": False}.get(q.get("handoff", ""))
-    mood = q.get("sentiment") if q.get("sentiment") in ("negative", "neutral", "positive") else None
-    return _filter(
+    sentiment = q.get("sentiment")
+    mood = cast(Mood, sentiment) if sentiment in get_args(Mood) else None
+    return conversation_filter(
         _day(q.get("from")),
         _day(q.get("to")),
         (q.get("channel") or "")[:32] or None,
