@@ -84,11 +84,9 @@ class TwinWatch:
     cpu_s: float
     wall: float
 
-    def computing(self, cpu_s: float | None) -> bool:
+    def computing(self, cpu_s: float) -> bool:
         elapsed = time.perf_counter() - self.wall
-        return (
-            cpu_s is not None and elapsed > 0 and (cpu_s - self.cpu_s) / elapsed >= TWIN_BUSY_CORES
-        )
+        return elapsed > 0 and (cpu_s - self.cpu_s) / elapsed >= TWIN_BUSY_CORES
 
 
 @dataclass
@@ -311,11 +309,13 @@ class Listener:
         if pending.result.done():
             self._unconfirmed = None
         elif now >= pending.due:
-            if pending.watch is not None and pending.watch.computing(self.twin_cpu()):
+            cpu_s = self.twin_cpu() if pending.watch is not None else None
+            if pending.watch is not None and cpu_s is not None and pending.watch.computing(cpu_s):
                 if not pending.deferred:
                     pending.deferred = True
                     self.early_left_to_twin += 1
-                pending.due, pending.watch = now + TWIN_RECHECK_S, self._watch()
+                pending.due = now + TWIN_RECHECK_S
+                pending.watch = TwinWatch(cpu_s, time.perf_counter())  # the next look's start
                 return
             self._unconfirmed = None
             self.early_confirmed += 1
