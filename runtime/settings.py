@@ -108,6 +108,17 @@ class Settings(BaseSettings):
     asr_beam_size: int = Field(1, ge=1, description="Beam size for decoding.")
     asr_language: str | None = Field("en", description="Language code, or unset to detect.")
     asr_threads: int = Field(0, ge=0, description="CPU threads for ASR (0: library default).")
+    asr_window_s: float = Field(
+        15.0,
+        ge=5.0,
+        le=30.0,
+        description=(
+            "Whisper's encoder window for one utterance, in seconds (at least the line + 2 s). "
+            "30 is Whisper's full window; 15 recognises a 1-5 s line 2.5x faster on CPU "
+            "with the same word error rate (docs/voice-protocol.md); below ~8 s Whisper "
+            "starts repeating itself."
+        ),
+    )
 
     # --- speech synthesis ---------------------------------------------------
     tts_voice: str = Field(

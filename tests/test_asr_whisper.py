@@ -157,3 +157,29 @@ def test_scripted_transcriber_double_follows_the_protocol(asr_audio: np.ndarray)
     assert isinstance(double, Transcriber)
     assert [double.transcribe(asr_audio).text for _ in range(3)] == ["hello", "bye", "bye"]
     assert double.calls == [pytest.approx(2.0)] * 3
+
+
+def test_window_is_sized_to_the_utterance_with_a_margin() -> None:
+    from hark.voice.asr.window import window_frames
+
+    assert window_frames(3.0, 15.0) == 1500  # a caller's line: the configured window
+    assert window_frames(14.5, 15.0) == 1650  # a long line keeps 2 s of padding after it
+    assert window_frames(3.0, 30.0) is None  # 30 s: Whisper's own full window
+    assert window_frames(29.0, 15.0) is None  # longer audio: faster-whisper's 30 s windows
+
+
+def test_encoder_reads_only_the_window_and_decodes_the_same_way(
+    tiny_whisper_dir: Path, asr_audio: np.ndarray
+) -> None:
+    windowed = WhisperTranscriber(tiny_whisper_dir, max_new_tokens=20, window_s=10.0)
+    full = WhisperTranscriber(tiny_whisper_dir, max_new_tokens=20, window_s=30.0)
+    got = windowed.transcribe(asr_audio)
+    assert windowed._model.encoded_frames[-1] == 1000
+    assert full.transcribe(asr_audio).text and full._model.encoded_frames[-1] == 3000
+    assert got.text and got.duration_s == pytest.approx(2.0)
+    assert "window 10 s" in windowed.describe()
+    long_audio = np.zeros(16000 * 12, np.float32)  # 12 s: window grows to 14 s
+    windowed.transcribe(long_audio)
+    assert windowed._model.encoded_frames[-1] == 1400
+    with pytest.raises(ValueError, match="window_s"):
+        WhisperTranscriber(tiny_whisper_dir, window_s=31)

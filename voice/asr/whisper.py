@@ -38,6 +38,7 @@ import numpy as np
 
 from hark.voice.asr.background import BackgroundTwin
 from hark.voice.asr.base import ASR_SAMPLE_RATE, Segment, Transcript, check_audio, normalise_text
+from hark.voice.asr.window import FULL_WINDOW_S, WindowedWhisperModel, window_frames
 from hark.voice.model_files import resolve_whisper_model
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ class WhisperTranscriber:
         vocabulary: Iterable[str] = (),
         vocabulary_mode: VocabularyMode = "hotwords",
         max_new_tokens: int | None = None,
+        window_s: float = 15.0,
     ) -> None:
         """Load ``model`` (a name under ``models_dir/whisper`` or a folder path).
 
@@ -78,13 +80,16 @@ class WhisperTranscriber:
         elsewhere. ``cpu_threads`` 0 keeps the library default.
         ``max_new_tokens`` caps decoding (benchmarks use it to fix the work
         per call; CTranslate2 decodes at most that many, about half for large limits).
+        ``window_s`` is the encoder window for one utterance (``hark.voice.asr.window``;
+        30 is Whisper's full window).
         """
-        from faster_whisper import WhisperModel
 
         if beam_size < 1:
             raise ValueError("beam_size must be at least 1")
         if vocabulary_mode not in ("hotwords", "initial_prompt"):
             raise ValueError("vocabulary_mode must be 'hotwords' or 'initial_prompt'")
+        if not 0 < window_s <= FULL_WINDOW_S:
+            raise ValueError(f"window_s must be in (0, {FULL_WINDOW_S:g}]")
         self.path = resolve_whisper_model(model, Path(models_dir or "data/models"))
         self.name = self.path.name
         self.device = device
@@ -93,7 +98,8 @@ class WhisperTranscriber:
         self.cpu_threads = cpu_threads
         self.vocabulary_mode: VocabularyMode = vocabulary_mode
         self.max_new_tokens = max_new_tokens
-        self._model = WhisperModel(
+        self.window_s = window_s
+        self._model = WindowedWhisperModel(
             str(self.path),
             device=device,
             compute_type=self.compute_type,
@@ -114,6 +120,7 @@ class WhisperTranscriber:
             "device": device, "compute_type": self.compute_type, "beam_size": beam_size,
             "language": language, "cpu_threads": cpu_threads, "num_workers": 1,
             "vocabulary_mode": vocabulary_mode, "max_new_tokens": max_new_tokens,
+            "window_s": window_s,
         }  # fmt: skip
         self._twin: BackgroundTwin[WhisperTranscriber] = BackgroundTwin(
             lambda: WhisperTranscriber(self.path, **options), enabled=device == "cpu"
@@ -131,6 +138,7 @@ class WhisperTranscriber:
             "beam_size": settings.asr_beam_size,
             "language": settings.asr_language,
             "cpu_threads": settings.asr_threads,
+            "window_s": settings.asr_window_s,
             "vocabulary": vocabulary,
         }
         params.update(overrides)
@@ -214,17 +222,18 @@ class WhisperTranscriber:
         with self._in_flight_lock:
             self._in_flight += 1
         try:
-            segments_iter, info = self._model.transcribe(audio, **self.transcribe_options())
-            segments = tuple(
-                Segment(
-                    start_s=float(s.start),
-                    end_s=float(s.end),
-                    text=s.text.strip(),
-                    avg_logprob=float(s.avg_logprob),
-                    no_speech_prob=float(s.no_speech_prob),
+            with self._model.window(window_frames(duration, self.window_s)):
+                segments_iter, info = self._model.transcribe(audio, **self.transcribe_options())
+                segments = tuple(
+                    Segment(
+                        start_s=float(s.start),
+                        end_s=float(s.end),
+                        text=s.text.strip(),
+                        avg_logprob=float(s.avg_logprob),
+                        no_speech_prob=float(s.no_speech_prob),
+                    )
+                    for s in segments_iter  # decoding happens while iterating
                 )
-                for s in segments_iter  # decoding happens while iterating
-            )
         finally:
             with self._in_flight_lock:
                 self._in_flight -= 1
@@ -241,5 +250,5 @@ class WhisperTranscriber:
         threads = f", {self.cpu_threads} threads" if self.cpu_threads else ""
         return (
             f"faster-whisper {self.name} ({self.device} {self.compute_type}, "
-            f"beam {self.beam_size}{threads})"
+            f"beam {self.beam_size}{threads}, window {self.window_s:g} s)"
         )

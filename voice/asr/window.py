@@ -1,0 +1,81 @@
+"""A Whisper encoder window sized to the utterance instead of a fixed 30 seconds.
+
+Whisper's encoder always reads 30 s of features; a 3 s caller line is padded
+with 27 s of nothing, and on a CPU the encoder is most of a recognition's
+cost (Whisper base, 2 cores: ~650 ms for a 1-5 s line with the full window).
+Its cost grows faster than the window (attention is quadratic and the
+working set leaves the cache), so a 15 s window costs a fraction of the
+30 s one: the same lines take ~260 ms.
+
+How short a window can be is a question of accuracy, not speed. The model
+was trained on 30 s windows; with much less padding its decoder loses track
+of where the speech ends and repeats the line ("Do you cut keys? Do you cut
+keys?"). Measured on 162 spoken lines (piper and espeak-ng voices, clean
+and phone-band with noise; ``bench/asr_window.py``): the word error rate at
+15 s and 10 s is that of the full window, at 8 s the first repetitions
+appear, at 6 s and below they are common. Hence the default of 15 s and a
+lower bound of 5 s, and the window always leaves at least ``MARGIN_S`` of
+padding after the speech.
+
+faster-whisper pads every window's features with zeros to 3,000 frames
+before calling ``WhisperModel.encode``; cutting that padded array to fewer
+frames is exactly "pad to fewer frames", so the override below is the whole
+mechanism. CTranslate2's encoder and decoder accept any length up to 3,000.
+The window is per call (a thread-local, set around one ``transcribe``),
+because one model serves several conversations' threads at once.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+from faster_whisper import WhisperModel
+
+FULL_WINDOW_S = 30.0
+FRAMES_PER_S = 100  # Whisper's mel hop: 160 samples at 16 kHz
+MARGIN_S = 2.0
+"""Padding kept after the speech: the model needs some silence to see the end."""
+
+
+def window_frames(duration_s: float, window_s: float) -> int | None:
+    """Encoder frames for an utterance of ``duration_s``; ``None``: the full window.
+
+    Audio longer than the full window is cut into 30 s windows by
+    faster-whisper itself; those keep the full window.
+    """
+    wanted = max(window_s, duration_s + MARGIN_S)
+    if wanted >= FULL_WINDOW_S:
+        return None
+    return math.ceil(wanted * FRAMES_PER_S)
+
+
+class WindowedWhisperModel(WhisperModel):  # type: ignore[misc]
+    """``faster_whisper.WhisperModel`` whose encoder reads only the call's window."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._window = threading.local()
+        self.encoded_frames: list[int] = []
+        """Frame counts of the last encoder calls (kept short; for tests and logs)."""
+
+    @contextmanager
+    def window(self, frames: int | None) -> Iterator[None]:
+        """Use ``frames`` encoder frames for the calls made in this thread meanwhile."""
+        previous = getattr(self._window, "frames", None)
+        self._window.frames = frames
+        try:
+            yield
+        finally:
+            self._window.frames = previous
+
+    def encode(self, features: np.ndarray) -> Any:
+        frames = getattr(self._window, "frames", None)
+        if frames is not None and features.shape[-1] > frames:
+            features = np.ascontiguousarray(features[..., :frames])
+        self.encoded_frames = [*self.encoded_frames[-7:], int(features.shape[-1])]
+        return super().encode(features)
