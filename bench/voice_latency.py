@@ -11,7 +11,8 @@ into the user cache when missing); the tiny-size Whisper from
   espeak-ng line and its words go to the brain; the REAL piper voice
   ``en_US-joe-medium`` speaks.
 * **tiny**: a random-weight Whisper at tiny size (real compute, a fixed
-  ~12-token decode), the same piper voice; the brain gets the line spoken.
+  13-token decode, about what Whisper base decodes for these lines), the
+  same piper voice; the brain gets the line spoken.
 
 For every turn, in the same run and seconds after it (once the reply's
 audio is all sent), the server measures the **floor**: recognition of the
@@ -19,7 +20,10 @@ same line and synthesis of that turn's reply's first sentence, as two
 separate calls on the same models with nothing else of Hark running, so a
 turn and its floor see the same machine load. The **sequential baseline** is hangover + floor: a pipeline that
 waits for the end of speech, then recognises, then speaks. ``Hark / floor``
-is the median of the per-turn ratios, per line length. The load average is
+is the median of the per-turn ratios, per line length. Hark's recogniser
+reads a 15 s encoder window (``HARK_ASR_WINDOW_S``), and so does the floor;
+``flr 30s`` and ``Hark/f30`` are the floor with Whisper's own 30 s window,
+what a stock faster-whisper call costs. The load average is
 printed: the machine is shared, so run it when it is quiet.
 """
 
@@ -49,7 +53,8 @@ def run_once(kind: str, asr_dir: str, voice: str, args: argparse.Namespace) -> d
             """The floor of this turn, right after it, same models, nothing else running."""
             got = server.post("/bench/floor", {"line": row["line"], "reply": row["reply"]})
             return {"floor_asr_ms": got["asr_ms"], "floor_tts_ms": got["tts_ms"],
-                    "floor_ms": got["asr_ms"] + got["tts_ms"]}  # fmt: skip
+                    "floor_ms": got["asr_ms"] + got["tts_ms"],
+                    "floor_30s_ms": got["asr_30s_ms"] + got["tts_ms"]}  # fmt: skip
 
         load_before = os.getloadavg()[0]
         rows = asyncio.run(converse(server.url, lines, warmup=args.warmup, floor=floor))
@@ -82,6 +87,8 @@ def summarize(result: dict[str, Any], hangover_ms: int) -> dict[str, float]:
         "floor": med(r["floor_ms"] for r in rows),
         "baseline": med(hangover_ms + r["floor_ms"] for r in rows),
         "ratio": med(r["v2v_ms"] / r["floor_ms"] for r in rows),
+        "floor_30s": med(r["floor_30s_ms"] for r in rows),
+        "ratio_30s": med(r["v2v_ms"] / r["floor_30s_ms"] for r in rows),
         "turns": len(rows),
     }  # fmt: skip
     for name, keep in (("short", lambda r: r["speech_s"] <= SHORT_S),
@@ -104,6 +111,7 @@ def summarize(result: dict[str, Any], hangover_ms: int) -> dict[str, float]:
         "early_left_to_twin",
     ):
         summary[key] = listening[key]
+    summary["decoded_tokens"] = result["stats"]["decoded_tokens"]
     firsts = [r["first_partial_s"] for r in rows if r["first_partial_s"] is not None]
     summary["first_partial_s"] = med(firsts) if firsts else float("nan")
     summary["load_before"], summary["load_after"] = result["load"]
@@ -115,7 +123,8 @@ COLUMNS = [("v2v p50", "v2v_p50"), ("v2v p95", "v2v_p95"), ("floor", "floor"),
            ("long", "ratio_long"), ("spec %", "speculative"), ("vad tail", "vad_tail"),
            ("endpoint", "endpoint"), ("asr wait", "asr_wait"), ("asr comp", "asr_comp"),
            ("dialogue", "dialogue"), ("tts 1st", "tts_piece"), ("1st audio", "first_audio"),
-           ("flr asr", "floor_asr"), ("flr tts", "floor_tts")]  # fmt: skip
+           ("flr asr", "floor_asr"), ("flr tts", "floor_tts"), ("flr 30s", "floor_30s"),
+           ("Hark/f30", "ratio_30s")]  # fmt: skip
 
 
 def fmt(value: float, key: str) -> str:
@@ -187,7 +196,9 @@ def main() -> int:
               f"{s['first_partial_s']:.1f} s of speech. Early recognitions on the twin: "
               f"{s['early_on_twin']:.0f}, of which {s['early_confirmed']:.0f} also ran on the "
               f"main model and {s['early_left_to_twin']:.0f} were left to a twin seen "
-              f"computing. Load {s['load_before']:.2f} -> {s['load_after']:.2f}.")  # fmt: skip
+              f"computing. Tokens decoded per recognition of the first line: "
+              f"{s['decoded_tokens']:.0f}. Load {s['load_before']:.2f} -> "
+              f"{s['load_after']:.2f}.")  # fmt: skip
         if kind == "tiny":
             verdict = "met" if s["v2v_p50"] <= s["tiny_goal"] else "NOT met"
             print(f"  tiny goal: v2v p50 <= hangover + 1.3 x first-sentence synthesis = "
