@@ -115,7 +115,7 @@ class Settings(BaseSettings):
         description=(
             "Whisper's encoder window for one utterance, in seconds (at least the line + 2 s). "
             "30 is Whisper's full window; 15 recognises a 1-5 s line 2.5x faster on CPU "
-            "with the same word error rate (docs/voice-protocol.md); below ~8 s Whisper "
+            "at the same word error rate (docs/models.md); below ~8 s Whisper "
             "starts repeating itself."
         ),
     )

@@ -19,8 +19,14 @@ padding after the speech.
 
 faster-whisper pads every window's features with zeros to 3,000 frames
 before calling ``WhisperModel.encode``; cutting that padded array to fewer
-frames is exactly "pad to fewer frames", so the override below is the whole
+frames is "pad to fewer frames", so the override below is the whole
 mechanism. CTranslate2's encoder and decoder accept any length up to 3,000.
+In a short window the padding is also made what OpenAI's Whisper gives its
+encoder after the speech, and what the model saw in training: the log-mel
+of digital silence, which the log-mel's clamp (8 below the loudest value)
+turns into the features' floor. faster-whisper's zeros are a steady noise
+well above that floor; with 27 s of them the model copes, but in a short
+window they cost words ("card number" heard as "car number").
 The window is per call (a thread-local, set around one ``transcribe``),
 because one model serves several conversations' threads at once.
 """
@@ -54,6 +60,20 @@ def window_frames(duration_s: float, window_s: float) -> int | None:
     return math.ceil(wanted * FRAMES_PER_S)
 
 
+def silence_padded(features: np.ndarray) -> np.ndarray:
+    """``features`` with the all-zero frames after the speech set to the features' floor.
+
+    The floor is the smallest value among the frames before the padding: the
+    clamp's bound, which is what digital silence turns into (module docstring).
+    """
+    padded = np.array(features, dtype=np.float32, copy=True, order="C")
+    carrying = np.flatnonzero(np.any(padded != 0, axis=-2).reshape(-1))
+    if carrying.size:
+        end = int(carrying[-1]) + 1
+        padded[..., end:] = padded[..., :end].min()
+    return padded
+
+
 class WindowedWhisperModel(WhisperModel):  # type: ignore[misc]
     """``faster_whisper.WhisperModel`` whose encoder reads only the call's window."""
 
@@ -76,6 +96,6 @@ class WindowedWhisperModel(WhisperModel):  # type: ignore[misc]
     def encode(self, features: np.ndarray) -> Any:
         frames = getattr(self._window, "frames", None)
         if frames is not None and features.shape[-1] > frames:
-            features = np.ascontiguousarray(features[..., :frames])
+            features = silence_padded(features[..., :frames])
         self.encoded_frames = [*self.encoded_frames[-7:], int(features.shape[-1])]
         return super().encode(features)
