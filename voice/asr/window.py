@@ -74,7 +74,7 @@ def silence_padded(features: np.ndarray) -> np.ndarray:
     return padded
 
 
-class WindowedWhisperModel(WhisperModel):  # type: ignore[misc]
+class WindowedWhisperModel(WhisperModel):
     """``faster_whisper.WhisperModel`` whose encoder reads only the call's window."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
