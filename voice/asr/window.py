@@ -2,10 +2,10 @@
 
 Whisper's encoder always reads 30 s of features; a 3 s caller line is padded
 with 27 s of nothing, and on a CPU the encoder is most of a recognition's
-cost (Whisper base, 2 cores: ~650 ms for a 1-5 s line with the full window).
+cost (Whisper base, 2 cores: ~700 ms for a 1-5 s line with the full window).
 Its cost grows faster than the window (attention is quadratic and the
 working set leaves the cache), so a 15 s window costs a fraction of the
-30 s one: the same lines take ~260 ms.
+30 s one: the same lines take ~280 ms.
 
 How short a window can be is a question of accuracy, not speed. The model
 was trained on 30 s windows; with much less padding its decoder loses track
