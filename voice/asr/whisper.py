@@ -83,7 +83,6 @@ class WhisperTranscriber:
         ``window_s`` is the encoder window for one utterance (``hark.voice.asr.window``;
         30 is Whisper's full window).
         """
-
         if beam_size < 1:
             raise ValueError("beam_size must be at least 1")
         if vocabulary_mode not in ("hotwords", "initial_prompt"):
