@@ -188,8 +188,9 @@ def serve(argv: list[str]) -> None:
     )
     from hark.server.services import shop_vocabulary
 
-    whisper.set_vocabulary(shop_vocabulary(services.db))  # as hark serve does
-    whisper_30s.set_vocabulary(shop_vocabulary(services.db))
+    vocabulary = shop_vocabulary(services.db)
+    whisper.set_vocabulary(vocabulary)  # as hark serve does
+    whisper_30s.set_vocabulary(vocabulary)
     from hark.voice.audio import int16_to_float32
 
     decoded = [len(segment.tokens) for segment in whisper._model.transcribe(
