@@ -19,12 +19,9 @@ reads the words. Recognition runs through Hark's own ``WhisperTranscriber``
 from __future__ import annotations
 
 import argparse
-import io
 import statistics
-import subprocess
 import sys
 import time
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -34,21 +31,13 @@ sys.path.insert(0, str(BENCH))
 from spoken import LINES, real_model_paths  # noqa: E402
 
 sys.path.insert(0, str(BENCH.parent / "tests"))  # tests/spoken_callers, not bench/spoken_callers
+from fixtures_voice import espeak_speech  # noqa: E402
 from spoken_callers import Speaker, load_lines, word_errors  # noqa: E402
 
 from hark.voice.asr.whisper import WhisperTranscriber  # noqa: E402
 from hark.voice.resample import resample  # noqa: E402
 
 RATE = 16000
-
-
-def espeak(text: str, voice: str) -> np.ndarray:
-    out = subprocess.run(
-        ["espeak-ng", "-v", voice, "--stdout", text], capture_output=True, check=True
-    )
-    with wave.open(io.BytesIO(out.stdout)) as w:
-        audio = np.frombuffer(w.readframes(w.getnframes()), np.int16)
-        return resample(audio, w.getframerate(), RATE)
 
 
 def clips(piper_voice: str) -> list[tuple[str, str, np.ndarray]]:
@@ -64,7 +53,8 @@ def clips(piper_voice: str) -> list[tuple[str, str, np.ndarray]]:
         made += [("joe", text, clean.astype(np.float32) / 32768), ("joe-phone", text, phone)]
         if i % 2 == 0:
             for voice in ("en-us", "en-gb-x-rp"):
-                made.append((voice, text, espeak(text, voice).astype(np.float32) / 32768))
+                speech = espeak_speech(text, RATE, voice=voice)
+                made.append((voice, text, speech.astype(np.float32) / 32768))
     pad = (np.zeros(RATE // 5, np.float32), np.zeros(RATE * 3 // 10, np.float32))
     return [(v, t, np.concatenate([pad[0], a, pad[1]])) for v, t, a in made]
 

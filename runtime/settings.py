@@ -114,7 +114,7 @@ class Settings(BaseSettings):
         le=30.0,
         description=(
             "Whisper's encoder window for one utterance, in seconds (at least the line + 2 s). "
-            "30 is Whisper's full window; 15 recognises a 1-5 s line 2.5x faster on CPU "
+            "30 is Whisper's full window; 15 recognises a 1-5 s line 2-2.5x faster on CPU "
             "at the same word error rate (docs/models.md); below ~8 s Whisper "
             "starts repeating itself."
         ),
