@@ -51,7 +51,11 @@ class Settings(BaseSettings):
         None, description="Pin today's date (YYYY-MM-DD) for demos and tests; default: the clock."
     )
     log_level: str = Field("INFO", description="Logging level.")
-    log_format: Literal["json", "text"] = Field("json", description="Log line format.")
+    log_format: Literal["auto", "json", "text"] = Field(
+        "auto",
+        description="Log line format: `json` (one object a line, for collectors), `text` "
+        "(readable console lines) or `auto` (text on a terminal, JSON otherwise).",
+    )
 
     # --- the shop's voice -------------------------------------------------
     shop_name: str = Field("Hark Store", description="Shop name used in greetings.")

@@ -62,13 +62,23 @@ class TextFormatter(logging.Formatter):
         return f"{base} [{' '.join(ids)}]" if ids else base
 
 
-def configure_logging(level: str = "INFO", fmt: str = "json", stream: Any = None) -> None:
+def resolve_format(fmt: str, stream: Any) -> str:
+    """``auto`` means readable lines for a person at a terminal, JSON for a collector."""
+    if fmt != "auto":
+        return fmt
+    isatty = getattr(stream, "isatty", None)
+    return "text" if callable(isatty) and isatty() else "json"
+
+
+def configure_logging(level: str = "INFO", fmt: str = "auto", stream: Any = None) -> None:
     """Install Hark's handler on the root logger (idempotent)."""
     root = logging.getLogger()
+    stream = stream or sys.stderr
+    fmt = resolve_format(fmt, stream)
     for handler in list(root.handlers):
         if getattr(handler, "_hark", False):
             root.removeHandler(handler)
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream)
     handler._hark = True  # type: ignore[attr-defined]
     handler.addFilter(ContextFilter())
     handler.addFilter(RedactingFilter())

@@ -9,12 +9,15 @@ database raw.
 
 from __future__ import annotations
 
+import io
 import json
 
 import httpx
 import pytest
 from sqlalchemy import select
 
+from hark.runtime.settings import Settings
+from hark.server.logs import resolve_format
 from hark.store.models import Conversation
 
 
@@ -74,3 +77,16 @@ def test_outside_ids_and_paths_are_validated(client, captured_logs, db) -> None:
     assert any(line.get("request_id") == "req-42.a" for line in lines)
     with db.session() as session:
         assert card not in {c for c in session.scalars(select(Conversation.channel))}
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_auto_log_format_is_readable_on_a_terminal_and_json_otherwise() -> None:
+    """A person at a console reads lines; a collector reading a pipe gets JSON."""
+    assert resolve_format("auto", _Terminal()) == "text"
+    assert resolve_format("auto", io.StringIO()) == "json"
+    assert resolve_format("json", _Terminal()) == "json"
+    assert Settings().log_format == "auto"
