@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from decimal import Decimal
 from typing import Any
@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hark.dialogue import outside, policy
+from hark.dialogue import continuity, outside, policy
 from hark.dialogue.caller_id import customer_for_phone
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
 from hark.dialogue.etiquette import card_only_reply, finish_turn, without_placeholders
@@ -58,7 +58,7 @@ from hark.skills.cart_store import cart_view, merge_guest_cart
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.handoff import CALLBACK
 from hark.skills.identity import Identity, Permission, allowed, conversation_level, level
-from hark.skills.reply import Reply
+from hark.skills.reply import CartView, Reply
 from hark.skills.state import ConversationState
 from hark.store.channel_links import find_linked_customer, link_customer
 from hark.store.db import Database
@@ -444,6 +444,44 @@ class DialogueManager:
     def link_customer(self, channel: str, external_id: str, customer_id: str) -> bool:
         """Record that ``external_id`` on ``channel`` is this customer; True if new."""
         return link_customer(self.db, channel, external_id, customer_id)
+
+    def resume_conversation(
+        self,
+        conversation_id: str,
+        *,
+        previous_owner: str,
+        owner: str,
+        customer_id: str | None,
+    ) -> Reply:
+        """Continue a conversation on a new connection (a web page reloaded); its short
+        greeting carries the cart. ``ConversationNotFound`` when it may not be continued
+        (``dialogue/continuity.py`` says when)."""
+        _require_valid(conversation_id)
+        guard = self._lock_for(str(conversation_id))
+        with guard, self.db.session() as session:
+            reply = continuity.resume(
+                session,
+                self.settings,
+                self.knowledge(),
+                str(conversation_id),
+                previous_owner=previous_owner,
+                owner=owner,
+                customer_id=customer_id,
+            )
+        log.info("conversation resumed", extra={"conversation_id": conversation_id})
+        return reply
+
+    def cart(
+        self, conversation_id: str, *, readable_by: Callable[[str | None], bool]
+    ) -> CartView | None:
+        """The conversation's open cart, for the shop's own checkout (``None``: none).
+        ``readable_by(owner)`` says whether the asker may read a conversation of that
+        owner; ``ConversationNotFound`` when not (to them it does not exist)."""
+        _require_valid(conversation_id)
+        with self._conversation(conversation_id, lock=False) as (session, conversation):
+            if not readable_by(conversation.owner):
+                raise ConversationNotFound(str(conversation_id))
+            return continuity.cart_of(session, self.settings, self.knowledge(), conversation)
 
     def is_open(self, conversation_id: str) -> bool:
         """The conversation exists and has not ended (a channel decides to continue it)."""

@@ -129,5 +129,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from hark.server.routes_kiosk_enrol import router as kiosk_enrol_router
 
     app.include_router(kiosk_enrol_router)
+    from hark.server.routes_widget import router as widget_router
+
+    app.include_router(widget_router)
     # --- end feature routers ---------------------------------------------------
     return app

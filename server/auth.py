@@ -31,6 +31,7 @@ from starlette.requests import HTTPConnection
 from hark.runtime.settings import Settings, normalize_origin
 from hark.server.kiosk_sessions import KioskSessions
 from hark.server.rate_limit import RateLimiter
+from hark.server.resume import ResumeTokens
 from hark.server.tickets import TICKET_TTL_S, TicketBook, TicketError
 
 log = logging.getLogger("hark.auth")
@@ -62,6 +63,7 @@ class Principal:
     customer_id: str | None = None
     bound: bool = False
     admin: bool = False
+    issuer: str | None = None  # a ticket's: the owner name of the back end that minted it
 
 
 @dataclass
@@ -86,6 +88,25 @@ def _owner_name(prefix: str, key: str) -> str:
     return f"{prefix}:{digest[:16]}"
 
 
+def ticket_owner(issuer: str, ticket_id: str) -> str:
+    """The owner name of a conversation a ticket opens: its own, and for a key's ticket
+    marked with that key's name, so the shop's back end can read back the cart its
+    visitor built (``may_read``) and nobody else can."""
+    if issuer.startswith("key:"):
+        return f"ticket:{issuer.removeprefix('key:')}.{ticket_id}"
+    return f"ticket:{ticket_id}"
+
+
+def may_read(principal: Principal, owner: str | None) -> bool:
+    """Whether ``principal`` may read a conversation owned by ``owner``: its own, or one
+    a ticket it minted opened."""
+    if owner is None or owner == principal.owner:
+        return owner == principal.owner
+    return principal.kind == "key" and owner.startswith(
+        f"ticket:{principal.owner.removeprefix('key:')}."
+    )
+
+
 class Security:
     """The app's security configuration and state, built once from settings."""
 
@@ -96,6 +117,7 @@ class Security:
         self.origins = frozenset(settings.allowed_origin_list)
         self.limiter = RateLimiter(settings.rate_limit)
         self.tickets = TicketBook()
+        self.resume = ResumeTokens(self.tickets.derived_key(b"hark-resume-v1"))
         self.bind_host = settings.host
         self.kiosks = KioskSessions(self.keys, settings.kiosk_session_days * 86400)
         self.enrol_limiter = RateLimiter(KIOSK_ENROL_LIMIT)
@@ -338,11 +360,12 @@ def redeem_ticket(app: Any, ticket: str) -> Principal:
     except TicketError as exc:
         raise _unauthorized("invalid_token", str(exc)) from None
     return Principal(
-        owner=claims.owner or f"ticket:{claims.ticket_id}",
+        owner=claims.owner or ticket_owner(claims.minted_by, claims.ticket_id),
         vouches=claims.customer_id is not None,
         kind="ticket",
         customer_id=claims.customer_id,
         bound=True,
+        issuer=claims.minted_by,
     )
 
 
@@ -353,6 +376,7 @@ __all__ = [
     "Denied",
     "Principal",
     "Security",
+    "may_read",
     "mint_ticket",
     "redeem_ticket",
     "require_admin",

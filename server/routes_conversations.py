@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
 from hark.runtime.metrics import record_turn
-from hark.server.auth import Client
+from hark.server.auth import Client, may_read
 from hark.skills.identity import CustomerNotAllowed, starting_identity
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
@@ -202,3 +202,28 @@ def get_transcript(conversation_id: str, request: Request, principal: Client) ->
         return Transcript(**_dialogue(request).transcript(conversation_id, owner=principal.owner))
     except ConversationNotFound:
         raise HTTPException(404, f"conversation not found: {conversation_id}") from None
+
+
+class CartResponse(BaseModel):
+    conversation_id: str
+    cart: CartOut | None = Field(description="The open cart; null when the caller has none.")
+
+
+@router.get(
+    "/{conversation_id}/cart",
+    response_model=CartResponse,
+    responses={404: {"description": "Unknown conversation"}, **_UNAUTHORIZED},
+)
+def get_cart(conversation_id: str, request: Request, principal: Client) -> CartResponse:
+    """The conversation's open cart, for the shop's own checkout: a conversation this
+    client started, or one a ticket it minted opened (a website widget's visitor)."""
+    try:
+        cart = _dialogue(request).cart(
+            conversation_id, readable_by=lambda owner: may_read(principal, owner)
+        )
+    except ConversationNotFound:
+        raise HTTPException(404, f"conversation not found: {conversation_id}") from None
+    return CartResponse(
+        conversation_id=conversation_id,
+        cart=CartOut(**cart.to_dict()) if cart is not None else None,
+    )

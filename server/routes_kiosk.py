@@ -125,7 +125,14 @@ async def shop_media(request: Request, path: str) -> FileResponse:
     return FileResponse(
         file,
         media_type=SHOP_MEDIA_TYPES[file.suffix.lower()],
-        headers={"x-content-type-options": "nosniff", "cache-control": "public, max-age=300"},
+        # Public catalogue media: a shop's own pages on another origin (the website
+        # widget's 3D view fetches models) may read them.
+        headers={
+            "x-content-type-options": "nosniff",
+            "cache-control": "public, max-age=300",
+            "access-control-allow-origin": "*",
+            "cross-origin-resource-policy": "cross-origin",
+        },
     )
 
 

@@ -23,9 +23,9 @@ from fastapi import APIRouter, HTTPException, Request, WebSocket
 from pydantic import BaseModel, Field
 
 from hark.runtime.metrics import ACTIVE_VOICE_SESSIONS
-from hark.server.auth import TICKET_TTL_S, Client, Denied, mint_ticket
+from hark.server.auth import TICKET_TTL_S, Client, Denied, Principal, mint_ticket, security_for
 from hark.store.models import Customer
-from hark.voice.access import CallerAccess
+from hark.voice.access import CallerAccess, Continuity, Resumable
 from hark.voice.protocol import ErrorCode, ErrorEvent
 from hark.voice.session import VoiceOptions, VoiceSession
 
@@ -102,6 +102,7 @@ async def voice_socket(websocket: WebSocket, principal: Client) -> None:
         vouches=principal.vouches,
         customer_id=principal.customer_id,
         bound=principal.bound,
+        continuity=_continuity(websocket.app, principal),
     )
     session = VoiceSession(services, websocket, options, access)
     active = active_sessions(websocket.app)
@@ -126,6 +127,29 @@ async def voice_socket(websocket: WebSocket, principal: Client) -> None:
             ACTIVE_VOICE_SESSIONS.dec()
         with contextlib.suppress(Exception):
             await websocket.close(code=close_code)
+
+
+def _continuity(app: Any, principal: Principal) -> Continuity | None:
+    """For ticket sockets (web pages): a token in ``ready`` that a later socket, opened
+    with a fresh ticket from the same back end for the same customer, may bring back in
+    ``start.resume`` to continue the conversation (``hark.server.resume``)."""
+    if principal.kind != "ticket" or principal.issuer is None:
+        return None
+    tokens = security_for(app).resume
+    issuer, customer_id, owner = principal.issuer, principal.customer_id, principal.owner
+
+    def issue(conversation_id: str) -> str:
+        return tokens.mint(
+            conversation_id=conversation_id, owner=owner, issuer=issuer, customer_id=customer_id
+        )
+
+    def redeem(token: str) -> Resumable | None:
+        grant = tokens.read(token)
+        if grant is None or grant.issuer != issuer or grant.customer_id != customer_id:
+            return None
+        return Resumable(grant.conversation_id, grant.owner)
+
+    return Continuity(issue=issue, redeem=redeem)
 
 
 def active_sessions(app: Any) -> set[VoiceSession]:

@@ -14,6 +14,8 @@ used-ticket memory live in it), which is how ``hark serve`` runs.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import threading
 import time
@@ -56,6 +58,11 @@ class TicketBook:
         self._clock = clock
         self._used: dict[str, float] = {}  # ticket id -> its expiry
         self._lock = threading.Lock()
+
+    def derived_key(self, label: bytes) -> bytes:
+        """A key for other claims this book's holders must also honour (resume tokens):
+        derived from the ticket secret, so it is shared exactly as widely."""
+        return hmac.new(self._secret, label, hashlib.sha256).digest()
 
     def mint(
         self, *, minted_by: str, customer_id: str | None = None, owner: str | None = None

@@ -74,6 +74,7 @@ class StartMessage(_ClientMessage):
     sample_rate: int
     encoding: str
     customer_id: str | None = Field(None, max_length=200)
+    resume: str | None = Field(None, max_length=1024)  # a `ready.resume_token` (web pages)
 
 
 class TextMessage(_ClientMessage):
@@ -161,6 +162,7 @@ class ReadyEvent(ServerEvent):
     session_id: str
     output_sample_rate: int
     output_encoding: Literal["pcm_s16le"] = OUTPUT_ENCODING
+    resume_token: str | None = None  # ticket sockets: send back in `start.resume` after a reload
 
 
 class SpeechStartedEvent(ServerEvent):

@@ -222,15 +222,19 @@ class VoiceSession:
         access = self.access
         try:
             customer_id, identity = access.start_as(message.customer_id)
-            conversation_id, greeting = await asyncio.to_thread(
-                functools.partial(
-                    dialogue.start_conversation,
-                    self.options.channel,
-                    customer_id,
-                    identity=identity,
-                    owner=access.owner,
+            resumed = await self._resume(message.resume, customer_id)
+            if resumed is not None:
+                conversation_id, greeting = resumed
+            else:
+                conversation_id, greeting = await asyncio.to_thread(
+                    functools.partial(
+                        dialogue.start_conversation,
+                        self.options.channel,
+                        customer_id,
+                        identity=identity,
+                        owner=access.owner,
+                    )
                 )
-            )
         except (CustomerNotFound, CustomerNotAllowed):
             await self._error(
                 ErrorCode.UNKNOWN_CUSTOMER, f"no customer with id {message.customer_id!r}"
@@ -245,6 +249,33 @@ class VoiceSession:
         await self.begin(
             conversation_id, greeting, sample_rate=message.sample_rate, encoding=message.encoding
         )
+
+    async def _resume(self, token: str | None, customer_id: str | None) -> tuple[str, Reply] | None:
+        """The conversation a reloaded page continues, with its short greeting; ``None``
+        when there is no token, or it may not be continued (then a new one starts)."""
+        continuity = self.access.continuity
+        if token is None or continuity is None or self.access.owner is None:
+            return None
+        grant = continuity.redeem(token)
+        if grant is None:
+            log.info("resume token refused: a new conversation starts")
+            return None
+        from hark.dialogue.errors import ConversationNotFound
+
+        try:
+            reply = await asyncio.to_thread(
+                functools.partial(
+                    self.services.dialogue.resume_conversation,
+                    grant.conversation_id,
+                    previous_owner=grant.previous_owner,
+                    owner=self.access.owner,
+                    customer_id=customer_id,
+                )
+            )
+        except ConversationNotFound:
+            log.info("conversation can't be resumed: a new one starts")
+            return None
+        return grant.conversation_id, reply
 
     async def begin(
         self, conversation_id: str, greeting: Reply, *, sample_rate: int, encoding: str
@@ -280,8 +311,13 @@ class VoiceSession:
                     "tts": self.services.synthesizer is not None,
                 },
             )
+        continuity = self.access.continuity
         await self.outbox.event(
-            ReadyEvent(session_id=conversation_id, output_sample_rate=self.sample_rate)
+            ReadyEvent(
+                session_id=conversation_id,
+                output_sample_rate=self.sample_rate,
+                resume_token=continuity.issue(conversation_id) if continuity else None,
+            )
         )
         if self.services.synthesizer is None:
             reason = self._engine_reason("tts")

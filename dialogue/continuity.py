@@ -1,0 +1,117 @@
+"""A conversation that outlives its connection: resumed on a new page, its cart read back.
+
+A website visitor reloads or moves to another page, and the widget opens a new
+socket; the shop's own site wants the cart the visitor built with Hark at its
+checkout. Both read the stored conversation, never anything the page says
+about itself: the channel proves (with a signed token and a fresh ticket from
+the same back end) which conversation it may continue, and this module checks
+that the stored conversation agrees (same owner, same customer, ended only
+recently) before it changes hands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from hark.dialogue.errors import ConversationNotFound
+from hark.dialogue.rows import locked
+from hark.language.speech import Utterance
+from hark.runtime.settings import Settings
+from hark.shop.knowledge import Knowledge
+from hark.skills.cart_store import cart_view
+from hark.skills.context import TurnContext
+from hark.skills.identity import Identity, level
+from hark.skills.reply import CartView, Reply
+from hark.skills.state import ConversationState
+from hark.skills.understanding import Entities, NluResult
+from hark.store.models import Conversation, Customer, Turn, utcnow
+
+RESUME_WINDOW = dt.timedelta(minutes=30)
+"""How long after its connection closed a conversation may still be resumed."""
+
+WELCOME_BACK = "Welcome back. What else can I do for you?"
+
+
+def _ended_long_ago(ended_at: dt.datetime | None) -> bool:
+    if ended_at is None:
+        return False
+    now = utcnow()
+    if (ended_at.tzinfo is None) != (now.tzinfo is None):  # PostgreSQL vs SQLite
+        ended_at = ended_at.replace(tzinfo=now.tzinfo)
+    return now - ended_at > RESUME_WINDOW
+
+
+def _read_context(
+    session: Session, settings: Settings, knowledge: Knowledge, conversation: Conversation
+) -> TurnContext:
+    """A turn context for reading the conversation's cart (no caller words, no NLU)."""
+    state = ConversationState.from_json(conversation.state)
+    identity = level(conversation.identity)
+    row = session.get(Customer, conversation.customer_id) if conversation.customer_id else None
+    return TurnContext(
+        session=session,
+        settings=settings,
+        knowledge=knowledge,
+        state=state,
+        conversation=conversation,
+        customer=row if identity is Identity.VERIFIED else None,
+        today=settings.current_date(),
+        text="",
+        nlu=NluResult(text="", intent="", confidence=0.0, entities=Entities()),
+        identity=identity,
+        claimed=row if identity is Identity.CLAIMED else None,
+    )
+
+
+def resume(
+    session: Session,
+    settings: Settings,
+    knowledge: Knowledge,
+    conversation_id: str,
+    *,
+    previous_owner: str,
+    owner: str,
+    customer_id: str | None,
+) -> Reply:
+    """Hand the conversation to ``owner`` (the new connection) and say so briefly.
+
+    ``ConversationNotFound`` when it does not exist, belongs to someone else, is
+    for another customer, or ended longer ago than :data:`RESUME_WINDOW`: the
+    channel then starts a new conversation instead.
+    """
+    conversation = locked(session, conversation_id)
+    if (
+        conversation is None
+        or conversation.owner != previous_owner
+        or conversation.customer_id != customer_id
+    ):
+        raise ConversationNotFound(conversation_id)
+    if _ended_long_ago(conversation.ended_at):
+        raise ConversationNotFound(conversation_id)
+    conversation.ended_at = None
+    conversation.owner = owner
+    state = ConversationState.from_json(conversation.state)
+    say = Utterance().say(WELCOME_BACK)
+    state.last_reply, state.last_ssml = say.text(), say.ssml()
+    state.remember_turn("assistant", say.text())
+    ctx = _read_context(session, settings, knowledge, conversation)
+    ctx.state = state
+    cart = cart_view(ctx)
+    conversation.state = state.to_json()
+    seq = max((t.seq for t in conversation.turns), default=-1) + 1
+    turn = Turn(
+        conversation_id=conversation.id, seq=seq, role="assistant", text=say.text(),
+        intent="greet", metrics={},
+    )  # fmt: skip
+    session.add(turn)
+    session.flush()
+    return Reply(text=say.text(), ssml=say.ssml(), intent="greet", turn_id=turn.id, cart=cart)
+
+
+def cart_of(
+    session: Session, settings: Settings, knowledge: Knowledge, conversation: Conversation
+) -> CartView | None:
+    """The conversation's open cart as a reply would show it (``None``: no cart)."""
+    return cart_view(_read_context(session, settings, knowledge, conversation))
