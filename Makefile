@@ -15,7 +15,7 @@ KIOSK_VENDOR := $(KIOSK)/static/vendor/model-viewer.min.js
 ADMIN        := server/admin
 ADMIN_VENDOR := $(ADMIN)/static/vendor/chart.umd.min.js
 
-.PHONY: install kiosk-assets admin-assets sample-media test-deps run test layers real-models lint format bench clean
+.PHONY: install kiosk-assets admin-assets browser-test-assets sample-media test-deps run test layers real-models lint format bench clean
 
 # Python dependencies (the server and the dev tools) in .venv, and the kiosk's library.
 install: $(STAMP) kiosk-assets admin-assets
@@ -46,6 +46,16 @@ $(ADMIN_VENDOR): $(ADMIN)/package.json $(ADMIN)/package-lock.json
 	  && cp node_modules/chart.js/LICENSE.md static/vendor/chart.js.LICENSE.md; \
 	else echo "npm not found: the /admin dashboard shows its figures as tables only (install Node.js, then make admin-assets)"; fi
 
+# What the browser tests inject into pages (axe-core, for the widget's accessibility scan),
+# from npm at the version tests/browser/package-lock.json pins.
+BROWSER_TEST := tests/browser
+AXE          := $(BROWSER_TEST)/node_modules/axe-core/axe.min.js
+
+browser-test-assets: $(AXE)
+
+$(AXE): $(BROWSER_TEST)/package.json $(BROWSER_TEST)/package-lock.json
+	cd $(BROWSER_TEST) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
 # Redraw the sample shop's pictures and 3D models (committed; needs the `media` extra).
 sample-media: install
 	$(BIN)/python -m pip install --quiet -e '.[media]'
@@ -63,7 +73,7 @@ test-deps:
 run: install
 	$(BIN)/hark serve
 
-test: install test-deps layers real-models
+test: install test-deps browser-test-assets layers real-models
 	$(BIN)/pytest
 
 # The real speech models some tests and benchmarks use (Whisper base, piper
@@ -94,4 +104,4 @@ bench: install test-deps
 	  echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .typecheck artifacts $(KIOSK)/node_modules $(KIOSK)/static/vendor $(ADMIN)/node_modules $(ADMIN)/static/vendor
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .typecheck artifacts $(BROWSER_TEST)/node_modules $(KIOSK)/node_modules $(KIOSK)/static/vendor $(ADMIN)/node_modules $(ADMIN)/static/vendor

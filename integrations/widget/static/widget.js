@@ -145,8 +145,8 @@ header button { background: transparent; color: inherit; padding: 4px 8px; }
 .status { padding: 4px 12px; font-size: 13px; background: #fff4d6; color: #5c4400; }
 .status:empty { display: none; }
 .body { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 10px; }
-ol.log { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 8px; }
-.msg { max-width: 85%; padding: 8px 12px; border-radius: 12px; white-space: pre-wrap; word-wrap: break-word; }
+.log { margin: 0; padding: 0; display: flex; flex-direction: column; gap: 8px; }
+.msg { margin: 0; max-width: 85%; padding: 8px 12px; border-radius: 12px; white-space: pre-wrap; word-wrap: break-word; }
 .msg.user { align-self: flex-end; background: var(--hark-accent, #1f5fbf); color: var(--hark-on-accent, #fff); }
 .msg.assistant { align-self: flex-start; background: #f0f2f5; color: #1a1a1a; }
 .cards { display: flex; gap: 8px; overflow-x: auto; padding-bottom: 4px; }
@@ -257,7 +257,7 @@ input { flex: 1; min-width: 0; padding: 8px 10px; border: 1px solid #8a8f98; bor
   });
   launcher.innerHTML = ICON_CHAT;
   const status = el("div", { class: "status", role: "status" });
-  const log = el("ol", { class: "log", role: "log", "aria-live": "polite", "aria-label": T.conversation });
+  const log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": T.conversation });
   const cards = el("div", { class: "cards", role: "list", "aria-label": T.products });
   const body = el("div", { class: "body" }, [log, cards]);
   const cartBox = el("section", { class: "cart", "aria-label": T.cart, hidden: true });
@@ -298,7 +298,7 @@ input { flex: 1; min-width: 0; padding: 8px 10px; border: 1px solid #8a8f98; bor
   function addMessage(role, text, save = true) {
     if (!text) return;
     const who = el("span", { class: "sr-only", text: `${role === "user" ? T.you : T.assistant}: ` });
-    log.append(el("li", { class: `msg ${role}` }, [who, document.createTextNode(text)]));
+    log.append(el("p", { class: `msg ${role}` }, [who, document.createTextNode(text)]));
     if (save) {
       state.log.push({ role, text });
       persist();
@@ -664,7 +664,6 @@ registerProcessor("hark-capture",C);`;
     state.open = true;
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
-    launcher.setAttribute("aria-label", T.close);
     persist();
     connection.ensure();
     if (focus) input.focus();
@@ -675,7 +674,6 @@ registerProcessor("hark-capture",C);`;
     state.open = false;
     panel.hidden = true;
     launcher.setAttribute("aria-expanded", "false");
-    launcher.setAttribute("aria-label", T.open);
     stopMic();
     player.flush();
     connection.close();
