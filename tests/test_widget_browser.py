@@ -64,36 +64,49 @@ for (const name of ["open", "close", "cart", "handoff", "product"])
     return shop
 
 
-@pytest.fixture(scope="module")
-def sites(tmp_path_factory: pytest.TempPathFactory):
-    """(hark, shop) live servers; the shop's port is reserved first so Hark can allow it."""
+def _start_sites(folder: Path, **engines):
+    """(hark, shop, services): Hark with a key and the shop page's origin allowed, and the
+    shop site (its port is reserved first, so Hark can allow its origin)."""
+    from conftest import TODAY
+
     from hark.runtime.settings import load_settings
     from hark.server.app import create_app
     from hark.server.services import build_services
-    from conftest import TODAY
 
-    shop_app_holder: dict[str, FastAPI] = {}
+    holder: dict[str, FastAPI] = {}
 
     async def shop_asgi(scope, receive, send):  # the shop app is built once Hark's URL is known
-        await shop_app_holder["app"](scope, receive, send)
+        await holder["app"](scope, receive, send)
 
     shop = LiveServer(shop_asgi)
     settings = load_settings(
-        data_dir=tmp_path_factory.mktemp("widget-data"),
+        data_dir=folder,
         today=TODAY,
         log_format="json",
         api_keys=KEY,
         allowed_origins=shop.url,
         models_auto_download=False,
+        **engines,
     )
-    services = build_services(settings, load_engines=False)
+    services = build_services(settings, load_engines=bool(engines))
     hark = LiveServer(create_app(settings, services), ws_per_message_deflate=False).start()
-    shop_app_holder["app"] = shop_site(hark.url)
+    holder["app"] = shop_site(hark.url)
     shop.start()
-    yield hark, shop
+    return hark, shop, services
+
+
+def _stop_sites(hark: LiveServer, shop: LiveServer, services) -> None:
     shop.stop()
     hark.stop()
     services.close()
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory):
+    """Text only: no speech models loaded."""
+    hark, shop, services = _start_sites(tmp_path_factory.mktemp("widget-data"))
+    yield hark, shop
+    _stop_sites(hark, shop, services)
 
 
 @pytest.fixture(scope="module")
@@ -280,37 +293,14 @@ def test_phone_width_accessibility_and_size(sites, browser, artifact_dir) -> Non
 @pytest.fixture(scope="module")
 def voice_sites(real_models, tmp_path_factory: pytest.TempPathFactory):
     """As ``sites``, with Whisper base and piper joe loaded (real speech both ways)."""
-    from conftest import TODAY
-
-    from hark.runtime.settings import load_settings
-    from hark.server.app import create_app
-    from hark.server.services import build_services
-
-    holder: dict[str, FastAPI] = {}
-
-    async def shop_asgi(scope, receive, send):
-        await holder["app"](scope, receive, send)
-
-    shop = LiveServer(shop_asgi)
-    settings = load_settings(
-        data_dir=tmp_path_factory.mktemp("widget-voice-data"),
-        today=TODAY,
-        log_format="json",
-        api_keys=KEY,
-        allowed_origins=shop.url,
+    hark, shop, services = _start_sites(
+        tmp_path_factory.mktemp("widget-voice-data"),
         asr_model=str(real_models["whisper_base"]),
         tts_voice=str(real_models["piper_voice"]),
-        models_auto_download=False,
     )
-    services = build_services(settings)
     assert services.transcriber is not None and services.synthesizer is not None
-    hark = LiveServer(create_app(settings, services), ws_per_message_deflate=False).start()
-    holder["app"] = shop_site(hark.url)
-    shop.start()
     yield hark, shop
-    shop.stop()
-    hark.stop()
-    services.close()
+    _stop_sites(hark, shop, services)
 
 
 @pytest.mark.real_models
