@@ -1,0 +1,379 @@
+"""The container image, compose file, nginx config and Kubernetes manifests (issue 24).
+
+Each file is checked the way its tool reads it: the Dockerfile's instructions
+with Docker's continuation rules, compose.yaml against the compose-spec schema
+(and by ``docker compose config`` where Docker's compose plugin exists), the
+nginx config by the real nginx in front of two node doubles, the kustomize
+overlay rendered by kubectl's kustomize and validated against the Kubernetes
+schemas. Every ``HARK_*`` name they set must be a setting, and the values they
+set must pass the real settings object.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import kubernetes_validate
+import pytest
+from deploy_files import (
+    COMPOSE,
+    DOCKERFILE,
+    DOCKERIGNORE,
+    KUSTOMIZE,
+    NGINX_CONF,
+    REPO,
+    compose_schema,
+    dockerfile_instructions,
+    interpolate_tree,
+    kustomize,
+    load_yaml,
+    objects_by_kind,
+    setting_env_names,
+    upstream_servers,
+)
+
+from hark.runtime.settings import Settings
+
+ISSUE_24_NAMES = {"HARK_REDIS_URL", "HARK_SECRET_KEY", "HARK_WORKERS", "HARK_DRAIN_S"}
+"""Settings of issue 24's running-system part (another branch): allowed here until they
+exist, then checked like every other name (test_issue_24_settings_exist)."""
+
+SECRETISH = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD", re.I)
+COMPOSE_ENV = {"POSTGRES_PASSWORD": "compose-test-password"}
+SAMPLE_SECRETS = {
+    "secret-key": "s" * 48,
+    "api-keys": "client-key-0123456789abcdef",
+    "admin-keys": "admin-key-0123456789abcdef",
+    "database-url": "postgresql+psycopg://hark:pw@postgres:5432/hark",
+    "redis-url": "redis://redis:6379/0",
+}
+KUBERNETES_VERSIONS = ("1.29.0", kubernetes_validate.latest_version())
+
+
+def hark_names(text: str) -> set[str]:
+    return set(re.findall(r"\bHARK_[A-Z0-9_]+\b", text))
+
+
+def settings_from_env(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The settings object a node would build from exactly this environment."""
+    for name in list(setting_env_names()) + ["HARK_CONFIG"]:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return Settings()
+
+
+# --- the names every file uses ------------------------------------------------------------
+
+
+def deploy_texts() -> dict[str, str]:
+    files = [DOCKERFILE, COMPOSE, NGINX_CONF, *sorted(KUSTOMIZE.rglob("*.yaml"))]
+    return {str(p.relative_to(REPO)): p.read_text(encoding="utf-8") for p in files}
+
+
+def test_every_hark_name_is_a_setting() -> None:
+    known = setting_env_names() | ISSUE_24_NAMES
+    unknown = {
+        name: sorted(hark_names(text) - known)
+        for name, text in deploy_texts().items()
+        if hark_names(text) - known
+    }
+    assert not unknown, f"not settings in runtime/settings.py: {unknown}"
+
+
+def test_issue_24_settings_exist() -> None:
+    present = ISSUE_24_NAMES & setting_env_names()
+    if not present:
+        pytest.skip("issue 24's settings (HARK_REDIS_URL, ...) come with its running-system branch")
+    assert present == ISSUE_24_NAMES, f"missing settings: {sorted(ISSUE_24_NAMES - present)}"
+
+
+# --- Dockerfile ------------------------------------------------------------------------------
+
+
+def final_stage() -> list[Any]:
+    instructions = dockerfile_instructions()
+    last = max(i.stage for i in instructions)
+    return [i for i in instructions if i.stage == last]
+
+
+def test_dockerfile_is_multi_stage_on_slim_python_311() -> None:
+    instructions = dockerfile_instructions()
+    froms = [i.args for i in instructions if i.keyword == "FROM"]
+    assert len(froms) >= 3, froms
+    image_args = dict(
+        i.args.split("=", 1) for i in instructions if i.stage == 0 and i.keyword == "ARG"
+    )
+    assert re.fullmatch(r"python:3\.11-slim(-\w+)?", image_args["PYTHON_IMAGE"])
+    assert froms[-1].split()[0] == "${PYTHON_IMAGE}", "the runtime stage starts from slim Python"
+
+
+def test_image_runs_hark_serve_as_an_unprivileged_user() -> None:
+    stage = final_stage()
+    users = [i.args for i in stage if i.keyword == "USER"]
+    assert users, "the final stage sets USER"
+    assert users[-1].split(":")[0] not in ("root", "0")
+    entry = [i.args for i in stage if i.keyword == "ENTRYPOINT"]
+    assert entry and json.loads(entry[-1]) == ["hark", "serve"]
+    assert not [i for i in stage if i.keyword == "CMD"], "arguments come from HARK_* env"
+
+
+def test_image_settings_are_hark_env_only_and_no_secret_is_baked_in() -> None:
+    env: dict[str, str] = {}
+    for i in dockerfile_instructions():
+        assert not (i.keyword in ("ENV", "ARG") and SECRETISH.search(i.args)), i
+        assert not (i.keyword in ("COPY", "ADD") and ".env" in i.args.split()), i
+    for i in final_stage():
+        if i.keyword == "ENV":
+            env.update(dict(pair.split("=", 1) for pair in shlex.split(i.args)))
+    runtime = {"PATH", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "HOME"}
+    assert set(env) - runtime <= setting_env_names(), sorted(set(env) - runtime)
+    settings = Settings(data_dir=Path(env["HARK_DATA_DIR"]), host=env["HARK_HOST"])
+    assert settings.models_dir == Path("/data/models"), "where the image puts the models"
+    ignored = DOCKERIGNORE.read_text(encoding="utf-8").split()
+    assert {".env", ".git", ".venv", "data"} <= set(ignored)
+
+
+def test_image_fetches_models_with_harks_own_command() -> None:
+    from hark.server.cli import build_parser
+
+    runs = [i.args for i in dockerfile_instructions() if i.keyword == "RUN"]
+    [line] = [r for r in runs if "hark models download" in r]
+    command = line.split("hark models download", 1)[1].split(";")[0]
+    args = build_parser().parse_args(["models", "download", *shlex.split(command)])
+    assert (args.source, args.asr, args.voice) == ("registry", "base", "en_US-joe-medium")
+    copies = [i.args for i in final_stage() if i.keyword == "COPY"]
+    assert any(c.split()[-2:] == [args.models_dir, "/data/models"] for c in copies), copies
+
+
+def test_healthcheck_asks_healthz_on_the_configured_port() -> None:
+    from node_double import NodeDouble
+
+    [check] = [i.args for i in final_stage() if i.keyword == "HEALTHCHECK"]
+    command = json.loads(check.split("CMD", 1)[1])
+    assert command[:2] == ["python", "-c"] and "/healthz" in command[2]
+    node = NodeDouble("hark-1").start()
+    try:
+        env = {"HARK_PORT": str(node.port), "PATH": "/usr/bin:/bin"}
+        up = subprocess.run([sys.executable, "-c", command[2]], env=env, check=False)
+        node.stop()
+        down = subprocess.run(
+            [sys.executable, "-c", command[2]], env=env, capture_output=True, check=False
+        )
+    finally:
+        node.stop()
+    assert up.returncode == 0 and node.seen == ["/healthz"]
+    assert down.returncode != 0
+
+
+# --- compose --------------------------------------------------------------------------------
+
+
+def compose() -> dict[str, Any]:
+    data: dict[str, Any] = load_yaml(COMPOSE)
+    return data
+
+
+def hark_nodes(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: s for name, s in data["services"].items() if "build" in s}
+
+
+def test_compose_matches_the_compose_spec_schema() -> None:
+    jsonschema.Draft202012Validator(
+        compose_schema(),
+        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+    ).validate(compose())
+
+
+def test_docker_compose_config_accepts_it(tmp_path: Path) -> None:
+    docker = shutil.which("docker")
+    plugin = docker and subprocess.run([docker, "compose", "version"], capture_output=True)
+    if not plugin or plugin.returncode != 0:
+        pytest.skip("no Docker compose plugin on this machine; the schema test checks the file")
+    env = {**COMPOSE_ENV, "HARK_SECRET_KEY": "s" * 48, "HARK_API_KEYS": "k" * 20}
+    env |= {"HARK_ADMIN_KEYS": "a" * 20, "PATH": "/usr/bin:/bin:/usr/local/bin"}
+    result = subprocess.run(
+        [str(docker), "compose", "-f", str(COMPOSE), "config", "--quiet"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_compose_is_a_two_node_shop_on_postgres_redis_and_nginx() -> None:
+    data = compose()
+    nodes = hark_nodes(data)
+    assert len(nodes) == 2 and {"postgres", "redis", "nginx"} <= set(data["services"])
+    envs = [interpolate_tree(n["environment"], COMPOSE_ENV) for n in nodes.values()]
+    for name in ("HARK_SECRET_KEY", "HARK_DATABASE_URL", "HARK_REDIS_URL"):
+        values = {env[name] for env in envs}
+        assert len(values) == 1, f"{name} differs between the nodes"
+    assert envs[0]["HARK_DATABASE_URL"].startswith("postgresql+psycopg://")
+    nginx = data["services"]["nginx"]
+    mounts = [v.split(":")[:2] for v in nginx["volumes"]]
+    assert ["./deploy/nginx/hark.conf", "/etc/nginx/conf.d/default.conf"] in mounts
+    port = envs[0].get("HARK_PORT", "8080")
+    conf = NGINX_CONF.read_text(encoding="utf-8")
+    assert sorted(upstream_servers(conf)) == sorted(f"{n}:{port}" for n in nodes)
+
+
+def test_compose_nodes_check_readiness_and_outlast_the_drain() -> None:
+    for name, node in hark_nodes(compose()).items():
+        test = " ".join(node["healthcheck"]["test"])
+        assert "/readyz" in test, name
+        compile(node["healthcheck"]["test"][-1], "healthcheck", "exec")
+        drain = int(node["environment"].get("HARK_DRAIN_S", "600"))
+        grace = node["stop_grace_period"]
+        assert re.fullmatch(r"\d+s", grace) and int(grace[:-1]) >= drain + 10, name
+        assert node["read_only"] is True and "ALL" in node["cap_drop"]
+
+
+def test_compose_node_environment_passes_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The settings a node builds from compose's environment, its secrets as files."""
+    secrets = {
+        "hark_secret_key": "s" * 48,
+        "hark_api_keys": "client-key-0123456789abcdef",
+        "hark_admin_keys": "admin-key-0123456789abcdef",
+    }
+    data = compose()
+    assert set(data["secrets"]) == set(secrets)
+    for name, value in secrets.items():
+        (tmp_path / name).write_text(value + "\n", encoding="utf-8")
+    for node in hark_nodes(data).values():
+        env = interpolate_tree(node["environment"], COMPOSE_ENV)
+        env = {k: v.replace("@/run/secrets/", f"@{tmp_path}/") for k, v in env.items()}
+        assert set(node["secrets"]) == set(secrets)
+        settings = settings_from_env(env, monkeypatch)
+        assert settings.api_key_list == (secrets["hark_api_keys"],)
+        assert settings.effective_database_url.startswith("postgresql+psycopg://hark:")
+        assert settings.models_auto_download is False
+
+
+# --- Kubernetes --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small_shop() -> dict[str, list[dict[str, Any]]]:
+    return objects_by_kind(kustomize(KUSTOMIZE / "overlays" / "small"))
+
+
+def the(objects: dict[str, list[dict[str, Any]]], kind: str) -> dict[str, Any]:
+    [obj] = objects[kind]
+    return obj
+
+
+def test_small_overlay_renders_objects_valid_for_kubernetes(
+    small_shop: dict[str, list[dict[str, Any]]],
+) -> None:
+    kinds = {"Deployment", "Service", "Ingress", "HorizontalPodAutoscaler"}
+    assert kinds | {"PodDisruptionBudget", "ConfigMap"} <= set(small_shop)
+    for objects in small_shop.values():
+        for obj in objects:
+            for version in KUBERNETES_VERSIONS:
+                kubernetes_validate.validate(obj, version, strict=True)
+            assert obj["metadata"]["namespace"] == "hark-shop"
+
+
+def test_sessions_metric_component_renders_valid(tmp_path: Path) -> None:
+    """The base with components/voice-sessions-metric: the HPA gains the Pods metric."""
+    base = os.path.relpath(KUSTOMIZE / "base", tmp_path)  # kustomize refuses absolute roots
+    component = os.path.relpath(KUSTOMIZE / "components" / "voice-sessions-metric", tmp_path)
+    (tmp_path / "kustomization.yaml").write_text(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+        f"resources: [{base}]\ncomponents: [{component}]\n",
+        encoding="utf-8",
+    )
+    hpa = the(objects_by_kind(kustomize(tmp_path)), "HorizontalPodAutoscaler")
+    kubernetes_validate.validate(hpa, KUBERNETES_VERSIONS[-1], strict=True)
+    metrics = {m["type"]: m for m in hpa["spec"]["metrics"]}
+    assert metrics["Resource"]["resource"]["name"] == "cpu"
+    assert metrics["Pods"]["pods"]["metric"]["name"] == "hark_voice_sessions_open"
+
+
+def container(objects: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    [hark] = the(objects, "Deployment")["spec"]["template"]["spec"]["containers"]
+    return hark
+
+
+def settings_configmap(objects: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
+    [ref] = [e["configMapRef"]["name"] for e in container(objects)["envFrom"]]
+    [config] = [c for c in objects["ConfigMap"] if c["metadata"]["name"] == ref]
+    data: dict[str, str] = config["data"]
+    return data
+
+
+def test_pods_drain_before_they_are_killed(small_shop: dict[str, list[dict[str, Any]]]) -> None:
+    pod = the(small_shop, "Deployment")["spec"]["template"]["spec"]
+    hark = container(small_shop)
+    pause = hark["lifecycle"]["preStop"]["exec"]["command"]
+    assert pause[0] == "sleep"
+    drain = int(settings_configmap(small_shop).get("HARK_DRAIN_S", "600"))
+    assert pod["terminationGracePeriodSeconds"] >= int(pause[1]) + drain + 10
+    assert hark["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert hark["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert hark["startupProbe"]["httpGet"]["path"] == "/healthz"
+
+
+def test_pods_run_unprivileged_on_a_read_only_root(
+    small_shop: dict[str, list[dict[str, Any]]],
+) -> None:
+    pod = the(small_shop, "Deployment")["spec"]["template"]["spec"]
+    hark = container(small_shop)
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["runAsUser"] != 0
+    assert hark["securityContext"]["readOnlyRootFilesystem"] is True
+    assert hark["securityContext"]["allowPrivilegeEscalation"] is False
+    assert hark["securityContext"]["capabilities"]["drop"] == ["ALL"]
+    assert {m["mountPath"] for m in hark["volumeMounts"]} == {"/tmp"}
+    assert {"cpu", "memory"} <= set(hark["resources"]["requests"])
+
+
+def test_objects_point_at_each_other(small_shop: dict[str, list[dict[str, Any]]]) -> None:
+    deployment = the(small_shop, "Deployment")
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    service = the(small_shop, "Service")
+    assert service["spec"]["selector"].items() <= labels.items()
+    pdb_selector = the(small_shop, "PodDisruptionBudget")["spec"]["selector"]["matchLabels"]
+    assert pdb_selector.items() <= labels.items()
+    target = the(small_shop, "HorizontalPodAutoscaler")["spec"]["scaleTargetRef"]
+    assert (target["kind"], target["name"]) == ("Deployment", deployment["metadata"]["name"])
+    ingress = the(small_shop, "Ingress")
+    [path] = ingress["spec"]["rules"][0]["http"]["paths"]
+    assert path["backend"]["service"]["name"] == service["metadata"]["name"]
+    notes = ingress["metadata"]["annotations"]
+    for timeout in ("proxy-read-timeout", "proxy-send-timeout"):
+        assert int(notes[f"nginx.ingress.kubernetes.io/{timeout}"]) >= 3600
+
+
+def test_secrets_come_from_a_secret_and_settings_pass(
+    small_shop: dict[str, list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hark = container(small_shop)
+    env = dict(settings_configmap(small_shop))
+    required: set[str] = set()
+    for var in hark["env"]:
+        assert "value" not in var or not SECRETISH.search(var["name"]), var["name"]
+        ref = var["valueFrom"]["secretKeyRef"]
+        assert ref["name"] == "hark-secrets"
+        if not ref.get("optional"):
+            required.add(ref["key"])
+            env[var["name"]] = SAMPLE_SECRETS[ref["key"]]
+    assert required == set(SAMPLE_SECRETS)
+    docs = (REPO / "docs" / "deploy.md").read_text(encoding="utf-8")
+    assert all(f"--from-literal={key}=" in docs for key in required), "docs/deploy.md"
+    settings = settings_from_env(env, monkeypatch)
+    assert settings.host == "0.0.0.0" and settings.api_key_list
+    assert settings.max_voice_sessions >= 1 and settings.load_sample_shop is False
