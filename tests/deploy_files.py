@@ -123,6 +123,10 @@ def load_yaml(path: Path) -> Any:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+def load_yaml_text(text: str) -> Any:
+    return yaml.safe_load(text)
+
+
 def compose_schema() -> dict[str, Any]:
     """The compose-spec JSON schema, as vendored by check-jsonschema (a dev dependency)."""
     import json
@@ -262,3 +266,21 @@ def running_nginx(site_conf: str) -> Iterator[Path]:
                 process.wait()
             if process.stderr is not None:
                 process.stderr.close()
+
+
+# --- settings as a node builds them -----------------------------------------------------------
+
+SECRETISH = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD", re.I)
+"""Names whose value is a secret: never a literal in an image or a manifest."""
+
+
+def settings_from_env(env: Mapping[str, str], monkeypatch: Any) -> Any:
+    """The settings object a node would build from exactly this environment
+    (``monkeypatch``: pytest's, so the process environment is restored)."""
+    from hark.runtime.settings import Settings
+
+    for name in [*setting_env_names(), "HARK_CONFIG"]:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return Settings()

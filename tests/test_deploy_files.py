@@ -1,18 +1,17 @@
-"""The container image, compose file, nginx config and Kubernetes manifests (issue 24).
+"""The container image and compose.yaml (issue 24), and the HARK_* names of every
+deployment file.
 
 Each file is checked the way its tool reads it: the Dockerfile's instructions
 with Docker's continuation rules, compose.yaml against the compose-spec schema
-(and by ``docker compose config`` where Docker's compose plugin exists), the
-nginx config by the real nginx in front of two node doubles, the kustomize
-overlay rendered by kubectl's kustomize and validated against the Kubernetes
-schemas. Every ``HARK_*`` name they set must be a setting, and the values they
-set must pass the real settings object.
+and by ``docker compose config`` where Docker's compose is installed. Every
+``HARK_*`` name the files set must be a setting, and the values they set must
+pass the real settings object. The nginx config (test_deploy_nginx.py) and the
+Kubernetes manifests (test_deploy_kubernetes.py) have their own modules.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import shutil
@@ -22,22 +21,22 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import kubernetes_validate
 import pytest
 from deploy_files import (
     COMPOSE,
     DOCKERFILE,
     DOCKERIGNORE,
+    HARK_NAME,
     KUSTOMIZE,
     NGINX_CONF,
     REPO,
+    SECRETISH,
     compose_schema,
     dockerfile_instructions,
     interpolate_tree,
-    kustomize,
     load_yaml,
-    objects_by_kind,
     setting_env_names,
+    settings_from_env,
     upstream_servers,
 )
 
@@ -47,29 +46,11 @@ ISSUE_24_NAMES = {"HARK_REDIS_URL", "HARK_SECRET_KEY", "HARK_WORKERS", "HARK_DRA
 """Settings of issue 24's running-system part (another branch): allowed here until they
 exist, then checked like every other name (test_issue_24_settings_exist)."""
 
-SECRETISH = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD", re.I)
 COMPOSE_ENV = {"POSTGRES_PASSWORD": "compose-test-password"}
-SAMPLE_SECRETS = {
-    "secret-key": "s" * 48,
-    "api-keys": "client-key-0123456789abcdef",
-    "admin-keys": "admin-key-0123456789abcdef",
-    "database-url": "postgresql+psycopg://hark:pw@postgres:5432/hark",
-    "redis-url": "redis://redis:6379/0",
-}
-KUBERNETES_VERSIONS = ("1.29.0", kubernetes_validate.latest_version())
 
 
 def hark_names(text: str) -> set[str]:
-    return set(re.findall(r"\bHARK_[A-Z0-9_]+\b", text))
-
-
-def settings_from_env(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """The settings object a node would build from exactly this environment."""
-    for name in list(setting_env_names()) + ["HARK_CONFIG"]:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return Settings()
+    return set(HARK_NAME.findall(text))
 
 
 # --- the names every file uses ------------------------------------------------------------
@@ -283,120 +264,3 @@ def test_compose_node_environment_passes_the_settings(
         assert settings.api_key_list == (secrets["hark_api_keys"],)
         assert settings.effective_database_url.startswith("postgresql+psycopg://hark:")
         assert settings.models_auto_download is False
-
-
-# --- Kubernetes --------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def small_shop() -> dict[str, list[dict[str, Any]]]:
-    return objects_by_kind(kustomize(KUSTOMIZE / "overlays" / "small"))
-
-
-def the(objects: dict[str, list[dict[str, Any]]], kind: str) -> dict[str, Any]:
-    [obj] = objects[kind]
-    return obj
-
-
-def test_small_overlay_renders_objects_valid_for_kubernetes(
-    small_shop: dict[str, list[dict[str, Any]]],
-) -> None:
-    kinds = {"Deployment", "Service", "Ingress", "HorizontalPodAutoscaler"}
-    assert kinds | {"PodDisruptionBudget", "ConfigMap"} <= set(small_shop)
-    for objects in small_shop.values():
-        for obj in objects:
-            for version in KUBERNETES_VERSIONS:
-                kubernetes_validate.validate(obj, version, strict=True)
-            assert obj["metadata"]["namespace"] == "hark-shop"
-
-
-def test_sessions_metric_component_renders_valid(tmp_path: Path) -> None:
-    """The base with components/voice-sessions-metric: the HPA gains the Pods metric."""
-    base = os.path.relpath(KUSTOMIZE / "base", tmp_path)  # kustomize refuses absolute roots
-    component = os.path.relpath(KUSTOMIZE / "components" / "voice-sessions-metric", tmp_path)
-    (tmp_path / "kustomization.yaml").write_text(
-        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
-        f"resources: [{base}]\ncomponents: [{component}]\n",
-        encoding="utf-8",
-    )
-    hpa = the(objects_by_kind(kustomize(tmp_path)), "HorizontalPodAutoscaler")
-    kubernetes_validate.validate(hpa, KUBERNETES_VERSIONS[-1], strict=True)
-    metrics = {m["type"]: m for m in hpa["spec"]["metrics"]}
-    assert metrics["Resource"]["resource"]["name"] == "cpu"
-    assert metrics["Pods"]["pods"]["metric"]["name"] == "hark_voice_sessions_open"
-
-
-def container(objects: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    [hark] = the(objects, "Deployment")["spec"]["template"]["spec"]["containers"]
-    return hark
-
-
-def settings_configmap(objects: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
-    [ref] = [e["configMapRef"]["name"] for e in container(objects)["envFrom"]]
-    [config] = [c for c in objects["ConfigMap"] if c["metadata"]["name"] == ref]
-    data: dict[str, str] = config["data"]
-    return data
-
-
-def test_pods_drain_before_they_are_killed(small_shop: dict[str, list[dict[str, Any]]]) -> None:
-    pod = the(small_shop, "Deployment")["spec"]["template"]["spec"]
-    hark = container(small_shop)
-    pause = hark["lifecycle"]["preStop"]["exec"]["command"]
-    assert pause[0] == "sleep"
-    drain = int(settings_configmap(small_shop).get("HARK_DRAIN_S", "600"))
-    assert pod["terminationGracePeriodSeconds"] >= int(pause[1]) + drain + 10
-    assert hark["readinessProbe"]["httpGet"]["path"] == "/readyz"
-    assert hark["livenessProbe"]["httpGet"]["path"] == "/healthz"
-    assert hark["startupProbe"]["httpGet"]["path"] == "/healthz"
-
-
-def test_pods_run_unprivileged_on_a_read_only_root(
-    small_shop: dict[str, list[dict[str, Any]]],
-) -> None:
-    pod = the(small_shop, "Deployment")["spec"]["template"]["spec"]
-    hark = container(small_shop)
-    assert pod["securityContext"]["runAsNonRoot"] is True
-    assert pod["securityContext"]["runAsUser"] != 0
-    assert hark["securityContext"]["readOnlyRootFilesystem"] is True
-    assert hark["securityContext"]["allowPrivilegeEscalation"] is False
-    assert hark["securityContext"]["capabilities"]["drop"] == ["ALL"]
-    assert {m["mountPath"] for m in hark["volumeMounts"]} == {"/tmp"}
-    assert {"cpu", "memory"} <= set(hark["resources"]["requests"])
-
-
-def test_objects_point_at_each_other(small_shop: dict[str, list[dict[str, Any]]]) -> None:
-    deployment = the(small_shop, "Deployment")
-    labels = deployment["spec"]["template"]["metadata"]["labels"]
-    service = the(small_shop, "Service")
-    assert service["spec"]["selector"].items() <= labels.items()
-    pdb_selector = the(small_shop, "PodDisruptionBudget")["spec"]["selector"]["matchLabels"]
-    assert pdb_selector.items() <= labels.items()
-    target = the(small_shop, "HorizontalPodAutoscaler")["spec"]["scaleTargetRef"]
-    assert (target["kind"], target["name"]) == ("Deployment", deployment["metadata"]["name"])
-    ingress = the(small_shop, "Ingress")
-    [path] = ingress["spec"]["rules"][0]["http"]["paths"]
-    assert path["backend"]["service"]["name"] == service["metadata"]["name"]
-    notes = ingress["metadata"]["annotations"]
-    for timeout in ("proxy-read-timeout", "proxy-send-timeout"):
-        assert int(notes[f"nginx.ingress.kubernetes.io/{timeout}"]) >= 3600
-
-
-def test_secrets_come_from_a_secret_and_settings_pass(
-    small_shop: dict[str, list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    hark = container(small_shop)
-    env = dict(settings_configmap(small_shop))
-    required: set[str] = set()
-    for var in hark["env"]:
-        assert "value" not in var or not SECRETISH.search(var["name"]), var["name"]
-        ref = var["valueFrom"]["secretKeyRef"]
-        assert ref["name"] == "hark-secrets"
-        if not ref.get("optional"):
-            required.add(ref["key"])
-            env[var["name"]] = SAMPLE_SECRETS[ref["key"]]
-    assert required == set(SAMPLE_SECRETS)
-    docs = (REPO / "docs" / "deploy.md").read_text(encoding="utf-8")
-    assert all(f"--from-literal={key}=" in docs for key in required), "docs/deploy.md"
-    settings = settings_from_env(env, monkeypatch)
-    assert settings.host == "0.0.0.0" and settings.api_key_list
-    assert settings.max_voice_sessions >= 1 and settings.load_sample_shop is False
