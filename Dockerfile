@@ -53,9 +53,9 @@ RUN mkdir -p /models \
     fi
 
 FROM ${PYTHON_IMAGE} AS runtime
-ARG APP_UID=10001
-RUN groupadd --system --gid ${APP_UID} hark \
- && useradd --system --uid ${APP_UID} --gid hark --no-create-home --home-dir /tmp \
+# uid 10001 (numeric in USER, so Kubernetes' runAsNonRoot can verify it).
+RUN groupadd --system --gid 10001 hark \
+ && useradd --system --uid 10001 --gid hark --no-create-home --home-dir /tmp \
       --shell /usr/sbin/nologin hark \
  && mkdir -p /data \
  && chown hark:hark /data
@@ -71,7 +71,7 @@ ENV PATH=/opt/hark/bin:$PATH \
     HARK_PORT=8080 \
     HARK_DATA_DIR=/data \
     HARK_LOG_FORMAT=json
-USER hark:hark
+USER 10001:10001
 WORKDIR /data
 EXPOSE 8080
 # Liveness only: /readyz (database, engines, busy, draining) is for the balancer.
