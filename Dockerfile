@@ -16,16 +16,15 @@ ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 ARG NODE_IMAGE=node:22-bookworm-slim
 
 FROM ${NODE_IMAGE} AS assets
-WORKDIR /src
-COPY integrations/kiosk/package.json integrations/kiosk/package-lock.json integrations/kiosk/
-COPY server/admin/package.json server/admin/package-lock.json server/admin/
-RUN cd integrations/kiosk \
- && npm ci --omit=peer --ignore-scripts --no-audit --no-fund --loglevel=error \
+WORKDIR /src/integrations/kiosk
+COPY integrations/kiosk/package.json integrations/kiosk/package-lock.json ./
+RUN npm ci --omit=peer --ignore-scripts --no-audit --no-fund --loglevel=error \
  && mkdir -p static/vendor \
  && cp node_modules/@google/model-viewer/dist/model-viewer.min.js static/vendor/ \
- && cp node_modules/@google/model-viewer/LICENSE static/vendor/model-viewer.LICENSE.txt \
- && cd /src/server/admin \
- && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+ && cp node_modules/@google/model-viewer/LICENSE static/vendor/model-viewer.LICENSE.txt
+WORKDIR /src/server/admin
+COPY server/admin/package.json server/admin/package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
  && mkdir -p static/vendor \
  && cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/ \
  && cp node_modules/chart.js/LICENSE.md static/vendor/chart.js.LICENSE.md

