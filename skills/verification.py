@@ -297,7 +297,14 @@ def wrong_answer(ctx: TurnContext, pending: Pending, check: AnswerCheck) -> Skil
     first = NO_MATCH
     if check.too_many:
         first = "Please give me just one answer, not a list."
-    if shut(ctx, check.target_customer_id):
+    claim = pending.data.get("claim")
+    if isinstance(claim, str):
+        closed = shut(ctx, claim)
+    else:  # by an order number: only what is the same for a real and a made-up number
+        closed = locked(ctx.state) or bool(
+            check.order_key and verify_budget.locked_out(ctx, order_ref=check.order_key)
+        )
+    if closed:
         reply = offer_person("verify")
         reply.say.prepend(first)
         return reply
