@@ -323,7 +323,8 @@ class DialogueManager:
                 identity=identity,
                 claimed=claimed,
                 said=without_placeholders(clean),
-                codes=self.code_sender,
+                # a speculated turn sends nothing (its commit runs again and does)
+                codes=_HELD_TEXTS if self.code_sender and speculating() else self.code_sender,
             )
             pending, state.pending = state.pending, None
             result = None
@@ -613,6 +614,16 @@ class DialogueManager:
             user_text=clean,
             cart=cart,
         )
+
+
+class _HeldTexts:
+    """The code sender of a speculated turn: nothing leaves while nothing is committed."""
+
+    def send_text(self, to: str, body: str) -> None:
+        return None
+
+
+_HELD_TEXTS = _HeldTexts()
 
 
 def _require_valid(conversation_id: object) -> None:
