@@ -44,6 +44,7 @@ def record_failure(
         customer_id=customer_id,
         order_key=order_ref,
         channel=ctx.conversation.channel,
+        window_s=ctx.settings.verify_lockout_window[1],
     )
 
 
@@ -78,4 +79,5 @@ def record_code_sent(ctx: TurnContext, customer_id: str) -> None:
         customer_id=customer_id,
         order_key=None,
         channel=ctx.conversation.channel,
+        window_s=ctx.settings.verify_lockout_window[1],
     )

@@ -36,7 +36,15 @@ def record(
     customer_id: str | None,
     order_key: str | None,
     channel: str,
+    window_s: int,
 ) -> None:
+    """Add one row; rows older than the window count for nothing and are deleted here, so
+    none is kept longer than ``HARK_VERIFY_LOCKOUT``'s window."""
+    session.execute(
+        delete(VerifyAttempt).where(
+            VerifyAttempt.created_at <= utcnow() - dt.timedelta(seconds=window_s)
+        )
+    )
     session.add(
         VerifyAttempt(kind=kind, customer_id=customer_id, order_key=order_key, channel=channel)
     )

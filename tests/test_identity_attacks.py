@@ -247,3 +247,38 @@ def test_operators_see_and_clear_lockouts(make_app, live_server, settings, dialo
         assert http.get("/v1/admin/lockouts").json()["lockouts"] == []
     cid = claimed(dialogue, "C002")
     assert "on its way" in dialogue.turn(cid, "where is my order").text
+
+
+def test_erasure_forgets_the_failed_checks(dialogue, db) -> None:
+    from hark.store.data_rights import erase_customer
+
+    cid = claimed(dialogue, "C002")
+    dialogue.turn(cid, "where is order 5274")  # someone else's: counted against C002
+    assert failures(db, customer_id="C002") == 1
+    erase_customer(db, "C002")
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(VerifyAttempt)) == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("5/hour", True),
+        ("10/day", True),
+        ("3 per 10 minutes", True),
+        ("0/hour", False),
+        ("5/hour;100/day", False),
+        ("lots", False),
+        ("", False),
+    ],
+)
+def test_the_lockout_setting_is_one_clear_limit(value, ok) -> None:
+    from pydantic import ValidationError
+
+    from hark.runtime.settings import Settings
+
+    if ok:
+        assert Settings(verify_lockout=value).verify_lockout_window[0] >= 1
+    else:
+        with pytest.raises(ValidationError, match="expected one limit such as 5/hour"):
+            Settings(verify_lockout=value)
