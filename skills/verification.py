@@ -338,22 +338,27 @@ def send_code(ctx: TurnContext, pending: Pending) -> SkillReply:
 
 
 def offer_person(intent: str) -> SkillReply:
-    return SkillReply.of(
+    """No (more) self-service proof here: attempts or budget spent."""
+    return _to_a_person(
         intent,
         "I'm not able to confirm who you are in this conversation, "
         "so I can't share or change order details here.",
-        "Would you like me to connect you with a person?",
-        pending=Pending("handoff", {"reason": "identity not verified"}),
-        handled=False,
     )
 
 
 def no_other_detail(intent: str) -> SkillReply:
     """A claim with nothing else on file to prove it: only a person can help."""
-    return SkillReply.of(
+    return _to_a_person(
         intent,
         "To share or change order details I need to confirm who you are, "
         "and I can't do that here for this account.",
+    )
+
+
+def _to_a_person(intent: str, why: str) -> SkillReply:
+    return SkillReply.of(
+        intent,
+        why,
         "Would you like me to connect you with a person?",
         pending=Pending("handoff", {"reason": "identity not verified"}),
         handled=False,

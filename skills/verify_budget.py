@@ -38,14 +38,7 @@ def record_failure(
     ctx.state.verify_failures += 1
     if customer_id is None and order_ref is None:
         return
-    verify_attempts.record(
-        ctx.session,
-        verify_attempts.FAILURE,
-        customer_id=customer_id,
-        order_key=order_ref,
-        channel=ctx.conversation.channel,
-        window_s=ctx.settings.verify_lockout_window[1],
-    )
+    _record(ctx, verify_attempts.FAILURE, customer_id, order_ref)
 
 
 def locked_out(
@@ -73,11 +66,15 @@ def may_send_code(ctx: TurnContext, customer_id: str) -> bool:
 
 
 def record_code_sent(ctx: TurnContext, customer_id: str) -> None:
+    _record(ctx, verify_attempts.CODE_SENT, customer_id, None)
+
+
+def _record(ctx: TurnContext, kind: str, customer_id: str | None, order_ref: str | None) -> None:
     verify_attempts.record(
         ctx.session,
-        verify_attempts.CODE_SENT,
+        kind,
         customer_id=customer_id,
-        order_key=None,
+        order_key=order_ref,
         channel=ctx.conversation.channel,
         window_s=ctx.settings.verify_lockout_window[1],
     )
