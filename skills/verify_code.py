@@ -30,7 +30,6 @@ log = logging.getLogger("hark.dialogue")
 CODE_DIGITS = 6
 CODE_TTL_S = 300
 MAX_CODE_TRIES = 3
-_CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 _WANTS_CODE = re.compile(r"\b(code|text me|send me a text)\b")
 
 
@@ -46,10 +45,12 @@ def asks_for_code(text: str) -> bool:
 
 def said_code(text: str) -> str | None:
     """The six digits of a code in what was said or typed ("4 8 2, 9 1 3" too), or None."""
-    joined = "".join(t if t.isdigit() else " " for t in normalize_tokens(text))
-    compact = re.sub(r"(?<=\d) (?=\d)", "", joined)
-    found = _CODE.findall(compact)
-    return found[0] if len(found) == 1 else None
+    numbers = [t for t in normalize_tokens(text) if t.isdigit()]
+    whole = [t for t in numbers if len(t) == CODE_DIGITS]
+    if len(whole) == 1:
+        return whole[0]  # "482913 for order 7002"
+    joined = "".join(numbers)  # "4 8 2, 9 1 3", "482 913"
+    return joined if len(joined) == CODE_DIGITS else None
 
 
 def pending_code(ctx: TurnContext) -> dict | None:

@@ -282,3 +282,21 @@ def test_the_lockout_setting_is_one_clear_limit(value, ok) -> None:
     else:
         with pytest.raises(ValidationError, match="expected one limit such as 5/hour"):
             Settings(verify_lockout=value)
+
+
+@pytest.mark.parametrize(
+    ("said", "code"),
+    [
+        ("482913", "482913"),
+        ("4 8 2, 9 1 3", "482913"),
+        ("the code is four eight two nine one three", "482913"),
+        ("my code is 482913 for order 7002", "482913"),
+        ("7002", None),
+        ("1234567", None),
+        ("482913 and 123456", None),  # two codes in one answer: neither
+    ],
+)
+def test_a_code_is_read_as_said_or_keyed(said, code) -> None:
+    from hark.skills.verify_code import said_code
+
+    assert said_code(said) == code
