@@ -58,7 +58,7 @@ def identity(dialogue: DialogueManager, conversation_id: str) -> str:
 
 
 # --- 1. a claim never proves itself --------------------------------------------------
-@pytest.mark.parametrize("channel", ["phone", "sms"])
+@pytest.mark.parametrize("channel", ["phone", "sms", "web"])  # web: an unvouched customer_id
 def test_the_claimed_number_never_proves_the_claim(dialogue, db, channel) -> None:
     for form in JAMES_PHONE_FORMS:
         cid = claimed(dialogue, "C002", channel)
