@@ -53,11 +53,18 @@ from hark.privacy.redact import (
 )
 from hark.runtime.settings import Settings
 from hark.shop import knowledge as shop_knowledge
-from hark.skills import verification
+from hark.skills import verification, verify_code
 from hark.skills.cart_store import cart_view, merge_guest_cart
-from hark.skills.context import SkillReply, TurnContext
+from hark.skills.context import CodeSender, SkillReply, TurnContext
 from hark.skills.handoff import CALLBACK
-from hark.skills.identity import Identity, Permission, allowed, conversation_level, level
+from hark.skills.identity import (
+    SENDER_KEYED_CHANNELS,
+    Identity,
+    Permission,
+    allowed,
+    conversation_level,
+    level,
+)
 from hark.skills.reply import CartView, Reply
 from hark.skills.state import ConversationState
 from hark.store.channel_links import find_linked_customer, link_customer
@@ -84,6 +91,8 @@ class DialogueManager:
         self.calls = PhoneCallLog(db)
         self.texts = TextThreads(db)
         self.handoffs = HandoffDesk(db)  # channels report transfer and callback outcomes here
+        # texts one-time verification codes (HARK_VERIFY_BY_CODE); the server sets it
+        self.code_sender: CodeSender | None = None
         self._knowledge: shop_knowledge.Knowledge | None = None
         self._build_lock = threading.Lock()
         self._conv_locks: dict[str, threading.Lock] = {}
@@ -186,6 +195,10 @@ class DialogueManager:
             )
             session.add(conversation)
             state = ConversationState(customer_id=conversation.customer_id)
+            if identity is Identity.CLAIMED:
+                state.asserted = conversation.customer_id  # never proved by what it came with
+            elif identity is Identity.VERIFIED:
+                state.verified_at = time.time()
             if not allowed(identity, Permission.CUSTOMER_DATA):
                 customer = None  # claimed: no name, no orders, no cart in the greeting
             say, cards, actions = greeting(
@@ -260,7 +273,7 @@ class DialogueManager:
         ):
             knowledge = self._fresh_knowledge(session)
             state = ConversationState.from_json(conversation.state)
-            identity = level(conversation.identity)
+            identity = self._expire_text_proof(conversation, state)
             row = (
                 session.get(Customer, conversation.customer_id)
                 if conversation.customer_id
@@ -283,13 +296,13 @@ class DialogueManager:
             ):
                 # The answer is read from the raw words here, compared, and dropped: the
                 # stored turn (and anything an LLM sees) keeps only the placeholders.
-                answer = verification.check_answer(
-                    session,
-                    state.pending,
-                    text,
-                    self.settings.region,
-                    claimed.customer_id if claimed else None,
-                )
+                code = verify_code.said_code(text) if state.verify_code else None
+                if code is not None:
+                    answer = verification.code_answer(state.pending, code)
+                else:
+                    answer = verification.check_answer(
+                        session, state.pending, text, self.settings.region, state.asserted
+                    )
                 if answer.attempted:
                     clean = answer.stored_text
             score = self.sentiment.score(clean)
@@ -310,6 +323,8 @@ class DialogueManager:
                 identity=identity,
                 claimed=claimed,
                 said=without_placeholders(clean),
+                # a speculated turn sends nothing (its commit runs again and does)
+                codes=_HELD_TEXTS if self.code_sender and speculating() else self.code_sender,
             )
             pending, state.pending = state.pending, None
             result = None
@@ -344,6 +359,21 @@ class DialogueManager:
             },
         )
         return reply
+
+    def _expire_text_proof(self, conversation: Conversation, state: ConversationState) -> Identity:
+        """A text thread's proof holds ``HARK_TEXT_VERIFIED_S``: anyone can text as that
+        number, so after that the thread is only claimed again (and needs a new proof)."""
+        identity = level(conversation.identity)
+        if (
+            identity is Identity.VERIFIED
+            and conversation.channel in SENDER_KEYED_CHANNELS
+            and time.time() - state.verified_at > self.settings.text_verified_s
+        ):
+            conversation.identity = Identity.CLAIMED.value
+            state.proof_for = None
+            state.asserted = state.asserted or conversation.customer_id
+            return Identity.CLAIMED
+        return identity
 
     def _llm_turn(
         self, state: ConversationState, score: float, found: set[str], sink: ReplySink | None
@@ -432,7 +462,10 @@ class DialogueManager:
             conversation.identity = identity.value
             state = ConversationState.from_json(conversation.state)
             state.customer_id = customer.customer_id
+            if identity is Identity.CLAIMED:
+                state.asserted = customer.customer_id
             if identity is Identity.VERIFIED:
+                state.verified_at = time.time()
                 state.cart_id = None
                 merge_guest_cart(session, conversation.id, customer.customer_id)
             conversation.state = state.to_json()
@@ -619,6 +652,16 @@ class DialogueManager:
             user_text=clean,
             cart=cart,
         )
+
+
+class _HeldTexts:
+    """The code sender of a speculated turn: nothing leaves while nothing is committed."""
+
+    def send_text(self, to: str, body: str) -> None:
+        return None
+
+
+_HELD_TEXTS = _HeldTexts()
 
 
 def _require_valid(conversation_id: object) -> None:

@@ -16,7 +16,7 @@ from hark.dialogue.intents import rule_intent
 from hark.dialogue.nlu import nlu_for
 from hark.dialogue.outside import is_garbled
 from hark.language.normalize import FILLERS
-from hark.skills import cart, handoff, sales, support, verification
+from hark.skills import cart, handoff, sales, support, verification, verify_code
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.state import Pending
 from hark.skills.verification import VERIFY, AnswerCheck
@@ -38,6 +38,8 @@ def answer_pending(ctx: TurnContext, pending: Pending, intent: str) -> SkillRepl
                 "Is there anything else I can help with? Or say agent to talk to a person.",
                 handled=False,
             )
+        if verify_code.asks_for_code(ctx.nlu.text):
+            return verification.send_code(ctx, pending)
         if intent in _NOT_AN_ANSWER or not ctx.nlu.text.strip():
             return verification.ask_again(ctx, pending)
         return None
@@ -97,11 +99,13 @@ _NO_START = re.compile(r"^(no|nope|nah|not now|not today|dont|do not|no thanks|n
 
 
 def answer_verification(ctx: TurnContext, pending: Pending, check: AnswerCheck) -> SkillReply:
-    """The caller gave a phone number or e-mail: verified (and served), or a wrong answer."""
-    if check.matched_customer_id is None:
-        return verification.wrong_answer(ctx, pending)
-    verification.become_verified(ctx, check.matched_customer_id)
+    """The caller gave a phone number, e-mail or code: verified (and served), or a failed
+    check (counted)."""
+    matched = verification.settle(ctx, pending, check)
+    if matched is None:
+        return verification.wrong_answer(ctx, pending, check)
     purpose, order_ref = pending.data.get("purpose"), pending.data.get("order_id")
+    verification.become_verified(ctx, matched, purpose if isinstance(purpose, str) else None)
     order_ref = order_ref if isinstance(order_ref, str) else None
     if purpose == "return":
         reply = support.start_return(ctx, order_ref)

@@ -274,6 +274,64 @@ class Settings(BaseSettings):
         "callers who ask for a person are offered a callback.",
     )
 
+    # --- issue 21: identity that can't be gamed (verification budgets, codes) ---------
+    verify_by_code: bool = Field(
+        False,
+        description="Offer callers a one-time code texted to the phone number on file as "
+        "proof of identity (needs HARK_TWILIO_ACCOUNT_SID, HARK_TWILIO_AUTH_TOKEN and "
+        "HARK_TWILIO_FROM; sent with Twilio's REST API).",
+    )
+    twilio_from: str | None = Field(
+        None,
+        description="The shop's Twilio number (E.164) that text messages Hark sends come "
+        "from, such as verification codes.",
+    )
+    verify_lockout: str = Field(
+        "5/hour",
+        description="Failed identity checks allowed per customer and per order number, across "
+        "conversations and channels, before self-service stops for them (limits notation, "
+        "e.g. 5/hour or 10/day); a person can still help.",
+    )
+    text_verified_s: float = Field(
+        300.0,
+        gt=0,
+        le=86400,
+        description="How long a text thread (SMS, WhatsApp) that proved who it is stays "
+        "verified; a return or checkout always needs fresh proof in that thread.",
+    )
+
+    @field_validator("verify_lockout")
+    @classmethod
+    def _verify_lockout(cls, value: str) -> str:
+        from limits import parse_many
+
+        value = value.strip()
+        try:
+            items = parse_many(value)
+        except ValueError:
+            items = []
+        if len(items) != 1 or items[0].amount < 1:
+            raise ValueError("expected one limit such as 5/hour or 10/day")
+        return value
+
+    @field_validator("twilio_from")
+    @classmethod
+    def _twilio_from(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        number = value.strip().replace(" ", "").replace("-", "")
+        if not (number.startswith("+") and number[1:].isdigit() and 8 <= len(number) <= 16):
+            raise ValueError("must be an E.164 number such as +15551234567")
+        return number
+
+    @property
+    def verify_lockout_window(self) -> tuple[int, int]:
+        """``HARK_VERIFY_LOCKOUT`` as (failures allowed, window in seconds)."""
+        from limits import parse
+
+        item = parse(self.verify_lockout)
+        return item.amount, item.get_expiry()
+
     # --- the handoff desk ----------------------------------------------------------
     handoff_webhook_url: str | None = Field(
         None,

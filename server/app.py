@@ -117,6 +117,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from hark.server.routes_admin_handoffs import router as admin_handoffs_router
 
     app.include_router(admin_handoffs_router)
+    from hark.server.routes_admin_lockouts import router as admin_lockouts_router
+
+    app.include_router(admin_lockouts_router)
     from hark.server.routes_admin_insights import router as admin_insights_router
 
     app.include_router(admin_insights_router)

@@ -66,6 +66,10 @@ def build_services(settings: Settings, *, load_engines: bool = True, **overrides
         dialogue = DialogueManager(db, settings)
         # Train the NLU and build the indexes now, not on the first caller's turn.
         dialogue.knowledge()
+    if dialogue.code_sender is None:
+        from hark.integrations.twilio.codes import text_sender
+
+        dialogue.code_sender = text_sender(settings)
     services = Services(settings=settings, db=db, dialogue=dialogue)
     services.engines["llm"] = _llm_status(settings)
     for kind, attribute, loader in (

@@ -42,7 +42,7 @@ def checkout(ctx: TurnContext) -> SkillReply:
     if not ctx.may(Permission.CHECKOUT):
         reply = SkillReply(intent="checkout")
         reply.say.extend(cart_summary(ctx, lines))
-        if ctx.claimed is not None:  # caller ID: one answer away from the payment on file
+        if ctx.claimed is not None or ctx.customer is not None:  # a claim, or a text thread
             ask = ask_to_verify(ctx, "checkout", intent="checkout")
             reply.say.extend(ask.say)
             reply.pending, reply.handled = ask.pending, False
@@ -93,6 +93,7 @@ def confirm_checkout(ctx: TurnContext) -> SkillReply:
     cart.status = "ordered"
     ctx.session.flush()
     ctx.state.cart_id = None
+    ctx.state.proof_for = None  # a proof given for an action is used up by it
     ctx.state.focus_order_id = order.order_id
     remember_fact(ctx.state, "orders", order.order_id)
     total = cart_total(lines)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -18,11 +18,24 @@ from hark.language.speech import Utterance, spoken_price
 from hark.runtime.settings import Settings
 from hark.shop.knowledge import Knowledge
 from hark.shop.product_words import ProductDoc
-from hark.skills.identity import Identity, Permission, allowed
+from hark.skills.identity import (
+    ACTION_PURPOSES,
+    SENDER_KEYED_CHANNELS,
+    Identity,
+    Permission,
+    allowed,
+)
 from hark.skills.reply import Action, Card
 from hark.skills.state import ConversationState, Pending
 from hark.skills.understanding import Entities, NluResult
 from hark.store.models import Conversation, Customer
+
+
+class CodeSender(Protocol):
+    """Sends a text message to a phone number (a verification code); raises if it could not.
+    The server injects one (Twilio's REST API); skills never reach a provider themselves."""
+
+    def send_text(self, to: str, body: str) -> None: ...
 
 
 @dataclass
@@ -47,10 +60,17 @@ class TurnContext:
     claimed: Customer | None = None  # the asserted customer of a ``claimed`` conversation
 
     def may(self, permission: Permission) -> bool:
-        """The policy table's answer for this caller (``hark.skills.identity.POLICY``)."""
-        return allowed(self.identity, permission)
+        """The policy table's answer for this caller (``hark.skills.identity.POLICY``); in a
+        text thread an action also needs a proof given for it (anyone can text as a number)."""
+        if not allowed(self.identity, permission):
+            return False
+        purpose = ACTION_PURPOSES.get(permission)
+        if purpose is not None and self.conversation.channel in SENDER_KEYED_CHANNELS:
+            return self.state.proof_for == purpose
+        return True
 
     said: str = ""  # the redacted user text as said, punctuation and all
+    codes: CodeSender | None = None  # texts verification codes (HARK_VERIFY_BY_CODE)
 
     @property
     def entities(self) -> Entities:

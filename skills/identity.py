@@ -58,8 +58,18 @@ POLICY: dict[Permission, Identity] = {
 }
 
 #: Failed answers to "what's the phone number or e-mail on the account?" before
-#: Hark stops trying in that conversation and offers a person.
+#: Hark stops trying in that conversation and offers a person. (Across conversations,
+#: ``HARK_VERIFY_LOCKOUT`` counts them per customer and per order number.)
 MAX_VERIFY_ATTEMPTS = 3
+
+#: Channels whose messages join a conversation by the sender's address (a text's number),
+#: which anyone can send as: a proof there holds for ``HARK_TEXT_VERIFIED_S`` only, and
+#: an action needs a proof given for it. (A phone call is one Twilio call, signed, with its
+#: own CallSid: nobody else's message can join it.)
+SENDER_KEYED_CHANNELS = frozenset({"sms", "whatsapp"})
+
+#: Actions that need a proof given for that action in a sender-keyed channel.
+ACTION_PURPOSES = {Permission.START_RETURN: "return", Permission.CHECKOUT: "checkout"}
 
 
 def allowed(identity: Identity | str | None, permission: Permission) -> bool:

@@ -89,6 +89,12 @@ class ConversationState:
     acknowledged_upset: int = 0
     turn_count: int = 0
     verify_failures: int = 0  # wrong answers to "the phone or e-mail on the account?"
+    # the customer the channel asserted (caller ID, a text's sender, an unvouched id): a
+    # detail the channel itself gives (that phone number) never proves this customer
+    asserted: str | None = None
+    verified_at: float = 0.0  # when the caller last proved who they are (epoch seconds)
+    proof_for: str | None = None  # the action ("return", "checkout") that proof was given for
+    verify_code: dict[str, Any] = field(default_factory=dict)  # salted hash, expiry, tries
 
     # --- sentiment -----------------------------------------------------------
     def add_sentiment(self, score: float) -> None:
@@ -152,4 +158,6 @@ _NULLABLE: dict[str, type] = {
     "focus_order_id": str,
     "cart_id": int,
     "last_intent": str,
+    "asserted": str,
+    "proof_for": str,
 }

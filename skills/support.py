@@ -38,11 +38,13 @@ from hark.skills.order_state import (
 from hark.skills.state import Pending
 from hark.skills.verification import (
     ask_to_verify,
+    claim_question,
     find_order_in,
-    locked,
+    no_other_detail,
     offer_person,
+    own_order,
+    shut,
     verify_pending,
-    verify_question,
 )
 from hark.store.models import Customer, Order, ReturnRequest
 
@@ -185,7 +187,10 @@ def order_status(ctx: TurnContext, order_id: str | None = None) -> SkillReply:
 
 
 def _status_unverified(ctx: TurnContext, order_id: str | None) -> SkillReply:
-    """Not verified: at most the claimed customer's status word, then the way to verify."""
+    """Not verified: at most the claimed customer's status word, then the way to verify.
+
+    A claimed caller's order number that isn't theirs (or doesn't exist) is a
+    failed check, counted; once the budget is spent there is no status word either."""
     claimed = ctx.claimed if ctx.may(Permission.ORDER_EXISTS) else None
     if claimed is None:
         if not order_id:
@@ -196,9 +201,13 @@ def _status_unverified(ctx: TurnContext, order_id: str | None) -> SkillReply:
                 handled=False,
             )
         return ask_to_verify(ctx, "status", order_id, intent="order_status")
+    if shut(ctx, claimed.customer_id):
+        return offer_person("order_status")
     if order_id:
-        order = find_order(ctx, order_id)
-        if order is None or order.customer_id != claimed.customer_id:
+        order = own_order(ctx, claimed, order_id)
+        if order is None:
+            if shut(ctx, claimed.customer_id):
+                return offer_person("order_status")
             return _not_on_account(order_id)
         lead = SkillReply(intent="order_status")
         lead.say.say("Order ", digits(order_id), f" is {_status_word(order)}.")
@@ -211,14 +220,16 @@ def _status_unverified(ctx: TurnContext, order_id: str | None) -> SkillReply:
             "order_status", f"There's an order on your account that is {_status_word(order)}."
         )
     lead.handled = False
-    if locked(ctx.state):
-        lead.say.extend(offer_person("order_status").say)
+    question = claim_question(ctx, claimed)
+    if question is None:
+        lead.say.extend(no_other_detail("order_status").say)
         lead.pending = Pending("handoff", {"reason": "identity not verified"})
         return lead
     lead.say.say("To tell you more, like dates and items, I need to make sure it's you.")
-    named = order_id is not None  # the caller knew the order number: a phone number may prove it
-    lead.say.say(verify_question(named))
-    lead.pending = verify_pending("status", order.order_id if named else None)
+    lead.say.say(question)
+    lead.pending = verify_pending(
+        "status", order.order_id if order_id else None, claim=claimed.customer_id
+    )
     return lead
 
 
@@ -285,7 +296,7 @@ def return_policy(ctx: TurnContext) -> SkillReply:
 def start_return(ctx: TurnContext, order_id: str | None = None) -> SkillReply:
     said = order_id or ctx.entities.order_id
     if not ctx.may(Permission.START_RETURN):
-        if said or ctx.claimed is not None:
+        if said or ctx.claimed is not None or ctx.customer is not None:
             return ask_to_verify(ctx, "return", said, intent="start_return")
         return SkillReply.of(
             "start_return",
@@ -392,6 +403,7 @@ def confirm_return(ctx: TurnContext, order_id: str) -> SkillReply:
     ctx.session.add(request)
     ctx.session.flush()
     remember_fact(ctx.state, "returns", request.id)
+    ctx.state.proof_for = None  # a proof given for an action is used up by it
     reply = SkillReply(intent="start_return")
     reply.say.say("Done. I've started a return for order ", digits(order.order_id), ".")
     reply.say.say(f"Your return number is {request.id}.")

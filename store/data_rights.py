@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from hark.store import verify_attempts
 from hark.store.db import Database
 from hark.store.models import (
     Base,
@@ -58,6 +59,8 @@ HANDLED_TABLES: dict[str, str] = {
     "and on erasure",
     "nlu_examples": "reviewed turns (redacted text): exported with their conversation; deleted "
     "on erasure; after the retention period kept as training data, unlinked from it",
+    "verify_attempts": "failed identity checks (no answers, no contact details): deleted on "
+    "erasure and once older than the HARK_VERIFY_LOCKOUT window",
 }
 _BATCH = 500
 
@@ -265,6 +268,7 @@ def erase_customer(db: Database, customer_id: str) -> ErasureReport:
                 .where(ReturnRequest.order_id.in_(chunk), ReturnRequest.reason != "")
                 .values(reason=""),
             )
+        verify_attempts.forget_customer(session, customer.customer_id, order_ids)
         report.orders_kept = _rows(
             session,
             update(Order).where(Order.customer_id == customer.customer_id).values(customer_id=None),

@@ -390,3 +390,23 @@ class AdminSession(Base):
     csrf: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class VerifyAttempt(Base):
+    """A failed identity check (or a code texted), counted across conversations and channels.
+
+    ``HARK_VERIFY_LOCKOUT`` reads these rows: too many failures for one
+    customer or one order number within its window stop self-service for
+    them, in every process. ``order_key`` is the order id when the order
+    exists, else the number as said (normalised), so a lockout looks the same
+    for real and made-up numbers. No answer, phone number or e-mail is kept.
+    """
+
+    __tablename__ = "verify_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # failure | code_sent
+    customer_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    order_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -42,16 +42,22 @@ async def test_gather_call_keys_retries_menu_and_transfer(phone, db) -> None:
     first = await sim.follow(
         action_of(greeting), {**base, "SpeechResult": "Where is my order?", "Confidence": "0.9"}
     )
-    assert "order number" in first.text and action_of(first.text).endswith("turn=2")
+    assert "email address" in first.text and action_of(first.text).endswith("turn=2")
     before = turn_count(db)
     keyed = await sim.follow(action_of(first.text), {**base, "Digits": "7002"})
-    # Caller ID only claims who is calling: the order's details wait for proof.
-    assert "7002" in keyed.text and "phone number or email" in keyed.text
+    # Caller ID only claims who is calling: the order's details wait for proof, and the
+    # proof is the other detail on file (the caller ID's own number proves nothing).
+    assert "7002" in keyed.text and "email address" in keyed.text
     assert turn_count(db) == before + 2
     # A retried gather webhook (same call, same turn): the same answer, no second turn.
     retried = await sim.follow(action_of(first.text), {**base, "Digits": "7002"})
     assert retried.text == keyed.text and turn_count(db) == before + 2
-    proved = await sim.follow(action_of(keyed.text), {**base, "Digits": "5550100102"})
+    own_number = await sim.follow(action_of(keyed.text), {**base, "Digits": "5550100102"})
+    assert "doesn't match" in own_number.text and "shipped" not in own_number.text
+    proved = await sim.follow(
+        action_of(own_number.text),
+        {**base, "SpeechResult": "james dot carter at example dot com", "Confidence": "0.9"},
+    )
     assert "Order 7002 has shipped" in proved.text
 
     # Two turns with nothing understood: the keypad menu, one key long.

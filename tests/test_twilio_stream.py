@@ -82,20 +82,21 @@ async def test_stream_call_greeting_order_barge_in_keys_and_transfer(phone, db) 
         # A question about an order: Hark asks for the number, the caller keys it.
         await stream.speak(said("Where is my order?"))
         await stream.wait_for(lambda: len(turns(db, conversation_id)) >= 3)
-        assert "order number" in turns(db, conversation_id)[-1].text
+        assert "email address" in turns(db, conversation_id)[-1].text
         await stream.wait_quiet()
         await stream.dtmf("7002#")
         await stream.wait_for(lambda: len(turns(db, conversation_id)) >= 5)
         keyed, asked = turns(db, conversation_id)[-2:]
         assert keyed.role == "user" and keyed.text == "7002"
-        # Caller ID only claims who is calling: the order's details wait for proof.
-        assert "7002" in asked.text and "phone number or email" in asked.text
+        # Caller ID only claims who is calling: the order's details wait for proof, and
+        # the proof is the other detail on file (the caller ID's own number proves nothing).
+        assert "7002" in asked.text and "email address" in asked.text
         await stream.wait_quiet()
-        await stream.dtmf("5550100102#")  # the phone number on file, keyed
+        await stream.dtmf("5550100102#")  # the number the call comes from, keyed
         await stream.wait_for(lambda: len(turns(db, conversation_id)) >= 7)
-        proof, status = turns(db, conversation_id)[-2:]
+        proof, refused = turns(db, conversation_id)[-2:]
         assert "5550100102" not in proof.text  # the answer is compared, never stored
-        assert "7002" in status.text and "shipped" in status.text
+        assert "doesn't match" in refused.text and "shipped" not in refused.text
         await stream.wait_quiet()
         assert stream.played.clears == 0
 

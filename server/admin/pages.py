@@ -40,6 +40,7 @@ from hark.server.routes_admin_insights import (
     retrain,
     review_queue,
 )
+from hark.server.routes_admin_lockouts import clear_one, list_lockouts
 from hark.store.db import Database
 
 HERE = Path(__file__).resolve().parent
@@ -173,8 +174,27 @@ def handoffs(request: Request, status: Annotated[str | None, Query(max_length=16
     who = _operator(request)
     wanted = status if status in ("open", "claimed", "resolved") else None
     return _page(
-        request, "handoffs.html", who, handoffs=list_desk(_db(request), wanted), status=wanted
+        request,
+        "handoffs.html",
+        who,
+        handoffs=list_desk(_db(request), wanted),
+        status=wanted,
+        lockouts=list_lockouts(_db(request), request.app.state.services.settings),
     )
+
+
+@router.post("/lockouts/clear")
+def clear_lockout(
+    request: Request,
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    subject: Annotated[str, Form(max_length=16)] = "",
+    key: Annotated[str, Form(max_length=64)] = "",
+):
+    """A person helped the caller: their failed identity checks are forgotten."""
+    who = _operator(request)
+    _form_check(request, who, csrf)
+    clear_one(_db(request), subject, key)
+    return _back("/admin/handoffs")
 
 
 @router.get("/handoffs/{handoff_id}", response_class=HTMLResponse)
