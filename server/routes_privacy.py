@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from pydantic import BaseModel, Field
 
+from hark.privacy.caller_keys import CallerKeys
 from hark.server.auth import require_admin
 from hark.store.data_rights import (
     UnknownCustomer,
@@ -39,6 +40,7 @@ class Erased(BaseModel):
     carts: int
     orders_kept: int
     returns_cleared: int
+    call_records: int = Field(description="Call and text records of the customer's number.")
     summary: str
 
 
@@ -53,6 +55,7 @@ class Purged(BaseModel):
     conversations: int
     turns: int
     carts: int
+    call_records: int = Field(description="Call and text records past the retention period.")
     summary: str
 
 
@@ -83,7 +86,8 @@ def erase(request: Request, customer_id: str = CustomerId) -> Erased:
     """Conversations, turns, channel links and carts deleted; name, phone and e-mail cleared;
     orders kept, tied to no one. Idempotent."""
     try:
-        report = erase_customer(_db(request), customer_id)
+        settings = request.app.state.settings
+        report = erase_customer(_db(request), customer_id, CallerKeys.of(settings))
     except UnknownCustomer:
         raise HTTPException(404, "customer not found") from None
     return Erased(**report.to_dict(), summary=report.summary())

@@ -84,11 +84,12 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_erase(args: argparse.Namespace) -> int:
+    from hark.privacy.caller_keys import CallerKeys
     from hark.store.data_rights import UnknownCustomer, erase_customer
 
-    _settings, db = _open(args)
+    settings, db = _open(args)
     try:
-        report = erase_customer(db, args.customer_id)
+        report = erase_customer(db, args.customer_id, CallerKeys.of(settings))
     except UnknownCustomer as exc:
         fail(str(exc))
     finally:
