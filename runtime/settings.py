@@ -23,6 +23,10 @@ from pydantic_settings import (
 )
 
 SAMPLE_SHOP_DIR = Path(__file__).resolve().parent.parent / "examples" / "shop"
+MAX_DAYS = 36500
+"""The most days any day count may be (100 years): past it dates overflow (issue 21)."""
+MAX_BYTES = 64 * 1024 * 1024
+"""The largest body or frame a setting may allow (64 MiB)."""
 
 
 class Settings(BaseSettings):
@@ -69,6 +73,7 @@ class Settings(BaseSettings):
     retention_days: int = Field(
         90,
         ge=0,
+        le=MAX_DAYS,
         description="Conversations (and their turns) with no activity for this many days are "
         "deleted, once a day by the running server and by `hark privacy purge`; 0 keeps them "
         "forever.",
@@ -82,6 +87,7 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(
         4.0,
         gt=0,
+        le=600,
         description="Longest the LLM may take over one turn, tool calls included, in seconds "
         "(keep well under Alexa's 8 s); past it the built-in skills answer.",
     )
@@ -94,6 +100,7 @@ class Settings(BaseSettings):
     llm_first_token_s: float = Field(
         2.5,
         gt=0,
+        le=600,
         description="Deadline for the LLM's first token in each request, in seconds; past it "
         "the built-in skills answer.",
     )
@@ -148,9 +155,13 @@ class Settings(BaseSettings):
     # --- turn-taking --------------------------------------------------------
     vad_aggressiveness: int = Field(2, ge=0, le=3, description="webrtcvad aggressiveness 0-3.")
     vad_frame_ms: int = Field(20, description="VAD frame length: 10, 20 or 30 ms.")
-    vad_start_ms: int = Field(150, ge=0, description="Voiced time needed to start speech.")
-    vad_hangover_ms: int = Field(300, ge=0, description="Silence that ends an utterance.")
-    vad_min_speech_ms: int = Field(200, ge=0, description="Shorter bursts (clicks) are ignored.")
+    vad_start_ms: int = Field(
+        150, ge=0, le=10000, description="Voiced time needed to start speech."
+    )
+    vad_hangover_ms: int = Field(300, ge=0, le=10000, description="Silence that ends an utterance.")
+    vad_min_speech_ms: int = Field(
+        200, ge=0, le=10000, description="Shorter bursts (clicks) are ignored."
+    )
     vad_energy_end: bool = Field(
         True,
         description="Count the end-of-speech hangover from where the level falls to the"
@@ -164,10 +175,13 @@ class Settings(BaseSettings):
         " background must last before recognition starts early (on the model's low-priority"
         " twin until the pause reaches 100 ms, so a stop consonant costs no one anything).",
     )
-    max_frame_bytes: int = Field(65536, gt=0, description="Largest accepted WebSocket frame.")
+    max_frame_bytes: int = Field(
+        65536, gt=0, le=MAX_BYTES, description="Largest accepted WebSocket frame."
+    )
     max_voice_sessions: int = Field(
         0,
         ge=0,
+        le=1_000_000,
         description="Open /v1/voice sessions per process before new ones are turned away "
         "with error server_busy and close code 1013 (try again later); 0: no limit.",
     )
@@ -212,7 +226,10 @@ class Settings(BaseSettings):
         " the voice socket, comma-separated; the server's own origin is always allowed.",
     )
     max_body_bytes: int = Field(
-        65536, gt=0, description="Largest accepted request body (bigger ones get 413)."
+        65536,
+        gt=0,
+        le=MAX_BYTES,
+        description="Largest accepted request body (bigger ones get 413).",
     )
     rate_limit: str = Field(
         "120/minute",

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from pydantic import BaseModel, Field
 
 from hark.privacy.caller_keys import CallerKeys
+from hark.runtime.settings import MAX_DAYS
 from hark.server.auth import require_admin
 from hark.store.data_rights import (
     UnknownCustomer,
@@ -46,7 +47,7 @@ class Erased(BaseModel):
 
 class PurgeRequest(BaseModel):
     older_than_days: int | None = Field(
-        None, ge=1, description="Use this many days instead of HARK_RETENTION_DAYS."
+        None, ge=1, le=MAX_DAYS, description="Use this many days instead of HARK_RETENTION_DAYS."
     )
 
 

@@ -71,7 +71,8 @@ def create_ticket(
         if "\x00" in customer_id:
             raise HTTPException(404, "customer not found")
         with request.app.state.services.db.session() as session:
-            if session.get(Customer, customer_id) is None:
+            row = session.get(Customer, customer_id)
+            if row is None or row.erased_at is not None:  # erased: the same answer as unknown
                 raise HTTPException(404, f"customer not found: {customer_id}")
     try:
         ticket = mint_ticket(request.app, principal, customer_id)
