@@ -240,6 +240,22 @@ class Settings(BaseSettings):
         "US", description="The shop's country (ISO code), for reading phone numbers."
     )
 
+    # --- issue 21: limits on an open voice socket, and which proxies are believed ----------
+    voice_turn_limit: str = Field(
+        "30/minute",
+        description="Turns (typed text and spoken utterances) one open /v1/voice socket may"
+        " take (limits notation), besides each turn counting against HARK_RATE_LIMIT for its"
+        " key and address; over it the client gets error rate_limited, and a socket that goes"
+        " on is closed with 1008. off to disable.",
+    )
+    trusted_proxies: str | None = Field(
+        None,
+        description="Addresses or CIDR ranges of reverse proxies (comma-separated, e.g."
+        " 127.0.0.1,10.0.0.0/8) whose X-Forwarded-For / Forwarded headers name the client;"
+        " also given to uvicorn by `hark serve`. Unset: no proxy is believed and the peer"
+        " address is the client.",
+    )
+
     # --- Alexa ----------------------------------------------------------------
     alexa_verify: bool = Field(True, description="Verify Alexa request signatures.")
     alexa_skill_id: str | None = Field(None, description="Expected Alexa applicationId.")
@@ -368,7 +384,7 @@ class Settings(BaseSettings):
         origins = [normalize_origin(o) for o in str(value).split(",") if o.strip()]
         return ",".join(origins) or None
 
-    @field_validator("rate_limit")
+    @field_validator("rate_limit", "voice_turn_limit")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         value = value.strip()
@@ -381,6 +397,24 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError("expected e.g. 120/minute or 20/second;1000/hour, or off") from None
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _trusted_proxies(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            value = ",".join(str(v) for v in value)
+        if value is None:
+            return None
+        import ipaddress
+
+        networks = []
+        for item in str(value).split(","):
+            if item.strip():
+                try:
+                    networks.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+                except ValueError:
+                    raise ValueError(f"{item.strip()!r} is not an address or CIDR range") from None
+        return ",".join(networks) or None
 
     @field_validator("region")
     @classmethod
@@ -429,6 +463,11 @@ class Settings(BaseSettings):
     @property
     def allowed_origin_list(self) -> tuple[str, ...]:
         return tuple(o for o in (self.allowed_origins or "").split(",") if o)
+
+    @property
+    def trusted_proxy_list(self) -> tuple[str, ...]:
+        """``HARK_TRUSTED_PROXIES`` as networks (``127.0.0.1/32``, ``10.0.0.0/8``)."""
+        return tuple(n for n in (self.trusted_proxies or "").split(",") if n)
 
     def current_date(self) -> dt.date:
         """Today for the shop: pinned by ``HARK_TODAY`` or read from the clock."""

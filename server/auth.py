@@ -14,6 +14,9 @@ dependencies :func:`require_client` and :func:`require_admin`.
   names a non-local ``Host`` (DNS rebinding) is never taken for a local one.
 * ``HARK_ALLOW_OPEN_API`` with no keys answers everyone, and vouches for no one.
 * A browser ``Origin`` must be the server's own or in ``HARK_ALLOWED_ORIGINS``.
+* The client's address (per-address limits, open-mode owners) is the socket's peer;
+  ``X-Forwarded-For`` / ``Forwarded`` name it only when that peer is one of
+  ``HARK_TRUSTED_PROXIES`` (none by default), so a header can't choose the bucket.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -38,6 +43,9 @@ log = logging.getLogger("hark.auth")
 LOCAL_OWNER = "local"
 _LOCAL_HOSTS = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 _PROXY_HEADERS = ("forwarded", "x-real-ip")
+_COUNTED = frozenset({"key", "ticket", "admin"})  # principals with their own rate limit
+_MAX_HOPS = 20  # forwarded hops looked at, right to left
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 KIOSK_ENROL_LIMIT = "10/minute;100/day"
 """Enrolment attempts per client address, whatever ``HARK_RATE_LIMIT`` says: a key
 can't be guessed through the kiosk page faster than through the API."""
@@ -99,6 +107,10 @@ class Security:
         self.bind_host = settings.host
         self.kiosks = KioskSessions(self.keys, settings.kiosk_session_days * 86400)
         self.enrol_limiter = RateLimiter(KIOSK_ENROL_LIMIT)
+        self.turn_limiter = RateLimiter(settings.voice_turn_limit)
+        self.trusted_proxies: tuple[Network, ...] = tuple(
+            ipaddress.ip_network(n) for n in settings.trusted_proxy_list
+        )
 
     @property
     def mode(self) -> str:
@@ -122,9 +134,26 @@ class Security:
         address = client_address(conn)
         self.limit("addr", address)
         principal = self._admin(conn) if admin else self._client(conn)
-        if principal.kind in ("key", "ticket", "admin"):
+        if principal.kind in _COUNTED:
             self.limit("owner", principal.owner)
         return principal
+
+    def turn_gate(self, conn: HTTPConnection, principal: Principal) -> Callable[[], int | None]:
+        """What an open voice socket asks before each turn: the turn counts against the
+        address's and the key's ``HARK_RATE_LIMIT`` like a request, and against this
+        socket's ``HARK_VOICE_TURN_LIMIT``. Returns None, or the seconds to wait."""
+        address = client_address(conn)
+        socket_id = uuid.uuid4().hex
+
+        def gate() -> int | None:
+            wait = self.limiter.hit("addr", address)
+            if wait is None and principal.kind in _COUNTED:
+                wait = self.limiter.hit("owner", principal.owner)
+            if wait is None:
+                wait = self.turn_limiter.hit("turn", socket_id)
+            return wait
+
+        return gate
 
     def admin_owner(self, key: str) -> str | None:
         """The operator a presented admin key stands for (constant time), or None."""
@@ -227,12 +256,66 @@ def bearer_token(conn: HTTPConnection) -> str | None:
 
 
 def client_address(conn: HTTPConnection) -> str:
+    """The client's address: the peer, or, when the peer is a trusted proxy
+    (``HARK_TRUSTED_PROXIES``), the nearest hop its forwarding headers name that is not
+    itself a trusted proxy (read right to left, as each proxy appends the one it saw)."""
+    peer = _peer(conn)
+    trusted = security_for(conn.app).trusted_proxies
+    if not trusted or not _within(peer, trusted):
+        return peer
+    hops = _forwarded_hops(conn)
+    for hop in reversed(hops[-_MAX_HOPS:]):
+        if not _within(hop, trusted):
+            return hop if _is_address(hop) else peer
+    return hops[0] if hops and _is_address(hops[0]) else peer
+
+
+def _peer(conn: HTTPConnection) -> str:
     return conn.client.host if conn.client is not None else "unknown"
+
+
+def _forwarded_hops(conn: HTTPConnection) -> list[str]:
+    """The addresses ``X-Forwarded-For`` (or else RFC 7239 ``Forwarded``) lists, in order."""
+    hops: list[str] = []
+    for value in conn.headers.getlist("x-forwarded-for"):
+        hops += [h.strip() for h in value.split(",")]
+    if not hops:
+        for value in conn.headers.getlist("forwarded"):
+            for element in value.split(","):
+                for pair in element.split(";"):
+                    name, _, found = pair.strip().partition("=")
+                    if name.strip().lower() == "for":
+                        hops.append(_strip_port(found.strip().strip('"')))
+    return [h[:64] for h in hops if h]
+
+
+def _strip_port(value: str) -> str:
+    if value.startswith("["):  # "[2001:db8::1]:4711"
+        return value[1 : value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _within(host: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    address = mapped or address
+    return any(address in network for network in networks)
 
 
 def is_local(conn: HTTPConnection, bind_host: str = "127.0.0.1") -> bool:
     """A client on this machine that talks to us directly (not through a proxy)."""
-    if not is_loopback_host(client_address(conn)):
+    if not is_loopback_host(_peer(conn)):
         return False
     names = conn.headers.keys()
     if any(n in _PROXY_HEADERS or n.startswith("x-forwarded-") for n in names):

@@ -23,7 +23,7 @@ from fastapi import APIRouter, HTTPException, Request, WebSocket
 from pydantic import BaseModel, Field
 
 from hark.runtime.metrics import ACTIVE_VOICE_SESSIONS
-from hark.server.auth import TICKET_TTL_S, Client, Denied, mint_ticket
+from hark.server.auth import TICKET_TTL_S, Client, Denied, mint_ticket, security_for
 from hark.store.models import Customer
 from hark.voice.access import CallerAccess
 from hark.voice.protocol import ErrorCode, ErrorEvent
@@ -104,7 +104,8 @@ async def voice_socket(websocket: WebSocket, principal: Client) -> None:
         customer_id=principal.customer_id,
         bound=principal.bound,
     )
-    session = VoiceSession(services, websocket, options, access)
+    gate = security_for(websocket.app).turn_gate(websocket, principal)
+    session = VoiceSession(services, websocket, options, access, turn_gate=gate)
     active = active_sessions(websocket.app)
     active.add(session)
     ACTIVE_VOICE_SESSIONS.inc()
@@ -126,7 +127,7 @@ async def voice_socket(websocket: WebSocket, principal: Client) -> None:
             active.discard(session)
             ACTIVE_VOICE_SESSIONS.dec()
         with contextlib.suppress(Exception):
-            await websocket.close(code=close_code)
+            await websocket.close(code=session.close_code or close_code)
 
 
 def active_sessions(app: Any) -> set[VoiceSession]:
