@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -377,12 +378,7 @@ class Settings(BaseSettings):
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _origins(cls, value: Any) -> Any:
-        if isinstance(value, list | tuple):
-            value = ",".join(str(v) for v in value)
-        if value is None:
-            return None
-        origins = [normalize_origin(o) for o in str(value).split(",") if o.strip()]
-        return ",".join(origins) or None
+        return _each(value, normalize_origin)
 
     @field_validator("rate_limit", "voice_turn_limit")
     @classmethod
@@ -401,20 +397,7 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _trusted_proxies(cls, value: Any) -> Any:
-        if isinstance(value, list | tuple):
-            value = ",".join(str(v) for v in value)
-        if value is None:
-            return None
-        import ipaddress
-
-        networks = []
-        for item in str(value).split(","):
-            if item.strip():
-                try:
-                    networks.append(str(ipaddress.ip_network(item.strip(), strict=False)))
-                except ValueError:
-                    raise ValueError(f"{item.strip()!r} is not an address or CIDR range") from None
-        return ",".join(networks) or None
+        return _each(value, _network)
 
     @field_validator("region")
     @classmethod
@@ -551,6 +534,26 @@ def normalize_origin(origin: str) -> str:
     default = {"http": 80, "https": 443}[parts.scheme]
     port = f":{parts.port}" if parts.port and parts.port != default else ""
     return f"{parts.scheme}://{parts.hostname.lower()}{port}"
+
+
+def _each(value: Any, parse: Callable[[str], str]) -> str | None:
+    """A comma-separated setting (a string, or a list from TOML) with each item parsed,
+    joined again; None when it names nothing."""
+    if isinstance(value, list | tuple):
+        value = ",".join(str(v) for v in value)
+    if value is None:
+        return None
+    return ",".join(parse(item.strip()) for item in str(value).split(",") if item.strip()) or None
+
+
+def _network(item: str) -> str:
+    """An address or CIDR range, as its network (``127.0.0.1`` -> ``127.0.0.1/32``)."""
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_network(item, strict=False))
+    except ValueError:
+        raise ValueError(f"{item!r} is not an address or CIDR range") from None
 
 
 def _split_secret(value: SecretStr | None) -> tuple[str, ...]:
