@@ -34,6 +34,7 @@ from fastapi import Depends, HTTPException
 from starlette.requests import HTTPConnection
 
 from hark.runtime.settings import Settings, normalize_origin
+from hark.server.forwarded import Network, forwarded_client, within
 from hark.server.kiosk_sessions import KioskSessions
 from hark.server.rate_limit import RateLimiter
 from hark.server.tickets import TICKET_TTL_S, TicketBook, TicketError
@@ -44,8 +45,6 @@ LOCAL_OWNER = "local"
 _LOCAL_HOSTS = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 _PROXY_HEADERS = ("forwarded", "x-real-ip")
 _COUNTED = frozenset({"key", "ticket", "admin"})  # principals with their own rate limit
-_MAX_HOPS = 20  # forwarded hops looked at, right to left
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 KIOSK_ENROL_LIMIT = "10/minute;100/day"
 """Enrolment attempts per client address, whatever ``HARK_RATE_LIMIT`` says: a key
 can't be guessed through the kiosk page faster than through the API."""
@@ -256,61 +255,17 @@ def bearer_token(conn: HTTPConnection) -> str | None:
 
 
 def client_address(conn: HTTPConnection) -> str:
-    """The client's address: the peer, or, when the peer is a trusted proxy
-    (``HARK_TRUSTED_PROXIES``), the nearest hop its forwarding headers name that is not
-    itself a trusted proxy (read right to left, as each proxy appends the one it saw)."""
+    """The client's address: the peer, or, when the peer is one of ``HARK_TRUSTED_PROXIES``,
+    the client its forwarding headers name (:func:`hark.server.forwarded.forwarded_client`)."""
     peer = _peer(conn)
     trusted = security_for(conn.app).trusted_proxies
-    if not trusted or not _within(peer, trusted):
+    if not trusted or not within(peer, trusted):
         return peer
-    hops = _forwarded_hops(conn)
-    for hop in reversed(hops[-_MAX_HOPS:]):
-        if not _within(hop, trusted):
-            return hop if _is_address(hop) else peer
-    return hops[0] if hops and _is_address(hops[0]) else peer
+    return forwarded_client(conn.headers, peer, trusted)
 
 
 def _peer(conn: HTTPConnection) -> str:
     return conn.client.host if conn.client is not None else "unknown"
-
-
-def _forwarded_hops(conn: HTTPConnection) -> list[str]:
-    """The addresses ``X-Forwarded-For`` (or else RFC 7239 ``Forwarded``) lists, in order."""
-    hops: list[str] = []
-    for value in conn.headers.getlist("x-forwarded-for"):
-        hops += [h.strip() for h in value.split(",")]
-    if not hops:
-        for value in conn.headers.getlist("forwarded"):
-            for element in value.split(","):
-                for pair in element.split(";"):
-                    name, _, found = pair.strip().partition("=")
-                    if name.strip().lower() == "for":
-                        hops.append(_strip_port(found.strip().strip('"')))
-    return [h[:64] for h in hops if h]
-
-
-def _strip_port(value: str) -> str:
-    if value.startswith("["):  # "[2001:db8::1]:4711"
-        return value[1 : value.find("]")] if "]" in value else value
-    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
-
-
-def _is_address(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _within(host: str, networks: tuple[Network, ...]) -> bool:
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    mapped = getattr(address, "ipv4_mapped", None)
-    address = mapped or address
-    return any(address in network for network in networks)
 
 
 def is_local(conn: HTTPConnection, bind_host: str = "127.0.0.1") -> bool:
