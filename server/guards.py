@@ -72,6 +72,24 @@ async def deny(scope: Scope, receive: Receive, send: Send, denied: Denied) -> No
         await send({"type": "websocket.close", "code": 1008, "reason": denied.code})
 
 
+class PathGuardMiddleware:
+    """``404`` for a path holding a NUL byte (``%00``), before any route sees it.
+
+    No route, file or row is named with a NUL, and left to them it would make a
+    file-system call or a PostgreSQL query raise (a ``500``). A WebSocket is closed
+    before its handshake (1008), like any refused socket.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and "\x00" in scope["path"]:
+            await deny(scope, receive, send, Denied(404, "not_found", "no such path"))
+            return
+        await self.app(scope, receive, send)
+
+
 class BodyLimitMiddleware:
     """``413`` for a request body over ``limit`` bytes, decided without buffering it."""
 
@@ -142,12 +160,14 @@ def install_guards(app, settings: Settings, *, own_body_limit: Iterable[str] = (
     """Add the guards to ``app`` (call before any other middleware, so they run inside the
     request-logging one and their refusals are logged with a request id).
 
-    Order, outermost first: CORS (answers preflights) -> authentication -> body size.
+    Order, outermost first: CORS (answers preflights) -> NUL paths -> authentication -> body
+    size.
     Paths in ``own_body_limit`` read their bodies under their own limit (Alexa's is larger).
     """
     app.state.security = Security(settings)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes, exempt=own_body_limit)
     app.add_middleware(SecurityMiddleware)
+    app.add_middleware(PathGuardMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.allowed_origin_list),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -33,12 +33,18 @@ router = APIRouter(
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 366
+FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date(9998, 12, 31)  # date arithmetic stays in range
+TurnId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A caller turn's id.")]
+"""A turn id in a path: a 32-bit row id, so a huge number is a 422, never a database error."""
 
 
 def period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
     """The asked period, or the last :data:`DEFAULT_DAYS` days; 422 when it makes no sense."""
+    for day in (start, end):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise HTTPException(422, f"dates are between {FIRST_DAY} and {LAST_DAY}")
     end = end or dt.datetime.now(dt.UTC).date()
-    start = start or end - dt.timedelta(days=DEFAULT_DAYS - 1)
+    start = start or max(FIRST_DAY, end - dt.timedelta(days=DEFAULT_DAYS - 1))
     if start > end:
         raise HTTPException(422, "'from' must not be after 'to'")
     if (end - start).days >= MAX_DAYS:
@@ -207,7 +213,9 @@ class ReviewBody(BaseModel):
     summary="Label a turn with its right intent",
     responses={404: {"description": "No such caller turn"}},
 )
-def post_review(request: Request, admin: Admin, turn_id: int, body: ReviewBody) -> dict[str, Any]:
+def post_review(
+    request: Request, admin: Admin, turn_id: TurnId, body: ReviewBody
+) -> dict[str, Any]:
     """Stored as a reviewed example (apart from the shipped data) and assessed at once:
     ``flagged`` when adding it would lower held-out accuracy."""
     return label_turn(_db(request), turn_id, body.intent, admin.owner, body.confirm)

@@ -12,6 +12,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from pydantic import BaseModel, Field
 
+from hark.privacy.caller_keys import CallerKeys
+from hark.runtime.settings import MAX_DAYS
 from hark.server.auth import require_admin
 from hark.store.data_rights import (
     UnknownCustomer,
@@ -39,12 +41,13 @@ class Erased(BaseModel):
     carts: int
     orders_kept: int
     returns_cleared: int
+    call_records: int = Field(description="Call and text records of the customer's number.")
     summary: str
 
 
 class PurgeRequest(BaseModel):
     older_than_days: int | None = Field(
-        None, ge=1, description="Use this many days instead of HARK_RETENTION_DAYS."
+        None, ge=1, le=MAX_DAYS, description="Use this many days instead of HARK_RETENTION_DAYS."
     )
 
 
@@ -53,6 +56,7 @@ class Purged(BaseModel):
     conversations: int
     turns: int
     carts: int
+    call_records: int = Field(description="Call and text records past the retention period.")
     summary: str
 
 
@@ -83,7 +87,8 @@ def erase(request: Request, customer_id: str = CustomerId) -> Erased:
     """Conversations, turns, channel links and carts deleted; name, phone and e-mail cleared;
     orders kept, tied to no one. Idempotent."""
     try:
-        report = erase_customer(_db(request), customer_id)
+        settings = request.app.state.settings
+        report = erase_customer(_db(request), customer_id, CallerKeys.of(settings))
     except UnknownCustomer:
         raise HTTPException(404, "customer not found") from None
     return Erased(**report.to_dict(), summary=report.summary())

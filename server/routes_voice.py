@@ -71,7 +71,8 @@ def create_ticket(
         if "\x00" in customer_id:
             raise HTTPException(404, "customer not found")
         with request.app.state.services.db.session() as session:
-            if session.get(Customer, customer_id) is None:
+            row = session.get(Customer, customer_id)
+            if row is None or row.erased_at is not None:  # erased: the same answer as unknown
                 raise HTTPException(404, f"customer not found: {customer_id}")
     try:
         ticket = mint_ticket(request.app, principal, customer_id)
@@ -104,7 +105,8 @@ async def voice_socket(websocket: WebSocket, principal: Client) -> None:
         bound=principal.bound,
         continuity=_continuity(websocket.app, principal),
     )
-    session = VoiceSession(services, websocket, options, access)
+    gate = security_for(websocket.app).turn_gate(websocket, principal)
+    session = VoiceSession(services, websocket, options, access, turn_gate=gate)
     active = active_sessions(websocket.app)
     active.add(session)
     ACTIVE_VOICE_SESSIONS.inc()
@@ -126,7 +128,7 @@ async def voice_socket(websocket: WebSocket, principal: Client) -> None:
             active.discard(session)
             ACTIVE_VOICE_SESSIONS.dec()
         with contextlib.suppress(Exception):
-            await websocket.close(code=close_code)
+            await websocket.close(code=session.close_code or close_code)
 
 
 def _continuity(app: Any, principal: Principal) -> Continuity | None:

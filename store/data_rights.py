@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from hark.privacy.caller_keys import CallerKeys
 from hark.store import verify_attempts
 from hark.store.db import Database
 from hark.store.models import (
@@ -39,7 +40,9 @@ from hark.store.models import (
     Handoff,
     NluExample,
     Order,
+    PhoneCall,
     ReturnRequest,
+    TextMessage,
     Turn,
     utcnow,
 )
@@ -61,6 +64,10 @@ HANDLED_TABLES: dict[str, str] = {
     "on erasure; after the retention period kept as training data, unlinked from it",
     "verify_attempts": "failed identity checks (no answers, no contact details): deleted on "
     "erasure and once older than the HARK_VERIFY_LOCKOUT window",
+    "phone_calls": "deleted with their conversation, on erasure by the caller's keyed digest "
+    "(also calls that never joined a conversation), and after the retention period",
+    "text_messages": "deleted with their conversation, on erasure by the sender's keyed digest, "
+    "and after the retention period",
 }
 _BATCH = 500
 
@@ -91,6 +98,7 @@ class ErasureReport:
     carts: int = 0
     orders_kept: int = 0
     returns_cleared: int = 0
+    call_records: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return dict(vars(self))
@@ -99,10 +107,15 @@ class ErasureReport:
         """One line saying what was done."""
         removed = (
             f"{self.conversations} conversation(s) ({self.turns} turns), "
-            f"{self.channel_links} channel link(s), {self.carts} cart(s) deleted"
+            f"{self.channel_links} channel link(s), {self.carts} cart(s), "
+            f"{self.call_records} call/text record(s) deleted"
         )
         if self.already_erased and not (
-            self.conversations or self.channel_links or self.carts or self.orders_kept
+            self.conversations
+            or self.channel_links
+            or self.carts
+            or self.orders_kept
+            or self.call_records
         ):
             return f"customer {self.customer_id} was already erased: nothing left to remove"
         return (
@@ -117,6 +130,7 @@ class PurgeReport:
     conversations: int = 0
     turns: int = 0
     carts: int = 0
+    call_records: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -124,6 +138,7 @@ class PurgeReport:
             "conversations": self.conversations,
             "turns": self.turns,
             "carts": self.carts,
+            "call_records": self.call_records,
         }
 
     def summary(self) -> str:
@@ -131,7 +146,8 @@ class PurgeReport:
             return "retention is off (HARK_RETENTION_DAYS=0): nothing purged"
         return (
             f"purged {self.conversations} conversation(s) ({self.turns} turns, "
-            f"{self.carts} guest cart(s)) with no activity since {self.cutoff:%Y-%m-%d %H:%M} UTC"
+            f"{self.carts} guest cart(s), {self.call_records} call/text record(s)) "
+            f"with no activity since {self.cutoff:%Y-%m-%d %H:%M} UTC"
         )
 
 
@@ -240,11 +256,23 @@ def export_customer(db: Database, customer_id: str) -> dict[str, Any]:
 
 
 # --- erase --------------------------------------------------------------------------------
-def erase_customer(db: Database, customer_id: str) -> ErasureReport:
-    """Remove ``customer_id``'s personal data in one transaction; safe to run again."""
+def erase_customer(
+    db: Database, customer_id: str, caller_keys: CallerKeys | None = None
+) -> ErasureReport:
+    """Remove ``customer_id``'s personal data in one transaction; safe to run again.
+
+    With ``caller_keys`` (the server's, :meth:`CallerKeys.of`), every call and text row
+    whose caller digest is that of the customer's phone on file goes too, also those of
+    calls that never joined one of their conversations.
+    """
     with db.session() as session:
         customer = _customer(session, customer_id, lock=True)
         report = ErasureReport(customer.customer_id, already_erased=customer.erased_at is not None)
+        keys = caller_keys.of_phone(customer.phone) if caller_keys is not None else []
+        if keys:
+            report.call_records = _rows(
+                session, delete(PhoneCall).where(PhoneCall.caller_key.in_(keys))
+            ) + _rows(session, delete(TextMessage).where(TextMessage.sender_key.in_(keys)))
         conversation_ids = list(
             session.scalars(
                 select(Conversation.id).where(Conversation.customer_id == customer.customer_id)
@@ -321,6 +349,10 @@ def purge_conversations(
                 .values(conversation_id=None, turn_id=None),
             )
         report.conversations, report.turns = _delete_conversations(session, stale)
+        # Call and text records outlive nothing: also those that never joined a conversation.
+        report.call_records = _rows(
+            session, delete(PhoneCall).where(PhoneCall.updated_at < cutoff)
+        ) + _rows(session, delete(TextMessage).where(TextMessage.received_at < cutoff))
     return report
 
 

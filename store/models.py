@@ -215,7 +215,9 @@ class PhoneCall(Base):
     them: ``turn`` and ``last_response`` make a retried webhook replay its
     answer instead of running the turn twice. The handoff columns record a
     transfer's outcome and an accepted callback. ``callback_number`` is the
-    only phone number kept, and only when the caller asked to be called back.
+    only phone number kept, and only when the caller asked to be called back. The caller
+    is known only by a keyed digest of their number (``caller_key``,
+    :mod:`hark.privacy.caller_keys`), so erasure finds every call of a customer.
     """
 
     __tablename__ = "phone_calls"
@@ -224,6 +226,7 @@ class PhoneCall(Base):
     platform: Mapped[str] = mapped_column(String(16), default="twilio")
     mode: Mapped[str] = mapped_column(String(16))  # stream | gather
     conversation_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    caller_key: Mapped[str | None] = mapped_column(String(80), index=True)  # issue 21
     status: Mapped[str] = mapped_column(String(20), default="in-progress")
     turn: Mapped[int] = mapped_column(Integer, default=0)  # last webhook turn handled
     last_response: Mapped[str] = mapped_column(Text, default="")  # its answer, for retries

@@ -173,6 +173,8 @@ TUNING: tuple[Case, ...] = (
     case("email", "send the receipt to marie.curie@radium.xyz please", "marie.curie", "radium"),
     case("email", "it's j.doe+shop@lawfirm.legal", "j.doe+shop", "lawfirm"),
     case("email", "buyer@my-corner.shop", "my-corner"),
+    case("email", "it is j a n e . d o e @ g m a i l . c o m", "j a n e", "d o e", "g m a i l"),
+    case("email", "email: jane . doe @ gmail . com", "jane . doe", "gmail"),
     case("email", "Email: tomasz.nowak@wp.pl", "tomasz.nowak"),
     case(
         "email",

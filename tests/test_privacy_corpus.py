@@ -14,11 +14,18 @@ place are printed (``pytest -s``) so the held-out result is seen on its own.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
+import string
+import unicodedata
 from collections import Counter
 
 import httpx
 import pytest
+import regex
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from openai_double import Say, ScriptedLLM
 from privacy_corpus import TUNING, Case
 from privacy_corpus_holdout import HELD_OUT
@@ -27,11 +34,14 @@ from sqlalchemy import inspect, text
 from voice_client import VoiceClient
 
 from hark.dialogue.manager import DialogueManager
+from hark.language.normalize import normalize_tokens
+from hark.privacy.redact import RedactionMemory, redact
 from hark.voice.session import VoiceOptions
 
 OUT_OF_SCOPE = "tell me a joke about all that"
 PARTS = {"tuning": TUNING, "held_out": HELD_OUT}
 SPOKEN_WORDS = ("one", "two", "three", "four", "five", "oh", " at ", " dot ")
+TODAY = dt.date(2026, 11, 30)
 
 
 def test_the_corpus_covers_every_kind_written_and_spoken() -> None:
@@ -133,3 +143,87 @@ def test_no_raw_value_in_logs_database_or_prompts(
             f"({', '.join(f'{p} {per_place[p]}' for p in places)})"
         )
     assert not found, "\n".join(found)
+
+
+# --- what a person can't see ------------------------------------------------------------
+def _unseen_alphabet() -> tuple[str, ...]:
+    """Characters a reader does not see, generated from Unicode's own tables: every
+    ``Default_Ignorable_Code_Point`` (zero-width spaces and joiners, U+034F, the variation
+    selectors such as U+FE0F, the Hangul fillers such as U+3164, tag characters), and every
+    nonspacing or enclosing mark that composes with no ASCII letter or digit (U+0334, U+20DD;
+    one that does, as U+0301 on "e", makes a letter a person sees as another one)."""
+    ignorable = regex.compile(r"\p{Default_Ignorable_Code_Point}")
+    alnum = string.ascii_letters + string.digits
+    chars: list[str] = []
+    for code in range(0x110000):
+        ch = chr(code)
+        if "\ud800" <= ch <= "\udfff":
+            continue
+        unseen_mark = unicodedata.category(ch) in ("Mn", "Me") and all(
+            len(unicodedata.normalize("NFKC", base + ch)) == 2 for base in alnum
+        )
+        if unseen_mark or ignorable.match(ch):
+            chars.append(ch)
+    return tuple(chars)
+
+
+UNSEEN = _unseen_alphabet()
+_UNSEEN_SET = frozenset(UNSEEN)
+JOINERS = frozenset("\u200c\u200d")
+
+
+def test_the_unseen_alphabet_is_unicodes_not_a_hand_list() -> None:
+    for ch in ("\u200b", "\u200c", "\u200d", "\u034f", "\ufe0f", "\u3164", "\u00ad", "\u2060"):
+        assert ch in _UNSEEN_SET, hex(ord(ch))
+    assert "\u0301" not in _UNSEEN_SET and "\u0334" in _UNSEEN_SET  # composes / does not
+    assert len(UNSEEN) > 4000
+
+
+def _sprinkle(data, text: str) -> str:
+    """``text`` with 1-8 unseen characters at positions Hypothesis chooses (a joiner never
+    between two non-ASCII characters, where it shapes the text and a person sees that)."""
+    chars = list(text)
+    for _ in range(data.draw(st.integers(1, 8), label="how many")):
+        at = data.draw(st.integers(0, len(chars)), label="where")
+        ch = data.draw(st.sampled_from(UNSEEN), label="which")
+        around = chars[max(at - 1, 0) : at + 1]
+        if ch in JOINERS and len(around) == 2 and not any(c.isascii() for c in around):
+            ch = "\u200b"
+        chars.insert(at, ch)
+    return "".join(chars)
+
+
+@pytest.mark.parametrize("part", list(PARTS))
+def test_unseen_characters_anywhere_hide_no_secret(part) -> None:
+    """Every corpus conversation, with unseen characters sprinkled into its turns, leaves no
+    secret in the stored (redacted) text, and the NLU reads each turn as without them."""
+    cases = PARTS[part]
+
+    @hypothesis_settings(
+        max_examples=15,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        database=None,
+    )
+    @given(data=st.data())
+    def check(data) -> None:
+        found: list[str] = []
+        for case in cases:  # every conversation, each example sprinkled anew
+            memory = RedactionMemory()
+            stored: list[str] = []
+            for turn in case.turns:
+                sprinkled = _sprinkle(data, turn)
+                assert normalize_tokens(sprinkled) == normalize_tokens(turn), repr(sprinkled)
+                result = redact(sprinkled, memory, region="US", today=TODAY)
+                memory = result.memory or memory
+                stored.append(result.text)
+            # What a person reads back: the output without the characters nobody sees.
+            seen = "".join(ch for ch in "\n".join(stored) if ch not in _UNSEEN_SET)
+            found += [
+                f"{secret!r} from {stored}"
+                for secret in case.secrets
+                if leaked(secret, digits_view(seen), text_view(seen))
+            ]
+        assert not found, "\n".join(found)
+
+    check()

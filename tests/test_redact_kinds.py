@@ -246,3 +246,19 @@ def test_a_flood_is_cut_without_leaving_half_a_number() -> None:
     assert cut == "hello " * 5 + "my card is"
     assert bounded("four one one one one", 12) == ""
     assert bounded("short", 100) == "short"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "card 4111\u200d1111\u200c1111\u034f1111",
+        "call 555\u0301 010\ufe0f0 12\u31643",
+        "mail j\u200bane\u2060@gm\u00adail.com",
+        "j a n e . d o e @ g m a i l . c o m",
+        "it's j a n e.doe @ gmail . com ok",
+    ],
+)
+def test_what_a_person_reads_whole_is_redacted_whole(text: str) -> None:
+    result = redact(text, today=TODAY)
+    assert not any(ch.isdigit() for ch in result.text), result.text
+    assert "jane" not in result.text.replace(" ", "") and "gmail" not in result.text

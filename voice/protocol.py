@@ -45,6 +45,7 @@ class ErrorCode(enum.StrEnum):
     CONVERSATION_NOT_FOUND = "conversation_not_found"
     INTERNAL_ERROR = "internal_error"
     SERVER_BUSY = "server_busy"
+    RATE_LIMITED = "rate_limited"
 
 
 class ProtocolError(Exception):

@@ -61,6 +61,7 @@ from hark.voice.protocol import (
 )
 from hark.voice.services import VoiceServices
 from hark.voice.speculation import SpeculativeReply
+from hark.voice.turn_limit import POLICY_VIOLATION, TurnGate, TurnLimit, Verdict
 from hark.voice.turn_metrics import TurnKind, TurnTimer
 from hark.voice.turn_runner import TurnRunner
 from hark.voice.turns import VoiceTurn, settle_cancelled
@@ -101,6 +102,7 @@ class VoiceSession:
         access: CallerAccess | None = None,
         *,
         playback: PlaybackObserver | None = None,
+        turn_gate: TurnGate | None = None,
     ) -> None:
         self.services = services
         self.playback = playback
@@ -114,6 +116,8 @@ class VoiceSession:
         self.encoding = ""
         self.listener: Listener | None = None
         self.finished = asyncio.Event()  # set when the server wants the socket closed
+        self.close_code: int | None = None  # the code to close with, when not a plain 1000
+        self.turn_limit = TurnLimit(turn_gate)
         self.closed = False
         self._turn: VoiceTurn | None = None
         self._ahead: SpeculativeReply | None = None
@@ -146,6 +150,8 @@ class VoiceSession:
         elif not self.started:
             await self._error(ErrorCode.NOT_STARTED, "send a 'start' message first")
         elif isinstance(message, TextMessage):
+            if not await self._turn_allowed():
+                return
             self._drop_speculation()
             await self._interrupt(carry=False)
             self._begin(VoiceTurn(TurnKind.TEXT), text=message.text)
@@ -196,7 +202,7 @@ class VoiceSession:
                 await self._after_cancel(interrupted, carry=True, onset_lag_s=lag)
             else:
                 await self.outbox.event(SpeechStoppedEvent())
-                if event.utterance is None:
+                if event.utterance is None or not await self._turn_allowed():
                     self._drop_speculation()
                 else:
                     ahead = self._adopt_speculation(event.utterance)
@@ -433,6 +439,23 @@ class VoiceSession:
         if status is None or status.loaded or status.detail in ("", "provided"):
             return ""
         return f" ({status.detail})"
+
+    async def _turn_allowed(self) -> bool:
+        """Count a caller turn against the session's limit (:mod:`hark.voice.turn_limit`)."""
+        verdict = self.turn_limit.check()
+        if verdict is Verdict.ALLOW:
+            return True
+        wait = self.turn_limit.wait_s
+        if verdict is Verdict.WARN:
+            await self._error(
+                ErrorCode.RATE_LIMITED, f"too many turns: wait {wait} s before the next one"
+            )
+        else:
+            log.warning("voice socket closed: still over its turn limit")
+            await self._error(ErrorCode.RATE_LIMITED, "still too many turns: closing")
+            self.close_code = POLICY_VIOLATION
+            self.finished.set()
+        return False
 
     async def _error(self, code: ErrorCode, message: str) -> None:
         await self.outbox.event(ErrorEvent(code=code, message=message))

@@ -33,7 +33,9 @@ MEDIA_TYPES: Final[dict[str, str]] = {
 def static_file(relative: str) -> Path | None:
     """The file under ``STATIC_DIR`` that ``relative`` names, or None (also for
     anything outside the folder or of a type the page does not use)."""
-    if "\\" in relative or relative.startswith("/") or ".." in relative.split("/"):
+    if "\x00" in relative or "\\" in relative or relative.startswith("/"):
+        return None  # a NUL can't name a file (and would make the path check raise)
+    if ".." in relative.split("/"):
         return None
     root = STATIC_DIR.resolve()
     path = (root / relative).resolve()

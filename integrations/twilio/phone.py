@@ -17,6 +17,7 @@ from hark.integrations.twilio import gather, transfer, twiml
 from hark.integrations.twilio.identity import start_conversation_for
 from hark.integrations.twilio.runtime import TwilioRuntime
 from hark.integrations.twilio.security import public_url
+from hark.privacy.caller_keys import CallerKeys
 from hark.runtime.log_context import log_context
 from hark.voice.services import VoiceServices
 
@@ -37,7 +38,11 @@ async def answer_call(services: VoiceServices, runtime: TwilioRuntime, form: Any
     conversation starts with the stream); gather mode greets and listens."""
     settings, calls = services.settings, services.dialogue.calls
     call_id = form.get("CallSid", "")
-    record, created = await asyncio.to_thread(calls.open_call, call_id, settings.twilio_mode)
+    caller = caller_of(form)
+    caller_key = CallerKeys.of(settings).of_address(caller) if caller else None
+    record, created = await asyncio.to_thread(
+        calls.open_call, call_id, settings.twilio_mode, caller_key
+    )
     if not created:
         log.info("retried voice webhook: no second conversation", extra={"mode": record.mode})
         if record.mode == "stream":
@@ -47,9 +52,9 @@ async def answer_call(services: VoiceServices, runtime: TwilioRuntime, form: Any
             gather.ONE_MOMENT, public_url(settings, "/twilio/voice")
         )
     if record.mode == "stream":
-        document = _connect(settings, form)
-        await asyncio.to_thread(calls.answer_turn, call_id, 0, document)
-        return document
+        # Not stored for retries: the document carries the caller's number to the media
+        # stream, and a retry rebuilds it from its own form (above).
+        return _connect(settings, form)
     try:
         conversation_id, greeting = await asyncio.to_thread(
             start_conversation_for, services.dialogue, CHANNEL, caller_of(form)

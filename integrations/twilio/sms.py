@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import logging
 import re
 import time
@@ -27,6 +25,7 @@ from typing import Any
 from hark.integrations.twilio import twiml
 from hark.integrations.twilio.identity import start_conversation_for
 from hark.integrations.twilio.runtime import TwilioRuntime
+from hark.privacy.caller_keys import CallerKeys
 from hark.runtime.log_context import log_context
 from hark.runtime.metrics import record_turn
 from hark.voice.services import VoiceServices
@@ -43,9 +42,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 def sender_key(settings: Any, sender: str) -> str:
     """A keyed digest of the sender's address: finds their thread, can't be read back."""
-    secret = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else ""
-    digest = hmac.new(secret.encode(), sender.strip().lower().encode(), hashlib.sha256)
-    return "hmac:" + digest.hexdigest()
+    return CallerKeys.of(settings).of_address(sender)
 
 
 def fit(text: str, limit: int = MAX_REPLY_CHARS) -> str:

@@ -29,6 +29,7 @@ from hark.server.auth import Denied
 from hark.server.routes_admin_handoffs import claim_one, list_desk, read_one, resolve_one
 from hark.server.routes_admin_insights import (
     Mood,
+    TurnId,
     channel_name,
     compute_analytics,
     conversation_filter,
@@ -341,7 +342,7 @@ def train(request: Request, csrf: Annotated[str, Form(max_length=100)] = ""):
 @router.post("/review/{turn_id}")
 def review_turn(
     request: Request,
-    turn_id: int,
+    turn_id: TurnId,
     csrf: Annotated[str, Form(max_length=100)] = "",
     intent: Annotated[str, Form(max_length=64)] = "",
     confirm: Annotated[str, Form(max_length=5)] = "",
@@ -355,6 +356,8 @@ def review_turn(
 # --- static files -------------------------------------------------------------------------
 @router.get("/static/{path:path}")
 def static(path: str) -> FileResponse:
+    if "\x00" in path:  # names no file (and would make resolve() raise)
+        raise HTTPException(404, "no such file")
     file = (STATIC / path).resolve()
     if STATIC not in file.parents or not file.is_file() or file.suffix not in STATIC_TYPES:
         if path.startswith("vendor/"):

@@ -77,7 +77,8 @@ def sign_in(db: Database, conn: HTTPConnection, key: str) -> str:
 
 
 def operator(db: Database, conn: HTTPConnection) -> Operator | None:
-    """The signed-in operator of this request, or None (no cookie, expired, signed out)."""
+    """The signed-in operator of this request, or None (no cookie, expired, signed out,
+    or the session's key is no longer configured: see :func:`still_trusted`)."""
     token = conn.cookies.get(COOKIE)
     if not token or len(token) > 200:
         return None
@@ -85,7 +86,25 @@ def operator(db: Database, conn: HTTPConnection) -> Operator | None:
         row = session.get(AdminSession, _digest(token))
         if row is None or row.expires_at < utcnow():
             return None
+        if not still_trusted(conn, row.owner):
+            session.delete(row)  # a session never comes back to life when its key does
+            return None
         return Operator(row.owner, row.csrf)
+
+
+def still_trusted(conn: HTTPConnection, owner: str) -> bool:
+    """Whether a session opened as ``owner`` may still act, checked on every request.
+
+    A session records who opened it as the key's owner name (``admin:<digest>``, derived
+    from the key's SHA-256, never the key): it lives only while that key is still in
+    ``HARK_ADMIN_KEYS``, so removing a key (and restarting) ends its sessions. A session
+    opened without a key (``local``) lives only while no admin key is configured and only
+    for a direct loopback request, never one that came through a proxy.
+    """
+    security = security_for(conn.app)
+    if owner == LOCAL_OWNER:
+        return not security.admin_keys and is_local(conn, security.bind_host)
+    return owner in security.admin_keys.values()
 
 
 def sign_out(db: Database, conn: HTTPConnection) -> None:

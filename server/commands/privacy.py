@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--older-than-days",
         type=int,
         metavar="N",
-        help="use N days instead of HARK_RETENTION_DAYS (N >= 1)",
+        help="use N days instead of HARK_RETENTION_DAYS (1 <= N <= 36500)",
     )
     for sub, func in ((export, run_export), (erase, run_erase), (purge, run_purge)):
         add_config_argument(sub)
@@ -84,11 +84,12 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_erase(args: argparse.Namespace) -> int:
+    from hark.privacy.caller_keys import CallerKeys
     from hark.store.data_rights import UnknownCustomer, erase_customer
 
-    _settings, db = _open(args)
+    settings, db = _open(args)
     try:
-        report = erase_customer(db, args.customer_id)
+        report = erase_customer(db, args.customer_id, CallerKeys.of(settings))
     except UnknownCustomer as exc:
         fail(str(exc))
     finally:
@@ -98,10 +99,11 @@ def run_erase(args: argparse.Namespace) -> int:
 
 
 def run_purge(args: argparse.Namespace) -> int:
+    from hark.runtime.settings import MAX_DAYS
     from hark.store.data_rights import purge_conversations
 
-    if args.older_than_days is not None and args.older_than_days < 1:
-        fail("--older-than-days must be at least 1")
+    if args.older_than_days is not None and not 1 <= args.older_than_days <= MAX_DAYS:
+        fail(f"--older-than-days must be between 1 and {MAX_DAYS}")
     settings, db = _open(args)
     days = args.older_than_days if args.older_than_days is not None else settings.retention_days
     try:

@@ -38,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.text.strip():
         fail("nothing to say: TEXT is empty")
+    if args.rate is not None and not 8000 <= args.rate <= 192000:
+        fail("--rate must be between 8000 and 192000 Hz")
     settings = settings_from_args(
         args, tts_voice=args.voice, tts_speaker=args.speaker, tts_length_scale=args.length_scale
     )

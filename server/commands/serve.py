@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+from typing import TypedDict
 
 from hark.runtime.settings import Settings
 from hark.server.commands.common import add_config_argument, fail, settings_from_args
@@ -42,6 +43,21 @@ def open_api_refusal(settings: Settings) -> str | None:
         "(see docs/security.md), bind 127.0.0.1, or set HARK_ALLOW_OPEN_API=true to serve "
         "anyone without a key"
     )
+
+
+class ProxyOptions(TypedDict, total=False):
+    proxy_headers: bool
+    forwarded_allow_ips: list[str]
+
+
+def proxy_options(settings: Settings) -> ProxyOptions:
+    """uvicorn's own proxy-header trust, from ``HARK_TRUSTED_PROXIES``: with none, uvicorn
+    believes no ``X-Forwarded-For`` (its default believes any from 127.0.0.1, so a local
+    client could name any address and escape per-address limits)."""
+    trusted = list(settings.trusted_proxy_list)
+    if not trusted:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -89,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
             access_log=False,  # hark.http logs each request with its id and timing
             ws_max_size=max(settings.max_frame_bytes * 16, 1 << 20),
             ws_per_message_deflate=False,  # PCM audio does not compress; save the CPU
+            **proxy_options(settings),
         )
     finally:
         if downloads is not None:
