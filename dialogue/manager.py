@@ -131,7 +131,7 @@ class DialogueManager:
         guard = self._lock_for(str(conversation_id)) if lock else nullcontext()
         with guard, self.db.session() as session:
             if lock:
-                conversation = _locked(session, conversation_id)
+                conversation = _locked(self.db, session, conversation_id)
             else:
                 conversation = session.get(Conversation, str(conversation_id))
             if conversation is None or (owner is not None and conversation.owner != owner):

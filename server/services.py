@@ -46,7 +46,7 @@ class Services:
 
 def prepare_database(settings: Settings) -> Database:
     """Migrate, then import the configured shop (or the sample shop into an empty DB)."""
-    db = open_database(settings.effective_database_url)
+    db = open_database(settings.effective_database_url, shared_file=settings.workers > 1)
     if settings.shop_dir is not None:
         report = import_shop(db, settings.shop_dir)
         log.info(

@@ -45,8 +45,6 @@ def open_api_refusal(settings: Settings) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from hark.server.app import create_app
     from hark.server.logs import configure_logging
     from hark.store.shop_import import ShopImportError
@@ -64,6 +62,17 @@ def run(args: argparse.Namespace) -> int:
     refusal = open_api_refusal(settings)
     if refusal:
         fail(refusal)
+    from hark.server.serving import run_workers, serve_app, shared_state_warning
+
+    warning = shared_state_warning(settings)
+    if warning:
+        logging.getLogger("hark").warning(warning)
+    logging.getLogger("hark").info("listening on http://%s:%s", settings.host, settings.port)
+    if settings.workers > 1:
+        try:
+            return run_workers(settings)
+        except ShopImportError as exc:
+            fail(f"shop import failed: {exc}")
     from hark.server.services import build_services
 
     try:
@@ -78,18 +87,8 @@ def run(args: argparse.Namespace) -> int:
     # keep it out of the garbage collector's way so collections stay short mid-call.
     gc.collect()
     gc.freeze()
-    logging.getLogger("hark").info("listening on http://%s:%s", settings.host, settings.port)
     try:
-        uvicorn.run(
-            app,
-            host=settings.host,
-            port=settings.port,
-            log_config=None,
-            ws="websockets-sansio",
-            access_log=False,  # hark.http logs each request with its id and timing
-            ws_max_size=max(settings.max_frame_bytes * 16, 1 << 20),
-            ws_per_message_deflate=False,  # PCM audio does not compress; save the CPU
-        )
+        serve_app(app, settings)
     finally:
         if downloads is not None:
             downloads.stop()
