@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, WebSocket
@@ -25,6 +26,7 @@ from pydantic import BaseModel, Field
 from hark.runtime.metrics import ACTIVE_VOICE_SESSIONS
 from hark.server.admission import BUSY, DRAINING, admission_for, load_of
 from hark.server.auth import TICKET_TTL_S, Client, Denied, mint_ticket
+from hark.server.node_registry import registry_for
 from hark.store.models import Customer
 from hark.voice.access import CallerAccess
 from hark.voice.protocol import ErrorCode, ErrorEvent
@@ -117,6 +119,9 @@ async def voice_socket(websocket: WebSocket, principal: Client) -> None:
     active = active_sessions(websocket.app)
     active.add(session)
     ACTIVE_VOICE_SESSIONS.inc()
+    registry, call_id = registry_for(websocket.app), uuid.uuid4().hex
+    if registry is not None:  # the other nodes see which node holds this call
+        await asyncio.to_thread(registry.hold, call_id, "voice")
     receiver = asyncio.create_task(_receive(websocket, session))
     finished = asyncio.create_task(session.finished.wait())
     close_code = 1000
@@ -134,6 +139,8 @@ async def voice_socket(websocket: WebSocket, principal: Client) -> None:
         finally:
             active.discard(session)
             ACTIVE_VOICE_SESSIONS.dec()
+            if registry is not None:
+                await asyncio.to_thread(registry.release, call_id)
         with contextlib.suppress(Exception):
             await websocket.close(code=close_code)
 
