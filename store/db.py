@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
+STARTUP_LOCK_KEY = 0x4841524B  # "HARK": the advisory lock nodes take while they prepare
 _ROLLBACK_ONLY: ContextVar[bool] = ContextVar("hark_rollback_only", default=False)
 
 
@@ -90,6 +91,25 @@ class Database:
         raw = session.connection().connection.driver_connection
         if raw is not None and not raw.in_transaction:
             session.execute(text("BEGIN IMMEDIATE"))
+
+    @contextmanager
+    def one_starter(self) -> Iterator[None]:
+        """Nodes starting together on one PostgreSQL database migrate and import one at a
+        time (a session advisory lock): two would race to create the same tables or load the
+        sample shop twice. SQLite needs nothing: its workers' parent prepares it alone."""
+        if self.backend != "postgresql":
+            yield
+            return
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY}
+                )
+                connection.commit()
 
     def migrate(self) -> None:
         """Apply Alembic migrations up to head (idempotent)."""
