@@ -132,3 +132,14 @@ def test_one_process_without_redis_never_imports_it(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "False"
+
+
+def test_without_redis_the_nodes_endpoint_shows_this_process_alone(make_app, live_server) -> None:
+    import httpx
+
+    server = live_server(make_app())
+    body = httpx.get(f"{server.url}/v1/admin/nodes", timeout=10).json()
+    assert body["shared"] is False and body["this_node"] is None
+    assert [n["load"]["voice_sessions"] for n in body["nodes"]] == [0]
+    ready = httpx.get(f"{server.url}/readyz", timeout=10).json()
+    assert ready["status"] == "ready" and ready["load"]["draining"] is False
