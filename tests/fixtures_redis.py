@@ -21,14 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cluster import free_port
 
 START_TIMEOUT_S = 10
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass(frozen=True)
@@ -56,7 +51,7 @@ def _start(root: Path) -> tuple[subprocess.Popen[bytes], RedisServer]:
             pytrace=False,
         )
     for _attempt in range(3):  # another process may take the free port first
-        server = RedisServer(_free_port(), root / "redis.sock")
+        server = RedisServer(free_port(), root / "redis.sock")
         process = subprocess.Popen(
             [
                 binary, "--port", str(server.port), "--bind", "127.0.0.1",

@@ -37,6 +37,7 @@ SECRET = "cluster-test-shared-secret-key-0123456789abcdef"
 RATE = 40  # per minute, per key and per address
 DRAIN_S = 30
 DATABASE = "hark_nodes_test"
+AUTH = {"Authorization": f"Bearer {KEY}"}
 REDIS_DB = 7  # the tests' own Redis database, apart from the other tests' (0)
 
 
@@ -87,6 +88,14 @@ def _quantity(response: httpx.Response) -> int:
     lines = response.json()["cart"]["lines"]
     assert len(lines) == 1, lines
     return int(lines[0]["quantity"])
+
+
+async def _refused_as_busy(node: Node) -> None:
+    """A new voice socket straight to ``node`` gets ``server_busy`` and close code 1013."""
+    async with websockets.connect(f"{node.ws_url}/v1/voice", additional_headers=AUTH) as ws:
+        assert json.loads(await ws.recv())["code"] == "server_busy"
+        await ws.wait_closed()
+        assert ws.close_code == 1013
 
 
 def _database_url(server: PostgresServer | None, base_url: str, via_socket: bool) -> str:
@@ -214,12 +223,11 @@ async def test_two_simultaneous_turns_of_one_conversation_on_two_nodes_both_coun
     conversation_id = cluster.start_conversation()
     cluster.turn(conversation_id, "something to keep coffee hot")
     assert _quantity(cluster.turn(conversation_id, "add it to my cart")) == 1
-    headers = {"Authorization": f"Bearer {KEY}"}
     path = f"/v1/conversations/{conversation_id}/turns"
     rounds = 3
     async with (
-        httpx.AsyncClient(base_url=cluster.balancer.url, timeout=30, headers=headers) as one,
-        httpx.AsyncClient(base_url=cluster.balancer.url, timeout=30, headers=headers) as two,
+        httpx.AsyncClient(base_url=cluster.balancer.url, timeout=30, headers=AUTH) as one,
+        httpx.AsyncClient(base_url=cluster.balancer.url, timeout=30, headers=AUTH) as two,
     ):
         for _ in range(rounds):
             answers = await asyncio.gather(
@@ -252,16 +260,12 @@ async def test_a_full_node_answers_busy_and_the_next_session_goes_to_the_other(
     cluster: Cluster,
 ) -> None:
     full = cluster.nodes[0]
-    headers = {"Authorization": f"Bearer {KEY}"}
-    async with VoiceClient.connect(f"{full.ws_url}/v1/voice", additional_headers=headers) as held:
+    async with VoiceClient.connect(f"{full.ws_url}/v1/voice", additional_headers=AUTH) as held:
         await held.start()
         ready = httpx.get(f"{full.url}/readyz", timeout=5)
         assert ready.status_code == 503 and ready.json()["status"] == "busy"
         assert ready.json()["load"]["voice_sessions"] == 1
-        async with websockets.connect(f"{full.ws_url}/v1/voice", additional_headers=headers) as ws:
-            assert json.loads(await ws.recv())["code"] == "server_busy"
-            await ws.wait_closed()
-            assert ws.close_code == 1013
+        await _refused_as_busy(full)
         nodes = cluster.call("GET", "/v1/admin/nodes", key=ADMIN_KEY).json()
         calls = {n["node"].split(":")[1]: n["calls"] for n in nodes["nodes"]}  # by process id
         assert full.process is not None and calls[str(full.process.pid)] == 1
@@ -269,7 +273,7 @@ async def test_a_full_node_answers_busy_and_the_next_session_goes_to_the_other(
         # A client that is refused opens its next socket through the balancer: it gets a place.
         url = f"{cluster.balancer.ws_url}/v1/voice"
         for _attempt in range(2):
-            async with VoiceClient.connect(url, additional_headers=headers) as client:
+            async with VoiceClient.connect(url, additional_headers=AUTH) as client:
                 if cluster.node_of(client.ws.response) is not full:
                     assert (await client.start())["type"] == "ready"
                     break
@@ -308,8 +312,7 @@ async def test_a_node_told_to_stop_finishes_its_live_call_refuses_new_ones_then_
     cluster: Cluster,
 ) -> None:
     node = cluster.nodes[0]
-    headers = {"Authorization": f"Bearer {KEY}"}
-    async with VoiceClient.connect(f"{node.ws_url}/v1/voice", additional_headers=headers) as live:
+    async with VoiceClient.connect(f"{node.ws_url}/v1/voice", additional_headers=AUTH) as live:
         await live.start()
         await live.wait_for("audio_end")  # the greeting, played
         mark = len(live.received)
@@ -321,10 +324,7 @@ async def test_a_node_told_to_stop_finishes_its_live_call_refuses_new_ones_then_
         await live.wait_for("audio_end", since=mark, timeout=20)  # the whole reply was played
         ready = await asyncio.to_thread(httpx.get, f"{node.url}/readyz", timeout=5)
         assert ready.status_code == 503 and ready.json()["status"] == "draining"
-        async with websockets.connect(f"{node.ws_url}/v1/voice", additional_headers=headers) as ws:
-            assert json.loads(await ws.recv())["code"] == "server_busy"
-            await ws.wait_closed()
-            assert ws.close_code == 1013
+        await _refused_as_busy(node)
         # the live call goes on while the node drains: another turn, answered in full
         mark = len(live.received)
         await live.send_json({"type": "text", "text": "add it to my cart"})
