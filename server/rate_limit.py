@@ -16,7 +16,7 @@ from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from hark.server.shared_state import KEY_PREFIX, limits_storage_uri
+from hark.server.shared_state import KEY_PREFIX, limits_storage_uri, redis_errors
 
 
 class LimitsUnavailable(Exception):
@@ -47,7 +47,7 @@ class RateLimiter:
                     reset, _ = self._limiter.get_window_stats(item, self.namespace, *identity)
                     return max(1, math.ceil(reset - time.time()))
         except Exception as exc:
-            if not self.shared:
+            if not self.shared or not isinstance(exc, redis_errors()):
                 raise
             raise LimitsUnavailable(type(exc).__name__) from None
         return None
