@@ -11,6 +11,7 @@ imports the shop once, then passes SIGTERM on to every worker and waits for them
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -159,7 +160,10 @@ def _worker(settings: Settings, listener: socket.socket) -> None:
     configure_logging(settings.log_level, settings.log_format)
     db = open_database(settings.effective_database_url, migrate=False, shared_file=True)
     services = build_services(settings, db=db)
+    app = create_app(settings, services)
+    gc.collect()  # as `hark serve` does: what is loaded now lives as long as the process
+    gc.freeze()
     try:
-        serve_app(create_app(settings, services), settings, sockets=[listener])
+        serve_app(app, settings, sockets=[listener])
     finally:
         services.close()
