@@ -6,8 +6,8 @@ STAMP  := $(VENV)/.installed
 # Debian packages only the tests need (speech for VAD/ASR tests, audio tools,
 # PostgreSQL tests, Chromium for the kiosk page's browser tests, driven by
 # Playwright's Python package: never a browser download; nginx for the balancer config's
-# tests, deploy/nginx/hark.conf). `make run` does not wait for them.
-TEST_SYSTEM_PACKAGES := espeak-ng sox postgresql chromium nginx
+# tests and the two-node tests, redis for shared state). `make run` does not wait for them.
+TEST_SYSTEM_PACKAGES := espeak-ng sox postgresql chromium redis-server redis-tools nginx
 # The kiosk page's one third-party browser library, <model-viewer> (Apache-2.0),
 # installed from npm at the version package-lock.json pins and served as it is.
 KIOSK        := integrations/kiosk

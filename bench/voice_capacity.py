@@ -1,7 +1,8 @@
 """How many simultaneous spoken conversations one process carries with real Whisper base.
 
 Run: ``.venv/bin/python bench/voice_capacity.py`` (about 4 minutes on 2 cores;
-``--levels 1,2,3,4,5,6``, ``--limit-ms 1500``, ``--turns 24``). Server and
+``--levels 1,2,3,4,5,6``, ``--limit-ms 1500``, ``--turns 24``; ``--nodes N``: N
+server processes behind a real nginx, round-robin, ``bench/nodes.py``). Server and
 client are ``bench/spoken.py``'s: the real app in its own process with the
 REAL Whisper base and piper ``en_US-joe-medium``, partial transcripts and
 speculation on (the defaults), and real-time WebSocket callers in this
@@ -43,12 +44,23 @@ async def level(url: str, callers: int, turns: int, rng: random.Random) -> list[
     return [row for rows in results for row in rows]
 
 
+def start_servers(nodes: int, *args: Any, **kwargs: Any) -> Any:
+    """One bench server, or ``nodes`` of them behind nginx (``bench/nodes.py``)."""
+    if nodes == 1:
+        return Server(*args, **kwargs)
+    from nodes import Nodes
+
+    return Nodes(nodes, *args, **kwargs)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", default="1,2,3,4,5,6", help="simultaneous callers per step")
     parser.add_argument("--limit-ms", type=float, default=1500.0, help="p95 voice-to-voice limit")
     parser.add_argument("--turns", type=int, default=24, help="measured turns per level (about)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--nodes", type=int, default=1,
+                        help="servers behind a real nginx (round-robin); 1: one, no balancer")  # fmt: skip
     args = parser.parse_args()
     paths = real_model_paths()
     rng = random.Random(args.seed)
@@ -56,8 +68,9 @@ def main() -> int:
           f"({os.cpu_count()} cores)")  # fmt: skip
     table: list[tuple[int, list[dict[str, Any]], float]] = []
     carried = 0
-    with Server("base", paths["whisper_base"], paths["piper_voice"], hangover_ms=300,
-                partials=True, speculate=True) as server:  # fmt: skip
+    nodes = args.nodes
+    with start_servers(nodes, "base", paths["whisper_base"], paths["piper_voice"],
+                       hangover_ms=300, partials=True, speculate=True) as server:  # fmt: skip
         for callers in (int(x) for x in args.levels.split(",")):
             rows = asyncio.run(level(server.url, callers, args.turns, rng))
             load = os.getloadavg()[0]
@@ -67,7 +80,8 @@ def main() -> int:
                 break
             carried = callers
     print()
-    print("Simultaneous spoken conversations, REAL Whisper base + piper joe, one server process")
+    where = "one server process" if nodes == 1 else f"{nodes} server processes behind nginx"
+    print(f"Simultaneous spoken conversations, REAL Whisper base + piper joe, {where}")
     print(f"{'callers':>8}{'turns':>7}{'v2v p50':>9}{'v2v p95':>9}{'asr wait':>9}"
           f"{'after asr':>10}{'spec %':>8}{'load':>7}")  # fmt: skip
     for callers, rows, load in table:

@@ -16,7 +16,6 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from hark.dialogue.errors import ConversationNotFound
-from hark.dialogue.rows import locked
 from hark.language.speech import Utterance
 from hark.runtime.settings import Settings
 from hark.shop.knowledge import Knowledge
@@ -69,27 +68,22 @@ def resume(
     session: Session,
     settings: Settings,
     knowledge: Knowledge,
-    conversation_id: str,
+    conversation: Conversation,
     *,
     previous_owner: str,
     owner: str,
     customer_id: str | None,
 ) -> Reply:
-    """Hand the conversation to ``owner`` (the new connection) and say so briefly.
+    """Hand the (locked) conversation to ``owner`` (the new connection) and say so briefly.
 
     ``ConversationNotFound`` when it does not exist, belongs to someone else, is
     for another customer, or ended longer ago than :data:`RESUME_WINDOW`: the
     channel then starts a new conversation instead.
     """
-    conversation = locked(session, conversation_id)
-    if (
-        conversation is None
-        or conversation.owner != previous_owner
-        or conversation.customer_id != customer_id
-    ):
-        raise ConversationNotFound(conversation_id)
+    if conversation.owner != previous_owner or conversation.customer_id != customer_id:
+        raise ConversationNotFound(conversation.id)
     if _ended_long_ago(conversation.ended_at):
-        raise ConversationNotFound(conversation_id)
+        raise ConversationNotFound(conversation.id)
     conversation.ended_at = None
     conversation.owner = owner
     state = ConversationState.from_json(conversation.state)

@@ -140,7 +140,7 @@ class DialogueManager:
         guard = self._lock_for(str(conversation_id)) if lock else nullcontext()
         with guard, self.db.session() as session:
             if lock:
-                conversation = _locked(session, conversation_id)
+                conversation = _locked(self.db, session, conversation_id)
             else:
                 conversation = session.get(Conversation, str(conversation_id))
             if conversation is None or (owner is not None and conversation.owner != owner):
@@ -490,13 +490,12 @@ class DialogueManager:
         greeting carries the cart. ``ConversationNotFound`` when it may not be continued
         (``dialogue/continuity.py`` says when)."""
         _require_valid(conversation_id)
-        guard = self._lock_for(str(conversation_id))
-        with guard, self.db.session() as session:
+        with self._conversation(conversation_id, lock=True) as (session, conversation):
             reply = continuity.resume(
                 session,
                 self.settings,
                 self.knowledge(),
-                str(conversation_id),
+                conversation,
                 previous_owner=previous_owner,
                 owner=owner,
                 customer_id=customer_id,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hark.store.db import Database
 from hark.store.models import Conversation
 
 
@@ -22,13 +23,16 @@ def printable(value: object) -> str:
     return str(value).replace("\x00", "")
 
 
-def locked(session, conversation_id: str) -> Conversation | None:
+def locked(db: Database, session, conversation_id: str) -> Conversation | None:
     """The conversation row, locked for this transaction (SELECT ... FOR UPDATE).
 
     The in-process lock only orders threads of one process; with several server
     processes on PostgreSQL this row lock keeps two turns of one conversation
-    from interleaving (SQLite ignores it: its writes are serialised anyway).
+    from interleaving, so both count (the second reads what the first wrote).
+    SQLite ignores ``FOR UPDATE``: shared between processes, its file's write lock
+    is taken first instead (``Database.lock_for_write``).
     """
+    db.lock_for_write(session)
     return session.get(Conversation, str(conversation_id), with_for_update=True)
 
 

@@ -21,7 +21,9 @@ STAGE_SECONDS = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0, 1.5, 2.5, 5.0),
     registry=REGISTRY,
 )
-ACTIVE_VOICE_SESSIONS = Gauge("hark_voice_sessions", "Open voice sessions", registry=REGISTRY)
+ACTIVE_VOICE_SESSIONS = Gauge(
+    "hark_voice_sessions_open", "Open voice sessions of this process", registry=REGISTRY
+)
 
 
 def record_turn(channel: str, intent: str, handoff: bool, stages_ms: dict[str, float]) -> None:

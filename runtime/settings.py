@@ -386,6 +386,51 @@ class Settings(BaseSettings):
         "the body) on handoff webhooks; required with HARK_HANDOFF_WEBHOOK_URL.",
     )
 
+    # --- many nodes: shared secrets, Redis, workers, drain (issue 24) ---------------
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Signs voice tickets; the same value on every node so a ticket minted on "
+        "one opens the socket on another (at least 32 characters, or @FILE to read it from a "
+        "file). Unset: a random key per process (tickets work only where they were minted).",
+    )
+    redis_url: str | None = Field(
+        None,
+        description="Redis for the state nodes share: the used-ticket ledger, rate limits and "
+        "which node holds which live call (redis://host:6379/0, rediss://, unix:///path). "
+        "Unset: kept in each process's memory.",
+    )
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Server processes on this node (uvicorn workers). Above 1, set "
+        "HARK_REDIS_URL and a PostgreSQL HARK_DATABASE_URL so they share their state.",
+    )
+    drain_s: int = Field(
+        600,
+        ge=0,
+        le=86400,
+        description="On SIGTERM: seconds live voice calls may go on (no new ones are "
+        "accepted, /readyz says draining) before the process exits.",
+    )
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        return SecretStr(read_secret_key(value.get_secret_value()))
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        return value
+
     @field_validator("handoff_webhook_url")
     @classmethod
     def _webhook_url(cls, value: str | None) -> str | None:
@@ -536,6 +581,8 @@ class Settings(BaseSettings):
                 value = str(value)
             out[name] = value
         out["database_url"] = _mask_url_password(self.effective_database_url)
+        if self.redis_url:
+            out["redis_url"] = _mask_url_password(self.redis_url)
         return out
 
 
@@ -560,6 +607,30 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     finally:
         _CONFIG_FILE.reset(token)
+
+
+MIN_SECRET_KEY_CHARS = 32
+
+
+def read_secret_key(value: str) -> str:
+    """The signing key from its value or ``@FILE``; too short a key is refused at start.
+
+    A file lets an orchestrator mount the key as a secret instead of putting it in the
+    environment, where ``ps`` and crash dumps may show it.
+    """
+    value = value.strip()
+    if value.startswith("@"):
+        path = Path(value[1:]).expanduser()
+        try:
+            value = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ValueError(f"cannot read key file {path}: {exc.strerror or exc}") from None
+    if len(value) < MIN_SECRET_KEY_CHARS:
+        raise ValueError(
+            f"needs at least {MIN_SECRET_KEY_CHARS} characters (e.g. python -c 'import "
+            "secrets; print(secrets.token_urlsafe(48))')"
+        )
+    return value
 
 
 MIN_KEY_CHARS = 16

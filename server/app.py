@@ -19,6 +19,7 @@ from hark.runtime.log_context import log_context
 from hark.runtime.settings import Settings
 from hark.server.guards import install_guards
 from hark.server.handoff_outbox import HandoffOutbox
+from hark.server.node_registry import start_node_registry
 from hark.server.request_log import route_of
 from hark.server.retention import RetentionWorker
 from hark.server.routes_health import router as health_router
@@ -50,9 +51,12 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         outbox = HandoffOutbox(app.state.services.db, settings)
         app.state.handoff_outbox = outbox
         outbox.start()
+        registry = start_node_registry(app, settings)
         try:
             yield
         finally:
+            if registry is not None:
+                await registry.stop()
             await outbox.stop()
             await retention.stop()
             if owned:
@@ -135,5 +139,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from hark.server.routes_widget import router as widget_router
 
     app.include_router(widget_router)
+    from hark.server.routes_nodes import router as nodes_router
+
+    app.include_router(nodes_router)
     # --- end feature routers ---------------------------------------------------
     return app

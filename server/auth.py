@@ -36,8 +36,9 @@ from starlette.requests import HTTPConnection
 from hark.runtime.settings import Settings, normalize_origin
 from hark.server.forwarded import Network, forwarded_client, within
 from hark.server.kiosk_sessions import KioskSessions
-from hark.server.rate_limit import RateLimiter
+from hark.server.rate_limit import LimitsUnavailable, RateLimiter
 from hark.server.resume import ResumeTokens
+from hark.server.ticket_ledger import MemoryLedger, RedisLedger, TicketLedger
 from hark.server.tickets import TICKET_TTL_S, TicketBook, TicketError
 
 log = logging.getLogger("hark.auth")
@@ -122,13 +123,16 @@ class Security:
         self.admin_keys = {_digest(k): _owner_name("admin", k) for k in settings.admin_key_list}
         self.open = settings.allow_open_api and not self.keys
         self.origins = frozenset(settings.allowed_origin_list)
-        self.limiter = RateLimiter(settings.rate_limit)
-        self.tickets = TicketBook()
+        redis_url = settings.redis_url
+        self.limiter = RateLimiter(settings.rate_limit, redis_url=redis_url)
+        self.tickets = TicketBook(ticket_secret(settings), ledger=_ledger(redis_url))
         self.resume = ResumeTokens(self.tickets.derived_key(b"hark-resume-v1"))
         self.bind_host = settings.host
         self.kiosks = KioskSessions(self.keys, settings.kiosk_session_days * 86400)
-        self.enrol_limiter = RateLimiter(KIOSK_ENROL_LIMIT)
-        self.turn_limiter = RateLimiter(settings.voice_turn_limit)
+        self.enrol_limiter = RateLimiter(KIOSK_ENROL_LIMIT, redis_url=redis_url, namespace="enrol")
+        self.turn_limiter = RateLimiter(
+            settings.voice_turn_limit, redis_url=redis_url, namespace="voice-turns"
+        )
         self.trusted_proxies: tuple[Network, ...] = tuple(
             ipaddress.ip_network(n) for n in settings.trusted_proxy_list
         )
@@ -201,7 +205,13 @@ class Security:
         return _find(key, self.keys)
 
     def limit(self, kind: str, name: str) -> None:
-        wait = self.limiter.hit(kind, name)
+        try:
+            wait = self.limiter.hit(kind, name)
+        except LimitsUnavailable:
+            log.error("rate limit counts unavailable (Redis); request refused")
+            raise Denied(
+                503, "state_unavailable", "try again shortly", {"Retry-After": "1"}
+            ) from None
         if wait is not None:
             raise Denied(429, "rate_limited", "too many requests", {"Retry-After": str(wait)})
 
@@ -242,6 +252,26 @@ class Security:
             "loopback_only",
             "operator endpoints answer loopback clients only until HARK_ADMIN_KEYS is configured",
         )
+
+
+def ticket_secret(settings: Settings) -> bytes | None:
+    """The tickets' signing key from ``HARK_SECRET_KEY`` (None: one born in this process).
+
+    Derived with a label, so the same setting can sign other things without a ticket
+    ever being mistaken for one of them.
+    """
+    if settings.secret_key is None:
+        return None
+    key = settings.secret_key.get_secret_value().encode()
+    return hmac.new(key, b"hark-voice-ticket-v1", hashlib.sha256).digest()
+
+
+def _ledger(redis_url: str | None) -> TicketLedger:
+    if redis_url is None:
+        return MemoryLedger()
+    from hark.server.shared_state import connect
+
+    return RedisLedger(connect(redis_url))
 
 
 def _match(token: str, keys: dict[bytes, str]) -> str | None:

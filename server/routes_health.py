@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from hark import __version__
+from hark.server.admission import admission_for, load_of
 
 log = logging.getLogger("hark.http")
 
@@ -30,7 +31,11 @@ async def healthz() -> Health:
     return Health(status="ok", version=__version__)
 
 
-@router.get("/readyz", summary="Database reachable; which engines are loaded, or why not")
+@router.get(
+    "/readyz",
+    summary="Database reachable, room for a new session (503 busy / draining otherwise); "
+    "which engines are loaded, or why not",
+)
 async def readyz(request: Request) -> JSONResponse:
     services = getattr(request.app.state, "services", None)
     if services is None:
@@ -41,9 +46,15 @@ async def readyz(request: Request) -> JSONResponse:
     except Exception as exc:  # the message may name a path or host: the log has it, not this
         log.warning("database ping failed: %s", exc)
         database = {"ok": False, "detail": f"unreachable ({type(exc).__name__})"}
+    load = load_of(request.app)
+    # A balancer sends new sessions only where /readyz says 200: not to a node that is
+    # shutting down, nor to one whose voice sessions are at HARK_MAX_VOICE_SESSIONS.
+    refusal = admission_for(request.app).refusal(load)
+    status = "unavailable" if not database["ok"] else refusal or "ready"
     body = {
-        "status": "ready" if database["ok"] else "unavailable",
+        "status": status,
         "database": database,
         "engines": {name: status.to_dict() for name, status in services.engines.items()},
+        "load": load.to_dict(),
     }
-    return JSONResponse(body, status_code=200 if database["ok"] else 503)
+    return JSONResponse(body, status_code=200 if status == "ready" else 503)

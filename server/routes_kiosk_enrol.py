@@ -45,6 +45,7 @@ from hark.server.auth import (
     security_for,
 )
 from hark.server.kiosk_sessions import KioskSession, KioskSessionError
+from hark.server.rate_limit import LimitsUnavailable
 
 log = logging.getLogger("hark.auth")
 
@@ -238,7 +239,10 @@ def _public_origin(settings: Settings) -> str | None:
 def _limit_enrolment(security: Security, request: Request) -> None:
     address = client_address(request)
     security.limit("addr", address)
-    wait = security.enrol_limiter.hit("kiosk-enrol", address)
+    try:
+        wait = security.enrol_limiter.hit("kiosk-enrol", address)
+    except LimitsUnavailable:
+        raise Denied(503, "state_unavailable", "try again shortly", {"Retry-After": "1"}) from None
     if wait is not None:
         raise Denied(429, "rate_limited", "too many enrolment attempts", {"Retry-After": str(wait)})
 

@@ -17,19 +17,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, WebSocket
 from pydantic import BaseModel, Field
 
 from hark.runtime.metrics import ACTIVE_VOICE_SESSIONS
+from hark.server.admission import BUSY, DRAINING, admission_for, load_of
 from hark.server.auth import TICKET_TTL_S, Client, Denied, Principal, mint_ticket, security_for
+from hark.server.node_registry import registry_for
 from hark.store.models import Customer
 from hark.voice.access import CallerAccess, Continuity, Resumable
 from hark.voice.protocol import ErrorCode, ErrorEvent
 from hark.voice.session import VoiceOptions, VoiceSession
 
 log = logging.getLogger("hark.voice")
+
+_REFUSALS = {
+    BUSY: "too many conversations; try again soon",
+    DRAINING: "this server is shutting down; reconnect to continue",
+}
 
 router = APIRouter()
 
@@ -86,16 +94,20 @@ async def voice_socket(websocket: WebSocket, principal: Client) -> None:
     """Protocol v1 (``docs/voice-protocol.md``)."""
     await websocket.accept()
     services = websocket.app.state.services
-    limit = services.settings.max_voice_sessions
-    if limit and len(active_sessions(websocket.app)) >= limit:
-        # Full: say so in the protocol's words, then 1013 (try again later).
+    load = load_of(websocket.app)
+    refusal = admission_for(websocket.app).refusal(load)
+    if refusal is not None:
+        # Full or draining: say so in the protocol's words, then 1013 (try again later),
+        # so the client opens its next socket through the balancer to another node.
         with contextlib.suppress(Exception):
-            busy = ErrorEvent(
-                code=ErrorCode.SERVER_BUSY, message="too many conversations; try again soon"
-            )
+            busy = ErrorEvent(code=ErrorCode.SERVER_BUSY, message=_REFUSALS[refusal])
             await websocket.send_text(busy.to_json())
             await websocket.close(code=1013)
-        log.warning("voice session refused: server busy", extra={"limit": limit})
+        log.warning(
+            "voice session refused: %s",
+            refusal,
+            extra={"limit": load.limit, "open": load.voice_sessions},
+        )
         return
     options = getattr(websocket.app.state, "voice_options", None) or VoiceOptions()
     access = CallerAccess(
@@ -110,6 +122,9 @@ async def voice_socket(websocket: WebSocket, principal: Client) -> None:
     active = active_sessions(websocket.app)
     active.add(session)
     ACTIVE_VOICE_SESSIONS.inc()
+    registry, call_id = registry_for(websocket.app), uuid.uuid4().hex
+    if registry is not None:  # the other nodes see which node holds this call
+        await asyncio.to_thread(registry.hold, call_id, "voice")
     receiver = asyncio.create_task(_receive(websocket, session))
     finished = asyncio.create_task(session.finished.wait())
     close_code = 1000
@@ -127,6 +142,8 @@ async def voice_socket(websocket: WebSocket, principal: Client) -> None:
         finally:
             active.discard(session)
             ACTIVE_VOICE_SESSIONS.dec()
+            if registry is not None:
+                await asyncio.to_thread(registry.release, call_id)
         with contextlib.suppress(Exception):
             await websocket.close(code=session.close_code or close_code)
 

@@ -46,15 +46,24 @@ class Services:
 
 def prepare_database(settings: Settings) -> Database:
     """Migrate, then import the configured shop (or the sample shop into an empty DB)."""
-    db = open_database(settings.effective_database_url)
-    if settings.shop_dir is not None:
-        report = import_shop(db, settings.shop_dir)
-        log.info(
-            "imported shop", extra={"shop_dir": str(settings.shop_dir), "counts": report.counts}
-        )
-    elif settings.load_sample_shop and shop_is_empty(db):
-        report = import_shop(db, SAMPLE_SHOP_DIR)
-        log.info("loaded the sample shop", extra={"counts": report.counts})
+    db = open_database(
+        settings.effective_database_url, migrate=False, shared_file=settings.workers > 1
+    )
+    try:
+        with db.one_starter():
+            db.migrate()
+            if settings.shop_dir is not None:
+                report = import_shop(db, settings.shop_dir)
+                log.info(
+                    "imported shop",
+                    extra={"shop_dir": str(settings.shop_dir), "counts": report.counts},
+                )
+            elif settings.load_sample_shop and shop_is_empty(db):
+                report = import_shop(db, SAMPLE_SHOP_DIR)
+                log.info("loaded the sample shop", extra={"counts": report.counts})
+    except BaseException:
+        db.dispose()
+        raise
     return db
 
 

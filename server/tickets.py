@@ -3,13 +3,14 @@
 Browsers can't put an ``Authorization`` header on a WebSocket, so the shop's
 back end (holding an API key) asks ``POST /v1/voice/tickets`` for a ticket
 and hands it to the page, which opens ``/v1/voice?ticket=...``. A ticket is
-``base64url(JSON claims) "." base64url(HMAC-SHA256)`` under a secret that
-never leaves this process: it can't be forged or altered, it expires after
-:data:`TICKET_TTL_S`, and it is accepted once (its id is remembered until it
-would have expired anyway).
+``base64url(JSON claims) "." base64url(HMAC-SHA256)`` under a secret
+(``HARK_SECRET_KEY``, or one born in the process): it can't be forged or
+altered, it expires after :data:`TICKET_TTL_S`, and it is accepted once (its id
+is kept in a :mod:`hark.server.ticket_ledger` until it would have expired anyway).
 
-Tickets are redeemed by the process that minted them (the secret and the
-used-ticket memory live in it), which is how ``hark serve`` runs.
+With the same ``HARK_SECRET_KEY`` and ``HARK_REDIS_URL`` on every node, a ticket
+minted by one node opens the socket on any other, still once. Without them a
+ticket is redeemed by the process that minted it.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from hark.server import signed_claims
+from hark.server.ticket_ledger import LedgerUnavailable, MemoryLedger, TicketLedger
 
 TICKET_TTL_S = 60
 MAX_TICKET_CHARS = 1024
@@ -52,12 +53,12 @@ class TicketBook:
         *,
         ttl_s: int = TICKET_TTL_S,
         clock: Callable[[], float] = time.time,
+        ledger: TicketLedger | None = None,
     ) -> None:
         self._secret = secret or secrets.token_bytes(32)
         self.ttl_s = ttl_s
         self._clock = clock
-        self._used: dict[str, float] = {}  # ticket id -> its expiry
-        self._lock = threading.Lock()
+        self._ledger = ledger if ledger is not None else MemoryLedger()
 
     def derived_key(self, label: bytes) -> bytes:
         """A key for other claims this book's holders must also honour (resume tokens):
@@ -95,21 +96,17 @@ class TicketBook:
         if not isinstance(ticket_id, str) or not isinstance(expires, int | float):
             raise TicketError("malformed ticket")
         now = self._clock()
-        with self._lock:
-            self._forget_expired(now)
-            if expires <= now:
-                raise TicketError("ticket expired")
-            if ticket_id in self._used:
-                raise TicketError("ticket already used")
-            self._used[ticket_id] = float(expires)
+        if expires <= now:
+            raise TicketError("ticket expired")
+        try:
+            first = self._ledger.claim(ticket_id, float(expires), now)
+        except LedgerUnavailable:
+            raise TicketError("ticket ledger unavailable; try again") from None
+        if not first:
+            raise TicketError("ticket already used")
         return TicketClaims(
             ticket_id,
             str(minted_by),
             customer_id if isinstance(customer_id, str) else None,
             owner if isinstance(owner, str) else None,
         )
-
-    def _forget_expired(self, now: float) -> None:
-        if len(self._used) > 64:
-            for ticket_id in [t for t, exp in self._used.items() if exp <= now]:
-                del self._used[ticket_id]

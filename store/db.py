@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
+STARTUP_LOCK_KEY = 0x4841524B  # "HARK": the advisory lock nodes take while they prepare
 _ROLLBACK_ONLY: ContextVar[bool] = ContextVar("hark_rollback_only", default=False)
 
 
@@ -37,11 +38,19 @@ def rollback_only() -> Iterator[None]:
 
 
 class Database:
-    """One engine and its session factory; the only way code reaches the DB."""
+    """One engine and its session factory; the only way code reaches the DB.
 
-    def __init__(self, url: str) -> None:
+    ``shared_file``: other processes write the same SQLite file (``HARK_WORKERS`` > 1),
+    so a unit of work that reads before it writes must take SQLite's write lock first
+    (:meth:`lock_for_write`); one process needs no such lock (its own threads are
+    ordered by the dialogue's locks) and keeps SQLite's readers and writers apart.
+    """
+
+    def __init__(self, url: str, *, shared_file: bool = False) -> None:
         self.url = url
         parsed = make_url(url)
+        self.backend = parsed.get_backend_name()
+        self.shared_file = shared_file and self.backend == "sqlite"
         kwargs: dict = {"future": True, "json_serializer": portable_json}
         if parsed.get_backend_name() == "sqlite":
             database = parsed.database
@@ -71,6 +80,36 @@ class Database:
             raise
         finally:
             session.close()
+
+    def lock_for_write(self, session: Session) -> None:
+        """Make ``session``'s transaction its database's only writer from now on, before it
+        reads what it will change: PostgreSQL does this per row (``FOR UPDATE``, by the
+        caller); SQLite, shared between processes, only per file (``BEGIN IMMEDIATE``,
+        waiting up to the connection's 30 s busy timeout for the lock)."""
+        if not self.shared_file:
+            return
+        raw = session.connection().connection.driver_connection
+        if raw is not None and not raw.in_transaction:
+            session.execute(text("BEGIN IMMEDIATE"))
+
+    @contextmanager
+    def one_starter(self) -> Iterator[None]:
+        """Nodes starting together on one PostgreSQL database migrate and import one at a
+        time (a session advisory lock): two would race to create the same tables or load the
+        sample shop twice. SQLite needs nothing: its workers' parent prepares it alone."""
+        if self.backend != "postgresql":
+            yield
+            return
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY}
+                )
+                connection.commit()
 
     def migrate(self) -> None:
         """Apply Alembic migrations up to head (idempotent)."""
@@ -122,8 +161,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def open_database(url: str, migrate: bool = True) -> Database:
-    db = Database(url)
+def open_database(url: str, migrate: bool = True, *, shared_file: bool = False) -> Database:
+    db = Database(url, shared_file=shared_file)
     if migrate:
         db.migrate()
     return db

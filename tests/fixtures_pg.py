@@ -158,8 +158,9 @@ def _unprivileged_user() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def postgres_server_url() -> Iterator[str]:
-    """URL of a PostgreSQL database for this session: external, or one we start."""
+def postgres_server() -> Iterator[PostgresServer | None]:
+    """The server this session started (its Unix socket is in ``root``), or None when the
+    tests use an external one (``HARK_TEST_POSTGRES_URL``)."""
     external = os.environ.get(EXTERNAL_URL_ENV)
     if external:
         name = make_url(external).database or ""
@@ -169,7 +170,7 @@ def postgres_server_url() -> Iterator[str]:
                 f"got {name!r}",
                 pytrace=False,
             )
-        yield external
+        yield None
         return
     bindir = find_postgres_bindir()
     if bindir is None:
@@ -183,10 +184,16 @@ def postgres_server_url() -> Iterator[str]:
     server = PostgresServer(bindir=bindir, root=root, run_as=_unprivileged_user())
     try:
         server.start()
-        yield server.url
+        yield server
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url(postgres_server: PostgresServer | None) -> str:
+    """URL of a PostgreSQL database for this session: external, or one we start."""
+    return postgres_server.url if postgres_server is not None else os.environ[EXTERNAL_URL_ENV]
 
 
 @pytest.fixture

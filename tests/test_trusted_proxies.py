@@ -2,7 +2,7 @@
 ``Forwarded`` name the client only when the peer is in ``HARK_TRUSTED_PROXIES``.
 
 Real uvicorn on loopback, configured exactly as ``hark serve`` configures it
-(:func:`hark.server.commands.serve.proxy_options`); the client is an attacker on this
+(:func:`hark.server.serving.proxy_options`); the client is an attacker on this
 machine (or, in the trusted case, a reverse proxy here) sending whatever headers it likes.
 """
 
@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from hark.runtime.settings import load_settings
-from hark.server.commands.serve import proxy_options
+from hark.server.serving import proxy_options
 
 LIMIT = 5
 

@@ -127,7 +127,7 @@ async def test_spoken_turn_happy_path(serve, db) -> None:
                 await http.get(url.replace("ws://", "http://").replace("/v1/voice", "/metrics"))
             ).text
         assert 'hark_turn_stage_seconds_count{channel="voice",stage="endpoint"}' in text
-        assert float(text.split("\nhark_voice_sessions ")[1].split()[0]) >= 1
+        assert float(text.split("\nhark_voice_sessions_open ")[1].split()[0]) >= 1
     turns = stored_turns(db, session_id)
     assert [t.role for t in turns] == ["assistant", "user", "assistant"]
     assert turns[1].text == "do you have running shoes"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
-from typing import TypedDict
 
 from hark.runtime.settings import Settings
 from hark.server.commands.common import add_config_argument, fail, settings_from_args
@@ -45,24 +44,7 @@ def open_api_refusal(settings: Settings) -> str | None:
     )
 
 
-class ProxyOptions(TypedDict, total=False):
-    proxy_headers: bool
-    forwarded_allow_ips: list[str]
-
-
-def proxy_options(settings: Settings) -> ProxyOptions:
-    """uvicorn's own proxy-header trust, from ``HARK_TRUSTED_PROXIES``: with none, uvicorn
-    believes no ``X-Forwarded-For`` (its default believes any from 127.0.0.1, so a local
-    client could name any address and escape per-address limits)."""
-    trusted = list(settings.trusted_proxy_list)
-    if not trusted:
-        return {"proxy_headers": False}
-    return {"proxy_headers": True, "forwarded_allow_ips": trusted}
-
-
 def run(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from hark.server.app import create_app
     from hark.server.logs import configure_logging
     from hark.store.shop_import import ShopImportError
@@ -80,6 +62,17 @@ def run(args: argparse.Namespace) -> int:
     refusal = open_api_refusal(settings)
     if refusal:
         fail(refusal)
+    from hark.server.serving import run_workers, serve_app, shared_state_warning
+
+    warning = shared_state_warning(settings)
+    if warning:
+        logging.getLogger("hark").warning(warning)
+    logging.getLogger("hark").info("listening on http://%s:%s", settings.host, settings.port)
+    if settings.workers > 1:
+        try:
+            return run_workers(settings)
+        except ShopImportError as exc:
+            fail(f"shop import failed: {exc}")
     from hark.server.services import build_services
 
     try:
@@ -94,19 +87,8 @@ def run(args: argparse.Namespace) -> int:
     # keep it out of the garbage collector's way so collections stay short mid-call.
     gc.collect()
     gc.freeze()
-    logging.getLogger("hark").info("listening on http://%s:%s", settings.host, settings.port)
     try:
-        uvicorn.run(
-            app,
-            host=settings.host,
-            port=settings.port,
-            log_config=None,
-            ws="websockets-sansio",
-            access_log=False,  # hark.http logs each request with its id and timing
-            ws_max_size=max(settings.max_frame_bytes * 16, 1 << 20),
-            ws_per_message_deflate=False,  # PCM audio does not compress; save the CPU
-            **proxy_options(settings),
-        )
+        serve_app(app, settings)
     finally:
         if downloads is not None:
             downloads.stop()
