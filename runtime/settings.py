@@ -283,6 +283,99 @@ class Settings(BaseSettings):
         "the body) on handoff webhooks; required with HARK_HANDOFF_WEBHOOK_URL.",
     )
 
+    # --- issue 26: proactive notices (events, consent, quiet hours, outbound channels) ---
+    notices: str = Field(
+        "off",
+        description="Which events become notices to customers: `off`, `all`, or a comma list of "
+        "order_delayed, order_eta_moved, order_shipped, order_delivered, return_received, "
+        "cart_reminder. Events the rules leave out are kept in the ledger as suppressed.",
+    )
+    timezone: str = Field(
+        "UTC",
+        description="The shop's IANA time zone (e.g. America/New_York): quiet hours for "
+        "customers without a `timezone` column are counted in it.",
+    )
+    notice_hours: str = Field(
+        "08:00-21:00",
+        description="Local hours in which a customer may be contacted (their own time zone). "
+        "Only stricter than 08:00-21:00 is accepted.",
+    )
+    notice_caps: str = Field(
+        "call=1/day;sms=3/week;whatsapp=3/week;email=3/week;alexa=3/week",
+        description="Most notices per customer and channel in a day or week "
+        "(`channel=N/day|week`, `;`-separated); a notice over the cap is deferred.",
+    )
+    cart_reminder_h: float = Field(
+        24.0,
+        ge=1,
+        le=720,
+        description="Hours a cart with items is left untouched before its customer gets a "
+        "`cart_reminder` notice.",
+    )
+    call_retries: int = Field(
+        2,
+        ge=0,
+        le=5,
+        description="Further attempts after an outbound notice call nobody answered "
+        "(spaced by HARK_CALL_RETRY_MIN; stop at the first contact).",
+    )
+    call_retry_min: float = Field(
+        30.0, ge=1, le=1440, description="Minutes between outbound call attempts."
+    )
+    twilio_from: str | None = Field(
+        None,
+        description="The Twilio number (E.164) texts and calls are sent from; unset: no SMS "
+        "or call notices.",
+    )
+    notice_poll_s: float = Field(
+        15.0, ge=0.2, le=3600, description="How often the server looks for notices due to send."
+    )
+
+    @field_validator("notices")
+    @classmethod
+    def _notices(cls, value: str) -> str:
+        from hark.runtime.notice_rules import parse_rules
+
+        parse_rules(value)
+        return value.strip() or "off"
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r} (e.g. Europe/Berlin)") from None
+        return value.strip()
+
+    @field_validator("notice_hours")
+    @classmethod
+    def _notice_hours(cls, value: str) -> str:
+        from hark.runtime.notice_rules import parse_hours
+
+        parse_hours(value)
+        return value.strip()
+
+    @field_validator("notice_caps")
+    @classmethod
+    def _notice_caps(cls, value: str) -> str:
+        from hark.runtime.notice_rules import parse_caps
+
+        parse_caps(value)
+        return value.strip()
+
+    @field_validator("twilio_from")
+    @classmethod
+    def _twilio_from(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        digits = value.strip().replace(" ", "").replace("-", "")
+        if not (digits.startswith("+") and digits[1:].isdigit() and 8 <= len(digits) <= 16):
+            raise ValueError("must be an E.164 number like +15551234567")
+        return digits
+
     @field_validator("handoff_webhook_url")
     @classmethod
     def _webhook_url(cls, value: str | None) -> str | None:

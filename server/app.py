@@ -19,6 +19,7 @@ from hark.runtime.log_context import log_context
 from hark.runtime.settings import Settings
 from hark.server.guards import install_guards
 from hark.server.handoff_outbox import HandoffOutbox
+from hark.server.notice_sender import NoticeSender
 from hark.server.request_log import route_of
 from hark.server.retention import RetentionWorker
 from hark.server.routes_health import router as health_router
@@ -50,9 +51,13 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         outbox = HandoffOutbox(app.state.services.db, settings)
         app.state.handoff_outbox = outbox
         outbox.start()
+        notices = NoticeSender(app.state.services.db, settings, app.state.services.dialogue)
+        app.state.notice_sender = notices
+        notices.start()
         try:
             yield
         finally:
+            await notices.stop()
             await outbox.stop()
             await retention.stop()
             if owned:
@@ -120,6 +125,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from hark.server.routes_admin_insights import router as admin_insights_router
 
     app.include_router(admin_insights_router)
+    from hark.server.routes_admin_notices import router as admin_notices_router
+
+    app.include_router(admin_notices_router)
     from hark.server.admin.pages import install as install_admin_pages
 
     install_admin_pages(app)
