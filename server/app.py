@@ -128,6 +128,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from hark.server.routes_admin_notices import router as admin_notices_router
 
     app.include_router(admin_notices_router)
+    from hark.server.routes_notice_calls import router as notice_calls_router
+
+    app.include_router(notice_calls_router)
     from hark.server.admin.pages import install as install_admin_pages
 
     install_admin_pages(app)

@@ -42,6 +42,7 @@ log = logging.getLogger("hark.notices")
 
 LEASE_S = 120.0
 TEXT_CHANNELS = ("sms", "whatsapp")
+SILENT_CALL = dt.timedelta(hours=2)  # no status callback by then: the call is written off
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,8 @@ class NoticeSender(BackgroundLoop):
         with self.busy:
             if not dry_run:
                 self._scan_carts(now)
+                with self.db.session() as session:
+                    outbox.settle_silent_calls(session, now, SILENT_CALL)
             with self.db.session() as session:
                 ids = outbox.due(session, now)
             results = []

@@ -60,6 +60,19 @@ def take_lease(
     return notice
 
 
+def settle_silent_calls(session: Session, now: dt.datetime, after: dt.timedelta) -> int:
+    """Calls placed ``after`` ago whose outcome Twilio never reported: closed as failed, so a
+    lost status callback can't hold a notice open for ever."""
+    rows = session.scalars(select(Notice).where(Notice.state == "calling")).all()
+    closed = 0
+    for notice in rows:
+        last = max((s.at for s in notice.sends if s.channel == "call"), default=None)
+        if last is None or now - last > after:
+            close(notice, "failed", "the call's outcome was never reported", "call")
+            closed += 1
+    return closed
+
+
 def interrupted(session: Session, notice: Notice) -> bool:
     """A send of this notice was started and never recorded (a crash): close it, unsent."""
     stuck = [s for s in notice.sends if s.outcome == "sending"]
@@ -127,7 +140,7 @@ def sends_since(session: Session, customer_id: str, channel: str, since: dt.date
                 NoticeSend.customer_id == customer_id,
                 NoticeSend.channel == channel,
                 NoticeSend.at >= since,
-                NoticeSend.outcome != "failed",
+                NoticeSend.outcome.not_in(("failed", "no-answer")),  # no contact was made
             )
         )
         or 0

@@ -12,10 +12,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import select
-from twilio_api_double import TwilioApiDouble
-from twilio_sim import ACCOUNT, PUBLIC, TOKEN, sid
+from twilio_sim import ACCOUNT, sid
 
 from hark.dialogue.manager import DialogueManager
 from hark.runtime.settings import SAMPLE_SHOP_DIR
@@ -72,47 +70,11 @@ LATE = {"7002": ("delayed", "2026-12-12"), "9031": ("delayed", "2026-12-09")}
 
 
 @pytest.fixture
-def api(live_server) -> TwilioApiDouble:
-    double = TwilioApiDouble()
-    double.url = live_server(double.app).url  # type: ignore[attr-defined]
-    return double
-
-
-@pytest.fixture
-def notice_settings(settings, api):
-    return settings.model_copy(
-        update={
-            "notices": "all",
-            "public_url": PUBLIC,
-            "twilio_auth_token": SecretStr(TOKEN),
-            "twilio_account_sid": ACCOUNT,
-            "twilio_from": FROM,
-            "twilio_api_base_url": api.url,  # type: ignore[attr-defined]
-        }
-    )
-
-
-@pytest.fixture
 def late_orders(db, tmp_path, notice_settings) -> Path:
     """Consent columns imported, then a re-import in which two orders turned late."""
     import_shop(db, write_shop(tmp_path / "shop"))
     import_shop(db, write_shop(tmp_path / "shop", LATE), notice_rules=frozenset({"order_delayed"}))
     return tmp_path / "shop"
-
-
-@pytest.fixture
-def sender_for():
-    """``sender_for(db, settings, dialogue=None)``: a notice sender, closed after the test."""
-    made: list[NoticeSender] = []
-
-    def make(db, notice_settings, dialogue=None) -> NoticeSender:
-        sender = NoticeSender(db, notice_settings, dialogue or DialogueManager(db, notice_settings))
-        made.append(sender)
-        return sender
-
-    yield make
-    for sender in made:
-        sender.closed()
 
 
 def notices(db) -> list[Notice]:

@@ -65,7 +65,9 @@ class TwilioRest:
             "From": self.settings.twilio_from or "",
             "Url": public_url(self.settings, "/twilio/notice-call", query),
             "Method": "POST",
-            "MachineDetection": "Enable",
+            # wait for the greeting's end (and the beep) before reporting a machine, so the
+            # voicemail is recorded whole; a person is reported as soon as Twilio knows
+            "MachineDetection": "DetectMessageEnd",
             "AsyncAmd": "true",
             "AsyncAmdStatusCallback": public_url(self.settings, "/twilio/notice-amd", query),
             "AsyncAmdStatusCallbackMethod": "POST",
