@@ -134,6 +134,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from hark.server.admin.pages import install as install_admin_pages
 
     install_admin_pages(app)
+    from hark.server.admin.notices_page import router as admin_notices_page
+
+    app.include_router(admin_notices_page)
     from hark.server.routes_kiosk import router as kiosk_router
 
     app.include_router(kiosk_router)
