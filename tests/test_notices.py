@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import threading
+import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -274,3 +275,39 @@ async def test_a_reply_continues_the_notice_conversation_and_stop_is_honoured(
     )
     [aisha] = sender.run_once(now=NOON + dt.timedelta(days=1))
     assert aisha.customer_id == "C005" and aisha.action == "sent"
+
+
+def midday_zone() -> str:
+    """A fixed-offset zone where it is about noon now (the loop below runs on the real clock)."""
+    offset = 12 - dt.datetime.now(dt.UTC).hour  # -11 .. 12
+    return "Etc/GMT" + (f"-{offset}" if offset > 0 else f"+{-offset}" if offset < 0 else "")
+
+
+def wait_for(predicate, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_servers_send_on_their_own_once_across_a_second_process_and_a_restart(
+    db, notice_settings, api, tmp_path, make_app, live_server, monkeypatch
+) -> None:
+    zone = midday_zone()
+    monkeypatch.setitem(CONSENT, "C002", ("sms", zone))
+    monkeypatch.setitem(CONSENT, "C005", ("whatsapp", zone))
+    import_shop(db, write_shop(tmp_path / "shop"))
+    used = notice_settings.model_copy(update={"notice_poll_s": 0.2})
+
+    def server():  # its own brain and its own notice loop, as a separate process has
+        return live_server(make_app(used, dialogue=DialogueManager(db, used)))
+
+    first, _second = server(), server()
+    import_shop(db, write_shop(tmp_path / "shop", LATE), notice_rules=frozenset({"order_delayed"}))
+    wait_for(lambda: all(n.state == "done" for n in notices(db)) and len(notices(db)) == 2)
+    assert sorted(m["To"] for m in api.messages()) == ["+15550100102", "whatsapp:+15550100105"]
+    first.stop()
+    server()  # a restart
+    time.sleep(1.5)  # several rounds of both loops
+    assert len(api.messages()) == 2
+    assert {n.outcome for n in notices(db)} == {"delivered"}
