@@ -1,4 +1,5 @@
-"""Twilio's webhooks for a notice call: its TwiML, the answering-machine verdict, its status.
+"""Twilio's webhooks for notices: a call's TwiML, answering-machine verdict and status, and
+a text's delivery report.
 
 * ``POST /twilio/notice-call?notice=ID``: the call was answered; the TwiML opens a
   gather conversation whose first turn is the notice (who is calling, that it is an
@@ -9,6 +10,9 @@
   follow-up (sent by the notice loop, through the gate again).
 * ``POST /twilio/notice-call-status?notice=ID``: nobody answered: the call is tried
   again after ``HARK_CALL_RETRY_MIN``, at most ``HARK_CALL_RETRIES`` more times.
+
+* ``POST /twilio/notice-status``: a notice text's delivery report (``MessageStatus``):
+  ``undelivered`` or ``failed`` turns the notice's outcome to ``failed`` with the error code.
 
 Every request is signature-checked (``verified_form``) and must name a call Hark
 placed for that very notice; anything else gets empty TwiML.
@@ -171,3 +175,30 @@ def _record_status(services: Any, notice_id: int, call_sid: str, status: str) ->
         elif status == "completed":
             send.outcome = "answered" if send.outcome == "ringing" else send.outcome
             outbox.close(notice, "answered", "the call was answered", "call")
+
+
+@router.post("/twilio/notice-status", summary="Delivery report of a notice text")
+async def notice_status(request: Request, form: VerifiedForm) -> Response:
+    services = request.app.state.services
+    message_sid = (form.get("MessageSid") or form.get("SmsSid") or "")[:64]
+    status = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()[:20]
+    code = "".join(ch for ch in (form.get("ErrorCode") or "") if ch.isdigit())[:8]
+    await asyncio.to_thread(_record_delivery, services, message_sid, status, code)
+    return _xml(twiml.empty_voice())
+
+
+def _record_delivery(services: Any, message_sid: str, status: str, code: str) -> None:
+    if not message_sid:
+        return
+    with services.db.session() as session:
+        send = outbox.send_by_provider(session, message_sid)
+        if send is None or send.channel == "call":
+            return
+        if status == "delivered":
+            send.detail = "delivered to the handset"
+        elif status in ("undelivered", "failed"):
+            why = f"text {status}" + (f" (Twilio error {code})" if code else "")
+            send.outcome, send.detail = "failed", why
+            notice = session.get(Notice, send.notice_id)
+            if notice is not None and notice.outcome == "delivered":
+                notice.outcome, notice.reason = "failed", why

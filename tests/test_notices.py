@@ -311,3 +311,36 @@ def test_servers_send_on_their_own_once_across_a_second_process_and_a_restart(
     time.sleep(1.5)  # several rounds of both loops
     assert len(api.messages()) == 2
     assert {n.outcome for n in notices(db)} == {"delivered"}
+
+
+def test_notices_and_consent_are_exported_and_erased_with_the_customer(
+    db, notice_settings, late_orders, sender_for
+) -> None:
+    from hark.store.data_rights import erase_customer, export_customer
+
+    sender_for(db, notice_settings).run_once(now=NOON)
+    exported = export_customer(db, "C002")
+    assert [n["event"] for n in exported["notices"]] == ["order_delayed"]
+    assert exported["notices"][0]["sends"][0]["outcome"] == "delivered"
+    assert [c["channel"] for c in exported["contact_consents"]] == ["call", "sms"]
+    erase_customer(db, "C002")
+    with db.session() as session:
+        assert consent.history(session, "C002") == []
+        assert (
+            session.scalars(select(NoticeSend).where(NoticeSend.customer_id == "C002")).all() == []
+        )
+    assert [n.customer_id for n in notices(db)] == ["C005"]
+
+
+async def test_a_delivery_report_of_failure_is_recorded(
+    db, notice_settings, api, late_orders, phone, sender_for
+) -> None:
+    sim = phone("gather", settings=notice_settings.model_copy(update={"notices": "off"})).sim
+    sender_for(db, notice_settings).run_once(now=NOON)
+    james = next(n for n in notices(db) if n.customer_id == "C002")
+    message_sid = james.sends[0].provider_id or ""
+    report = {"MessageSid": message_sid, "MessageStatus": "undelivered", "ErrorCode": "30003"}
+    assert (await sim.post("/twilio/notice-status", report)).status_code == 200
+    james = next(n for n in notices(db) if n.customer_id == "C002")
+    assert james.outcome == "failed" and "30003" in james.reason
+    assert (await sim.post("/twilio/notice-status", report, signature="forged")).status_code == 403
