@@ -330,6 +330,56 @@ class Settings(BaseSettings):
     notice_poll_s: float = Field(
         15.0, ge=0.2, le=3600, description="How often the server looks for notices due to send."
     )
+    alexa_client_id: str | None = Field(
+        None,
+        description="The Alexa skill's client id (Login with Amazon, client credentials) for "
+        "Proactive Events; unset: no Alexa notices.",
+    )
+    alexa_client_secret: SecretStr | None = Field(
+        None, description="The Alexa skill's client secret for Proactive Events."
+    )
+    alexa_events_url: str = Field(
+        "https://api.amazonalexa.com/v1/proactiveEvents/stages/development",
+        description="Where Proactive Events are sent (the development stage until the skill "
+        "is certified; then .../v1/proactiveEvents).",
+    )
+    lwa_token_url: str = Field(
+        "https://api.amazon.com/auth/o2/token",
+        description="Login with Amazon's token endpoint (client-credentials grant).",
+    )
+    alexa_event_expiry_min: int = Field(
+        360,
+        ge=5,
+        le=1440,
+        description="How long an Alexa notification stays (5 minutes to 24 hours).",
+    )
+    smtp_url: SecretStr | None = Field(
+        None,
+        description="Where e-mail notices are sent: smtp://[user:password@]host[:port] "
+        "(STARTTLS when the server offers it) or smtps:// (TLS from the start). Unset: no "
+        "e-mail notices.",
+    )
+    smtp_from: str | None = Field(
+        None, description="The From address of e-mail notices (required with HARK_SMTP_URL)."
+    )
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        from urllib.parse import urlsplit
+
+        if value is None or not value.get_secret_value().strip():
+            return None
+        parts = urlsplit(value.get_secret_value().strip())
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError("must be smtp://host[:port] or smtps://host[:port]")
+        return value
+
+    @model_validator(mode="after")
+    def _smtp_needs_from(self) -> Settings:
+        if self.smtp_url is not None and not (self.smtp_from and "@" in self.smtp_from):
+            raise ValueError("HARK_SMTP_FROM (an e-mail address) is required with HARK_SMTP_URL")
+        return self
 
     @field_validator("notices")
     @classmethod

@@ -25,13 +25,23 @@ from dataclasses import dataclass
 
 from hark.dialogue.manager import DialogueManager
 from hark.dialogue.notice_threads import note_outbound_text, open_notice_conversation
+from hark.integrations.alexa.events import AlexaEvents, alexa_configured
+from hark.integrations.email.smtp import SmtpSender
 from hark.integrations.twilio.outbound import TwilioRest
 from hark.integrations.twilio.sms import sender_key
 from hark.runtime.notice_rules import parse_rules
 from hark.runtime.settings import Settings
 from hark.server.background_loop import BackgroundLoop
 from hark.skills.notices import wording
-from hark.skills.notices.channels import CallOut, CallPlacer, Sent, TextOut, TextSender
+from hark.skills.notices.channels import (
+    AlexaAnnouncer,
+    CallOut,
+    CallPlacer,
+    EmailSender,
+    Sent,
+    TextOut,
+    TextSender,
+)
 from hark.skills.notices.gate import Decision, decide
 from hark.store import notice_outbox as outbox
 from hark.store.db import Database
@@ -43,6 +53,19 @@ log = logging.getLogger("hark.notices")
 LEASE_S = 120.0
 TEXT_CHANNELS = ("sms", "whatsapp")
 SILENT_CALL = dt.timedelta(hours=2)  # no status callback by then: the call is written off
+
+
+@dataclass(frozen=True)
+class Job:
+    """One send, between its ``sending`` row and its outcome."""
+
+    notice_id: int
+    send_id: int
+    decision: Decision
+    kind: str
+    facts: dict
+    customer_id: str
+    order_id: str | None
 
 
 @dataclass(frozen=True)
@@ -71,6 +94,8 @@ class NoticeSender(BackgroundLoop):
         *,
         texts: TextSender | None = None,
         calls: CallPlacer | None = None,
+        emails: EmailSender | None = None,
+        alexa: AlexaAnnouncer | None = None,
     ) -> None:
         super().__init__(log)
         self.db, self.settings, self.dialogue = db, settings, dialogue
@@ -83,6 +108,12 @@ class NoticeSender(BackgroundLoop):
                 self._rest = None
         self.texts = texts if texts is not None else self._rest
         self.calls = calls if calls is not None else self._rest
+        smtp = SmtpSender(settings)
+        self.emails = emails if emails is not None else (smtp if smtp.configured else None)
+        self._alexa_client: AlexaEvents | None = None
+        if alexa is None and alexa_configured(settings):
+            self._alexa_client = AlexaEvents(settings)
+        self.alexa = alexa if alexa is not None else self._alexa_client
 
     @property
     def enabled(self) -> bool:
@@ -91,6 +122,8 @@ class NoticeSender(BackgroundLoop):
     def closed(self) -> None:
         if self._rest is not None:
             self._rest.close()
+        if self._alexa_client is not None:
+            self._alexa_client.close()
 
     def available(self) -> frozenset[str]:
         """The channels this server can send on."""
@@ -99,6 +132,10 @@ class NoticeSender(BackgroundLoop):
             out.update(TEXT_CHANNELS)
         if self.calls is not None and self.settings.public_url:
             out.add("call")
+        if self.emails is not None:
+            out.add("email")
+        if self.alexa is not None:
+            out.add("alexa")
         return frozenset(out)
 
     def run_round(self) -> list[Outcome]:
@@ -161,82 +198,92 @@ class NoticeSender(BackgroundLoop):
                 outbox.defer(notice, decision.until or now, decision.reason)
                 return _outcome(notice, "defer", None, decision.reason)
             send = outbox.start_send(session, notice, decision.channel or "")
-            send_id, kind, facts = send.id, notice.kind, dict(notice.facts)
-            customer_id, order_id = notice.customer_id or "", notice.order_id
+            job = Job(
+                notice.id,
+                send.id,
+                decision,
+                notice.kind,
+                dict(notice.facts),
+                notice.customer_id or "",
+                notice.order_id,
+            )
         # committed as "sending": from here a crash never sends it again
         if decision.channel == "call":
-            return self._call(notice_id, send_id, decision, customer_id)
-        return self._text(notice_id, send_id, decision, kind, facts, customer_id, order_id)
+            return self._call(job)
+        if decision.channel == "email":
+            return self._email(job)
+        if decision.channel == "alexa":
+            return self._alexa(job)
+        return self._text(job)
 
-    def _text(
-        self,
-        notice_id: int,
-        send_id: int,
-        decision: Decision,
-        kind: str,
-        facts: dict,
-        customer_id: str,
-        order_id: str | None,
-    ) -> Outcome:
-        channel, address = decision.channel or "sms", decision.address or ""
-        body = wording.text_message(self.settings, kind, facts)
+    def _text(self, job: Job) -> Outcome:
+        channel, address = job.decision.channel or "sms", job.decision.address or ""
+        body = wording.text_message(self.settings, job.kind, job.facts)
         conversation_id = open_notice_conversation(
-            self.dialogue, channel, customer_id, body, order_id
+            self.dialogue, channel, job.customer_id, body, job.order_id
         )
         sent = self.texts.send_text(TextOut(address, body)) if self.texts else _not_configured()
         if sent.ok and sent.provider_id:
-            note_outbound_text(
-                self.dialogue,
-                sent.provider_id,
-                channel,
-                sender_key(self.settings, address),
-                conversation_id,
-            )
-        follow_up = bool(facts.get("follow_up"))
+            key = sender_key(self.settings, address)
+            note_outbound_text(self.dialogue, sent.provider_id, channel, key, conversation_id)
+        return self._finish(job, sent, conversation_id)
+
+    def _email(self, job: Job) -> Outcome:
+        subject, body = wording.email(self.settings, job.kind, job.facts)
+        to = job.decision.address or ""
+        sent = self.emails.send_email(to, subject, body) if self.emails else _not_configured()
+        return self._finish(job, sent)
+
+    def _alexa(self, job: Job) -> Outcome:
+        sent = (
+            self.alexa.announce(job.decision.address or "", job.kind, job.facts)
+            if self.alexa
+            else _not_configured()
+        )
+        return self._finish(job, sent)
+
+    def _finish(self, job: Job, sent: Sent, conversation_id: str | None = None) -> Outcome:
+        """Record a message's outcome; a voicemail's follow-up keeps the outcome ``voicemail``."""
+        channel = job.decision.channel or ""
         with self.db.session() as session:
             outbox.end_send(
                 session,
-                send_id,
+                job.send_id,
                 "delivered" if sent.ok else "failed",
                 provider_id=sent.provider_id,
                 detail=sent.error,
             )
-            notice = session.get(Notice, notice_id)
+            notice = session.get(Notice, job.notice_id)
             if notice is not None:
                 notice.conversation_id = notice.conversation_id or conversation_id
-                if follow_up:
-                    outbox.close(
-                        notice,
-                        "voicemail",
-                        "voicemail left; text sent"
-                        if sent.ok
-                        else f"voicemail left; text failed: {sent.error}",
-                        "call",
-                    )
+                if job.facts.get("follow_up"):
+                    done = "text sent" if sent.ok else f"text failed: {sent.error}"
+                    outbox.close(notice, "voicemail", f"voicemail left; {done}", "call")
                 elif sent.ok:
-                    outbox.close(notice, "delivered", decision.reason, channel)
+                    outbox.close(notice, "delivered", job.decision.reason, channel)
                 else:
                     outbox.close(notice, "failed", sent.error, channel)
         action = "sent" if sent.ok else "failed"
-        log.info("notice %s", action, extra={"notice_id": notice_id, "channel": channel})
-        return Outcome(notice_id, customer_id, kind, action, channel, sent.error or decision.reason)
+        log.info("notice %s", action, extra={"notice_id": job.notice_id, "channel": channel})
+        reason = sent.error or job.decision.reason
+        return Outcome(job.notice_id, job.customer_id, job.kind, action, channel, reason)
 
-    def _call(self, notice_id: int, send_id: int, decision: Decision, customer_id: str) -> Outcome:
+    def _call(self, job: Job) -> Outcome:
+        decision = job.decision
         sent = (
-            self.calls.place_call(CallOut(decision.address or "", notice_id))
+            self.calls.place_call(CallOut(decision.address or "", job.notice_id))
             if self.calls
             else _not_configured()
         )
         with self.db.session() as session:
             outbox.end_send(
                 session,
-                send_id,
+                job.send_id,
                 "ringing" if sent.ok else "failed",
                 provider_id=sent.provider_id,
                 detail=sent.error,
             )
-            notice = session.get(Notice, notice_id)
-            kind = notice.kind if notice is not None else ""
+            notice = session.get(Notice, job.notice_id)
             if notice is not None:
                 if sent.ok:
                     notice.state, notice.lease_until, notice.lease_owner = "calling", None, None
@@ -244,15 +291,11 @@ class NoticeSender(BackgroundLoop):
                     outbox.close(notice, "failed", sent.error, "call")
         log.info(
             "notice call placed" if sent.ok else "notice call failed",
-            extra={"notice_id": notice_id},
+            extra={"notice_id": job.notice_id},
         )
+        action = "calling" if sent.ok else "failed"
         return Outcome(
-            notice_id,
-            customer_id,
-            kind,
-            "calling" if sent.ok else "failed",
-            "call",
-            sent.error or decision.reason,
+            job.notice_id, job.customer_id, job.kind, action, "call", sent.error or decision.reason
         )
 
 

@@ -7,6 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+#: The notice events an Alexa ``AMAZON.OrderStatus.Updated`` event can carry (the
+#: schema has order states, not carts or returns).
+ALEXA_KINDS = frozenset({"order_shipped", "order_delayed", "order_eta_moved", "order_delivered"})
+
 
 @dataclass(frozen=True)
 class Sent:
@@ -47,3 +51,9 @@ class EmailSender(Protocol):
     """Sends one e-mail."""
 
     def send_email(self, to: str, subject: str, body: str) -> Sent: ...
+
+
+class AlexaAnnouncer(Protocol):
+    """Sends one Alexa Proactive Event to a linked user."""
+
+    def announce(self, user_id: str, kind: str, facts: dict) -> Sent: ...

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from hark.privacy.contact import normalize_phone
 from hark.runtime.notice_rules import CHANNELS, parse_caps, parse_hours
 from hark.runtime.settings import Settings
+from hark.skills.notices.channels import ALEXA_KINDS
 from hark.store import consent
 from hark.store.models import ChannelLink, Customer, Notice
 from hark.store.notice_outbox import sends_since
@@ -115,6 +116,9 @@ def decide(
             continue
         if channel not in available:
             skipped.append(f"{channel}: not configured")
+            continue
+        if channel == "alexa" and notice.kind not in ALEXA_KINDS:
+            skipped.append(f"alexa: no Alexa event for {notice.kind}")
             continue
         address = address_for(session, customer, channel, settings.region)
         if address is None:
