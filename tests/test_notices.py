@@ -344,3 +344,35 @@ async def test_a_delivery_report_of_failure_is_recorded(
     james = next(n for n in notices(db) if n.customer_id == "C002")
     assert james.outcome == "failed" and "30003" in james.reason
     assert (await sim.post("/twilio/notice-status", report, signature="forged")).status_code == 403
+
+
+def test_hark_notify_run_dry_run_says_what_and_why(
+    db, settings, tmp_path, api, monkeypatch, capsys
+) -> None:
+    """The command line, on the test database, configured by environment like a shop's."""
+    from hark.server.cli import main
+
+    zone = midday_zone()
+    monkeypatch.setitem(CONSENT, "C002", ("sms", zone))
+    monkeypatch.setitem(CONSENT, "C005", ("", zone))
+    import_shop(db, write_shop(tmp_path / "shop"))
+    import_shop(db, write_shop(tmp_path / "shop", LATE), notice_rules=frozenset({"order_delayed"}))
+    for key, value in {
+        "HARK_NOTICES": "all",
+        "HARK_TWILIO_ACCOUNT_SID": ACCOUNT,
+        "HARK_TWILIO_AUTH_TOKEN": "test-auth-token-0123456789abcdef",
+        "HARK_TWILIO_FROM": FROM,
+        "HARK_TWILIO_API_BASE_URL": api.url,  # type: ignore[attr-defined]
+    }.items():
+        monkeypatch.setenv(key, value)
+    url = settings.effective_database_url
+    assert main(["notify", "run", "--dry-run", "--db", url]) == 0
+    out = capsys.readouterr().out
+    assert "order_delayed for C002: would send by sms: consent for sms" in out
+    assert "for C005: would suppress: no consent" in out
+    assert api.requests == []
+    assert main(["notify", "run", "--db", url]) == 0
+    out = capsys.readouterr().out
+    assert "for C002: sent by sms" in out and len(api.messages()) == 1
+    assert main(["notify", "run", "--db", url]) == 0
+    assert capsys.readouterr().out.strip() == "no notices due now"

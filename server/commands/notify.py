@@ -41,12 +41,10 @@ def run(args: argparse.Namespace) -> int:
     finally:
         sender.closed()
         db.dispose()
-    verb = "would" if args.dry_run else "did"
     if not outcomes:
         print("no notices due now")
     for o in outcomes:
+        action = f"would {o.action}" if args.dry_run else o.action
         channel = f" by {o.channel}" if o.channel else ""
-        print(
-            f"notice {o.notice_id} {o.event} for {o.customer_id}: {verb} {o.action}{channel}: {o.reason}"
-        )
+        print(f"notice {o.notice_id} {o.event} for {o.customer_id}: {action}{channel}: {o.reason}")
     return 0
