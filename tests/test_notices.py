@@ -376,3 +376,53 @@ def test_hark_notify_run_dry_run_says_what_and_why(
     assert "for C002: sent by sms" in out and len(api.messages()) == 1
     assert main(["notify", "run", "--db", url]) == 0
     assert capsys.readouterr().out.strip() == "no notices due now"
+
+
+def test_a_cap_defers_the_next_notice(
+    db, notice_settings, api, late_orders, monkeypatch, sender_for
+) -> None:
+    capped = notice_settings.model_copy(update={"notice_caps": "sms=1/week;whatsapp=1/week;call=0/day"})
+    sender = sender_for(db, capped)
+    assert {o.action for o in sender.run_once(now=NOON)} == {"sent"}
+    import_shop(
+        db,
+        write_shop(late_orders, {"7002": ("delayed", "2026-12-19"), "9031": ("shipped", "")}),
+        notice_rules=frozenset({"order_eta_moved", "order_shipped"}),
+    )
+    later = sender.run_once(now=NOON + dt.timedelta(hours=2))
+    # James: texts capped, calls capped at none: deferred. Aisha: WhatsApp capped, her
+    # next channel (sms) is not.
+    assert {(o.customer_id, o.action, o.channel) for o in later} == {
+        ("C002", "defer", None),
+        ("C005", "sent", "sms"),
+    }
+    [james] = [o for o in later if o.customer_id == "C002"]
+    assert "sms: cap of 1 reached" in james.reason and "call: cap of 0 reached" in james.reason
+    assert len(api.messages()) == 3
+    [week_on] = sender.run_once(now=NOON + dt.timedelta(days=7, hours=3))
+    assert (week_on.customer_id, week_on.action) == ("C002", "sent") and len(api.messages()) == 4
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("notices", "order_delayed,birthday", "unknown notice kind"),
+        ("notice_hours", "07:00-21:00", "within 08:00-21:00"),
+        ("notice_hours", "9-5", "HH:MM-HH:MM"),
+        ("notice_caps", "fax=1/day", "bad cap"),
+        ("notice_caps", "sms=three/week", "channel=N/day"),
+        ("timezone", "Mars/Olympus", "unknown IANA time zone"),
+        ("twilio_from", "555-0100", "E.164"),
+        ("smtp_url", "http://mail.example", "smtp://"),
+        ("cart_reminder_h", "0", "greater than or equal to 1"),
+        ("call_retries", "9", "less than or equal to 5"),
+    ],
+)
+def test_bad_notice_settings_are_one_clear_error(field, value, message) -> None:
+    from pydantic import ValidationError
+
+    from hark.runtime.settings import load_settings
+
+    with pytest.raises(ValidationError) as raised:
+        load_settings(**{field: value})
+    assert message in str(raised.value)
