@@ -381,7 +381,9 @@ def test_hark_notify_run_dry_run_says_what_and_why(
 def test_a_cap_defers_the_next_notice(
     db, notice_settings, api, late_orders, monkeypatch, sender_for
 ) -> None:
-    capped = notice_settings.model_copy(update={"notice_caps": "sms=1/week;whatsapp=1/week;call=0/day"})
+    capped = notice_settings.model_copy(
+        update={"notice_caps": "sms=1/week;whatsapp=1/week;call=0/day"}
+    )
     sender = sender_for(db, capped)
     assert {o.action for o in sender.run_once(now=NOON)} == {"sent"}
     import_shop(
