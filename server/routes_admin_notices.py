@@ -24,7 +24,7 @@ from hark.server.auth import Admin, require_admin
 from hark.store import consent
 from hark.store import notice_outbox as outbox
 from hark.store.db import Database
-from hark.store.models import ORDER_STATUSES, Customer, Order, Product
+from hark.store.models import ORDER_STATUSES, Customer, Order, Product, utcnow
 from hark.store.shop_import import upsert_order
 
 router = APIRouter(
@@ -137,6 +137,8 @@ def post_consent(
 ) -> dict[str, Any]:
     note = redact(body.how.replace("\x00", "")).text  # free text: redacted before storing
     at = body.at.astimezone(dt.UTC).replace(tzinfo=None) if body.at and body.at.tzinfo else body.at
+    if at is not None and at > utcnow() + dt.timedelta(minutes=5):
+        raise HTTPException(422, "consent can't be dated in the future")
     with _db(request).session() as session:
         customer = _customer(session, customer_id)
         consent.record(

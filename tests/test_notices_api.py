@@ -108,6 +108,12 @@ def test_consent_is_recorded_with_when_and_how(admin) -> None:
         ),
         ("post", "/v1/admin/customers/C003/consent", {"channel": "fax", "granted": True}, 422),
         ("post", "/v1/admin/customers/NOPE/consent", {"channel": "sms", "granted": True}, 404),
+        (
+            "post",
+            "/v1/admin/customers/C003/consent",
+            {"channel": "sms", "granted": True, "at": "2099-01-01T00:00:00Z"},
+            422,
+        ),
         ("get", "/v1/admin/notices?event=birthday", None, 422),
     ],
 )
