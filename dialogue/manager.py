@@ -33,6 +33,7 @@ from hark.dialogue.llm import LlmPlanner, LlmTurn, ReplySink
 from hark.dialogue.nlu import nlu_for
 from hark.dialogue.pending_answers import answer_verification, yes_or_no
 from hark.dialogue.phone_calls import PhoneCallLog
+from hark.dialogue.revocation import revokes_contact
 from hark.dialogue.rows import jsonable as _jsonable
 from hark.dialogue.rows import locked as _locked
 from hark.dialogue.rows import printable as _printable
@@ -65,6 +66,7 @@ from hark.skills.identity import (
     conversation_level,
     level,
 )
+from hark.skills.notices.opt_out import opt_out
 from hark.skills.reply import CartView, Reply
 from hark.skills.state import ConversationState
 from hark.store.channel_links import find_linked_customer, link_customer
@@ -336,6 +338,8 @@ class DialogueManager:
                 answered = yes_or_no(ctx, nlu.intent)
                 result = answer_callback(ctx, pending, text, callback_to, answered)
                 pending = None  # answered, or the caller moved on: the offer stays on record
+            if result is None and revokes_contact(clean):  # consent revoked: at once, everywhere
+                result = opt_out(ctx)
             llm = self._llm_turn(state, score, redaction.found, sink)
             if result is None:
                 result = policy.respond(ctx, pending, llm)

@@ -324,8 +324,8 @@ class Settings(BaseSettings):
     )
     twilio_from: str | None = Field(
         None,
-        description="The shop's Twilio number (E.164) that text messages Hark sends come "
-        "from, such as verification codes.",
+        description="The shop's Twilio number (E.164) that texts and calls Hark makes come "
+        "from: verification codes and notices. Unset: no codes, no SMS or call notices.",
     )
     verify_lockout: str = Field(
         "5/hour",
@@ -430,6 +430,134 @@ class Settings(BaseSettings):
         if not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return value
+
+    # --- issue 26: proactive notices (events, consent, quiet hours, outbound channels) ---
+    notices: str = Field(
+        "off",
+        description="Which events become notices to customers: `off`, `all`, or a comma list of "
+        "order_delayed, order_eta_moved, order_shipped, order_delivered, return_received, "
+        "cart_reminder. Events the rules leave out are kept in the ledger as suppressed.",
+    )
+    timezone: str = Field(
+        "UTC",
+        description="The shop's IANA time zone (e.g. America/New_York): quiet hours for "
+        "customers without a `timezone` column are counted in it.",
+    )
+    notice_hours: str = Field(
+        "08:00-21:00",
+        description="Local hours in which a customer may be contacted (their own time zone). "
+        "Only stricter than 08:00-21:00 is accepted.",
+    )
+    notice_caps: str = Field(
+        "call=1/day;sms=3/week;whatsapp=3/week;email=3/week;alexa=3/week",
+        description="Most notices per customer and channel in a day or week "
+        "(`channel=N/day|week`, `;`-separated); a notice over the cap is deferred.",
+    )
+    cart_reminder_h: float = Field(
+        24.0,
+        ge=1,
+        le=720,
+        description="Hours a cart with items is left untouched before its customer gets a "
+        "`cart_reminder` notice.",
+    )
+    call_retries: int = Field(
+        2,
+        ge=0,
+        le=5,
+        description="Further attempts after an outbound notice call nobody answered "
+        "(spaced by HARK_CALL_RETRY_MIN; stop at the first contact).",
+    )
+    call_retry_min: float = Field(
+        30.0, ge=1, le=1440, description="Minutes between outbound call attempts."
+    )
+    notice_poll_s: float = Field(
+        15.0, ge=0.2, le=3600, description="How often the server looks for notices due to send."
+    )
+    alexa_client_id: str | None = Field(
+        None,
+        description="The Alexa skill's client id (Login with Amazon, client credentials) for "
+        "Proactive Events; unset: no Alexa notices.",
+    )
+    alexa_client_secret: SecretStr | None = Field(
+        None, description="The Alexa skill's client secret for Proactive Events."
+    )
+    alexa_events_url: str = Field(
+        "https://api.amazonalexa.com/v1/proactiveEvents/stages/development",
+        description="Where Proactive Events are sent (the development stage until the skill "
+        "is certified; then .../v1/proactiveEvents).",
+    )
+    lwa_token_url: str = Field(
+        "https://api.amazon.com/auth/o2/token",
+        description="Login with Amazon's token endpoint (client-credentials grant).",
+    )
+    alexa_event_expiry_min: int = Field(
+        360,
+        ge=5,
+        le=1440,
+        description="How long an Alexa notification stays (5 minutes to 24 hours).",
+    )
+    smtp_url: SecretStr | None = Field(
+        None,
+        description="Where e-mail notices are sent: smtp://[user:password@]host[:port] "
+        "(STARTTLS when the server offers it) or smtps:// (TLS from the start). Unset: no "
+        "e-mail notices.",
+    )
+    smtp_from: str | None = Field(
+        None, description="The From address of e-mail notices (required with HARK_SMTP_URL)."
+    )
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        from urllib.parse import urlsplit
+
+        if value is None or not value.get_secret_value().strip():
+            return None
+        parts = urlsplit(value.get_secret_value().strip())
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError("must be smtp://host[:port] or smtps://host[:port]")
+        return value
+
+    @model_validator(mode="after")
+    def _smtp_needs_from(self) -> Settings:
+        if self.smtp_url is not None and not (self.smtp_from and "@" in self.smtp_from):
+            raise ValueError("HARK_SMTP_FROM (an e-mail address) is required with HARK_SMTP_URL")
+        return self
+
+    @field_validator("notices")
+    @classmethod
+    def _notices(cls, value: str) -> str:
+        from hark.runtime.notice_rules import parse_rules
+
+        parse_rules(value)
+        return value.strip() or "off"
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r} (e.g. Europe/Berlin)") from None
+        return value.strip()
+
+    @field_validator("notice_hours")
+    @classmethod
+    def _notice_hours(cls, value: str) -> str:
+        from hark.runtime.notice_rules import parse_hours
+
+        parse_hours(value)
+        return value.strip()
+
+    @field_validator("notice_caps")
+    @classmethod
+    def _notice_caps(cls, value: str) -> str:
+        from hark.runtime.notice_rules import parse_caps
+
+        parse_caps(value)
+        return value.strip()
 
     @field_validator("handoff_webhook_url")
     @classmethod

@@ -20,6 +20,7 @@ from hark.runtime.settings import Settings
 from hark.server.guards import install_guards
 from hark.server.handoff_outbox import HandoffOutbox
 from hark.server.node_registry import start_node_registry
+from hark.server.notice_sender import NoticeSender
 from hark.server.request_log import route_of
 from hark.server.retention import RetentionWorker
 from hark.server.routes_health import router as health_router
@@ -52,9 +53,13 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         app.state.handoff_outbox = outbox
         outbox.start()
         registry = start_node_registry(app, settings)
+        notices = NoticeSender(app.state.services.db, settings, app.state.services.dialogue)
+        app.state.notice_sender = notices
+        notices.start()
         try:
             yield
         finally:
+            await notices.stop()
             if registry is not None:
                 await registry.stop()
             await outbox.stop()
@@ -127,9 +132,18 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     from hark.server.routes_admin_insights import router as admin_insights_router
 
     app.include_router(admin_insights_router)
+    from hark.server.routes_admin_notices import router as admin_notices_router
+
+    app.include_router(admin_notices_router)
+    from hark.server.routes_notice_calls import router as notice_calls_router
+
+    app.include_router(notice_calls_router)
     from hark.server.admin.pages import install as install_admin_pages
 
     install_admin_pages(app)
+    from hark.server.admin.notices_page import router as admin_notices_page
+
+    app.include_router(admin_notices_page)
     from hark.server.routes_kiosk import router as kiosk_router
 
     app.include_router(kiosk_router)

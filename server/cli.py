@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "chat",
     "privacy",
     "nlu",
+    "notify",
 ]
 
 

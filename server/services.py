@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from hark.dialogue.manager import DialogueManager
+from hark.runtime.notice_rules import parse_rules
 from hark.runtime.settings import SAMPLE_SHOP_DIR, Settings
 from hark.store.db import Database, open_database
 from hark.store.shop_import import import_shop, shop_is_empty
@@ -53,7 +54,9 @@ def prepare_database(settings: Settings) -> Database:
         with db.one_starter():
             db.migrate()
             if settings.shop_dir is not None:
-                report = import_shop(db, settings.shop_dir)
+                report = import_shop(
+                    db, settings.shop_dir, notice_rules=parse_rules(settings.notices)
+                )
                 log.info(
                     "imported shop",
                     extra={"shop_dir": str(settings.shop_dir), "counts": report.counts},

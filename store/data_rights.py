@@ -28,7 +28,7 @@ from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from hark.privacy.caller_keys import CallerKeys
-from hark.store import verify_attempts
+from hark.store import notice_rights, verify_attempts
 from hark.store.db import Database
 from hark.store.models import (
     Base,
@@ -68,13 +68,16 @@ HANDLED_TABLES: dict[str, str] = {
     "(also calls that never joined a conversation), and after the retention period",
     "text_messages": "deleted with their conversation, on erasure by the sender's keyed digest, "
     "and after the retention period",
+    "contact_consents": "exported; deleted on erasure (an erased customer is never contacted)",
+    "notices": "exported; deleted on erasure; kept when their conversation is purged (the ledger)",
+    "notice_sends": "exported with their notice; deleted with it",
 }
 _BATCH = 500
 
 
 def linked_tables() -> list[Table]:
     """Tables besides the known ones whose rows belong to a conversation."""
-    known = {"conversations", "turns", "carts", "nlu_examples"}
+    known = {"conversations", "turns", "carts", "nlu_examples", "notices"}
     return [
         table
         for table in Base.metadata.sorted_tables
@@ -251,6 +254,8 @@ def export_customer(db: Database, customer_id: str) -> dict[str, Any]:
                     select(NluExample).where(NluExample.conversation_id.in_(chunk))
                 )
             ],
+            "contact_consents": notice_rights.consents(session, customer.customer_id),
+            "notices": notice_rights.notices(session, customer.customer_id),
             "exported_at": _iso(utcnow()),
         }
 
@@ -283,6 +288,7 @@ def erase_customer(
             _rows(session, delete(NluExample).where(NluExample.conversation_id.in_(chunk)))
         report.conversations, report.turns = _delete_conversations(session, conversation_ids)
         _rows(session, delete(Handoff).where(Handoff.customer_id == customer.customer_id))
+        notice_rights.erase(session, customer.customer_id)
         report.channel_links = _rows(
             session, delete(ChannelLink).where(ChannelLink.customer_id == customer.customer_id)
         )

@@ -46,6 +46,10 @@ class Customer(Base):
     # Set by `hark privacy erase`: name, phone and e-mail are gone and stay gone
     # (a later shop import does not bring them back).
     erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # customers.csv ``timezone`` (IANA) and ``contact_consent`` (the channels in the
+    # customer's order of preference; what they agreed to is in ``contact_consents``).
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    contact_channels: Mapped[str] = mapped_column(String(100), default="")
 
     orders: Mapped[list[Order]] = relationship(back_populates="customer")
 
@@ -413,3 +417,70 @@ class VerifyAttempt(Base):
     order_key: Mapped[str | None] = mapped_column(String(64), index=True)
     channel: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class ContactConsent(Base):
+    """One entry of the consent ledger: a customer agreed (or stopped agreeing) to be
+    contacted on a channel, when and how. Append-only: the latest entry per channel
+    counts. ``channel = "all"`` is an opt-out (or a re-subscription) for every channel."""
+
+    __tablename__ = "contact_consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.customer_id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(String(40))  # shop_import | api | sms | voice | ...
+    note: Mapped[str] = mapped_column(String(300), default="")  # how, redacted
+
+
+class Notice(Base):
+    """An event from the shop's data, decided once (``event_key`` is unique) into a notice
+    for its customer, and the notice's way out: a persisted outbox with leases, like the
+    handoff webhook's, so of several processes exactly one sends it."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    customer_id: Mapped[str | None] = mapped_column(ForeignKey("customers.customer_id"), index=True)
+    order_id: Mapped[str | None] = mapped_column(String(64))
+    facts: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # pending (waiting to be sent) | sending | calling (a call in progress) | done
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    # delivered | answered | voicemail | failed | suppressed, once done
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    channel: Mapped[str | None] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(40))
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    conversation_id: Mapped[str | None] = mapped_column(String(64))
+
+    sends: Mapped[list[NoticeSend]] = relationship(
+        back_populates="notice", cascade="all, delete-orphan", order_by="NoticeSend.id"
+    )
+
+
+class NoticeSend(Base):
+    """One message or call made for a notice (the ledger's lines), written ``sending``
+    before the provider is asked, so a crash mid-send is never sent again."""
+
+    __tablename__ = "notice_sends"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    # sending | delivered | answered | voicemail | no-answer | failed
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(String(300), default="")
+    provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
+
+    notice: Mapped[Notice] = relationship(back_populates="sends")

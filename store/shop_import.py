@@ -18,6 +18,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hark.runtime.notice_rules import CHANNELS
+from hark.store import consent
 from hark.store.db import Database
 from hark.store.media import MediaError, MediaKind, check_reference
 from hark.store.models import (
@@ -29,9 +31,10 @@ from hark.store.models import (
     OrderLine,
     Product,
 )
+from hark.store.notice_events import OrderSnapshot, order_events, record_events
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "customers.csv": ("customer_id", "name", "phone", "email"),
+    "customers.csv": ("customer_id", "name", "phone", "email", "contact_consent", "timezone"),
     "products.csv": (
         "sku",
         "name",
@@ -47,7 +50,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "faq.csv": ("question", "answer"),
 }
 OPTIONAL_COLUMNS = {
-    "customers.csv": {"phone", "email"},
+    "customers.csv": {"phone", "email", "contact_consent", "timezone"},
     "products.csv": {"description", "tags", "image_url", "model_url"},
     "orders.csv": {"eta"},
 }
@@ -214,8 +217,13 @@ def _rows(folder: Path, name: str) -> Iterator[_Row]:
             raise ShopImportError(name, None, None, "not UTF-8 text") from None
 
 
-def import_shop(db: Database, folder: str | Path) -> ImportReport:
-    """Validate and upsert a shop folder in a single transaction."""
+def import_shop(
+    db: Database, folder: str | Path, *, notice_rules: frozenset[str] = frozenset()
+) -> ImportReport:
+    """Validate and upsert a shop folder in a single transaction.
+
+    Each order that changed becomes events (delayed, shipped, ...) decided into
+    notices in the same transaction, switched on by ``notice_rules``."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ShopImportError(str(folder), None, None, "shop folder not found")
@@ -227,7 +235,9 @@ def import_shop(db: Database, folder: str | Path) -> ImportReport:
     with db.session() as session:
         report.counts["customers"] = _import_customers(session, folder)
         report.counts["products"] = _import_products(session, folder)
-        report.counts["orders"] = _import_orders(session, folder)
+        report.counts["orders"], report.counts["notices"] = _import_orders(
+            session, folder, notice_rules
+        )
         report.counts["faqs"] = _import_faq(session, folder)
     return report
 
@@ -245,14 +255,21 @@ def _import_customers(session: Session, folder: Path) -> int:
         existing = session.get(Customer, cid)
         if existing is not None and existing.erased_at is not None:
             continue  # erased at the customer's request: the shop's files don't bring it back
-        session.merge(
-            Customer(
-                customer_id=cid,
-                name=row.text("name"),
-                phone=row.text("phone", required=False) or None,
-                email=email,
-            )
-        )
+        channels = _channels(row) if "contact_consent" in row.values else None
+        values = {
+            "customer_id": cid,
+            "name": row.text("name"),
+            "phone": row.text("phone", required=False) or None,
+            "email": email,
+        }
+        if "timezone" in row.values:
+            values["timezone"] = _timezone(row)
+        if channels is not None:
+            values["contact_channels"] = ";".join(channels)
+        customer = session.merge(Customer(**values))
+        session.flush()
+        if channels is not None:
+            consent.sync_from_shop(session, customer, channels)
     session.flush()
     return len(seen)
 
@@ -282,7 +299,7 @@ def _import_products(session: Session, folder: Path) -> int:
     return len(seen)
 
 
-def _import_orders(session: Session, folder: Path) -> int:
+def _import_orders(session: Session, folder: Path, notice_rules: frozenset[str]) -> tuple[int, int]:
     orders: dict[str, tuple[_Row, dict]] = {}
     lines: dict[str, dict[str, int]] = {}
     for row in _read(folder, "orders.csv"):
@@ -318,26 +335,73 @@ def _import_orders(session: Session, folder: Path) -> int:
         quantity = row.integer("quantity", minimum=1)
         order_lines = lines.setdefault(order_id, {})
         order_lines[sku] = order_lines.get(sku, 0) + quantity
+    notices = 0
     for order_id, (_row, head) in orders.items():
-        order = session.get(Order, order_id)
-        if order is None:
-            order = Order(order_id=order_id, **head)
-            session.add(order)
-        else:
-            for key, value in head.items():
-                setattr(order, key, value)
-        wanted = lines[order_id]
-        existing = {line.sku: line for line in order.lines}
-        for sku, line in existing.items():
-            if sku not in wanted:
-                order.lines.remove(line)
-        for sku, quantity in wanted.items():
-            if sku in existing:
-                existing[sku].quantity = quantity
-            else:
-                order.lines.append(OrderLine(sku=sku, quantity=quantity))
+        notices += len(upsert_order(session, order_id, head, lines[order_id], notice_rules))
     session.flush()
-    return len(orders)
+    return len(orders), notices
+
+
+def upsert_order(
+    session: Session,
+    order_id: str,
+    head: dict,
+    wanted: dict[str, int],
+    notice_rules: frozenset[str] = frozenset(),
+) -> list:
+    """Write one order (head fields and ``{sku: quantity}`` lines), compared with the stored
+    one: what changed becomes notices (see :mod:`hark.store.notice_events`)."""
+    order = session.get(Order, order_id)
+    before = _snapshot(order) if order is not None else None
+    if order is None:
+        order = Order(order_id=order_id, **head)
+        session.add(order)
+    else:
+        for key, value in head.items():
+            setattr(order, key, value)
+    existing = {line.sku: line for line in order.lines}
+    for sku, line in existing.items():
+        if sku not in wanted:
+            order.lines.remove(line)
+    for sku, quantity in wanted.items():
+        if sku in existing:
+            existing[sku].quantity = quantity
+        else:
+            order.lines.append(OrderLine(sku=sku, quantity=quantity))
+    session.flush()
+    return record_events(session, order_events(before, _snapshot(order)), notice_rules)
+
+
+def _snapshot(order: Order) -> OrderSnapshot:
+    return OrderSnapshot(order.order_id, order.customer_id, order.status, order.eta)
+
+
+def _channels(row: _Row) -> list[str]:
+    """``contact_consent``: channels from sms, whatsapp, call, alexa, email, in preference order."""
+    raw = row.text("contact_consent", required=False).lower()
+    channels: list[str] = []
+    for part in raw.replace(",", ";").split(";"):
+        name = part.strip()
+        if not name:
+            continue
+        if name not in CHANNELS:
+            raise row.fail("contact_consent", f"{name!r} is not one of {', '.join(CHANNELS)}")
+        if name not in channels:
+            channels.append(name)
+    return channels
+
+
+def _timezone(row: _Row) -> str | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = row.text("timezone", required=False)
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise row.fail("timezone", f"not an IANA time zone: {name!r}") from None
+    return name
 
 
 def _import_faq(session: Session, folder: Path) -> int:

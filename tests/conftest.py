@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 pytest_plugins = ["fixtures_voice"] if (REPO / "tests" / "fixtures_voice.py").exists() else []
 pytest_plugins += ["fixtures_pg", "fixtures_alexa", "fixtures_twilio", "fixtures_browser"]
 pytest_plugins += ["fixtures_redis"]  # a real Redis for the tests of several nodes
+pytest_plugins += ["fixtures_notices"]
 
 
 @pytest.fixture(autouse=True)

@@ -276,7 +276,8 @@ def interaction_model(
 
 
 def skill_manifest(shop_name: str, invocation_name: str, endpoint: str) -> dict[str, Any]:
-    """``skill.json``: publishing information and the HTTPS endpoint."""
+    """``skill.json``: publishing information, the HTTPS endpoint, and the order-status
+    notifications the skill may send."""
     return {
         "manifest": {
             "manifestVersion": "1.0",
@@ -311,6 +312,12 @@ def skill_manifest(shop_name: str, invocation_name: str, endpoint: str) -> dict[
                     "endpoint": {"uri": endpoint, "sslCertificateType": "Trusted"},
                     "interfaces": [],
                 }
+            },
+            # proactive notices (docs/notices.md): order updates as Alexa notifications
+            "permissions": [{"name": "alexa::devices:all:notifications:write"}],
+            "events": {
+                "publications": [{"eventName": "AMAZON.OrderStatus.Updated"}],
+                "endpoint": {"uri": endpoint},
             },
         }
     }

@@ -22,6 +22,7 @@ import re
 import time
 from typing import Any
 
+from hark.dialogue.consent_requests import by_number, keyword
 from hark.integrations.twilio import twiml
 from hark.integrations.twilio.identity import start_conversation_for
 from hark.integrations.twilio.runtime import TwilioRuntime
@@ -37,6 +38,11 @@ MAX_TEXT_CHARS = 1000  # what the brain reads of one message
 WHATSAPP = "whatsapp:"
 NO_TEXT = "Sorry, I can only read text. Please type your question."
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
+STOPPED = (
+    "You're unsubscribed: {shop} won't call, text or message you again. Reply START to "
+    "subscribe again."
+)
+STARTED = "You're subscribed again to updates from {shop}. Reply STOP to opt out."
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -81,6 +87,14 @@ async def text_turn(services: VoiceServices, runtime: TwilioRuntime, form: Any) 
         log.info("retried text webhook: replaying its reply")
         stored = await asyncio.to_thread(texts.wait_reply, message_id, runtime.retry_wait_s)
         return twiml.message(stored or "")
+    wanted = keyword(body)
+    if wanted is not None:  # STOP / START: the consent ledger, no conversation
+        address = sender[len(WHATSAPP) :] if channel == "whatsapp" else sender
+        await asyncio.to_thread(by_number, services.dialogue, address, wanted, channel)
+        log.info("text keyword recorded", extra={"keyword": wanted})
+        reply_text = (STOPPED if wanted == "stop" else STARTED).format(shop=settings.shop_name)
+        await asyncio.to_thread(texts.store_reply, message_id, None, reply_text)
+        return twiml.message(reply_text)
     conversation_id, reply_text = await _reply(services, runtime, channel, sender, key, body)
     await asyncio.to_thread(texts.store_reply, message_id, conversation_id, reply_text)
     return twiml.message(reply_text)

@@ -12,7 +12,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "import-shop",
         help="import a shop from CSV files",
         description="Import customers.csv, products.csv, orders.csv and faq.csv from DIR "
-        "(upsert; all or nothing).",
+        "(upsert; all or nothing). Orders that changed become notices (HARK_NOTICES).",
     )
     add_config_argument(parser)
     parser.add_argument("dir", metavar="DIR", help="folder with the shop's CSV files")
@@ -21,13 +21,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from hark.runtime.notice_rules import parse_rules
     from hark.store.db import open_database
     from hark.store.shop_import import ShopImportError, import_shop
 
     settings = settings_from_args(args, database_url=args.db)
     db = open_database(settings.effective_database_url)
     try:
-        report = import_shop(db, args.dir)
+        report = import_shop(db, args.dir, notice_rules=parse_rules(settings.notices))
     except ShopImportError as exc:
         fail(f"import failed, nothing was changed: {exc}")
     finally:

@@ -1,0 +1,1 @@
+"""E-mail: notices sent by SMTP (``HARK_SMTP_URL``)."""
