@@ -117,12 +117,25 @@ class Health(HarkModel):
     version: str
 
 
+class DatabaseState(HarkModel):
+    ok: bool
+    detail: str
+
+
+class EngineState(HarkModel):
+    """An engine (asr, tts, llm): loaded, or the command that fetches its model."""
+
+    loaded: bool
+    detail: str
+    download: dict[str, Any] | None = None
+
+
 class Readiness(HarkModel):
     """``GET /readyz``: ``status`` is ``ready``, ``unavailable`` or ``starting``."""
 
     status: str
-    database: dict[str, Any] | None = None
-    engines: dict[str, dict[str, Any]] = {}
+    database: DatabaseState | None = None
+    engines: dict[str, EngineState] = {}
 
 
 # --- admin: handoffs -------------------------------------------------------------------------
@@ -270,7 +283,7 @@ class CustomerExport(HarkModel):
     carts: list[dict[str, Any]]
     channel_links: list[dict[str, Any]]
     conversations: list[dict[str, Any]]
-    conversation_records: Any = None
+    conversation_records: dict[str, list[dict[str, Any]]] = {}
     reviewed_examples: list[dict[str, Any]] = []
     exported_at: str | None = None
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from hark import __version__
 
@@ -21,8 +22,44 @@ router = APIRouter(tags=["health"])
 
 
 class Health(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "ok", "version": "0.1.0"}]}
+    )
     status: str
     version: str
+
+
+class DatabaseState(BaseModel):
+    ok: bool
+    detail: str = Field(description="The backend (sqlite, postgresql), or why it is unreachable.")
+
+
+class EngineState(BaseModel):
+    loaded: bool
+    detail: str = Field(description="What is loaded, or the command that fetches the model.")
+    download: dict[str, Any] | None = Field(None, description="A background download's progress.")
+
+
+class Readiness(BaseModel):
+    """What ``/readyz`` answers, 200 when ready and 503 when not (the same shape)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "ready",
+                    "database": {"ok": True, "detail": "sqlite"},
+                    "engines": {
+                        "asr": {"loaded": True, "detail": "whisper base"},
+                        "tts": {"loaded": False, "detail": "hark models download piper"},
+                    },
+                }
+            ]
+        }
+    )
+    status: str = Field(description="ready, unavailable or starting.")
+    database: DatabaseState | None = None
+    engines: dict[str, EngineState] = Field({}, description="By engine: asr, tts, llm.")
 
 
 @router.get("/healthz", response_model=Health, summary="Process is alive")
@@ -30,7 +67,15 @@ async def healthz() -> Health:
     return Health(status="ok", version=__version__)
 
 
-@router.get("/readyz", summary="Database reachable; which engines are loaded, or why not")
+@router.get(
+    "/readyz",
+    summary="Database reachable; which engines are loaded, or why not",
+    response_model=None,
+    responses={
+        200: {"model": Readiness},
+        503: {"model": Readiness, "description": "Starting, or the database is unreachable"},
+    },
+)
 async def readyz(request: Request) -> JSONResponse:
     services = getattr(request.app.state, "services", None)
     if services is None:
