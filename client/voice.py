@@ -143,6 +143,13 @@ class VoiceConnection:
                     return item
         raise VoiceError(0, "closed", f"closed ({self.close_code}) before {kind.__name__}")
 
+    async def wait_closed(self, timeout: float = 30.0) -> int | None:
+        """Read (and drop) what is left until the server closes; the close code."""
+        async with asyncio.timeout(timeout):
+            while await self._next() is not None:
+                pass
+        return self.close_code
+
     async def say(self, text: str, timeout: float = 30.0) -> Reply:
         """Send typed ``text`` and return Hark's ``reply`` to it."""
         await self.send_text(text)

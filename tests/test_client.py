@@ -171,9 +171,7 @@ async def test_async_client_tickets_and_the_voice_socket(hark_server, db) -> Non
             assert not [e for e in heard if isinstance(e, TranscriptEvent | SpeechStarted)]
             assert [e for e in heard if isinstance(e, Reply)] == [added]
             await call.stop()
-            while await call._next() is not None:
-                pass
-            assert call.close_code == 1000
+            assert await call.wait_closed() == 1000
             assert call.audio_bytes > 0
 
         with db.session() as session:
