@@ -17,7 +17,7 @@ import httpx
 from pydantic import TypeAdapter
 
 from hark.client import models as m
-from hark.client.errors import error_for
+from hark.client.errors import HarkError, error_for
 
 T = TypeVar("T")
 
@@ -37,7 +37,18 @@ class Call(Generic[T]):
         """The decoded answer, or the :class:`~hark.client.errors.HarkError` for a refusal."""
         if response.status_code >= 400:
             raise error_for(response.status_code, _body(response), dict(response.headers))
-        return self.decode(response)
+        return _decoded(self.decode, response)
+
+
+def _decoded(decode: Callable[[httpx.Response], T], response: httpx.Response) -> T:
+    """A 2xx body that is not what the API promises (a proxy's page, an older server) is a
+    :class:`HarkError` too, not a parsing exception from deep inside pydantic."""
+    try:
+        return decode(response)
+    except (ValueError, KeyError) as exc:  # pydantic's ValidationError is a ValueError
+        raise HarkError(
+            response.status_code, "unexpected_response", f"not the expected answer: {exc}"
+        ) from exc
 
 
 def _body(response: httpx.Response) -> Any:
@@ -47,15 +58,24 @@ def _body(response: httpx.Response) -> Any:
         return response.text
 
 
+_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
+
+
+def _adapter(kind: Any) -> TypeAdapter[Any]:
+    """One validator per type, built on first use (building one costs more than a call)."""
+    found = _ADAPTERS.get(kind)
+    if found is None:
+        found = _ADAPTERS[kind] = TypeAdapter(kind)
+    return found
+
+
 def _json(kind: type[T]) -> Callable[[httpx.Response], T]:
-    adapter: TypeAdapter[T] = TypeAdapter(kind)
-    return lambda response: adapter.validate_python(response.json())
+    return lambda response: _adapter(kind).validate_python(response.json())
 
 
 def _listed(key: str, item: type[T]) -> Callable[[httpx.Response], list[T]]:
     """A list the server wraps in one key (``{"handoffs": [...]}``), unwrapped."""
-    adapter: TypeAdapter[list[T]] = TypeAdapter(list[item])  # type: ignore[valid-type]
-    return lambda response: adapter.validate_python(response.json()[key])
+    return lambda response: _adapter(list[item]).validate_python(response.json()[key])  # type: ignore[valid-type]
 
 
 def _text(response: httpx.Response) -> str:
@@ -74,19 +94,14 @@ def health() -> Call[m.Health]:
 
 def readiness() -> Call[m.Readiness]:
     """``/readyz`` answers 503 with the same body when not ready: read it either way."""
-    adapter: TypeAdapter[m.Readiness] = TypeAdapter(m.Readiness)
-
-    def decode(response: httpx.Response) -> m.Readiness:
-        return adapter.validate_python(response.json())
-
-    return _Readiness("GET", "/readyz", decode)
+    return _Readiness("GET", "/readyz", _json(m.Readiness))
 
 
 @dataclass(frozen=True)
 class _Readiness(Call[m.Readiness]):
     def read(self, response: httpx.Response) -> m.Readiness:
         if response.status_code == 503:
-            return self.decode(response)
+            return _decoded(self.decode, response)
         return super().read(response)
 
 

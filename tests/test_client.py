@@ -30,6 +30,8 @@ from hark.client import (
     Card,
     Conflict,
     HarkClient,
+    HarkError,
+    Health,
     NotFound,
     RateLimited,
     Ready,
@@ -41,6 +43,7 @@ from hark.client import (
     ValidationFailed,
     VoiceError,
 )
+from hark.client.calls import Call
 from hark.server.app import create_app
 from hark.server.services import build_services
 from hark.store.models import Conversation
@@ -282,4 +285,9 @@ def test_a_caller_supplied_http_client_and_bad_addresses(hark_server) -> None:
     with HarkClient(server.url, api_key=KEY, http=http) as hark:
         started = hark.start_conversation(channel="web")
         assert hark.transcript(started.conversation_id).channel == "web"
+        # A 200 that is not the promised JSON (here an HTML page) is a HarkError too.
+        page = Call("GET", "/kiosk", lambda response: Health.model_validate(response.json()))
+        with pytest.raises(HarkError) as odd:
+            hark.send(page)
+        assert odd.value.status == 200 and odd.value.code == "unexpected_response"
     assert http.is_closed
