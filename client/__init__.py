@@ -58,6 +58,7 @@ from hark.client.models import (
 )
 from hark.client.sync import HarkClient, SyncAdmin
 from hark.client.voice import VoiceConnection, connect_voice
+from hark.client.voice_sync import SyncVoiceConnection, connect_voice_sync
 
 __all__ = [
     "Analytics",
@@ -96,6 +97,7 @@ __all__ = [
     "SpeechStopped",
     "Started",
     "SyncAdmin",
+    "SyncVoiceConnection",
     "Ticket",
     "TrainingReport",
     "Transcript",
@@ -108,5 +110,6 @@ __all__ = [
     "VoiceConnection",
     "VoiceError",
     "connect_voice",
+    "connect_voice_sync",
     "parse_event",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -11,6 +13,7 @@ from hark.client import calls
 from hark.client import models as m
 from hark.client.base import DEFAULT_TIMEOUT_S, ClientConfig
 from hark.client.calls import Call, HandoffStatus
+from hark.client.voice_sync import SyncVoiceConnection, connect_voice_sync
 
 T = TypeVar("T")
 
@@ -87,6 +90,23 @@ class HarkClient:
         """A single-use ticket (60 s) a browser opens the voice socket with; pass the logged-in
         visitor's ``customer_id`` to have their conversation start verified."""
         return self.send(calls.ticket(customer_id))
+
+    # --- voice -----------------------------------------------------------------------------
+    @contextmanager
+    def voice(
+        self, *, ticket: str | None = None, origin: str | None = None
+    ) -> Iterator[SyncVoiceConnection]:
+        """Open the voice socket (blocking) with this client's API key, or with ``ticket``.
+
+        >>> with hark.voice() as call:
+        ...     call.start(sample_rate=16000)
+        ...     reply = call.say("do you have chef's knives")
+        """
+        key = None if ticket else self.config.api_key
+        with connect_voice_sync(
+            self.config.ws_url, api_key=key, ticket=ticket, origin=origin
+        ) as connection:
+            yield connection
 
 
 class SyncAdmin:

@@ -37,15 +37,18 @@ Encoding = Literal["pcm_s16le", "mulaw"]
 Received = ServerEvent | AudioFrame
 
 
-class VoiceConnection:
-    """One open voice socket: one conversation.
+class VoiceBook:
+    """What both voice connections (async here, blocking in :mod:`hark.client.voice_sync`)
+    share: the client messages, and the reading of what arrives.
 
     Events are read in order, once: iterating and the ``wait_for`` helpers
     consume the same stream. ``events`` keeps every JSON event read so far
     (audio is counted in ``audio_bytes``, not kept), for a test or a log.
     """
 
-    def __init__(self, ws: ClientConnection) -> None:
+    STOP = json.dumps({"type": "stop"})
+
+    def __init__(self, ws: Any) -> None:
         self._ws = ws
         self.events: list[ServerEvent] = []
         self.audio_bytes = 0
@@ -55,7 +58,62 @@ class VoiceConnection:
     def close_code(self) -> int | None:
         """The close code once the socket is closed (1000 after ``stop`` or a goodbye,
         1013 when the server is busy)."""
-        return self._ws.close_code
+        code: int | None = self._ws.close_code
+        return code
+
+    @staticmethod
+    def start_message(sample_rate: int, encoding: str, customer_id: str | None) -> str:
+        message: dict[str, Any] = {"type": "start", "sample_rate": sample_rate}
+        message["encoding"] = encoding
+        if customer_id is not None:
+            message["customer_id"] = customer_id
+        return json.dumps(message)
+
+    @staticmethod
+    def text_message(text: str) -> str:
+        return json.dumps({"type": "text", "text": text})
+
+    def record(self, message: str | bytes) -> Received:
+        """One frame as what it is: an audio frame, or a typed event (kept in ``events``)."""
+        if isinstance(message, bytes):
+            self.audio_bytes += len(message)
+            return AudioFrame(message)
+        event = parse_event(message)
+        self.events.append(event)
+        return event
+
+    def ready_from(self, item: Received) -> Ready | None:
+        """``item`` if it is ``ready``; :class:`VoiceError` if it is an ``error``."""
+        if isinstance(item, ErrorEvent):
+            raise VoiceError(0, item.code, item.message, item.model_dump())
+        if isinstance(item, Ready):
+            self.ready = item
+            return item
+        return None
+
+    def closed_before(self, what: str) -> VoiceError:
+        return VoiceError(0, "closed", f"the socket closed ({self.close_code}) before {what}")
+
+
+def voice_target(
+    ws_url: str, api_key: str | None, ticket: str | None
+) -> tuple[str, dict[str, str]]:
+    """The socket's URL and headers: a key in ``Authorization`` or a ticket in the URL."""
+    if api_key and ticket:
+        raise ValueError("give an API key or a ticket, not both")
+    url = f"{ws_url}?{urlencode({'ticket': ticket})}" if ticket else ws_url
+    return url, ({"Authorization": f"Bearer {api_key}"} if api_key else {})
+
+
+def refused(exc: InvalidStatus) -> VoiceError:
+    status = exc.response.status_code
+    return VoiceError(status, "refused", f"the voice socket was refused ({status})")
+
+
+class VoiceConnection(VoiceBook):
+    """One open voice socket (asyncio): one conversation."""
+
+    _ws: ClientConnection
 
     # --- sending ----------------------------------------------------------------------------
     async def start(
@@ -66,22 +124,15 @@ class VoiceConnection:
     ) -> Ready:
         """Send ``start`` and wait for ``ready``; an ``error`` answer (``unknown_customer``,
         ``unsupported_sample_rate``, ``server_busy``...) raises :class:`VoiceError`."""
-        message: dict[str, Any] = {"type": "start", "sample_rate": sample_rate}
-        message["encoding"] = encoding
-        if customer_id is not None:
-            message["customer_id"] = customer_id
-        await self._ws.send(json.dumps(message))
+        await self._ws.send(self.start_message(sample_rate, encoding, customer_id))
         while (item := await self._next()) is not None:
-            if isinstance(item, Ready):
-                self.ready = item
-                return item
-            if isinstance(item, ErrorEvent):
-                raise VoiceError(0, item.code, item.message, item.model_dump())
-        raise VoiceError(0, "closed", f"the socket closed before 'ready' ({self.close_code})")
+            if (ready := self.ready_from(item)) is not None:
+                return ready
+        raise self.closed_before("ready")
 
     async def send_text(self, text: str) -> None:
         """Typed input, handled like a final transcript (interrupts Hark if it speaks)."""
-        await self._ws.send(json.dumps({"type": "text", "text": text}))
+        await self._ws.send(self.text_message(text))
 
     async def send_audio(self, frame: bytes) -> None:
         """One frame of microphone audio in the encoding and rate given to :meth:`start`."""
@@ -103,7 +154,7 @@ class VoiceConnection:
     async def stop(self) -> None:
         """End the conversation; the server closes the socket (1000)."""
         with contextlib.suppress(ConnectionClosed):
-            await self._ws.send(json.dumps({"type": "stop"}))
+            await self._ws.send(self.STOP)
 
     async def close(self) -> None:
         await self._ws.close()
@@ -112,13 +163,7 @@ class VoiceConnection:
     async def receive(self, timeout: float | None = None) -> Received:
         """The next event or audio frame; ``ConnectionClosed`` when the socket is closed."""
         async with asyncio.timeout(timeout):
-            message = await self._ws.recv()
-        if isinstance(message, bytes):
-            self.audio_bytes += len(message)
-            return AudioFrame(message)
-        event = parse_event(message)
-        self.events.append(event)
-        return event
+            return self.record(await self._ws.recv())
 
     def __aiter__(self) -> AsyncIterator[Received]:
         return self._iterate()
@@ -141,7 +186,7 @@ class VoiceConnection:
             while (item := await self._next()) is not None:
                 if isinstance(item, kind):
                     return item
-        raise VoiceError(0, "closed", f"closed ({self.close_code}) before {kind.__name__}")
+        raise self.closed_before(kind.__name__)
 
     async def wait_closed(self, timeout: float = 30.0) -> int | None:
         """Read (and drop) what is left until the server closes; the close code."""
@@ -170,10 +215,7 @@ async def connect_voice(
     A refused upgrade (a wrong key, a used or expired ticket, an origin not
     allowed, the rate limit) raises :class:`VoiceError` with its HTTP status.
     """
-    if api_key and ticket:
-        raise ValueError("give an API key or a ticket, not both")
-    url = f"{ws_url}?{urlencode({'ticket': ticket})}" if ticket else ws_url
-    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    url, headers = voice_target(ws_url, api_key, ticket)
     try:
         ws = await connect(
             url,
@@ -183,8 +225,7 @@ async def connect_voice(
             open_timeout=open_timeout,
         )
     except InvalidStatus as exc:
-        status = exc.response.status_code
-        raise VoiceError(status, "refused", f"the voice socket was refused ({status})") from None
+        raise refused(exc) from None
     try:
         yield VoiceConnection(ws)
     finally:

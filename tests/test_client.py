@@ -207,6 +207,28 @@ async def test_async_client_tickets_and_the_voice_socket(hark_server, db) -> Non
         assert refused.value.status == 403
 
 
+def test_the_blocking_voice_socket(hark_server, db) -> None:
+    server = hark_server()
+    with HarkClient(server.url, api_key=KEY) as hark:
+        ticket = hark.create_ticket()  # an anonymous visitor
+        with hark.voice(ticket=ticket.ticket) as call:
+            ready = call.start(sample_rate=8000)
+            assert ready.output_sample_rate == 8000
+            assert "automated assistant" in call.wait_for(Reply).text
+            call.stream([SILENCE_20MS[:320]] * 25, realtime=False)  # 0.5 s of 8 kHz silence
+            reply = call.say("what is your return policy")
+            assert reply.intent == "return_policy" and reply.cart is None
+            assert not [e for e in call.events if isinstance(e, TranscriptEvent | SpeechStarted)]
+            call.stop()
+            assert call.wait_closed() == 1000
+        with db.session() as session:
+            conversation = session.get(Conversation, ready.session_id)
+            assert (conversation.customer_id, conversation.identity) == (None, "anonymous")
+        with pytest.raises(VoiceError) as used, hark.voice(ticket=ticket.ticket):
+            pass
+        assert used.value.status == 403
+
+
 def test_the_operator_api(hark_server, dialogue, db) -> None:
     ids = build_conversations(dialogue, db)
     server = hark_server()
