@@ -313,3 +313,17 @@ def test_a_caller_supplied_http_client_and_bad_addresses(hark_server) -> None:
             hark.send(page)
         assert odd.value.status == 200 and odd.value.code == "unexpected_response"
     assert http.is_closed
+
+
+def test_the_sync_and_async_clients_offer_the_same_calls() -> None:
+    """One list of calls (``hark.client.calls``), two ways to send them: neither lags."""
+    from hark.client import AsyncAdmin, AsyncHarkClient, SyncAdmin
+    from hark.client.voice import VoiceConnection
+    from hark.client.voice_sync import SyncVoiceConnection
+
+    def public(cls: type) -> set[str]:
+        return {name for name in vars(cls) if not name.startswith("_")}
+
+    assert public(HarkClient) - {"close"} == public(AsyncHarkClient) - {"aclose"}
+    assert public(SyncAdmin) == public(AsyncAdmin)
+    assert public(SyncVoiceConnection) == public(VoiceConnection)
