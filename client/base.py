@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+import httpx
 
 from hark.client.calls import Call
 
@@ -56,3 +58,33 @@ class ClientConfig:
         if call.json is not None:
             args["json"] = call.json
         return args
+
+
+H = TypeVar("H", httpx.Client, httpx.AsyncClient)
+
+
+class ClientBase(Generic[H]):
+    """The constructor both clients share.
+
+    ``api_key`` and ``admin_key`` as in :class:`ClientConfig`; ``timeout`` in
+    seconds per request; ``headers`` are sent on every request (an
+    ``x-request-id`` of your own, say); ``http`` is your own ``httpx`` client
+    (proxies, TLS settings), closed with this one.
+    """
+
+    _http_class: type[H]
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_key: str | None = None,
+        admin_key: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        headers: dict[str, str] | None = None,
+        http: H | None = None,
+    ) -> None:
+        self.config = ClientConfig(base_url, api_key=api_key, admin_key=admin_key, headers=headers)
+        self._http: H = http or self._http_class(
+            base_url=self.config.base_url, timeout=timeout, headers=self.config.headers
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -11,14 +12,14 @@ import httpx
 
 from hark.client import calls
 from hark.client import models as m
-from hark.client.base import DEFAULT_TIMEOUT_S, ClientConfig
+from hark.client.base import ClientBase
 from hark.client.calls import Call, HandoffStatus
 from hark.client.voice_sync import SyncVoiceConnection, connect_voice_sync
 
 T = TypeVar("T")
 
 
-class HarkClient:
+class HarkClient(ClientBase[httpx.Client]):
     """Hark's HTTP API, blocking. Use as a context manager, or call :meth:`close`.
 
     >>> with HarkClient("https://hark.example.com", api_key=KEY) as hark:
@@ -30,21 +31,12 @@ class HarkClient:
     ``RateLimited``...). ``admin`` holds the operator calls (``/v1/admin/``).
     """
 
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        api_key: str | None = None,
-        admin_key: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT_S,
-        headers: dict[str, str] | None = None,
-        http: httpx.Client | None = None,
-    ) -> None:
-        self.config = ClientConfig(base_url, api_key=api_key, admin_key=admin_key, headers=headers)
-        self._http = http or httpx.Client(
-            base_url=self.config.base_url, timeout=timeout, headers=self.config.headers
-        )
-        self.admin = SyncAdmin(self)
+    _http_class = httpx.Client
+
+    @cached_property
+    def admin(self) -> SyncAdmin:
+        """The operator calls (``/v1/admin/``), with the client's ``admin_key``."""
+        return SyncAdmin(self)
 
     def __enter__(self) -> HarkClient:
         return self

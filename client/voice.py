@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlencode
 
@@ -91,6 +91,18 @@ class VoiceBook:
             return item
         return None
 
+    @staticmethod
+    def paced(
+        frames: Iterable[bytes], frame_ms: float, realtime: bool
+    ) -> Iterator[tuple[float, bytes]]:
+        """Each frame with the wait before it on a microphone's schedule: frame *k* leaves
+        at ``start + k * frame_ms`` (no drift from sleeping per frame); 0 if not
+        ``realtime``. Lazy: each wait is computed when the previous frame has left."""
+        started = time.perf_counter()
+        for k, frame in enumerate(frames):
+            due = started + k * frame_ms / 1000 - time.perf_counter()
+            yield (max(0.0, due) if realtime else 0.0), frame
+
     def closed_before(self, what: str) -> VoiceError:
         return VoiceError(0, "closed", f"the socket closed ({self.close_code}) before {what}")
 
@@ -143,12 +155,9 @@ class VoiceConnection(VoiceBook):
     ) -> None:
         """Send ``frames`` (each ``frame_ms`` of audio) on a microphone's schedule: frame
         *k* leaves at ``start + k * frame_ms``; ``realtime=False`` sends them at once."""
-        started = time.perf_counter()
-        for k, frame in enumerate(frames):
-            if realtime:
-                delay = started + k * frame_ms / 1000 - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
+        for delay, frame in self.paced(frames, frame_ms, realtime):
+            if delay:
+                await asyncio.sleep(delay)
             await self._ws.send(frame)
 
     async def stop(self) -> None:

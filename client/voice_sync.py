@@ -52,12 +52,9 @@ class SyncVoiceConnection(VoiceBook):
         self, frames: Iterable[bytes], frame_ms: float = 20.0, realtime: bool = True
     ) -> None:
         """Send ``frames`` on a microphone's schedule (or at once, ``realtime=False``)."""
-        started = time.perf_counter()
-        for k, frame in enumerate(frames):
-            if realtime:
-                delay = started + k * frame_ms / 1000 - time.perf_counter()
-                if delay > 0:
-                    time.sleep(delay)
+        for delay, frame in self.paced(frames, frame_ms, realtime):
+            if delay:
+                time.sleep(delay)
             self._ws.send(frame)
 
     def stop(self) -> None:
