@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import time
-import urllib.request
+
+import httpx
+
+from hark.client import HarkClient, HarkError
 
 
 def wait_until_ready(server: subprocess.Popen, port: int, timeout_s: float = 30.0) -> None:
@@ -14,11 +17,12 @@ def wait_until_ready(server: subprocess.Popen, port: int, timeout_s: float = 30.
     if "READY" not in line:
         raise RuntimeError(f"bench server failed to start: {line!r}")
     deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+    with HarkClient(f"http://127.0.0.1:{port}", timeout=1) as hark:
+        while True:
+            try:
+                hark.health()
+                return
+            except (httpx.HTTPError, HarkError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from hark.privacy.redact import redact
 from hark.server.auth import Admin, require_admin
+from hark.server.schemas_admin import Handoff, HandoffList
 from hark.store import handoffs as rows
 from hark.store.db import Database
 
@@ -29,6 +30,7 @@ Status = Literal["open", "claimed", "resolved"]
 
 
 class ResolveBody(BaseModel):
+    model_config = {"json_schema_extra": {"examples": [{"note": "Refunded the order by phone."}]}}
     note: str = Field("", max_length=1000, description="What was done (redacted before storing).")
 
 
@@ -71,7 +73,9 @@ def _db(request: Request) -> Database:
     return request.app.state.services.db
 
 
-@router.get("", summary="Handoffs, open first")
+@router.get(
+    "", summary="Handoffs, open first", response_model=None, responses={200: {"model": HandoffList}}
+)
 def list_handoffs(
     request: Request,
     status: Annotated[Status | None, Query(description="Only handoffs in this state.")] = None,
@@ -81,7 +85,12 @@ def list_handoffs(
     return {"handoffs": list_desk(_db(request), status, limit)}
 
 
-@router.get("/{handoff_id}", summary="One handoff with its redacted transcript")
+@router.get(
+    "/{handoff_id}",
+    summary="One handoff with its redacted transcript",
+    response_model=None,
+    responses={200: {"model": Handoff}, 404: {"description": "Unknown handoff"}},
+)
 def get_handoff(request: Request, handoff_id: str = HandoffId) -> dict[str, Any]:
     return read_one(_db(request), handoff_id)
 
@@ -89,7 +98,12 @@ def get_handoff(request: Request, handoff_id: str = HandoffId) -> dict[str, Any]
 @router.post(
     "/{handoff_id}/claim",
     summary="Take an open handoff",
-    responses={404: {"description": "Unknown handoff"}, 409: {"description": "Not open"}},
+    response_model=None,
+    responses={
+        200: {"model": Handoff},
+        404: {"description": "Unknown handoff"},
+        409: {"description": "Not open"},
+    },
 )
 def claim(request: Request, admin: Admin, handoff_id: str = HandoffId) -> dict[str, Any]:
     """``open`` -> ``claimed`` by the caller's admin identity; 409 if someone else has it."""
@@ -99,7 +113,12 @@ def claim(request: Request, admin: Admin, handoff_id: str = HandoffId) -> dict[s
 @router.post(
     "/{handoff_id}/resolve",
     summary="Close a handoff",
-    responses={404: {"description": "Unknown handoff"}, 409: {"description": "Already resolved"}},
+    response_model=None,
+    responses={
+        200: {"model": Handoff},
+        404: {"description": "Unknown handoff"},
+        409: {"description": "Already resolved"},
+    },
 )
 def resolve(
     request: Request, admin: Admin, body: ResolveBody | None = None, handoff_id: str = HandoffId

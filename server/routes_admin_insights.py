@@ -17,6 +17,14 @@ from hark.dialogue.nlu import INTENTS, nlu_for
 from hark.dialogue.nlu_training import Trainer, latest_model
 from hark.privacy.identifiers import is_channel
 from hark.server.auth import Admin, require_admin
+from hark.server.schemas_admin import (
+    Analytics,
+    ConversationExport,
+    ConversationList,
+    LabelledExample,
+    ReviewQueue,
+    TrainingReport,
+)
 from hark.shop import knowledge as shop_knowledge
 from hark.store import conversation_search as search
 from hark.store import review
@@ -146,7 +154,12 @@ def conversation_filter(
 Filter = Annotated[search.ConversationFilter, Depends(conversation_filter)]
 
 
-@router.get("/analytics", summary="Dashboard figures for a period and channel")
+@router.get(
+    "/analytics",
+    summary="Dashboard figures for a period and channel",
+    response_model=None,
+    responses={200: {"model": Analytics}, 422: {"description": "A period that makes no sense"}},
+)
 def get_analytics(
     request: Request,
     start: Annotated[dt.date | None, Query(alias="from", description="First day (UTC).")] = None,
@@ -160,14 +173,38 @@ def get_analytics(
     return compute_analytics(_db(request), lo, hi, channel_name(channel), settings.currency)
 
 
-@router.get("/conversations", summary="Search conversations")
+@router.get(
+    "/conversations",
+    summary="Search conversations",
+    response_model=None,
+    responses={200: {"model": ConversationList}},
+)
 def list_conversations(
     request: Request, f: Filter, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> dict[str, Any]:
     return {"conversations": find_conversations(_db(request), f, limit)}
 
 
-@router.get("/conversations/export", summary="Export conversations with transcripts")
+@router.get(
+    "/conversations/export",
+    summary="Export conversations with transcripts",
+    response_model=None,
+    responses={
+        200: {
+            "model": ConversationExport,
+            "description": "JSON (``format=json``) or CSV, one row per turn (``format=csv``); "
+            "sent as an attachment.",
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "conversation_id,channel,started_at,seq,role,text\r\n"
+                    "3b568cab88934aa288588e6262a2b039,sms,2026-11-24T14:03:11,1,user,"
+                    "what is your return policy\r\n",
+                }
+            },
+        }
+    },
+)
 def export(
     request: Request, f: Filter, format: Annotated[Literal["json", "csv"], Query()] = "json"
 ) -> Response:
@@ -188,7 +225,12 @@ def export_response(rows: list[dict], fmt: str, f: search.ConversationFilter) ->
     )
 
 
-@router.get("/review", summary="Turns to review")
+@router.get(
+    "/review",
+    summary="Turns to review",
+    response_model=None,
+    responses={200: {"model": ReviewQueue}},
+)
 def get_review(
     request: Request,
     reviewed: Annotated[bool, Query(description="Show the already labelled ones.")] = False,
@@ -204,6 +246,9 @@ def get_review(
 
 
 class ReviewBody(BaseModel):
+    model_config = {
+        "json_schema_extra": {"examples": [{"intent": "out_of_scope", "confirm": False}]}
+    }
     intent: str = Field(description="The right intent, or out_of_scope.", max_length=64)
     confirm: bool = Field(False, description="Train on it even if it lowers held-out accuracy.")
 
@@ -211,7 +256,8 @@ class ReviewBody(BaseModel):
 @router.post(
     "/review/{turn_id}",
     summary="Label a turn with its right intent",
-    responses={404: {"description": "No such caller turn"}},
+    response_model=None,
+    responses={200: {"model": LabelledExample}, 404: {"description": "No such caller turn"}},
 )
 def post_review(
     request: Request, admin: Admin, turn_id: TurnId, body: ReviewBody
@@ -221,7 +267,12 @@ def post_review(
     return label_turn(_db(request), turn_id, body.intent, admin.owner, body.confirm)
 
 
-@router.post("/nlu/train", summary="Retrain the classifier with the reviewed examples")
+@router.post(
+    "/nlu/train",
+    summary="Retrain the classifier with the reviewed examples",
+    response_model=None,
+    responses={200: {"model": TrainingReport}},
+)
 def post_train(request: Request, admin: Admin) -> dict[str, Any]:
     """The same as ``hark nlu train``; every server process uses the new model from its next
     turn."""

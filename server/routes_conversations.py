@@ -25,8 +25,25 @@ from hark.skills.identity import CustomerNotAllowed, starting_identity
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 
+_CID = "56e1a8a1b4c2443e86cc199f80412cc3"
+_CARD = {
+    "sku": "AUD-3006",
+    "name": "Wireless Bluetooth Over-Ear Headphones",
+    "price": 129.99,
+    "stock": 12,
+    "description": "Bluetooth over-ear headphones with active noise cancelling.",
+    "image_url": "/shop-media/media/AUD-3006.png",
+    "model_url": None,
+}
+
+
+def _example(**example: Any) -> ConfigDict:
+    """A model's example in the OpenAPI document (what a generated client shows)."""
+    return ConfigDict(json_schema_extra={"examples": [example]})
+
 
 class CardOut(BaseModel):
+    model_config = _example(**_CARD)
     sku: str
     name: str
     price: float
@@ -45,12 +62,18 @@ class CartLineOut(BaseModel):
 
 
 class CartOut(BaseModel):
+    model_config = _example(
+        lines=[{**{k: _CARD[k] for k in ("sku", "name", "price", "image_url")}, "quantity": 1}],
+        total=129.99,
+        currency="USD",
+    )
     lines: list[CartLineOut]
     total: float
     currency: str
 
 
 class StartRequest(BaseModel):
+    model_config = _example(channel="web", customer_id="C001")
     channel: str = Field(
         "api", min_length=1, max_length=32, description="Channel name, e.g. kiosk."
     )
@@ -60,6 +83,17 @@ class StartRequest(BaseModel):
 
 
 class Started(BaseModel):
+    model_config = _example(
+        conversation_id=_CID,
+        identity="verified",
+        greeting="Hi Maria, thanks for calling Hark Store. I'm Hark, an automated assistant. "
+        "How can I help you today?",
+        ssml="<speak>Hi Maria, thanks for calling Hark Store. ...</speak>",
+        intent="greet",
+        cards=[],
+        actions=[],
+        turn_id=1,
+    )
     conversation_id: str
     identity: str = Field(description="anonymous, claimed or verified (docs/security.md).")
     greeting: str = Field(
@@ -73,11 +107,30 @@ class Started(BaseModel):
 
 
 class TurnRequest(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=False)
+    model_config = ConfigDict(
+        str_strip_whitespace=False,
+        json_schema_extra={"examples": [{"text": "do you have wireless headphones"}]},
+    )
     text: str = Field(..., max_length=4000, description="What the caller said (plain text).")
 
 
 class TurnOut(BaseModel):
+    model_config = _example(
+        event="turn",
+        conversation_id=_CID,
+        user="do you have wireless headphones",
+        reply="I'd recommend the Wireless Bluetooth Over-Ear Headphones, for 129 dollars and "
+        "99 cents. Would you like me to add it to your cart?",
+        ssml="<speak>I'd recommend the Wireless Bluetooth Over-Ear Headphones, ...</speak>",
+        intent="product_search",
+        sentiment=0.0,
+        handoff=False,
+        cards=[_CARD],
+        actions=[],
+        cart=None,
+        end=False,
+        turn_id=3,
+    )
     event: str = "turn"
     conversation_id: str
     user: str = Field(description="The caller's text, redacted (as stored in the transcript).")
@@ -104,6 +157,23 @@ class TranscriptTurn(BaseModel):
 
 
 class Transcript(BaseModel):
+    model_config = _example(
+        conversation_id=_CID,
+        channel="web",
+        customer_id="C001",
+        identity="verified",
+        started_at="2026-11-24T14:03:11.402118",
+        ended_at=None,
+        resolved=False,
+        summary="",
+        sentiment_trend="steady",
+        turns=[
+            {"seq": 0, "role": "assistant", "text": "Hi Maria, ...", "intent": "greet",
+             "sentiment": None, "interrupted": False, "at": "2026-11-24T14:03:11.402118"},
+            {"seq": 1, "role": "user", "text": "my card is [CARD]", "intent": "out_of_scope",
+             "sentiment": 0.0, "interrupted": False, "at": "2026-11-24T14:03:15.120007"},
+        ],
+    )  # fmt: skip
     conversation_id: str
     channel: str
     customer_id: str | None = None
@@ -131,6 +201,7 @@ _UNAUTHORIZED: dict[int | str, dict[str, Any]] = {
     "",
     response_model=Started,
     status_code=201,
+    summary="Start a conversation",
     responses={404: {"description": "Unknown customer"}, **_UNAUTHORIZED},
 )
 def start_conversation(
@@ -169,6 +240,7 @@ def start_conversation(
 @router.post(
     "/{conversation_id}/turns",
     response_model=TurnOut,
+    summary="Send one caller turn and get Hark's reply",
     responses={404: {"description": "Unknown conversation"}, **_UNAUTHORIZED},
 )
 def post_turn(
@@ -194,6 +266,7 @@ def post_turn(
 @router.get(
     "/{conversation_id}",
     response_model=Transcript,
+    summary="Read a conversation's transcript (redacted)",
     responses={404: {"description": "Unknown conversation"}, **_UNAUTHORIZED},
 )
 def get_transcript(conversation_id: str, request: Request, principal: Client) -> Transcript:

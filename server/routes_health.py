@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from hark import __version__
 from hark.server.admission import admission_for, load_of
@@ -22,8 +23,60 @@ router = APIRouter(tags=["health"])
 
 
 class Health(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "ok", "version": "0.1.0"}]}
+    )
     status: str
     version: str
+
+
+class DatabaseState(BaseModel):
+    ok: bool
+    detail: str = Field(description="The backend (sqlite, postgresql), or why it is unreachable.")
+
+
+class EngineState(BaseModel):
+    loaded: bool
+    detail: str = Field(description="What is loaded, or the command that fetches the model.")
+    download: dict[str, Any] | None = Field(None, description="A background download's progress.")
+
+
+class NodeLoad(BaseModel):
+    """What this process carries now (admission and drain, docs/scaling.md)."""
+
+    voice_sessions: int
+    media_streams: int
+    max_voice_sessions: int = Field(description="HARK_MAX_VOICE_SESSIONS; 0: no limit.")
+    draining: bool
+
+
+class Readiness(BaseModel):
+    """What ``/readyz`` answers, 200 when ready and 503 when not (the same shape)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "ready",
+                    "database": {"ok": True, "detail": "sqlite"},
+                    "engines": {
+                        "asr": {"loaded": True, "detail": "whisper base"},
+                        "tts": {"loaded": False, "detail": "hark models download piper"},
+                    },
+                    "load": {
+                        "voice_sessions": 1,
+                        "media_streams": 0,
+                        "max_voice_sessions": 8,
+                        "draining": False,
+                    },
+                }
+            ]
+        }
+    )
+    status: str = Field(description="ready, unavailable, starting, busy or draining.")
+    database: DatabaseState | None = None
+    engines: dict[str, EngineState] = Field({}, description="By engine: asr, tts, llm.")
+    load: NodeLoad | None = None
 
 
 @router.get("/healthz", response_model=Health, summary="Process is alive")
@@ -35,6 +88,15 @@ async def healthz() -> Health:
     "/readyz",
     summary="Database reachable, room for a new session (503 busy / draining otherwise); "
     "which engines are loaded, or why not",
+    response_model=None,
+    responses={
+        200: {"model": Readiness},
+        503: {
+            "model": Readiness,
+            "description": "Starting, the database is unreachable, the node is full (busy) "
+            "or draining",
+        },
+    },
 )
 async def readyz(request: Request) -> JSONResponse:
     services = getattr(request.app.state, "services", None)

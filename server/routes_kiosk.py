@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from hark.integrations.kiosk.assets import (
     MEDIA_TYPES,
@@ -28,6 +29,7 @@ from hark.integrations.kiosk.assets import (
 )
 from hark.integrations.kiosk.qr import qr_svg
 from hark.runtime.settings import SAMPLE_SHOP_DIR, Settings
+from hark.server.openapi_docs import file_response, text_response
 from hark.store.media import MEDIA_ROUTE, MediaError, public_url, resolve_file
 from hark.store.media import MEDIA_TYPES as SHOP_MEDIA_TYPES
 from hark.store.models import Product
@@ -51,6 +53,40 @@ PAGE_HEADERS = {
 }
 
 
+_PAGE = "<!doctype html><html lang=en><head><title>Hark</title>...</head><body>...</body></html>"
+
+
+class KioskProduct(BaseModel):
+    """A product's public catalogue facts, as the kiosk and the phone view show them."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "sku": "KIT-1003",
+                    "name": "Chef's Knife 8 Inch",
+                    "category": "kitchen",
+                    "price": 49.99,
+                    "stock": 8,
+                    "description": "High-carbon stainless steel chef's knife.",
+                    "image_url": "/shop-media/media/KIT-1003.png",
+                    "model_url": "/shop-media/media/KIT-1003.glb",
+                    "currency": "USD",
+                }
+            ]
+        }
+    )
+    sku: str
+    name: str
+    category: str | None
+    price: float
+    stock: int
+    description: str
+    image_url: str | None = Field(description="An absolute URL or a path on this server.")
+    model_url: str | None = Field(description="A glTF/GLB 3D model, where there is one.")
+    currency: str
+
+
 def _settings(request: Request) -> Settings:
     return request.app.state.services.settings
 
@@ -66,13 +102,24 @@ def _page_config(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/kiosk", response_class=HTMLResponse, summary="The hands-free kiosk page")
+@router.get(
+    "/kiosk",
+    response_class=HTMLResponse,
+    summary="The hands-free kiosk page",
+    responses=text_response("The page", "text/html", _PAGE),
+)
 async def kiosk_page(request: Request) -> HTMLResponse:
     return HTMLResponse(render_page("index.html", _page_config(request)), headers=PAGE_HEADERS)
 
 
 @router.get(
-    "/kiosk/p/{sku}", response_class=HTMLResponse, summary="A product's view for a phone (3D, AR)"
+    "/kiosk/p/{sku}",
+    response_class=HTMLResponse,
+    summary="A product's view for a phone (3D, AR)",
+    responses={
+        **text_response("The page", "text/html", _PAGE),
+        404: {"description": "No such product"},
+    },
 )
 async def phone_view(request: Request, sku: str) -> HTMLResponse:
     product = await _product(request, sku)
@@ -80,7 +127,17 @@ async def phone_view(request: Request, sku: str) -> HTMLResponse:
     return HTMLResponse(render_page("product.html", config), headers=PAGE_HEADERS)
 
 
-@router.get("/kiosk/static/{path:path}", summary="The kiosk page's scripts and styles")
+@router.get(
+    "/kiosk/static/{path:path}",
+    summary="The kiosk page's scripts and styles",
+    response_class=Response,
+    responses={
+        **file_response(
+            "The file", list(MEDIA_TYPES.values()), "export function start() { /* ... */ }"
+        ),
+        404: {"description": "No such file"},
+    },
+)
 async def kiosk_static(path: str) -> FileResponse:
     file = static_file(path)
     if file is None:
@@ -94,12 +151,29 @@ async def kiosk_static(path: str) -> FileResponse:
     )
 
 
-@router.get("/kiosk/products/{sku}", summary="One product as the kiosk shows it (public data)")
+@router.get(
+    "/kiosk/products/{sku}",
+    summary="One product as the kiosk shows it (public data)",
+    response_model=None,
+    responses={200: {"model": KioskProduct}, 404: {"description": "No such product"}},
+)
 async def product_json(request: Request, sku: str) -> JSONResponse:
     return JSONResponse(await _product(request, sku))
 
 
-@router.get("/kiosk/qr/{sku}.svg", summary="QR code opening the product's phone view")
+@router.get(
+    "/kiosk/qr/{sku}.svg",
+    summary="QR code opening the product's phone view",
+    response_class=Response,
+    responses={
+        **text_response(
+            "An SVG picture; the x-qr-url header says what it opens",
+            "image/svg+xml",
+            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 29 29">...</svg>',
+        ),
+        404: {"description": "No such product"},
+    },
+)
 async def product_qr(request: Request, sku: str) -> Response:
     product = await _product(request, sku)
     settings = _settings(request)
@@ -112,7 +186,15 @@ async def product_qr(request: Request, sku: str) -> Response:
     )
 
 
-@router.get(MEDIA_ROUTE + "/{path:path}", summary="The shop's product pictures and 3D models")
+@router.get(
+    MEDIA_ROUTE + "/{path:path}",
+    summary="The shop's product pictures and 3D models",
+    response_class=Response,
+    responses={
+        **file_response("The picture or model", list(SHOP_MEDIA_TYPES.values()), "(binary)"),
+        404: {"description": "No such media file"},
+    },
+)
 async def shop_media(request: Request, path: str) -> FileResponse:
     settings = _settings(request)
     folder = settings.shop_dir or (SAMPLE_SHOP_DIR if settings.load_sample_shop else None)

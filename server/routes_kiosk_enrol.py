@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hark.runtime.settings import Settings, normalize_origin
 from hark.server.auth import (
@@ -58,15 +58,26 @@ _CHALLENGE = {"WWW-Authenticate": 'Cookie realm="hark-kiosk"'}
 
 
 class EnrolRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"key": "kiosk-key-0123456789abcdef"}]}
+    )
     key: str = Field(min_length=1, max_length=256, description="A kiosk key: one of HARK_API_KEYS.")
 
 
 class EnrolOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"kiosk_id": "k-4f1c2a9e", "expires_in": 2592000}]}
+    )
     kiosk_id: str = Field(description="This kiosk's id (its conversations' owner is kiosk:<id>).")
     expires_in: int = Field(description="Seconds the enrolment lasts unless the kiosk is used.")
 
 
 class KioskTicketOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"ticket": "eyJrIjoiazRmMWMyYTllIn0.Zq1x8rT0cA", "expires_in": 60}]
+        }
+    )
     ticket: str = Field(description="Single-use: open WS /v1/voice?ticket=... with it.")
     expires_in: int = Field(TICKET_TTL_S, description="Seconds the ticket stays valid.")
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hark.privacy.caller_keys import CallerKeys
 from hark.runtime.settings import MAX_DAYS
 from hark.server.auth import require_admin
+from hark.server.schemas_admin import CustomerExport
 from hark.store.data_rights import (
     UnknownCustomer,
     erase_customer,
@@ -33,6 +34,23 @@ CustomerId = Path(min_length=1, max_length=64, description="The shop's customer 
 
 
 class Erased(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "customer_id": "C001",
+                    "already_erased": False,
+                    "conversations": 2,
+                    "turns": 9,
+                    "channel_links": 1,
+                    "carts": 1,
+                    "orders_kept": 3,
+                    "returns_cleared": 0,
+                    "summary": "erased C001: 2 conversations, 9 turns, 1 channel link, 1 cart",
+                }
+            ]
+        }
+    )
     customer_id: str
     already_erased: bool
     conversations: int
@@ -46,12 +64,26 @@ class Erased(BaseModel):
 
 
 class PurgeRequest(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"older_than_days": 30}]})
     older_than_days: int | None = Field(
         None, ge=1, le=MAX_DAYS, description="Use this many days instead of HARK_RETENTION_DAYS."
     )
 
 
 class Purged(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "cutoff": "2026-10-25T00:00:00",
+                    "conversations": 1,
+                    "turns": 3,
+                    "carts": 0,
+                    "summary": "purged 1 conversation (3 turns) idle since before 2026-10-25",
+                }
+            ]
+        }
+    )
     cutoff: str | None = Field(description="Conversations idle since before this were deleted.")
     conversations: int
     turns: int
@@ -66,7 +98,8 @@ def _db(request: Request):
 
 @router.get(
     "/customers/{customer_id}",
-    responses={404: {"description": "Unknown customer"}},
+    response_model=None,
+    responses={200: {"model": CustomerExport}, 404: {"description": "Unknown customer"}},
     summary="Export everything Hark holds about a customer",
 )
 def export(request: Request, customer_id: str = CustomerId) -> dict[str, Any]:

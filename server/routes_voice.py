@@ -21,7 +21,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, WebSocket
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hark.runtime.metrics import ACTIVE_VOICE_SESSIONS
 from hark.server.admission import BUSY, DRAINING, admission_for, load_of
@@ -43,6 +43,7 @@ router = APIRouter()
 
 
 class TicketRequest(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"customer_id": "C001"}, {}]})
     customer_id: str | None = Field(
         None,
         min_length=1,
@@ -53,6 +54,13 @@ class TicketRequest(BaseModel):
 
 
 class TicketOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"ticket": "eyJjIjoiQzAwMSIsImUiOjE3OTk5OX0.k2Vq0mB1xP4", "expires_in": 60}
+            ]
+        }
+    )
     ticket: str = Field(description="Single-use: open WS /v1/voice?ticket=... with it.")
     expires_in: int = Field(TICKET_TTL_S, description="Seconds the ticket stays valid.")
 
@@ -62,6 +70,7 @@ class TicketOut(BaseModel):
     response_model=TicketOut,
     status_code=201,
     tags=["voice"],
+    summary="Mint a single-use ticket for the voice socket",
     responses={
         401: {"description": "Missing or wrong API key"},
         403: {"description": "This client may not vouch for a customer"},

@@ -15,36 +15,31 @@ import httpx
 import pytest
 from test_dialogue_scenarios import SCENARIOS, Scenario, Talk
 
+from hark.client import HarkClient
 from hark.privacy.redact import redact
 
 
-def talk_over_http(client: httpx.Client, customer: str | None, utterances: list[str]) -> Talk:
-    body = {"channel": "test"} | ({"customer_id": customer} if customer else {})
-    started = client.post("/v1/conversations", json=body)
-    assert started.status_code == 201, started.text
-    data = started.json()
+def talk_over_http(hark: HarkClient, customer: str | None, utterances: list[str]) -> Talk:
+    """The scenario through the typed client (``hark.client``), as a shop's back end would."""
+    started = hark.start_conversation(channel="test", customer_id=customer)
     talk = Talk(
         {
-            "text": data["greeting"],
-            "ssml": data["ssml"],
-            "actions": data["actions"],
-            "conversation_id": data["conversation_id"],
+            "text": started.greeting,
+            "ssml": started.ssml,
+            "actions": started.actions,
+            "conversation_id": started.conversation_id,
         },
         [],
     )
     for text in utterances:
-        response = client.post(
-            f"/v1/conversations/{data['conversation_id']}/turns", json={"text": text}
-        )
-        assert response.status_code == 200, response.text
-        event = response.json()
+        event = hark.turn(started.conversation_id, text).model_dump()
         assert event["event"] == "turn"
         # the turn as stored: redacted, and an answer to "the phone or e-mail on file?"
         # is only its placeholders
         assert event["user"] == redact(text).text or _placeholders_only(event["user"])
         talk.turns.append(event)
-    transcript = client.get(f"/v1/conversations/{data['conversation_id']}").json()
-    stored = [t["text"] for t in transcript["turns"] if t["role"] == "user"]
+    transcript = hark.transcript(started.conversation_id)
+    stored = [t.text for t in transcript.turns if t.role == "user"]
     assert stored == [e["user"] for e in talk.turns]
     return talk
 
@@ -60,24 +55,30 @@ def client(make_app, live_server):
         yield http
 
 
+@pytest.fixture
+def hark(client: httpx.Client) -> HarkClient:
+    """The typed client on the same connection pool (closed with ``client``)."""
+    return HarkClient(str(client.base_url), http=client)
+
+
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
 def test_scenario_over_http(
     scenario: Scenario,
-    client: httpx.Client,
+    hark: HarkClient,
     db,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    before = [talk_over_http(client, c, u) for c, u in scenario.before]
-    talk = talk_over_http(client, scenario.customer, scenario.utterances)
+    before = [talk_over_http(hark, c, u) for c, u in scenario.before]
+    talk = talk_over_http(hark, scenario.customer, scenario.utterances)
     scenario.check(talk, db, before)
     # the spoken card number, in any spacing (a random request id may contain "4111")
     assert not re.search(r"4111[ -]?1111[ -]?1111", caplog.text)
 
 
-def test_transcript_is_redacted(client: httpx.Client) -> None:
+def test_transcript_is_redacted(client: httpx.Client, hark: HarkClient) -> None:
     talk = talk_over_http(
-        client, None, ["my card is 4111 1111 1111 1111, email me at a.b@example.com"]
+        hark, None, ["my card is 4111 1111 1111 1111, email me at a.b@example.com"]
     )
     conversation_id = talk.greeting["conversation_id"]
     transcript = client.get(f"/v1/conversations/{conversation_id}")
@@ -125,19 +126,13 @@ def test_default_channel_and_empty_text(client: httpx.Client) -> None:
     assert empty.status_code == 200 and empty.json()["reply"]
 
 
-def test_parallel_conversations(client: httpx.Client) -> None:
-    ids = [
-        client.post("/v1/conversations", json={"channel": "kiosk"}).json()["conversation_id"]
-        for _ in range(4)
-    ]
+def test_parallel_conversations(hark: HarkClient) -> None:
+    ids = [hark.start_conversation(channel="kiosk").conversation_id for _ in range(4)]
 
     def chat(conversation_id: str) -> str:
         for text in ("a speaker for the shower", "the first one", "how much is it"):
-            response = client.post(
-                f"/v1/conversations/{conversation_id}/turns", json={"text": text}
-            )
-            assert response.status_code == 200
-        return response.json()["reply"]
+            reply = hark.turn(conversation_id, text).reply
+        return reply
 
     with ThreadPoolExecutor(4) as pool:
         replies = list(pool.map(chat, ids))

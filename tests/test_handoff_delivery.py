@@ -21,6 +21,7 @@ from twilio_sim import sid
 from voice_client import VoiceClient
 from webhook_receiver import WebhookReceiver, free_port
 
+from hark.client import AsyncHarkClient, HarkClient
 from hark.dialogue.manager import DialogueManager
 from hark.integrations.alexa.testing import AlexaRequestSigner
 from hark.server import handoff_outbox
@@ -118,14 +119,11 @@ async def test_a_handoff_on_each_channel_is_delivered_once_signed(
             event = (await client.wait_for("handoff")).event
             assert event["summary"]["handoff_id"]
 
-        # The HTTP API (a shop's own chat widget).
-        async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
-            started = (await http.post("/v1/conversations", json={"channel": "web"})).json()
-            turn = await http.post(
-                f"/v1/conversations/{started['conversation_id']}/turns",
-                json={"text": "operator please"},
-            )
-            assert turn.json()["handoff"] is True
+        # The HTTP API (a shop's own chat widget), through the typed client.
+        async with AsyncHarkClient(base_url) as hark:
+            started = await hark.start_conversation(channel="web")
+            turn = await hark.turn(started.conversation_id, "operator please")
+            assert turn.handoff is True
 
         deliveries = receiver.wait_for(5, timeout_s=30)
         time.sleep(2.5)  # more polling rounds: nothing is sent twice
@@ -177,12 +175,9 @@ async def test_a_handoff_survives_a_restart_while_the_receiver_is_down(
 
     first_app = make_app(used, dialogue=DialogueManager(db, used))
     first = live_server(first_app)
-    with httpx.Client(base_url=first.url, timeout=30) as http:
-        started = http.post("/v1/conversations", json={"channel": "web"}).json()
-        http.post(
-            f"/v1/conversations/{started['conversation_id']}/turns",
-            json={"text": "I need to talk to a person"},
-        )
+    with HarkClient(first.url) as hark:
+        started = hark.start_conversation(channel="web")
+        hark.turn(started.conversation_id, "I need to talk to a person")
     deadline = time.monotonic() + 20
     while True:  # the first attempts fail: connection refused
         (record,) = _handoffs(db).values()

@@ -5,6 +5,10 @@ and every audio byte, and streams caller audio on an absolute schedule:
 with ``speed=1.0`` chunk *k* leaves at ``start + k * chunk_duration``, as a
 microphone would deliver it (no drift from sleeping per chunk); a higher
 ``speed`` streams faster than real time where timing is not under test.
+
+Every event is also read by the typed client's parser
+(:func:`hark.client.parse_event`, kept as ``Received.typed``), so each voice
+test checks that ``hark.client`` understands what the server really sends.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 import numpy as np
 import websockets
 
+from hark.client import ServerEvent, UnknownEvent, parse_event
 from hark.voice.audio import encode
 
 
@@ -29,6 +34,7 @@ class Received:
     at: float
     event: dict[str, Any] | None = None
     audio: bytes | None = None
+    typed: ServerEvent | None = None
 
     @property
     def type(self) -> str:
@@ -60,6 +66,7 @@ class VoiceClient:
         self._changed = asyncio.Condition()
         self._reader = asyncio.create_task(self._read())
         self.closed_code: int | None = None
+        self.failure: Exception | None = None  # an event hark.client could not read
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -80,12 +87,16 @@ class VoiceClient:
                 if isinstance(message, bytes):
                     item = Received(now, audio=message)
                 else:
-                    item = Received(now, event=json.loads(message))
+                    typed = parse_event(message)  # ValueError if hark.client can't read it
+                    assert not isinstance(typed, UnknownEvent), f"hark.client lacks {message}"
+                    item = Received(now, event=json.loads(message), typed=typed)
                 async with self._changed:
                     self.received.append(item)
                     self._changed.notify_all()
         except websockets.ConnectionClosed:
             pass
+        except Exception as exc:
+            self.failure = exc
         finally:
             self.closed_code = self.ws.close_code
             async with self._changed:
@@ -139,6 +150,8 @@ class VoiceClient:
 
         async with asyncio.timeout(timeout), self._changed:
             while (found := find()) is None:
+                if self.failure is not None:
+                    raise self.failure
                 if self.closed_code is not None:
                     raise ConnectionError(
                         f"closed ({self.closed_code}) before {kind!r}: {self.types()}"

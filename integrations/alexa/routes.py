@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hark.integrations.alexa.envelope import Envelope
 from hark.integrations.alexa.progressive import DirectiveClient, HttpDirectiveClient
@@ -101,6 +101,28 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 router = APIRouter(lifespan=_lifespan, tags=["alexa"])
 
 
+class AlexaResponseBody(BaseModel):
+    """What the skill answers Alexa (Alexa's custom-skill response format), for the docs."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": "1.0",
+                    "response": {
+                        "outputSpeech": {"type": "SSML", "ssml": "<speak>Hi, ...</speak>"},
+                        "shouldEndSession": False,
+                    },
+                    "sessionAttributes": {"conversationId": "56e1a8a1b4c2443e86cc199f80412cc3"},
+                }
+            ]
+        }
+    )
+    version: str
+    response: dict[str, Any] = Field(description="outputSpeech, card, reprompt, shouldEndSession.")
+    sessionAttributes: dict[str, Any] | None = None
+
+
 def _bad_request(reason: str, **extra: Any) -> JSONResponse:
     log.warning("alexa request rejected: %s", reason, extra=extra or None)
     return JSONResponse(BAD_REQUEST, status_code=400)
@@ -116,7 +138,15 @@ async def _read_body(request: Request) -> bytes | None:
     return bytes(data)
 
 
-@router.post("/alexa", summary="Alexa custom skill endpoint")
+@router.post(
+    "/alexa",
+    summary="Alexa custom skill endpoint",
+    response_model=None,
+    responses={
+        200: {"model": AlexaResponseBody},
+        400: {"description": "Not a valid, signed Alexa request"},
+    },
+)
 async def alexa_endpoint(request: Request) -> JSONResponse:
     runtime = runtime_for(request.app)
     body = await _read_body(request)
