@@ -56,6 +56,20 @@ from hark.client.models import (
     Transcript,
     Turn,
 )
+from hark.client.models_ops import (
+    Consent,
+    ConsentEntry,
+    ConversationCart,
+    Lockout,
+    LockoutCleared,
+    NodeEntry,
+    Nodes,
+    Notice,
+    NoticeDay,
+    NoticeLedger,
+    NoticeSend,
+    OrderUpserted,
+)
 from hark.client.sync import HarkClient, SyncAdmin
 from hark.client.voice import VoiceConnection, connect_voice
 from hark.client.voice_sync import SyncVoiceConnection, connect_voice_sync
@@ -71,6 +85,9 @@ __all__ = [
     "Cart",
     "CartLine",
     "Conflict",
+    "Consent",
+    "ConsentEntry",
+    "ConversationCart",
     "ConversationFilter",
     "ConversationSummary",
     "CustomerExport",
@@ -84,7 +101,16 @@ __all__ = [
     "Health",
     "Interrupted",
     "LabelledExample",
+    "Lockout",
+    "LockoutCleared",
+    "NodeEntry",
+    "Nodes",
     "NotFound",
+    "Notice",
+    "NoticeDay",
+    "NoticeLedger",
+    "NoticeSend",
+    "OrderUpserted",
     "Purged",
     "RateLimited",
     "Readiness",

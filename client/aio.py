@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import datetime as dt
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from functools import cached_property
 from types import TracebackType
@@ -12,8 +13,9 @@ import httpx
 
 from hark.client import calls
 from hark.client import models as m
+from hark.client import models_ops as ops
 from hark.client.base import ClientBase
-from hark.client.calls import Call, HandoffStatus
+from hark.client.calls import Call, ConsentChannel, HandoffStatus, LockoutSubject
 from hark.client.voice import VoiceConnection, connect_voice
 
 T = TypeVar("T")
@@ -82,6 +84,11 @@ class AsyncHarkClient(ClientBase[httpx.AsyncClient]):
         """A single-use ticket (60 s) a browser opens the voice socket with; pass the logged-in
         visitor's ``customer_id`` to have their conversation start verified."""
         return await self.send(calls.ticket(customer_id))
+
+    async def cart(self, conversation_id: str) -> ops.ConversationCart:
+        """The conversation's open cart (``cart`` is ``None`` when there is none), for the
+        shop's checkout: a conversation this key started, or one its ticket opened."""
+        return await self.send(calls.cart(conversation_id))
 
     # --- voice -----------------------------------------------------------------------------
     @asynccontextmanager
@@ -177,3 +184,60 @@ class AsyncAdmin:
     async def purge(self, older_than_days: int | None = None) -> m.Purged:
         """Delete conversations past retention (or idle for ``older_than_days``)."""
         return await self._client.send(calls.purge(older_than_days))
+
+    # --- lockouts, orders, notices, consent, nodes ----------------------------------------
+    async def lockouts(self) -> list[ops.Lockout]:
+        """Customers and order numbers locked out of self-service now."""
+        return await self._client.send(calls.lockouts())
+
+    async def clear_lockout(self, subject: LockoutSubject, key: str) -> ops.LockoutCleared:
+        """Forget the failed identity checks of a customer or order number (``NotFound`` if
+        none are recorded): a person helped the caller."""
+        return await self._client.send(calls.clear_lockout(subject, key))
+
+    async def put_order(
+        self,
+        order_id: str,
+        *,
+        customer_id: str,
+        status: str,
+        placed_at: dt.date | str,
+        eta: dt.date | str | None = None,
+        lines: Sequence[tuple[str, int]] | None = None,
+    ) -> ops.OrderUpserted:
+        """Create or update an order as the shop's system has it now; ``lines`` are
+        ``(sku, quantity)`` pairs (may be left out for a stored order). Its changes become
+        notices, returned."""
+        return await self._client.send(
+            calls.put_order(order_id, customer_id, status, placed_at, eta, lines)
+        )
+
+    async def notices(
+        self,
+        customer_id: str | None = None,
+        event: str | None = None,
+        limit: int = 200,
+        days: int = 30,
+    ) -> ops.NoticeLedger:
+        """The notice ledger (newest first, filtered) and outcomes by day for ``days``."""
+        return await self._client.send(calls.notices(customer_id, event, limit, days))
+
+    async def consent(self, customer_id: str) -> ops.Consent:
+        """A customer's consent now, and its ledger."""
+        return await self._client.send(calls.consent(customer_id))
+
+    async def record_consent(
+        self,
+        customer_id: str,
+        channel: ConsentChannel,
+        granted: bool,
+        how: str = "",
+        at: dt.datetime | None = None,
+    ) -> ops.Consent:
+        """Record consent given or withdrawn (``all``: an opt-out, or START); ``how`` is
+        stored redacted, ``at`` defaults to now."""
+        return await self._client.send(calls.record_consent(customer_id, channel, granted, how, at))
+
+    async def nodes(self) -> ops.Nodes:
+        """The nodes sharing this deployment's Redis, their load and live calls."""
+        return await self._client.send(calls.nodes())

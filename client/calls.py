@@ -8,7 +8,8 @@ live here and can't drift apart between the two.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 from urllib.parse import quote
@@ -17,6 +18,7 @@ import httpx
 from pydantic import TypeAdapter
 
 from hark.client import models as m
+from hark.client import models_ops as ops
 from hark.client.errors import HarkError, error_for
 
 T = TypeVar("T")
@@ -120,6 +122,11 @@ def transcript(conversation_id: str) -> Call[m.Transcript]:
     return Call("GET", f"/v1/conversations/{_seg(conversation_id)}", _json(m.Transcript))
 
 
+def cart(conversation_id: str) -> Call[ops.ConversationCart]:
+    path = f"/v1/conversations/{_seg(conversation_id)}/cart"
+    return Call("GET", path, _json(ops.ConversationCart))
+
+
 def ticket(customer_id: str | None) -> Call[m.Ticket]:
     body = {"customer_id": customer_id} if customer_id else {}
     return Call("POST", "/v1/voice/tickets", _json(m.Ticket), json=body)
@@ -211,3 +218,66 @@ def erase_customer(customer_id: str) -> Call[m.Erased]:
 def purge(older_than_days: int | None) -> Call[m.Purged]:
     body = {"older_than_days": older_than_days} if older_than_days else {}
     return Call("POST", "/v1/admin/privacy/purge", _json(m.Purged), json=body, admin=True)
+
+
+# --- admin: lockouts, orders, notices, consent, nodes ------------------------------------------
+LockoutSubject = Literal["customer", "order"]
+ConsentChannel = Literal["sms", "whatsapp", "call", "alexa", "email", "all"]
+
+
+def lockouts() -> Call[list[ops.Lockout]]:
+    return Call("GET", "/v1/admin/lockouts", _listed("lockouts", ops.Lockout), admin=True)
+
+
+def clear_lockout(subject: LockoutSubject, key: str) -> Call[ops.LockoutCleared]:
+    body = {"subject": subject, "key": key}
+    return Call(
+        "POST", "/v1/admin/lockouts/clear", _json(ops.LockoutCleared), json=body, admin=True
+    )
+
+
+def put_order(
+    order_id: str,
+    customer_id: str,
+    status: str,
+    placed_at: dt.date | str,
+    eta: dt.date | str | None,
+    lines: Sequence[tuple[str, int]] | None,
+) -> Call[ops.OrderUpserted]:
+    body: dict[str, Any] = {
+        "customer_id": customer_id,
+        "status": status,
+        "placed_at": str(placed_at),
+        "eta": None if eta is None else str(eta),
+    }
+    if lines is not None:
+        body["lines"] = [{"sku": sku, "quantity": quantity} for sku, quantity in lines]
+    path = f"/v1/admin/orders/{_seg(order_id)}"
+    return Call("PUT", path, _json(ops.OrderUpserted), json=body, admin=True)
+
+
+def notices(
+    customer_id: str | None, event: str | None, limit: int, days: int
+) -> Call[ops.NoticeLedger]:
+    params = {"limit": str(limit), "days": str(days)}
+    params |= {k: v for k, v in (("customer_id", customer_id), ("event", event)) if v}
+    return Call("GET", "/v1/admin/notices", _json(ops.NoticeLedger), params=params, admin=True)
+
+
+def consent(customer_id: str) -> Call[ops.Consent]:
+    path = f"/v1/admin/customers/{_seg(customer_id)}/consent"
+    return Call("GET", path, _json(ops.Consent), admin=True)
+
+
+def record_consent(
+    customer_id: str, channel: ConsentChannel, granted: bool, how: str, at: dt.datetime | None
+) -> Call[ops.Consent]:
+    body: dict[str, Any] = {"channel": channel, "granted": granted, "how": how}
+    if at is not None:
+        body["at"] = at.isoformat()
+    path = f"/v1/admin/customers/{_seg(customer_id)}/consent"
+    return Call("POST", path, _json(ops.Consent), json=body, admin=True)
+
+
+def nodes() -> Call[ops.Nodes]:
+    return Call("GET", "/v1/admin/nodes", _json(ops.Nodes), admin=True)

@@ -28,6 +28,7 @@ class Ready(_Event):
     session_id: str
     output_sample_rate: int
     output_encoding: str = "pcm_s16le"
+    resume_token: str | None = None  # ticket sockets: pass to ``start(resume=...)`` after a reload
 
 
 class SpeechStarted(_Event):

@@ -297,6 +297,8 @@ class CustomerExport(HarkModel):
     conversation_records: dict[str, list[dict[str, Any]]] = {}
     reviewed_examples: list[dict[str, Any]] = []
     exported_at: str | None = None
+    contact_consents: list[dict[str, Any]] = []
+    notices: list[dict[str, Any]] = []
 
 
 class Erased(HarkModel):
@@ -308,6 +310,7 @@ class Erased(HarkModel):
     carts: int
     orders_kept: int
     returns_cleared: int
+    call_records: int = 0
     summary: str
 
 
@@ -316,6 +319,7 @@ class Purged(HarkModel):
     conversations: int
     turns: int
     carts: int
+    call_records: int = 0
     summary: str
 
 

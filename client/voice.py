@@ -62,11 +62,15 @@ class VoiceBook:
         return code
 
     @staticmethod
-    def start_message(sample_rate: int, encoding: str, customer_id: str | None) -> str:
+    def start_message(
+        sample_rate: int, encoding: str, customer_id: str | None, resume: str | None = None
+    ) -> str:
         message: dict[str, Any] = {"type": "start", "sample_rate": sample_rate}
         message["encoding"] = encoding
         if customer_id is not None:
             message["customer_id"] = customer_id
+        if resume is not None:
+            message["resume"] = resume
         return json.dumps(message)
 
     @staticmethod
@@ -133,10 +137,13 @@ class VoiceConnection(VoiceBook):
         sample_rate: int = 16000,
         encoding: Encoding = "pcm_s16le",
         customer_id: str | None = None,
+        resume: str | None = None,
     ) -> Ready:
         """Send ``start`` and wait for ``ready``; an ``error`` answer (``unknown_customer``,
-        ``unsupported_sample_rate``, ``server_busy``...) raises :class:`VoiceError`."""
-        await self._ws.send(self.start_message(sample_rate, encoding, customer_id))
+        ``unsupported_sample_rate``, ``server_busy``...) raises :class:`VoiceError`.
+        ``resume``: a ticket socket's earlier ``ready.resume_token``, to go on with that
+        conversation (a page that reloaded)."""
+        await self._ws.send(self.start_message(sample_rate, encoding, customer_id, resume))
         while (item := await self._next()) is not None:
             if (ready := self.ready_from(item)) is not None:
                 return ready

@@ -32,9 +32,11 @@ class SyncVoiceConnection(VoiceBook):
         sample_rate: int = 16000,
         encoding: Encoding = "pcm_s16le",
         customer_id: str | None = None,
+        resume: str | None = None,
     ) -> Ready:
-        """Send ``start`` and wait for ``ready`` (:class:`VoiceError` for an ``error``)."""
-        self._ws.send(self.start_message(sample_rate, encoding, customer_id))
+        """Send ``start`` and wait for ``ready`` (:class:`VoiceError` for an ``error``);
+        ``resume`` as in :meth:`VoiceConnection.start`."""
+        self._ws.send(self.start_message(sample_rate, encoding, customer_id, resume))
         while (item := self._next()) is not None:
             if (ready := self.ready_from(item)) is not None:
                 return ready

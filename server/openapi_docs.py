@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ConfigDict
+
 Responses = dict[int | str, dict[str, Any]]
 
 
@@ -33,3 +35,8 @@ def text_response(description: str, media_type: str, example: str) -> Responses:
             "content": {media_type: {"schema": {"type": "string"}, "example": example}},
         }
     }
+
+
+def example(**fields: Any) -> ConfigDict:
+    """A model's example in the OpenAPI document (what a generated client shows)."""
+    return ConfigDict(json_schema_extra={"examples": [fields]})

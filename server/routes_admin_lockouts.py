@@ -15,6 +15,8 @@ from pydantic import BaseModel, Field
 
 from hark.runtime.settings import Settings
 from hark.server.auth import Admin, require_admin
+from hark.server.openapi_docs import example
+from hark.server.schemas_ops import LockoutCleared, LockoutList
 from hark.store import verify_attempts
 from hark.store.db import Database
 
@@ -29,6 +31,7 @@ Subject = Literal["customer", "order"]
 
 
 class ClearBody(BaseModel):
+    model_config = example(subject="customer", key="C002")
     subject: Subject = Field(description="What is locked out: a customer or an order number.")
     key: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_.:-]+$")] = Field(
         description="The customer id or the order number as the lockout lists it."
@@ -63,7 +66,12 @@ def _services(request: Request) -> Any:
     return request.app.state.services
 
 
-@router.get("", summary="Customers and order numbers locked out of self-service now")
+@router.get(
+    "",
+    summary="Customers and order numbers locked out of self-service now",
+    response_model=None,
+    responses={200: {"model": LockoutList}},
+)
 def lockouts(request: Request) -> dict[str, Any]:
     services = _services(request)
     return {"lockouts": list_lockouts(services.db, services.settings)}
@@ -72,7 +80,8 @@ def lockouts(request: Request) -> dict[str, Any]:
 @router.post(
     "/clear",
     summary="Forget the failed identity checks of a customer or order number",
-    responses={404: {"description": "Nothing recorded for it"}},
+    response_model=None,
+    responses={200: {"model": LockoutCleared}, 404: {"description": "Nothing recorded for it"}},
 )
 def clear(request: Request, admin: Admin, body: ClearBody) -> dict[str, Any]:
     """A person helped the caller: self-service opens again for them."""

@@ -21,6 +21,8 @@ from pydantic import BaseModel, Field
 from hark.privacy.redact import redact
 from hark.runtime.notice_rules import CHANNELS, EVENT_KINDS, parse_rules
 from hark.server.auth import Admin, require_admin
+from hark.server.openapi_docs import example
+from hark.server.schemas_ops import Consent, NoticeLedger, OrderUpserted
 from hark.store import consent
 from hark.store import notice_outbox as outbox
 from hark.store.db import Database
@@ -48,6 +50,11 @@ class OrderBody(BaseModel):
     """The fields of ``orders.csv``; ``lines`` (or one ``sku`` and ``quantity``) replace the
     order's lines, and may be left out for an order already stored."""
 
+    model_config = example(
+        customer_id="C002", status="delayed", placed_at="2026-11-20", eta="2026-12-12",
+        lines=[{"sku": "AUD-3006", "quantity": 1}],
+    )  # fmt: skip
+
     customer_id: str = Field(min_length=1, max_length=64)
     status: Status
     placed_at: dt.date
@@ -58,6 +65,7 @@ class OrderBody(BaseModel):
 
 
 class ConsentBody(BaseModel):
+    model_config = example(channel="sms", granted=True, how="checkout checkbox")
     channel: ConsentChannel = Field(description="A channel, or `all` (an opt-out / START).")
     granted: bool
     how: str = Field(
@@ -73,7 +81,8 @@ def _db(request: Request) -> Database:
 @router.put(
     "/orders/{order_id}",
     summary="Create or update one order; changes become notices",
-    responses={404: {"description": "Unknown customer or product"}},
+    response_model=None,
+    responses={200: {"model": OrderUpserted}, 404: {"description": "Unknown customer or product"}},
 )
 def put_order(request: Request, body: OrderBody, order_id: Id) -> dict[str, Any]:
     settings = request.app.state.settings
@@ -108,7 +117,12 @@ def put_order(request: Request, body: OrderBody, order_id: Id) -> dict[str, Any]
         }
 
 
-@router.get("/notices", summary="The notice ledger and outcomes by day")
+@router.get(
+    "/notices",
+    summary="The notice ledger and outcomes by day",
+    response_model=None,
+    responses={200: {"model": NoticeLedger}},
+)
 def list_notices(
     request: Request,
     customer_id: Annotated[str | None, Query(max_length=64)] = None,
@@ -124,14 +138,24 @@ def list_notices(
         }
 
 
-@router.get("/customers/{customer_id}/consent", summary="A customer's consent ledger")
+@router.get(
+    "/customers/{customer_id}/consent",
+    summary="A customer's consent ledger",
+    response_model=None,
+    responses={200: {"model": Consent}, 404: {"description": "Unknown customer"}},
+)
 def get_consent(request: Request, customer_id: Id) -> dict[str, Any]:
     with _db(request).session() as session:
         customer = _customer(session, customer_id)
         return _consent_out(session, customer)
 
 
-@router.post("/customers/{customer_id}/consent", summary="Record consent given or withdrawn")
+@router.post(
+    "/customers/{customer_id}/consent",
+    summary="Record consent given or withdrawn",
+    response_model=None,
+    responses={200: {"model": Consent}, 404: {"description": "Unknown customer"}},
+)
 def post_consent(
     request: Request, admin: Admin, body: ConsentBody, customer_id: Id
 ) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
 from hark.runtime.metrics import record_turn
 from hark.server.auth import Client, may_read
+from hark.server.openapi_docs import example as _example
 from hark.skills.identity import CustomerNotAllowed, starting_identity
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
@@ -35,11 +36,6 @@ _CARD = {
     "image_url": "/shop-media/media/AUD-3006.png",
     "model_url": None,
 }
-
-
-def _example(**example: Any) -> ConfigDict:
-    """A model's example in the OpenAPI document (what a generated client shows)."""
-    return ConfigDict(json_schema_extra={"examples": [example]})
 
 
 class CardOut(BaseModel):
@@ -278,6 +274,18 @@ def get_transcript(conversation_id: str, request: Request, principal: Client) ->
 
 
 class CartResponse(BaseModel):
+    """The conversation's open cart (what the shop's checkout takes over)."""
+
+    model_config = _example(
+        conversation_id=_CID,
+        cart={
+            "lines": [
+                {**{k: _CARD[k] for k in ("sku", "name", "price", "image_url")}, "quantity": 1}
+            ],
+            "total": 129.99,
+            "currency": "USD",
+        },
+    )
     conversation_id: str
     cart: CartOut | None = Field(description="The open cart; null when the caller has none.")
 
@@ -285,6 +293,7 @@ class CartResponse(BaseModel):
 @router.get(
     "/{conversation_id}/cart",
     response_model=CartResponse,
+    summary="Read a conversation's open cart (for the shop's checkout)",
     responses={404: {"description": "Unknown conversation"}, **_UNAUTHORIZED},
 )
 def get_cart(conversation_id: str, request: Request, principal: Client) -> CartResponse:

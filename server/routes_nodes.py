@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from hark.server.admission import load_of
 from hark.server.auth import require_admin
 from hark.server.node_registry import registry_for
+from hark.server.schemas_ops import NodeList
 from hark.server.shared_state import redis_errors
 
 router = APIRouter(
@@ -26,7 +27,12 @@ router = APIRouter(
 )
 
 
-@router.get("/nodes", summary="Nodes up, their load and live calls (from Redis)")
+@router.get(
+    "/nodes",
+    summary="Nodes up, their load and live calls (from Redis)",
+    response_model=None,
+    responses={200: {"model": NodeList}, 503: {"description": "Redis unreachable"}},
+)
 async def nodes(request: Request) -> JSONResponse:
     registry = registry_for(request.app)
     if registry is None:

@@ -32,17 +32,24 @@ from starlette.datastructures import ImmutableMultiDict
 from hark.dialogue.notice_threads import open_notice_conversation
 from hark.integrations.twilio import gather, phone, twiml
 from hark.integrations.twilio.outbound import TwilioRest
-from hark.integrations.twilio.routes import CALL_SID
+from hark.integrations.twilio.routes import CALL_SID, TWIML_RESPONSES
 from hark.integrations.twilio.runtime import runtime_for
 from hark.integrations.twilio.security import verified_form
+from hark.server.openapi_docs import text_response
 from hark.skills.notices import wording
 from hark.store import notice_outbox as outbox
 from hark.store.models import Notice, NoticeSend, utcnow
 
 log = logging.getLogger("hark.notices")
 
-router = APIRouter(tags=["twilio"])
 XML = "application/xml"
+# TwiML answers, documented as the other Twilio webhooks are; the last three answer empty TwiML.
+router = APIRouter(tags=["twilio"], default_response_class=Response, responses=TWIML_RESPONSES)
+EMPTY_TWIML = text_response(
+    "Empty TwiML (nothing for Twilio to do)",
+    XML,
+    '<?xml version="1.0" encoding="UTF-8"?><Response />',
+)
 NoticeQuery = Annotated[int, Query(ge=1, le=2**62)]
 VerifiedForm = Annotated[ImmutableMultiDict, Depends(verified_form)]
 MACHINE = ("machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax")
@@ -106,7 +113,11 @@ async def _open(services: Any, runtime: Any, notice_id: int, call_sid: str) -> s
     return document
 
 
-@router.post("/twilio/notice-amd", summary="Answering-machine detection for a notice call")
+@router.post(
+    "/twilio/notice-amd",
+    summary="Answering-machine detection for a notice call",
+    responses=EMPTY_TWIML,
+)
 async def notice_amd(request: Request, notice: NoticeQuery, form: VerifiedForm) -> Response:
     services = request.app.state.services
     answered_by = (form.get("AnsweredBy") or "").strip().lower()[:40]
@@ -146,7 +157,7 @@ def _record_amd(services: Any, notice_id: int, call_sid: str, answered_by: str) 
         return False  # "unknown": the call's status will settle it
 
 
-@router.post("/twilio/notice-call-status", summary="How a notice call ended")
+@router.post("/twilio/notice-call-status", summary="How a notice call ended", responses=EMPTY_TWIML)
 async def notice_call_status(request: Request, notice: NoticeQuery, form: VerifiedForm) -> Response:
     services = request.app.state.services
     status = (form.get("CallStatus") or "").strip().lower()[:20]
@@ -177,7 +188,9 @@ def _record_status(services: Any, notice_id: int, call_sid: str, status: str) ->
             outbox.close(notice, "answered", "the call was answered", "call")
 
 
-@router.post("/twilio/notice-status", summary="Delivery report of a notice text")
+@router.post(
+    "/twilio/notice-status", summary="Delivery report of a notice text", responses=EMPTY_TWIML
+)
 async def notice_status(request: Request, form: VerifiedForm) -> Response:
     services = request.app.state.services
     message_sid = (form.get("MessageSid") or form.get("SmsSid") or "")[:64]

@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, Response
 
 from hark.integrations.widget.assets import MODEL_VIEWER, widget_source
+from hark.server.openapi_docs import text_response
 
 router = APIRouter(tags=["widget"])
 
@@ -24,14 +25,36 @@ PUBLIC_SCRIPT_HEADERS = {
     "cache-control": "public, max-age=300",
 }
 JS = "text/javascript; charset=utf-8"
+WIDGET_DOC = text_response(
+    "The widget's script (JavaScript)",
+    "text/javascript",
+    "/*\n * Hark's website widget: one line of HTML puts the shop's assistant on any page.\n"
+    ' *   <script src="https://hark.example.com/widget.js"\n'
+    ' *           data-hark-ticket-url="/my-backend/hark-ticket" async></script>\n */ ...',
+)
+VIEWER_DOC = text_response(
+    "The 3D viewer's script (JavaScript, an ES module)",
+    "text/javascript",
+    "/* <model-viewer> (Google, Apache-2.0): the web component that shows a glTF model */ ...",
+)
 
 
-@router.get("/widget.js", summary="The website widget (one script tag; docs/widget.md)")
+@router.get(
+    "/widget.js",
+    summary="The website widget (one script tag; docs/widget.md)",
+    response_class=Response,
+    responses=WIDGET_DOC,
+)
 async def widget_js() -> Response:
     return Response(widget_source(), media_type=JS, headers=PUBLIC_SCRIPT_HEADERS)
 
 
-@router.get("/widget/model-viewer.js", summary="The widget's 3D viewer, loaded when opened")
+@router.get(
+    "/widget/model-viewer.js",
+    summary="The widget's 3D viewer, loaded when opened",
+    response_class=Response,
+    responses={**VIEWER_DOC, 404: {"description": "Not installed (`make kiosk-assets`)"}},
+)
 async def widget_model_viewer() -> FileResponse:
     if not MODEL_VIEWER.is_file():
         raise HTTPException(404, "the 3D viewer is not installed: run `make kiosk-assets`")

@@ -15,12 +15,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from hark.server.openapi_docs import example as _example
+
 _CID = "3b568cab88934aa288588e6262a2b039"
 _AT = "2026-11-24T14:03:11.402118"
-
-
-def _example(**example: Any) -> ConfigDict:
-    return ConfigDict(json_schema_extra={"examples": [example]})
 
 
 # --- handoffs ---------------------------------------------------------------------------------
@@ -330,6 +328,9 @@ class CustomerExport(BaseModel):
                         "turns": [{"seq": 1, "role": "user", "text": "where is my order",
                                    "intent": "order_status", "at": _AT}]}],
         conversation_records={}, reviewed_examples=[], exported_at=_AT,
+        contact_consents=[{"channel": "sms", "granted": True, "at": _AT, "source": "shop_import",
+                           "how": ""}],
+        notices=[],
     )  # fmt: skip
     customer: dict[str, Any]
     orders: list[dict[str, Any]]
@@ -342,3 +343,5 @@ class CustomerExport(BaseModel):
     )
     reviewed_examples: list[dict[str, Any]]
     exported_at: str | None
+    contact_consents: list[dict[str, Any]] = Field(description="The consent ledger.")
+    notices: list[dict[str, Any]] = Field(description="Notices Hark decided for the customer.")

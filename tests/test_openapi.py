@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 import hark.client.events as client_events
 import hark.client.models as client_models
+import hark.client.models_ops as client_ops
 
 REF = "#/components/schemas/"
 
@@ -137,6 +138,19 @@ def test_every_named_schema_shows_an_example_or_is_part_of_one(document) -> None
         (client_models.CustomerExport, "CustomerExport"),
         (client_models.Erased, "Erased"),
         (client_models.Purged, "Purged"),
+        (client_models.NodeLoad, "NodeLoad"),
+        (client_ops.ConversationCart, "CartResponse"),
+        (client_ops.Lockout, "Lockout"),
+        (client_ops.LockoutCleared, "LockoutCleared"),
+        (client_ops.OrderUpserted, "OrderUpserted"),
+        (client_ops.Notice, "Notice"),
+        (client_ops.NoticeSend, "NoticeSend"),
+        (client_ops.NoticeLedger, "NoticeLedger"),
+        (client_ops.NoticeDay, "NoticeDay"),
+        (client_ops.Consent, "Consent"),
+        (client_ops.ConsentEntry, "ConsentEntry"),
+        (client_ops.Nodes, "NodeList"),
+        (client_ops.NodeEntry, "NodeEntry"),
     ],
 )
 def test_the_client_declares_every_documented_field(

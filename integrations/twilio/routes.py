@@ -27,24 +27,21 @@ log = logging.getLogger("hark.twilio")
 XML = "application/xml"
 # Every webhook answers TwiML (documented once here for /openapi.json; the routes build
 # their own Response, so the default class below only names the media type).
-router = APIRouter(
-    tags=["twilio"],
-    default_response_class=Response,
-    responses={
-        200: {
-            "description": "TwiML for Twilio",
-            "content": {
-                XML: {
-                    "schema": {"type": "string"},
-                    "example": '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Hi, '
-                    'thanks for calling Hark Store.</Say><Gather input="speech" '
-                    'action="/twilio/gather?turn=1"/></Response>',
-                }
-            },
+TWIML_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "TwiML for Twilio",
+        "content": {
+            XML: {
+                "schema": {"type": "string"},
+                "example": '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Hi, '
+                'thanks for calling Hark Store.</Say><Gather input="speech" '
+                'action="/twilio/gather?turn=1"/></Response>',
+            }
         },
-        403: {"description": "Missing or wrong X-Twilio-Signature"},
     },
-)
+    403: {"description": "Missing or wrong X-Twilio-Signature"},
+}
+router = APIRouter(tags=["twilio"], default_response_class=Response, responses=TWIML_RESPONSES)
 CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 SORRY = "Sorry, something went wrong on my side. Please call again in a moment. Goodbye."
 Form = ImmutableMultiDict
