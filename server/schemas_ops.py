@@ -56,7 +56,7 @@ class LockoutList(BaseModel):
 
 
 class LockoutCleared(BaseModel):
-    model_config = example(cleared=5, by="key:9c1f0e7a2b")
+    model_config = example(cleared=5, by="admin:eaed6e5b99909c45")
     cleared: int = Field(description="How many recorded failures were forgotten.")
     by: str = Field(description="The owner name of the admin key that cleared it.")
 

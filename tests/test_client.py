@@ -15,6 +15,7 @@ client too, so a generated client and this one stay complete.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import httpx
@@ -297,6 +298,121 @@ async def test_async_operator_calls_and_errors(hark_server, dialogue, db) -> Non
             await hark.admin.claim_handoff("nope")
         with pytest.raises(Unauthorized):  # no API key for the conversation API
             await hark.start_conversation()
+
+
+def test_the_cart_of_a_conversation(hark_server) -> None:
+    server = hark_server()
+    with HarkClient(server.url, api_key=KEY) as hark:
+        chat = hark.start_conversation(customer_id="C001").conversation_id
+        empty = hark.cart(chat)
+        complete(empty)
+        assert empty.conversation_id == chat and empty.cart is None
+        hark.turn(chat, "do you have wireless headphones")
+        added = hark.turn(chat, "add the first one to my cart")
+        read = hark.cart(chat)
+        complete(read)
+        assert read.cart is not None and read.cart == added.cart
+        assert read.cart.lines[0].quantity == 1 and read.cart.total == read.cart.lines[0].price
+        with pytest.raises(NotFound):
+            hark.cart("no-such-conversation")
+    with HarkClient(server.url) as stranger, pytest.raises(Unauthorized):
+        stranger.cart(chat)
+
+
+def lock_out(dialogue, customer_id: str) -> None:
+    """Five failed identity checks (a wrong order number each), as in test_identity_attacks."""
+    for number in ("1111", "2222", "3333", "4444", "5555"):
+        conversation_id, _ = dialogue.start_conversation("phone", customer_id)
+        dialogue.turn(conversation_id, f"where is order {number}")
+
+
+def test_lockouts_orders_notices_consent_and_nodes(hark_server, dialogue) -> None:
+    lock_out(dialogue, "C002")
+    server = hark_server(notices="order_delayed,order_shipped")
+    with HarkClient(server.url, admin_key=ADMIN) as hark:
+        locked = hark.admin.lockouts()
+        for lockout in locked:
+            complete(lockout)
+        assert [(x.subject, x.key, x.failures) for x in locked] == [("customer", "C002", 5)]
+        with pytest.raises(ValidationFailed):
+            hark.admin.clear_lockout("customer", "C002' OR 1=1")
+        cleared = hark.admin.clear_lockout("customer", "C002")
+        complete(cleared)
+        assert cleared.cleared == 5 and cleared.by.startswith("admin:")
+        assert hark.admin.lockouts() == []
+        with pytest.raises(NotFound):
+            hark.admin.clear_lockout("customer", "C002")
+
+        order = {"customer_id": "C002", "status": "delayed", "placed_at": "2026-11-20"}
+        first = hark.admin.put_order("7002", **order, eta=dt.date(2026, 12, 12))
+        complete(first)
+        assert first.order_id == "7002" and not first.created
+        [notice] = first.notices
+        assert notice.event == "order_delayed" and notice.state == "pending"
+        assert notice.event_key == "order:7002:delayed:2026-12-12" and notice.outcome is None
+        again = hark.admin.put_order("7002", **order, eta="2026-12-12")  # decided once
+        assert again.notices == []
+        new = hark.admin.put_order(
+            "9999", **{**order, "status": "processing"}, lines=[("AUD-3006", 2)]
+        )
+        assert new.created and new.notices == []
+        with pytest.raises(NotFound):
+            hark.admin.put_order(
+                "7003", **{**order, "customer_id": "C999"}, lines=[("AUD-3006", 1)]
+            )
+        ledger = hark.admin.notices(customer_id="C002")
+        complete(ledger)
+        assert [n.id for n in ledger.notices] == [notice.id]
+        [day] = ledger.by_day
+        assert day.waiting == 1 and day.delivered == 0
+        assert hark.admin.notices(event="order_shipped").notices == []
+        with pytest.raises(ValidationFailed):
+            hark.admin.notices(event="birthday")
+
+        empty = hark.admin.consent("C003")
+        complete(empty)
+        assert empty.channels == [] and not empty.opted_out and empty.ledger == []
+        given = hark.admin.record_consent("C003", "sms", True, how="checkout box, 555-010-0103")
+        complete(given)
+        assert given.channels == ["sms"] and given.preference == ["sms"]
+        [entry] = given.ledger
+        assert entry.source == "api" and entry.granted and "555-010-0103" not in (entry.how or "")
+        stopped = hark.admin.record_consent("C003", "all", False)
+        assert stopped.opted_out and [e.channel for e in stopped.ledger] == ["sms", "all"]
+        with pytest.raises(NotFound):
+            hark.admin.consent("NOPE")
+        with pytest.raises(ValidationFailed):
+            hark.admin.record_consent(
+                "C003", "sms", True, at=dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+            )
+
+        nodes = hark.admin.nodes()
+        complete(nodes)
+        assert not nodes.shared and nodes.this_node is None
+        [here] = nodes.nodes
+        assert here.calls is None and here.load.voice_sessions == 0 and not here.load.draining
+    wrong = "wrong-admin-key-0123456789"
+    with HarkClient(server.url, admin_key=wrong) as stranger, pytest.raises(Unauthorized):
+        stranger.admin.notices()
+
+
+async def test_async_operations_calls(hark_server, dialogue) -> None:
+    lock_out(dialogue, "C002")
+    server = hark_server()
+    async with AsyncHarkClient(server.url, api_key=KEY, admin_key=ADMIN) as hark:
+        chat = (await hark.start_conversation()).conversation_id
+        assert (await hark.cart(chat)).cart is None
+        [lockout] = await hark.admin.lockouts()
+        assert (await hark.admin.clear_lockout(lockout.subject, lockout.key)).cleared == 5
+        updated = await hark.admin.put_order(
+            "7002", customer_id="C002", status="shipped", placed_at="2026-11-20"
+        )
+        assert not updated.created
+        assert (await hark.admin.notices()).by_day is not None
+        consent = await hark.admin.record_consent("C001", "email", True, how="newsletter form")
+        assert "email" in consent.channels
+        assert (await hark.admin.consent("C001")).ledger[-1].channel == "email"
+        assert len((await hark.admin.nodes()).nodes) == 1
 
 
 def test_a_caller_supplied_http_client_and_bad_addresses(hark_server) -> None:
