@@ -18,8 +18,10 @@ from dataclasses import replace
 from hark.dialogue import outside, requests
 from hark.dialogue.intents import rule_intent
 from hark.dialogue.llm import TurnPlanner
+from hark.dialogue.meaning import meaning_index, neutral
 from hark.dialogue.nlu import nlu_for
 from hark.dialogue.pending_answers import answer_pending
+from hark.dialogue.sentiment import is_upset
 from hark.language.speech import money_in_text, short_text
 from hark.shop.catalog_match import stem
 from hark.shop.search import SearchQuery
@@ -152,6 +154,9 @@ def _respond_one(
     ):
         # "the uh the wah": no words to act on (a configured LLM may still make sense of it)
         return _llm_or(ctx, planner, outside.not_understood(ctx))
+    complaint = _complaint(ctx, intent)
+    if complaint is not None:
+        return complaint  # "the lid snapped off the kettle": sorry, that order, the remedy
     mine = support.order_in_question(ctx)
     if mine is not None and intent not in ("start_return", "return_policy"):
         if problems.is_problem_report(text) and not _faq_on_problem(ctx):
@@ -194,6 +199,44 @@ _PROBLEM_INTENTS = frozenset(
 )
 
 
+_COMMANDS = frozenset(
+    {"human_agent", "cancel", "checkout", "view_cart", "goodbye", "thanks", "greet", "repeat"}
+    | {"affirm", "deny", "help"}
+)
+#: A calm "where's my parcel" is a question; a lateness complaint reads further from it.
+LATE_LEAD = 0.08
+_QUESTION = re.compile(r"^(what|how|do|does|is|are|can|could|will|would|if|when)\b")
+
+
+def _complaint(ctx: TurnContext, intent: str) -> SkillReply | None:
+    """A complaint read by meaning (any wording), answered by its kind; None for anything else.
+
+    Explicit commands keep their rules; a question about what happens *if* something
+    breaks is the FAQ's ("what if it arrives broken"), not a complaint.
+    """
+    text = ctx.nlu.text or ""
+    if intent in _COMMANDS or rule_intent(text) is not None:
+        return None
+    index = meaning_index()
+    vocabulary = nlu_for(ctx.knowledge).matcher.vocabulary
+    reading = index.problem(neutral(text, vocabulary)) if index is not None else None
+    if reading is None:
+        return None
+    if _QUESTION.match(text):
+        match = ctx.knowledge.faq.answer(ctx.text)
+        if match is not None and match.confidence >= 0.75:
+            return None
+    if reading.label == "late":
+        history = ctx.state.sentiment_history
+        upset = bool(history) and is_upset(history[-1])
+        if not upset and reading.similarity - reading.runner_up < LATE_LEAD:
+            return None  # "where's my parcel" asks where it is: the status answers it
+        return problems.late_complaint(ctx)
+    if reading.label == "bad_service":
+        return problems.service_complaint(ctx)
+    return problems.report_problem(ctx, reading.label)
+
+
 def _faq_on_problem(ctx: TurnContext) -> bool:
     """The shop's FAQ has its own answer for this kind of problem ("what if it arrives broken")."""
     match = ctx.knowledge.faq.answer(ctx.text)
@@ -228,8 +271,9 @@ def _checked(ctx: TurnContext, intent: str, planner: TurnPlanner | None) -> Skil
             return support.faq(ctx)
     if intent == "product_search":
         outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text))
-        weak = not outcome.found or (not outcome.exact and outcome.hits[0].coverage < 0.5)
-        if weak and not outcome.out_of_stock:
+        loose = not outcome.exact or outcome.named  # "can I rent a violin": "rent" is no product
+        weak = not outcome.found or outcome.by_meaning or (loose and outcome.hits[0].coverage < 0.5)
+        if weak and (not outcome.out_of_stock or outcome.by_meaning):
             # "can I hire a floor sander": a service the FAQ answers, not a product to offer
             match = ctx.knowledge.faq.answer(ctx.text)
             if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:
