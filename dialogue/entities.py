@@ -382,3 +382,28 @@ def extract(tokens: list[str], matcher: CatalogMatcher | None) -> Entities:
         content = [matcher.corrected(w) for w in matcher.glue_known(content)]
     ent.keywords = list(dict.fromkeys(content))  # first occurrences, in order
     return ent
+
+
+#: Digits a recogniser writes for a word before an id read digit by digit ("for 8, 1, 2, 6").
+_HOMOPHONE_DIGITS = frozenset("428")
+
+
+def fit_order_id(order_id: str | None, lengths: frozenset[int]) -> str | None:
+    """The order id in the shop's own shape: "48126" is "8126" when every id has four digits
+    and the first digit was a word before the id ("it's order for 8, 1, 2, 6")."""
+    if not order_id or not lengths or len(order_id) in lengths or not order_id.isdigit():
+        return order_id
+    if len(order_id) - 1 in lengths and order_id[0] in _HOMOPHONE_DIGITS:
+        return order_id[1:]
+    return order_id
+
+
+def fit_price(bound: float | None, cheapest: float, dearest: float) -> float | None:
+    """A price limit in the shop's range: "one twenty" written "1.20" where nothing costs
+    under 6 dollars is 120 (a hundred times it), when that lands within the range."""
+    if bound is None or bound >= cheapest or bound <= 0:
+        return bound
+    scaled = round(bound * 100, 2)
+    if cheapest <= scaled <= dearest * 1.5 and not float(bound).is_integer():
+        return scaled
+    return bound

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from hark.dialogue import outside, requests
+from hark.dialogue.entities import fit_order_id, fit_price
 from hark.dialogue.intents import rule_intent
 from hark.dialogue.llm import TurnPlanner
 from hark.dialogue.meaning import meaning_index, neutral
@@ -28,6 +29,7 @@ from hark.shop.search import SearchQuery
 from hark.skills import actions, cart, handoff, problems, sales, support
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.state import Pending
+from hark.skills.understanding import NluResult
 
 FAQ_FALLBACK_CONFIDENCE = 0.5
 #: A classifier this sure is believed even when the words are few ("what?", "help").
@@ -91,6 +93,7 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: TurnPlanner | No
     With the LLM planner in ``always`` mode, it takes the whole turn first (after
     an answer to Hark's own question, a goodbye or a request for a person).
     """
+    _fit_numbers(ctx.nlu, ctx)
     if pending is not None:
         # "yes please, two sets" answers the open question whole, before any cutting
         answered = answer_pending(ctx, pending, ctx.nlu.intent)
@@ -106,9 +109,21 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: TurnPlanner | No
         return _respond_one(ctx, pending, planner)
     replies: list[SkillReply] = []
     for n, part in enumerate(parts):
+        _fit_numbers(part.nlu, ctx)
         sub = replace(ctx, text=part.nlu.request or part.text, nlu=part.nlu)
         replies.append(_respond_one(sub, pending if n == 0 else None, planner))
     return requests.combine(replies)
+
+
+def _fit_numbers(nlu: NluResult, ctx: TurnContext) -> None:
+    """Numbers read with the shop in mind: an order id of the shop's shape, a price limit
+    in the range its prices live in ("under 1.20" for a shop of 6-250 dollar things is 120)."""
+    e = nlu.entities
+    e.order_id = fit_order_id(e.order_id, ctx.knowledge.order_id_lengths)
+    prices = [p.price for p in ctx.knowledge.products.values() if p.price > 0]
+    if prices:
+        e.price_max = fit_price(e.price_max, min(prices), max(prices))
+        e.price_min = fit_price(e.price_min, min(prices), max(prices))
 
 
 def _planner_may_take(ctx: TurnContext) -> bool:

@@ -231,3 +231,22 @@ def _docs(shop: str) -> list[ProductDoc]:
         ProductDoc(r[0], r[1], r[2], float(r[3]), r[4], tuple(r[5].split(";")), int(r[6]))
         for r in ALL_SHOPS[shop].products
     ]
+
+
+# --- numbers read with the conversation and the catalog in mind -------------------------------
+def test_an_order_id_read_after_for_takes_the_shops_id_shape(cook) -> None:
+    reply = talk(cook[0], "yeah it's order for 7, 3, 1, 1", customer="H1")[-1]
+    assert "7311" in reply.replace(" ", "") and "47311" not in reply.replace(" ", "")
+
+
+def test_a_price_limit_is_read_in_the_shops_price_range(cook) -> None:
+    reply = talk(cook[0], "have you got a blender under 1.20")[-1]
+    assert "Blender" in reply and "1.20" not in reply
+
+
+def test_one_more_adds_one_to_the_cart(cook) -> None:
+    dm, db = cook
+    conversation_id, _ = dm.start_conversation("test", "H2", identity=Identity.VERIFIED)
+    dm.turn(conversation_id, "add two toasters to my cart")
+    dm.turn(conversation_id, "actually add one more of those")
+    assert cart_of(db, "H2").get("HK-09") == 3
