@@ -166,6 +166,7 @@ def _respond_one(
         and not (e.order_id or e.products or e.category or e.ordinal or e.comparative)
         and not (e.pronoun_ref or e.quantity or e.price_min or e.price_max)
         and rule_intent(text) is None
+        and ctx.knowledge.faq.answer(ctx.text) is None  # "do you take paypal": the FAQ's words
     ):
         # "the uh the wah": no words to act on (a configured LLM may still make sense of it)
         return _llm_or(ctx, planner, outside.not_understood(ctx))

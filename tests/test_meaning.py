@@ -250,3 +250,27 @@ def test_one_more_adds_one_to_the_cart(cook) -> None:
     dm.turn(conversation_id, "add two toasters to my cart")
     dm.turn(conversation_id, "actually add one more of those")
     assert cart_of(db, "H2").get("HK-09") == 3
+
+
+# --- every clause of a turn is answered, whatever its kind ----------------------------------------
+@pytest.mark.parametrize(
+    ("line", "first", "second"),
+    [
+        ("where's my blender and do you wrap presents", "7311|7 3 1 1", r"\$?4|4 dollars"),
+        (
+            "what's happening with my order, and I also need more coffee filters",
+            "7311|7 3 1 1",
+            "Coffee Filters",
+        ),
+        ("how much is the toaster and do you take paypal", "Toaster", "PayPal"),
+        (
+            "any news on my order plus what's your warranty on appliances",
+            "7311|7 3 1 1",
+            "two-year",
+        ),
+        ("I'd like a rice cooker and a cast iron skillet", "Rice Cooker", "Skillet"),
+    ],
+)
+def test_each_request_of_a_turn_is_answered(cook, line, first, second) -> None:
+    reply = talk(cook[0], line, customer="H1")[-1]
+    assert re.search(first, reply) and re.search(second, reply), reply
