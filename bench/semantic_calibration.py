@@ -114,7 +114,7 @@ def _raw_problem(index: MeaningIndex, text: str) -> tuple[str, float]:
 
     vector = index.vector(text)
     kind = _nearest(index._problems, index._problem_labels, vector)
-    other = _nearest(index._intents, index._intent_labels, vector)
+    other = _nearest(index._rivals, index._rival_labels, vector)
     assert kind is not None and other is not None
     return kind.label, kind.similarity - other.similarity
 

@@ -38,10 +38,15 @@ INTENT_MARGIN: Final = 0.05
 """The runner-up intent's nearest example must be this much further away."""
 PROBLEM_MIN_SIM: Final = 0.35
 """A complaint kind is named only when one of its examples is this close (calibrated)."""
-PROBLEM_LEAD: Final = -0.08
+PROBLEM_LEAD: Final = -0.06
 """...and no intent example is nearer than it by more than this. Read on the turn with its
-product words neutral (:func:`neutral`); ``bench/semantic_calibration.py`` puts the cut here."""
+product words neutral (:func:`neutral`). ``bench/semantic_calibration.py``: complaints lead
+by -0.06 to 0.31, other turns by up to 0.01, so a lead this small is taken only beside
+words that say something is wrong (:data:`PROBLEM_CLEAR` alone otherwise)."""
+PROBLEM_CLEAR: Final = 0.02
+"""A lead that is a complaint on its own: above every other turn of the development cases."""
 ITEM: Final = "this item"
+COMPLAINT_LIKE: Final = frozenset({"start_return"})
 
 PROBLEM_KINDS: Final = (
     "damaged",
@@ -75,6 +80,11 @@ class MeaningIndex:
         self._intent_labels, intent_texts = _flatten(intents)
         self._problem_labels, problem_texts = _flatten(problems)
         self._intents = embedder.embed(intent_texts)
+        # A complaint competes with every other intent but a return: asking to send
+        # something back because it broke IS a complaint ("the x I got is broken").
+        rivals = [i for i, label in enumerate(self._intent_labels) if label not in COMPLAINT_LIKE]
+        self._rivals = self._intents[rivals]
+        self._rival_labels = [self._intent_labels[i] for i in rivals]
         self._problems = (
             embedder.embed(problem_texts)
             if problem_texts
@@ -102,7 +112,7 @@ class MeaningIndex:
         kind = _nearest(self._problems, self._problem_labels, vector)
         if kind is None or kind.similarity < PROBLEM_MIN_SIM:
             return None
-        other = _nearest(self._intents, self._intent_labels, vector)
+        other = _nearest(self._rivals, self._rival_labels, vector)
         nearest_other = other.similarity if other is not None else -1.0
         if nearest_other + PROBLEM_LEAD > kind.similarity:
             return None

@@ -19,7 +19,7 @@ from hark.dialogue import outside, requests
 from hark.dialogue.entities import fit_order_id, fit_price
 from hark.dialogue.intents import rule_intent
 from hark.dialogue.llm import TurnPlanner
-from hark.dialogue.meaning import meaning_index, neutral
+from hark.dialogue.meaning import PROBLEM_CLEAR, meaning_index, neutral
 from hark.dialogue.nlu import nlu_for
 from hark.dialogue.pending_answers import answer_pending
 from hark.dialogue.sentiment import is_upset
@@ -238,6 +238,9 @@ def _complaint(ctx: TurnContext, intent: str) -> SkillReply | None:
     reading = index.problem(neutral(text, vocabulary)) if index is not None else None
     if reading is None:
         return None
+    lead = reading.similarity - reading.runner_up
+    if lead < PROBLEM_CLEAR and not problems.PROBLEM.search(text):
+        return None  # near a complaint, but as near other requests, and no word says so
     if _QUESTION.match(text):
         match = ctx.knowledge.faq.answer(ctx.text)
         if match is not None and match.confidence >= 0.75:
@@ -245,7 +248,7 @@ def _complaint(ctx: TurnContext, intent: str) -> SkillReply | None:
     if reading.label == "late":
         history = ctx.state.sentiment_history
         upset = bool(history) and is_upset(history[-1])
-        if not upset and reading.similarity - reading.runner_up < LATE_LEAD:
+        if not upset and lead < LATE_LEAD:
             return None  # "where's my parcel" asks where it is: the status answers it
         return problems.late_complaint(ctx)
     if reading.label == "bad_service":
