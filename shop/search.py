@@ -160,8 +160,8 @@ class ProductSearch:
             if sims is None or max(sims.values(), default=0.0) < SERVES_MIN:
                 words_ = [c.word for c in concepts]
                 return SearchOutcome([], [], [], words_, words_, False)
-            candidates = self._by_meaning(sims, category, query)
-            return self._outcome(query, concepts, candidates, meaning=sims, by_meaning=True)
+            by_need = self._by_meaning(sims, category, query)
+            return self._outcome(query, concepts, by_need, meaning=sims, by_meaning=True)
         candidates: list[tuple[ProductDoc, float, float, list[str]]]
         if not concepts and category is None:
             candidates = [(p, 0.0, 1.0, []) for p in self.products]
@@ -208,7 +208,7 @@ class ProductSearch:
         """Candidates ranked by meaning alone: those near the nearest one."""
         top = max(sims.values(), default=0.0)
         floor = max(CARRIED_MIN, top - MEANING_SPREAD)
-        out = []
+        out: list[tuple[ProductDoc, float, float, list[str]]] = []
         for product in self.products:
             sim = sims.get(product.sku, 0.0)
             if sim < floor or product.sku in query.exclude:

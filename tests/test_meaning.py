@@ -274,3 +274,12 @@ def test_one_more_adds_one_to_the_cart(cook) -> None:
 def test_each_request_of_a_turn_is_answered(cook, line, first, second) -> None:
     reply = talk(cook[0], line, customer="H1")[-1]
     assert re.search(first, reply) and re.search(second, reply), reply
+
+
+# --- the reorder of a consumable, offered in the greeting -----------------------------------------
+def test_a_due_consumable_is_offered_in_the_greeting_and_yes_adds_it(music) -> None:
+    dm, db = music
+    conversation_id, greeting = dm.start_conversation("test", "M3", identity=Identity.VERIFIED)
+    assert "Guitar Strings" in greeting.text and "add another" in greeting.text
+    dm.turn(conversation_id, "yes please")
+    assert cart_of(db, "M3").get("MU-4", 0) >= 1
