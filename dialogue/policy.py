@@ -105,14 +105,31 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: TurnPlanner | No
             return planned
         planner = None  # it failed: the built-in skills answer, without asking it again
     parts = requests.split(ctx.said or ctx.text, nlu_for(ctx.knowledge), ctx.knowledge)
+    if parts and _complaint_kind(ctx, ctx.nlu.intent) is not None:
+        parts = []  # "it's been ages, my piano still isn't here, I'm fed up": one complaint
     if not parts:
-        return _respond_one(ctx, pending, planner)
+        return _person_for_the_upset(ctx, _respond_one(ctx, pending, planner))
     replies: list[SkillReply] = []
     for n, part in enumerate(parts):
         _fit_numbers(part.nlu, ctx)
         sub = replace(ctx, text=part.nlu.request or part.text, nlu=part.nlu)
         replies.append(_respond_one(sub, pending if n == 0 else None, planner))
-    return requests.combine(replies)
+    return _person_for_the_upset(ctx, requests.combine(replies))
+
+
+def _person_for_the_upset(ctx: TurnContext, reply: SkillReply) -> SkillReply:
+    """A frustrated caller told where their order is also hears that a person can take it on."""
+    history = ctx.state.sentiment_history
+    if (
+        reply.intent == "order_status"
+        and reply.pending is None
+        and not reply.end
+        and history
+        and is_upset(history[-1])
+    ):
+        reply.say.say("Would you like me to connect you with a person about it?")
+        reply.pending = Pending("handoff", {"reason": "frustrated about an order"})
+    return reply
 
 
 def _fit_numbers(nlu: NluResult, ctx: TurnContext) -> None:
@@ -225,7 +242,17 @@ _QUESTION = re.compile(r"^(what|how|do|does|is|are|can|could|will|would|if|when)
 
 
 def _complaint(ctx: TurnContext, intent: str) -> SkillReply | None:
-    """A complaint read by meaning (any wording), answered by its kind; None for anything else.
+    """A complaint read by meaning (any wording), answered by its kind; None for anything else."""
+    kind = _complaint_kind(ctx, intent)
+    if kind == "late":
+        return problems.late_complaint(ctx)
+    if kind == "bad_service":
+        return problems.service_complaint(ctx)
+    return problems.report_problem(ctx, kind) if kind is not None else None
+
+
+def _complaint_kind(ctx: TurnContext, intent: str) -> str | None:
+    """The kind of complaint this turn is, or None.
 
     Explicit commands keep their rules; a question about what happens *if* something
     breaks is the FAQ's ("what if it arrives broken"), not a complaint.
@@ -250,10 +277,7 @@ def _complaint(ctx: TurnContext, intent: str) -> SkillReply | None:
         upset = bool(history) and is_upset(history[-1])
         if not upset and lead < LATE_LEAD:
             return None  # "where's my parcel" asks where it is: the status answers it
-        return problems.late_complaint(ctx)
-    if reading.label == "bad_service":
-        return problems.service_complaint(ctx)
-    return problems.report_problem(ctx, reading.label)
+    return reading.label
 
 
 def _faq_on_problem(ctx: TurnContext) -> bool:

@@ -143,7 +143,8 @@ def late_complaint(ctx: TurnContext) -> SkillReply:
     mark_unresolved(ctx, "a late delivery")
     status = support.order_status(ctx)
     reply = SkillReply(intent="order_status", resolved=False)
-    reply.say.say("I'm sorry for the wait.")
+    if not status.say.text().startswith("I'm sorry"):
+        reply.say.say("I'm sorry for the wait.")
     reply.say.extend(status.say)
     reply.cards = status.cards
     if status.pending is not None:  # a question of its own (which order, who you are) goes first
