@@ -85,13 +85,13 @@ def main() -> int:
     faq_good, faq_bad, faq_right = [], [], 0
     for shop, text, expected in cases["faq"]:
         questions = [f[0] for f in ALL_SHOPS[shop].faq]
-        sims = faq_similarity(embedder, text, questions)
+        sims = faq_similarity(embedder, text, [f"{q} {a}" for q, a in ALL_SHOPS[shop].faq])
         best = max(range(len(sims)), key=sims.__getitem__)
         faq_good.append(sims[best])
         faq_right += expected.lower() in questions[best].lower()
     for shop, text in cases["not_faq"] + [(s, t) for s, t in cases["not_carried"]]:
-        questions = [f[0] for f in ALL_SHOPS[shop].faq]
-        faq_bad.append(max(faq_similarity(embedder, text, questions)))
+        entries = [f"{q} {a}" for q, a in ALL_SHOPS[shop].faq]
+        faq_bad.append(max(faq_similarity(embedder, text, entries)))
     show("faq: paraphrase vs no such question", faq_good, faq_bad)
     print(f"   nearest question right for {faq_right}/{len(faq_good)}")
     index = MeaningIndex(embedder)

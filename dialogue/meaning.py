@@ -189,4 +189,4 @@ def warm_meaning(knowledge: Knowledge) -> None:
     semantic = knowledge.search.semantic
     if semantic is not None:
         semantic.warm()
-    index.embedder.embed([e.question for e in knowledge.faq.entries])
+    index.embedder.embed(knowledge.faq.meaning_texts)

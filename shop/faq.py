@@ -224,12 +224,18 @@ class FaqIndex:
             return self.by_meaning(text)
         return match
 
+    @property
+    def meaning_texts(self) -> list[str]:
+        """What each entry is, for the embedding model: its question and its answer (callers'
+        words are often the answer's: "gift cards" for "What payment methods do you take?")."""
+        return [f"{e.question} {e.answer}" for e in self.entries]
+
     def by_meaning(self, text: str) -> FaqMatch | None:
         """The entry whose question means what ``text`` asks (calibrated in shop/semantic.py)."""
         embedder = embedding.current()
         if embedder is None or not self.entries or not text.strip():
             return None
-        sims = faq_similarity(embedder, text, [e.question for e in self.entries])
+        sims = faq_similarity(embedder, text, self.meaning_texts)
         ranked = sorted(range(len(sims)), key=lambda i: -sims[i])
         best = sims[ranked[0]]
         runner_up = sims[ranked[1]] if len(ranked) > 1 else 0.0

@@ -13,7 +13,7 @@ below come from ``bench/semantic_calibration.py`` on development shops:
   below it, whatever the words share);
 * :data:`NAMED_MIN`: this close, the product is what was asked for in so
   many words (not called a near miss);
-* :data:`FAQ_MIN`: a FAQ question this close is the caller's question.
+* :data:`FAQ_MIN`: a FAQ entry (question and answer) this close answers the caller.
 
 Without the embedding model, nothing here is used (``embedding.current()``
 is None) and retrieval is BM25 alone, as before.
@@ -35,8 +35,8 @@ SERVES_MIN: Final = 0.38
 """Above every not-carried case: the nearest product serves the need (a recommendation,
 not "the closest I have")."""
 NAMED_MIN: Final = 0.65
-FAQ_MIN: Final = 0.45
-FAQ_LEAD: Final = 0.08
+FAQ_MIN: Final = 0.50
+FAQ_LEAD: Final = 0.04
 """The best FAQ question must beat the runner-up by this much (else it is a guess)."""
 
 
@@ -88,7 +88,7 @@ class SemanticCatalog:
 
 
 def faq_similarity(embedder: Embedder, text: str, questions: Sequence[str]) -> list[float]:
-    """Cosine of ``text`` with each FAQ question (the embedder caches the questions)."""
+    """Cosine of ``text`` with each FAQ entry's text (the embedder caches those)."""
     if not questions:
         return []
     vectors = embedder.embed(list(questions))
