@@ -318,8 +318,14 @@ def _checked(ctx: TurnContext, intent: str, planner: TurnPlanner | None) -> Skil
         weak = not outcome.found or outcome.by_meaning or (loose and outcome.hits[0].coverage < 0.5)
         if weak and (not outcome.out_of_stock or outcome.by_meaning):
             # "can I hire a floor sander": a service the FAQ answers, not a product to offer
+            # (an entry only near in meaning must not take a request for a product: "do you
+            # sell guitar amps" is not about guitar repairs, whatever the model finds close)
             match = ctx.knowledge.faq.answer(ctx.text)
-            if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:
+            if (
+                match is not None
+                and match.confidence >= FAQ_FALLBACK_CONFIDENCE
+                and not match.by_meaning
+            ):
                 return support.faq(ctx)
     if intent == "order_status" and not ctx.nlu.entities.order_id:
         # "my package arrived damaged" is a policy question, not "where is it"

@@ -178,6 +178,7 @@ class FaqMatch:
     entry: FaqEntry
     confidence: float  # 0..1
     runner_up: float = 0.0
+    by_meaning: bool = False  # found by the embedding model, not by shared words
 
 
 class FaqIndex:
@@ -243,7 +244,9 @@ class FaqIndex:
             return None
         # the threshold reads as the FAQ's own 0.5; a near-identical question as ~0.95
         confidence = min(0.95, self.threshold + (best - FAQ_MIN))
-        return FaqMatch(self.entries[ranked[0]], round(confidence, 3), round(runner_up, 3))
+        return FaqMatch(
+            self.entries[ranked[0]], round(confidence, 3), round(runner_up, 3), by_meaning=True
+        )
 
     def _confidence(self, query: set[str], doc: int) -> float:
         def idf(term: str) -> float:

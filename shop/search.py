@@ -155,9 +155,9 @@ class ProductSearch:
             and not any(head in c.word and len(c.terms) > 0 and c.word != head for c in concepts)
         ):
             # They named a kind of thing no product is: don't offer whatever shares a side word
-            # (unless the meaning of the request is clearly something the shop has).
+            # (unless the request means one product outright, a name the words missed).
             sims = self._meaning(query, concepts)
-            if sims is None or max(sims.values(), default=0.0) < SERVES_MIN:
+            if sims is None or max(sims.values(), default=0.0) < NAMED_MIN:
                 words_ = [c.word for c in concepts]
                 return SearchOutcome([], [], [], words_, words_, False)
             by_need = self._by_meaning(sims, category, query)
@@ -259,6 +259,11 @@ class ProductSearch:
         )
         covered = {w for h in hits for w in h.matched}
         unmatched = [c.word for c in concepts if c.word not in covered and not c.soft]
+        head = self.head_concept(query) if (named or by_meaning) and query.text else None
+        if head is not None and term(head) in {term(w) for w in unmatched}:
+            # "a drum kit" is no practice pad, "guitar amps" no guitar, however close they sit
+            named = False
+            best_cov = min(best_cov, 0.6) if by_meaning else best_cov
         return SearchOutcome(
             hits=hits,
             out_of_stock=out_of_stock,

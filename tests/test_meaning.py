@@ -222,7 +222,7 @@ def test_the_development_cases_are_read_as_calibrated(real) -> None:
         faq = FaqIndex([FaqEntry(q, a) for q, a in ALL_SHOPS[shop].faq])
         match = faq.answer(text)
         faq_right += match is not None and expected.lower() in match.entry.question.lower()
-    assert carried >= 0.63 and not_carried >= 0.95  # the rules alone: 0.56 and 0.95
+    assert carried >= 0.6 and not_carried >= 0.95  # the rules alone: 0.56 and 0.95
     assert faq_right / len(cases["faq"]) >= 0.8
 
 
