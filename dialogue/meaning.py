@@ -36,6 +36,9 @@ examples: 89 % right at 0.65 with the margin below, so it only rescues turns the
 would have called out of scope."""
 INTENT_MARGIN: Final = 0.05
 """The runner-up intent's nearest example must be this much further away."""
+ANSWER_MIN_SIM: Final = 0.5
+"""A yes or a no to Hark's own question: the question is the context, so a nearer example
+than :data:`INTENT_MIN_SIM` is not needed ("go on then" is 0.58 from "go ahead")."""
 PROBLEM_MIN_SIM: Final = 0.35
 """A complaint kind is named only when one of its examples is this close (calibrated)."""
 PROBLEM_LEAD: Final = -0.06
@@ -100,6 +103,18 @@ class MeaningIndex:
         if reading is None or reading.similarity < INTENT_MIN_SIM:
             return None
         if reading.similarity - reading.runner_up < INTENT_MARGIN:
+            return None
+        return reading
+
+    def answer(self, text: str) -> Reading | None:
+        """A yes ("affirm") or a no ("deny") to a question Hark asked, when clearly one."""
+        reading = _nearest(self._intents, self._intent_labels, self.vector(text))
+        if reading is None or reading.label not in ("affirm", "deny"):
+            return None
+        if (
+            reading.similarity < ANSWER_MIN_SIM
+            or reading.similarity - reading.runner_up < INTENT_MARGIN
+        ):
             return None
         return reading
 

@@ -283,3 +283,24 @@ def test_a_due_consumable_is_offered_in_the_greeting_and_yes_adds_it(music) -> N
     assert "Guitar Strings" in greeting.text and "add another" in greeting.text
     dm.turn(conversation_id, "yes please")
     assert cart_of(db, "M3").get("MU-4", 0) >= 1
+
+
+# --- answers to Hark's own question, and counts before a product --------------------------------
+@pytest.mark.parametrize("answer", ["go for it", "yeah go on then"])
+def test_a_yes_in_other_words_takes_the_reorder(music, answer) -> None:
+    dm, db = music
+    with db.session() as s:  # a fresh cart for each answer
+        for c in s.scalars(select(Cart).where(Cart.customer_id == "M3")):
+            c.status = "abandoned"
+        s.commit()
+    conversation_id, _ = dm.start_conversation("test", "M3", identity=Identity.VERIFIED)
+    dm.turn(conversation_id, answer)
+    assert cart_of(db, "M3").get("MU-4", 0) >= 1
+
+
+def test_a_number_before_a_product_counts_it(cook) -> None:
+    dm, db = cook
+    conversation_id, _ = dm.start_conversation("test", "H4", identity=Identity.VERIFIED)
+    dm.turn(conversation_id, "no thanks")
+    dm.turn(conversation_id, "three kettles please")
+    assert cart_of(db, "H4").get("HK-01") == 3
