@@ -21,6 +21,7 @@ from caller_shops import ALL_SHOPS, COOK_SHOP, HW_SHOP, MUSIC_SHOP
 from doubles import HashingEmbedderDouble
 from shopbuilder import shop_dialogue
 from sqlalchemy import select
+from test_dialogue_callers import cart_of, talk
 
 from hark.dialogue.manager import DialogueManager
 from hark.language import embedding
@@ -73,18 +74,6 @@ def hardware(tmp_path_factory, model_dir) -> Iterator[tuple[DialogueManager, Dat
 def music(tmp_path_factory, model_dir) -> Iterator[tuple[DialogueManager, Database]]:
     with _shop(tmp_path_factory, MUSIC_SHOP, "music", model_dir) as (dm, db, _):
         yield dm, db
-
-
-def talk(dm: DialogueManager, *lines: str, customer: str | None = None) -> list[str]:
-    identity = Identity.VERIFIED if customer else None
-    conversation_id, greeting = dm.start_conversation("test", customer, identity=identity)
-    return [greeting.text] + [dm.turn(conversation_id, line).text for line in lines]
-
-
-def cart_of(db: Database, customer: str) -> dict[str, int]:
-    with db.session() as s:
-        carts = s.scalars(select(Cart).where(Cart.customer_id == customer, Cart.status == "open"))
-        return {i.sku: i.quantity for c in carts for i in c.items if i.quantity > 0}
 
 
 # --- the model and its plumbing -------------------------------------------------------------
@@ -244,12 +233,16 @@ def test_a_price_limit_is_read_in_the_shops_price_range(cook) -> None:
     assert "Blender" in reply and "1.20" not in reply
 
 
+def said_by(dm: DialogueManager, customer: str, *lines: str) -> None:
+    """A verified customer's conversation, for what it leaves in the database."""
+    conversation_id, _ = dm.start_conversation("test", customer, identity=Identity.VERIFIED)
+    for line in lines:
+        dm.turn(conversation_id, line)
+
+
 def test_one_more_adds_one_to_the_cart(cook) -> None:
-    dm, db = cook
-    conversation_id, _ = dm.start_conversation("test", "H2", identity=Identity.VERIFIED)
-    dm.turn(conversation_id, "add two toasters to my cart")
-    dm.turn(conversation_id, "actually add one more of those")
-    assert cart_of(db, "H2").get("HK-09") == 3
+    said_by(cook[0], "H2", "add two toasters to my cart", "actually add one more of those")
+    assert cart_of(cook[1], "H2").get("HK-09") == 3
 
 
 # --- every clause of a turn is answered, whatever its kind ----------------------------------------
@@ -293,14 +286,10 @@ def test_a_yes_in_other_words_takes_the_reorder(music, answer) -> None:
         for c in s.scalars(select(Cart).where(Cart.customer_id == "M3")):
             c.status = "abandoned"
         s.commit()
-    conversation_id, _ = dm.start_conversation("test", "M3", identity=Identity.VERIFIED)
-    dm.turn(conversation_id, answer)
+    said_by(dm, "M3", answer)
     assert cart_of(db, "M3").get("MU-4", 0) >= 1
 
 
 def test_a_number_before_a_product_counts_it(cook) -> None:
-    dm, db = cook
-    conversation_id, _ = dm.start_conversation("test", "H4", identity=Identity.VERIFIED)
-    dm.turn(conversation_id, "no thanks")
-    dm.turn(conversation_id, "three kettles please")
-    assert cart_of(db, "H4").get("HK-01") == 3
+    said_by(cook[0], "H4", "no thanks", "three kettles please")
+    assert cart_of(cook[1], "H4").get("HK-01") == 3
