@@ -106,6 +106,9 @@ class Nlu:
         self.classifier = classifier
         self.matcher = matcher
         self.threshold = threshold
+        #: Unsure turns may be read by their nearest examples in meaning (off where the
+        #: classifier itself is judged: ``hark nlu train`` weighing reviewed examples).
+        self.by_meaning = True
 
     @classmethod
     def train(
@@ -195,7 +198,11 @@ class Nlu:
                 )
         if confidence < self.threshold:
             # the classifier is unsure: the nearest examples in meaning may still be clear
-            reading = _by_meaning(request or normalised, self.matcher.vocabulary)
+            reading = (
+                _by_meaning(request or normalised, self.matcher.vocabulary)
+                if self.by_meaning
+                else None
+            )
             if reading is not None:
                 return NluResult(
                     normalised, reading.label, self.threshold, entities, scores, request

@@ -259,6 +259,8 @@ class ProductSearch:
         )
         covered = {w for h in hits for w in h.matched}
         unmatched = [c.word for c in concepts if c.word not in covered and not c.soft]
+        if named and any(c.measure is not None and c.word in unmatched for c in concepts):
+            named = False  # "a fifty foot lock" is not met by a six-foot one, however alike
         head = self.head_concept(query) if (named or by_meaning) and query.text else None
         if head is not None and term(head) in {term(w) for w in unmatched}:
             # "a drum kit" is no practice pad, "guitar amps" no guitar, however close they sit
