@@ -26,7 +26,7 @@ import numpy as np
 
 from hark.dialogue.intents import DEFAULT_DATA_FILE, load_training_data
 from hark.language import embedding
-from hark.language.embedding import Embedder
+from hark.language.embedding import Embedder, embed_stored
 from hark.shop.catalog_match import stem
 from hark.shop.knowledge import Knowledge
 
@@ -82,14 +82,14 @@ class MeaningIndex:
         self.embedder = embedder
         self._intent_labels, intent_texts = _flatten(intents)
         self._problem_labels, problem_texts = _flatten(problems)
-        self._intents = embedder.embed(intent_texts)
+        self._intents = embed_stored(embedder, intent_texts)
         # A complaint competes with every other intent but a return: asking to send
         # something back because it broke IS a complaint ("the x I got is broken").
         rivals = [i for i, label in enumerate(self._intent_labels) if label not in COMPLAINT_LIKE]
         self._rivals = self._intents[rivals]
         self._rival_labels = [self._intent_labels[i] for i in rivals]
         self._problems = (
-            embedder.embed(problem_texts)
+            embed_stored(embedder, problem_texts)
             if problem_texts
             else np.zeros((0, self._intents.shape[1]))
         )

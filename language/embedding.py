@@ -21,6 +21,7 @@ line says so and the brain runs on its rules alone, as before.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
@@ -72,6 +73,7 @@ class OnnxEmbedder:
         from tokenizers import Tokenizer
 
         self.name = f"all-MiniLM-L6-v2 int8 ({folder})"
+        self.folder = folder
         tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         tokenizer.enable_truncation(max_length=MAX_TOKENS)
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
@@ -189,3 +191,28 @@ def cosine_top(matrix: np.ndarray, vector: np.ndarray, k: int = 5) -> list[tuple
     k = min(k, sims.shape[0])
     top = np.argpartition(-sims, k - 1)[:k]
     return sorted(((int(i), float(sims[i])) for i in top), key=lambda p: -p[1])
+
+
+def embed_stored(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """``embedder.embed(texts)`` for a fixed set of texts (the NLU's examples), kept on disk
+    beside the model so a new process reads them instead of embedding ~1,000 sentences
+    (seconds on a busy machine) in its first caller's turn. Any failure just embeds."""
+    folder = getattr(embedder, "folder", None)
+    if not isinstance(folder, Path):
+        return embedder.embed(texts)
+    digest = hashlib.sha256("\n".join([embedder.name, *texts]).encode("utf-8")).hexdigest()
+    path = folder / f"hark-vectors-{digest[:24]}.npy"
+    try:
+        stored = np.load(path, allow_pickle=False)
+        if stored.shape[0] == len(texts):
+            return stored.astype(np.float32, copy=False)
+    except (OSError, ValueError):
+        pass
+    vectors = embedder.embed(texts)
+    try:
+        partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(partial, vectors, allow_pickle=False)
+        os.replace(partial, path)  # whole or not at all, whoever writes it first
+    except OSError as exc:
+        log.info("embedding vectors not stored in %s (%s)", folder, exc)
+    return vectors

@@ -293,3 +293,14 @@ def test_a_yes_in_other_words_takes_the_reorder(music, answer) -> None:
 def test_a_number_before_a_product_counts_it(cook) -> None:
     said_by(cook[0], "H4", "no thanks", "three kettles please")
     assert cart_of(cook[1], "H4").get("HK-01") == 3
+
+
+def test_fixed_texts_are_embedded_once_and_read_back(tmp_path) -> None:
+    """The NLU's examples are stored beside the model: a new process reads, not embeds."""
+    double = HashingEmbedderDouble()
+    double.folder = tmp_path  # where a real model's folder would be
+    first = embedding.embed_stored(double, ["hello there", "where is my order"])
+    calls = double.calls
+    again = embedding.embed_stored(double, ["hello there", "where is my order"])
+    assert double.calls == calls and (again == first).all()
+    assert len(list(tmp_path.glob("hark-vectors-*.npy"))) == 1
