@@ -1,9 +1,11 @@
 """Task success on realistic caller conversations, per pattern, on shops built for the run.
 
-    .venv/bin/python bench/caller_accuracy.py [--set heldout|dev] [--errors] [--only CAT]
+    .venv/bin/python bench/caller_accuracy.py [--set heldout|dev|heldout4] [--errors]
+                                             [--only CAT] [--by-shop]
 
 Each line of ``bench/data/callers_<set>.jsonl`` is one short conversation
-on one of the shops in ``tests/caller_shops.py``: the caller's turns (typed,
+on one of the shops in ``tests/caller_shops.py`` (for ``--set heldout4``:
+the four shops of ``bench/heldout_shops.py``): the caller's turns (typed,
 or written the way an ASR writes speech down), an optional customer the
 shop's trusted client names at the start, optional settings, and what the
 last reply must do. The whole conversation goes through a real
@@ -17,7 +19,10 @@ cart), ``cart_empty``, ``remedy`` (a delay remedy recorded against that
 order). Regexes are case-insensitive.
 
 The held-out set was written before the brain was tuned and is only ever
-measured; the dev set is the one to tune on. Prints a table per category.
+measured; the dev set is the one to tune on. ``heldout4`` (issue 23) is four
+shops in domains the brain never saw, written without reading the brain:
+only ever measured, and reported per shop as well. Prints a table per
+category, and with ``--by-shop`` (implied for heldout4) one per shop.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +44,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
 from caller_shops import ALL_SHOPS  # noqa: E402
-from shopbuilder import shop_dialogue  # noqa: E402
+from shopbuilder import ShopRows, shop_dialogue  # noqa: E402
 from sqlalchemy import or_, select, text  # noqa: E402
 
 from hark.dialogue.manager import DialogueManager  # noqa: E402
@@ -49,6 +55,19 @@ from hark.store.db import Database, open_database  # noqa: E402
 from hark.store.models import Cart  # noqa: E402
 
 DATA = REPO / "bench" / "data"
+# Sets whose conversations run on the held-out shops of bench/heldout_shops.py.
+HELDOUT_SHOP_SETS = ("heldout4",)
+
+
+def shops_for(set_name: str | None) -> Mapping[str, ShopRows]:
+    """The shops a set's conversations name: the project's caller shops, or the
+    held-out shops (imported only when asked for, so other sets never load them)."""
+    if set_name in HELDOUT_SHOP_SETS:
+        sys.path.insert(0, str(REPO / "bench"))
+        from heldout_shops import HELDOUT_SHOPS
+
+        return HELDOUT_SHOPS
+    return ALL_SHOPS
 
 
 @dataclass
@@ -122,7 +141,7 @@ def _remedies(db: Database) -> set[str]:
         return set()
 
 
-def run(items: list[dict[str, Any]]) -> list[Outcome]:
+def run(items: list[dict[str, Any]], shops: Mapping[str, ShopRows] = ALL_SHOPS) -> list[Outcome]:
     """Each conversation on its own copy of a freshly imported shop database, so carts,
     returns and remedies never leak from one conversation into the next."""
     outcomes: list[Outcome] = []
@@ -132,7 +151,9 @@ def run(items: list[dict[str, Any]]) -> list[Outcome]:
             settings = item.get("settings", {})
             key = json.dumps([item["shop"], settings], sort_keys=True)
             if key not in templates:
-                templates[key] = _template(Path(tmp) / f"t{len(templates)}", item["shop"], settings)
+                templates[key] = _template(
+                    Path(tmp) / f"t{len(templates)}", shops.get(item["shop"]), settings
+                )
             built = templates[key]
             if isinstance(built, str):
                 outcomes.append(Outcome(item, False, [built]))
@@ -148,9 +169,13 @@ def run(items: list[dict[str, Any]]) -> list[Outcome]:
     return outcomes
 
 
-def _template(root: Path, shop: str, settings: dict[str, Any]) -> tuple[Path, Settings] | str:
+def _template(
+    root: Path, shop: ShopRows | None, settings: dict[str, Any]
+) -> tuple[Path, Settings] | str:
+    if shop is None:
+        return "cannot build: no such shop in this set"
     try:
-        with shop_dialogue(root, ALL_SHOPS[shop], **settings) as (_, _, loaded):
+        with shop_dialogue(root, shop, **settings) as (_, _, loaded):
             pass
     except Exception as exc:  # e.g. a setting this version doesn't have
         return f"cannot build: {type(exc).__name__}: {str(exc)[:80]}"
@@ -172,30 +197,44 @@ def _converse(dm: DialogueManager, db: Database, item: dict[str, Any], n: int) -
     return Outcome(item, not wrong, wrong, [greeting.text, *(r.text for r in replies)])
 
 
-def table(outcomes: list[Outcome], title: str) -> str:
+def table(outcomes: list[Outcome], title: str, by: str = "cat") -> str:
+    """Task success per category (``by="cat"``), or per shop (``by="shop"``) so each
+    held-out shop's score is seen on its own."""
     total: Counter[str] = Counter()
     right: Counter[str] = Counter()
     for o in outcomes:
-        total[o.item["cat"]] += 1
-        right[o.item["cat"]] += o.ok
-    lines = [title, "", f"{'category':<14} {'n':>4} {'right':>6} {'share':>7}", "-" * 34]
-    for cat in sorted(total):
-        lines.append(f"{cat:<14} {total[cat]:>4} {right[cat]:>6} {right[cat] / total[cat]:>7.1%}")
+        total[o.item[by]] += 1
+        right[o.item[by]] += o.ok
+    label = {"cat": "category"}.get(by, by)
+    lines = [title, "", f"{label:<14} {'n':>4} {'right':>6} {'share':>7}", "-" * 34]
+    for key in sorted(total):
+        lines.append(f"{key:<14} {total[key]:>4} {right[key]:>6} {right[key] / total[key]:>7.1%}")
     n, r = sum(total.values()), sum(right.values())
     lines += ["-" * 34, f"{'overall':<14} {n:>4} {r:>6} {r / n if n else 0:>7.1%}"]
-    worst = min((right[c] / total[c] for c in total), default=0.0)
-    lines.append(f"{'worst category':<14} {'':>4} {'':>6} {worst:>7.1%}")
+    worst = min((right[k] / total[k] for k in total), default=0.0)
+    lines.append(f"{'worst ' + label:<14} {'':>4} {'':>6} {worst:>7.1%}")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
-        "--set", default="heldout", help="heldout or dev (bench/data/callers_SET.jsonl)"
+        "--set",
+        default="heldout",
+        help="heldout, dev or heldout4 (bench/data/callers_SET.jsonl; heldout4 runs on "
+        "bench/heldout_shops.py)",
     )
     ap.add_argument("--data", type=Path, help="another JSONL file of conversations")
     ap.add_argument("--only", help="one category")
     ap.add_argument("--errors", action="store_true", help="show every failed conversation")
+    ap.add_argument(
+        "--by-shop", action="store_true", help="also a table per shop (always for heldout4)"
+    )
+    ap.add_argument(
+        "--shops",
+        choices=["callers", "heldout"],
+        help="which shops the conversations name (default: by --set; for --data files)",
+    )
     args = ap.parse_args(argv)
     path = args.data or DATA / f"callers_{args.set}.jsonl"
     items = [
@@ -204,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         items = [i for i in items if i["cat"] == args.only]
     started = time.perf_counter()
-    outcomes = run(items)
+    shop_set = {"callers": None, "heldout": HELDOUT_SHOP_SETS[0]}.get(args.shops or "", args.set)
+    outcomes = run(items, shops_for(shop_set))
     elapsed = time.perf_counter() - started
     print(
         table(
@@ -212,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
             f"Caller task success on {path.name} ({len(items)} conversations, {elapsed:.1f} s)",
         )
     )
+    if args.by_shop or shop_set in HELDOUT_SHOP_SETS:
+        print()
+        print(table(outcomes, "Per shop", by="shop"))
     if args.errors:
         for o in outcomes:
             if not o.ok:

@@ -13,7 +13,7 @@ import re
 
 from hark.language.normalize import MONEY_WORDS, is_number_token
 from hark.shop.attributes import COMPARATIVES
-from hark.shop.catalog_match import STOPWORDS, CatalogMatcher
+from hark.shop.catalog_match import STOPWORDS, CatalogMatcher, stem
 from hark.shop.product_words import glue_models
 from hark.skills.understanding import Entities
 
@@ -247,8 +247,12 @@ def _id_like(tok: str) -> bool:
     return digits >= 3 and tok.isalnum() and len(tok) <= 16
 
 
-def extract_quantity(tokens: list[str], used: set[int]) -> int | None:
-    """How many: "make it 3", "2 of them", "add 2", "just 1", "another one", "a couple"."""
+def extract_quantity(
+    tokens: list[str], used: set[int], matcher: CatalogMatcher | None = None
+) -> int | None:
+    """How many: "make it 3", "2 of them", "add 2", "just 1", "another one", "a couple",
+    "2 toasters" (a number before a catalog word, unless the two are part of a name:
+    "a 2 slice toaster")."""
     n = len(tokens)
     for phrase, q in ((("a", "couple"), 2), (("a", "pair"), 2), (("another", "one"), 1)):
         at = _find(tokens, phrase)
@@ -269,10 +273,24 @@ def extract_quantity(tokens: list[str], used: set[int]) -> int | None:
         if nxt in _UNITS or nxt in _MONEY:
             continue
         bare = len(content) == 1
-        if bare or nxt in _QTY_AFTER or any(_ends_with(tokens, i, p) for p in _QTY_BEFORE):
+        counted = matcher is not None and _counts_a_product(tok, nxt, matcher)
+        if (
+            bare
+            or counted
+            or nxt in _QTY_AFTER
+            or any(_ends_with(tokens, i, p) for p in _QTY_BEFORE)
+        ):
             used.add(i)
             return int(tok)
     return None
+
+
+def _counts_a_product(number: str, word: str, matcher: CatalogMatcher) -> bool:
+    """ "2 toasters": the number counts the product after it, unless a name holds the pair."""
+    following = stem(word)
+    if not word or following not in matcher.vocabulary:
+        return False
+    return (number, following) not in matcher.numbered_pairs
 
 
 def extract_ordinal(tokens: list[str], used: set[int]) -> int | None:
@@ -367,7 +385,7 @@ def extract(tokens: list[str], matcher: CatalogMatcher | None) -> Entities:
     ent.ordinal = extract_ordinal(tokens, used)
     skus = frozenset(matcher.sku_index) if matcher is not None else frozenset()
     ent.order_id = extract_order_id(tokens, used, skus)
-    ent.quantity = extract_quantity(tokens, used)
+    ent.quantity = extract_quantity(tokens, used, matcher)
     ent.comparative = extract_comparative(tokens)
     ent.in_stock_only = (
         any(_find(tokens, p) >= 0 for p in _IN_STOCK) and _find(tokens, ("out", "of", "stock")) < 0
@@ -382,3 +400,28 @@ def extract(tokens: list[str], matcher: CatalogMatcher | None) -> Entities:
         content = [matcher.corrected(w) for w in matcher.glue_known(content)]
     ent.keywords = list(dict.fromkeys(content))  # first occurrences, in order
     return ent
+
+
+#: Digits a recogniser writes for a word before an id read digit by digit ("for 8, 1, 2, 6").
+_HOMOPHONE_DIGITS = frozenset("428")
+
+
+def fit_order_id(order_id: str | None, lengths: frozenset[int]) -> str | None:
+    """The order id in the shop's own shape: "48126" is "8126" when every id has four digits
+    and the first digit was a word before the id ("it's order for 8, 1, 2, 6")."""
+    if not order_id or not lengths or len(order_id) in lengths or not order_id.isdigit():
+        return order_id
+    if len(order_id) - 1 in lengths and order_id[0] in _HOMOPHONE_DIGITS:
+        return order_id[1:]
+    return order_id
+
+
+def fit_price(bound: float | None, cheapest: float, dearest: float) -> float | None:
+    """A price limit in the shop's range: "one twenty" written "1.20" where nothing costs
+    under 6 dollars is 120 (a hundred times it), when that lands within the range."""
+    if bound is None or bound >= cheapest or bound <= 0:
+        return bound
+    scaled = round(bound * 100, 2)
+    if cheapest <= scaled <= dearest * 1.5 and not float(bound).is_integer():
+        return scaled
+    return bound

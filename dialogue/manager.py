@@ -30,6 +30,7 @@ from hark.dialogue.etiquette import card_only_reply, finish_turn, without_placeh
 from hark.dialogue.greeting import greeting
 from hark.dialogue.handoffs import HandoffDesk, answer_callback, handoff_action, record_handoff
 from hark.dialogue.llm import LlmPlanner, LlmTurn, ReplySink
+from hark.dialogue.meaning import warm_meaning
 from hark.dialogue.nlu import nlu_for
 from hark.dialogue.pending_answers import answer_verification, yes_or_no
 from hark.dialogue.phone_calls import PhoneCallLog
@@ -43,6 +44,7 @@ from hark.dialogue.speculation import Committed, Speculation, speculating
 from hark.dialogue.speculation import commit as _commit
 from hark.dialogue.speculation import speculate as _speculate
 from hark.dialogue.text_threads import TextThreads
+from hark.language import embedding
 from hark.language.characters import fold_text
 from hark.privacy.identifiers import is_channel
 from hark.privacy.redact import (
@@ -89,6 +91,7 @@ class DialogueManager:
         self.settings = settings
         self.planner = planner if planner is not None else LlmPlanner.from_settings(settings)
         self.sentiment = SentimentScorer()
+        embedding.configure(settings.embedding_model)  # once per process and setting
         # Channel bookkeeping the brain keeps for webhooks that retry (calls, text threads).
         self.calls = PhoneCallLog(db)
         self.texts = TextThreads(db)
@@ -108,6 +111,7 @@ class DialogueManager:
                 if self._knowledge is None:
                     knowledge = shop_knowledge.build(self.db)
                     nlu_for(knowledge)
+                    warm_meaning(knowledge)  # embeddings of the examples and the shop's texts
                     outside.warm()  # word lists load once, not in a caller's turn
                     self._knowledge = knowledge
         return self._knowledge

@@ -13,7 +13,9 @@ Pipeline for one utterance:
 3. :func:`hark.dialogue.intents.rule_intent` for the certain cases
    (a person requested, bare yes/no, bare order number), else the
    TF-IDF + logistic-regression classifier; below
-   :data:`CONFIDENCE_THRESHOLD` the intent is ``out_of_scope``.
+   :data:`CONFIDENCE_THRESHOLD` the nearest examples in meaning
+   (:mod:`hark.dialogue.meaning`, when the embedding model is there) may
+   still name it, else the intent is ``out_of_scope``.
 
 Context (what the assistant just asked) is the DialogueManager's job: the NLU
 reports what this one utterance says on its own.
@@ -35,6 +37,7 @@ from hark.dialogue.intents import (
     load_training_data,
     rule_intent,
 )
+from hark.dialogue.meaning import Reading, meaning_index, neutral
 from hark.language.chatter import strip_chatter
 from hark.language.normalize import normalize_tokens
 from hark.privacy.kinds import PLACEHOLDER_RE
@@ -103,6 +106,9 @@ class Nlu:
         self.classifier = classifier
         self.matcher = matcher
         self.threshold = threshold
+        #: Unsure turns may be read by their nearest examples in meaning (off where the
+        #: classifier itself is judged: ``hark nlu train`` weighing reviewed examples).
+        self.by_meaning = True
 
     @classmethod
     def train(
@@ -191,8 +197,27 @@ class Nlu:
                     normalised, "product_search", round(top * 0.8, 4), entities, scores, request
                 )
         if confidence < self.threshold:
+            # the classifier is unsure: the nearest examples in meaning may still be clear
+            reading = (
+                _by_meaning(request or normalised, self.matcher.vocabulary)
+                if self.by_meaning
+                else None
+            )
+            if reading is not None:
+                return NluResult(
+                    normalised, reading.label, self.threshold, entities, scores, request
+                )
             intent = "out_of_scope"
         return NluResult(normalised, intent, round(confidence, 4), entities, scores, request)
+
+
+def _by_meaning(text: str, vocabulary: set[str]) -> Reading | None:
+    """The intent nearest in meaning (product words neutral), when the model is there and sure."""
+    index = meaning_index()
+    if index is None:
+        return None
+    reading = index.intent(neutral(text, vocabulary))
+    return reading if reading is not None and reading.label != "out_of_scope" else None
 
 
 _TRAINED: dict[str, Nlu] = {}

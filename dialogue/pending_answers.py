@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from hark.dialogue.intents import rule_intent
+from hark.dialogue.meaning import meaning_index
 from hark.dialogue.nlu import nlu_for
 from hark.dialogue.outside import is_garbled
 from hark.language.normalize import FILLERS
@@ -132,6 +133,14 @@ _ABOUT_THE_OFFER = frozenset({"add_to_cart", "change_quantity", "affirm", "check
 _MULTILINGUAL_YES = re.compile(r"^(si|sí|oui|ja|sim|tak|да|是|はい|네)\b")
 
 
+def _answer_by_meaning(text: str) -> str | None:
+    """ "yes" or "no" when the turn's nearest examples are clearly a yes or a no; a yes/no
+    question is open, so a looser bar than an intent read cold (hark.dialogue.meaning)."""
+    index = meaning_index()
+    reading = index.answer(text) if index is not None else None
+    return None if reading is None else "yes" if reading.label == "affirm" else "no"
+
+
 def yes_or_no(ctx: TurnContext, intent: str) -> str | None:
     """How this turn answers a yes/no question Hark asked (see :func:`_yes_or_no`)."""
     return _yes_or_no(ctx, intent)
@@ -156,11 +165,14 @@ def _yes_or_no(ctx: TurnContext, intent: str) -> str | None:
     if lead is None:
         if intent in ("affirm", "deny") and not is_garbled(text):
             return "yes" if intent == "affirm" else "no"
-        return None
+        return _answer_by_meaning(text)  # "go for it", "nah I'm good"
     rest = (_NO_START if lead == "no" else _YES_START).sub("", text, count=1).split()
     rest = [w for w in rest if w not in FILLERS]
     if not rest or all(w in _CLOSERS for w in rest) or " ".join(rest) in _IDIOMS:
         return lead
+    meant = _answer_by_meaning(text)
+    if meant is not None:
+        return meant  # "yeah go on then", "yeah, not today thanks"
     if lead == "yes" and re.search(r"\b(not|dont|no)\b", " ".join(rest)):
         return None
     reading = (

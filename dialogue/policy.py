@@ -16,18 +16,25 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from hark.dialogue import outside, requests
+from hark.dialogue.entities import fit_order_id, fit_price
 from hark.dialogue.intents import rule_intent
 from hark.dialogue.llm import TurnPlanner
+from hark.dialogue.meaning import PROBLEM_CLEAR, meaning_index, neutral
 from hark.dialogue.nlu import nlu_for
 from hark.dialogue.pending_answers import answer_pending
+from hark.dialogue.sentiment import is_upset
 from hark.language.speech import money_in_text, short_text
 from hark.shop.catalog_match import stem
 from hark.shop.search import SearchQuery
 from hark.skills import actions, cart, handoff, problems, sales, support
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.state import Pending
+from hark.skills.understanding import NluResult
 
 FAQ_FALLBACK_CONFIDENCE = 0.5
+#: An FAQ entry found by meaning alone takes a product request only this sure: on the
+#: development cases product requests reach 0.53 ("do you sell guitar amps" ~ repairs).
+FAQ_OVER_PRODUCT = 0.6
 #: A classifier this sure is believed even when the words are few ("what?", "help").
 GARBLE_TRUST = 0.85
 _FEW_WORD_INTENTS = frozenset(
@@ -89,6 +96,7 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: TurnPlanner | No
     With the LLM planner in ``always`` mode, it takes the whole turn first (after
     an answer to Hark's own question, a goodbye or a request for a person).
     """
+    _fit_numbers(ctx.nlu, ctx)
     if pending is not None:
         # "yes please, two sets" answers the open question whole, before any cutting
         answered = answer_pending(ctx, pending, ctx.nlu.intent)
@@ -100,13 +108,42 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: TurnPlanner | No
             return planned
         planner = None  # it failed: the built-in skills answer, without asking it again
     parts = requests.split(ctx.said or ctx.text, nlu_for(ctx.knowledge), ctx.knowledge)
+    if parts and _complaint_kind(ctx, ctx.nlu.intent) is not None:
+        parts = []  # "it's been ages, my piano still isn't here, I'm fed up": one complaint
     if not parts:
-        return _respond_one(ctx, pending, planner)
+        return _person_for_the_upset(ctx, _respond_one(ctx, pending, planner))
     replies: list[SkillReply] = []
     for n, part in enumerate(parts):
+        _fit_numbers(part.nlu, ctx)
         sub = replace(ctx, text=part.nlu.request or part.text, nlu=part.nlu)
         replies.append(_respond_one(sub, pending if n == 0 else None, planner))
-    return requests.combine(replies)
+    return _person_for_the_upset(ctx, requests.combine(replies))
+
+
+def _person_for_the_upset(ctx: TurnContext, reply: SkillReply) -> SkillReply:
+    """A frustrated caller told where their order is also hears that a person can take it on."""
+    history = ctx.state.sentiment_history
+    if (
+        reply.intent == "order_status"
+        and reply.pending is None
+        and not reply.end
+        and history
+        and is_upset(history[-1])
+    ):
+        reply.say.say("Would you like me to connect you with a person about it?")
+        reply.pending = Pending("handoff", {"reason": "frustrated about an order"})
+    return reply
+
+
+def _fit_numbers(nlu: NluResult, ctx: TurnContext) -> None:
+    """Numbers read with the shop in mind: an order id of the shop's shape, a price limit
+    in the range its prices live in ("under 1.20" for a shop of 6-250 dollar things is 120)."""
+    e = nlu.entities
+    e.order_id = fit_order_id(e.order_id, ctx.knowledge.order_id_lengths)
+    prices = [p.price for p in ctx.knowledge.products.values() if p.price > 0]
+    if prices:
+        e.price_max = fit_price(e.price_max, min(prices), max(prices))
+        e.price_min = fit_price(e.price_min, min(prices), max(prices))
 
 
 def _planner_may_take(ctx: TurnContext) -> bool:
@@ -149,9 +186,13 @@ def _respond_one(
         and not (e.order_id or e.products or e.category or e.ordinal or e.comparative)
         and not (e.pronoun_ref or e.quantity or e.price_min or e.price_max)
         and rule_intent(text) is None
+        and ctx.knowledge.faq.answer(ctx.text) is None  # "do you take paypal": the FAQ's words
     ):
         # "the uh the wah": no words to act on (a configured LLM may still make sense of it)
         return _llm_or(ctx, planner, outside.not_understood(ctx))
+    complaint = _complaint(ctx, intent)
+    if complaint is not None:
+        return complaint  # "the lid snapped off the kettle": sorry, that order, the remedy
     mine = support.order_in_question(ctx)
     if mine is not None and intent not in ("start_return", "return_policy"):
         if problems.is_problem_report(text) and not _faq_on_problem(ctx):
@@ -194,6 +235,54 @@ _PROBLEM_INTENTS = frozenset(
 )
 
 
+_COMMANDS = frozenset(
+    {"human_agent", "cancel", "checkout", "view_cart", "goodbye", "thanks", "greet", "repeat"}
+    | {"affirm", "deny", "help"}
+)
+#: A calm "where's my parcel" is a question; a lateness complaint reads further from it.
+LATE_LEAD = 0.08
+_QUESTION = re.compile(r"^(what|how|do|does|is|are|can|could|will|would|if|when)\b")
+
+
+def _complaint(ctx: TurnContext, intent: str) -> SkillReply | None:
+    """A complaint read by meaning (any wording), answered by its kind; None for anything else."""
+    kind = _complaint_kind(ctx, intent)
+    if kind == "late":
+        return problems.late_complaint(ctx)
+    if kind == "bad_service":
+        return problems.service_complaint(ctx)
+    return problems.report_problem(ctx, kind) if kind is not None else None
+
+
+def _complaint_kind(ctx: TurnContext, intent: str) -> str | None:
+    """The kind of complaint this turn is, or None.
+
+    Explicit commands keep their rules; a question about what happens *if* something
+    breaks is the FAQ's ("what if it arrives broken"), not a complaint.
+    """
+    text = ctx.nlu.text or ""
+    if intent in _COMMANDS or rule_intent(text) is not None:
+        return None
+    index = meaning_index()
+    vocabulary = nlu_for(ctx.knowledge).matcher.vocabulary
+    reading = index.problem(neutral(text, vocabulary)) if index is not None else None
+    if reading is None:
+        return None
+    lead = reading.similarity - reading.runner_up
+    if lead < PROBLEM_CLEAR and not problems.PROBLEM.search(text):
+        return None  # near a complaint, but as near other requests, and no word says so
+    if _QUESTION.match(text):
+        match = ctx.knowledge.faq.answer(ctx.text)
+        if match is not None and match.confidence >= 0.75:
+            return None
+    if reading.label == "late":
+        history = ctx.state.sentiment_history
+        upset = bool(history) and is_upset(history[-1])
+        if not upset and lead < LATE_LEAD:
+            return None  # "where's my parcel" asks where it is: the status answers it
+    return reading.label
+
+
 def _faq_on_problem(ctx: TurnContext) -> bool:
     """The shop's FAQ has its own answer for this kind of problem ("what if it arrives broken")."""
     match = ctx.knowledge.faq.answer(ctx.text)
@@ -228,11 +317,18 @@ def _checked(ctx: TurnContext, intent: str, planner: TurnPlanner | None) -> Skil
             return support.faq(ctx)
     if intent == "product_search":
         outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text))
-        weak = not outcome.found or (not outcome.exact and outcome.hits[0].coverage < 0.5)
-        if weak and not outcome.out_of_stock:
+        loose = not outcome.exact or outcome.named  # "can I rent a violin": "rent" is no product
+        weak = not outcome.found or outcome.by_meaning or (loose and outcome.hits[0].coverage < 0.5)
+        if weak and (not outcome.out_of_stock or outcome.by_meaning):
             # "can I hire a floor sander": a service the FAQ answers, not a product to offer
+            # (an entry only near in meaning must not take a request for a product: "do you
+            # sell guitar amps" is not about guitar repairs, whatever the model finds close)
             match = ctx.knowledge.faq.answer(ctx.text)
-            if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:
+            if (
+                match is not None
+                and match.confidence >= FAQ_FALLBACK_CONFIDENCE
+                and (not match.by_meaning or match.confidence >= FAQ_OVER_PRODUCT)
+            ):
                 return support.faq(ctx)
     if intent == "order_status" and not ctx.nlu.entities.order_id:
         # "my package arrived damaged" is a policy question, not "where is it"

@@ -110,6 +110,15 @@ class Settings(BaseSettings):
         "the built-in skills answer.",
     )
 
+    # --- issue 23: understanding by meaning (the embedding model) -------------------
+    embedding_model: str = Field(
+        "auto",
+        description="Sentence-embedding model the brain reads meaning with (intents, complaints, "
+        "product and FAQ retrieval): auto (the cache `make real-models` fills, "
+        "~/.cache/hark/real-models/minilm-l6-int8), off, or a folder with model.onnx and "
+        "tokenizer.json. Missing: one log line, and the rules answer alone.",
+    )
+
     # --- speech recognition -----------------------------------------------
     asr_model: str = Field(
         "base",

@@ -123,6 +123,13 @@ class CatalogMatcher:
         tag_df: dict[str, int] = defaultdict(int)
         desc_df: dict[str, int] = defaultdict(int)
         raw: list[tuple[ProductLike, list[str], list[list[str]], set[str]]] = []
+        #: "2 slice", "7 inch": a number and the word after it inside a name (not a count)
+        self.numbered_pairs: frozenset[tuple[str, str]] = frozenset(
+            (a, stem(b))
+            for p in products
+            for a, b in zip(simple_tokens(p.name), simple_tokens(p.name)[1:], strict=False)
+            if a.isdigit()
+        )
         for p in products:
             name = [stem(w) for w in simple_tokens(p.name) if w not in _WEAK_NAME_WORDS]
             name = [w for w in name if not w.isdigit() and w not in STOPWORDS] or name

@@ -14,6 +14,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from hark.language import embedding
+from hark.shop.semantic import FAQ_LEAD, FAQ_MIN, faq_similarity
 from hark.shop.text_index import STOPWORDS, BM25Index, stem, words
 
 # Customer-service vocabulary folded onto one concept. Generic, not shop data.
@@ -176,6 +178,7 @@ class FaqMatch:
     entry: FaqEntry
     confidence: float  # 0..1
     runner_up: float = 0.0
+    by_meaning: bool = False  # found by the embedding model, not by shared words
 
 
 class FaqIndex:
@@ -211,11 +214,39 @@ class FaqIndex:
         return FaqMatch(self.entries[doc], round(confidence, 3), round(runner_up, 3))
 
     def answer(self, text: str) -> FaqMatch | None:
-        """The best entry only if it clears the threshold (else the caller hears "not sure")."""
+        """The best entry only if it clears the threshold (else the caller hears "not sure").
+
+        Words first; when they match no entry well enough, the question nearest in
+        meaning ("is there a discount for art students" for "Do you offer a student
+        discount?"), if the embedding model is there and it is clearly the nearest.
+        """
         match = self.best(text)
         if match is None or match.confidence < self.threshold:
-            return None
+            return self.by_meaning(text)
         return match
+
+    @property
+    def meaning_texts(self) -> list[str]:
+        """What each entry is, for the embedding model: its question and its answer (callers'
+        words are often the answer's: "gift cards" for "What payment methods do you take?")."""
+        return [f"{e.question} {e.answer}" for e in self.entries]
+
+    def by_meaning(self, text: str) -> FaqMatch | None:
+        """The entry whose question means what ``text`` asks (calibrated in shop/semantic.py)."""
+        embedder = embedding.current()
+        if embedder is None or not self.entries or not text.strip():
+            return None
+        sims = faq_similarity(embedder, text, self.meaning_texts)
+        ranked = sorted(range(len(sims)), key=lambda i: -sims[i])
+        best = sims[ranked[0]]
+        runner_up = sims[ranked[1]] if len(ranked) > 1 else 0.0
+        if best < FAQ_MIN or best - runner_up < FAQ_LEAD:
+            return None
+        # the threshold reads as the FAQ's own 0.5; a near-identical question as ~0.95
+        confidence = min(0.95, self.threshold + (best - FAQ_MIN))
+        return FaqMatch(
+            self.entries[ranked[0]], round(confidence, 3), round(runner_up, 3), by_meaning=True
+        )
 
     def _confidence(self, query: set[str], doc: int) -> float:
         def idf(term: str) -> float:

@@ -27,7 +27,7 @@ from hark.shop.product_words import ProductDoc
 from hark.shop.search import ProductSearch
 from hark.store.db import Database
 from hark.store.media import public_url
-from hark.store.models import Faq, NluExample, NluModel, OrderLine, Product
+from hark.store.models import Faq, NluExample, NluModel, Order, OrderLine, Product
 
 log = logging.getLogger("hark.dialogue")
 
@@ -57,6 +57,8 @@ class Knowledge:
     built_s: float = 0.0
     #: ``(text, intent)`` examples reviewers labelled, as of the newest ``hark nlu train``.
     reviewed: tuple[tuple[str, str], ...] = ()
+    #: How many digits the shop's order ids have: the shape a spoken id is read into.
+    order_id_lengths: frozenset[int] = frozenset()
 
     @property
     def nlu_key(self) -> str:
@@ -143,6 +145,12 @@ def _load_orders(session: Session) -> tuple[dict[str, Counter[str]], Counter[str
     return dict(co), popularity
 
 
+def _order_id_lengths(session: Session) -> frozenset[int]:
+    """The lengths of the shop's numeric order ids (one aggregate query)."""
+    rows = session.execute(select(func.length(Order.order_id)).distinct()).scalars()
+    return frozenset(int(n) for n in rows if n)
+
+
 _CACHE: dict[str, FaqIndex] = {}
 _CACHE_LOCK = threading.Lock()
 _MAX_CACHED = 8
@@ -160,6 +168,7 @@ def build(db: Database, signature: Signature | None = None) -> Knowledge:
         ]
         co, popularity = _load_orders(session)
         reviewed = load_reviewed(session)
+        id_lengths = _order_id_lengths(session)
     categories = sorted({p.category for p in products})
     key = _content_key(products, faq_entries)
     with _CACHE_LOCK:
@@ -179,6 +188,7 @@ def build(db: Database, signature: Signature | None = None) -> Knowledge:
         co_purchase=co,
         popularity=popularity,
         reviewed=reviewed,
+        order_id_lengths=id_lengths,
     )
     knowledge.built_s = time.perf_counter() - started
     log.info(
@@ -211,6 +221,7 @@ def refresh(db: Database, current: Knowledge, session: Session) -> Knowledge:
     if signature.orders != current.signature.orders:
         updated.co_purchase, updated.popularity = _load_orders(session)
         updated.search.popularity = updated.popularity
+        updated.order_id_lengths = _order_id_lengths(session)
     if signature.nlu != current.signature.nlu:  # `hark nlu train` ran: the next parse uses it
         updated.reviewed = load_reviewed(session)
     return updated

@@ -23,6 +23,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from hark.language import embedding
 from hark.shop.product_words import EXPANSIONS, ProductDoc, head_noun
 from hark.shop.search_concepts import (
     EXPANSION_WEIGHT,
@@ -37,9 +38,14 @@ from hark.shop.search_words import (
     price_distance,
     within,
 )
+from hark.shop.semantic import CARRIED_MIN, NAMED_MIN, SERVES_MIN, SemanticCatalog
 from hark.shop.text_index import BM25Index, raw_words, stem, term, terms
 
 FIELD_WEIGHTS = {"name": 3.0, "tags": 2.0, "category": 2.0, "description": 1.0}
+#: Products within this similarity of the nearest one are offered beside it (by meaning).
+MEANING_SPREAD = 0.06
+#: A half-matched (by words) product gives way to one this much nearer in meaning.
+MEANING_OVERRIDE = 0.1
 
 
 @dataclass
@@ -70,7 +76,9 @@ class SearchOutcome:
     outside_price: list[Hit]  # relevant but outside the price bounds (nearest first)
     concepts: list[str]  # the caller's content words, after repair
     unmatched: list[str]  # concepts no offered product covers
-    exact: bool  # the best hit covers every concept
+    exact: bool  # the best hit covers every concept (in words, or by meaning: ``named``)
+    named: bool = False  # exact only by meaning: some words said are in no product
+    by_meaning: bool = False  # the words found nothing fit: the hits are the request's meaning
 
     @property
     def found(self) -> bool:
@@ -94,6 +102,17 @@ class ProductSearch:
         self.index = BM25Index(bags)
         self.reader = ConceptReader(self.index)
         self.categories = sorted({p.category for p in products})
+        self._semantic: SemanticCatalog | None = None
+
+    @property
+    def semantic(self) -> SemanticCatalog | None:
+        """The catalog by meaning (None without the embedding model): built once per snapshot."""
+        embedder = embedding.current()
+        if embedder is None:
+            return None
+        if self._semantic is None or self._semantic.embedder is not embedder:
+            self._semantic = SemanticCatalog(self.products, embedder)
+        return self._semantic
 
     @staticmethod
     def _bag(product: ProductDoc) -> dict[str, float]:
@@ -135,9 +154,14 @@ class ProductSearch:
             and not self.reader.knows(head)
             and not any(head in c.word and len(c.terms) > 0 and c.word != head for c in concepts)
         ):
-            # They named a kind of thing no product is: don't offer whatever shares a side word.
-            words_ = [c.word for c in concepts]
-            return SearchOutcome([], [], [], words_, words_, False)
+            # They named a kind of thing no product is: don't offer whatever shares a side word
+            # (unless the request means one product outright, a name the words missed).
+            sims = self._meaning(query, concepts)
+            if sims is None or max(sims.values(), default=0.0) < NAMED_MIN:
+                words_ = [c.word for c in concepts]
+                return SearchOutcome([], [], [], words_, words_, False)
+            by_need = self._by_meaning(sims, category, query)
+            return self._outcome(query, concepts, by_need, meaning=sims, by_meaning=True)
         candidates: list[tuple[ProductDoc, float, float, list[str]]]
         if not concepts and category is None:
             candidates = [(p, 0.0, 1.0, []) for p in self.products]
@@ -145,6 +169,65 @@ class ProductSearch:
             candidates = self._rank(concepts, category)
         candidates = [c for c in candidates if c[0].sku not in query.exclude]
         candidates = self._drop_accessories(candidates, head, concepts)
+        sims = self._meaning(query, concepts)
+        by_meaning = False
+        if sims is not None:
+            best_cov = max((c[2] for c in candidates), default=0.0)
+            top_sim = max(sims.values(), default=0.0)
+            if top_sim < CARRIED_MIN and best_cov < 0.85:
+                candidates = []  # nothing in the shop is anything like it: words only brushed
+            elif top_sim >= CARRIED_MIN and (
+                best_cov < 0.5 or (best_cov < 0.85 and self._meaning_disagrees(candidates, sims))
+            ):
+                candidates = self._by_meaning(sims, category, query)  # a need, not a name
+                by_meaning = True
+        return self._outcome(query, concepts, candidates, meaning=sims, by_meaning=by_meaning)
+
+    def _meaning(self, query: SearchQuery, concepts: list[Concept]) -> dict[str, float] | None:
+        """sku -> similarity of the request's meaning, when the model is there and words were said."""
+        semantic = self.semantic
+        if semantic is None or not concepts or not query.text.strip():
+            return None
+        return semantic.similarity(query.text)
+
+    @staticmethod
+    def _meaning_disagrees(
+        candidates: list[tuple[ProductDoc, float, float, list[str]]], sims: dict[str, float]
+    ) -> bool:
+        """The words half-matched one product ("cleaned out" -> a cleaning vacuum) while the
+        request clearly means another ("get up to the gutters" -> a ladder)."""
+        if not candidates:
+            return True
+        by_words = max(candidates, key=lambda c: c[1])[0]
+        top = max(sims.values(), default=0.0)
+        return top >= SERVES_MIN and top - sims.get(by_words.sku, 0.0) >= MEANING_OVERRIDE
+
+    def _by_meaning(
+        self, sims: dict[str, float], category: str | None, query: SearchQuery
+    ) -> list[tuple[ProductDoc, float, float, list[str]]]:
+        """Candidates ranked by meaning alone: those near the nearest one."""
+        top = max(sims.values(), default=0.0)
+        floor = max(CARRIED_MIN, top - MEANING_SPREAD)
+        out: list[tuple[ProductDoc, float, float, list[str]]] = []
+        for product in self.products:
+            sim = sims.get(product.sku, 0.0)
+            if sim < floor or product.sku in query.exclude:
+                continue
+            if category is not None and product.category != category:
+                continue
+            coverage = 1.0 if sim >= SERVES_MIN else 0.6
+            out.append((product, sim, coverage, []))
+        return out
+
+    def _outcome(
+        self,
+        query: SearchQuery,
+        concepts: list[Concept],
+        candidates: list[tuple[ProductDoc, float, float, list[str]]],
+        meaning: dict[str, float] | None = None,
+        by_meaning: bool = False,
+    ) -> SearchOutcome:
+        category = match_category(query.category, self.categories)
         if concepts and candidates:
             best_cov = max(c[2] for c in candidates)
             best_score = max(c[1] for c in candidates) or 1.0
@@ -168,15 +251,30 @@ class ProductSearch:
             hits = [h for h in hits if h.score + self._popularity_bonus(h.product) >= 0.45 * top]
         out_of_stock = [hit(c) for c in in_price if not c[0].in_stock][:3]
         best_cov = hits[0].coverage if hits else (candidates[0][2] if candidates else 0.0)
+        # asked for in so many words, by meaning, though not every word is in the catalog
+        named = (
+            bool(hits)
+            and meaning is not None
+            and meaning.get(hits[0].product.sku, 0.0) >= NAMED_MIN
+        )
         covered = {w for h in hits for w in h.matched}
         unmatched = [c.word for c in concepts if c.word not in covered and not c.soft]
+        if named and any(c.measure is not None and c.word in unmatched for c in concepts):
+            named = False  # "a fifty foot lock" is not met by a six-foot one, however alike
+        head = self.head_concept(query) if (named or by_meaning) and query.text else None
+        if head is not None and term(head) in {term(w) for w in unmatched}:
+            # "a drum kit" is no practice pad, "guitar amps" no guitar, however close they sit
+            named = False
+            best_cov = min(best_cov, 0.6) if by_meaning else best_cov
         return SearchOutcome(
             hits=hits,
             out_of_stock=out_of_stock,
             outside_price=[hit(c) for c in outside if c[0].in_stock][:3],
             concepts=[c.word for c in concepts],
             unmatched=unmatched if hits else [c.word for c in concepts],
-            exact=best_cov >= 0.85,
+            exact=best_cov >= 0.85 or named,
+            named=named and best_cov < 0.85,
+            by_meaning=by_meaning and bool(hits or out_of_stock),
         )
 
     def _rank(

@@ -9,6 +9,8 @@ takes the stock it sells.
 
 from __future__ import annotations
 
+import re
+
 from hark.language.speech import counted, digits, join_words, number_words, spoken_when
 from hark.shop.product_words import ProductDoc
 from hark.shop.search import SearchQuery
@@ -195,6 +197,10 @@ def remove_from_cart(ctx: TurnContext) -> SkillReply:
     return reply
 
 
+#: "1 more", "two extra", "another": a number added to the cart's, not the new total.
+_MORE = re.compile(r"\b(\d+|a|an) (more|extra)\b|\banother\b")
+
+
 def change_quantity(ctx: TurnContext) -> SkillReply:
     quantity = ctx.entities.quantity
     lines = cart_lines(ctx, get_cart(ctx))
@@ -209,6 +215,8 @@ def change_quantity(ctx: TurnContext) -> SkillReply:
     if product is None:
         names = join_words([f"the {p.name}" for p, _ in lines], "or")
         return SkillReply.of("change_quantity", f"Which item: {names}?", handled=False)
+    if _MORE.search(ctx.nlu.text or ""):
+        return add_to_cart(ctx, product, quantity)  # "one more of those": on top of what's there
     now, problem = set_quantity(ctx, product, quantity)
     focus(ctx, product)
     reply = SkillReply(intent="change_quantity")

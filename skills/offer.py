@@ -89,7 +89,7 @@ def present_outcome(
         reply.cards = [card(near)]
         remember(ctx, query, [near])
         return reply
-    reply.say.say("Sorry, I couldn't find anything like that in our shop.")
+    reply.say.say("Sorry, we don't carry that: I couldn't find anything like it in our shop.")
     reply.say.say(categories_sentence(ctx))
     remember(ctx, query, [])
     return reply

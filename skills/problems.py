@@ -14,6 +14,7 @@ import datetime as dt
 import re
 
 from hark.language.speech import digits
+from hark.shop.semantic import CARRIED_MIN
 from hark.skills import support
 from hark.skills.context import SkillReply, TurnContext, remember_fact
 from hark.skills.state import Pending
@@ -23,6 +24,8 @@ PROBLEM = re.compile(
     r"\b(damaged|broken|broke|cracked|wrong|missing|defective|faulty|leaking|stopped working|"
     r"doesnt work|dont work|not working|smashed|dented|torn|ripped|spoiled|expired)\b"
 )
+ORDER_LEAD = 0.05
+"""The complaint must be this much nearer one order's product than any other order's."""
 _DELIVERY = re.compile(
     r"\b(arrived|arrive|came|come|got|received|receive|package|parcel|box|order|delivery|"
     r"delivered|item|sent|shipped|it|they|one)\b"
@@ -40,10 +43,23 @@ def mark_unresolved(ctx: TurnContext, topic: str) -> None:
     ctx.conversation.summary = topic
 
 
-def report_problem(ctx: TurnContext) -> SkillReply:
+#: What Hark says first, by the kind of complaint (hark.dialogue.meaning.PROBLEM_KINDS).
+_APOLOGY = {
+    "damaged": "I'm sorry it arrived damaged, that's not how it should have come.",
+    "defective": "I'm sorry it isn't working as it should.",
+    "wrong_item": "I'm sorry we sent you the wrong item.",
+    "missing_item": "I'm sorry something was missing from your order.",
+}
+_DEFAULT_APOLOGY = "I'm sorry about that, that's not how it should have arrived."
+
+
+def report_problem(ctx: TurnContext, kind: str | None = None) -> SkillReply:
+    """Sorry, the order holding what they named (or the latest that arrived), and the remedy:
+    a return (refund or replacement, as the shop's policy says) for a delivered order, else
+    a person."""
     order = _target(ctx)
     reply = SkillReply(intent="start_return", resolved=False)
-    reply.say.say("I'm sorry about that, that's not how it should have arrived.")
+    reply.say.say(_APOLOGY.get(kind or "", _DEFAULT_APOLOGY))
     if order is None:
         reply.say.say("What's the order number, so I can start a return for it?")
         reply.pending = Pending("order_number", {"purpose": "return"})
@@ -84,6 +100,9 @@ def _target(ctx: TurnContext) -> Order | None:
         products = [ctx.knowledge.product(line.sku) for line in order.lines]
         if category and any(p is not None and p.category == category for p in products):
             return order
+    by_meaning = _order_by_meaning(ctx, orders)  # "the handle came off the pot": the skillet
+    if by_meaning is not None:
+        return by_meaning
     if ctx.state.focus_order_id:
         focus = support.find_order(ctx, ctx.state.focus_order_id)
         if focus is not None and support.owned(ctx, focus):
@@ -94,3 +113,56 @@ def _target(ctx: TurnContext) -> Order | None:
     past = [o for o in arrived if (o.eta or o.placed_at) <= soon]
     candidates = past or arrived or orders
     return candidates[0] if candidates else None
+
+
+def _order_by_meaning(ctx: TurnContext, orders: list[Order]) -> Order | None:
+    """The order whose product the complaint is nearest in meaning to, when one clearly is."""
+    semantic = ctx.knowledge.search.semantic
+    if semantic is None or not orders:
+        return None
+    sims = semantic.similarity(ctx.text)
+    scored = sorted(
+        (
+            (max((sims.get(line.sku, 0.0) for line in o.lines), default=0.0), n)
+            for n, o in enumerate(orders)
+        ),
+        reverse=True,
+    )
+    best, n = scored[0]
+    runner_up = scored[1][0] if len(scored) > 1 else 0.0
+    if best < CARRIED_MIN or best - runner_up < ORDER_LEAD:
+        return None
+    return orders[n]
+
+
+def late_complaint(ctx: TurnContext) -> SkillReply:
+    """ "I've been waiting forever and it still isn't here": the order on file, and a person.
+
+    The caller need not name the order: the one still on its way (or the latest) is the one.
+    """
+    mark_unresolved(ctx, "a late delivery")
+    status = support.order_status(ctx)
+    reply = SkillReply(intent="order_status", resolved=False)
+    if not status.say.text().startswith("I'm sorry"):
+        reply.say.say("I'm sorry for the wait.")
+    reply.say.extend(status.say)
+    reply.cards = status.cards
+    if status.pending is not None:  # a question of its own (which order, who you are) goes first
+        reply.pending = status.pending
+        reply.handled = status.handled
+        return reply
+    reply.say.say("Would you like me to connect you with a person about it?")
+    reply.pending = Pending("handoff", {"reason": "late delivery"})
+    return reply
+
+
+def service_complaint(ctx: TurnContext) -> SkillReply:
+    """A complaint about how they were treated: an apology, and a person who can act on it."""
+    mark_unresolved(ctx, "a complaint about our service")
+    reply = SkillReply(intent="human_agent", resolved=False)
+    reply.say.say(
+        "I'm really sorry you were treated that way. That isn't the service we want to give."
+    )
+    reply.say.say("Would you like me to connect you with a person so they can put it right?")
+    reply.pending = Pending("handoff", {"reason": "complaint about service"})
+    return reply

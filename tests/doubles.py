@@ -191,3 +191,29 @@ class ScriptedDialogue:
 
     def end_conversation(self, conversation_id: str) -> None:
         return None
+
+
+class HashingEmbedderDouble:
+    """A test double for :class:`hark.language.embedding.Embedder`: each word hashed to one
+    of 256 dimensions, so texts sharing words are similar and nothing else is. It knows no
+    meaning: unit tests of the plumbing (loading, caching, thresholds applied) use it;
+    behaviour tests use the real model."""
+
+    name = "hashing embedder (test double)"
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+        self.calls = 0
+
+    def embed(self, texts: Iterable[str]) -> np.ndarray:
+        import zlib
+
+        rows = []
+        for text in texts:
+            self.calls += 1
+            row = np.zeros(self.dim, dtype=np.float32)
+            for word in text.lower().split():
+                row[zlib.crc32(word.encode()) % self.dim] += 1.0
+            norm = float(np.linalg.norm(row))
+            rows.append(row / norm if norm else row)
+        return np.stack(rows) if rows else np.zeros((0, self.dim), dtype=np.float32)

