@@ -41,6 +41,7 @@ import numpy as np
 from hark.runtime.log_context import log_context
 from hark.skills.reply import Reply
 from hark.voice.access import CallerAccess, CustomerNotAllowed
+from hark.voice.asr.scheduler import shared_scheduler
 from hark.voice.audio import decode
 from hark.voice.listener import EarlyTranscript, Listener, ListenerEventKind, Utterance
 from hark.voice.outbox import Outbox, SerialCalls, Transport
@@ -268,6 +269,7 @@ class VoiceSession:
                 partial_interval_s=self.options.partial_interval_s,
                 partial_after_s=self.options.partial_after_s,
                 on_partial=self._on_partial,
+                scheduler=shared_scheduler(self.settings.asr_concurrency),
             )
             self.listener.prime()
         with log_context(conversation_id=conversation_id):
