@@ -184,13 +184,13 @@ class Settings(BaseSettings):
     aec: Literal["auto", "on", "off"] = Field(
         "auto",
         description="Cancel Hark's own reply audio (echo) in the caller's audio on the server"
-        " (speexdsp). auto: on unless the client says its audio is already echo-cancelled"
-        " ('echo_cancelled' in 'start', e.g. a browser microphone).",
+        " (WebRTC AEC3). auto: on unless the client says its audio is already echo-cancelled"
+        " ('echo_cancelled' in 'start', e.g. a browser microphone) or it is a phone call.",
     )
     noise_suppression: bool = Field(
-        True,
+        False,
         description="Suppress steady background noise in the caller's audio before the"
-        " endpointer and the recogniser (speexdsp's preprocessor).",
+        " endpointer and the recogniser (WebRTC's noise suppressor).",
     )
     barge_in_backchannels: bool = Field(
         True,

@@ -74,6 +74,7 @@ class StartMessage(_ClientMessage):
     sample_rate: int
     encoding: str
     customer_id: str | None = Field(None, max_length=200)
+    echo_cancelled: bool = False  # the client's audio already went through a device canceller
 
 
 class TextMessage(_ClientMessage):

@@ -43,6 +43,7 @@ from hark.skills.reply import Reply
 from hark.voice.access import CallerAccess, CustomerNotAllowed
 from hark.voice.asr.scheduler import shared_scheduler
 from hark.voice.audio import decode
+from hark.voice.echo import CallerAudio, wanted
 from hark.voice.listener import EarlyTranscript, Listener, ListenerEventKind, Utterance
 from hark.voice.outbox import Outbox, SerialCalls, Transport
 from hark.voice.playback import PlaybackObserver
@@ -114,6 +115,7 @@ class VoiceSession:
         self.sample_rate = 0
         self.encoding = ""
         self.listener: Listener | None = None
+        self.caller_audio: CallerAudio | None = None  # echo canceller, noise suppressor
         self.finished = asyncio.Event()  # set when the server wants the socket closed
         self.closed = False
         self._turn: VoiceTurn | None = None
@@ -182,6 +184,8 @@ class VoiceSession:
             samples = np.frombuffer(data, dtype="<i2")  # no copy: the hot path, 50 frames/s
         else:
             samples = decode(data, self.encoding)
+        if self.caller_audio is not None:
+            samples = self.caller_audio.process(samples)
         for event in self.listener.feed(samples):
             if event.kind is ListenerEventKind.SPEECH_PAUSED:
                 if event.early is not None:
@@ -244,11 +248,21 @@ class VoiceSession:
             )
             return
         await self.begin(
-            conversation_id, greeting, sample_rate=message.sample_rate, encoding=message.encoding
+            conversation_id,
+            greeting,
+            sample_rate=message.sample_rate,
+            encoding=message.encoding,
+            client_cancels_echo=message.echo_cancelled,
         )
 
     async def begin(
-        self, conversation_id: str, greeting: Reply, *, sample_rate: int, encoding: str
+        self,
+        conversation_id: str,
+        greeting: Reply,
+        *,
+        sample_rate: int,
+        encoding: str,
+        client_cancels_echo: bool = False,
     ) -> None:
         """Run a conversation that is already started (its greeting not yet spoken) here.
 
@@ -261,6 +275,11 @@ class VoiceSession:
         self.conversation_id = conversation_id
         self.sample_rate, self.encoding = sample_rate, encoding
         transcriber = self.services.transcriber
+        self.caller_audio = CallerAudio(
+            sample_rate,
+            echo=wanted(self.settings.aec, client_cancels_echo=client_cancels_echo),
+            noise=self.settings.noise_suppression,
+        )
         if transcriber is not None:
             endpointer = Endpointer.from_settings(self.settings, sample_rate)
             self.listener = Listener(
@@ -280,6 +299,8 @@ class VoiceSession:
                     "encoding": self.encoding,
                     "asr": transcriber is not None,
                     "tts": self.services.synthesizer is not None,
+                    "echo_cancellation": self.caller_audio.echo,
+                    "noise_suppression": self.caller_audio.noise,
                 },
             )
         await self.outbox.event(

@@ -24,6 +24,8 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from hark.dialogue.speculation import Committed
 from hark.runtime.log_context import log_context
 from hark.runtime.metrics import record_turn
@@ -204,9 +206,17 @@ class TurnRunner:
             if playback is not None:
                 await playback.sentence_sent(clock, index)
 
+        caller_audio = session.caller_audio
+
+        async def send_bytes(data: bytes) -> None:
+            if caller_audio is not None:  # the echo canceller's reference: what plays when
+                frame = np.frombuffer(data, dtype="<i2")
+                caller_audio.far_end(frame, time.perf_counter() + clock.ahead_s())
+            await session.outbox.audio(data)
+
         pacing: dict[str, Any] = {
             "out_rate": session.sample_rate,
-            "send_bytes": session.outbox.audio,
+            "send_bytes": send_bytes,
             "on_first_audio": audio_start,
             "on_first_frame_sent": first_frame_sent,
             "on_sentence_sent": sentence_sent if playback is not None else None,
