@@ -52,3 +52,23 @@ async def test_an_echo_only_reply_is_never_interrupted(
 async def test_without_the_canceller_the_echo_interrupts(make_app, live_server, settings):
     types, calls, _ = await _greeting_with_echo(make_app, live_server, settings, "off", 0.06, -6.0)
     assert "speech_started" in types  # what the canceller is there for
+
+
+async def test_a_caller_talking_over_the_echo_still_barges_in(make_app, live_server, settings):
+    from fixtures_voice import espeak_speech
+
+    transcriber = ScriptedTranscriber(["wait, stop"])
+    app = make_app(
+        settings.model_copy(update={"aec": "on"}),
+        transcriber=transcriber,
+        synthesizer=EspeakSynthesizer(),
+    )
+    app.state.voice_options = VoiceOptions(partial_interval_s=None)
+    url = f"{live_server(app).ws_url}/v1/voice"
+    async with VoiceClient.connect(url) as client:
+        await client.start(16000)
+        words = espeak_speech("Wait, stop.", 16000, voice="en-gb")
+        caller = LoudspeakerCaller(client, echo_delay_s=0.1, echo_db=-10.0, speech=[(2.0, words)])
+        await caller.run(4.0)
+        types = client.types()
+    assert "interrupted" in types, types

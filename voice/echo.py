@@ -17,11 +17,14 @@ matters. AEC3 also estimates the path delay itself, which covers the 20-300 ms
 that the playout model cannot know (network both ways, the device's buffers),
 and suppresses residual echo. CPU: about 0.6 % of one core per 16 kHz stream.
 
-On top, a double-talk check while Hark's voice is audible: a 10 ms frame that
-the canceller made more than ``ECHO_DOMINATED_DB`` quieter was mostly echo, and
-what is left of it is attenuated by 30 dB, so residual echo cannot reach the
-endpointer while the filter adapts; a caller talking over Hark keeps their
-level (their voice is not in the reference), so a real barge-in passes.
+On top, a double-talk check while Hark's voice is audible: a 10 ms frame is
+taken as echo when the canceller made it more than ``ECHO_DOMINATED_DB``
+quieter, or when it is no louder than the loudest recent reply frame minus the
+echo path's measured loss (a Geigel detector with a learnt threshold,
+``hark.voice.echo_path.DoubleTalk``); what is left of it is attenuated by 30
+dB, so residual echo cannot reach the endpointer while the filter adapts or
+re-converges. A caller talking over Hark is louder than the echo explains,
+so a real barge-in passes.
 
 How the reference is aligned: ``far_end`` is told each reply frame and the
 wall time it starts playing; that time is placed on the caller's own sample
@@ -49,7 +52,8 @@ from typing import Any, Final
 
 import numpy as np
 
-from hark.voice.echo_path import EchoPath, PathState
+from hark.voice.echo_path import MAX_LAG_S as MAX_PATH_S
+from hark.voice.echo_path import DoubleTalk, EchoPath, PathState
 from hark.voice.levels import dbfs
 
 log = logging.getLogger("hark.voice")
@@ -60,7 +64,7 @@ ECHO_HOLD_S: Final = (
 )
 FAR_AUDIBLE_DB: Final = -50.0  # reply frames quieter than this are silence between words
 SNAP_S: Final = 0.06  # a frame this close after the previous one follows it without a gap
-ECHO_DOMINATED_DB: Final = 10.0  # the canceller removed this much: the frame was mostly echo
+ECHO_DOMINATED_DB: Final = 7.0  # the canceller removed this much: the frame was mostly echo
 RESIDUAL_GAIN: Final = 0.03  # what is left of such a frame (-30 dB)
 PACKAGE: Final = "pywebrtc-audio"
 
@@ -123,6 +127,7 @@ class CallerAudio:
         if module is None and (echo or noise):
             _warn_missing()
         self.path = EchoPath(sample_rate)
+        self._talk = DoubleTalk(int(MAX_PATH_S / FRAME_S))
         self._pending = np.zeros(0, dtype=np.int16)
         self._near_end = 0  # caller samples received so far
         self._near_at: float | None = None  # when the newest of them arrived
@@ -190,7 +195,7 @@ class CallerAudio:
         """Attenuate what is left of a frame that was mostly echo (module docstring)."""
         if self.path.state is PathState.ABSENT or not self.far_audible():
             return cleaned
-        if self._echo_dominated(raw, cleaned):
+        if self._echo_dominated(raw, cleaned) or not self._talk.double_talk(dbfs(raw)):
             self.residual_frames += 1
             return (cleaned * RESIDUAL_GAIN).astype(np.int16)
         return cleaned
@@ -228,7 +233,9 @@ class CallerAudio:
             frame = near[offset : offset + self._frame]
             cleaned = frame
             if self._aec is not None:
-                cleaned = self._cancel(frame, self._far_span(start + offset, self._frame))
+                far = self._far_span(start + offset, self._frame)
+                self._talk.far(dbfs(far))
+                cleaned = self._cancel(frame, far)
             if self._ns is not None:
                 cleaned = self._ns.process(cleaned)
             if self._aec is not None and cleaned is not frame:

@@ -97,3 +97,42 @@ class EchoPath:
         self._misses += 1
         if self._misses >= ABSENT_AFTER:
             self.state = PathState.ABSENT
+
+
+DT_MARGIN_DB: Final = 3.0  # louder than the echo explains by this much: someone is talking
+ERL_MIN_DB: Final = 0.0
+ERL_MAX_DB: Final = 40.0
+
+
+class DoubleTalk:
+    """A Geigel double-talk detector with a learnt echo return loss.
+
+    The loudest reply frame of the last ``span`` frames (the path delay) minus the
+    echo return loss (how much quieter the echo arrives than the reply) is the
+    loudest the echo can be; a caller frame above that by ``DT_MARGIN_DB`` holds
+    someone's voice. The loss is learnt from frames with the reply playing: it is
+    the typical (80th percentile, so a caller talking now and then does not drag
+    it down) gap between the reply's peak and the caller's audio.
+    """
+
+    def __init__(self, span: int) -> None:
+        self._far: list[float] = []
+        self._span = max(1, span)
+        self._gaps: list[float] = []
+        self.erl_db = 6.0  # until measured: a loudspeaker next to the microphone
+
+    def far(self, level_db: float) -> None:
+        self._far.append(level_db)
+        if len(self._far) > self._span:
+            del self._far[0]
+
+    def double_talk(self, near_db: float) -> bool:
+        peak = max(self._far, default=-120.0)
+        if peak > -50.0:
+            self._gaps.append(peak - near_db)
+            if len(self._gaps) > 400:  # the last 4 s of 10 ms frames
+                del self._gaps[0]
+            if len(self._gaps) >= 50:
+                erl = float(np.percentile(self._gaps, 80))
+                self.erl_db = min(max(erl, ERL_MIN_DB), ERL_MAX_DB)
+        return near_db > peak - self.erl_db + DT_MARGIN_DB
