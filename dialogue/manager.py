@@ -58,8 +58,8 @@ from hark.skills.cart_store import cart_view, merge_guest_cart
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.handoff import CALLBACK
 from hark.skills.identity import Identity, Permission, allowed, conversation_level, level
-from hark.skills.reply import Reply
-from hark.skills.state import ConversationState
+from hark.skills.reply import Expects, Reply
+from hark.skills.state import ConversationState, Pending
 from hark.store.channel_links import find_linked_customer, link_customer
 from hark.store.db import Database
 from hark.store.models import AssistedOrder, Conversation, Customer, Turn, utcnow
@@ -580,7 +580,17 @@ class DialogueManager:
             turn_id=assistant.id,
             user_text=clean,
             cart=cart,
+            expects=_expects(result.pending),
         )
+
+
+NUMBER_ANSWERS = frozenset({"order_number", verification.VERIFY})
+"""Pending questions answered with a number (an order id; a phone number on file)."""
+
+
+def _expects(pending: Pending | None) -> Expects | None:
+    """What the reply's question waits for (the voice endpointer waits longer for digits)."""
+    return Expects.NUMBER if pending is not None and pending.kind in NUMBER_ANSWERS else None
 
 
 def _require_valid(conversation_id: object) -> None:

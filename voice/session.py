@@ -39,12 +39,13 @@ from typing import Any
 import numpy as np
 
 from hark.runtime.log_context import log_context
-from hark.skills.reply import Reply
+from hark.skills.reply import Expects, Reply
 from hark.voice.access import CallerAccess, CustomerNotAllowed
 from hark.voice.asr.scheduler import shared_scheduler
 from hark.voice.audio import decode
 from hark.voice.barge_in import PendingBargeIn, Verdict, judge
 from hark.voice.echo import CallerAudio, wanted
+from hark.voice.endpointing import hangover_for
 from hark.voice.listener import (
     EarlyTranscript,
     Listener,
@@ -236,6 +237,15 @@ class VoiceSession:
         ahead = self._adopt_speculation(utterance)
         await self._interrupt(carry=False)  # e.g. a typed turn still running
         self._begin(VoiceTurn(TurnKind.VOICE, utterance=utterance, speculative_reply=ahead))
+
+    def expect(self, expects: Expects | None) -> None:
+        """The brain's reply asks for ``expects``: wait for it that long (hark.voice.endpointing)."""
+        if self.listener is not None:
+            self.listener.endpointer.hangover_ms = hangover_for(
+                expects,
+                normal_ms=self.settings.vad_hangover_ms,
+                number_ms=self.settings.vad_number_hangover_ms,
+            )
 
     def _hark_speaking(self) -> bool:
         """Hark's reply is playing (or queued to play) at the caller's end."""
