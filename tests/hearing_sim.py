@@ -71,6 +71,7 @@ class LoudspeakerCaller:
         self._room = room_response(self.rate, self.reverb_s)
         self._gain = 10 ** (self.echo_db / 20)
         self._chunk = int(self.rate * CHUNK_S)
+        self.started_at = 0.0  # perf_counter when the microphone started (stream time 0)
 
     def _fill_player(self) -> None:
         received = self.client.received
@@ -109,7 +110,7 @@ class LoudspeakerCaller:
     async def run(self, seconds: float) -> None:
         """Stream ``seconds`` of microphone audio in real time."""
         n = self._chunk
-        began = time.perf_counter()
+        began = self.started_at = time.perf_counter()
         played = np.zeros(0, dtype=np.int16)
         for index in range(int(seconds / CHUNK_S)):
             due = began + index * CHUNK_S

@@ -24,23 +24,9 @@ from typing import Final
 from hark.skills.reply import Expects
 
 DIGIT_WORDS: Final = frozenset(
-    [
-        "zero",
-        "oh",
-        "o",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "double",
-        "triple",
-    ]
-)
+    "zero oh o one two three four five six seven eight nine double triple".split()
+)  # fmt: skip
+
 _TOKEN = re.compile(r"\d+|[a-z]+")
 
 
