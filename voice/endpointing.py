@@ -24,7 +24,8 @@ from typing import Final
 from hark.skills.reply import Expects
 
 DIGIT_WORDS: Final = frozenset(
-    "zero oh o one two three four five six seven eight nine double triple".split()
+    ["zero", "oh", "o", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+     "double", "triple"]
 )  # fmt: skip
 
 _TOKEN = re.compile(r"\d+|[a-z]+")
