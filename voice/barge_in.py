@@ -14,7 +14,10 @@ recognised (at the scheduler's top priority, every ``JUDGE_STEP_S``) and
 * anything else ("wait", "stop", "no", "hang on", a question, a new
   request) stops Hark as before;
 * speech that goes on past ``MAX_BACKCHANNEL_S`` stops Hark whatever the
-  words: nobody acknowledges for that long.
+  words: nobody acknowledges for that long;
+* fragments with no lexical content (a single letter, an initialism such as
+  "M." or "UN.": what Whisper makes of a hum or of a word's first 200 ms)
+  decide nothing yet.
 
 The decision is lexical and general (how much the words say), not a list
 of phrases that interrupt: any word outside the small closed class of
@@ -39,21 +42,23 @@ if TYPE_CHECKING:
 ACKNOWLEDGEMENTS: Final = frozenset(
     {
         # particles (Whisper spells them many ways; hyphens are dropped before lookup)
-        "mhm", "mmhm", "mmhmm", "mhmm", "hm", "hmm", "mm", "mmm", "uhhuh", "uh", "um",
+        "mhm", "mmhm", "mmhmm", "mhmm", "uhuh", "hm", "hmm", "mm", "mmm", "uhhuh", "uh", "um",
         "ah", "aha", "oh", "ooh", "huh",
         # acknowledgement tokens
         "ok", "okay", "kay", "yeah", "yes", "yep", "yup", "ya", "right", "sure", "alright",
-        "i", "see", "got", "it", "cool", "good", "great", "fine", "nice", "thanks",
+        "i", "see", "got", "it", "cool", "good", "great", "fine", "nice", "thanks", "thank",
+        "you",
     }
 )  # fmt: skip
 """Words that carry no request: a backchannel is made only of these."""
 MAX_BACKCHANNEL_WORDS: Final = 3
-MAX_BACKCHANNEL_S: Final = 1.2
+MAX_BACKCHANNEL_S: Final = 2.0
 """Speech longer than this while Hark talks is a barge-in whatever its words."""
 JUDGE_STEP_S: Final = 0.1
 """How often the words so far are recognised while the caller speaks over Hark."""
 
-_WORD = re.compile(r"[a-z']+")
+_TOKEN = re.compile(r"[A-Za-z'.]+")
+_INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]?")
 
 
 class Verdict(enum.StrEnum):
@@ -62,9 +67,22 @@ class Verdict(enum.StrEnum):
     BARGE_IN = "barge_in"
 
 
+def _word(token: str) -> str | None:
+    """A token as a word, or ``None`` for a fragment with no lexical content: a single
+    letter or an initialism ("M.", "M.M.D.", "UN."), which is what a recogniser makes of
+    a hum or of the first 200 ms of a word."""
+    bare = token.strip(".'")
+    if not bare or len(bare) == 1 or _INITIALISM.fullmatch(token.rstrip(".") + "."):
+        return None
+    if bare.isupper() and len(bare) <= 3 and bare.lower() not in ACKNOWLEDGEMENTS:
+        return None
+    return bare.lower().replace(".", "")
+
+
 def judge(text: str) -> Verdict:
     """What the caller's words over Hark's voice are (module docstring)."""
-    words = _WORD.findall(text.lower().replace("-", ""))
+    tokens = _TOKEN.findall(text.replace("-", ""))
+    words = [w for w in (_word(t) for t in tokens) if w is not None]
     if not words:
         return Verdict.NOTHING
     if (
