@@ -1,7 +1,8 @@
 """How well Hark hears: echo, backchannels, real barge-ins, slow digits, noise -- before and after.
 
 Run: ``.venv/bin/python bench/hearing.py`` (a few minutes on 2 cores;
-``--quick`` runs one condition per scenario). Everything is real and on
+``--quick`` runs one or two conditions per table, ``--parts echo,overlap``
+chooses tables). Everything is real and on
 loopback: the app under uvicorn in this process, ``/v1/voice`` over a real
 WebSocket, the REAL Whisper base and the REAL piper voice ``en_US-joe-medium``
 (``tools/fetch_real_models.py``); the brain is the ``ScriptedDialogue`` double
@@ -52,6 +53,18 @@ AFTER: dict[str, Any] = {}
 QUESTION = "Do you have the blue running shoes in size nine?"
 
 
+class NumberAskingDialogue(ScriptedDialogue):
+    """BENCH DOUBLE brain: greets by asking for the order number (``Reply.expects`` a number,
+    as the real brain's order-status question does)."""
+
+    def start_conversation(self, channel: str, customer_id: str | None = None, **kwargs: Any):
+        from hark.skills.reply import Expects, Reply
+
+        conversation_id, _ = super().start_conversation(channel, customer_id, **kwargs)
+        ask = "Sure. What's your order number?"
+        return conversation_id, Reply(text=ask, intent="order_status", expects=Expects.NUMBER)
+
+
 class Bench:
     """One app per setting (models loaded once, shared)."""
 
@@ -71,13 +84,16 @@ class Bench:
         self.asr = WhisperTranscriber.from_settings(self.base)
         self.tts = PiperSynthesizer.from_settings(self.base)
 
-    def serve(self, update: dict[str, Any]) -> tuple[LiveServer, ScriptedDialogue]:
+    def serve(
+        self, update: dict[str, Any], asks_number: bool = False
+    ) -> tuple[LiveServer, ScriptedDialogue]:
         from hark.server.app import create_app
         from hark.server.services import build_services
         from hark.voice.session import VoiceOptions
 
         settings = self.base.model_copy(update=update)
-        dialogue = ScriptedDialogue(reply=REPLY, greeting=REPLY)
+        kind = NumberAskingDialogue if asks_number else ScriptedDialogue
+        dialogue = kind(reply=REPLY, greeting=REPLY)
         services = build_services(
             settings, load_engines=False, transcriber=self.asr, synthesizer=self.tts,
             dialogue=dialogue,
@@ -160,11 +176,11 @@ async def digit_rows(bench: Bench) -> list[str]:
     digits = ["four", "five", "seven", "two", "one"]
     rows = []
     for label, update in (("before", BEFORE), ("after", AFTER)):
-        server, dialogue = bench.serve(update)
+        server, dialogue = bench.serve(update, asks_number=True)
         try:
             for gap in (0.5, 0.7, 0.9):
                 speech = []
-                at = 6.0  # after the greeting
+                at = 3.0  # after the question
                 for word in digits:
                     audio = espeak_speech(word, RATE, voice="en-gb", wpm=130)
                     speech.append((at, audio))
@@ -223,13 +239,19 @@ async def noise_rows(bench: Bench, quick: bool) -> list[str]:
 async def main(args: argparse.Namespace) -> None:
     bench = Bench()
     print(f"load average at start: {os.getloadavg()[0]:.1f} (2 cores, shared)")
-    for part in (echo_rows(bench, args.quick), overlap_rows(bench, args.quick),
-                 digit_rows(bench), noise_rows(bench, args.quick)):  # fmt: skip
-        print("\n".join(await part), "\n", flush=True)
+    parts = {
+        "echo": lambda: echo_rows(bench, args.quick),
+        "overlap": lambda: overlap_rows(bench, args.quick),
+        "digits": lambda: digit_rows(bench),
+        "noise": lambda: noise_rows(bench, args.quick),
+    }
+    for name in args.parts.split(","):
+        print("\n".join(await parts[name]()), "\n", flush=True)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one or two conditions per table")
+    parser.add_argument("--parts", default="echo,overlap,digits,noise", help="tables to run")
     asyncio.run(main(parser.parse_args()))
