@@ -69,8 +69,8 @@ from hark.skills.identity import (
     level,
 )
 from hark.skills.notices.opt_out import opt_out
-from hark.skills.reply import CartView, Reply
-from hark.skills.state import ConversationState
+from hark.skills.reply import CartView, Expects, Reply
+from hark.skills.state import ConversationState, Pending
 from hark.store.channel_links import find_linked_customer, link_customer
 from hark.store.db import Database
 from hark.store.models import AssistedOrder, Conversation, Customer, Turn, utcnow
@@ -658,6 +658,7 @@ class DialogueManager:
             turn_id=assistant.id,
             user_text=clean,
             cart=cart,
+            expects=_expects(result.pending),
         )
 
 
@@ -669,6 +670,15 @@ class _HeldTexts:
 
 
 _HELD_TEXTS = _HeldTexts()
+
+
+NUMBER_ANSWERS = frozenset({"order_number", verification.VERIFY})
+"""Pending questions answered with a number (an order id; a phone number on file)."""
+
+
+def _expects(pending: Pending | None) -> Expects | None:
+    """What the reply's question waits for (the voice endpointer waits longer for digits)."""
+    return Expects.NUMBER if pending is not None and pending.kind in NUMBER_ANSWERS else None
 
 
 def _require_valid(conversation_id: object) -> None:

@@ -206,6 +206,39 @@ class Settings(BaseSettings):
         "with error server_busy and close code 1013 (try again later); 0: no limit.",
     )
 
+    # --- hearing: echo, noise, barge-in, endpointing, recognition (issue 25) ---
+    asr_concurrency: int = Field(
+        1,
+        ge=1,
+        le=16,
+        description="Recognitions run at once per process, on a scheduler of their own shared"
+        " by every call (finals first, then speculation, then partials, which are skipped while"
+        " it is busy). 1 suits a CPU Whisper, which already uses every core per call.",
+    )
+    aec: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="Cancel Hark's own reply audio (echo) in the caller's audio on the server"
+        " (WebRTC AEC3). auto: on unless the client says its audio is already echo-cancelled"
+        " ('echo_cancelled' in 'start', e.g. a browser microphone) or it is a phone call.",
+    )
+    noise_suppression: bool = Field(
+        False,
+        description="Suppress steady background noise in the caller's audio before the"
+        " endpointer and the recogniser (WebRTC's noise suppressor).",
+    )
+    barge_in_backchannels: bool = Field(
+        True,
+        description="While Hark speaks, a short acknowledgement ('mhm', 'okay', 'yeah') does"
+        " not stop it; it is recorded as an acknowledgement. Off: any speech barges in.",
+    )
+    vad_number_hangover_ms: int = Field(
+        900,
+        ge=0,
+        le=3000,
+        description="Silence that ends an utterance while the brain expects a number (order"
+        " id, phone number, code) or the caller is reading out digits.",
+    )
+
     # --- kiosk ----------------------------------------------------------------
     kiosk_idle_s: int = Field(
         60,

@@ -6,6 +6,7 @@ A channel adapter never has to parse the text: SSML, product cards, actions
 
 from __future__ import annotations
 
+import enum
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -72,6 +73,12 @@ class Action:
         return {"type": self.type, **self.data}
 
 
+class Expects(enum.StrEnum):
+    """What the brain waits for next, so the voice channel's endpointer can wait for it."""
+
+    NUMBER = "number"  # an order id, a phone number, a code: often read out digit by digit
+
+
 @dataclass
 class Reply:
     text: str
@@ -84,6 +91,7 @@ class Reply:
     turn_id: int | None = None  # id of the stored assistant turn (for barge-in truncation)
     user_text: str | None = None  # the caller's turn as stored (redacted): what to echo back
     cart: CartView | None = None  # the open cart after this turn; None: the caller has none
+    expects: Expects | None = None  # the answer the reply asks for (a number: a longer pause)
 
     @property
     def handoff(self) -> bool:

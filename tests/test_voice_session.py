@@ -194,7 +194,9 @@ async def test_barge_in_stops_audio_and_truncates_the_stored_reply(serve, db, ca
     synthesizer = ToneSynthesizer(seconds_per_word=0.3)  # the greeting plays for ~5 s
     app, url = serve(transcriber=transcriber, synthesizer=synthesizer)
     async with VoiceClient.connect(url) as client:
-        ready = await client.start(16000)
+        # A client that plays nothing back into its microphone (test_hearing_echo.py has one
+        # that does); an unknown one gets the echo canceller until its echo path is known.
+        ready = await client.start(16000, echo_cancelled=True)
         greeting = (await client.wait_for("reply")).event["text"]
         audio_start = await client.wait_for("audio_start")
         await asyncio.sleep(0.7)
@@ -284,7 +286,7 @@ async def test_client_vanishing_mid_utterance_frees_the_session(serve, db) -> No
     transcriber = ScriptedTranscriber(UtteranceScript(["unused"]), delay_s=0.5)
     app, url = serve(transcriber=transcriber, synthesizer=ToneSynthesizer(seconds_per_word=0.02))
     async with VoiceClient.connect(url) as client:
-        ready = await client.start(16000)
+        ready = await client.start(16000, echo_cancelled=True)  # no echo path (see above)
         await client.wait_for("audio_end")
         await client.send_json({"type": "text", "text": "do you have headphones"})
         await client.wait_for("turn_metrics")

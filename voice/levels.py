@@ -45,3 +45,38 @@ class NoiseFloor:
             self.db = level
         else:
             self.db = min(level, self.db + self._rise_db)
+
+
+AMBIENT_WINDOW_S: Final = 2.0
+AMBIENT_BLOCKS: Final = 4
+
+
+class AmbientFloor:
+    """The background level from *every* frame: the quietest over the last ``AMBIENT_WINDOW_S``.
+
+    ``NoiseFloor`` learns only from frames webrtcvad calls unvoiced, and in shop
+    noise or babble webrtcvad calls nearly every frame voiced, so it never
+    learnt anything: noise started false turns and kept them open until the
+    28 s cap, again and again. The minimum over a couple of seconds (minimum
+    statistics, kept as the minima of ``AMBIENT_BLOCKS`` blocks) sits at the
+    noise's own level in steady noise and at its quiet moments in babble,
+    and speech never lasts long enough without a pause to raise it.
+    """
+
+    def __init__(self, frame_s: float) -> None:
+        self._block_frames = max(1, round(AMBIENT_WINDOW_S / AMBIENT_BLOCKS / frame_s))
+        self.reset()
+
+    def reset(self) -> None:
+        self._blocks: list[float] = []
+        self._current = float("inf")
+        self._count = 0
+        self.db: float | None = None
+
+    def update(self, level: float) -> None:
+        self._current = min(self._current, level)
+        self._count += 1
+        if self._count >= self._block_frames:
+            self._blocks = [*self._blocks[-(AMBIENT_BLOCKS - 1) :], self._current]
+            self._current, self._count = float("inf"), 0
+            self.db = min(self._blocks)

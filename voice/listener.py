@@ -50,7 +50,9 @@ decides when to run ASR so the caller waits as little as possible:
   the carried utterance is released on its own.
 
 Thread use: ``feed`` runs on the event loop and never blocks; transcription
-runs via ``asyncio.to_thread``.
+runs on the process's recognition scheduler (``hark.voice.asr.scheduler``):
+finals before speculation before partials, partials shed when the cores are
+busy, one job of this stream queued at most, stale work dropped.
 """
 
 from __future__ import annotations
@@ -66,12 +68,14 @@ import numpy as np
 
 from hark.voice.asr.background import low_priority_cpu_s
 from hark.voice.asr.base import BackgroundCapable, Transcriber, Transcript
+from hark.voice.asr.scheduler import RecognitionKind, RecognitionScheduler, shared_scheduler
 from hark.voice.audio import int16_to_float32
 from hark.voice.resample import resample
 from hark.voice.stream_buffer import StreamBuffer
 from hark.voice.vad import Endpointer
 from hark.voice.vad_events import ASR_RATE, VadEvent, VadEventType
 
+MAX_CARRY_S = 10.0  # a cancelled turn longer than this is not carried (noise, not words)
 PRE_ROLL_S = 0.2  # audio kept before the onset for partials (as the endpointer does)
 TWIN_BUSY_CORES = 0.5  # a twin getting this much CPU is computing, not starved
 TWIN_RECHECK_S = 0.06  # how often a computing twin is looked at again (6 clock ticks)
@@ -99,6 +103,7 @@ class Utterance:
     decided_at: float  # perf_counter at the decision
     transcript: asyncio.Future[Transcript]
     early: bool  # the transcript was started at the first silence
+    truncated: bool = False  # ended by the length cap, not by a pause
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,7 @@ class Listener:
         on_partial: Callable[[str], None] | None = None,
         confirm_pause_s: float = 0.1,
         twin_cpu: Callable[[], float | None] = low_priority_cpu_s,
+        scheduler: RecognitionScheduler | None = None,
     ) -> None:
         self.endpointer = endpointer
         self.transcriber = transcriber
@@ -169,6 +175,7 @@ class Listener:
         self.on_partial = on_partial
         self.confirm_pause_s = confirm_pause_s
         self.twin_cpu = twin_cpu
+        self.scheduler = scheduler or shared_scheduler()
         self._unconfirmed: PendingConfirm | None = None
         self.early_on_twin = 0  # early recognitions started on the twin
         self.early_confirmed = 0  # ... that the main engine had to run as well
@@ -208,9 +215,18 @@ class Listener:
         are ever used."""
         self.feed(np.zeros(int(self.endpointer.sample_rate * seconds), dtype=np.int16))
 
-    def carry(self, audio: np.ndarray) -> None:
-        """Prepend ``audio`` (16 kHz int16) to the next utterance (a cancelled turn's words)."""
+    def carry(self, audio: np.ndarray, *, truncated: bool = False) -> bool:
+        """Prepend ``audio`` (16 kHz int16) to the next utterance (a cancelled turn's words).
+
+        Not when it was cut by the length cap or is longer than ``MAX_CARRY_S``: that
+        is noise or a monologue, and carrying it made every later input longer (in
+        shop noise inputs grew to 45 s). Returns whether it was carried."""
+        total = audio.size + (0 if self._carry is None else self._carry.size)
+        if truncated or total > MAX_CARRY_S * ASR_RATE:
+            self._carry = None
+            return False
         self._carry = audio if self._carry is None else np.concatenate((self._carry, audio))
+        return True
 
     @property
     def busy(self) -> bool:
@@ -235,12 +251,16 @@ class Listener:
             self._partials_done = 0
             return [ListenerEvent(ListenerEventKind.SPEECH_STARTED, vad=vad)]
         if kind is VadEventType.FIRST_SILENCE and vad.audio is not None:
+            if self._early is not None:
+                self._early[2].cancel()  # an earlier pause of this utterance: stale
             job = self._early_transcribe(vad, self._with_carry(vad.audio))
             self._early = (vad.utterance, vad.audio, job)
             early = EarlyTranscript(vad.utterance, job)
             return [ListenerEvent(ListenerEventKind.SPEECH_PAUSED, vad=vad, early=early)]
         if kind is VadEventType.SPEECH_RESUMED:
-            self._early = None  # the job finishes in its thread; nobody waits for it
+            if self._early is not None:
+                self._early[2].cancel()  # void: dropped if still queued, ignored if running
+            self._early = None
             self._unconfirmed = None
             return [ListenerEvent(ListenerEventKind.SPEECH_RESUMED, vad=vad)]
         if kind is VadEventType.SPEECH_END and vad.audio is not None:
@@ -248,6 +268,8 @@ class Listener:
             return [ListenerEvent(ListenerEventKind.SPEECH_STOPPED, self._finish(vad), vad)]
         if kind is VadEventType.SPEECH_DISCARDED:
             self._speech_start_s = None
+            if self._early is not None:
+                self._early[2].cancel()
             self._early = None
             released = None
             if self._carry is not None:  # a click after a cancelled turn: answer that turn
@@ -267,7 +289,10 @@ class Listener:
             and early[0] == vad.utterance
             and (early[1] is vad.audio or np.array_equal(early[1], vad.audio))
         ):
+            self.scheduler.promote(early[2], RecognitionKind.FINAL)
             return self._utterance_from(vad, audio, early[2], early=True)
+        if early is not None:
+            early[2].cancel()
         return self._utterance_from(vad, audio, self._transcribe(audio), early=False)
 
     def _early_transcribe(self, vad: VadEvent, audio: np.ndarray) -> asyncio.Future[Transcript]:
@@ -275,13 +300,14 @@ class Listener:
         docstring), else on the main engine."""
         twin = self._idle_twin()
         if twin is None:
-            return self._transcribe(audio)
+            return self._transcribe(audio, kind=RecognitionKind.SPECULATION)
         self.early_on_twin += 1
-        first = self._transcribe(audio, twin)
+        first = self._transcribe(audio, twin, kind=RecognitionKind.SPECULATION)
         result: asyncio.Future[Transcript] = asyncio.get_running_loop().create_future()
         self._jobs.add(result)  # the stream waits for it: busy, cancelled at close
         result.add_done_callback(self._job_done)
         first.add_done_callback(lambda done: self._early_done(done, result, audio))
+        result.add_done_callback(lambda r: r.cancelled() and first.cancel())
         speech_end = vad.speech_end_s if vad.speech_end_s is not None else vad.time_s
         due = speech_end + self.confirm_pause_s
         self._unconfirmed = PendingConfirm(due, audio, result, self._watch())
@@ -325,7 +351,8 @@ class Listener:
         """Run ``audio`` on the main engine too; the first transcript wins."""
         if result.done() or self.closed:
             return
-        main = self._transcribe(audio)
+        main = self._transcribe(audio, kind=RecognitionKind.SPECULATION)
+        result.add_done_callback(lambda r: r.cancelled() and main.cancel())
 
         def done(job: asyncio.Future[Transcript]) -> None:
             if result.done() or job.cancelled():
@@ -355,6 +382,7 @@ class Listener:
             decided_at=time.perf_counter(),
             transcript=job,
             early=early,
+            truncated=vad.truncated,
         )
 
     def _with_carry(self, audio: np.ndarray) -> np.ndarray:
@@ -364,17 +392,31 @@ class Listener:
         return np.concatenate((self._carry, gap, audio))
 
     def _transcribe(
-        self, audio_16k: np.ndarray, engine: Transcriber | None = None
+        self,
+        audio_16k: np.ndarray,
+        engine: Transcriber | None = None,
+        *,
+        kind: RecognitionKind = RecognitionKind.FINAL,
     ) -> asyncio.Future[Transcript]:
-        """Recognise in a worker thread; ``engine`` other than the main one (the
-        background twin) is not counted in ``busy``."""
+        """Recognise on the scheduler; ``engine`` other than the main one (the
+        background twin) runs in its lane and is not counted in ``busy``."""
+        job = self._submit(audio_16k, engine, kind)
+        assert job is not None  # only partials are ever shed
+        return job
+
+    def _submit(
+        self, audio_16k: np.ndarray, engine: Transcriber | None, kind: RecognitionKind
+    ) -> asyncio.Future[Transcript] | None:
         engine = engine or self.transcriber
-        job = asyncio.ensure_future(
-            asyncio.to_thread(engine.transcribe, int16_to_float32(audio_16k))
+        main = engine is self.transcriber
+        job = self.scheduler.submit(
+            self, engine, int16_to_float32(audio_16k), kind, background=not main
         )
+        if job is None:
+            return None
         job.add_done_callback(self._job_done)
-        if engine is not self.transcriber:
-            return job
+        if main:
+            self._jobs.add(job)  # the stream waits for it: ``busy``, cancelled at close
         return job
 
     def _job_done(self, job: asyncio.Future[Any]) -> None:
@@ -413,7 +455,9 @@ class Listener:
         native = self._recent.slice(begin, self._recent.end)
         audio = self._with_carry(resample(native, self._rate, ASR_RATE))
         background = engine is not self.transcriber
-        job = self._transcribe(audio, engine) if background else self._transcribe(audio)
+        job = self._submit(audio, engine, RecognitionKind.PARTIAL)
+        if job is None:
+            return  # shed: the cores are busy; the next tick tries again
         self._partial_job = job
         self.partial_stats.started += 1
         self.partial_stats.background = background

@@ -76,6 +76,7 @@ class StartMessage(_ClientMessage):
     encoding: str
     customer_id: str | None = Field(None, max_length=200)
     resume: str | None = Field(None, max_length=1024)  # a `ready.resume_token` (web pages)
+    echo_cancelled: bool = False  # the client's audio already went through a device canceller
 
 
 class TextMessage(_ClientMessage):

@@ -39,10 +39,20 @@ from typing import Any
 import numpy as np
 
 from hark.runtime.log_context import log_context
-from hark.skills.reply import Reply
+from hark.skills.reply import Expects, Reply
 from hark.voice.access import CallerAccess, CustomerNotAllowed
+from hark.voice.asr.scheduler import shared_scheduler
 from hark.voice.audio import decode
-from hark.voice.listener import EarlyTranscript, Listener, ListenerEventKind, Utterance
+from hark.voice.barge_in import PendingBargeIn, Verdict, judge
+from hark.voice.echo import CallerAudio, wanted
+from hark.voice.endpointing import hangover_for
+from hark.voice.listener import (
+    EarlyTranscript,
+    Listener,
+    ListenerEvent,
+    ListenerEventKind,
+    Utterance,
+)
 from hark.voice.outbox import Outbox, SerialCalls, Transport
 from hark.voice.playback import PlaybackObserver
 from hark.voice.protocol import (
@@ -64,7 +74,7 @@ from hark.voice.speculation import SpeculativeReply
 from hark.voice.turn_limit import POLICY_VIOLATION, TurnGate, TurnLimit, Verdict
 from hark.voice.turn_metrics import TurnKind, TurnTimer
 from hark.voice.turn_runner import TurnRunner
-from hark.voice.turns import VoiceTurn, settle_cancelled
+from hark.voice.turns import TurnPhase, VoiceTurn, settle_cancelled
 from hark.voice.vad import Endpointer
 
 log = logging.getLogger("hark.voice")
@@ -115,6 +125,7 @@ class VoiceSession:
         self.sample_rate = 0
         self.encoding = ""
         self.listener: Listener | None = None
+        self.caller_audio: CallerAudio | None = None  # echo canceller, noise suppressor
         self.finished = asyncio.Event()  # set when the server wants the socket closed
         self.close_code: int | None = None  # the code to close with, when not a plain 1000
         self.turn_limit = TurnLimit(turn_gate)
@@ -125,6 +136,8 @@ class VoiceSession:
         self._helpers: set[asyncio.Task[Any]] = set()
         self._odd_byte = b""
         self._asr_error_sent = False
+        self._pending_barge: PendingBargeIn | None = None  # speech over Hark, words undecided
+        self.acknowledgements = 0  # backchannels heard while Hark spoke
 
     @property
     def started(self) -> bool:
@@ -187,30 +200,99 @@ class VoiceSession:
             samples = np.frombuffer(data, dtype="<i2")  # no copy: the hot path, 50 frames/s
         else:
             samples = decode(data, self.encoding)
+        if self.caller_audio is not None:
+            samples = self.caller_audio.process(samples)
         for event in self.listener.feed(samples):
-            if event.kind is ListenerEventKind.SPEECH_PAUSED:
-                if event.early is not None:
-                    self._speculate(event.early)
-            elif event.kind is ListenerEventKind.SPEECH_RESUMED:
+            await self._on_listener_event(event)
+
+    async def _on_listener_event(self, event: ListenerEvent) -> None:
+        pending = self._pending_barge
+        if event.kind is ListenerEventKind.SPEECH_PAUSED:
+            if event.early is not None and pending is None:
+                self._speculate(event.early)
+        elif event.kind is ListenerEventKind.SPEECH_RESUMED:
+            self._drop_speculation()
+        elif event.kind is ListenerEventKind.SPEECH_STARTED:
+            self._drop_speculation()
+            await self.outbox.event(SpeechStartedEvent())
+            vad = event.vad
+            lag = 0.0 if vad is None else max(0.0, vad.time_s - vad.speech_start_s)
+            if self._hark_speaking() and self.listener is not None:
+                # Over Hark's voice: stop it only if the words take the turn (hark.voice.barge_in).
+                self._pending_barge = PendingBargeIn(
+                    self.listener, onset_lag_s=lag, barge=self._barge
+                )
+                self._spawn(self._pending_barge.watch())
+                return
+            await self._after_cancel(self._cancel_turn(), carry=True, onset_lag_s=lag)
+        else:
+            await self.outbox.event(SpeechStoppedEvent())
+            self._pending_barge = None
+            if event.utterance is None:
                 self._drop_speculation()
-            elif event.kind is ListenerEventKind.SPEECH_STARTED:
-                self._drop_speculation()
-                interrupted = self._cancel_turn()
-                await self.outbox.event(SpeechStartedEvent())
-                vad = event.vad
-                lag = 0.0 if vad is None else max(0.0, vad.time_s - vad.speech_start_s)
-                await self._after_cancel(interrupted, carry=True, onset_lag_s=lag)
+                if pending is not None:
+                    pending.dropped = True
+            elif pending is not None and not pending.decided:
+                pending.dropped = True
+                self._spawn(self._settle_overlap(pending, event.utterance))
             else:
-                await self.outbox.event(SpeechStoppedEvent())
-                if event.utterance is None or not await self._turn_allowed():
-                    self._drop_speculation()
-                else:
-                    ahead = self._adopt_speculation(event.utterance)
-                    await self._interrupt(carry=False)  # e.g. a typed turn still running
-                    turn = VoiceTurn(
-                        TurnKind.VOICE, utterance=event.utterance, speculative_reply=ahead
-                    )
-                    self._begin(turn)
+                await self._answer(event.utterance)
+
+    async def _answer(self, utterance: Utterance) -> None:
+        """Start the turn for a finished utterance (after stopping whatever still runs),
+        if the socket's turn limits allow it (else it is dropped, with an error event)."""
+        if not await self._turn_allowed():
+            self._drop_speculation()
+            return
+        ahead = self._adopt_speculation(utterance)
+        await self._interrupt(carry=False)  # e.g. a typed turn still running
+        self._begin(VoiceTurn(TurnKind.VOICE, utterance=utterance, speculative_reply=ahead))
+
+    def expect(self, expects: Expects | None) -> None:
+        """The brain's reply asks for ``expects``: wait for it that long (hark.voice.endpointing)."""
+        if self.listener is not None:
+            self.listener.endpointer.hangover_ms = hangover_for(
+                expects,
+                normal_ms=self.settings.vad_hangover_ms,
+                number_ms=self.settings.vad_number_hangover_ms,
+            )
+
+    def _hark_speaking(self) -> bool:
+        """Hark's reply is playing (or queued to play) at the caller's end."""
+        turn = self._turn
+        if turn is None or turn.task is None or turn.task.done():
+            return False
+        clock = turn.clock
+        return (
+            self.settings.barge_in_backchannels
+            and turn.phase is TurnPhase.SPEAKING
+            and clock is not None
+            and clock.started_at is not None
+        )
+
+    async def _barge(self, pending: PendingBargeIn) -> None:
+        """The caller's words over Hark take the turn: stop the reply now."""
+        await self._after_cancel(self._cancel_turn(), carry=True, onset_lag_s=pending.lag_now_s())
+
+    async def _settle_overlap(self, pending: PendingBargeIn, utterance: Utterance) -> None:
+        """Speech over Hark ended before its words decided: the whole transcript does."""
+        try:
+            text = (await asyncio.shield(utterance.transcript)).text
+        except Exception:
+            text = ""
+        verdict = judge(text)
+        if verdict is Verdict.BARGE_IN and not self.closed:
+            await self._after_cancel(
+                self._cancel_turn(), carry=False, onset_lag_s=pending.lag_now_s()
+            )
+            await self._answer(utterance)
+            return
+        if verdict is Verdict.BACKCHANNEL:
+            self.acknowledgements += 1
+        with log_context(conversation_id=self.conversation_id):
+            log.info(
+                "caller spoke over the reply without taking the turn", extra={"verdict": verdict}
+            )
 
     # ------------------------------------------------------------------ start / close
     async def _start(self, message: StartMessage) -> None:
@@ -253,7 +335,11 @@ class VoiceSession:
             )
             return
         await self.begin(
-            conversation_id, greeting, sample_rate=message.sample_rate, encoding=message.encoding
+            conversation_id,
+            greeting,
+            sample_rate=message.sample_rate,
+            encoding=message.encoding,
+            client_cancels_echo=message.echo_cancelled,
         )
 
     async def _resume(self, token: str | None, customer_id: str | None) -> tuple[str, Reply] | None:
@@ -284,7 +370,13 @@ class VoiceSession:
         return grant.conversation_id, reply
 
     async def begin(
-        self, conversation_id: str, greeting: Reply, *, sample_rate: int, encoding: str
+        self,
+        conversation_id: str,
+        greeting: Reply,
+        *,
+        sample_rate: int,
+        encoding: str,
+        client_cancels_echo: bool = False,
     ) -> None:
         """Run a conversation that is already started (its greeting not yet spoken) here.
 
@@ -297,6 +389,11 @@ class VoiceSession:
         self.conversation_id = conversation_id
         self.sample_rate, self.encoding = sample_rate, encoding
         transcriber = self.services.transcriber
+        self.caller_audio = CallerAudio(
+            sample_rate,
+            echo=wanted(self.settings.aec, client_cancels_echo=client_cancels_echo),
+            noise=self.settings.noise_suppression,
+        )
         if transcriber is not None:
             endpointer = Endpointer.from_settings(self.settings, sample_rate)
             self.listener = Listener(
@@ -305,6 +402,7 @@ class VoiceSession:
                 partial_interval_s=self.options.partial_interval_s,
                 partial_after_s=self.options.partial_after_s,
                 on_partial=self._on_partial,
+                scheduler=shared_scheduler(self.settings.asr_concurrency),
             )
             self.listener.prime()
         with log_context(conversation_id=conversation_id):
@@ -315,6 +413,8 @@ class VoiceSession:
                     "encoding": self.encoding,
                     "asr": transcriber is not None,
                     "tts": self.services.synthesizer is not None,
+                    "echo_cancellation": self.caller_audio.echo,
+                    "noise_suppression": self.caller_audio.noise,
                 },
             )
         continuity = self.access.continuity

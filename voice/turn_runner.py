@@ -24,10 +24,13 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from hark.dialogue.speculation import Committed
 from hark.runtime.log_context import log_context
 from hark.runtime.metrics import record_turn
 from hark.skills.reply import Reply
+from hark.voice.endpointing import mid_number
 from hark.voice.playback import PlayoutClock, PreparedAudio, speak, wait_until
 from hark.voice.protocol import (
     AudioEndEvent,
@@ -73,6 +76,7 @@ class TurnRunner:
                     assert text is not None
                     reply, prepared, speech = await self._dialogue(turn, text)
                 turn.reply, turn.phase = reply, TurnPhase.SPEAKING
+                session.expect(reply.expects)
                 await session.outbox.event(reply_event(reply))
                 turn.reply_sent = True
                 timer.mark("reply_sent")
@@ -167,10 +171,23 @@ class TurnRunner:
         timer = turn.timer
         timer.decided_at, timer.endpoint_s = utterance.decided_at, utterance.endpoint_s
         transcript = await asyncio.shield(utterance.transcript)
+        await self._wait_if_mid_number(transcript.text, utterance.decided_at)
         timer.mark("asr_done")
         timer.asr_compute_s = transcript.elapsed_s
         await self.session.outbox.event(TranscriptEvent(text=transcript.text, final=True))
         return transcript.text
+
+    async def _wait_if_mid_number(self, text: str, decided_at: float) -> None:
+        """Words ending in a digit: wait (still cancellable, hark.voice.endpointing) until the
+        number hangover has passed since the speech ended."""
+        listener = self.session.listener
+        if listener is None or not mid_number(text):
+            return
+        settings = self.session.settings
+        extra_ms = settings.vad_number_hangover_ms - listener.endpointer.hangover_ms
+        remaining = decided_at + extra_ms / 1000 - time.perf_counter()
+        if remaining > 0:
+            await asyncio.sleep(remaining)
 
     async def _speak(
         self,
@@ -204,9 +221,17 @@ class TurnRunner:
             if playback is not None:
                 await playback.sentence_sent(clock, index)
 
+        caller_audio = session.caller_audio
+
+        async def send_bytes(data: bytes) -> None:
+            if caller_audio is not None:  # the echo canceller's reference: what plays when
+                frame = np.frombuffer(data, dtype="<i2")
+                caller_audio.far_end(frame, time.perf_counter() + clock.ahead_s())
+            await session.outbox.audio(data)
+
         pacing: dict[str, Any] = {
             "out_rate": session.sample_rate,
-            "send_bytes": session.outbox.audio,
+            "send_bytes": send_bytes,
             "on_first_audio": audio_start,
             "on_first_frame_sent": first_frame_sent,
             "on_sentence_sent": sentence_sent if playback is not None else None,

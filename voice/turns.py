@@ -4,9 +4,11 @@ A turn is cancelled the moment the caller interrupts, so no further audio
 frame goes out; what must happen next depends on how far the turn got
 (``VoiceTurn.phase``), and is decided here:
 
-* ``asr``: the brain has not seen the words, so nothing is stored; with
-  ``carry`` the audio goes back to the listener and is prepended to the
-  caller's next utterance (they simply went on talking).
+* ``asr``: the brain has not seen the words, so nothing is stored; its
+  recognition is dropped if it has not started; with ``carry`` the audio
+  goes back to the listener and is prepended to the caller's next utterance
+  (they simply went on talking), unless it was cut by the length cap or is
+  longer than ``MAX_CARRY_S`` (noise: carrying it made every input longer).
 * ``dialogue``: the brain's call cannot be stopped half-way; it finishes in
   its thread (``SerialCalls`` keeps the order) and the reply it stored is
   then marked as not heard at all.
@@ -95,9 +97,13 @@ async def settle_cancelled(
     if turn.speculative_reply is not None:
         turn.speculative_reply.discard()  # its audio will not be played
     if turn.phase is TurnPhase.ASR:
-        if carry and turn.utterance is not None and listener is not None:
-            listener.carry(turn.utterance.audio)
-        log.info("turn cancelled before the brain saw it", extra={"carried": carry})
+        carried = False
+        if turn.utterance is not None:
+            turn.utterance.transcript.cancel()  # stale: dropped if it has not started
+            if carry and listener is not None:
+                utterance = turn.utterance
+                carried = listener.carry(utterance.audio, truncated=utterance.truncated)
+        log.info("turn cancelled before the brain saw it", extra={"carried": carried})
     elif turn.phase is TurnPhase.DIALOGUE and turn.dialogue_job is not None:
         # A streamed reply may already be partly heard while the brain still writes it.
         played = turn.clock.played_text(at) if turn.clock is not None else ""

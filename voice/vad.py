@@ -46,6 +46,15 @@ How it decides (all durations are settings, see ``Endpointer.__init__``):
   has been heard (which also keeps a stop-consonant closure from firing a
   speculative ASR run).
 
+In audible background noise (shop noise, babble) webrtcvad calls nearly every
+frame voiced, so two more level tests apply, against ``AmbientFloor`` (the
+quietest level of the last two seconds, from every frame): a voiced frame
+starts speech only ``START_MARGIN_DB`` above it, and within an utterance in
+loud noise a frame ``NOISY_DROP_DB`` under the caller's own loudest counts as
+a pause. The
+noise alone then starts no turn, a turn in it ends, and the 28 s cap stays a
+last resort.
+
 Utterance audio is cut from the client's own samples (``pre_roll_ms`` before
 the onset up to the end of the last voiced frame, plus the tail after an
 energy end) and resampled once, with soxr "HQ", to 16 kHz ``int16``;
@@ -73,7 +82,7 @@ import webrtcvad
 
 from hark.voice.audio import as_int16, pcm16_to_int16
 from hark.voice.errors import AudioFormatError
-from hark.voice.levels import SILENT_DB, NoiseFloor, dbfs
+from hark.voice.levels import SILENT_DB, AmbientFloor, NoiseFloor, dbfs
 from hark.voice.resample import StreamingResampler, resample
 from hark.voice.stream_buffer import StreamBuffer
 from hark.voice.vad_events import ASR_RATE, VadEvent, VadEventType
@@ -81,6 +90,14 @@ from hark.voice.vad_events import ASR_RATE, VadEvent, VadEventType
 if TYPE_CHECKING:
     from hark.runtime.settings import Settings
 
+START_MARGIN_DB: Final = 9.0
+"""In audible background noise, a frame must be this far above it to start speech."""
+AUDIBLE_AMBIENT_DB: Final = -60.0
+"""Background quieter than this never gates a start (a quiet room, digital silence)."""
+NOISY_DROP_DB: Final = 12.0
+"""In loud noise, a frame this far under the utterance's loudest is a pause (babble)."""
+LOUD_AMBIENT_DB: Final = -36.0
+"""Background from which ``NOISY_DROP_DB`` applies (a shop, not a quiet room's hiss)."""
 VAD_RATES: Final[tuple[int, ...]] = (8000, 16000, 32000, 48000)
 """Sample rates webrtcvad classifies natively."""
 FRAME_MS: Final[tuple[int, ...]] = (10, 20, 30)
@@ -155,6 +172,7 @@ class Endpointer:
         self.energy_drop_db = energy_drop_db
         self.energy_tail_ms = energy_tail_ms
         self._floor = NoiseFloor(frame_ms / 1000.0)
+        self._ambient = AmbientFloor(frame_ms / 1000.0)
         self._frame_len = self.vad_rate * frame_ms // 1000
         self._frame_s = frame_ms / 1000.0
         self._keep_silence = int(self.sample_rate * (pre_roll_ms + start_ms + 3 * frame_ms) / 1000)
@@ -190,6 +208,7 @@ class Endpointer:
         self._state = _State.SILENCE
         self._utterances = 0
         self._floor.reset()
+        self._ambient.reset()
         self._run_peak_db = SILENT_DB
         self._clear_utterance()
 
@@ -249,9 +268,12 @@ class Endpointer:
         for offset in range(0, usable, self._frame_len):
             frame = vad_samples[offset : offset + self._frame_len]
             voiced = self._vad.is_speech(frame.tobytes(), self.vad_rate)
-            level = dbfs(frame) if self.energy_end else SILENT_DB
+            level = dbfs(frame)
             if self.energy_end and not voiced:
                 self._floor.update(level)
+            self._ambient.update(level)
+            if voiced and self._state is _State.SILENCE and self._under_noise(level):
+                voiced = False  # the noise itself, not someone speaking above it
             self._step(voiced and self._frames >= self._warmup_frames, level, events)
         self._pending = vad_samples[usable:].copy()
         if self._state is _State.SILENCE:
@@ -267,12 +289,31 @@ class Endpointer:
         return events
 
     # ------------------------------------------------------------------ logic
-    def _is_background(self, level: float) -> bool:
-        """True when a frame's level is back at the background (see the module docstring)."""
+    def _under_noise(self, level: float) -> bool:
+        """Not clearly above audible background noise (``AmbientFloor``)."""
+        ambient = self._ambient.db
         return (
-            self.energy_end
-            and self._floor.db is not None
-            and level < self._floor.db + self.energy_margin_db
+            ambient is not None
+            and ambient > AUDIBLE_AMBIENT_DB
+            and level < ambient + START_MARGIN_DB
+        )
+
+    def _is_background(self, level: float) -> bool:
+        """True when a frame's level is back at the background (see the module docstring);
+        the background is the higher of the unvoiced frames' floor and the ambient floor
+        (in noise webrtcvad calls nearly every frame voiced, so the first never learns)."""
+        floors = [f for f in (self._floor.db, self._ambient.db) if f is not None]
+        if not self.energy_end or not floors:
+            return False
+        ambient = self._ambient.db
+        if (
+            ambient is not None
+            and ambient > LOUD_AMBIENT_DB
+            and level < self._peak_db - NOISY_DROP_DB
+        ):
+            return True  # in loud noise: well under the caller's own level is not the caller
+        return (
+            level < max(floors) + self.energy_margin_db
             and level < self._peak_db - self.energy_drop_db
         )
 

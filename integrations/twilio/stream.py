@@ -268,7 +268,11 @@ class MediaStream:
             return
         with log_context(conversation_id=conversation_id):
             log.info("media stream started", extra={"known_caller": bool(caller)})
-        await self.session.begin(conversation_id, greeting, sample_rate=RATE, encoding="mulaw")
+        # A phone cancels its own echo (handsets and mobile networks must): HARK_AEC=auto
+        # leaves the line alone, HARK_AEC=on cancels on the server too (a speakerphone).
+        await self.session.begin(
+            conversation_id, greeting, sample_rate=RATE, encoding="mulaw", client_cancels_echo=True
+        )
 
     async def _on_media(self, message: dict[str, Any]) -> None:
         media = message.get("media")

@@ -1,0 +1,74 @@
+"""Hark's own reply coming back through the caller's loudspeaker is not a barge-in.
+
+Real server over ``/v1/voice``; the caller is ``LoudspeakerCaller`` (tests/hearing_sim.py),
+which feeds the reply it hears back into its microphone, delayed, quieter and
+through a synthetic room. Recognition is a TEST DOUBLE (``ScriptedTranscriber``:
+any audio that reaches it would become a transcript, so none must), and speech
+synthesis the TEST DOUBLE ``EspeakSynthesizer`` (real speech, so echo looks like speech).
+"""
+
+from __future__ import annotations
+
+import pytest
+from doubles import ScriptedTranscriber
+from hearing_sim import EspeakSynthesizer, LoudspeakerCaller
+from voice_client import VoiceClient
+
+from hark.voice import echo
+from hark.voice.session import VoiceOptions
+
+pytestmark = pytest.mark.skipif(not echo.available(), reason=echo.missing_reason())
+
+
+async def _greeting_with_echo(make_app, live_server, settings, aec: str, delay_s: float, db: float):
+    transcriber = ScriptedTranscriber(["what was that"])
+    synth = EspeakSynthesizer()
+    app = make_app(
+        settings.model_copy(update={"aec": aec, "noise_suppression": aec == "on"}),
+        transcriber=transcriber,
+        synthesizer=synth,
+    )
+    app.state.voice_options = VoiceOptions(partial_interval_s=None)
+    url = f"{live_server(app).ws_url}/v1/voice"
+    async with VoiceClient.connect(url) as client:
+        await client.start(16000)
+        caller = LoudspeakerCaller(client, echo_delay_s=delay_s, echo_db=db)
+        await caller.run(4.5)
+        return client.types(), transcriber.calls, caller
+
+
+@pytest.mark.parametrize(("delay_s", "level_db"), [(0.06, -6.0), (0.15, -20.0)])
+async def test_an_echo_only_reply_is_never_interrupted(
+    make_app, live_server, settings, delay_s, level_db
+):
+    types, calls, caller = await _greeting_with_echo(
+        make_app, live_server, settings, "on", delay_s, level_db
+    )
+    assert "interrupted" not in types and "speech_started" not in types, types
+    assert calls == []  # nothing reached the recogniser: no transcript of Hark's own words
+    assert caller.played_s() > 2.5  # the whole greeting played
+
+
+async def test_without_the_canceller_the_echo_interrupts(make_app, live_server, settings):
+    types, calls, _ = await _greeting_with_echo(make_app, live_server, settings, "off", 0.06, -6.0)
+    assert "speech_started" in types  # what the canceller is there for
+
+
+async def test_a_caller_talking_over_the_echo_still_barges_in(make_app, live_server, settings):
+    from fixtures_voice import espeak_speech
+
+    transcriber = ScriptedTranscriber(["wait, stop"])
+    app = make_app(
+        settings.model_copy(update={"aec": "on"}),
+        transcriber=transcriber,
+        synthesizer=EspeakSynthesizer(),
+    )
+    app.state.voice_options = VoiceOptions(partial_interval_s=None)
+    url = f"{live_server(app).ws_url}/v1/voice"
+    async with VoiceClient.connect(url) as client:
+        await client.start(16000)
+        words = espeak_speech("Wait, stop.", 16000, voice="en-gb")
+        caller = LoudspeakerCaller(client, echo_delay_s=0.1, echo_db=-10.0, speech=[(2.0, words)])
+        await caller.run(4.0)
+        types = client.types()
+    assert "interrupted" in types, types

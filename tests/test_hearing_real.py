@@ -1,0 +1,68 @@
+"""Hearing with the REAL Whisper base and piper voice over ``/v1/voice``: Hark's own echo is
+never a barge-in, "mhm" does not stop it, "wait, stop" does.
+
+The caller is ``LoudspeakerCaller`` (tests/hearing_sim.py): Hark's real piper reply
+comes back into the microphone 100 ms later, 10 dB quieter, through a 0.3 s room;
+the caller's voice is espeak-ng (en-us+f3, unlike piper joe). The brain is the
+``ScriptedDialogue`` double (a long greeting, so there is something to interrupt).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from doubles import ScriptedDialogue
+from fixtures_voice import espeak_speech
+from hearing_sim import LoudspeakerCaller
+from voice_client import VoiceClient
+
+from hark.voice import echo
+from hark.voice.session import VoiceOptions
+
+pytestmark = [
+    pytest.mark.real_models,
+    pytest.mark.skipif(not echo.available(), reason=echo.missing_reason()),
+]
+GREETING = (
+    "Hi, I'm Hark. The blue running shoes come in three colours and sizes six to twelve, "
+    "and the red ones are on sale this week. Would you like me to add them to your cart?"
+)
+
+
+@pytest.fixture(scope="module")
+def engines(real_models: dict[str, Path]):
+    from hark.runtime.settings import Settings
+    from hark.voice.asr.whisper import WhisperTranscriber
+    from hark.voice.tts.piper import PiperSynthesizer
+
+    settings = Settings(
+        asr_model=str(real_models["whisper_base"]), tts_voice=str(real_models["piper_voice"])
+    )
+    return WhisperTranscriber.from_settings(settings), PiperSynthesizer.from_settings(settings)
+
+
+async def _call(make_app, live_server, engines, speech=()):
+    transcriber, synthesizer = engines
+    dialogue = ScriptedDialogue(greeting=GREETING)
+    app = make_app(transcriber=transcriber, synthesizer=synthesizer, dialogue=dialogue)
+    app.state.voice_options = VoiceOptions(partial_interval_s=None)
+    async with VoiceClient.connect(f"{live_server(app).ws_url}/v1/voice") as client:
+        await client.start(16000)
+        caller = LoudspeakerCaller(client, echo_delay_s=0.1, echo_db=-10.0, speech=list(speech))
+        await caller.run(6.0)
+        return client.types(), dialogue.turns
+
+
+async def test_real_echo_only_reply_is_never_interrupted(make_app, live_server, engines):
+    types, turns = await _call(make_app, live_server, engines)
+    assert "interrupted" not in types and turns == []  # no transcript of its own words
+
+
+async def test_real_mhm_goes_on_and_wait_stop_stops(make_app, live_server, engines):
+    okay = espeak_speech("Okay.", 16000, voice="en-us+f3")
+    types, turns = await _call(make_app, live_server, engines, [(2.0, okay)])
+    assert "interrupted" not in types and turns == []
+    stop = espeak_speech("Wait, stop.", 16000, voice="en-us+f3")
+    types, turns = await _call(make_app, live_server, engines, [(2.0, stop)])
+    assert "interrupted" in types and turns  # stopped, and the caller's words were answered

@@ -1,0 +1,45 @@
+"""How long to wait before answering: longer while the caller is reading out a number.
+
+People read an order number or a phone number digit by digit with pauses of
+half a second or more ("four ... five ... seven"), and a 300 ms hangover cut
+such a number 14 times out of 14: Hark answered into the gaps. Two signals
+stretch the wait to ``HARK_VAD_NUMBER_HANGOVER_MS``:
+
+* the brain says what it waits for (``Reply.expects``: a number), and the
+  endpointer's hangover is set for the caller's next turn (``hangover_for``);
+* the caller's words so far end in a digit (``mid_number``): the turn waits,
+  still in its recognition phase, until the longer hangover has passed since
+  the speech ended, so a next digit cancels it and its audio is carried into
+  the next utterance (``hark.voice.turns``): the number arrives whole.
+
+A complete question ("do you have size 9?") ends with a question mark and
+keeps the short hangover.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from hark.skills.reply import Expects
+
+DIGIT_WORDS: Final = frozenset(
+    ["zero", "oh", "o", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+     "double", "triple"]
+)  # fmt: skip
+
+_TOKEN = re.compile(r"\d+|[a-z]+")
+
+
+def mid_number(text: str) -> bool:
+    """The words end in a digit (not a question): the caller may be reading a number."""
+    stripped = text.strip()
+    if not stripped or stripped.endswith("?"):
+        return False
+    tokens = _TOKEN.findall(stripped.lower())
+    return bool(tokens) and (tokens[-1].isdigit() or tokens[-1] in DIGIT_WORDS)
+
+
+def hangover_for(expects: Expects | None, *, normal_ms: int, number_ms: int) -> int:
+    """The endpointer's hangover for the caller's answer to a reply expecting ``expects``."""
+    return max(normal_ms, number_ms) if expects is Expects.NUMBER else normal_ms
