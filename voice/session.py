@@ -71,7 +71,7 @@ from hark.voice.protocol import (
 )
 from hark.voice.services import VoiceServices
 from hark.voice.speculation import SpeculativeReply
-from hark.voice.turn_limit import POLICY_VIOLATION, TurnGate, TurnLimit, Verdict
+from hark.voice.turn_limit import POLICY_VIOLATION, TurnGate, TurnLimit, TurnVerdict
 from hark.voice.turn_metrics import TurnKind, TurnTimer
 from hark.voice.turn_runner import TurnRunner
 from hark.voice.turns import TurnPhase, VoiceTurn, settle_cancelled
@@ -543,10 +543,10 @@ class VoiceSession:
     async def _turn_allowed(self) -> bool:
         """Count a caller turn against the session's limit (:mod:`hark.voice.turn_limit`)."""
         verdict = self.turn_limit.check()
-        if verdict is Verdict.ALLOW:
+        if verdict is TurnVerdict.ALLOW:
             return True
         wait = self.turn_limit.wait_s
-        if verdict is Verdict.WARN:
+        if verdict is TurnVerdict.WARN:
             await self._error(
                 ErrorCode.RATE_LIMITED, f"too many turns: wait {wait} s before the next one"
             )

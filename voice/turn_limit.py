@@ -20,7 +20,7 @@ TurnGate = Callable[[], "int | None"]
 POLICY_VIOLATION = 1008
 
 
-class Verdict(enum.Enum):
+class TurnVerdict(enum.Enum):
     ALLOW = "allow"
     WARN = "warn"  # dropped, with an error event
     CLOSE = "close"  # dropped, and the socket is closed (1008)
@@ -34,13 +34,13 @@ class TurnLimit:
         self._warned = False
         self.wait_s = 0
 
-    def check(self) -> Verdict:
+    def check(self) -> TurnVerdict:
         wait = self.gate() if self.gate is not None else None
         if wait is None:
             self._warned = False
-            return Verdict.ALLOW
+            return TurnVerdict.ALLOW
         self.wait_s = wait
         if self._warned:
-            return Verdict.CLOSE
+            return TurnVerdict.CLOSE
         self._warned = True
-        return Verdict.WARN
+        return TurnVerdict.WARN
