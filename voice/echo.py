@@ -161,6 +161,22 @@ class CallerAudio:
             hold = int(ECHO_HOLD_S * self.sample_rate)
             self._far_loud_until = max(self._far_loud_until, start + samples.size + hold)
 
+    def _place_unplaced(self) -> None:
+        """Reply audio sent before the caller's first audio, placed on the caller's timeline
+        as it played: what had finished playing before the microphone started can't be in
+        it (dropped), what was still playing is cut to its unplayed part. (Snapping it back
+        to back from sample 0 would take a reply that already ended for echo over the
+        caller's first words, and the canceller would suppress them.)"""
+        assert self._near_at is not None
+        unplaced, self._unplaced = self._unplaced, []
+        for play_at, far in unplaced:
+            offset = int(round((play_at - self._near_at) * self.sample_rate))
+            if offset + far.size <= 0:
+                continue
+            if offset < 0:
+                far, offset = far[-offset:], 0
+            self.far_end(far, self._near_at + offset / self.sample_rate)
+
     def far_audible(self) -> bool:
         """Hark's voice is (or was just) playing at the caller's end: echo is possible."""
         return self._near_end < self._far_loud_until
@@ -213,9 +229,7 @@ class CallerAudio:
         remainder waits for the next call, so the output may be up to 10 ms shorter)."""
         self._near_at = self._clock()
         if self._unplaced:
-            unplaced, self._unplaced = self._unplaced, []
-            for play_at, far in unplaced:
-                self.far_end(far, play_at)
+            self._place_unplaced()
         if not self.active:
             self._near_end += samples.size
             return samples
