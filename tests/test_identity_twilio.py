@@ -152,7 +152,8 @@ async def test_a_spoofed_stream_call_keys_the_texted_code(code_line, db) -> None
     await line.sim.post("/twilio/voice", {"CallSid": call_sid, "From": JAMES, "To": SHOP_NUMBER})
 
     def said(text: str) -> np.ndarray:  # real speech at 8 kHz, then a pause
-        return np.concatenate([espeak_speech(text, 8000), np.zeros(4800, np.int16)])
+        # the line's silence after it outlasts the end-of-turn wait for a number (900 ms)
+        return np.concatenate([espeak_speech(text, 8000), np.zeros(9600, np.int16)])
 
     def assistant(count: int) -> list[str]:
         with db.session() as session:

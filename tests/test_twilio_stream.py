@@ -27,8 +27,9 @@ CALLER = "+15550100102"  # James Carter in the sample shop (order 7002, shipped)
 
 
 def said(text: str) -> np.ndarray:
-    """Real speech at the phone's 8 kHz, with a little silence after it."""
-    return np.concatenate([espeak_speech(text, 8000), np.zeros(4800, np.int16)])
+    """Real speech at the phone's 8 kHz, then the line's silence (Twilio streams it all the
+    time) for longer than the longest end-of-turn wait (a number being read: 900 ms)."""
+    return np.concatenate([espeak_speech(text, 8000), np.zeros(9600, np.int16)])
 
 
 def turns(db, conversation_id: str) -> list[Turn]:
