@@ -142,7 +142,9 @@ async def test_a_spoofed_gather_call_keys_the_texted_code(code_line) -> None:
 
 
 async def test_a_spoofed_stream_call_keys_the_texted_code(code_line, db) -> None:
-    script = UtteranceScript(["where is order 7002", "send me a code"])
+    # (words that don't end on a digit: the endpointer waits longer after a number, and the
+    # scripted transcriber would take that longer audio for a new utterance)
+    script = UtteranceScript(["where is order 7002 please", "send me a code"])
     line = code_line(
         "stream",
         transcriber=ScriptedTranscriber(script),
@@ -165,7 +167,7 @@ async def test_a_spoofed_stream_call_keys_the_texted_code(code_line, db) -> None
         await stream.start()
         await stream.wait_for(lambda: assistant(1))
         await stream.wait_quiet()
-        await stream.speak(said("where is order 7002"))
+        await stream.speak(said("where is order 7002 please"))
         await stream.wait_for(lambda: assistant(2))
         assert "send a code" in assistant(2)[-1]
         await stream.wait_quiet()

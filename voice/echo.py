@@ -133,7 +133,6 @@ class CallerAudio:
         self._near_at: float | None = None  # when the newest of them arrived
         self._far: list[tuple[int, np.ndarray]] = []  # (caller-timeline index, samples)
         self._far_next = 0  # caller-timeline index just after the last reference frame
-        self._unplaced: list[tuple[float, np.ndarray]] = []  # before the first caller audio
         self._far_loud_until = -1  # caller-timeline index until which the far end is audible
         self.cpu_s = 0.0  # processing time spent (for the benchmark's per-stream figure)
         self.residual_frames = 0  # 10 ms frames suppressed as residual echo
@@ -147,8 +146,11 @@ class CallerAudio:
         """Reply samples (at the stream's rate) that start playing at ``play_at`` (clock)."""
         if not self.echo or samples.size == 0:
             return
-        if self._near_at is None:  # no caller audio yet: placed when the first arrives
-            self._unplaced.append((play_at, np.asarray(samples, dtype=np.int16)))
+        if self._near_at is None:
+            # No caller audio yet: a client that sends nothing while Hark plays (it waits out
+            # the greeting) cannot have this in its microphone, and where it would fall on
+            # the caller's timeline is unknown. (Placed back to back from the first sample,
+            # a finished greeting was taken for echo over the caller's first words.)
             return
         start = self._near_end + int(round((play_at - self._near_at) * self.sample_rate))
         if start < self._far_next + int(SNAP_S * self.sample_rate):
@@ -160,22 +162,6 @@ class CallerAudio:
         if dbfs(samples) > FAR_AUDIBLE_DB:
             hold = int(ECHO_HOLD_S * self.sample_rate)
             self._far_loud_until = max(self._far_loud_until, start + samples.size + hold)
-
-    def _place_unplaced(self) -> None:
-        """Reply audio sent before the caller's first audio, placed on the caller's timeline
-        as it played: what had finished playing before the microphone started can't be in
-        it (dropped), what was still playing is cut to its unplayed part. (Snapping it back
-        to back from sample 0 would take a reply that already ended for echo over the
-        caller's first words, and the canceller would suppress them.)"""
-        assert self._near_at is not None
-        unplaced, self._unplaced = self._unplaced, []
-        for play_at, far in unplaced:
-            offset = int(round((play_at - self._near_at) * self.sample_rate))
-            if offset + far.size <= 0:
-                continue
-            if offset < 0:
-                far, offset = far[-offset:], 0
-            self.far_end(far, self._near_at + offset / self.sample_rate)
 
     def far_audible(self) -> bool:
         """Hark's voice is (or was just) playing at the caller's end: echo is possible."""
@@ -228,8 +214,6 @@ class CallerAudio:
         """The caller's audio with the echo removed and noise suppressed (10 ms frames; a
         remainder waits for the next call, so the output may be up to 10 ms shorter)."""
         self._near_at = self._clock()
-        if self._unplaced:
-            self._place_unplaced()
         if not self.active:
             self._near_end += samples.size
             return samples

@@ -557,7 +557,8 @@ registerProcessor("hark-capture",C);`;
       ws.binaryType = "arraybuffer";
       this.ws = ws;
       ws.onopen = () => {
-        const start = { type: "start", sample_rate: RATE, encoding: "pcm_s16le" };
+        // echo_cancelled: the browser's own canceller runs on the microphone (getUserMedia).
+        const start = { type: "start", sample_rate: RATE, encoding: "pcm_s16le", echo_cancelled: true };
         if (state.resume) start.resume = state.resume;
         ws.send(JSON.stringify(start));
       };
