@@ -146,6 +146,7 @@ class ScriptedDialogue:
         self._reply_type = Reply
         self.reply = reply
         self.greeting = greeting
+        self.code_sender = None  # the server wires its text sender here, as on the real one
         self.turns: list[str] = []
         self.interrupted: list[tuple[int, str]] = []
         self._count = 0
