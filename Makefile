@@ -83,7 +83,7 @@ test: install test-deps browser-test-assets layers real-models
 real-models: install
 	$(BIN)/python tools/fetch_real_models.py
 
-# Import layers (DESIGN.md) and types: a new import that reaches up fails the build.
+# Import layers (docs/architecture.md) and types: a new import that reaches up fails the build.
 layers: install
 	$(BIN)/lint-imports
 	@mkdir -p .typecheck && ln -sfn .. .typecheck/hark

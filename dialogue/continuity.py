@@ -16,6 +16,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from hark.dialogue.errors import ConversationNotFound
+from hark.dialogue.rows import next_turn_seq
 from hark.language.speech import Utterance
 from hark.runtime.settings import Settings
 from hark.shop.knowledge import Knowledge
@@ -31,15 +32,6 @@ RESUME_WINDOW = dt.timedelta(minutes=30)
 """How long after its connection closed a conversation may still be resumed."""
 
 WELCOME_BACK = "Welcome back. What else can I do for you?"
-
-
-def _ended_long_ago(ended_at: dt.datetime | None) -> bool:
-    if ended_at is None:
-        return False
-    now = utcnow()
-    if (ended_at.tzinfo is None) != (now.tzinfo is None):  # PostgreSQL vs SQLite
-        ended_at = ended_at.replace(tzinfo=now.tzinfo)
-    return now - ended_at > RESUME_WINDOW
 
 
 def _read_context(
@@ -82,22 +74,21 @@ def resume(
     """
     if conversation.owner != previous_owner or conversation.customer_id != customer_id:
         raise ConversationNotFound(conversation.id)
-    if _ended_long_ago(conversation.ended_at):
+    ended = conversation.ended_at  # naive UTC, as every stored time
+    if ended is not None and utcnow() - ended > RESUME_WINDOW:
         raise ConversationNotFound(conversation.id)
     conversation.ended_at = None
     conversation.owner = owner
-    state = ConversationState.from_json(conversation.state)
+    ctx = _read_context(session, settings, knowledge, conversation)
+    state = ctx.state
     say = Utterance().say(WELCOME_BACK)
     state.last_reply, state.last_ssml = say.text(), say.ssml()
     state.remember_turn("assistant", say.text())
-    ctx = _read_context(session, settings, knowledge, conversation)
-    ctx.state = state
-    cart = cart_view(ctx)
+    cart = cart_view(ctx)  # before the state is saved: it may note the cart id
     conversation.state = state.to_json()
-    seq = max((t.seq for t in conversation.turns), default=-1) + 1
     turn = Turn(
-        conversation_id=conversation.id, seq=seq, role="assistant", text=say.text(),
-        intent="greet", metrics={},
+        conversation_id=conversation.id, seq=next_turn_seq(session, conversation.id),
+        role="assistant", text=say.text(), intent="greet", metrics={},
     )  # fmt: skip
     session.add(turn)
     session.flush()

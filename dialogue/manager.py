@@ -20,7 +20,6 @@ from contextlib import contextmanager, nullcontext
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hark.dialogue import continuity, outside, policy
@@ -37,6 +36,7 @@ from hark.dialogue.phone_calls import PhoneCallLog
 from hark.dialogue.revocation import revokes_contact
 from hark.dialogue.rows import jsonable as _jsonable
 from hark.dialogue.rows import locked as _locked
+from hark.dialogue.rows import next_turn_seq
 from hark.dialogue.rows import printable as _printable
 from hark.dialogue.rows import valid_id as _valid_id
 from hark.dialogue.sentiment import SentimentScorer, is_upset, strongly_negative
@@ -601,12 +601,7 @@ class DialogueManager:
         if result.end and conversation.ended_at is None:
             conversation.ended_at = utcnow()
         conversation.state = state.to_json()
-        seq = (
-            session.scalar(
-                select(func.max(Turn.seq)).where(Turn.conversation_id == conversation.id)
-            )
-            or 0
-        ) + 1
+        seq = next_turn_seq(session, conversation.id)
         user_metrics = dict(metrics or {})
         user_turn = Turn(
             conversation_id=conversation.id,

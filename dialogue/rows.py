@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from hark.store.db import Database
-from hark.store.models import Conversation
+from hark.store.models import Conversation, Turn
 
 
 def valid_id(value: object) -> bool:
@@ -47,3 +50,9 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, int | float | bool) or value is None:
         return value
     return printable(value)
+
+
+def next_turn_seq(session: Session, conversation_id: str) -> int:
+    """The ``seq`` the conversation's next stored turn takes (one past its last)."""
+    last = session.scalar(select(func.max(Turn.seq)).where(Turn.conversation_id == conversation_id))
+    return (last or 0) + 1

@@ -96,22 +96,29 @@ def _owner_name(prefix: str, key: str) -> str:
     return f"{prefix}:{digest[:16]}"
 
 
+def _tickets_of(key_owner: str) -> str:
+    """The owner-name prefix of conversations the tickets of a key's owner open."""
+    return f"ticket:{key_owner.removeprefix('key:')}."
+
+
 def ticket_owner(issuer: str, ticket_id: str) -> str:
     """The owner name of a conversation a ticket opens: its own, and for a key's ticket
     marked with that key's name, so the shop's back end can read back the cart its
     visitor built (``may_read``) and nobody else can."""
     if issuer.startswith("key:"):
-        return f"ticket:{issuer.removeprefix('key:')}.{ticket_id}"
+        return f"{_tickets_of(issuer)}{ticket_id}"
     return f"ticket:{ticket_id}"
 
 
 def may_read(principal: Principal, owner: str | None) -> bool:
     """Whether ``principal`` may read a conversation owned by ``owner``: its own, or one
     a ticket it minted opened."""
-    if owner is None or owner == principal.owner:
-        return owner == principal.owner
-    return principal.kind == "key" and owner.startswith(
-        f"ticket:{principal.owner.removeprefix('key:')}."
+    if owner == principal.owner:
+        return True
+    return (
+        owner is not None
+        and principal.kind == "key"
+        and owner.startswith(_tickets_of(principal.owner))
     )
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from cluster import stop_process
 
 REPO = Path(__file__).resolve().parent.parent
 DOCKERFILE = REPO / "Dockerfile"
@@ -263,12 +264,7 @@ def running_nginx(site_conf: str) -> Iterator[Path]:
         try:
             yield prefix
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
             if process.stderr is not None:
                 process.stderr.close()
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from cluster import free_port
+from cluster import free_port, stop_process
 
 START_TIMEOUT_S = 10
 
@@ -89,12 +89,7 @@ def redis_server() -> Iterator[RedisServer]:
     try:
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -2,7 +2,7 @@
 
 No test may download a model, yet the faster-whisper and piper code paths
 must really run. These builders write the same files the real models have
-(see DESIGN.md, "Testing without downloaded models"):
+(tiny random weights, the real loading and inference code):
 
 * ``build_whisper(folder, ...)``: a CTranslate2 Whisper model folder
   (``model.bin``, ``config.json``, ``vocabulary.json``) plus the

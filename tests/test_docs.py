@@ -43,7 +43,7 @@ def test_voice_protocol_error_codes_are_the_documented_ones() -> None:
 
 
 def test_layers_have_no_cycles() -> None:
-    """The top-level packages import each other in one direction only (DESIGN.md)."""
+    """The top-level packages import each other in one direction only (docs/architecture.md)."""
     import ast
 
     root = Path(__file__).resolve().parent.parent

@@ -202,6 +202,9 @@ def test_denied_microphone_shows_the_error_and_typing_still_works(
     banner.wait_for(state="visible", timeout=10000)
     assert "microphone is blocked" in banner.inner_text()
     wait_until(page, lambda s: s["sessionId"], 20, "the conversation to open for typing")
+    # The greeting may already be playing ("speaking"); when it is not, the state line says
+    # the microphone is off (the state, not a race with the greeting's first audio).
+    wait_until(page, lambda s: s["state"] == "error", 30, "the microphone-off state")
     assert page.evaluate("document.body.dataset.state") == "error"
     page.locator(".caption.hark").first.wait_for(timeout=20000)  # the greeting, as a caption
     page.fill("#typed-text", "Do you sell kettles?")

@@ -67,7 +67,7 @@ Timestamps are seconds of *stream time* (samples fed / sample rate), not
 wall-clock time, so they are exact and testable; a session turns them into
 latency by comparing with how much audio it has fed. Without the energy end,
 webrtcvad lags a real speech end by ~70-100 ms on top of the hangover
-(measured, DESIGN.md).
+(measured on this project's machines).
 
 Not thread-safe: one ``Endpointer`` per audio stream, fed from one task.
 """
