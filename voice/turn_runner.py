@@ -226,7 +226,8 @@ class TurnRunner:
         async def send_bytes(data: bytes) -> None:
             if caller_audio is not None:  # the echo canceller's reference: what plays when
                 frame = np.frombuffer(data, dtype="<i2")
-                caller_audio.far_end(frame, time.perf_counter() + clock.ahead_s())
+                ahead = clock.ahead_s()
+                caller_audio.far_end(frame, time.perf_counter() + ahead, follows=ahead > 0)
             await session.outbox.audio(data)
 
         pacing: dict[str, Any] = {
@@ -253,6 +254,8 @@ class TurnRunner:
             await self._error(
                 ErrorCode.TTS_FAILED, f"speech synthesis failed: {type(exc).__name__}"
             )
+        if caller_audio is not None:
+            caller_audio.reply_sent()
         if started:
             await session.outbox.event(AudioEndEvent())
 
