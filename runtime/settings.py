@@ -444,8 +444,9 @@ class Settings(BaseSettings):
     notices: str = Field(
         "off",
         description="Which events become notices to customers: `off`, `all`, or a comma list of "
-        "order_delayed, order_eta_moved, order_shipped, order_delivered, return_received, "
-        "cart_reminder. Events the rules leave out are kept in the ledger as suppressed.",
+        "order_delayed, order_eta_moved, order_shipped, order_out_for_delivery, "
+        "order_delivered, return_received, return_refunded, back_in_stock, cart_reminder. "
+        "Events the rules leave out are kept in the ledger as suppressed.",
     )
     timezone: str = Field(
         "UTC",
