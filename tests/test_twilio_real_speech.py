@@ -104,3 +104,91 @@ async def test_a_call_with_real_whisper_and_piper(phone, twilio_settings, real_m
     first = said.split(". ")[0].lower()
     assert fuzz.partial_ratio(first, heard) >= 75, (first, heard)
     assert stream.played.clears == 0
+
+
+@pytest.mark.real_models
+async def test_a_notice_call_over_the_media_stream_with_real_models(
+    phone, notice_settings, real_model_paths, db, api, tmp_path, monkeypatch, sender_for
+):
+    """Hark calls James about his late order (HARK_TWILIO_MODE=stream): piper speaks the
+    notice on the line, Whisper hears his "when will it get here?", and the brain answers
+    in the notice's own conversation, asking him to verify first (he is ``claimed``)."""
+    import test_notices
+    from test_notice_calls import CALL_FIRST, call_of, call_sid_of
+
+    from hark.dialogue.manager import DialogueManager
+    from hark.store.shop_import import import_shop
+    from hark.voice.asr.whisper import WhisperTranscriber
+    from hark.voice.tts.piper import PiperSynthesizer
+
+    monkeypatch.setattr(test_notices, "CONSENT", {**test_notices.CONSENT, **CALL_FIRST})
+    shop = tmp_path / "shop"
+    import_shop(db, test_notices.write_shop(shop))
+    import_shop(
+        db,
+        test_notices.write_shop(shop, test_notices.LATE),
+        notice_rules=frozenset({"order_delayed"}),
+    )
+    settings = notice_settings.model_copy(
+        update={
+            "asr_model": real_model_paths["whisper_base"],
+            "tts_voice": real_model_paths["piper_voice"],
+        }
+    )
+    whisper = WhisperTranscriber.from_settings(settings, vocabulary=_product_names(db))
+    hark_voice = PiperSynthesizer.from_settings(settings, repeatable=True)
+    caller_voice = PiperSynthesizer.from_settings(settings, repeatable=True)
+    line = phone(
+        "stream",
+        settings=settings.model_copy(update={"notices": "off"}),  # this test sends, not the loop
+        transcriber=whisper,
+        synthesizer=hark_voice,
+    )
+    sender_for(db, settings, DialogueManager(db, settings)).run_once(now=test_notices.NOON)
+    _call, notice_id = call_of(api, CALLER)
+    call_sid = call_sid_of(db, notice_id)
+    form = {"CallSid": call_sid, "From": "+15550001234", "To": CALLER}
+    answer = await line.sim.post(f"/twilio/notice-call?notice={notice_id}", form)
+    assert "<Stream" in answer.text
+
+    question = np.concatenate(
+        [np.asarray(c) for c in caller_voice.synthesize("When will it get here?")]
+    )
+    question_8k = resample(question.astype(np.int16), caller_voice.sample_rate, 8000)
+    async with line.sim.stream(call_sid=call_sid, params={}) as stream:
+        await stream.start()
+        await stream.wait_for(lambda: stream.events("mark"), timeout=60)
+        await stream.wait_quiet(timeout=60)
+        opening_frames = len(stream.played.frames)
+        opening_pcm = stream.heard_pcm()
+        await stream.speak(np.concatenate([question_8k, np.zeros(8000, np.int16)]))
+        await stream.wait_for(lambda: len(stream.played.frames) > opening_frames + 50, timeout=60)
+        await stream.wait_quiet(timeout=60)
+        reply_pcm = stream.heard_pcm()[opening_frames * 160 :]
+        await stream.stop()
+        await stream.closed.wait()
+
+    with db.session() as session:
+        [opening, user, reply] = [
+            t.text
+            for t in session.scalars(select(Turn).order_by(Turn.id))
+            if t.conversation_id == call_row_conversation(session, call_sid)
+        ]
+    assert "automated assistant" in opening and "order ending 02" in opening
+    assert fuzz.partial_ratio("when will it get here", user.lower()) >= 75, user
+    assert "make sure it's you" in reply and "December" not in reply, reply
+
+    def heard(pcm: np.ndarray) -> str:
+        return whisper.transcribe(int16_to_float32(resample(pcm, 8000, 16000))).text.lower()
+
+    notice_heard, reply_heard = heard(opening_pcm), heard(reply_pcm)
+    print(f"notice as heard: {notice_heard!r}; caller: {user!r}; reply as heard: {reply_heard!r}")
+    assert fuzz.partial_ratio("automated assistant of hark store", notice_heard) >= 75
+    assert fuzz.partial_ratio("make sure it's you", reply_heard) >= 75
+
+
+def call_row_conversation(session, call_sid: str) -> str | None:
+    from hark.store.models import PhoneCall
+
+    row = session.get(PhoneCall, call_sid)
+    return row.conversation_id if row is not None else None
