@@ -15,6 +15,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -49,43 +50,55 @@ def _product_names(db) -> list[str]:
         return list(session.scalars(select(Product.name)))
 
 
-async def test_a_call_with_real_whisper_and_piper(phone, twilio_settings, real_model_paths, db):
+def real_engines(base, paths: dict[str, str], db) -> tuple[Any, Any, Any, Any]:
+    """``(settings, whisper, hark_voice, caller_voice)`` on the real models; the voices are
+    repeatable (no random variation), so the checks hear the same words every run."""
     from hark.voice.asr.whisper import WhisperTranscriber
     from hark.voice.tts.piper import PiperSynthesizer
 
-    settings = twilio_settings.model_copy(
-        update={
-            "asr_model": real_model_paths["whisper_base"],
-            "tts_voice": real_model_paths["piper_voice"],
-        }
+    settings = base.model_copy(
+        update={"asr_model": paths["whisper_base"], "tts_voice": paths["piper_voice"]}
     )
     whisper = WhisperTranscriber.from_settings(settings, vocabulary=_product_names(db))
-    # Repeatable voices (no random variation), so the check hears the same words every run.
     hark_voice = PiperSynthesizer.from_settings(settings, repeatable=True)
     caller_voice = PiperSynthesizer.from_settings(settings, repeatable=True)
-    line = phone("stream", settings=settings, transcriber=whisper, synthesizer=hark_voice)
+    return settings, whisper, hark_voice, caller_voice
 
-    question = np.concatenate(
-        [
-            np.asarray(c)
-            for c in caller_voice.synthesize("Where is my order? It is seven zero zero two.")
-        ]
+
+def spoken_8k(voice, text: str) -> np.ndarray:
+    """``text`` in ``voice``, as a phone line carries it (8 kHz)."""
+    audio = np.concatenate([np.asarray(c) for c in voice.synthesize(text)])
+    return resample(audio.astype(np.int16), voice.sample_rate, 8000)
+
+
+async def ask_once(stream, question_8k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start the stream, let Hark's first turn play, say ``question_8k``, let the answer
+    play, hang up: (what the phone played first, what it played in answer)."""
+    await stream.start()
+    await stream.wait_for(lambda: stream.events("mark"), timeout=60)
+    await stream.wait_quiet(timeout=60)
+    first_frames = len(stream.played.frames)
+    first_pcm = stream.heard_pcm()
+    await stream.speak(np.concatenate([question_8k, np.zeros(8000, np.int16)]))
+    await stream.wait_for(lambda: len(stream.played.frames) > first_frames + 50, timeout=60)
+    await stream.wait_quiet(timeout=60)
+    answer_pcm = stream.heard_pcm()[first_frames * 160 :]
+    await stream.stop()
+    await stream.closed.wait()
+    return first_pcm, answer_pcm
+
+
+async def test_a_call_with_real_whisper_and_piper(phone, twilio_settings, real_model_paths, db):
+    settings, whisper, hark_voice, caller_voice = real_engines(
+        twilio_settings, real_model_paths, db
     )
-    question_8k = resample(question.astype(np.int16), caller_voice.sample_rate, 8000)
+    line = phone("stream", settings=settings, transcriber=whisper, synthesizer=hark_voice)
+    question_8k = spoken_8k(caller_voice, "Where is my order? It is seven zero zero two.")
 
     call_sid = sid("CA")
     await line.sim.post("/twilio/voice", {"CallSid": call_sid, "From": CALLER})
     async with line.sim.stream(call_sid=call_sid, params={"caller": CALLER}) as stream:
-        await stream.start()
-        await stream.wait_for(lambda: stream.events("mark"), timeout=60)
-        await stream.wait_quiet(timeout=60)
-        greeting_frames = len(stream.played.frames)
-        await stream.speak(np.concatenate([question_8k, np.zeros(8000, np.int16)]))
-        await stream.wait_for(lambda: len(stream.played.frames) > greeting_frames + 50, timeout=60)
-        await stream.wait_quiet(timeout=60)
-        reply_pcm = stream.heard_pcm()[greeting_frames * 160 :]
-        await stream.stop()
-        await stream.closed.wait()
+        _greeting_pcm, reply_pcm = await ask_once(stream, question_8k)
 
     with db.session() as session:
         user = [t.text for t in session.scalars(select(Turn).where(Turn.role == "user"))]
@@ -118,8 +131,6 @@ async def test_a_notice_call_over_the_media_stream_with_real_models(
 
     from hark.dialogue.manager import DialogueManager
     from hark.store.shop_import import import_shop
-    from hark.voice.asr.whisper import WhisperTranscriber
-    from hark.voice.tts.piper import PiperSynthesizer
 
     monkeypatch.setattr(test_notices, "CONSENT", {**test_notices.CONSENT, **CALL_FIRST})
     shop = tmp_path / "shop"
@@ -129,15 +140,9 @@ async def test_a_notice_call_over_the_media_stream_with_real_models(
         test_notices.write_shop(shop, test_notices.LATE),
         notice_rules=frozenset({"order_delayed"}),
     )
-    settings = notice_settings.model_copy(
-        update={
-            "asr_model": real_model_paths["whisper_base"],
-            "tts_voice": real_model_paths["piper_voice"],
-        }
+    settings, whisper, hark_voice, caller_voice = real_engines(
+        notice_settings, real_model_paths, db
     )
-    whisper = WhisperTranscriber.from_settings(settings, vocabulary=_product_names(db))
-    hark_voice = PiperSynthesizer.from_settings(settings, repeatable=True)
-    caller_voice = PiperSynthesizer.from_settings(settings, repeatable=True)
     line = phone(
         "stream",
         settings=settings.model_copy(update={"notices": "off"}),  # this test sends, not the loop
@@ -151,22 +156,9 @@ async def test_a_notice_call_over_the_media_stream_with_real_models(
     answer = await line.sim.post(f"/twilio/notice-call?notice={notice_id}", form)
     assert "<Stream" in answer.text
 
-    question = np.concatenate(
-        [np.asarray(c) for c in caller_voice.synthesize("When will it get here?")]
-    )
-    question_8k = resample(question.astype(np.int16), caller_voice.sample_rate, 8000)
+    question_8k = spoken_8k(caller_voice, "When will it get here?")
     async with line.sim.stream(call_sid=call_sid, params={}) as stream:
-        await stream.start()
-        await stream.wait_for(lambda: stream.events("mark"), timeout=60)
-        await stream.wait_quiet(timeout=60)
-        opening_frames = len(stream.played.frames)
-        opening_pcm = stream.heard_pcm()
-        await stream.speak(np.concatenate([question_8k, np.zeros(8000, np.int16)]))
-        await stream.wait_for(lambda: len(stream.played.frames) > opening_frames + 50, timeout=60)
-        await stream.wait_quiet(timeout=60)
-        reply_pcm = stream.heard_pcm()[opening_frames * 160 :]
-        await stream.stop()
-        await stream.closed.wait()
+        opening_pcm, reply_pcm = await ask_once(stream, question_8k)
 
     with db.session() as session:
         [opening, user, reply] = [
