@@ -156,3 +156,11 @@ def test_a_restock_nobody_asked_about_and_a_rule_off(db, tmp_path, notice_settin
     [kept] = notices(db)
     assert kept.kind == "back_in_stock" and kept.outcome == "suppressed"
     assert "rule off" in kept.reason
+
+
+def test_nothing_is_kept_while_the_rule_is_off(db, notice_settings) -> None:
+    off = notice_settings.model_copy(update={"notices": "order_delayed"})
+    dialogue = DialogueManager(db, off)
+    james, _ = dialogue.start_conversation("sms", "C002")
+    assert "out of stock" in dialogue.turn(james, "is the milk frother available?").text
+    assert watches(db) == []
