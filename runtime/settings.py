@@ -452,8 +452,8 @@ class Settings(BaseSettings):
     # --- issue 26 (follow-up): the notice rules in a file of their own ---
     notices_file: Path | None = Field(
         None,
-        description='A TOML file with the notice rules (`default = "off"|"all"` and an '
-        "`[events]` table of `event = true|false`); default: `notices.toml` next to the main "
+        description='A TOML file with the notice rules (`default`, "off" or "all", and an '
+        "`[events]` table of event = true or false); default: `notices.toml` next to the main "
         "config file, if it exists. HARK_NOTICES, when set, wins over it; the file wins over "
         "`notices` in the main config file. See docs/notices.md.",
     )
