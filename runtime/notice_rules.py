@@ -15,8 +15,11 @@ EVENT_KINDS = (
     "order_delayed",
     "order_eta_moved",
     "order_shipped",
+    "order_out_for_delivery",
     "order_delivered",
     "return_received",
+    "return_refunded",
+    "back_in_stock",
     "cart_reminder",
 )
 #: Every channel a notice can go out on, and the names ``contact_consent`` uses.

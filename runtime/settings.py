@@ -1,8 +1,9 @@
 """One typed settings object for the whole server.
 
 Sources, highest precedence first: explicit values (CLI flags), ``HARK_*``
-environment variables, an optional TOML file (``--config`` or ``HARK_CONFIG``),
-then the defaults below. Keeping every knob here means ``hark config`` can show
+environment variables, ``notices.toml`` (the notice rules only; see
+``hark.runtime.notices_file``), an optional TOML file (``--config`` or
+``HARK_CONFIG``), then the defaults below. Keeping every knob here means ``hark config`` can show
 the whole effective configuration in one place, with secrets masked.
 """
 
@@ -477,8 +478,17 @@ class Settings(BaseSettings):
     notices: str = Field(
         "off",
         description="Which events become notices to customers: `off`, `all`, or a comma list of "
-        "order_delayed, order_eta_moved, order_shipped, order_delivered, return_received, "
-        "cart_reminder. Events the rules leave out are kept in the ledger as suppressed.",
+        "order_delayed, order_eta_moved, order_shipped, order_out_for_delivery, "
+        "order_delivered, return_received, return_refunded, back_in_stock, cart_reminder. "
+        "Events the rules leave out are kept in the ledger as suppressed.",
+    )
+    # --- issue 26 (follow-up): the notice rules in a file of their own ---
+    notices_file: Path | None = Field(
+        None,
+        description='A TOML file with the notice rules (`default`, "off" or "all", and an '
+        "`[events]` table of event = true or false); default: `notices.toml` next to the main "
+        "config file, if it exists. HARK_NOTICES, when set, wins over it; the file wins over "
+        "`notices` in the main config file. See docs/notices.md.",
     )
     timezone: str = Field(
         "UTC",
@@ -702,8 +712,14 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        from hark.runtime.notices_file import NoticesFileSource
+
         config_file = _CONFIG_FILE.get() or os.environ.get("HARK_CONFIG")  # --config wins
+        sources: list[PydanticBaseSettingsSource] = [
+            init_settings,
+            env_settings,
+            NoticesFileSource(settings_cls, config_file),  # notices.toml: below HARK_NOTICES
+        ]
         if config_file:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
         return tuple(sources)

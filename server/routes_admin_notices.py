@@ -16,7 +16,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from hark.privacy.redact import redact
 from hark.runtime.notice_rules import CHANNELS, EVENT_KINDS, parse_rules
@@ -26,7 +26,7 @@ from hark.server.schemas_ops import Consent, NoticeLedger, OrderUpserted
 from hark.store import consent
 from hark.store import notice_outbox as outbox
 from hark.store.db import Database
-from hark.store.models import ORDER_STATUSES, Customer, Order, Product, utcnow
+from hark.store.models import ORDER_STATUSES, Customer, Order, Product, order_status, utcnow
 from hark.store.shop_import import upsert_order
 
 router = APIRouter(
@@ -37,7 +37,11 @@ router = APIRouter(
 )
 
 Id = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
-Status = Literal[ORDER_STATUSES]  # type: ignore[valid-type]
+# "Out for delivery" and "out-for-delivery" are read as out_for_delivery, as in orders.csv.
+Status = Annotated[
+    Literal[ORDER_STATUSES],  # type: ignore[valid-type]
+    BeforeValidator(lambda v: order_status(v) if isinstance(v, str) else v),
+]
 ConsentChannel = Literal["sms", "whatsapp", "call", "alexa", "email", "all"]
 
 

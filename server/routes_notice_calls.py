@@ -1,9 +1,10 @@
 """Twilio's webhooks for notices: a call's TwiML, answering-machine verdict and status, and
 a text's delivery report.
 
-* ``POST /twilio/notice-call?notice=ID``: the call was answered; the TwiML opens a
-  gather conversation whose first turn is the notice (who is calling, that it is an
-  automated assistant, the opt-out), on the same brain as any call.
+* ``POST /twilio/notice-call?notice=ID``: the call was answered; the TwiML opens the
+  conversation in the phone line's mode (``HARK_TWILIO_MODE``: the media stream, or
+  gather) with the notice as its first turn (who is calling, that it is an automated
+  assistant, the opt-out), on the same brain as any call.
 * ``POST /twilio/notice-amd?notice=ID``: Twilio's asynchronous answering-machine
   detection. A person: the notice is ``answered``. A machine: the call is moved onto
   a short voicemail without personal details, and the notice waits for its text
@@ -29,12 +30,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import ImmutableMultiDict
 
-from hark.dialogue.notice_threads import open_notice_conversation
+from hark.dialogue.notice_threads import open_notice_call
 from hark.integrations.twilio import gather, phone, twiml
 from hark.integrations.twilio.outbound import TwilioRest
 from hark.integrations.twilio.routes import CALL_SID, TWIML_RESPONSES
 from hark.integrations.twilio.runtime import runtime_for
-from hark.integrations.twilio.security import verified_form
+from hark.integrations.twilio.security import public_url, verified_form
 from hark.server.openapi_docs import text_response
 from hark.skills.notices import wording
 from hark.store import notice_outbox as outbox
@@ -83,33 +84,38 @@ async def notice_call(request: Request, notice: NoticeQuery, form: VerifiedForm)
 
 
 async def _open(services: Any, runtime: Any, notice_id: int, call_sid: str) -> str:
+    """The call's first TwiML, in the phone line's own mode (``HARK_TWILIO_MODE``): stream
+    connects the media stream, which opens the notice's conversation when it starts;
+    gather opens it here and says the notice while listening."""
     dialogue, settings = services.dialogue, services.settings
     with services.db.session() as session:
-        found = _call_of(session, notice_id, call_sid)
-        if found is None:
+        if _call_of(session, notice_id, call_sid) is None:
             log.warning("notice call webhook for a call Hark did not place")
             return twiml.say_and_hang_up("")
-        notice, _send = found
-        customer_id, order_id = notice.customer_id or "", notice.order_id
-        opening = wording.call_opening(settings, notice.kind, dict(notice.facts))
-    record, created = await asyncio.to_thread(dialogue.calls.open_call, call_sid, "gather")
+    record, created = await asyncio.to_thread(
+        dialogue.calls.open_call, call_sid, settings.twilio_mode
+    )
+    if record.mode == "stream":  # a retry gets the same document; the stream opens once
+        log.info("notice call answered", extra={"notice_id": notice_id, "mode": "stream"})
+        return twiml.connect_stream(
+            public_url(settings, "/twilio/media", websocket=True),
+            {},
+            public_url(settings, "/twilio/stream-ended"),
+        )
     if not created:  # Twilio retried: the same answer, no second conversation
         stored = await asyncio.to_thread(
             dialogue.calls.wait_answer, call_sid, 0, runtime.retry_wait_s
         )
         return stored or twiml.say_and_hang_up("")
-    conversation_id = await asyncio.to_thread(
-        open_notice_conversation, dialogue, phone.CHANNEL, customer_id, opening, order_id
-    )
-    document = gather.prompt(services, runtime, opening, 1, menu=False)
+    opened = await asyncio.to_thread(open_notice_call, dialogue, phone.CHANNEL, call_sid)
+    if opened is None:
+        return twiml.say_and_hang_up("")
+    conversation_id, opening = opened
+    document = gather.prompt(services, runtime, opening.text, 1, menu=False)
     await asyncio.to_thread(
         dialogue.calls.answer_turn, call_sid, 0, document, conversation_id=conversation_id
     )
-    with services.db.session() as session:
-        row = session.get(Notice, notice_id)
-        if row is not None:
-            row.conversation_id = conversation_id
-    log.info("notice call opened", extra={"notice_id": notice_id})
+    log.info("notice call opened", extra={"notice_id": notice_id, "mode": "gather"})
     return document
 
 

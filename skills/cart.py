@@ -28,6 +28,7 @@ from hark.skills.cart_store import (
 from hark.skills.context import SkillReply, TurnContext, card, remember_fact
 from hark.skills.cross_sell import offer_cross_sell
 from hark.skills.identity import Permission
+from hark.skills.notices.watch import note_sold_out
 from hark.skills.reply import Action
 from hark.skills.sales import by_ordinal, focus, product_search, resolve_product
 from hark.skills.state import Pending
@@ -134,6 +135,7 @@ def add_to_cart(
     now, problem = add_item(ctx, product, quantity)
     if problem == "out_of_stock":
         reply.say.say(f"Sorry, the {product.name} is out of stock right now.")
+        note_sold_out(ctx, product)
         return reply
     if problem == "limited":
         reply.say.say(

@@ -14,6 +14,7 @@ from hark.language.speech import join_words
 from hark.shop.product_words import ProductDoc
 from hark.shop.search import SearchOutcome, SearchQuery
 from hark.skills.context import SkillReply, TurnContext, card, remember_fact
+from hark.skills.notices.watch import note_sold_out
 from hark.skills.state import SearchMemory
 
 
@@ -142,6 +143,8 @@ def _sold_out(
         names = join_words([f"the {p.name}" for p in sold])
         verb = "it is" if len(sold) == 1 else "they are"
         reply.say.say(f"{_capital(names)} would fit, but {verb} out of stock right now.")
+        for product in sold:
+            note_sold_out(ctx, product)
     alternative = _in_stock_alternative(ctx, query, outcome, {p.sku for p in sold})
     spoken = [] if query.in_stock_only else list(sold)
     if alternative is not None:

@@ -46,7 +46,11 @@ def state_of(order: Order, today: dt.date) -> OrderState:
     future = eta is not None and eta >= today
     if order.status == "delayed":
         return OrderState("delayed", eta, future)
-    if order.status in ("processing", "shipped") and eta is not None and eta < today:
+    if (
+        order.status in ("processing", "shipped", "out_for_delivery")
+        and eta is not None
+        and eta < today
+    ):
         return OrderState("running_late", eta, False)
     return OrderState(order.status, eta, future)
 

@@ -14,6 +14,7 @@ from hark.language.speech import join_words, number_words, short_text
 from hark.shop.product_words import ProductDoc, head_noun
 from hark.shop.search import SearchQuery
 from hark.skills.context import SkillReply, TurnContext, card
+from hark.skills.notices.watch import note_sold_out
 from hark.skills.offer import categories_sentence, focus, present_outcome
 from hark.skills.refine import last_query, pick_shown, shown, step
 from hark.skills.state import Pending
@@ -189,6 +190,7 @@ def describe_product(ctx: TurnContext, product: ProductDoc, intent: str) -> Skil
     if product.in_stock:
         reply.ask_to_add(product)
     else:
+        note_sold_out(ctx, product)
         _offer_in_stock_instead(ctx, reply, product)
     return reply
 
@@ -227,6 +229,7 @@ def stock_answer(ctx: TurnContext, product: ProductDoc) -> SkillReply:
         reply.ask_to_add(product)
     else:
         reply.say.say(f"Sorry, the {product.name} is out of stock right now.")
+        note_sold_out(ctx, product)
         _offer_in_stock_instead(ctx, reply, product)
     return reply
 
@@ -239,6 +242,7 @@ def product_price(ctx: TurnContext) -> SkillReply:
     reply.say.say(f"The {product.name} costs {ctx.price(product.price)}.")
     if not product.in_stock:
         reply.say.say("It's out of stock right now, though.")
+        note_sold_out(ctx, product)
     else:
         reply.ask_to_add(product)
     return reply

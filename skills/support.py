@@ -48,7 +48,7 @@ from hark.skills.verification import (
 )
 from hark.store.models import Customer, Order, ReturnRequest
 
-ACTIVE_STATUSES = ("processing", "shipped", "delayed")
+ACTIVE_STATUSES = ("processing", "shipped", "out_for_delivery", "delayed")
 _LAST_WORDS = re.compile(r"\b(last|latest|most recent|recent|newest|previous)\b")
 
 
@@ -106,8 +106,10 @@ def describe_order(ctx: TurnContext, order: Order) -> Utterance:
         if remedy:
             record_remedy(ctx.session, order.order_id, remedy, ctx.conversation.id)
             u.say(remedy_sentence(remedy))
-    elif status in ("processing", "shipped"):
-        verb = "is being prepared" if status == "processing" else "has shipped"
+    elif status in ("processing", "shipped", "out_for_delivery"):
+        verb = {"processing": "is being prepared", "shipped": "has shipped"}.get(
+            status, "is out for delivery"
+        )
         u.say("Order ", number, f" {verb}.")
         u.say(f"It has {items}.")
         if eta and eta >= today:
@@ -118,8 +120,9 @@ def describe_order(ctx: TurnContext, order: Order) -> Utterance:
         u.say(f"It had {items}.")
     elif status == "cancelled":
         u.say("Order ", number, f" was cancelled. It had {items}.")
-    elif status == "returned":
-        u.say("Order ", number, f" was returned. It had {items}.")
+    elif status in ("returned", "refunded"):
+        done = "was returned" + (" and refunded" if status == "refunded" else "")
+        u.say("Order ", number, f" {done}. It had {items}.")
     else:
         u.say("Order ", number, f" has the status {status}. It has {items}.")
     return u
@@ -234,7 +237,12 @@ def _status_unverified(ctx: TurnContext, order_id: str | None) -> SkillReply:
 
 
 def _status_word(order: Order) -> str:
-    return {"processing": "being prepared", "shipped": "on its way"}.get(order.status, order.status)
+    words = {
+        "processing": "being prepared",
+        "shipped": "on its way",
+        "out_for_delivery": "out for delivery",
+    }
+    return words.get(order.status, order.status)
 
 
 def _not_on_account(order_id: str) -> SkillReply:
@@ -355,14 +363,14 @@ def start_return(ctx: TurnContext, order_id: str | None = None) -> SkillReply:
 
 def _why_not_returnable(ctx: TurnContext, order: Order) -> Utterance:
     u = Utterance()
-    if order.status in ("processing", "shipped", "delayed"):
+    if order.status in ACTIVE_STATUSES:
         u.say("It hasn't been delivered yet.")
         if order.eta and order.eta >= ctx.today:
             u.say(f"It should arrive {_on(order.eta, ctx.today)}.")
         u.say("Once it arrives, you can return it.")
     elif order.status == "cancelled":
         u.say("It was cancelled, so there's nothing to return.")
-    elif order.status == "returned":
+    elif order.status in ("returned", "refunded"):
         u.say("It has already been returned.")
     else:
         u.say(f"Its status is {order.status}.")

@@ -71,6 +71,7 @@ HANDLED_TABLES: dict[str, str] = {
     "contact_consents": "exported; deleted on erasure (an erased customer is never contacted)",
     "notices": "exported; deleted on erasure; kept when their conversation is purged (the ledger)",
     "notice_sends": "exported with their notice; deleted with it",
+    "stock_watches": "exported; deleted on erasure (what they asked about while sold out)",
 }
 _BATCH = 500
 
@@ -256,6 +257,7 @@ def export_customer(db: Database, customer_id: str) -> dict[str, Any]:
             ],
             "contact_consents": notice_rights.consents(session, customer.customer_id),
             "notices": notice_rights.notices(session, customer.customer_id),
+            "stock_watches": notice_rights.stock_watches(session, customer.customer_id),
             "exported_at": _iso(utcnow()),
         }
 

@@ -25,7 +25,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-ORDER_STATUSES = ("processing", "shipped", "delivered", "delayed", "cancelled", "returned")
+ORDER_STATUSES = (
+    "processing",
+    "shipped",
+    "out_for_delivery",
+    "delivered",
+    "delayed",
+    "cancelled",
+    "returned",
+    "refunded",
+)
+
+
+def order_status(value: str) -> str:
+    """A status as the shop writes it ("Out for delivery", "out-for-delivery") in the one
+    spelling Hark stores and compares (``out_for_delivery``)."""
+    return "_".join(value.strip().lower().replace("-", " ").split())
 
 
 def utcnow() -> dt.datetime:
@@ -484,3 +499,19 @@ class NoticeSend(Base):
     provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
 
     notice: Mapped[Notice] = relationship(back_populates="sends")
+
+
+class StockWatch(Base):
+    """A customer asked about a product while it was out of stock: when the shop's stock
+    for it rises above zero, they get one ``back_in_stock`` notice (``notified_at`` closes
+    the watch; asking again after the next sell-out opens a new one). Only for a customer
+    Hark knows (verified, or claimed with a customer id), never an anonymous caller."""
+
+    __tablename__ = "stock_watches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.customer_id"), index=True)
+    sku: Mapped[str] = mapped_column(String(64), index=True)
+    asked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    channel: Mapped[str] = mapped_column(String(32), default="")
+    notified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -22,7 +22,17 @@ from sqlalchemy.orm import Session
 from hark.store.models import Cart, Notice, utcnow
 
 #: Statuses after which an ETA change is news no more.
-FINISHED = ("delivered", "cancelled", "returned")
+FINISHED = ("delivered", "cancelled", "returned", "refunded")
+#: A status the order turns to -> (event, what its key says happened). A status not here
+#: (processing, cancelled) is no event; the order stays compared for a later ETA move.
+BY_STATUS = {
+    "delayed": ("order_delayed", "delayed:{eta}"),
+    "shipped": ("order_shipped", "shipped"),
+    "out_for_delivery": ("order_out_for_delivery", "out_for_delivery"),
+    "delivered": ("order_delivered", "delivered"),
+    "returned": ("return_received", "returned"),
+    "refunded": ("return_refunded", "refunded"),
+}
 
 
 @dataclass(frozen=True)
@@ -66,15 +76,9 @@ def order_events(before: OrderSnapshot | None, after: OrderSnapshot) -> list[Eve
         return Event(f"order:{oid}:{key}", kind, after.customer_id, oid, facts)
 
     if after.status != before.status:
-        by_status = {
-            "delayed": ("order_delayed", f"delayed:{facts['eta']}"),
-            "shipped": ("order_shipped", "shipped"),
-            "delivered": ("order_delivered", "delivered"),
-            "returned": ("return_received", "returned"),
-        }
-        if after.status in by_status:
-            kind, key = by_status[after.status]
-            return [event(kind, key)]
+        if after.status in BY_STATUS:
+            kind, key = BY_STATUS[after.status]
+            return [event(kind, key.format(eta=facts["eta"]))]
         return []
     later = eta is not None and (before.eta is None or eta > before.eta)
     if after.status not in FINISHED and later:

@@ -30,8 +30,10 @@ from hark.store.models import (
     Order,
     OrderLine,
     Product,
+    order_status,
 )
 from hark.store.notice_events import OrderSnapshot, order_events, record_events
+from hark.store.stock_watch import restocked_events
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "customers.csv": ("customer_id", "name", "phone", "email", "contact_consent", "timezone"),
@@ -223,7 +225,8 @@ def import_shop(
     """Validate and upsert a shop folder in a single transaction.
 
     Each order that changed becomes events (delayed, shipped, ...) decided into
-    notices in the same transaction, switched on by ``notice_rules``."""
+    notices in the same transaction, switched on by ``notice_rules``; so does each
+    product whose stock rose from 0, for the customers who asked about it."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ShopImportError(str(folder), None, None, "shop folder not found")
@@ -234,10 +237,12 @@ def import_shop(
     report = ImportReport()
     with db.session() as session:
         report.counts["customers"] = _import_customers(session, folder)
-        report.counts["products"] = _import_products(session, folder)
+        report.counts["products"], restocked = _import_products(session, folder)
+        back = record_events(session, restocked_events(session, restocked), notice_rules)
         report.counts["orders"], report.counts["notices"] = _import_orders(
             session, folder, notice_rules
         )
+        report.counts["notices"] += len(back)
         report.counts["faqs"] = _import_faq(session, folder)
     return report
 
@@ -274,13 +279,19 @@ def _import_customers(session: Session, folder: Path) -> int:
     return len(seen)
 
 
-def _import_products(session: Session, folder: Path) -> int:
+def _import_products(session: Session, folder: Path) -> tuple[int, list[str]]:
+    """Upsert the products; also returns the skus whose stock rose from 0 (back in stock)."""
     seen: set[str] = set()
+    restocked: list[str] = []
     for row in _read(folder, "products.csv"):
         sku = row.text("sku")
         if sku in seen:
             raise row.fail("sku", f"duplicate sku {sku!r}")
         seen.add(sku)
+        stored = session.get(Product, sku)
+        stock = row.integer("stock")
+        if stored is not None and stored.stock <= 0 < stock:
+            restocked.append(sku)
         tags = ";".join(t.strip() for t in row.text("tags", required=False).split(";") if t.strip())
         session.merge(
             Product(
@@ -290,13 +301,13 @@ def _import_products(session: Session, folder: Path) -> int:
                 price=row.money("price"),
                 description=row.text("description", required=False),
                 tags=tags,
-                stock=row.integer("stock"),
+                stock=stock,
                 image_url=row.media("image_url", "image", folder),
                 model_url=row.media("model_url", "model", folder),
             )
         )
     session.flush()
-    return len(seen)
+    return len(seen), restocked
 
 
 def _import_orders(session: Session, folder: Path, notice_rules: frozenset[str]) -> tuple[int, int]:
@@ -311,7 +322,7 @@ def _import_orders(session: Session, folder: Path, notice_rules: frozenset[str])
         sku = row.text("sku")
         if session.get(Product, sku) is None:
             raise row.fail("sku", f"unknown product {sku!r}")
-        status = row.text("status").lower()
+        status = order_status(row.text("status"))
         if status not in ORDER_STATUSES:
             raise row.fail("status", f"{status!r} is not one of {', '.join(ORDER_STATUSES)}")
         head = {

@@ -15,6 +15,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -49,43 +50,55 @@ def _product_names(db) -> list[str]:
         return list(session.scalars(select(Product.name)))
 
 
-async def test_a_call_with_real_whisper_and_piper(phone, twilio_settings, real_model_paths, db):
+def real_engines(base, paths: dict[str, str], db) -> tuple[Any, Any, Any, Any]:
+    """``(settings, whisper, hark_voice, caller_voice)`` on the real models; the voices are
+    repeatable (no random variation), so the checks hear the same words every run."""
     from hark.voice.asr.whisper import WhisperTranscriber
     from hark.voice.tts.piper import PiperSynthesizer
 
-    settings = twilio_settings.model_copy(
-        update={
-            "asr_model": real_model_paths["whisper_base"],
-            "tts_voice": real_model_paths["piper_voice"],
-        }
+    settings = base.model_copy(
+        update={"asr_model": paths["whisper_base"], "tts_voice": paths["piper_voice"]}
     )
     whisper = WhisperTranscriber.from_settings(settings, vocabulary=_product_names(db))
-    # Repeatable voices (no random variation), so the check hears the same words every run.
     hark_voice = PiperSynthesizer.from_settings(settings, repeatable=True)
     caller_voice = PiperSynthesizer.from_settings(settings, repeatable=True)
-    line = phone("stream", settings=settings, transcriber=whisper, synthesizer=hark_voice)
+    return settings, whisper, hark_voice, caller_voice
 
-    question = np.concatenate(
-        [
-            np.asarray(c)
-            for c in caller_voice.synthesize("Where is my order? It is seven zero zero two.")
-        ]
+
+def spoken_8k(voice, text: str) -> np.ndarray:
+    """``text`` in ``voice``, as a phone line carries it (8 kHz)."""
+    audio = np.concatenate([np.asarray(c) for c in voice.synthesize(text)])
+    return resample(audio.astype(np.int16), voice.sample_rate, 8000)
+
+
+async def ask_once(stream, question_8k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start the stream, let Hark's first turn play, say ``question_8k``, let the answer
+    play, hang up: (what the phone played first, what it played in answer)."""
+    await stream.start()
+    await stream.wait_for(lambda: stream.events("mark"), timeout=60)
+    await stream.wait_quiet(timeout=60)
+    first_frames = len(stream.played.frames)
+    first_pcm = stream.heard_pcm()
+    await stream.speak(np.concatenate([question_8k, np.zeros(8000, np.int16)]))
+    await stream.wait_for(lambda: len(stream.played.frames) > first_frames + 50, timeout=60)
+    await stream.wait_quiet(timeout=60)
+    answer_pcm = stream.heard_pcm()[first_frames * 160 :]
+    await stream.stop()
+    await stream.closed.wait()
+    return first_pcm, answer_pcm
+
+
+async def test_a_call_with_real_whisper_and_piper(phone, twilio_settings, real_model_paths, db):
+    settings, whisper, hark_voice, caller_voice = real_engines(
+        twilio_settings, real_model_paths, db
     )
-    question_8k = resample(question.astype(np.int16), caller_voice.sample_rate, 8000)
+    line = phone("stream", settings=settings, transcriber=whisper, synthesizer=hark_voice)
+    question_8k = spoken_8k(caller_voice, "Where is my order? It is seven zero zero two.")
 
     call_sid = sid("CA")
     await line.sim.post("/twilio/voice", {"CallSid": call_sid, "From": CALLER})
     async with line.sim.stream(call_sid=call_sid, params={"caller": CALLER}) as stream:
-        await stream.start()
-        await stream.wait_for(lambda: stream.events("mark"), timeout=60)
-        await stream.wait_quiet(timeout=60)
-        greeting_frames = len(stream.played.frames)
-        await stream.speak(np.concatenate([question_8k, np.zeros(8000, np.int16)]))
-        await stream.wait_for(lambda: len(stream.played.frames) > greeting_frames + 50, timeout=60)
-        await stream.wait_quiet(timeout=60)
-        reply_pcm = stream.heard_pcm()[greeting_frames * 160 :]
-        await stream.stop()
-        await stream.closed.wait()
+        _greeting_pcm, reply_pcm = await ask_once(stream, question_8k)
 
     with db.session() as session:
         user = [t.text for t in session.scalars(select(Turn).where(Turn.role == "user"))]
@@ -104,3 +117,70 @@ async def test_a_call_with_real_whisper_and_piper(phone, twilio_settings, real_m
     first = said.split(". ")[0].lower()
     assert fuzz.partial_ratio(first, heard) >= 75, (first, heard)
     assert stream.played.clears == 0
+
+
+@pytest.mark.real_models
+async def test_a_notice_call_over_the_media_stream_with_real_models(
+    phone, notice_settings, real_model_paths, db, api, tmp_path, monkeypatch, sender_for
+):
+    """Hark calls James about his late order (HARK_TWILIO_MODE=stream): piper speaks the
+    notice on the line, Whisper hears his "when will it get here?", and the brain answers
+    in the notice's own conversation, asking him to verify first (he is ``claimed``)."""
+    import test_notices
+    from test_notice_calls import CALL_FIRST, call_of, call_sid_of
+
+    from hark.dialogue.manager import DialogueManager
+    from hark.store.shop_import import import_shop
+
+    monkeypatch.setattr(test_notices, "CONSENT", {**test_notices.CONSENT, **CALL_FIRST})
+    shop = tmp_path / "shop"
+    import_shop(db, test_notices.write_shop(shop))
+    import_shop(
+        db,
+        test_notices.write_shop(shop, test_notices.LATE),
+        notice_rules=frozenset({"order_delayed"}),
+    )
+    settings, whisper, hark_voice, caller_voice = real_engines(
+        notice_settings, real_model_paths, db
+    )
+    line = phone(
+        "stream",
+        settings=settings.model_copy(update={"notices": "off"}),  # this test sends, not the loop
+        transcriber=whisper,
+        synthesizer=hark_voice,
+    )
+    sender_for(db, settings, DialogueManager(db, settings)).run_once(now=test_notices.NOON)
+    _call, notice_id = call_of(api, CALLER)
+    call_sid = call_sid_of(db, notice_id)
+    form = {"CallSid": call_sid, "From": "+15550001234", "To": CALLER}
+    answer = await line.sim.post(f"/twilio/notice-call?notice={notice_id}", form)
+    assert "<Stream" in answer.text
+
+    question_8k = spoken_8k(caller_voice, "When will it get here?")
+    async with line.sim.stream(call_sid=call_sid, params={}) as stream:
+        opening_pcm, reply_pcm = await ask_once(stream, question_8k)
+
+    with db.session() as session:
+        [opening, user, reply] = [
+            t.text
+            for t in session.scalars(select(Turn).order_by(Turn.id))
+            if t.conversation_id == call_row_conversation(session, call_sid)
+        ]
+    assert "automated assistant" in opening and "order ending 02" in opening
+    assert fuzz.partial_ratio("when will it get here", user.lower()) >= 75, user
+    assert "make sure it's you" in reply and "December" not in reply, reply
+
+    def heard(pcm: np.ndarray) -> str:
+        return whisper.transcribe(int16_to_float32(resample(pcm, 8000, 16000))).text.lower()
+
+    notice_heard, reply_heard = heard(opening_pcm), heard(reply_pcm)
+    print(f"notice as heard: {notice_heard!r}; caller: {user!r}; reply as heard: {reply_heard!r}")
+    assert fuzz.partial_ratio("automated assistant of hark store", notice_heard) >= 75
+    assert fuzz.partial_ratio("make sure it's you", reply_heard) >= 75
+
+
+def call_row_conversation(session, call_sid: str) -> str | None:
+    from hark.store.models import PhoneCall
+
+    row = session.get(PhoneCall, call_sid)
+    return row.conversation_id if row is not None else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from hark.dialogue.manager import DialogueManager
+from hark.dialogue.notice_threads import open_notice_call
 from hark.skills.reply import Reply
 
 log = logging.getLogger("hark.twilio")
@@ -31,3 +32,15 @@ def start_conversation_for(
     except CustomerNotFound:  # removed between the lookup and the start
         log.warning("customer for this number disappeared; starting anonymously")
         return dialogue.start_conversation(channel)
+
+
+def start_call_conversation(
+    dialogue: DialogueManager, channel: str, call_sid: str, caller: str | None
+) -> tuple[str, Reply]:
+    """A media stream's conversation (blocking): a notice call Hark placed opens with its
+    notice, for the customer it called (``claimed``: their number was dialled, nobody has
+    proved who answered); any other call starts for the caller's number."""
+    opened = open_notice_call(dialogue, channel, call_sid)
+    if opened is not None:
+        return opened
+    return start_conversation_for(dialogue, channel, caller)

@@ -7,8 +7,9 @@ frame each), ``mark`` and ``clear``, each with the ``streamSid``.
 This is only a translator. The session does the listening, the turns, the
 brain calls and the speaking, exactly as for ``/v1/voice``:
 
-* ``start`` -> the conversation is started for the caller's number
-  (``identity.start_conversation_for``) and handed to ``VoiceSession.begin``
+* ``start`` -> the conversation is started for the caller's number, or with the
+  notice of a notice call Hark placed (``identity.start_call_conversation``), and
+  handed to ``VoiceSession.begin``
   with μ-law at 8 kHz, the rate Twilio sends and takes.
 * ``media`` -> ``VoiceSession.on_bytes``; duplicated or late frames (by
   ``sequenceNumber``) and malformed ones are dropped and counted.
@@ -43,7 +44,7 @@ from typing import Any
 from fastapi import WebSocket
 
 from hark.integrations.twilio import keypad, transfer
-from hark.integrations.twilio.identity import start_conversation_for
+from hark.integrations.twilio.identity import start_call_conversation
 from hark.integrations.twilio.runtime import TwilioRuntime
 from hark.runtime.log_context import log_context
 from hark.voice.audio import mulaw_encode, pcm16_to_int16
@@ -255,7 +256,7 @@ class MediaStream:
                 self.done.set()
                 return
             conversation_id, greeting = await asyncio.to_thread(
-                start_conversation_for, dialogue, CHANNEL, caller
+                start_call_conversation, dialogue, CHANNEL, call_sid, caller
             )
             if not await asyncio.to_thread(calls.attach_stream, call_sid, conversation_id):
                 await asyncio.to_thread(dialogue.end_conversation, conversation_id)

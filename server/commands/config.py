@@ -12,8 +12,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "config",
         help="print the effective configuration",
-        description="Print the effective configuration (flags > HARK_* env > TOML file > "
-        "defaults) with secrets masked.",
+        description="Print the effective configuration (flags > HARK_* env > notices.toml for "
+        "the notice rules > TOML file > defaults) with secrets masked.",
     )
     add_config_argument(parser)
     parser.add_argument("--json", action="store_true", help="print JSON instead of TOML-like lines")

@@ -16,8 +16,12 @@ TOPICS = {
     "order_delayed": "an update about your order ending {ending}",
     "order_eta_moved": "an update about your order ending {ending}",
     "order_shipped": "an update about your order ending {ending}",
+    "order_out_for_delivery": "an update about your order ending {ending}",
     "order_delivered": "an update about your order ending {ending}",
     "return_received": "an update about your return for the order ending {ending}",
+    "return_refunded": "an update about your return for the order ending {ending}",
+    # which item is not said: what a customer shops for is not for whoever reads the phone
+    "back_in_stock": "news that an item you asked about is back in stock",
     "cart_reminder": "a reminder that the items in your cart are still saved",
 }
 
