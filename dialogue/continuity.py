@@ -23,6 +23,7 @@ from hark.shop.knowledge import Knowledge
 from hark.skills.cart_store import cart_view
 from hark.skills.context import TurnContext
 from hark.skills.identity import Identity, level
+from hark.skills.intent import Intent
 from hark.skills.reply import CartView, Reply
 from hark.skills.state import ConversationState
 from hark.skills.understanding import Entities, NluResult
@@ -50,7 +51,7 @@ def _read_context(
         customer=row if identity is Identity.VERIFIED else None,
         today=settings.current_date(),
         text="",
-        nlu=NluResult(text="", intent="", confidence=0.0, entities=Entities()),
+        nlu=NluResult(text="", intent=Intent.OUT_OF_SCOPE, confidence=0.0, entities=Entities()),
         identity=identity,
         claimed=row if identity is Identity.CLAIMED else None,
     )
@@ -88,11 +89,11 @@ def resume(
     conversation.state = state.to_json()
     turn = Turn(
         conversation_id=conversation.id, seq=next_turn_seq(session, conversation.id),
-        role="assistant", text=say.text(), intent="greet", metrics={},
+        role="assistant", text=say.text(), intent=Intent.GREET, metrics={},
     )  # fmt: skip
     session.add(turn)
     session.flush()
-    return Reply(text=say.text(), ssml=say.ssml(), intent="greet", turn_id=turn.id, cart=cart)
+    return Reply(text=say.text(), ssml=say.ssml(), intent=Intent.GREET, turn_id=turn.id, cart=cart)
 
 
 def cart_of(

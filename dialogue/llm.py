@@ -173,7 +173,7 @@ class LlmTurn:
         log.info(
             "llm planner answered",
             extra={
-                "tools": [o.action.name for o in outcomes],
+                "tools": [o.action.tool for o in outcomes],
                 "sentences": len(spoken.emitted),
                 "ms": _ms_since(started),
             },
@@ -270,7 +270,7 @@ class LlmTurn:
         if last is not None:
             intent = last.action.intent
         else:
-            intent = (fallback.intent if fallback else "") or ctx.nlu.intent or "out_of_scope"
+            intent = (fallback.intent if fallback else None) or ctx.nlu.intent
         reply = SkillReply(
             say=spoken.say,
             intent=intent,

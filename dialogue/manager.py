@@ -68,6 +68,7 @@ from hark.skills.identity import (
     conversation_level,
     level,
 )
+from hark.skills.intent import Intent
 from hark.skills.notices.opt_out import opt_out
 from hark.skills.reply import CartView, Reply
 from hark.skills.state import ConversationState
@@ -219,13 +220,18 @@ class DialogueManager:
                 seq=0,
                 role="assistant",
                 text=text,
-                intent="greet",
+                intent=Intent.GREET,
                 metrics={},
             )
             session.add(turn)
             session.flush()
             reply = Reply(
-                text=text, ssml=ssml, intent="greet", cards=cards, actions=actions, turn_id=turn.id
+                text=text,
+                ssml=ssml,
+                intent=Intent.GREET,
+                cards=cards,
+                actions=actions,
+                turn_id=turn.id,
             )
             conversation_id = conversation.id
         log.info(

@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from hark.dialogue.manager import DialogueManager
+from hark.skills.intent import Intent
 from hark.skills.state import ConversationState
 from hark.store.models import Conversation, TextMessage, Turn, utcnow
 
@@ -36,7 +37,7 @@ def open_notice_conversation(
             select(Turn).where(Turn.conversation_id == conversation_id, Turn.seq == 0)
         ).first()
         if first is not None:
-            first.text, first.intent = opening, "notice"
+            first.text, first.intent = opening, Intent.NOTICE
     return conversation_id
 
 

@@ -25,6 +25,7 @@ from hark.skills.identity import (
     Permission,
     allowed,
 )
+from hark.skills.intent import Intent
 from hark.skills.reply import Action, Card
 from hark.skills.state import ConversationState, Pending
 from hark.skills.understanding import Entities, NluResult
@@ -94,7 +95,7 @@ class SkillReply:
     """What a skill wants said and done."""
 
     say: Utterance = field(default_factory=Utterance)
-    intent: str = ""
+    intent: Intent | None = None  # None: the NLU's reading of the turn
     cards: list[Card] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     end: bool = False
@@ -104,7 +105,7 @@ class SkillReply:
     resolved: bool | None = None  # set Conversation.resolved (None: leave as is)
 
     @classmethod
-    def of(cls, intent: str, *sentences: str, **kwargs: Any) -> SkillReply:
+    def of(cls, intent: Intent, *sentences: str, **kwargs: Any) -> SkillReply:
         reply = cls(intent=intent, **kwargs)
         for sentence in sentences:
             reply.say.say(sentence)

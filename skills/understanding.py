@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hark.skills.intent import Intent
+
 
 @dataclass
 class Entities:
@@ -32,7 +34,7 @@ class NluResult:
     """One parsed utterance."""
 
     text: str  # normalised text (fillers removed, numbers as digits)
-    intent: str  # one of hark.dialogue.nlu.INTENTS
+    intent: Intent
     confidence: float  # 0..1
     entities: Entities
     scores: dict[str, float] = field(default_factory=dict)  # per-intent probabilities
