@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 from hark.dialogue.llm_prompt import build_messages
 from hark.dialogue.llm_speech import SpokenStream
-from hark.dialogue.llm_stream import ChatStreamer, LlmFailure, ToolCall
+from hark.dialogue.llm_stream import ChatStreamer, LlmFailure, ToolRequest
 from hark.dialogue.llm_tools import ToolOutcome, ToolRejected, execute
 from hark.language.speech import Utterance
 from hark.skills.actions import tool_schemas
@@ -311,7 +311,7 @@ class LlmTurn:
         )
 
 
-def _assistant_message(text: str, calls: list[ToolCall]) -> dict[str, Any]:
+def _assistant_message(text: str, calls: list[ToolRequest]) -> dict[str, Any]:
     return {
         "role": "assistant",
         "content": text or None,

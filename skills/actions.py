@@ -10,9 +10,11 @@ order's facts, that checkout needs a yes in a turn of its own) applies to
 both, and nothing is described twice.
 
 ``run(ctx, None)`` is the built-in path: the skill reads the caller's words
-itself. ``run(ctx, params)`` is a tool call: the skill runs on a copy of the
-turn context whose "words" are the tool's validated arguments (see
-:func:`tool_context`), and shares everything else with the turn.
+itself. ``run(ctx, params)`` is an LLM's tool call: the skill runs on a copy
+of the turn context carrying a typed :class:`~hark.skills.understanding.ToolCall`
+(the validated arguments as words and entities; see :func:`tool_context`),
+and shares everything else with the turn. The caller's own NLU reading is
+left as it was: a tool call is no guess about the caller's words.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from hark.skills import cart, handoff, sales, support, verification
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.identity import Permission
 from hark.skills.intent import Intent
-from hark.skills.understanding import Entities, NluResult
+from hark.skills.understanding import Entities, ToolCall
 
 _ORDER_ID = r"^[A-Za-z0-9#][A-Za-z0-9 #_-]{0,39}$"
 
@@ -127,13 +129,11 @@ class Action(Generic[P]):
 def tool_context(
     ctx: TurnContext, words: str, intent: Intent, entities: Entities | None = None
 ) -> TurnContext:
-    """The turn as a skill should see a tool call: the tool's arguments are what was
-    "said", everything else (session, state, customer, identity) is the turn's own."""
+    """The turn as a skill should see a tool call: the tool's arguments are what is
+    asked, everything else (session, state, customer, identity) is the turn's own."""
     text = " ".join(words.split())
-    nlu = NluResult(
-        text=text.lower(), intent=intent, confidence=1.0, entities=entities or Entities()
-    )
-    return dataclasses.replace(ctx, text=text, nlu=nlu)
+    call = ToolCall(intent, BY_INTENT[intent].tool, text, entities or Entities())
+    return dataclasses.replace(ctx, text=text, tool=call)
 
 
 def find_product(ctx: TurnContext, ref: str) -> ProductDoc | None:

@@ -220,7 +220,7 @@ def change_quantity(ctx: TurnContext) -> SkillReply:
     if product is None:
         names = join_words([f"the {p.name}" for p, _ in lines], "or")
         return SkillReply.of(Intent.CHANGE_QUANTITY, f"Which item: {names}?", handled=False)
-    if _MORE.search(ctx.nlu.text or ""):
+    if _MORE.search(ctx.words):
         return add_to_cart(ctx, product, quantity)  # "one more of those": on top of what's there
     now, problem = set_quantity(ctx, product, quantity)
     focus(ctx, product)

@@ -28,7 +28,7 @@ from hark.skills.identity import (
 from hark.skills.intent import Intent
 from hark.skills.reply import Action, Card
 from hark.skills.state import ConversationState, Pending
-from hark.skills.understanding import Entities, NluResult
+from hark.skills.understanding import Entities, NluResult, ToolCall
 from hark.store.models import Conversation, Customer
 
 
@@ -72,10 +72,22 @@ class TurnContext:
 
     said: str = ""  # the redacted user text as said, punctuation and all
     codes: CodeSender | None = None  # texts verification codes (HARK_VERIFY_BY_CODE)
+    #: set when an LLM's tool call runs the skill: then its arguments are what was asked
+    tool: ToolCall | None = None
+
+    @property
+    def intent(self) -> Intent:
+        """What is asked: the tool call's action, else the NLU's reading of the caller."""
+        return self.tool.intent if self.tool is not None else self.nlu.intent
+
+    @property
+    def words(self) -> str:
+        """The normalised words a skill reads: the tool call's, else the caller's."""
+        return self.tool.words.lower() if self.tool is not None else self.nlu.text
 
     @property
     def entities(self) -> Entities:
-        return self.nlu.entities
+        return self.tool.entities if self.tool is not None else self.nlu.entities
 
     @property
     def currency(self) -> str:

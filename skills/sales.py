@@ -104,7 +104,7 @@ def product_search(ctx: TurnContext, query: SearchQuery | None = None) -> SkillR
             categories_sentence(ctx),
             handled=False,
         )
-    direction = ctx.entities.comparative if ctx.nlu.intent == Intent.PRODUCT_SEARCH else None
+    direction = ctx.entities.comparative if ctx.intent == Intent.PRODUCT_SEARCH else None
     if direction in ("cheaper", "more_expensive") and outcome.hits:
         # "your cheapest speaker": all the speakers, by price, not by relevance
         query.limit = 10
@@ -214,7 +214,7 @@ def product_info(ctx: TurnContext) -> SkillReply:
     product = resolve_product(ctx)
     if product is None:
         return _unresolved(ctx, Intent.PRODUCT_INFO, "Which product would you like to know about?")
-    if _STOCK_WORDS.search(ctx.nlu.text or ""):
+    if _STOCK_WORDS.search(ctx.words):
         return stock_answer(ctx, product)
     return describe_product(ctx, product, Intent.PRODUCT_INFO)
 

@@ -144,7 +144,7 @@ def order_in_question(ctx: TurnContext) -> Order | None:
     """The caller's active order they are asking about by what is in it ("when's my blender
     showing up", "I'm fed up waiting for this ladder"): a product or category they name is in
     one of their orders still on its way, and they ask about its arrival."""
-    if ctx.customer is None or not _ARRIVAL.search(ctx.nlu.text or ""):
+    if ctx.customer is None or not _ARRIVAL.search(ctx.words):
         return None
     named = {sku for sku, score in ctx.entities.products if score >= 0.45}
     category = ctx.entities.category
@@ -169,7 +169,7 @@ def order_status(ctx: TurnContext, order_id: str | None = None) -> SkillReply:
     orders = customer_orders(ctx)
     if not orders:
         return SkillReply.of(Intent.ORDER_STATUS, "I don't see any orders on your account yet.")
-    if _LAST_WORDS.search(ctx.nlu.text or ""):
+    if _LAST_WORDS.search(ctx.words):
         chosen = [orders[0]]
     else:
         active = [o for o in orders if o.status in ACTIVE_STATUSES]
@@ -387,7 +387,7 @@ def _return_target(ctx: TurnContext, order_id: str | None) -> Order | None:
         if focus is not None and owned(ctx, focus):
             return focus
     delivered = [o for o in orders if o.status == "delivered"]
-    if _LAST_WORDS.search(ctx.nlu.text or "") or len(delivered) == 1:
+    if _LAST_WORDS.search(ctx.words) or len(delivered) == 1:
         return delivered[0] if delivered else orders[0]
     return delivered[0] if delivered and delivered[0] == orders[0] else None
 
@@ -427,7 +427,7 @@ _AM_I_TALKING_TO_A_BOT = re.compile(
 
 
 def faq(ctx: TurnContext) -> SkillReply:
-    if _AM_I_TALKING_TO_A_BOT.search(ctx.nlu.text or ""):
+    if _AM_I_TALKING_TO_A_BOT.search(ctx.words):
         # Honesty about being an AI never depends on the shop having written an FAQ for it.
         return SkillReply.of(
             Intent.FAQ,

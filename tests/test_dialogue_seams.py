@@ -1,0 +1,69 @@
+"""The brain's seams: one intent vocabulary, a typed tool call, the turn's named steps,
+the channels' bookkeeping behind narrow protocols, speculation without a loop."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hark.dialogue.intents import load_training_data
+from hark.dialogue.nlu import INTENTS
+from hark.dialogue.policy import HANDLERS
+from hark.skills import actions
+from hark.skills.context import TurnContext
+from hark.skills.intent import Intent
+from hark.skills.state import ConversationState
+from hark.skills.understanding import Entities, NluResult, ToolCall
+
+#: The strings stored in every turn's ``intent`` column, the NLU's training labels and
+#: exported CSVs before the enum existed: a member may be renamed, its value never.
+STORED_VALUES = {
+    "greet", "goodbye", "thanks", "help", "affirm", "deny", "human_agent", "order_status",
+    "return_policy", "start_return", "faq", "product_search", "product_info", "product_price",
+    "refine_search", "select_item", "add_to_cart", "remove_from_cart", "change_quantity",
+    "view_cart", "checkout", "cancel", "repeat", "out_of_scope", "verify", "verify_identity",
+    "notice", "contact_opt_out",
+}  # fmt: skip
+
+
+def test_the_intent_values_are_the_stored_strings() -> None:
+    assert {i.value for i in Intent} == STORED_VALUES
+    assert set(load_training_data()["intents"]) <= set(INTENTS)
+    assert Intent("human_agent") is Intent.HUMAN_AGENT  # a stored row reads back as a member
+
+
+def test_one_name_per_action_the_tool_name_only_on_the_wire() -> None:
+    for intent, handler in HANDLERS.items():
+        assert isinstance(intent, Intent)
+        action = actions.BY_INTENT.get(intent)
+        if action is not None:  # dispatched through the registry the LLM's tools come from
+            assert handler.__name__ == f"{action.tool}_from_turn"
+    assert actions.ACTIONS["handoff_to_human"].intent is Intent.HUMAN_AGENT
+    assert {a.intent for a in actions.ACTIONS.values()} <= set(Intent)
+
+
+def _turn(settings, nlu: NluResult) -> TurnContext:
+    return TurnContext(
+        session=None,  # tool_context only copies the context
+        settings=settings,
+        knowledge=None,
+        state=ConversationState(),
+        conversation=None,
+        customer=None,
+        today=dt.date(2026, 1, 1),
+        text=nlu.text,
+        nlu=nlu,
+    )
+
+
+def test_a_tool_call_reaches_the_skill_typed_and_the_callers_reading_stays(settings) -> None:
+    heard = NluResult("where is my kettle", Intent.ORDER_STATUS, 0.42, Entities(order_id="77"))
+    turn = _turn(settings, heard)
+    asked = Entities(products=[("KET-1", 1.0)], quantity=2)
+    ctx = actions.tool_context(turn, "  Steel   Kettle ", Intent.ADD_TO_CART, asked)
+    assert ctx.tool == ToolCall(Intent.ADD_TO_CART, "add_to_cart", "Steel Kettle", asked)
+    # the skill reads what the call asks for...
+    assert (ctx.intent, ctx.words, ctx.text) == (Intent.ADD_TO_CART, "steel kettle", "Steel Kettle")
+    assert ctx.entities.quantity == 2 and ctx.entities.order_id is None
+    # ...and no NLU result is made up for it: the caller's reading is left as it was
+    assert ctx.nlu is heard and heard.confidence == 0.42 and heard.intent is Intent.ORDER_STATUS
+    assert (turn.tool, turn.intent, turn.words) == (None, Intent.ORDER_STATUS, "where is my kettle")
