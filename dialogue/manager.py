@@ -28,11 +28,9 @@ from hark.dialogue.conversation_rows import ConversationRows
 from hark.dialogue.conversation_rows import require_valid as _require_valid
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
 from hark.dialogue.greeting import greeting
-from hark.dialogue.handoffs import HandoffDesk
 from hark.dialogue.llm import LlmPlanner, ReplySink
 from hark.dialogue.meaning import warm_meaning
 from hark.dialogue.nlu import nlu_for
-from hark.dialogue.phone_calls import PhoneCallLog
 from hark.dialogue.rows import jsonable as _jsonable
 from hark.dialogue.rows import printable as _printable
 from hark.dialogue.rows import valid_id as _valid_id
@@ -40,7 +38,6 @@ from hark.dialogue.sentiment import SentimentScorer
 from hark.dialogue.speculation import Committed, Speculation
 from hark.dialogue.speculation import commit as commit_speculation
 from hark.dialogue.speculation import speculate as speculate_turn
-from hark.dialogue.text_threads import TextThreads
 from hark.dialogue.turn import take_turn
 from hark.language import embedding
 from hark.privacy.identifiers import is_channel
@@ -77,10 +74,6 @@ class DialogueManager:
         self.planner = planner if planner is not None else LlmPlanner.from_settings(settings)
         self.sentiment = SentimentScorer()
         embedding.configure(settings.embedding_model)  # once per process and setting
-        # Channel bookkeeping the brain keeps for webhooks that retry (calls, text threads).
-        self.calls = PhoneCallLog(db)
-        self.texts = TextThreads(db)
-        self.handoffs = HandoffDesk(db)  # channels report transfer and callback outcomes here
         # texts one-time verification codes (HARK_VERIFY_BY_CODE); the server sets it
         self.code_sender: CodeSender | None = None
         self._knowledge: shop_knowledge.Knowledge | None = None

@@ -92,10 +92,10 @@ async def _open(services: Any, runtime: Any, notice_id: int, call_sid: str) -> s
         notice, _send = found
         customer_id, order_id = notice.customer_id or "", notice.order_id
         opening = wording.call_opening(settings, notice.kind, dict(notice.facts))
-    record, created = await asyncio.to_thread(dialogue.calls.open_call, call_sid, "gather")
+    record, created = await asyncio.to_thread(services.calls.open_call, call_sid, "gather")
     if not created:  # Twilio retried: the same answer, no second conversation
         stored = await asyncio.to_thread(
-            dialogue.calls.wait_answer, call_sid, 0, runtime.retry_wait_s
+            services.calls.wait_answer, call_sid, 0, runtime.retry_wait_s
         )
         return stored or twiml.say_and_hang_up("")
     conversation_id = await asyncio.to_thread(
@@ -103,7 +103,7 @@ async def _open(services: Any, runtime: Any, notice_id: int, call_sid: str) -> s
     )
     document = gather.prompt(services, runtime, opening, 1, menu=False)
     await asyncio.to_thread(
-        dialogue.calls.answer_turn, call_sid, 0, document, conversation_id=conversation_id
+        services.calls.answer_turn, call_sid, 0, document, conversation_id=conversation_id
     )
     with services.db.session() as session:
         row = session.get(Notice, notice_id)

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from twilio_sim import sid
+
+from hark.dialogue.channel_books import TextThreadBook
 from hark.dialogue.intents import load_training_data
 from hark.dialogue.nlu import INTENTS
 from hark.dialogue.policy import HANDLERS
+from hark.dialogue.text_threads import TextThreads
 from hark.skills import actions
 from hark.skills.context import TurnContext
 from hark.skills.intent import Intent
@@ -67,3 +71,43 @@ def test_a_tool_call_reaches_the_skill_typed_and_the_callers_reading_stays(setti
     # ...and no NLU result is made up for it: the caller's reading is left as it was
     assert ctx.nlu is heard and heard.confidence == 0.42 and heard.intent is Intent.ORDER_STATUS
     assert (turn.tool, turn.intent, turn.words) == (None, Intent.ORDER_STATUS, "where is my kettle")
+
+
+class RecordingThreads:
+    """A double of the ``TextThreadBook`` protocol: the store-backed threads, each call noted."""
+
+    def __init__(self, real: TextThreadBook) -> None:
+        self.real = real
+        self.calls: list[str] = []
+
+    def claim(self, message_id: str, channel: str, key: str) -> bool:
+        self.calls.append("claim")
+        return self.real.claim(message_id, channel, key)
+
+    def thread(self, key: str, quiet_s: float) -> tuple[str | None, str | None]:
+        self.calls.append("thread")
+        return self.real.thread(key, quiet_s)
+
+    def store_reply(self, message_id: str, conversation_id: str | None, reply: str) -> None:
+        self.calls.append("store_reply")
+        self.real.store_reply(message_id, conversation_id, reply)
+
+    def wait_reply(self, message_id: str, timeout_s: float) -> str | None:
+        self.calls.append("wait_reply")
+        return self.real.wait_reply(message_id, timeout_s)
+
+
+def test_the_brain_carries_no_channel_bookkeeping(dialogue) -> None:
+    assert not any(hasattr(dialogue, name) for name in ("calls", "texts", "handoffs"))
+
+
+async def test_a_text_channel_keeps_its_threads_through_its_services(phone, db) -> None:
+    threads = RecordingThreads(TextThreads(db))
+    sim = phone("stream", texts=threads).sim
+    params = {"MessageSid": sid("SM"), "From": "+15550100102", "To": "+15550001234"}
+    first = await sim.post("/twilio/sms", {**params, "Body": "do you sell kettles"})
+    assert first.status_code == 200 and "<Message>" in first.text
+    assert threads.calls == ["claim", "thread", "store_reply"]
+    retried = await sim.post("/twilio/sms", {**params, "Body": "do you sell kettles"})
+    assert retried.text == first.text  # the retry replays the stored reply, no second turn
+    assert threads.calls[3:] == ["claim", "wait_reply"]
