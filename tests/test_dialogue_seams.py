@@ -9,6 +9,7 @@ from twilio_sim import sid
 
 from hark.dialogue.channel_books import TextThreadBook
 from hark.dialogue.intents import load_training_data
+from hark.dialogue.manager import DialogueManager
 from hark.dialogue.nlu import INTENTS
 from hark.dialogue.policy import HANDLERS
 from hark.dialogue.text_threads import TextThreads
@@ -111,3 +112,30 @@ async def test_a_text_channel_keeps_its_threads_through_its_services(phone, db) 
     retried = await sim.post("/twilio/sms", {**params, "Body": "do you sell kettles"})
     assert retried.text == first.text  # the retry replays the stored reply, no second turn
     assert threads.calls[3:] == ["claim", "wait_reply"]
+
+
+class RecordingSender:
+    """A double of the ``CodeSender`` boundary (Twilio's REST API): the texts it was asked
+    to send."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def send_text(self, to: str, body: str) -> None:
+        self.sent.append((to, body))
+
+
+def test_a_rehearsed_turn_texts_nothing_and_its_commit_does(db, settings) -> None:
+    """The rehearsal flag, not a context variable, keeps a speculation's texts at home."""
+    used = settings.model_copy(update={"verify_by_code": True})
+    manager = DialogueManager(db, used)
+    manager.code_sender = sender = RecordingSender()
+    james = manager.customer_for_phone("+15550100102")
+    assert james is not None
+    conversation_id, _ = manager.start_conversation("sms", james)  # claimed by the number
+    asked = manager.turn(conversation_id, "Where is order 7002?")
+    assert "send a code" in asked.text
+    speculation = manager.speculate(conversation_id, "Send me a code")
+    assert "texted a code" in speculation.reply.text and sender.sent == []
+    committed = manager.commit(speculation)
+    assert committed.matched and [to for to, _ in sender.sent] == ["+15550100102"]
