@@ -38,19 +38,10 @@ FAQ_FALLBACK_CONFIDENCE = 0.5
 FAQ_OVER_PRODUCT = 0.6
 #: A classifier this sure is believed even when the words are few ("what?", "help").
 GARBLE_TRUST = 0.85
-_FEW_WORD_INTENTS = frozenset(
-    {
-        Intent.REPEAT,
-        Intent.HELP,
-        Intent.GREET,
-        Intent.THANKS,
-        Intent.GOODBYE,
-        Intent.VIEW_CART,
-        Intent.CHECKOUT,
-        Intent.CANCEL,
-        Intent.HUMAN_AGENT,
-    }
-)
+_FEW_WORD_INTENTS = frozenset({
+    Intent.REPEAT, Intent.HELP, Intent.GREET, Intent.THANKS, Intent.GOODBYE, Intent.VIEW_CART,
+    Intent.CHECKOUT, Intent.CANCEL, Intent.HUMAN_AGENT,
+})  # fmt: skip
 _STOCK_QUESTION = re.compile(
     r"\b(in stock|out of stock|available|availability|left|how many|have any|got any|any left|"
     r"sold out|back in)\b"
@@ -199,13 +190,7 @@ def _respond_one(
         if problems.is_problem_report(text) and not _faq_on_problem(ctx):
             return problems.report_problem(ctx)
         return support.order_status(ctx, mine.order_id)  # "when's my blender showing up"
-    if intent in (
-        Intent.PRODUCT_SEARCH,
-        Intent.PRODUCT_INFO,
-        Intent.FAQ,
-        Intent.OUT_OF_SCOPE,
-        Intent.SELECT_ITEM,
-    ) and (_STOCK_QUESTION.search(text)):
+    if intent in _STOCK_INTENTS and _STOCK_QUESTION.search(text):
         product = _asked_about(ctx)
         if product is not None:
             return sales.stock_answer(ctx, product)  # "is the X in stock": answered directly
@@ -213,18 +198,7 @@ def _respond_one(
         return handoff.handoff(ctx, "requested")
     if intent == Intent.CANCEL:
         return _cancel(ctx, pending)
-    if (
-        ctx.nlu.entities.order_id
-        and _ORDER_WORD.search(text)
-        and intent
-        not in (
-            Intent.ORDER_STATUS,
-            Intent.START_RETURN,
-            Intent.CANCEL,
-            Intent.FAQ,
-            Intent.RETURN_POLICY,
-        )
-    ):
+    if ctx.nlu.entities.order_id and _ORDER_WORD.search(text) and intent not in _ORDER_INTENTS:
         return support.order_status(ctx)  # "what about order 103" is about that order
     if intent in _PROBLEM_INTENTS and problems.is_problem_report(text) and not _faq_on_problem(ctx):
         return problems.report_problem(ctx)
@@ -242,31 +216,30 @@ def _respond_one(
     return _fallback(ctx, planner)
 
 
-_PROBLEM_INTENTS = frozenset(
+#: Readings a stock question ("is the X in stock") may come with.
+_STOCK_INTENTS = frozenset(
     {
-        Intent.ORDER_STATUS,
-        Intent.START_RETURN,
-        Intent.RETURN_POLICY,
+        Intent.PRODUCT_SEARCH,
+        Intent.PRODUCT_INFO,
         Intent.FAQ,
         Intent.OUT_OF_SCOPE,
-        Intent.PRODUCT_INFO,
+        Intent.SELECT_ITEM,
     }
 )
-
-
-_COMMANDS = frozenset(
-    {
-        Intent.HUMAN_AGENT,
-        Intent.CANCEL,
-        Intent.CHECKOUT,
-        Intent.VIEW_CART,
-        Intent.GOODBYE,
-        Intent.THANKS,
-        Intent.GREET,
-        Intent.REPEAT,
-    }
-    | {Intent.AFFIRM, Intent.DENY, Intent.HELP}
+#: Readings that already say what an order number is for ("what about order 103" is not).
+_ORDER_INTENTS = frozenset(
+    {Intent.ORDER_STATUS, Intent.START_RETURN, Intent.CANCEL, Intent.FAQ, Intent.RETURN_POLICY}
 )
+_PROBLEM_INTENTS = frozenset({
+    Intent.ORDER_STATUS, Intent.START_RETURN, Intent.RETURN_POLICY, Intent.FAQ,
+    Intent.OUT_OF_SCOPE, Intent.PRODUCT_INFO,
+})  # fmt: skip
+
+
+_COMMANDS = frozenset({
+    Intent.HUMAN_AGENT, Intent.CANCEL, Intent.CHECKOUT, Intent.VIEW_CART, Intent.GOODBYE,
+    Intent.THANKS, Intent.GREET, Intent.REPEAT, Intent.AFFIRM, Intent.DENY, Intent.HELP,
+})  # fmt: skip
 #: A calm "where's my parcel" is a question; a lateness complaint reads further from it.
 LATE_LEAD = 0.08
 _QUESTION = re.compile(r"^(what|how|do|does|is|are|can|could|will|would|if|when)\b")

@@ -23,6 +23,7 @@ from hark.shop.knowledge import Knowledge
 from hark.skills.context import CodeSender, TurnContext
 from hark.skills.identity import SENDER_KEYED_CHANNELS, Identity, level
 from hark.skills.state import ConversationState
+from hark.skills.understanding import NluResult
 from hark.store.models import Conversation, Customer
 
 
@@ -66,14 +67,45 @@ def understand(
     codes: CodeSender | None,
 ) -> Understood:
     """Score and parse the redacted words, note them in the state, and build the context."""
-    row = session.get(Customer, conversation.customer_id) if conversation.customer_id else None
     words = without_placeholders(heard.clean)  # placeholders aren't words
     score = sentiment.score(heard.clean)
     nlu = nlu_for(knowledge).parse(words)
     state.add_sentiment(score)
     state.remember_turn("user", heard.clean)
     state.turn_count += 1
-    ctx = TurnContext(
+    ctx = turn_context(
+        session,
+        settings,
+        knowledge,
+        conversation,
+        state,
+        identity,
+        nlu,
+        text=nlu.request or words,  # the request, not the talk
+        said=words,
+        codes=codes,
+    )
+    return Understood(ctx, score)
+
+
+def turn_context(
+    session: Session,
+    settings: Settings,
+    knowledge: Knowledge,
+    conversation: Conversation,
+    state: ConversationState,
+    identity: Identity,
+    nlu: NluResult,
+    *,
+    text: str = "",
+    said: str = "",
+    codes: CodeSender | None = None,
+) -> TurnContext:
+    """The context skills run in. The customer row is there only for a verified caller,
+    so a skill that reads a customer's data through it can't leak it to anyone else; a
+    claimed caller's row is ``claimed``."""
+    row = session.get(Customer, conversation.customer_id) if conversation.customer_id else None
+    return TurnContext(
         session=session,
         settings=settings,
         knowledge=knowledge,
@@ -81,11 +113,10 @@ def understand(
         conversation=conversation,
         customer=row if identity is Identity.VERIFIED else None,
         today=settings.current_date(),
-        text=nlu.request or words,  # the request, not the talk
+        text=text,
         nlu=nlu,
         identity=identity,
         claimed=row if identity is Identity.CLAIMED else None,
-        said=words,
+        said=said,
         codes=codes,
     )
-    return Understood(ctx, score)
