@@ -17,16 +17,18 @@ from sqlalchemy.orm import Session
 
 from hark.dialogue.errors import ConversationNotFound
 from hark.dialogue.rows import next_turn_seq
+from hark.dialogue.understand import turn_context
 from hark.language.speech import Utterance
 from hark.runtime.settings import Settings
 from hark.shop.knowledge import Knowledge
 from hark.skills.cart_store import cart_view
 from hark.skills.context import TurnContext
-from hark.skills.identity import Identity, level
+from hark.skills.identity import level
+from hark.skills.intent import Intent
 from hark.skills.reply import CartView, Reply
 from hark.skills.state import ConversationState
 from hark.skills.understanding import Entities, NluResult
-from hark.store.models import Conversation, Customer, Turn, utcnow
+from hark.store.models import Conversation, Turn, utcnow
 
 RESUME_WINDOW = dt.timedelta(minutes=30)
 """How long after its connection closed a conversation may still be resumed."""
@@ -39,20 +41,9 @@ def _read_context(
 ) -> TurnContext:
     """A turn context for reading the conversation's cart (no caller words, no NLU)."""
     state = ConversationState.from_json(conversation.state)
-    identity = level(conversation.identity)
-    row = session.get(Customer, conversation.customer_id) if conversation.customer_id else None
-    return TurnContext(
-        session=session,
-        settings=settings,
-        knowledge=knowledge,
-        state=state,
-        conversation=conversation,
-        customer=row if identity is Identity.VERIFIED else None,
-        today=settings.current_date(),
-        text="",
-        nlu=NluResult(text="", intent="", confidence=0.0, entities=Entities()),
-        identity=identity,
-        claimed=row if identity is Identity.CLAIMED else None,
+    nothing = NluResult(text="", intent=Intent.OUT_OF_SCOPE, confidence=0.0, entities=Entities())
+    return turn_context(
+        session, settings, knowledge, conversation, state, level(conversation.identity), nothing
     )
 
 
@@ -88,11 +79,11 @@ def resume(
     conversation.state = state.to_json()
     turn = Turn(
         conversation_id=conversation.id, seq=next_turn_seq(session, conversation.id),
-        role="assistant", text=say.text(), intent="greet", metrics={},
+        role="assistant", text=say.text(), intent=Intent.GREET, metrics={},
     )  # fmt: skip
     session.add(turn)
     session.flush()
-    return Reply(text=say.text(), ssml=say.ssml(), intent="greet", turn_id=turn.id, cart=cart)
+    return Reply(text=say.text(), ssml=say.ssml(), intent=Intent.GREET, turn_id=turn.id, cart=cart)
 
 
 def cart_of(

@@ -17,6 +17,7 @@ from hark.privacy.kinds import CARD_KINDS, PLACEHOLDER_RE
 from hark.skills import handoff as handoff_skill
 from hark.skills import proactive
 from hark.skills.context import SkillReply, TurnContext
+from hark.skills.intent import Intent
 from hark.skills.reply import Action
 from hark.skills.state import Pending
 
@@ -43,7 +44,7 @@ def finish_turn(
     elif upset and not result.understood:
         # Not a request we can parse, but clearly a complaint: that *is* understood.
         result = SkillReply(
-            intent="out_of_scope",
+            intent=Intent.OUT_OF_SCOPE,
             handled=False,
             pending=Pending("handoff", {"reason": "upset"}),
         )
@@ -144,7 +145,9 @@ def card_only_reply(ctx: TurnContext, pending: Pending | None) -> SkillReply | N
     if not _card_only(ctx.text):
         return None
     question = _last_question(ctx.state.last_reply) if pending is not None else None
-    reply = SkillReply(intent="repeat" if question else "help", pending=pending, handled=False)
+    reply = SkillReply(
+        intent=Intent.REPEAT if question else Intent.HELP, pending=pending, handled=False
+    )
     reply.say.say(question or "What else can I help you with?")
     return reply
 

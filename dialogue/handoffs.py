@@ -31,6 +31,7 @@ from hark.privacy.contact import normalize_phone, phone_numbers
 from hark.runtime.settings import Settings
 from hark.skills import handoff as handoff_skill
 from hark.skills.context import SkillReply, TurnContext
+from hark.skills.intent import Intent
 from hark.skills.reply import Action
 from hark.skills.state import Pending
 from hark.store import handoffs as rows
@@ -110,7 +111,7 @@ def answer_callback(
     if yes_no == "no":
         _set_callback(ctx.session, ctx.conversation.id, "declined", None)
         return SkillReply.of(
-            "deny",
+            Intent.DENY,
             "Alright, nobody will call. You can reach our team any time on our phone line.",
             "Is there anything else I can help with?",
         )
@@ -122,14 +123,14 @@ def answer_callback(
         if contact_kind == "sender" and callback_to:
             return _accepted(ctx, _contact(callback_to, region), "this number")
         return SkillReply.of(
-            "affirm",
+            Intent.AFFIRM,
             "Sure. What phone number should they call you on?",
             pending=Pending(handoff_skill.CALLBACK, {"contact": "ask"}),
             handled=False,
         )
     if contact_kind == "ask" and pending.data.get("asked", 0) < 1 and _sounds_like_digits(ctx):
         return SkillReply.of(
-            "repeat",
+            Intent.REPEAT,
             "Sorry, I didn't get a full phone number. Could you say it again, with the area code?",
             pending=Pending(handoff_skill.CALLBACK, {"contact": "ask", "asked": 1}),
             handled=False,
@@ -140,7 +141,7 @@ def answer_callback(
 def _accepted(ctx: TurnContext, contact: str, spoken: str) -> SkillReply:
     _set_callback(ctx.session, ctx.conversation.id, "accepted", contact)
     return SkillReply.of(
-        "affirm",
+        Intent.AFFIRM,
         f"Thank you. Someone from our team will call you on {spoken} as soon as they can.",
         "Is there anything else I can help with in the meantime?",
     )

@@ -26,6 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from hark.language.normalize import normalize_spoken
+from hark.skills.intent import Intent
 
 DEFAULT_DATA_FILE = Path(__file__).resolve().parent / "data" / "intents.json"
 
@@ -65,7 +66,7 @@ def classifier_text(normalised: str) -> str:
 
 @dataclass(frozen=True)
 class RuleHit:
-    intent: str
+    intent: Intent
     confidence: float
 
 
@@ -77,9 +78,9 @@ def rule_intent(text: str) -> RuleHit | None:
     if set(tokens) <= {"0", "00", "000", "press", "dial", "i", "zero"} and tokens[-1].startswith(
         "0"
     ):
-        return RuleHit("human_agent", 0.95)  # "zero", "zero zero", "press 0": the IVR habit
+        return RuleHit(Intent.HUMAN_AGENT, 0.95)  # "zero", "zero zero", "press 0": the IVR habit
     if _HUMAN_RE.search(text) and not _NOT_HUMAN_RE.search(text):
-        return RuleHit("human_agent", 0.95)
+        return RuleHit(Intent.HUMAN_AGENT, 0.95)
     words = set(tokens)
     if (
         len(tokens) <= 4
@@ -87,17 +88,17 @@ def rule_intent(text: str) -> RuleHit | None:
         and words & _YES
         and words <= (_YES | _NO | _POLITE | {"of", "course"})
     ):
-        return RuleHit("deny", 0.9)  # "absolutely not", "of course not"
+        return RuleHit(Intent.DENY, 0.9)  # "absolutely not", "of course not"
     if len(tokens) <= 4 and words <= (_YES | _POLITE) and words & _YES:
-        return RuleHit("affirm", 0.95)
+        return RuleHit(Intent.AFFIRM, 0.95)
     if (
         len(tokens) <= 4
         and words <= (_NO | _POLITE | {"i", "dont", "think", "so", "im", "good"})
         and (words & _NO)
     ):
-        return RuleHit("deny", 0.95)
+        return RuleHit(Intent.DENY, 0.95)
     if _BARE_ORDER_RE.match(text):
-        return RuleHit("order_status", 0.9)
+        return RuleHit(Intent.ORDER_STATUS, 0.9)
     return None
 
 

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 from hark.dialogue.llm_prompt import build_messages
 from hark.dialogue.llm_speech import SpokenStream
-from hark.dialogue.llm_stream import ChatStreamer, LlmFailure, ToolCall
+from hark.dialogue.llm_stream import ChatStreamer, LlmFailure, ToolRequest
 from hark.dialogue.llm_tools import ToolOutcome, ToolRejected, execute
 from hark.language.speech import Utterance
 from hark.skills.actions import tool_schemas
@@ -173,7 +173,7 @@ class LlmTurn:
         log.info(
             "llm planner answered",
             extra={
-                "tools": [o.action.name for o in outcomes],
+                "tools": [o.action.tool for o in outcomes],
                 "sentences": len(spoken.emitted),
                 "ms": _ms_since(started),
             },
@@ -270,7 +270,7 @@ class LlmTurn:
         if last is not None:
             intent = last.action.intent
         else:
-            intent = (fallback.intent if fallback else "") or ctx.nlu.intent or "out_of_scope"
+            intent = (fallback.intent if fallback else None) or ctx.nlu.intent
         reply = SkillReply(
             say=spoken.say,
             intent=intent,
@@ -311,7 +311,7 @@ class LlmTurn:
         )
 
 
-def _assistant_message(text: str, calls: list[ToolCall]) -> dict[str, Any]:
+def _assistant_message(text: str, calls: list[ToolRequest]) -> dict[str, Any]:
     return {
         "role": "assistant",
         "content": text or None,

@@ -43,8 +43,9 @@ class LlmFailure(Exception):
 
 
 @dataclass
-class ToolCall:
-    """One tool call, assembled from its deltas."""
+class ToolRequest:
+    """One tool call as the model sent it, assembled from its deltas: a name and a JSON
+    string, not yet validated (``llm_tools.execute`` turns it into a typed ``ToolCall``)."""
 
     id: str
     name: str
@@ -56,7 +57,7 @@ class RoundResult:
     """What one request produced: its text (already handed on) and its tool calls."""
 
     text: str = ""
-    tool_calls: list[ToolCall] = field(default_factory=list)
+    tool_calls: list[ToolRequest] = field(default_factory=list)
     finish_reason: str | None = None
 
 
@@ -97,10 +98,10 @@ class _Assembler:
         if arguments:
             call.arguments.append(arguments)
 
-    def finish(self) -> list[ToolCall]:
+    def finish(self) -> list[ToolRequest]:
         out = []
         for number, (_, call) in enumerate(sorted(self.calls.items())):
-            out.append(ToolCall(call.id or f"call_{number}", call.name, "".join(call.arguments)))
+            out.append(ToolRequest(call.id or f"call_{number}", call.name, "".join(call.arguments)))
         return out
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from hark.dialogue.llm_prompt import private_free
-from hark.dialogue.llm_stream import ToolCall
+from hark.dialogue.llm_stream import ToolRequest
 from hark.skills.actions import ACTIONS, Action
 from hark.skills.context import SkillReply, TurnContext
 
@@ -41,7 +41,7 @@ class ToolOutcome:
     content: str  # the tool message for the model (JSON)
 
 
-def execute(ctx: TurnContext, call: ToolCall) -> ToolOutcome:
+def execute(ctx: TurnContext, call: ToolRequest) -> ToolOutcome:
     """Validate and run one call; raises :class:`ToolRejected`."""
     action = ACTIONS.get(call.name)
     if action is None:

@@ -1,12 +1,14 @@
 """The DialogueManager: one conversation turn in, one spoken Reply out.
 
 Every channel (voice stream, phone, Alexa, kiosk, ``hark chat``, HTTP)
-calls the same five methods. A turn redacts the text first (nothing raw is
-stored, logged or sent to an LLM), scores sentiment, parses intent and
-entities, lets the policy pick a skill, then adds what a person would:
-an acknowledgement when the caller is upset, a note that a card number
-isn't needed, a handoff when things go wrong, one proactive "by the way".
-The conversation state is saved with the turn, so any process can continue.
+calls the same few methods: start a conversation, take a turn, end it, and
+the bookkeeping around them (a barge-in, late timings, a customer found
+later, a transcript). A turn is told step by step in ``dialogue/turn.py``:
+redact (nothing raw is stored, logged or sent to an LLM), understand
+(sentiment, intent, entities), decide (the policy picks a skill, and a
+person's touches are added), act (the state and both turns stored, with
+the reply's records), finish. The conversation state is saved with the
+turn, so any process can continue.
 """
 
 from __future__ import annotations
@@ -15,71 +17,51 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, nullcontext
-from decimal import Decimal
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hark.dialogue import continuity, outside, policy
+from hark.dialogue import continuity, outside
 from hark.dialogue.caller_id import customer_for_phone
+from hark.dialogue.conversation_rows import ConversationRows
+from hark.dialogue.conversation_rows import require_valid as _require_valid
 from hark.dialogue.errors import ConversationNotFound, CustomerNotFound, InvalidUtterance
-from hark.dialogue.etiquette import card_only_reply, finish_turn, without_placeholders
 from hark.dialogue.greeting import greeting
-from hark.dialogue.handoffs import HandoffDesk, answer_callback, handoff_action, record_handoff
-from hark.dialogue.llm import LlmPlanner, LlmTurn, ReplySink
+from hark.dialogue.llm import LlmPlanner, ReplySink
 from hark.dialogue.meaning import warm_meaning
 from hark.dialogue.nlu import nlu_for
-from hark.dialogue.pending_answers import answer_verification, yes_or_no
-from hark.dialogue.phone_calls import PhoneCallLog
-from hark.dialogue.revocation import revokes_contact
 from hark.dialogue.rows import jsonable as _jsonable
-from hark.dialogue.rows import locked as _locked
-from hark.dialogue.rows import next_turn_seq
 from hark.dialogue.rows import printable as _printable
 from hark.dialogue.rows import valid_id as _valid_id
-from hark.dialogue.sentiment import SentimentScorer, is_upset, strongly_negative
-from hark.dialogue.speculation import Committed, Speculation, speculating
-from hark.dialogue.speculation import commit as _commit
-from hark.dialogue.speculation import speculate as _speculate
-from hark.dialogue.text_threads import TextThreads
+from hark.dialogue.sentiment import SentimentScorer
+from hark.dialogue.speculation import Committed, Speculation
+from hark.dialogue.speculation import commit as commit_speculation
+from hark.dialogue.speculation import speculate as speculate_turn
+from hark.dialogue.turn import take_turn
 from hark.language import embedding
-from hark.language.characters import fold_text
 from hark.privacy.identifiers import is_channel
-from hark.privacy.redact import (
-    CARD_KINDS,
-    SSN,
-    RedactionMemory,
-    bounded,
-    redact,
-)
+from hark.privacy.redact import redact
 from hark.runtime.settings import Settings
 from hark.shop import knowledge as shop_knowledge
-from hark.skills import verification, verify_code
-from hark.skills.cart_store import cart_view, merge_guest_cart
-from hark.skills.context import CodeSender, SkillReply, TurnContext
-from hark.skills.handoff import CALLBACK
+from hark.skills.cart_store import merge_guest_cart
+from hark.skills.context import CodeSender
 from hark.skills.identity import (
-    SENDER_KEYED_CHANNELS,
     Identity,
     Permission,
     allowed,
     conversation_level,
     level,
 )
-from hark.skills.notices.opt_out import opt_out
-from hark.skills.reply import CartView, Expects, Reply
-from hark.skills.state import ConversationState, Pending
+from hark.skills.intent import Intent
+from hark.skills.reply import CartView, Reply
+from hark.skills.state import ConversationState
 from hark.store.channel_links import find_linked_customer, link_customer
 from hark.store.db import Database
-from hark.store.models import AssistedOrder, Conversation, Customer, Turn, utcnow
+from hark.store.models import Conversation, Customer, Turn, utcnow
 
 log = logging.getLogger("hark.dialogue")
 
-MAX_TEXT_CHARS = 1000  # stored and understood
-MAX_INPUT_CHARS = 4 * MAX_TEXT_CHARS  # read and redacted; the rest of a flood is dropped
-MAX_CHANNEL_CHARS = 32
 MAX_OWNER_CHARS = 64
 
 
@@ -92,16 +74,11 @@ class DialogueManager:
         self.planner = planner if planner is not None else LlmPlanner.from_settings(settings)
         self.sentiment = SentimentScorer()
         embedding.configure(settings.embedding_model)  # once per process and setting
-        # Channel bookkeeping the brain keeps for webhooks that retry (calls, text threads).
-        self.calls = PhoneCallLog(db)
-        self.texts = TextThreads(db)
-        self.handoffs = HandoffDesk(db)  # channels report transfer and callback outcomes here
         # texts one-time verification codes (HARK_VERIFY_BY_CODE); the server sets it
         self.code_sender: CodeSender | None = None
         self._knowledge: shop_knowledge.Knowledge | None = None
         self._build_lock = threading.Lock()
-        self._conv_locks: dict[str, threading.Lock] = {}
-        self._locks_lock = threading.Lock()
+        self.rows = ConversationRows(db)  # every operation on a conversation opens it here
 
     # --- shop knowledge -----------------------------------------------------------
     def knowledge(self) -> shop_knowledge.Knowledge:
@@ -116,42 +93,13 @@ class DialogueManager:
                     self._knowledge = knowledge
         return self._knowledge
 
-    def _fresh_knowledge(self, session) -> shop_knowledge.Knowledge:
+    def fresh_knowledge(self, session: Session) -> shop_knowledge.Knowledge:
+        """The shop snapshot, rebuilt first if the shop's rows changed (an import, stock)."""
         current = self.knowledge()
         updated = shop_knowledge.refresh(self.db, current, session)
         if updated is not current:
             self._knowledge = updated
         return updated
-
-    def _lock_for(self, conversation_id: str) -> threading.Lock:
-        with self._locks_lock:
-            lock = self._conv_locks.get(conversation_id)
-            if lock is None:
-                if len(self._conv_locks) > 10000:
-                    self._conv_locks.clear()
-                lock = self._conv_locks[conversation_id] = threading.Lock()
-            return lock
-
-    @contextmanager
-    def _conversation(
-        self, conversation_id: str, *, lock: bool, owner: str | None = None
-    ) -> Iterator[tuple[Session, Conversation]]:
-        """The conversation row in a transaction, or ConversationNotFound.
-
-        With ``lock`` the row is serialised against other turns of the same
-        conversation: this process's lock for its threads, a row lock for other
-        server processes. With ``owner``, a conversation someone else created
-        is not found either: to another client it does not exist.
-        """
-        guard = self._lock_for(str(conversation_id)) if lock else nullcontext()
-        with guard, self.db.session() as session:
-            if lock:
-                conversation = _locked(self.db, session, conversation_id)
-            else:
-                conversation = session.get(Conversation, str(conversation_id))
-            if conversation is None or (owner is not None and conversation.owner != owner):
-                raise ConversationNotFound(str(conversation_id))
-            yield session, conversation
 
     # --- public API ------------------------------------------------------------------
     def start_conversation(
@@ -219,13 +167,18 @@ class DialogueManager:
                 seq=0,
                 role="assistant",
                 text=text,
-                intent="greet",
+                intent=Intent.GREET,
                 metrics={},
             )
             session.add(turn)
             session.flush()
             reply = Reply(
-                text=text, ssml=ssml, intent="greet", cards=cards, actions=actions, turn_id=turn.id
+                text=text,
+                ssml=ssml,
+                intent=Intent.GREET,
+                cards=cards,
+                actions=actions,
+                turn_id=turn.id,
             )
             conversation_id = conversation.id
         log.info(
@@ -255,6 +208,7 @@ class DialogueManager:
         callback_to: str | None = None,
     ) -> Reply:
         """One user turn: understand, act on the shop, answer; both turns are stored redacted.
+        The story, step by step: ``dialogue/turn.py``.
 
         ``callback_to`` is the address a channel knows the caller by (a text message's
         sender): if the caller accepts a callback offered after a handoff, it is kept on
@@ -266,153 +220,24 @@ class DialogueManager:
         the built-in skills give is not streamed (the sink hears nothing): it is
         ready at once.
         """
-        if not isinstance(text, str):
-            raise InvalidUtterance("text must be a string")
-        started = time.perf_counter()
-        # One character set for every later stage: Unicode digits as ASCII, no control
-        # characters or NUL (PostgreSQL rejects it), no lone surrogates.
-        text = bounded(fold_text(text), MAX_INPUT_CHARS).strip()
-        _require_valid(conversation_id)
-        with self._conversation(conversation_id, lock=True, owner=owner) as (
-            session,
-            conversation,
-        ):
-            knowledge = self._fresh_knowledge(session)
-            state = ConversationState.from_json(conversation.state)
-            identity = self._expire_text_proof(conversation, state)
-            row = (
-                session.get(Customer, conversation.customer_id)
-                if conversation.customer_id
-                else None
-            )
-            customer = row if identity is Identity.VERIFIED else None
-            claimed = row if identity is Identity.CLAIMED else None
-            memory = RedactionMemory.from_json(state.privacy)
-            redaction = redact(
-                text, memory, region=self.settings.region, today=self.settings.current_date()
-            )
-            state.privacy = redaction.memory.to_json() if redaction.memory else {}
-            # cut after redaction, so a card number is never cut into an unrecognised half
-            clean = redaction.text[:MAX_TEXT_CHARS]
-            answer = None
-            if (
-                state.pending is not None
-                and state.pending.kind == verification.VERIFY
-                and not redaction.found & (CARD_KINDS | {SSN})  # that's not an answer
-            ):
-                # The answer is read from the raw words here, compared, and dropped: the
-                # stored turn (and anything an LLM sees) keeps only the placeholders.
-                code = verify_code.said_code(text) if state.verify_code else None
-                if code is not None:
-                    answer = verification.code_answer(state.pending, code)
-                else:
-                    answer = verification.check_answer(
-                        session, state.pending, text, self.settings.region, state.asserted
-                    )
-                if answer.attempted:
-                    clean = answer.stored_text
-            score = self.sentiment.score(clean)
-            nlu = nlu_for(knowledge).parse(without_placeholders(clean))  # placeholders aren't words
-            state.add_sentiment(score)
-            state.remember_turn("user", clean)
-            state.turn_count += 1
-            ctx = TurnContext(
-                session=session,
-                settings=self.settings,
-                knowledge=knowledge,
-                state=state,
-                conversation=conversation,
-                customer=customer,
-                today=self.settings.current_date(),
-                text=nlu.request or without_placeholders(clean),  # the request, not the talk
-                nlu=nlu,
-                identity=identity,
-                claimed=claimed,
-                said=without_placeholders(clean),
-                # a speculated turn sends nothing (its commit runs again and does)
-                codes=_HELD_TEXTS if self.code_sender and speculating() else self.code_sender,
-            )
-            pending, state.pending = state.pending, None
-            result = None
-            if pending is not None and answer is not None and answer.attempted:
-                result = answer_verification(ctx, pending, answer)
-            elif redaction.found & CARD_KINDS:
-                result = card_only_reply(ctx, pending)
-            elif pending is not None and pending.kind == CALLBACK:
-                answered = yes_or_no(ctx, nlu.intent)
-                result = answer_callback(ctx, pending, text, callback_to, answered)
-                pending = None  # answered, or the caller moved on: the offer stays on record
-            if result is None and revokes_contact(clean):  # consent revoked: at once, everywhere
-                result = opt_out(ctx)
-            llm = self._llm_turn(state, score, redaction.found, sink)
-            if result is None:
-                result = policy.respond(ctx, pending, llm)
-            if llm is not None:
-                result = llm.settle(result)
-            result = finish_turn(ctx, result, score, redaction.found, pending)
-            reply = self._store(ctx, result, clean, score, metrics, started)
-            if llm is not None:
-                llm.emit_tail(reply.text)
-        if speculating():
-            return reply  # rolled back: no turn happened, so none is logged
-        log.info(
-            "turn",
-            extra={
-                "conversation_id": conversation_id,
-                "intent": reply.intent,
-                "confidence": round(float(nlu.confidence), 3),
-                "sentiment": score,
-                "handoff": reply.handoff,
-                "ms": round((time.perf_counter() - started) * 1000, 2),
-            },
+        return take_turn(
+            self, conversation_id, text, metrics, owner=owner, sink=sink, callback_to=callback_to
         )
-        return reply
-
-    def _expire_text_proof(self, conversation: Conversation, state: ConversationState) -> Identity:
-        """A text thread's proof holds ``HARK_TEXT_VERIFIED_S``: anyone can text as that
-        number, so after that the thread is only claimed again (and needs a new proof)."""
-        identity = level(conversation.identity)
-        if (
-            identity is Identity.VERIFIED
-            and conversation.channel in SENDER_KEYED_CHANNELS
-            and time.time() - state.verified_at > self.settings.text_verified_s
-        ):
-            conversation.identity = Identity.CLAIMED.value
-            state.proof_for = None
-            state.asserted = state.asserted or conversation.customer_id
-            return Identity.CLAIMED
-        return identity
-
-    def _llm_turn(
-        self, state: ConversationState, score: float, found: set[str], sink: ReplySink | None
-    ) -> LlmTurn | None:
-        """This turn's planner. Its reply is streamed only when nothing will be put in
-        front of it afterwards (an acknowledgement for an upset caller, the card-number
-        note, a handoff), since a sentence already spoken can't be preceded."""
-        if self.planner is None:
-            return None
-        prefixed = (
-            is_upset(score)
-            or strongly_negative(score)
-            or bool(found & CARD_KINDS)
-            or state.not_understood > 0
-        )
-        return self.planner.begin(None if prefixed else sink)
 
     def speculate(self, conversation_id: str, text: str) -> Speculation:
         """``turn`` without committing anything; see ``hark.dialogue.speculation``."""
-        return _speculate(self, conversation_id, text)
+        return speculate_turn(self, conversation_id, text)
 
     def commit(self, speculation: Speculation, metrics: dict | None = None) -> Committed:
         """Store the speculated turn for real; ``matched`` if its reply is the speculation's."""
-        return _commit(self, speculation, metrics)
+        return commit_speculation(self, speculation, metrics)
 
     def mark_interrupted(
         self, conversation_id: str, turn_id: int, played_text: str, *, owner: str | None = None
     ) -> None:
         """Barge-in: the stored assistant turn keeps only what the caller actually heard."""
         _require_valid(conversation_id)
-        with self._conversation(conversation_id, lock=True, owner=owner) as (session, _):
+        with self.rows.open(conversation_id, lock=True, owner=owner) as (session, _):
             turn = session.get(Turn, turn_id)
             if turn is None or turn.conversation_id != conversation_id or turn.role != "assistant":
                 log.warning(
@@ -434,7 +259,7 @@ class DialogueManager:
         """Stage timings known only after the reply was spoken (first audio, total) join
         the stored assistant turn's metrics; the brain owns the turn rows, so it writes them."""
         _require_valid(conversation_id)
-        with self._conversation(conversation_id, lock=True, owner=owner) as (session, _):
+        with self.rows.open(conversation_id, lock=True, owner=owner) as (session, _):
             turn = session.get(Turn, turn_id)
             if turn is None or turn.conversation_id != conversation_id:
                 return
@@ -457,7 +282,7 @@ class DialogueManager:
         if not _valid_id(customer_id):
             raise CustomerNotFound(_printable(customer_id))
         identity = conversation_level(customer_id, identity)
-        with self._conversation(conversation_id, lock=True, owner=owner) as (
+        with self.rows.open(conversation_id, lock=True, owner=owner) as (
             session,
             conversation,
         ):
@@ -498,7 +323,7 @@ class DialogueManager:
         greeting carries the cart. ``ConversationNotFound`` when it may not be continued
         (``dialogue/continuity.py`` says when)."""
         _require_valid(conversation_id)
-        with self._conversation(conversation_id, lock=True) as (session, conversation):
+        with self.rows.open(conversation_id, lock=True) as (session, conversation):
             reply = continuity.resume(
                 session,
                 self.settings,
@@ -518,7 +343,7 @@ class DialogueManager:
         ``readable_by(owner)`` says whether the asker may read a conversation of that
         owner; ``ConversationNotFound`` when not (to them it does not exist)."""
         _require_valid(conversation_id)
-        with self._conversation(conversation_id, lock=False) as (session, conversation):
+        with self.rows.open(conversation_id, lock=False) as (session, conversation):
             if not readable_by(conversation.owner):
                 raise ConversationNotFound(str(conversation_id))
             return continuity.cart_of(session, self.settings, self.knowledge(), conversation)
@@ -533,7 +358,7 @@ class DialogueManager:
 
     def end_conversation(self, conversation_id: str, *, owner: str | None = None) -> None:
         _require_valid(conversation_id)
-        with self._conversation(conversation_id, lock=False, owner=owner) as (_, conversation):
+        with self.rows.open(conversation_id, lock=False, owner=owner) as (_, conversation):
             if conversation.ended_at is None:
                 conversation.ended_at = utcnow()
 
@@ -545,7 +370,7 @@ class DialogueManager:
     def transcript(self, conversation_id: str, *, owner: str | None = None) -> dict[str, Any]:
         """The stored (already redacted) conversation, for agents and the HTTP API."""
         _require_valid(conversation_id)
-        with self._conversation(conversation_id, lock=False, owner=owner) as (_, conversation):
+        with self.rows.open(conversation_id, lock=False, owner=owner) as (_, conversation):
             state = ConversationState.from_json(conversation.state)
             return {
                 "conversation_id": conversation.id,
@@ -572,111 +397,3 @@ class DialogueManager:
                     for t in conversation.turns
                 ],
             }
-
-    # --- the parts of a turn -------------------------------------------------------
-    def _store(
-        self,
-        ctx: TurnContext,
-        result: SkillReply,
-        clean: str,
-        score: float,
-        metrics: dict | None,
-        started: float,
-    ) -> Reply:
-        state, conversation, session = ctx.state, ctx.conversation, ctx.session
-        intent = result.intent or ctx.nlu.intent
-        text, ssml = result.say.text(), result.say.ssml()
-        if not text:
-            text, ssml = (
-                "Sorry, could you say that again?",
-                "<speak><s>Sorry, could you say that again?</s></speak>",
-            )
-        cart = cart_view(ctx)  # before the state is saved: it may note the cart id
-        state.pending = result.pending
-        state.note_intent(intent)
-        state.last_reply, state.last_ssml = text, ssml
-        state.remember_turn("assistant", text)
-        if result.resolved is not None:
-            conversation.resolved = result.resolved
-        if result.end and conversation.ended_at is None:
-            conversation.ended_at = utcnow()
-        conversation.state = state.to_json()
-        seq = next_turn_seq(session, conversation.id)
-        user_metrics = dict(metrics or {})
-        user_turn = Turn(
-            conversation_id=conversation.id,
-            seq=seq,
-            role="user",
-            text=clean,
-            intent=ctx.nlu.intent,
-            sentiment=score,
-            metrics=_jsonable(user_metrics),
-        )
-        session.add(user_turn)
-        dialogue_ms = round((time.perf_counter() - started) * 1000, 3)
-        handoff = handoff_action(result.actions)
-        user_turn.confidence = round(float(ctx.nlu.confidence), 4)
-        user_turn.understood = result.understood and not (
-            handoff is not None and handoff.data.get("reason") == "not_understood"
-        )
-        assistant = Turn(
-            conversation_id=conversation.id,
-            seq=seq + 1,
-            role="assistant",
-            text=text,
-            intent=intent,
-            metrics={"dialogue_ms": dialogue_ms},
-        )
-        session.add(assistant)
-        session.flush()
-        if handoff is not None:  # the desk's record, in this turn's transaction
-            record_handoff(ctx, handoff, user_turn.id, self.settings)
-        for action in result.actions:
-            if action.type == "order_placed":
-                session.add(
-                    AssistedOrder(
-                        order_id=str(action.data["order_id"]),
-                        conversation_id=conversation.id,
-                        channel=conversation.channel,
-                        total=Decimal(str(action.data["total"])),
-                    )
-                )
-        session.flush()
-        return Reply(
-            text=text,
-            ssml=ssml,
-            intent=intent,
-            sentiment=score,
-            cards=result.cards,
-            actions=result.actions,
-            end=result.end,
-            turn_id=assistant.id,
-            user_text=clean,
-            cart=cart,
-            expects=_expects(result.pending),
-        )
-
-
-class _HeldTexts:
-    """The code sender of a speculated turn: nothing leaves while nothing is committed."""
-
-    def send_text(self, to: str, body: str) -> None:
-        return None
-
-
-_HELD_TEXTS = _HeldTexts()
-
-
-NUMBER_ANSWERS = frozenset({"order_number", verification.VERIFY})
-"""Pending questions answered with a number (an order id; a phone number on file)."""
-
-
-def _expects(pending: Pending | None) -> Expects | None:
-    """What the reply's question waits for (the voice endpointer waits longer for digits)."""
-    return Expects.NUMBER if pending is not None and pending.kind in NUMBER_ANSWERS else None
-
-
-def _require_valid(conversation_id: object) -> None:
-    """An id with NUL can't exist (and would make PostgreSQL fail the query): not found."""
-    if not _valid_id(conversation_id):
-        raise ConversationNotFound(_printable(conversation_id))

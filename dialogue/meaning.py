@@ -29,6 +29,7 @@ from hark.language import embedding
 from hark.language.embedding import Embedder, embed_stored
 from hark.shop.catalog_match import stem
 from hark.shop.knowledge import Knowledge
+from hark.skills.intent import Intent
 
 INTENT_MIN_SIM: Final = 0.65
 """Nearest intent example at least this close, else no opinion. Leave-one-out over the
@@ -49,7 +50,7 @@ words that say something is wrong (:data:`PROBLEM_CLEAR` alone otherwise)."""
 PROBLEM_CLEAR: Final = 0.02
 """A lead that is a complaint on its own: above every other turn of the development cases."""
 ITEM: Final = "this item"
-COMPLAINT_LIKE: Final = frozenset({"start_return"})
+COMPLAINT_LIKE: Final = frozenset({Intent.START_RETURN})
 
 PROBLEM_KINDS: Final = (
     "damaged",
@@ -109,7 +110,7 @@ class MeaningIndex:
     def answer(self, text: str) -> Reading | None:
         """A yes ("affirm") or a no ("deny") to a question Hark asked, when clearly one."""
         reading = _nearest(self._intents, self._intent_labels, self.vector(text))
-        if reading is None or reading.label not in ("affirm", "deny"):
+        if reading is None or reading.label not in (Intent.AFFIRM, Intent.DENY):
             return None
         if (
             reading.similarity < ANSWER_MIN_SIM

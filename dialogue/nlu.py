@@ -43,16 +43,13 @@ from hark.language.normalize import normalize_tokens
 from hark.privacy.kinds import PLACEHOLDER_RE
 from hark.shop.catalog_match import CatalogMatcher, simple_tokens
 from hark.shop.knowledge import Knowledge
+from hark.skills.intent import UNDERSTOOD, Intent
 from hark.skills.understanding import NluResult
 
 __all__ = ["CONFIDENCE_THRESHOLD", "INTENTS", "Nlu", "ProductInfo", "nlu_for", "train_for"]
 
-INTENTS: tuple[str, ...] = (
-    "greet", "goodbye", "thanks", "help", "affirm", "deny", "human_agent", "order_status",
-    "return_policy", "start_return", "faq", "product_search", "product_info", "product_price",
-    "refine_search", "select_item", "add_to_cart", "remove_from_cart", "change_quantity",
-    "view_cart", "checkout", "cancel", "repeat", "out_of_scope",
-)  # fmt: skip
+#: What the NLU can read from a caller's words (the labels of ``data/intents.json``).
+INTENTS: tuple[Intent, ...] = UNDERSTOOD
 
 #: Below this classifier probability the intent is reported as ``out_of_scope``.
 CONFIDENCE_THRESHOLD = 0.35
@@ -69,8 +66,12 @@ MAX_INPUT_CHARS = 1000
 
 # Placeholders left by hark.privacy.redact: not words the caller said.
 _PLACEHOLDER_RE = PLACEHOLDER_RE
-_PRODUCT_INTENTS = frozenset({"product_search", "product_info", "product_price", "select_item"})
-_SHORT_ANSWERS = frozenset({"affirm", "deny", "greet", "thanks", "goodbye"})
+_PRODUCT_INTENTS = frozenset(
+    {Intent.PRODUCT_SEARCH, Intent.PRODUCT_INFO, Intent.PRODUCT_PRICE, Intent.SELECT_ITEM}
+)
+_SHORT_ANSWERS = frozenset(
+    {Intent.AFFIRM, Intent.DENY, Intent.GREET, Intent.THANKS, Intent.GOODBYE}
+)
 _BARE_WORDS = frozenset({"a", "an", "the", "some", "please", "any", "those", "these", "um", "uh"})
 
 
@@ -135,7 +136,7 @@ class Nlu:
         unknown = set(data["intents"]) - set(INTENTS)
         if unknown:
             raise ValueError(f"unknown intents in NLU training data: {sorted(unknown)}")
-        examples.setdefault("faq", []).extend(q for q in faq_questions if q.strip())
+        examples.setdefault(Intent.FAQ, []).extend(q for q in faq_questions if q.strip())
         fillers = data.get("fillers", {})
         products = _product_phrases(catalog) or list(fillers.get("product", ["item"]))
         cats = [c.lower() for c in categories if c.strip()] or list(
@@ -168,7 +169,7 @@ class Nlu:
         request = " ".join(strip_chatter(tokens))
         entities = extract(tokens, self.matcher)
         if not tokens:
-            return NluResult(normalised, "out_of_scope", 0.0, entities, {}, request)
+            return NluResult(normalised, Intent.OUT_OF_SCOPE, 0.0, entities, {}, request)
         scores = self.classifier.predict(normalised)
         if request != normalised:
             # the request without its wrapping ("right so basically ... or not") is often clearer
@@ -185,8 +186,8 @@ class Nlu:
         hit = rule_intent(normalised)
         if hit is not None:
             return NluResult(normalised, hit.intent, hit.confidence, entities, scores, request)
-        intent = max(scores, key=scores.__getitem__)
-        confidence = scores[intent]
+        label = max(scores, key=scores.__getitem__)
+        intent, confidence = Intent(label), scores[label]
         top = entities.products[0][1] if entities.products else 0.0
         if top >= PRODUCT_MENTION_SCORE:
             rest = [t for t in tokens if t not in _BARE_WORDS]
@@ -194,7 +195,12 @@ class Nlu:
             if confidence < self.threshold or bare:
                 # only a product's name, no request: "blue tooth head phones", "smart watch"
                 return NluResult(
-                    normalised, "product_search", round(top * 0.8, 4), entities, scores, request
+                    normalised,
+                    Intent.PRODUCT_SEARCH,
+                    round(top * 0.8, 4),
+                    entities,
+                    scores,
+                    request,
                 )
         if confidence < self.threshold:
             # the classifier is unsure: the nearest examples in meaning may still be clear
@@ -205,9 +211,9 @@ class Nlu:
             )
             if reading is not None:
                 return NluResult(
-                    normalised, reading.label, self.threshold, entities, scores, request
+                    normalised, Intent(reading.label), self.threshold, entities, scores, request
                 )
-            intent = "out_of_scope"
+            intent = Intent.OUT_OF_SCOPE
         return NluResult(normalised, intent, round(confidence, 4), entities, scores, request)
 
 
@@ -217,7 +223,7 @@ def _by_meaning(text: str, vocabulary: set[str]) -> Reading | None:
     if index is None:
         return None
     reading = index.intent(neutral(text, vocabulary))
-    return reading if reading is not None and reading.label != "out_of_scope" else None
+    return reading if reading is not None and reading.label != Intent.OUT_OF_SCOPE else None
 
 
 _TRAINED: dict[str, Nlu] = {}

@@ -16,6 +16,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from hark.dialogue.manager import DialogueManager
+from hark.skills.intent import Intent
 from hark.skills.notices import wording
 from hark.skills.reply import Reply
 from hark.skills.state import ConversationState
@@ -50,7 +51,7 @@ def _open(
         ).first()
         if first is None:
             return conversation_id, None
-        first.text, first.intent = opening, "notice"
+        first.text, first.intent = opening, Intent.NOTICE
         return conversation_id, first.id
 
 
@@ -72,7 +73,7 @@ def open_notice_call(
         row = session.get(Notice, notice_id)
         if row is not None:
             row.conversation_id = conversation_id
-    return conversation_id, Reply(text=opening, intent="notice", turn_id=turn_id)
+    return conversation_id, Reply(text=opening, intent=Intent.NOTICE, turn_id=turn_id)
 
 
 def note_outbound_text(

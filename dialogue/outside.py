@@ -24,6 +24,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from wordfreq import zipf_frequency
 
 from hark.skills.context import SkillReply, TurnContext
+from hark.skills.intent import Intent
 from hark.skills.state import Pending
 
 # --- am I talking to a machine? ------------------------------------------------------
@@ -149,7 +150,7 @@ def answer(ctx: TurnContext) -> SkillReply | None:
     language = language_of(ctx.said or ctx.text)
     if language is not None:
         return SkillReply.of(
-            "out_of_scope",
+            Intent.OUT_OF_SCOPE,
             NOT_ENGLISH[language],
             "Sorry, I only speak English. Would you like me to connect you with a person?",
             pending=Pending("handoff", {"reason": f"caller speaks {language}"}),
@@ -157,14 +158,14 @@ def answer(ctx: TurnContext) -> SkillReply | None:
         )
     if _IDENTITY.search(raw) and not _WANTS_PERSON.search(raw):
         return SkillReply.of(
-            "faq",
+            Intent.FAQ,
             f"I'm {ctx.settings.assistant_name}, an automated assistant, not a person.",
             "If you'd like a person, just say agent.",
             handled=False,
         )
     if _CARD_WORDS.search(raw) and _CARD_GIVING.search(raw) and not re.search(r"\d", raw):
         return SkillReply.of(
-            "out_of_scope",
+            Intent.OUT_OF_SCOPE,
             "Please don't read out your card number: I never need it.",
             "Orders are paid with the payment method on your account, "
             "and a person can help if you want to change it.",
@@ -172,11 +173,11 @@ def answer(ctx: TurnContext) -> SkillReply | None:
         )
     if _HOW_ARE_YOU.search(raw):
         return SkillReply.of(
-            "greet", "I'm doing well, thanks for asking! What can I do for you?", handled=False
+            Intent.GREET, "I'm doing well, thanks for asking! What can I do for you?", handled=False
         )
     if _WHO_ARE_YOU.search(raw):
         return SkillReply.of(
-            "faq",
+            Intent.FAQ,
             f"I'm {ctx.settings.assistant_name}, the automated assistant for "
             f"{ctx.settings.shop_name}.",
             what_i_do(ctx),
@@ -189,7 +190,7 @@ def small_talk(ctx: TurnContext) -> SkillReply | None:
     """A request for fun ("tell me a joke"): an LLM, if configured, may do better."""
     if _JOKE.search(ctx.nlu.text or ""):
         return SkillReply.of(
-            "out_of_scope",
+            Intent.OUT_OF_SCOPE,
             "I'm afraid jokes aren't my strong point.",
             what_i_do(ctx),
             handled=False,
@@ -201,13 +202,13 @@ def not_understood(ctx: TurnContext) -> SkillReply:
     """Nothing the shop can act on: garbled speech is asked again, a clear question redirected."""
     if is_garbled(ctx.nlu.text or ""):
         return SkillReply.of(
-            "out_of_scope",
+            Intent.OUT_OF_SCOPE,
             "Sorry, I didn't understand that. Could you say it again?",
             understood=False,
             handled=False,
         )
     return SkillReply.of(
-        "out_of_scope",
+        Intent.OUT_OF_SCOPE,
         "I'm not sure I can help with that, I'm afraid.",
         what_i_do(ctx),
         "Or I can connect you with a person.",

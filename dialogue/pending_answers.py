@@ -19,22 +19,25 @@ from hark.dialogue.outside import is_garbled
 from hark.language.normalize import FILLERS
 from hark.skills import cart, handoff, sales, support, verification, verify_code
 from hark.skills.context import SkillReply, TurnContext
+from hark.skills.intent import Intent
 from hark.skills.state import Pending
 from hark.skills.verification import VERIFY, AnswerCheck
 
 # After "what's the phone number or e-mail on the account?", these say nothing new:
 # the question is asked again. Any other request is served as usual.
-_NOT_AN_ANSWER = frozenset({"affirm", "out_of_scope", "repeat", "thanks", "greet", "help"})
+_NOT_AN_ANSWER = frozenset(
+    {Intent.AFFIRM, Intent.OUT_OF_SCOPE, Intent.REPEAT, Intent.THANKS, Intent.GREET, Intent.HELP}
+)
 
 
-def answer_pending(ctx: TurnContext, pending: Pending, intent: str) -> SkillReply | None:
+def answer_pending(ctx: TurnContext, pending: Pending, intent: Intent) -> SkillReply | None:
     """The reply when this turn answers the open question; None when it is about something else."""
     kind, data = pending.kind, pending.data
     entities = ctx.nlu.entities
     if kind == VERIFY:
-        if intent in ("deny", "cancel") or _NO_START.match(ctx.nlu.text):
+        if intent in (Intent.DENY, Intent.CANCEL) or _NO_START.match(ctx.nlu.text):
             return SkillReply.of(
-                "deny",
+                Intent.DENY,
                 "Okay. I can't share order details without checking it's you.",
                 "Is there anything else I can help with? Or say agent to talk to a person.",
                 handled=False,
@@ -50,9 +53,12 @@ def answer_pending(ctx: TurnContext, pending: Pending, intent: str) -> SkillRepl
             if data.get("purpose") == "return":
                 return support.start_return(ctx, number)
             return support.order_status(ctx, number)
-        if intent in ("affirm",):
+        if intent in (Intent.AFFIRM,):
             return SkillReply.of(
-                "order_status", "Sure. What's the order number?", pending=pending, handled=False
+                Intent.ORDER_STATUS,
+                "Sure. What's the order number?",
+                pending=pending,
+                handled=False,
             )
         return None
     answer = _yes_or_no(ctx, intent)
@@ -63,7 +69,7 @@ def answer_pending(ctx: TurnContext, pending: Pending, intent: str) -> SkillRepl
     if answer == "unclear":
         # "no the uh the wah": a yes or a no may have been meant; ask, and keep the question open
         return SkillReply.of(
-            "repeat",
+            Intent.REPEAT,
             "Sorry, I didn't understand that. Could you say it again?",
             pending=pending,
             understood=False,
@@ -77,7 +83,7 @@ def answer_pending(ctx: TurnContext, pending: Pending, intent: str) -> SkillRepl
     named = any(score >= 0.6 for _, score in entities.products)
     if (
         sku
-        and intent == "add_to_cart"
+        and intent == Intent.ADD_TO_CART
         and entities.ordinal is None
         and (entities.pronoun_ref or not named)
         and not sales.mentioned(ctx)
@@ -85,9 +91,9 @@ def answer_pending(ctx: TurnContext, pending: Pending, intent: str) -> SkillRepl
         product = ctx.knowledge.product(sku)
         if product is not None:
             return cart.add_to_cart(ctx, product, entities.quantity or 1)
-    if kind == "checkout" and intent == "checkout":
+    if kind == "checkout" and intent == Intent.CHECKOUT:
         return cart.confirm_checkout(ctx)
-    if kind == "handoff" and intent in ("human_agent",):
+    if kind == "handoff" and intent in (Intent.HUMAN_AGENT,):
         return handoff.handoff(ctx, "offered")
     return None
 
@@ -129,7 +135,9 @@ _CLOSERS = frozenset(
 #: Requests that answer an add-to-cart offer ("yes, add two"), not a new request.
 #: Whole answers whose words would read otherwise ("sure, why not" has a "not" in it).
 _IDIOMS = frozenset({"why not", "of course", "go for it", "i dont see why not", "cant hurt"})
-_ABOUT_THE_OFFER = frozenset({"add_to_cart", "change_quantity", "affirm", "checkout", "deny"})
+_ABOUT_THE_OFFER = frozenset(
+    {Intent.ADD_TO_CART, Intent.CHANGE_QUANTITY, Intent.AFFIRM, Intent.CHECKOUT, Intent.DENY}
+)
 _MULTILINGUAL_YES = re.compile(r"^(si|sí|oui|ja|sim|tak|да|是|はい|네)\b")
 
 
@@ -138,15 +146,15 @@ def _answer_by_meaning(text: str) -> str | None:
     question is open, so a looser bar than an intent read cold (hark.dialogue.meaning)."""
     index = meaning_index()
     reading = index.answer(text) if index is not None else None
-    return None if reading is None else "yes" if reading.label == "affirm" else "no"
+    return None if reading is None else "yes" if reading.label == Intent.AFFIRM else "no"
 
 
-def yes_or_no(ctx: TurnContext, intent: str) -> str | None:
+def yes_or_no(ctx: TurnContext, intent: Intent) -> str | None:
     """How this turn answers a yes/no question Hark asked (see :func:`_yes_or_no`)."""
     return _yes_or_no(ctx, intent)
 
 
-def _yes_or_no(ctx: TurnContext, intent: str) -> str | None:
+def _yes_or_no(ctx: TurnContext, intent: Intent) -> str | None:
     """How this turn answers a yes/no question: "yes", "no", "unclear", "declined" (a no that
     goes on to another request), or None when it is not an answer at all.
 
@@ -155,16 +163,16 @@ def _yes_or_no(ctx: TurnContext, intent: str) -> str | None:
     """
     text = ctx.nlu.text
     hit = rule_intent(text)
-    if hit is not None and hit.intent in ("affirm", "deny"):
-        return "yes" if hit.intent == "affirm" else "no"
-    if intent in ("human_agent", "goodbye", "cancel"):
+    if hit is not None and hit.intent in (Intent.AFFIRM, Intent.DENY):
+        return "yes" if hit.intent == Intent.AFFIRM else "no"
+    if intent in (Intent.HUMAN_AGENT, Intent.GOODBYE, Intent.CANCEL):
         return None
     lead = "no" if _NO_START.match(text) else "yes" if _YES_START.match(text) else None
     if lead is None and _MULTILINGUAL_YES.match(text):
         lead = "yes"
     if lead is None:
-        if intent in ("affirm", "deny") and not is_garbled(text):
-            return "yes" if intent == "affirm" else "no"
+        if intent in (Intent.AFFIRM, Intent.DENY) and not is_garbled(text):
+            return "yes" if intent == Intent.AFFIRM else "no"
         return _answer_by_meaning(text)  # "go for it", "nah I'm good"
     rest = (_NO_START if lead == "no" else _YES_START).sub("", text, count=1).split()
     rest = [w for w in rest if w not in FILLERS]
@@ -181,7 +189,7 @@ def _yes_or_no(ctx: TurnContext, intent: str) -> str | None:
     named = any(score >= 0.6 for _, score in reading.entities.products)
     if lead == "yes" and reading.intent in _ABOUT_THE_OFFER and not named:
         return "yes"  # "yes, add two", "yeah I'll take a couple"
-    if lead == "yes" and reading.intent == "out_of_scope" and reading.entities.quantity:
+    if lead == "yes" and reading.intent == Intent.OUT_OF_SCOPE and reading.entities.quantity:
         return "yes"
     if is_garbled(" ".join(rest)) and not named and not reading.entities.order_id:
         return "unclear"
@@ -218,7 +226,9 @@ def _on_yes(ctx: TurnContext, pending: Pending) -> SkillReply:
     if kind in ("cross_sell", "add_item", "replenish"):
         product = ctx.knowledge.product(data.get("sku"))
         if product is None:
-            return SkillReply.of("add_to_cart", "Sorry, that product isn't available any more.")
+            return SkillReply.of(
+                Intent.ADD_TO_CART, "Sorry, that product isn't available any more."
+            )
         if kind != "add_item":
             ctx.state.cross_sell_declined = True  # one cross-sell per add, never a chain
         quantity = ctx.nlu.entities.quantity or 1
@@ -226,20 +236,22 @@ def _on_yes(ctx: TurnContext, pending: Pending) -> SkillReply:
         if kind == "replenish" and reply.pending is None:
             reply.pending = Pending("checkout_offer")
         return reply
-    return SkillReply.of("affirm", "Okay. What can I help you with?", handled=False)
+    return SkillReply.of(Intent.AFFIRM, "Okay. What can I help you with?", handled=False)
 
 
 def _on_no(ctx: TurnContext, pending: Pending) -> SkillReply:
     kind = pending.kind
     if kind == "cross_sell":
         ctx.state.cross_sell_declined = True
-        return SkillReply.of("deny", "No problem. Anything else, or shall we check out?")
+        return SkillReply.of(Intent.DENY, "No problem. Anything else, or shall we check out?")
     if kind == "checkout":
         return SkillReply.of(
-            "deny",
+            Intent.DENY,
             "Okay, I won't place the order. Your cart is saved.",
             "Is there anything else I can help with?",
         )
     if kind == "return":
-        return SkillReply.of("deny", "Okay, I won't start a return. Anything else I can help with?")
-    return SkillReply.of("deny", "Okay. Is there anything else I can help with?")
+        return SkillReply.of(
+            Intent.DENY, "Okay, I won't start a return. Anything else I can help with?"
+        )
+    return SkillReply.of(Intent.DENY, "Okay. Is there anything else I can help with?")

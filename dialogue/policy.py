@@ -28,6 +28,7 @@ from hark.shop.catalog_match import stem
 from hark.shop.search import SearchQuery
 from hark.skills import actions, cart, handoff, problems, sales, support
 from hark.skills.context import SkillReply, TurnContext
+from hark.skills.intent import Intent
 from hark.skills.state import Pending
 from hark.skills.understanding import NluResult
 
@@ -37,19 +38,10 @@ FAQ_FALLBACK_CONFIDENCE = 0.5
 FAQ_OVER_PRODUCT = 0.6
 #: A classifier this sure is believed even when the words are few ("what?", "help").
 GARBLE_TRUST = 0.85
-_FEW_WORD_INTENTS = frozenset(
-    {
-        "repeat",
-        "help",
-        "greet",
-        "thanks",
-        "goodbye",
-        "view_cart",
-        "checkout",
-        "cancel",
-        "human_agent",
-    }
-)
+_FEW_WORD_INTENTS = frozenset({
+    Intent.REPEAT, Intent.HELP, Intent.GREET, Intent.THANKS, Intent.GOODBYE, Intent.VIEW_CART,
+    Intent.CHECKOUT, Intent.CANCEL, Intent.HUMAN_AGENT,
+})  # fmt: skip
 _STOCK_QUESTION = re.compile(
     r"\b(in stock|out of stock|available|availability|left|how many|have any|got any|any left|"
     r"sold out|back in)\b"
@@ -68,23 +60,23 @@ _TRACKING = re.compile(r"\b(track|where|status|how long|when)\b")
 
 Handler = Callable[[TurnContext], SkillReply]
 
-HANDLERS: dict[str, Handler] = {
+HANDLERS: dict[Intent, Handler] = {
     # The intents that are one of the skills' actions dispatch through the action
     # registry, the same definition the LLM's tools are generated from.
-    "order_status": actions.handler("get_order_status"),
-    "return_policy": support.return_policy,
-    "start_return": actions.handler("start_return"),
-    "faq": actions.handler("faq_lookup"),
-    "product_search": actions.handler("search_products"),
-    "refine_search": sales.refine_search,
-    "select_item": sales.select_item,
-    "product_info": actions.handler("get_product"),
-    "product_price": sales.product_price,
-    "add_to_cart": actions.handler("add_to_cart"),
-    "remove_from_cart": actions.handler("remove_from_cart"),
-    "change_quantity": cart.change_quantity,
-    "view_cart": actions.handler("view_cart"),
-    "checkout": actions.handler("checkout"),
+    Intent.ORDER_STATUS: actions.handler(Intent.ORDER_STATUS),
+    Intent.RETURN_POLICY: support.return_policy,
+    Intent.START_RETURN: actions.handler(Intent.START_RETURN),
+    Intent.FAQ: actions.handler(Intent.FAQ),
+    Intent.PRODUCT_SEARCH: actions.handler(Intent.PRODUCT_SEARCH),
+    Intent.REFINE_SEARCH: sales.refine_search,
+    Intent.SELECT_ITEM: sales.select_item,
+    Intent.PRODUCT_INFO: actions.handler(Intent.PRODUCT_INFO),
+    Intent.PRODUCT_PRICE: sales.product_price,
+    Intent.ADD_TO_CART: actions.handler(Intent.ADD_TO_CART),
+    Intent.REMOVE_FROM_CART: actions.handler(Intent.REMOVE_FROM_CART),
+    Intent.CHANGE_QUANTITY: cart.change_quantity,
+    Intent.VIEW_CART: actions.handler(Intent.VIEW_CART),
+    Intent.CHECKOUT: actions.handler(Intent.CHECKOUT),
 }
 
 
@@ -124,7 +116,7 @@ def _person_for_the_upset(ctx: TurnContext, reply: SkillReply) -> SkillReply:
     """A frustrated caller told where their order is also hears that a person can take it on."""
     history = ctx.state.sentiment_history
     if (
-        reply.intent == "order_status"
+        reply.intent == Intent.ORDER_STATUS
         and reply.pending is None
         and not reply.end
         and history
@@ -150,7 +142,7 @@ def _planner_may_take(ctx: TurnContext) -> bool:
     """Turns the built-in path keeps even in ``always`` mode: nothing said, a goodbye, a
     request for a person (those must never wait on, or be reworded by, a model)."""
     text = (ctx.nlu.text or "").strip()
-    return bool(text) and not _END_WORDS.match(text) and ctx.nlu.intent != "human_agent"
+    return bool(text) and not _END_WORDS.match(text) and ctx.nlu.intent != Intent.HUMAN_AGENT
 
 
 def _respond_one(
@@ -162,7 +154,7 @@ def _respond_one(
     text = (nlu.text or "").strip()
     if not text:
         return SkillReply.of(
-            "out_of_scope",
+            Intent.OUT_OF_SCOPE,
             "Sorry, I didn't catch that. Could you say it again?",
             understood=False,
             handled=False,
@@ -194,30 +186,24 @@ def _respond_one(
     if complaint is not None:
         return complaint  # "the lid snapped off the kettle": sorry, that order, the remedy
     mine = support.order_in_question(ctx)
-    if mine is not None and intent not in ("start_return", "return_policy"):
+    if mine is not None and intent not in (Intent.START_RETURN, Intent.RETURN_POLICY):
         if problems.is_problem_report(text) and not _faq_on_problem(ctx):
             return problems.report_problem(ctx)
         return support.order_status(ctx, mine.order_id)  # "when's my blender showing up"
-    if intent in ("product_search", "product_info", "faq", "out_of_scope", "select_item") and (
-        _STOCK_QUESTION.search(text)
-    ):
+    if intent in _STOCK_INTENTS and _STOCK_QUESTION.search(text):
         product = _asked_about(ctx)
         if product is not None:
             return sales.stock_answer(ctx, product)  # "is the X in stock": answered directly
-    if intent == "human_agent":
+    if intent == Intent.HUMAN_AGENT:
         return handoff.handoff(ctx, "requested")
-    if intent == "cancel":
+    if intent == Intent.CANCEL:
         return _cancel(ctx, pending)
-    if (
-        ctx.nlu.entities.order_id
-        and _ORDER_WORD.search(text)
-        and intent not in ("order_status", "start_return", "cancel", "faq", "return_policy")
-    ):
+    if ctx.nlu.entities.order_id and _ORDER_WORD.search(text) and intent not in _ORDER_INTENTS:
         return support.order_status(ctx)  # "what about order 103" is about that order
     if intent in _PROBLEM_INTENTS and problems.is_problem_report(text) and not _faq_on_problem(ctx):
         return problems.report_problem(ctx)
     if (
-        intent in ("product_search", "product_info", "select_item")
+        intent in (Intent.PRODUCT_SEARCH, Intent.PRODUCT_INFO, Intent.SELECT_ITEM)
         and _ADD_VERB.match(text)
         and sales.mentioned(ctx) is not None
     ):
@@ -230,21 +216,36 @@ def _respond_one(
     return _fallback(ctx, planner)
 
 
-_PROBLEM_INTENTS = frozenset(
-    {"order_status", "start_return", "return_policy", "faq", "out_of_scope", "product_info"}
+#: Readings a stock question ("is the X in stock") may come with.
+_STOCK_INTENTS = frozenset(
+    {
+        Intent.PRODUCT_SEARCH,
+        Intent.PRODUCT_INFO,
+        Intent.FAQ,
+        Intent.OUT_OF_SCOPE,
+        Intent.SELECT_ITEM,
+    }
 )
+#: Readings that already say what an order number is for ("what about order 103" is not).
+_ORDER_INTENTS = frozenset(
+    {Intent.ORDER_STATUS, Intent.START_RETURN, Intent.CANCEL, Intent.FAQ, Intent.RETURN_POLICY}
+)
+_PROBLEM_INTENTS = frozenset({
+    Intent.ORDER_STATUS, Intent.START_RETURN, Intent.RETURN_POLICY, Intent.FAQ,
+    Intent.OUT_OF_SCOPE, Intent.PRODUCT_INFO,
+})  # fmt: skip
 
 
-_COMMANDS = frozenset(
-    {"human_agent", "cancel", "checkout", "view_cart", "goodbye", "thanks", "greet", "repeat"}
-    | {"affirm", "deny", "help"}
-)
+_COMMANDS = frozenset({
+    Intent.HUMAN_AGENT, Intent.CANCEL, Intent.CHECKOUT, Intent.VIEW_CART, Intent.GOODBYE,
+    Intent.THANKS, Intent.GREET, Intent.REPEAT, Intent.AFFIRM, Intent.DENY, Intent.HELP,
+})  # fmt: skip
 #: A calm "where's my parcel" is a question; a lateness complaint reads further from it.
 LATE_LEAD = 0.08
 _QUESTION = re.compile(r"^(what|how|do|does|is|are|can|could|will|would|if|when)\b")
 
 
-def _complaint(ctx: TurnContext, intent: str) -> SkillReply | None:
+def _complaint(ctx: TurnContext, intent: Intent) -> SkillReply | None:
     """A complaint read by meaning (any wording), answered by its kind; None for anything else."""
     kind = _complaint_kind(ctx, intent)
     if kind == "late":
@@ -254,7 +255,7 @@ def _complaint(ctx: TurnContext, intent: str) -> SkillReply | None:
     return problems.report_problem(ctx, kind) if kind is not None else None
 
 
-def _complaint_kind(ctx: TurnContext, intent: str) -> str | None:
+def _complaint_kind(ctx: TurnContext, intent: Intent) -> str | None:
     """The kind of complaint this turn is, or None.
 
     Explicit commands keep their rules; a question about what happens *if* something
@@ -293,11 +294,11 @@ def _faq_on_problem(ctx: TurnContext) -> bool:
     )
 
 
-def _checked(ctx: TurnContext, intent: str, planner: TurnPlanner | None) -> SkillReply:
+def _checked(ctx: TurnContext, intent: Intent, planner: TurnPlanner | None) -> SkillReply:
     """Run the intent's skill, with cross-checks where NLU confusions are common."""
-    if intent == "faq":
+    if intent == Intent.FAQ:
         ctx = _faq_view(ctx)
-    if intent == "faq" and ctx.knowledge.faq.answer(ctx.text) is None:
+    if intent == Intent.FAQ and ctx.knowledge.faq.answer(ctx.text) is None:
         if ctx.nlu.entities.order_id:
             return support.order_status(ctx)
         outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text))
@@ -305,17 +306,21 @@ def _checked(ctx: TurnContext, intent: str, planner: TurnPlanner | None) -> Skil
             return sales.product_search(ctx)
         reply = support.faq(ctx)
         return _llm_or(ctx, planner, reply)
-    if intent == "select_item" and not ctx.state.search.results and sales.mentioned(ctx) is None:
+    if (
+        intent == Intent.SELECT_ITEM
+        and not ctx.state.search.results
+        and sales.mentioned(ctx) is None
+    ):
         # nothing was listed to choose from: "can I learn the piano with you" is a question
         faq_ctx = _faq_view(ctx)
         match = ctx.knowledge.faq.answer(faq_ctx.text)
         if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:
             return support.faq(faq_ctx)
-    if intent == "product_search" and _SERVICE.search(ctx.nlu.text or ""):
+    if intent == Intent.PRODUCT_SEARCH and _SERVICE.search(ctx.nlu.text or ""):
         match = ctx.knowledge.faq.answer(ctx.text)
         if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:
             return support.faq(ctx)
-    if intent == "product_search":
+    if intent == Intent.PRODUCT_SEARCH:
         outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text))
         loose = not outcome.exact or outcome.named  # "can I rent a violin": "rent" is no product
         weak = not outcome.found or outcome.by_meaning or (loose and outcome.hits[0].coverage < 0.5)
@@ -330,7 +335,7 @@ def _checked(ctx: TurnContext, intent: str, planner: TurnPlanner | None) -> Skil
                 and (not match.by_meaning or match.confidence >= FAQ_OVER_PRODUCT)
             ):
                 return support.faq(ctx)
-    if intent == "order_status" and not ctx.nlu.entities.order_id:
+    if intent == Intent.ORDER_STATUS and not ctx.nlu.entities.order_id:
         # "my package arrived damaged" is a policy question, not "where is it"
         match = ctx.knowledge.faq.answer(ctx.text)
         if (
@@ -340,7 +345,7 @@ def _checked(ctx: TurnContext, intent: str, planner: TurnPlanner | None) -> Skil
             and not _TRACKING.search(match.entry.question.lower())
         ):
             return support.faq(ctx)
-    if intent == "return_policy":
+    if intent == Intent.RETURN_POLICY:
         # "when do I get my money back" is about refunds: a specific FAQ entry beats the policy.
         match = ctx.knowledge.faq.answer(ctx.text)
         policy_entry = support.return_policy_entry(ctx)
@@ -358,7 +363,7 @@ def _cancel(ctx: TurnContext, pending: Pending | None) -> SkillReply:
     """ "Cancel" / "never mind": drop the open question; "cancel my order" is a policy matter."""
     if _ORDER_WORD.search(ctx.nlu.text) or ctx.nlu.entities.order_id:
         entry = ctx.knowledge.faq.find("cancel")
-        reply = SkillReply(intent="cancel")
+        reply = SkillReply(intent=Intent.CANCEL)
         if entry is not None:
             reply.say.say(short_text(money_in_text(entry.answer, ctx.currency), 3, 60))
         reply.say.say(
@@ -368,57 +373,59 @@ def _cancel(ctx: TurnContext, pending: Pending | None) -> SkillReply:
         return reply
     if pending is not None:
         return SkillReply.of(
-            "cancel",
+            Intent.CANCEL,
             "Okay, I won't do that. Is there anything else I can help with?",
             handled=False,
         )
-    return SkillReply.of("cancel", "Okay. Is there anything else I can help with?", handled=False)
+    return SkillReply.of(
+        Intent.CANCEL, "Okay. Is there anything else I can help with?", handled=False
+    )
 
 
 def _goodbye(ctx: TurnContext) -> SkillReply:
     name = ctx.first_name()
     bye = f"Thanks for calling {ctx.settings.shop_name}"
     return SkillReply.of(
-        "goodbye",
+        Intent.GOODBYE,
         f"{bye}, {name}. Goodbye!" if name else f"{bye}. Goodbye!",
         end=True,
         handled=False,
     )
 
 
-def _small_talk(ctx: TurnContext, intent: str, pending: Pending | None) -> SkillReply | None:
-    if intent == "goodbye":
+def _small_talk(ctx: TurnContext, intent: Intent, pending: Pending | None) -> SkillReply | None:
+    if intent == Intent.GOODBYE:
         return _goodbye(ctx)
-    if intent == "greet":
-        return SkillReply.of("greet", "Hello! How can I help you today?", handled=False)
-    if intent == "thanks":
+    if intent == Intent.GREET:
+        return SkillReply.of(Intent.GREET, "Hello! How can I help you today?", handled=False)
+    if intent == Intent.THANKS:
         return SkillReply.of(
-            "thanks", "You're welcome! Is there anything else I can help with?", handled=False
+            Intent.THANKS, "You're welcome! Is there anything else I can help with?", handled=False
         )
-    if intent == "help":
+    if intent == Intent.HELP:
         return SkillReply.of(
-            "help",
+            Intent.HELP,
             "I can tell you where an order is, start a return, and answer questions about the store.",
             "I can also help you find products, fill your cart and check out.",
             "Or say agent to talk to a person. What would you like to do?",
             handled=False,
         )
-    if intent == "repeat":
-        reply = SkillReply(intent="repeat", handled=False, pending=pending)
+    if intent == Intent.REPEAT:
+        reply = SkillReply(intent=Intent.REPEAT, handled=False, pending=pending)
         last = ctx.state.last_reply or "I haven't said anything yet. How can I help?"
         reply.say.say(last)
         return reply
     if (
-        intent in ("affirm", "deny")
+        intent in (Intent.AFFIRM, Intent.DENY)
         and rule_intent(ctx.nlu.text) is None
         and outside.is_garbled(ctx.nlu.text)
     ):
         return outside.not_understood(ctx)  # "no the uh the wah" is not a "no"
-    if intent == "affirm":
-        return SkillReply.of("affirm", "Okay. What can I help you with?", handled=False)
-    if intent == "deny":
+    if intent == Intent.AFFIRM:
+        return SkillReply.of(Intent.AFFIRM, "Okay. What can I help you with?", handled=False)
+    if intent == Intent.DENY:
         return SkillReply.of(
-            "deny", "Alright. Is there anything else I can help with?", handled=False
+            Intent.DENY, "Alright. Is there anything else I can help with?", handled=False
         )
     return None
 

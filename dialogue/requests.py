@@ -27,6 +27,7 @@ from hark.language.spoken_numbers import SCALES, TEENS, TENS, UNITS
 from hark.shop.catalog_match import STOPWORDS, stem
 from hark.shop.knowledge import Knowledge
 from hark.skills.context import SkillReply
+from hark.skills.intent import Intent
 from hark.skills.understanding import NluResult
 
 _BOUNDARY = re.compile(r"\s*[,.;!?]+\s*|\s+(?:and also|and then|and|also|plus|oh and)\s+", re.I)
@@ -38,9 +39,9 @@ _WITHDRAWN = re.compile(
 #: Intents that are a request in their own right (not just an answer or a pleasantry).
 _REQUEST_INTENTS = frozenset(
     {
-        "order_status", "return_policy", "start_return", "faq", "product_search", "product_info",
-        "product_price", "add_to_cart", "remove_from_cart", "view_cart", "checkout",
-        "human_agent", "change_quantity",
+        Intent.ORDER_STATUS, Intent.RETURN_POLICY, Intent.START_RETURN, Intent.FAQ, Intent.PRODUCT_SEARCH, Intent.PRODUCT_INFO,
+        Intent.PRODUCT_PRICE, Intent.ADD_TO_CART, Intent.REMOVE_FROM_CART, Intent.VIEW_CART, Intent.CHECKOUT,
+        Intent.HUMAN_AGENT, Intent.CHANGE_QUANTITY,
     }
 )  # fmt: skip
 _DETERMINERS = frozenset({"a", "an", "the", "some", "any", "those", "these", "my", "your"})
@@ -204,7 +205,7 @@ def combine(replies: list[SkillReply]) -> SkillReply:
     """One reply from several: the caller's own orders first, a question asked back last."""
     order = sorted(
         range(len(replies)),
-        key=lambda i: (replies[i].pending is not None, replies[i].intent != "order_status", i),
+        key=lambda i: (replies[i].pending is not None, replies[i].intent != Intent.ORDER_STATUS, i),
     )
     first = replies[order[0]]
     out = SkillReply(intent=first.intent, understood=False, handled=False)

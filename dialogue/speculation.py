@@ -8,10 +8,11 @@ reply in that gap hides the brain and the first sentence's synthesis, but
 the caller may go on talking, so the reply must not exist anywhere until
 the end is confirmed. Two steps:
 
-* ``speculate`` runs the real ``DialogueManager.turn`` (same code, same
-  reads, same writes, same skills) inside ``rollback_only``: every unit of
-  work it opens is rolled back, so no turn is stored, no cart or order
-  changes, and the manager writes no ``turn`` log line. What comes back is
+* ``speculate`` runs the real turn (``dialogue/turn.py``'s ``take_turn``:
+  same code, same reads, same writes, same skills) as a *rehearsal* inside
+  ``rollback_only``: every unit of work it opens is rolled back, so no turn
+  is stored, no cart or order changes, no text message is sent and no
+  ``turn`` log line is written. What comes back is
   the reply (without a stored turn id). A speculation that is thrown away
   therefore needs no undo: there is nothing to undo.
 * ``commit`` runs the turn again, for real, under the conversation's lock.
@@ -40,15 +41,11 @@ and such a reply is streamed into speech from its first sentence instead
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
+from hark.dialogue.turn import TurnParts, take_turn
 from hark.skills.reply import Reply
 from hark.store.db import rollback_only
-
-if TYPE_CHECKING:
-    from hark.dialogue.manager import DialogueManager
 
 
 @dataclass(frozen=True)
@@ -72,28 +69,16 @@ class NotSpeculable(RuntimeError):
     """This manager's turns may ask an LLM: compute them once, at the end of speech."""
 
 
-_SPECULATING: ContextVar[bool] = ContextVar("hark_speculating", default=False)
-
-
-def speculating() -> bool:
-    """True inside ``speculate``: the manager keeps quiet (no ``turn`` log line)."""
-    return _SPECULATING.get()
-
-
-def speculate(manager: DialogueManager, conversation_id: str, text: str) -> Speculation:
+def speculate(parts: TurnParts, conversation_id: str, text: str) -> Speculation:
     """Compute the reply to ``text`` and commit nothing (see the module docstring).
 
-    Raises what ``turn`` raises (``ConversationNotFound``, ``InvalidUtterance``), and
-    ``NotSpeculable`` for a manager with an LLM planner.
+    Raises what a turn raises (``ConversationNotFound``, ``InvalidUtterance``), and
+    ``NotSpeculable`` for a brain with an LLM planner.
     """
-    if manager.planner is not None:
+    if parts.planner is not None:
         raise NotSpeculable("turns that may ask an LLM are not speculated on")
-    token = _SPECULATING.set(True)
-    try:
-        with rollback_only():
-            reply = manager.turn(conversation_id, text)
-    finally:
-        _SPECULATING.reset(token)
+    with rollback_only():
+        reply = take_turn(parts, conversation_id, text, rehearsal=True)
     return Speculation(
         conversation_id=str(conversation_id),
         text=text,
@@ -101,11 +86,9 @@ def speculate(manager: DialogueManager, conversation_id: str, text: str) -> Spec
     )
 
 
-def commit(
-    manager: DialogueManager, speculation: Speculation, metrics: dict | None = None
-) -> Committed:
+def commit(parts: TurnParts, speculation: Speculation, metrics: dict | None = None) -> Committed:
     """Run the speculated turn for real; ``matched`` when its reply is the speculation's."""
-    reply = manager.turn(speculation.conversation_id, speculation.text, metrics)
+    reply = take_turn(parts, speculation.conversation_id, speculation.text, metrics)
     return Committed(reply=reply, matched=same_reply(reply, speculation.reply))
 
 

@@ -93,7 +93,7 @@ async def _open(services: Any, runtime: Any, notice_id: int, call_sid: str) -> s
             log.warning("notice call webhook for a call Hark did not place")
             return twiml.say_and_hang_up("")
     record, created = await asyncio.to_thread(
-        dialogue.calls.open_call, call_sid, settings.twilio_mode
+        services.calls.open_call, call_sid, settings.twilio_mode
     )
     if record.mode == "stream":  # a retry gets the same document; the stream opens once
         log.info("notice call answered", extra={"notice_id": notice_id, "mode": "stream"})
@@ -104,7 +104,7 @@ async def _open(services: Any, runtime: Any, notice_id: int, call_sid: str) -> s
         )
     if not created:  # Twilio retried: the same answer, no second conversation
         stored = await asyncio.to_thread(
-            dialogue.calls.wait_answer, call_sid, 0, runtime.retry_wait_s
+            services.calls.wait_answer, call_sid, 0, runtime.retry_wait_s
         )
         return stored or twiml.say_and_hang_up("")
     opened = await asyncio.to_thread(open_notice_call, dialogue, phone.CHANNEL, call_sid)
@@ -113,7 +113,7 @@ async def _open(services: Any, runtime: Any, notice_id: int, call_sid: str) -> s
     conversation_id, opening = opened
     document = gather.prompt(services, runtime, opening.text, 1, menu=False)
     await asyncio.to_thread(
-        dialogue.calls.answer_turn, call_sid, 0, document, conversation_id=conversation_id
+        services.calls.answer_turn, call_sid, 0, document, conversation_id=conversation_id
     )
     log.info("notice call opened", extra={"notice_id": notice_id, "mode": "gather"})
     return document

@@ -11,7 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from hark.dialogue.channel_books import HandoffOutcomes, PhoneCallBook, TextThreadBook
+from hark.dialogue.handoffs import HandoffDesk
 from hark.dialogue.manager import DialogueManager
+from hark.dialogue.phone_calls import PhoneCallLog
+from hark.dialogue.text_threads import TextThreads
 from hark.runtime.notice_rules import parse_rules
 from hark.runtime.settings import SAMPLE_SHOP_DIR, Settings
 from hark.store.db import Database, open_database
@@ -32,7 +36,8 @@ EngineT = TypeVar("EngineT", bound=_Engine)
 
 @dataclass
 class Services:
-    """The process's parts; channels get the slice they need (``VoiceServices``, the brain)."""
+    """The process's parts; channels get the slice they need (``VoiceServices``, the brain,
+    and the bookkeeping of ``dialogue/channel_books.py``: ``calls``, ``texts``, ``handoffs``)."""
 
     settings: Settings
     db: Database
@@ -40,6 +45,16 @@ class Services:
     transcriber: Transcriber | None = None
     synthesizer: Synthesizer | None = None
     engines: dict[str, EngineStatus] = field(default_factory=dict)
+    calls: PhoneCallBook = field(init=False)
+    texts: TextThreadBook = field(init=False)
+    handoffs: HandoffOutcomes = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Channel bookkeeping for webhooks that retry (calls, text threads) and handoffs'
+        # outcomes, on the same database as the brain.
+        self.calls = PhoneCallLog(self.db)
+        self.texts = TextThreads(self.db)
+        self.handoffs = HandoffDesk(self.db)
 
     def close(self) -> None:
         self.db.dispose()
@@ -83,6 +98,9 @@ def build_services(settings: Settings, *, load_engines: bool = True, **overrides
 
         dialogue.code_sender = text_sender(settings)
     services = Services(settings=settings, db=db, dialogue=dialogue)
+    for book in ("calls", "texts", "handoffs"):  # the channels' bookkeeping (channel_books.py)
+        if book in overrides:
+            setattr(services, book, overrides.pop(book))
     services.engines["llm"] = _llm_status(settings)
     for kind, attribute, loader in (
         ("asr", "transcriber", lambda: load_asr(settings, db)),

@@ -10,9 +10,11 @@ order's facts, that checkout needs a yes in a turn of its own) applies to
 both, and nothing is described twice.
 
 ``run(ctx, None)`` is the built-in path: the skill reads the caller's words
-itself. ``run(ctx, params)`` is a tool call: the skill runs on a copy of the
-turn context whose "words" are the tool's validated arguments (see
-:func:`tool_context`), and shares everything else with the turn.
+itself. ``run(ctx, params)`` is an LLM's tool call: the skill runs on a copy
+of the turn context carrying a typed :class:`~hark.skills.understanding.ToolCall`
+(the validated arguments as words and entities; see :func:`tool_context`),
+and shares everything else with the turn. The caller's own NLU reading is
+left as it was: a tool call is no guess about the caller's words.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from hark.shop.search import SearchQuery
 from hark.skills import cart, handoff, sales, support, verification
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.identity import Permission
-from hark.skills.understanding import Entities, NluResult
+from hark.skills.intent import Intent
+from hark.skills.understanding import Entities, ToolCall
 
 _ORDER_ID = r"^[A-Za-z0-9#][A-Za-z0-9 #_-]{0,39}$"
 
@@ -103,8 +106,8 @@ class Action(Generic[P]):
     (answered by the built-in pending-question path) commits anything.
     """
 
-    name: str
-    intent: str
+    intent: Intent  # what the action does: the name Python code knows it by
+    tool: str  # its name in an LLM's tool list (docs/llm.md): a wire name, kept as published
     description: str
     params: type[P]
     run: Callable[[TurnContext, P | None], SkillReply]
@@ -119,20 +122,18 @@ class Action(Generic[P]):
             prop.pop("title", None)
         return {
             "type": "function",
-            "function": {"name": self.name, "description": self.description, "parameters": schema},
+            "function": {"name": self.tool, "description": self.description, "parameters": schema},
         }
 
 
 def tool_context(
-    ctx: TurnContext, words: str, intent: str, entities: Entities | None = None
+    ctx: TurnContext, words: str, intent: Intent, entities: Entities | None = None
 ) -> TurnContext:
-    """The turn as a skill should see a tool call: the tool's arguments are what was
-    "said", everything else (session, state, customer, identity) is the turn's own."""
+    """The turn as a skill should see a tool call: the tool's arguments are what is
+    asked, everything else (session, state, customer, identity) is the turn's own."""
     text = " ".join(words.split())
-    nlu = NluResult(
-        text=text.lower(), intent=intent, confidence=1.0, entities=entities or Entities()
-    )
-    return dataclasses.replace(ctx, text=text, nlu=nlu)
+    call = ToolCall(intent, BY_INTENT[intent].tool, text, entities or Entities())
+    return dataclasses.replace(ctx, text=text, tool=call)
 
 
 def find_product(ctx: TurnContext, ref: str) -> ProductDoc | None:
@@ -151,7 +152,7 @@ def find_product(ctx: TurnContext, ref: str) -> ProductDoc | None:
     return None
 
 
-def _unknown_product(intent: str, ref: str) -> SkillReply:
+def _unknown_product(intent: Intent, ref: str) -> SkillReply:
     return SkillReply.of(
         intent,
         f"I couldn't find a product called {ref} in our shop.",
@@ -172,7 +173,7 @@ def _search(ctx: TurnContext, p: SearchProducts | None) -> SkillReply:
         in_stock_only=p.in_stock_only,
     )
     entities = Entities(price_min=p.min_price, price_max=p.max_price, category=p.category)
-    return sales.product_search(tool_context(ctx, p.query, "product_search", entities), query)
+    return sales.product_search(tool_context(ctx, p.query, Intent.PRODUCT_SEARCH, entities), query)
 
 
 def _get_product(ctx: TurnContext, p: ProductRef | None) -> SkillReply:
@@ -180,15 +181,17 @@ def _get_product(ctx: TurnContext, p: ProductRef | None) -> SkillReply:
         return sales.product_info(ctx)
     product = find_product(ctx, p.product)
     if product is None:
-        return _unknown_product("product_info", p.product)
-    tctx = tool_context(ctx, product.name, "product_info", Entities(products=[(product.sku, 1.0)]))
-    return sales.describe_product(tctx, product, "product_info")
+        return _unknown_product(Intent.PRODUCT_INFO, p.product)
+    tctx = tool_context(
+        ctx, product.name, Intent.PRODUCT_INFO, Entities(products=[(product.sku, 1.0)])
+    )
+    return sales.describe_product(tctx, product, Intent.PRODUCT_INFO)
 
 
 def _order_status(ctx: TurnContext, p: OrderRef | None) -> SkillReply:
     if p is None:
         return support.order_status(ctx)
-    tctx = tool_context(ctx, p.order_id or "my order", "order_status", Entities())
+    tctx = tool_context(ctx, p.order_id or "my order", Intent.ORDER_STATUS, Entities())
     return support.order_status(tctx, p.order_id)
 
 
@@ -197,10 +200,10 @@ def _add(ctx: TurnContext, p: AddToCart | None) -> SkillReply:
         return cart.add_to_cart(ctx)
     product = find_product(ctx, p.product)
     if product is None:
-        return _unknown_product("add_to_cart", p.product)
+        return _unknown_product(Intent.ADD_TO_CART, p.product)
     entities = Entities(products=[(product.sku, 1.0)], quantity=p.quantity)
     return cart.add_to_cart(
-        tool_context(ctx, product.name, "add_to_cart", entities), product, p.quantity
+        tool_context(ctx, product.name, Intent.ADD_TO_CART, entities), product, p.quantity
     )
 
 
@@ -209,27 +212,27 @@ def _remove(ctx: TurnContext, p: ProductRef | None) -> SkillReply:
         return cart.remove_from_cart(ctx)
     product = find_product(ctx, p.product)
     if product is None:
-        return _unknown_product("remove_from_cart", p.product)
+        return _unknown_product(Intent.REMOVE_FROM_CART, p.product)
     entities = Entities(products=[(product.sku, 1.0)])
-    return cart.remove_from_cart(tool_context(ctx, product.name, "remove_from_cart", entities))
+    return cart.remove_from_cart(tool_context(ctx, product.name, Intent.REMOVE_FROM_CART, entities))
 
 
 def _view_cart(ctx: TurnContext, p: NoParams | None) -> SkillReply:
-    return cart.view_cart(ctx if p is None else tool_context(ctx, "my cart", "view_cart"))
+    return cart.view_cart(ctx if p is None else tool_context(ctx, "my cart", Intent.VIEW_CART))
 
 
 def _checkout(ctx: TurnContext, p: NoParams | None) -> SkillReply:
-    return cart.checkout(ctx if p is None else tool_context(ctx, "check out", "checkout"))
+    return cart.checkout(ctx if p is None else tool_context(ctx, "check out", Intent.CHECKOUT))
 
 
 def _faq(ctx: TurnContext, p: FaqLookup | None) -> SkillReply:
-    return support.faq(ctx if p is None else tool_context(ctx, p.question, "faq"))
+    return support.faq(ctx if p is None else tool_context(ctx, p.question, Intent.FAQ))
 
 
 def _start_return(ctx: TurnContext, p: OrderRef | None) -> SkillReply:
     if p is None:
         return support.start_return(ctx)
-    tctx = tool_context(ctx, p.order_id or "my order", "start_return", Entities())
+    tctx = tool_context(ctx, p.order_id or "my order", Intent.START_RETURN, Entities())
     return support.start_return(tctx, p.order_id)
 
 
@@ -239,9 +242,9 @@ def _verify(ctx: TurnContext, p: NoParams | None) -> SkillReply:
     an e-mail) is checked by the brain in their next turn and never sent to the model."""
     if ctx.may(Permission.CUSTOMER_DATA):
         return SkillReply.of(
-            "verify_identity", "You're signed in to your account, so I can help with it."
+            Intent.VERIFY_IDENTITY, "You're signed in to your account, so I can help with it."
         )
-    return verification.ask_to_verify(ctx, "status", intent="verify_identity")
+    return verification.ask_to_verify(ctx, "status", intent=Intent.VERIFY_IDENTITY)
 
 
 def _handoff(ctx: TurnContext, p: Handoff | None) -> SkillReply:
@@ -250,49 +253,49 @@ def _handoff(ctx: TurnContext, p: Handoff | None) -> SkillReply:
 
 _ALL: tuple[Action[Any], ...] = (
     Action(
+        Intent.PRODUCT_SEARCH,
         "search_products",
-        "product_search",
         "Search the shop's catalog. Returns matching products with sku, name, price and stock.",
         SearchProducts,
         _search,
     ),
     Action(
+        Intent.PRODUCT_INFO,
         "get_product",
-        "product_info",
         "Price, description and stock of one product.",
         ProductRef,
         _get_product,
     ),
     Action(
+        Intent.ORDER_STATUS,
         "get_order_status",
-        "order_status",
         "Status, items and delivery date of an order, if this caller may hear them.",
         OrderRef,
         _order_status,
     ),
     Action(
-        "add_to_cart",
+        Intent.ADD_TO_CART,
         "add_to_cart",
         "Add a product to the caller's cart (never more than is in stock).",
         AddToCart,
         _add,
     ),
     Action(
-        "remove_from_cart",
+        Intent.REMOVE_FROM_CART,
         "remove_from_cart",
         "Remove a product from the caller's cart.",
         ProductRef,
         _remove,
     ),
     Action(
-        "view_cart",
+        Intent.VIEW_CART,
         "view_cart",
         "What is in the caller's cart, and the total.",
         NoParams,
         _view_cart,
     ),
     Action(
-        "checkout",
+        Intent.CHECKOUT,
         "checkout",
         "Read the cart back and ask the caller to confirm the order. Never places it: "
         "the caller's yes in their next turn does.",
@@ -301,14 +304,14 @@ _ALL: tuple[Action[Any], ...] = (
         final=True,
     ),
     Action(
+        Intent.FAQ,
         "faq_lookup",
-        "faq",
         "The shop's own answer to a question about shipping, returns, payment, hours or services.",
         FaqLookup,
         _faq,
     ),
     Action(
-        "start_return",
+        Intent.START_RETURN,
         "start_return",
         "Check that an order can be returned and ask the caller to confirm. The caller's yes "
         "in their next turn opens the return.",
@@ -317,7 +320,7 @@ _ALL: tuple[Action[Any], ...] = (
         final=True,
     ),
     Action(
-        "verify_identity",
+        Intent.VERIFY_IDENTITY,
         "verify_identity",
         "When the caller must prove who they are before hearing order or account details: "
         "Hark asks them itself. Never ask for or repeat personal details yourself.",
@@ -326,8 +329,8 @@ _ALL: tuple[Action[Any], ...] = (
         final=True,
     ),
     Action(
+        Intent.HUMAN_AGENT,
         "handoff_to_human",
-        "human_agent",
         "Connect the caller with a person, with a summary of the conversation.",
         Handoff,
         _handoff,
@@ -335,17 +338,20 @@ _ALL: tuple[Action[Any], ...] = (
     ),
 )
 
-ACTIONS: dict[str, Action[Any]] = {a.name: a for a in _ALL}
+#: The actions by tool name (what an LLM's call names).
+ACTIONS: dict[str, Action[Any]] = {a.tool: a for a in _ALL}
+#: The actions by intent (what the built-in NLU reads).
+BY_INTENT: dict[Intent, Action[Any]] = {a.intent: a for a in _ALL}
 
 
-def handler(name: str) -> Callable[[TurnContext], SkillReply]:
+def handler(intent: Intent) -> Callable[[TurnContext], SkillReply]:
     """The built-in NLU's entry point for an action: the skill reads the caller's words."""
-    action = ACTIONS[name]
+    action = BY_INTENT[intent]
 
     def run_from_turn(ctx: TurnContext) -> SkillReply:
         return action.run(ctx, None)
 
-    run_from_turn.__name__ = f"{name}_from_turn"
+    run_from_turn.__name__ = f"{action.tool}_from_turn"
     return run_from_turn
 
 

@@ -29,6 +29,7 @@ from hark.skills.context import SkillReply, TurnContext, card, remember_fact
 from hark.skills.cross_sell import offer_cross_sell
 from hark.skills.identity import Permission
 from hark.skills.notices.watch import note_sold_out
+from hark.skills.intent import Intent
 from hark.skills.reply import Action
 from hark.skills.sales import by_ordinal, focus, product_search, resolve_product
 from hark.skills.state import Pending
@@ -41,12 +42,12 @@ def checkout(ctx: TurnContext) -> SkillReply:
     cart = get_cart(ctx)
     lines = cart_lines(ctx, cart)
     if not lines:
-        return SkillReply.of("checkout", "Your cart is empty. What would you like to buy?")
+        return SkillReply.of(Intent.CHECKOUT, "Your cart is empty. What would you like to buy?")
     if not ctx.may(Permission.CHECKOUT):
-        reply = SkillReply(intent="checkout")
+        reply = SkillReply(intent=Intent.CHECKOUT)
         reply.say.extend(cart_summary(ctx, lines))
         if ctx.claimed is not None or ctx.customer is not None:  # a claim, or a text thread
-            ask = ask_to_verify(ctx, "checkout", intent="checkout")
+            ask = ask_to_verify(ctx, "checkout", intent=Intent.CHECKOUT)
             reply.say.extend(ask.say)
             reply.pending, reply.handled = ask.pending, False
             return reply
@@ -58,7 +59,7 @@ def checkout(ctx: TurnContext) -> SkillReply:
             "and I'll place the order right away."
         )
         return reply
-    reply = SkillReply(intent="checkout")
+    reply = SkillReply(intent=Intent.CHECKOUT)
     reply.say.extend(cart_summary(ctx, lines))
     reply.say.say("Shall I place the order with the payment method on file?")
     reply.pending = Pending("checkout", {"total": str(cart_total(lines))})
@@ -71,11 +72,11 @@ def confirm_checkout(ctx: TurnContext) -> SkillReply:
     cart = get_cart(ctx)
     lines = cart_lines(ctx, cart)
     if cart is None or not lines:
-        return SkillReply.of("checkout", "Your cart is empty, so there's nothing to order.")
+        return SkillReply.of(Intent.CHECKOUT, "Your cart is empty, so there's nothing to order.")
     sold_out = [p for p, q in lines if p.stock < q]
     if sold_out:
         return SkillReply.of(
-            "checkout",
+            Intent.CHECKOUT,
             f"Sorry, we no longer have enough of {join_words(['the ' + p.name for p in sold_out])}.",
             "Would you like to change the quantity or remove it?",
         )
@@ -100,7 +101,7 @@ def confirm_checkout(ctx: TurnContext) -> SkillReply:
     ctx.state.focus_order_id = order.order_id
     remember_fact(ctx.state, "orders", order.order_id)
     total = cart_total(lines)
-    reply = SkillReply(intent="checkout")
+    reply = SkillReply(intent=Intent.CHECKOUT)
     reply.say.say("Your order is placed. The order number is ", digits(order.order_id), ".")
     reply.say.say(f"The total of {ctx.price(float(total))} goes on the payment method on file.")
     reply.say.say(f"It should arrive by {spoken_when(eta, ctx.today)}.")
@@ -128,10 +129,10 @@ def add_to_cart(
     if product is None:
         if ctx.entities.keywords:
             return product_search(ctx)
-        return SkillReply.of("add_to_cart", "What would you like to add?", handled=False)
+        return SkillReply.of(Intent.ADD_TO_CART, "What would you like to add?", handled=False)
     quantity = quantity or ctx.entities.quantity or 1
     focus(ctx, product)
-    reply = SkillReply(intent="add_to_cart", cards=[card(product)])
+    reply = SkillReply(intent=Intent.ADD_TO_CART, cards=[card(product)])
     now, problem = add_item(ctx, product, quantity)
     if problem == "out_of_stock":
         reply.say.say(f"Sorry, the {product.name} is out of stock right now.")
@@ -187,13 +188,15 @@ def _cart_target(ctx: TurnContext, lines: list[tuple[ProductDoc, int]]) -> Produ
 def remove_from_cart(ctx: TurnContext) -> SkillReply:
     lines = cart_lines(ctx, get_cart(ctx))
     if not lines:
-        return SkillReply.of("remove_from_cart", "Your cart is already empty.")
+        return SkillReply.of(Intent.REMOVE_FROM_CART, "Your cart is already empty.")
     product = _cart_target(ctx, lines)
     if product is None:
         names = join_words([f"the {p.name}" for p, _ in lines], "or")
-        return SkillReply.of("remove_from_cart", f"Which should I remove: {names}?", handled=False)
+        return SkillReply.of(
+            Intent.REMOVE_FROM_CART, f"Which should I remove: {names}?", handled=False
+        )
     set_quantity(ctx, product, 0)
-    reply = SkillReply(intent="remove_from_cart")
+    reply = SkillReply(intent=Intent.REMOVE_FROM_CART)
     reply.say.say(f"I've removed the {product.name}.")
     reply.say.extend(cart_summary(ctx, cart_lines(ctx, get_cart(ctx))))
     return reply
@@ -207,21 +210,23 @@ def change_quantity(ctx: TurnContext) -> SkillReply:
     quantity = ctx.entities.quantity
     lines = cart_lines(ctx, get_cart(ctx))
     if quantity is None:
-        return SkillReply.of("change_quantity", "How many would you like?", handled=False)
+        return SkillReply.of(Intent.CHANGE_QUANTITY, "How many would you like?", handled=False)
     if not lines:
         product = resolve_product(ctx)
         if product is not None:
             return add_to_cart(ctx, product, quantity)
-        return SkillReply.of("change_quantity", "Your cart is empty. What would you like to add?")
+        return SkillReply.of(
+            Intent.CHANGE_QUANTITY, "Your cart is empty. What would you like to add?"
+        )
     product = _cart_target(ctx, lines)
     if product is None:
         names = join_words([f"the {p.name}" for p, _ in lines], "or")
-        return SkillReply.of("change_quantity", f"Which item: {names}?", handled=False)
-    if _MORE.search(ctx.nlu.text or ""):
+        return SkillReply.of(Intent.CHANGE_QUANTITY, f"Which item: {names}?", handled=False)
+    if _MORE.search(ctx.words):
         return add_to_cart(ctx, product, quantity)  # "one more of those": on top of what's there
     now, problem = set_quantity(ctx, product, quantity)
     focus(ctx, product)
-    reply = SkillReply(intent="change_quantity")
+    reply = SkillReply(intent=Intent.CHANGE_QUANTITY)
     if now == 0:
         reply.say.say(f"I've removed the {product.name}.")
     elif problem == "limited":
@@ -240,7 +245,7 @@ def change_quantity(ctx: TurnContext) -> SkillReply:
 
 def view_cart(ctx: TurnContext) -> SkillReply:
     lines = cart_lines(ctx, get_cart(ctx))
-    reply = SkillReply(intent="view_cart", say=cart_summary(ctx, lines))
+    reply = SkillReply(intent=Intent.VIEW_CART, say=cart_summary(ctx, lines))
     reply.cards = [card(p) for p, _ in lines]
     if lines:
         reply.say.say("Would you like to check out?")

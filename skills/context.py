@@ -25,9 +25,10 @@ from hark.skills.identity import (
     Permission,
     allowed,
 )
+from hark.skills.intent import Intent
 from hark.skills.reply import Action, Card
 from hark.skills.state import ConversationState, Pending
-from hark.skills.understanding import Entities, NluResult
+from hark.skills.understanding import Entities, NluResult, ToolCall
 from hark.store.models import Conversation, Customer
 
 
@@ -71,10 +72,22 @@ class TurnContext:
 
     said: str = ""  # the redacted user text as said, punctuation and all
     codes: CodeSender | None = None  # texts verification codes (HARK_VERIFY_BY_CODE)
+    #: set when an LLM's tool call runs the skill: then its arguments are what was asked
+    tool: ToolCall | None = None
+
+    @property
+    def intent(self) -> Intent:
+        """What is asked: the tool call's action, else the NLU's reading of the caller."""
+        return self.tool.intent if self.tool is not None else self.nlu.intent
+
+    @property
+    def words(self) -> str:
+        """The normalised words a skill reads: the tool call's, else the caller's."""
+        return self.tool.words.lower() if self.tool is not None else self.nlu.text
 
     @property
     def entities(self) -> Entities:
-        return self.nlu.entities
+        return self.tool.entities if self.tool is not None else self.nlu.entities
 
     @property
     def currency(self) -> str:
@@ -94,7 +107,7 @@ class SkillReply:
     """What a skill wants said and done."""
 
     say: Utterance = field(default_factory=Utterance)
-    intent: str = ""
+    intent: Intent | None = None  # None: the NLU's reading of the turn
     cards: list[Card] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     end: bool = False
@@ -104,7 +117,7 @@ class SkillReply:
     resolved: bool | None = None  # set Conversation.resolved (None: leave as is)
 
     @classmethod
-    def of(cls, intent: str, *sentences: str, **kwargs: Any) -> SkillReply:
+    def of(cls, intent: Intent, *sentences: str, **kwargs: Any) -> SkillReply:
         reply = cls(intent=intent, **kwargs)
         for sentence in sentences:
             reply.say.say(sentence)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from hark.skills.context import SkillReply, TurnContext
+from hark.skills.intent import Intent
 from hark.skills.reply import Action
 from hark.skills.state import ConversationState, Pending
 
@@ -21,27 +22,27 @@ REASONS = {
     "negative_sentiment": "the customer was very upset twice",
     "offered": "the customer accepted an offer to talk to a person",
 }
-_INTENT_TOPICS = {
-    "order_status": "an order",
-    "start_return": "a return",
-    "return_policy": "returns",
-    "checkout": "placing an order",
-    "add_to_cart": "the cart",
-    "view_cart": "the cart",
-    "product_search": "finding a product",
-    "product_info": "a product",
-    "faq": "a question",
+_INTENT_TOPICS: dict[str, str] = {
+    Intent.ORDER_STATUS: "an order",
+    Intent.START_RETURN: "a return",
+    Intent.RETURN_POLICY: "returns",
+    Intent.CHECKOUT: "placing an order",
+    Intent.ADD_TO_CART: "the cart",
+    Intent.VIEW_CART: "the cart",
+    Intent.PRODUCT_SEARCH: "finding a product",
+    Intent.PRODUCT_INFO: "a product",
+    Intent.FAQ: "a question",
 }
 _SKIP = {
-    "greet",
-    "affirm",
-    "deny",
-    "thanks",
-    "human_agent",
-    "out_of_scope",
-    "repeat",
-    "help",
-    "cancel",
+    Intent.GREET,
+    Intent.AFFIRM,
+    Intent.DENY,
+    Intent.THANKS,
+    Intent.HUMAN_AGENT,
+    Intent.OUT_OF_SCOPE,
+    Intent.REPEAT,
+    Intent.HELP,
+    Intent.CANCEL,
 }
 
 
@@ -57,8 +58,8 @@ def topic_phrase(state: ConversationState) -> str:
     """A few words for "When we spoke recently about ...": "your order 5274", "a return"."""
     intent = main_intent(state)
     orders = state.facts.get("orders") or []
-    if intent in ("order_status", "start_return") and orders:
-        base = "your order" if intent == "order_status" else "a return for order"
+    if intent in (Intent.ORDER_STATUS, Intent.START_RETURN) and orders:
+        base = "your order" if intent == Intent.ORDER_STATUS else "a return for order"
         return f"{base} {orders[-1]}"
     return _INTENT_TOPICS.get(intent, "your question")
 
@@ -130,7 +131,7 @@ def handoff(ctx: TurnContext, reason: str) -> SkillReply:
     state = ctx.state
     state.handed_off = True
     state.pending = None
-    reply = SkillReply(intent="human_agent", resolved=False)
+    reply = SkillReply(intent=Intent.HUMAN_AGENT, resolved=False)
     data: dict[str, Any] = {"summary": build_summary(ctx, reason), "reason": reason}
     if reach(ctx.conversation.channel) == "callback":
         _offer_callback(ctx, reply)

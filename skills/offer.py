@@ -15,6 +15,7 @@ from hark.shop.product_words import ProductDoc
 from hark.shop.search import SearchOutcome, SearchQuery
 from hark.skills.context import SkillReply, TurnContext, card, remember_fact
 from hark.skills.notices.watch import note_sold_out
+from hark.skills.intent import Intent
 from hark.skills.state import SearchMemory
 
 
@@ -73,7 +74,7 @@ def present_outcome(
     ctx: TurnContext,
     query: SearchQuery,
     outcome: SearchOutcome,
-    intent: str,
+    intent: Intent,
     opener: str | None = None,
 ) -> SkillReply:
     if outcome.hits:
@@ -97,7 +98,7 @@ def present_outcome(
 
 
 def _recommend(
-    ctx: TurnContext, query: SearchQuery, outcome: SearchOutcome, intent: str, opener: str | None
+    ctx: TurnContext, query: SearchQuery, outcome: SearchOutcome, intent: Intent, opener: str | None
 ) -> SkillReply:
     reply = SkillReply(intent=intent)
     bounds = bounds_phrase(ctx, query.price_min, query.price_max)
@@ -131,7 +132,7 @@ def _recommend(
 
 
 def _sold_out(
-    ctx: TurnContext, query: SearchQuery, outcome: SearchOutcome, intent: str
+    ctx: TurnContext, query: SearchQuery, outcome: SearchOutcome, intent: Intent
 ) -> SkillReply:
     """Every match is sold out: say so, then offer the nearest thing in stock."""
     reply = SkillReply(intent=intent)

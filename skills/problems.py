@@ -17,6 +17,7 @@ from hark.language.speech import digits
 from hark.shop.semantic import CARRIED_MIN
 from hark.skills import support
 from hark.skills.context import SkillReply, TurnContext, remember_fact
+from hark.skills.intent import Intent
 from hark.skills.state import Pending
 from hark.store.models import Order
 
@@ -58,7 +59,7 @@ def report_problem(ctx: TurnContext, kind: str | None = None) -> SkillReply:
     a return (refund or replacement, as the shop's policy says) for a delivered order, else
     a person."""
     order = _target(ctx)
-    reply = SkillReply(intent="start_return", resolved=False)
+    reply = SkillReply(intent=Intent.START_RETURN, resolved=False)
     reply.say.say(_APOLOGY.get(kind or "", _DEFAULT_APOLOGY))
     if order is None:
         reply.say.say("What's the order number, so I can start a return for it?")
@@ -142,7 +143,7 @@ def late_complaint(ctx: TurnContext) -> SkillReply:
     """
     mark_unresolved(ctx, "a late delivery")
     status = support.order_status(ctx)
-    reply = SkillReply(intent="order_status", resolved=False)
+    reply = SkillReply(intent=Intent.ORDER_STATUS, resolved=False)
     if not status.say.text().startswith("I'm sorry"):
         reply.say.say("I'm sorry for the wait.")
     reply.say.extend(status.say)
@@ -159,7 +160,7 @@ def late_complaint(ctx: TurnContext) -> SkillReply:
 def service_complaint(ctx: TurnContext) -> SkillReply:
     """A complaint about how they were treated: an apology, and a person who can act on it."""
     mark_unresolved(ctx, "a complaint about our service")
-    reply = SkillReply(intent="human_agent", resolved=False)
+    reply = SkillReply(intent=Intent.HUMAN_AGENT, resolved=False)
     reply.say.say(
         "I'm really sorry you were treated that way. That isn't the service we want to give."
     )

@@ -16,6 +16,7 @@ from hark.shop.product_words import ProductDoc, head_noun
 from hark.shop.search import SearchQuery
 from hark.shop.search_words import is_kind
 from hark.skills.context import SkillReply, TurnContext, card
+from hark.skills.intent import Intent
 from hark.skills.offer import focus
 
 
@@ -88,7 +89,7 @@ def _kind_words(ref: ProductDoc) -> list[str]:
     return [head, *[w for w in tails if len(w) >= 3][:1]]
 
 
-def step(ctx: TurnContext, direction: str, intent: str) -> SkillReply:
+def step(ctx: TurnContext, direction: str, intent: Intent) -> SkillReply:
     """One step from the focus product in the asked direction, or an honest "that's the end"."""
     ref = reference(ctx)
     if ref is None:

@@ -15,6 +15,7 @@ from hark.shop.product_words import ProductDoc, head_noun
 from hark.shop.search import SearchQuery
 from hark.skills.context import SkillReply, TurnContext, card
 from hark.skills.notices.watch import note_sold_out
+from hark.skills.intent import Intent
 from hark.skills.offer import categories_sentence, focus, present_outcome
 from hark.skills.refine import last_query, pick_shown, shown, step
 from hark.skills.state import Pending
@@ -99,12 +100,12 @@ def product_search(ctx: TurnContext, query: SearchQuery | None = None) -> SkillR
         and query.price_max is None
     ):
         return SkillReply.of(
-            "product_search",
+            Intent.PRODUCT_SEARCH,
             "Sure. What are you looking for?",
             categories_sentence(ctx),
             handled=False,
         )
-    direction = ctx.entities.comparative if ctx.nlu.intent == "product_search" else None
+    direction = ctx.entities.comparative if ctx.intent == Intent.PRODUCT_SEARCH else None
     if direction in ("cheaper", "more_expensive") and outcome.hits:
         # "your cheapest speaker": all the speakers, by price, not by relevance
         query.limit = 10
@@ -113,8 +114,8 @@ def product_search(ctx: TurnContext, query: SearchQuery | None = None) -> SkillR
         wide.hits = wide.hits[:3]
         outcome = wide
         opener = "The most affordable is" if direction == "cheaper" else "The top of the range is"
-        return present_outcome(ctx, query, outcome, "product_search", opener=opener)
-    return present_outcome(ctx, query, outcome, "product_search")
+        return present_outcome(ctx, query, outcome, Intent.PRODUCT_SEARCH, opener=opener)
+    return present_outcome(ctx, query, outcome, Intent.PRODUCT_SEARCH)
 
 
 def refine_search(ctx: TurnContext) -> SkillReply:
@@ -122,7 +123,7 @@ def refine_search(ctx: TurnContext) -> SkillReply:
     memory = ctx.state.search
     direction = e.comparative
     if direction and (ctx.state.focus_sku or memory.results):
-        return step(ctx, direction, "refine_search")
+        return step(ctx, direction, Intent.REFINE_SEARCH)
     if not memory.query and not memory.category and not memory.results:
         return product_search(ctx)
     query = last_query(ctx, limit=3)
@@ -133,7 +134,7 @@ def refine_search(ctx: TurnContext) -> SkillReply:
     extra = " ".join(k for k in e.keywords if k not in query.text.split())
     if extra:
         query.text = f"{query.text} {extra}".strip()
-    return present_outcome(ctx, query, ctx.knowledge.search.search(query), "refine_search")
+    return present_outcome(ctx, query, ctx.knowledge.search.search(query), Intent.REFINE_SEARCH)
 
 
 # --- talking about one product --------------------------------------------------
@@ -152,35 +153,35 @@ def select_item(ctx: TurnContext) -> SkillReply:
     if product is None and e.comparative and listed:
         product = pick_shown(ctx, e.comparative)
         if product is None:
-            return step(ctx, e.comparative, "select_item")
+            return step(ctx, e.comparative, Intent.SELECT_ITEM)
     product = product or mentioned(ctx) or (listed[0] if len(listed) == 1 else None)
     if product is None:
         if listed:
             names = join_words([f"the {p.name}" for p in listed[:3]], "or")
-            return SkillReply.of("select_item", f"Which one: {names}?", handled=False)
+            return SkillReply.of(Intent.SELECT_ITEM, f"Which one: {names}?", handled=False)
         return SkillReply.of(
-            "select_item",
+            Intent.SELECT_ITEM,
             "Which product do you mean? Tell me what you're looking for.",
             handled=False,
             understood=False,
         )
-    return describe_product(ctx, product, "select_item")
+    return describe_product(ctx, product, Intent.SELECT_ITEM)
 
 
-def _about(ctx: TurnContext, product: ProductDoc, intent: str) -> SkillReply:
+def _about(ctx: TurnContext, product: ProductDoc, intent: Intent) -> SkillReply:
     """A reply about one product: it is "it" from now on and its card is on screen."""
     focus(ctx, product)
     return SkillReply(intent=intent, cards=[card(product)])
 
 
-def _unresolved(ctx: TurnContext, intent: str, question: str) -> SkillReply:
+def _unresolved(ctx: TurnContext, intent: Intent, question: str) -> SkillReply:
     """No product to talk about: search for the words said, else ask which one."""
     if ctx.entities.keywords:
         return product_search(ctx)
     return SkillReply.of(intent, question, handled=False)
 
 
-def describe_product(ctx: TurnContext, product: ProductDoc, intent: str) -> SkillReply:
+def describe_product(ctx: TurnContext, product: ProductDoc, intent: Intent) -> SkillReply:
     reply = _about(ctx, product, intent)
     reply.say.say(f"The {product.name} costs {ctx.price(product.price)}.")
     detail = short_text(product.description, max_sentences=2, max_words=35)
@@ -214,15 +215,15 @@ def _offer_in_stock_instead(ctx: TurnContext, reply: SkillReply, product: Produc
 def product_info(ctx: TurnContext) -> SkillReply:
     product = resolve_product(ctx)
     if product is None:
-        return _unresolved(ctx, "product_info", "Which product would you like to know about?")
-    if _STOCK_WORDS.search(ctx.nlu.text or ""):
+        return _unresolved(ctx, Intent.PRODUCT_INFO, "Which product would you like to know about?")
+    if _STOCK_WORDS.search(ctx.words):
         return stock_answer(ctx, product)
-    return describe_product(ctx, product, "product_info")
+    return describe_product(ctx, product, Intent.PRODUCT_INFO)
 
 
 def stock_answer(ctx: TurnContext, product: ProductDoc) -> SkillReply:
     """ "Is the X in stock?", "how many X are left?": yes or no first, then the offer."""
-    reply = _about(ctx, product, "product_info")
+    reply = _about(ctx, product, Intent.PRODUCT_INFO)
     if product.in_stock:
         left = f"We have {product.stock} in stock." if product.stock <= 5 else "It's in stock."
         reply.say.say(f"Yes, the {product.name} is available. {left}")
@@ -237,8 +238,8 @@ def stock_answer(ctx: TurnContext, product: ProductDoc) -> SkillReply:
 def product_price(ctx: TurnContext) -> SkillReply:
     product = resolve_product(ctx)
     if product is None:
-        return _unresolved(ctx, "product_price", "Which product would you like the price of?")
-    reply = _about(ctx, product, "product_price")
+        return _unresolved(ctx, Intent.PRODUCT_PRICE, "Which product would you like the price of?")
+    reply = _about(ctx, product, Intent.PRODUCT_PRICE)
     reply.say.say(f"The {product.name} costs {ctx.price(product.price)}.")
     if not product.in_stock:
         reply.say.say("It's out of stock right now, though.")

@@ -28,6 +28,7 @@ from hark.language.speech import (
 )
 from hark.skills.context import SkillReply, TurnContext, remember_fact
 from hark.skills.identity import Permission
+from hark.skills.intent import Intent
 from hark.skills.order_state import (
     late_sentence,
     late_words,
@@ -146,7 +147,7 @@ def order_in_question(ctx: TurnContext) -> Order | None:
     """The caller's active order they are asking about by what is in it ("when's my blender
     showing up", "I'm fed up waiting for this ladder"): a product or category they name is in
     one of their orders still on its way, and they ask about its arrival."""
-    if ctx.customer is None or not _ARRIVAL.search(ctx.nlu.text or ""):
+    if ctx.customer is None or not _ARRIVAL.search(ctx.words):
         return None
     named = {sku for sku, score in ctx.entities.products if score >= 0.45}
     category = ctx.entities.category
@@ -170,13 +171,13 @@ def order_status(ctx: TurnContext, order_id: str | None = None) -> SkillReply:
         return _status_for(ctx, order_id)
     orders = customer_orders(ctx)
     if not orders:
-        return SkillReply.of("order_status", "I don't see any orders on your account yet.")
-    if _LAST_WORDS.search(ctx.nlu.text or ""):
+        return SkillReply.of(Intent.ORDER_STATUS, "I don't see any orders on your account yet.")
+    if _LAST_WORDS.search(ctx.words):
         chosen = [orders[0]]
     else:
         active = [o for o in orders if o.status in ACTIVE_STATUSES]
         chosen = active[:2] or [orders[0]]
-    reply = SkillReply(intent="order_status")
+    reply = SkillReply(intent=Intent.ORDER_STATUS)
     reply.say.extend(describe_order(ctx, chosen[0]))
     if len(chosen) > 1:
         other = chosen[1]
@@ -198,34 +199,34 @@ def _status_unverified(ctx: TurnContext, order_id: str | None) -> SkillReply:
     if claimed is None:
         if not order_id:
             return SkillReply.of(
-                "order_status",
+                Intent.ORDER_STATUS,
                 "Sure. What's your order number?",
                 pending=Pending("order_number", {"purpose": "status"}),
                 handled=False,
             )
-        return ask_to_verify(ctx, "status", order_id, intent="order_status")
+        return ask_to_verify(ctx, "status", order_id, intent=Intent.ORDER_STATUS)
     if shut(ctx, claimed.customer_id):
-        return offer_person("order_status")
+        return offer_person(Intent.ORDER_STATUS)
     if order_id:
         order = own_order(ctx, claimed, order_id)
         if order is None:
             if shut(ctx, claimed.customer_id):
-                return offer_person("order_status")
+                return offer_person(Intent.ORDER_STATUS)
             return _not_on_account(order_id)
-        lead = SkillReply(intent="order_status")
+        lead = SkillReply(intent=Intent.ORDER_STATUS)
         lead.say.say("Order ", digits(order_id), f" is {_status_word(order)}.")
     else:
         orders = customer_orders(ctx, claimed)
         if not orders:
-            return SkillReply.of("order_status", "I don't see any orders on your account yet.")
+            return SkillReply.of(Intent.ORDER_STATUS, "I don't see any orders on your account yet.")
         order = next((o for o in orders if o.status in ACTIVE_STATUSES), orders[0])
         lead = SkillReply.of(
-            "order_status", f"There's an order on your account that is {_status_word(order)}."
+            Intent.ORDER_STATUS, f"There's an order on your account that is {_status_word(order)}."
         )
     lead.handled = False
     question = claim_question(ctx, claimed)
     if question is None:
-        lead.say.extend(no_other_detail("order_status").say)
+        lead.say.extend(no_other_detail(Intent.ORDER_STATUS).say)
         lead.pending = Pending("handoff", {"reason": "identity not verified"})
         return lead
     lead.say.say("To tell you more, like dates and items, I need to make sure it's you.")
@@ -248,7 +249,7 @@ def _status_word(order: Order) -> str:
 def _not_on_account(order_id: str) -> SkillReply:
     """The same answer whether the order does not exist or is someone else's."""
     reply = SkillReply(
-        intent="order_status",
+        intent=Intent.ORDER_STATUS,
         handled=False,
         pending=Pending("order_number", {"purpose": "status"}),
     )
@@ -263,7 +264,7 @@ def _status_for(ctx: TurnContext, order_id: str) -> SkillReply:
         return _not_on_account(order_id)
     ctx.state.focus_order_id = order.order_id
     remember_fact(ctx.state, "orders", order.order_id)
-    return SkillReply(intent="order_status", say=describe_order(ctx, order))
+    return SkillReply(intent=Intent.ORDER_STATUS, say=describe_order(ctx, order))
 
 
 # --- returns ----------------------------------------------------------------------
@@ -292,22 +293,22 @@ def return_policy(ctx: TurnContext) -> SkillReply:
     entry = return_policy_entry(ctx)
     if entry is None:
         return SkillReply.of(
-            "return_policy",
+            Intent.RETURN_POLICY,
             "I don't have the details of our return policy.",
             "Would you like me to connect you with a person who does?",
             pending=Pending("handoff", {"reason": "return policy unknown"}),
         )
     text = short_text(money_in_text(entry.answer, ctx.currency), max_sentences=3, max_words=60)
-    return SkillReply.of("return_policy", text)
+    return SkillReply.of(Intent.RETURN_POLICY, text)
 
 
 def start_return(ctx: TurnContext, order_id: str | None = None) -> SkillReply:
     said = order_id or ctx.entities.order_id
     if not ctx.may(Permission.START_RETURN):
         if said or ctx.claimed is not None or ctx.customer is not None:
-            return ask_to_verify(ctx, "return", said, intent="start_return")
+            return ask_to_verify(ctx, "return", said, intent=Intent.START_RETURN)
         return SkillReply.of(
-            "start_return",
+            Intent.START_RETURN,
             "I can help with that. What's the order number?",
             pending=Pending("order_number", {"purpose": "return"}),
             handled=False,
@@ -319,18 +320,18 @@ def start_return(ctx: TurnContext, order_id: str | None = None) -> SkillReply:
         delivered = [o for o in customer_orders(ctx) if o.status == "delivered"]
         if not delivered:
             return SkillReply.of(
-                "start_return",
+                Intent.START_RETURN,
                 "I don't see a delivered order on your account, so there's nothing to return yet.",
             )
         return SkillReply.of(
-            "start_return",
+            Intent.START_RETURN,
             "I can help with that. What's the order number?",
             pending=Pending("order_number", {"purpose": "return"}),
             handled=False,
         )
     ctx.state.focus_order_id = order.order_id
     remember_fact(ctx.state, "orders", order.order_id)
-    reply = SkillReply(intent="start_return")
+    reply = SkillReply(intent=Intent.START_RETURN)
     number = digits(order.order_id)
     if order.status != "delivered":
         reply.say.say("I can't start a return for order ", number, " yet.")
@@ -394,7 +395,7 @@ def _return_target(ctx: TurnContext, order_id: str | None) -> Order | None:
         if focus is not None and owned(ctx, focus):
             return focus
     delivered = [o for o in orders if o.status == "delivered"]
-    if _LAST_WORDS.search(ctx.nlu.text or "") or len(delivered) == 1:
+    if _LAST_WORDS.search(ctx.words) or len(delivered) == 1:
         return delivered[0] if delivered else orders[0]
     return delivered[0] if delivered and delivered[0] == orders[0] else None
 
@@ -404,7 +405,7 @@ def confirm_return(ctx: TurnContext, order_id: str) -> SkillReply:
         return start_return(ctx, order_id)
     order = find_order(ctx, order_id)
     if order is None or order.status != "delivered" or not owned(ctx, order):
-        return SkillReply.of("start_return", "Sorry, I can't start that return any more.")
+        return SkillReply.of(Intent.START_RETURN, "Sorry, I can't start that return any more.")
     request = ReturnRequest(
         order_id=order.order_id, reason="requested in conversation", status="open"
     )
@@ -412,7 +413,7 @@ def confirm_return(ctx: TurnContext, order_id: str) -> SkillReply:
     ctx.session.flush()
     remember_fact(ctx.state, "returns", request.id)
     ctx.state.proof_for = None  # a proof given for an action is used up by it
-    reply = SkillReply(intent="start_return")
+    reply = SkillReply(intent=Intent.START_RETURN)
     reply.say.say("Done. I've started a return for order ", digits(order.order_id), ".")
     reply.say.say(f"Your return number is {request.id}.")
     entry = return_policy_entry(ctx)
@@ -434,10 +435,10 @@ _AM_I_TALKING_TO_A_BOT = re.compile(
 
 
 def faq(ctx: TurnContext) -> SkillReply:
-    if _AM_I_TALKING_TO_A_BOT.search(ctx.nlu.text or ""):
+    if _AM_I_TALKING_TO_A_BOT.search(ctx.words):
         # Honesty about being an AI never depends on the shop having written an FAQ for it.
         return SkillReply.of(
-            "faq",
+            Intent.FAQ,
             f"I'm {ctx.settings.assistant_name}, an automated assistant.",
             "If you'd like a person, just say agent.",
         )
@@ -447,7 +448,7 @@ def faq(ctx: TurnContext) -> SkillReply:
         ctx.conversation.resolved = False
         ctx.conversation.summary = "a question I couldn't answer"
         return SkillReply.of(
-            "faq",
+            Intent.FAQ,
             "I'm not sure about that one.",
             "I can check an order, help with a return, or find a product. "
             "Or I can connect you with a person.",
@@ -458,4 +459,4 @@ def faq(ctx: TurnContext) -> SkillReply:
     text = short_text(
         money_in_text(match.entry.answer, ctx.currency), max_sentences=3, max_words=60
     )
-    return SkillReply.of("faq", text)
+    return SkillReply.of(Intent.FAQ, text)

@@ -43,6 +43,7 @@ from hark.skills import verify_budget, verify_code
 from hark.skills.cart_store import merge_guest_cart
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.identity import MAX_VERIFY_ATTEMPTS, SENDER_KEYED_CHANNELS, Identity
+from hark.skills.intent import Intent
 from hark.skills.state import ConversationState, Pending
 from hark.store.models import Customer, Order
 
@@ -220,7 +221,7 @@ def verify_pending(purpose: str, order_ref: str | None = None, claim: str | None
 
 # --- what the caller hears -----------------------------------------------------------
 def ask_to_verify(
-    ctx: TurnContext, purpose: str, order_ref: str | None = None, *, intent: str = "verify"
+    ctx: TurnContext, purpose: str, order_ref: str | None = None, *, intent: Intent = Intent.VERIFY
 ) -> SkillReply:
     """ "First I need to make sure it's you": ask for the proof this caller can give."""
     said = order_ref
@@ -253,7 +254,7 @@ def ask_to_verify(
 def ask_again(ctx: TurnContext, pending: Pending) -> SkillReply:
     """The caller said something that isn't a phone number, e-mail or code: ask once more."""
     return SkillReply.of(
-        "verify",
+        Intent.VERIFY,
         f"To check it's you, I need {_wanted(ctx, pending)}.",
         "You can also say cancel.",
         pending=pending,
@@ -305,11 +306,11 @@ def wrong_answer(ctx: TurnContext, pending: Pending, check: AnswerCheck) -> Skil
             check.order_key and verify_budget.locked_out(ctx, order_ref=check.order_key)
         )
     if closed:
-        reply = offer_person("verify")
+        reply = offer_person(Intent.VERIFY)
         reply.say.prepend(first)
         return reply
     return SkillReply.of(
-        "verify",
+        Intent.VERIFY,
         first,
         f"Could you try again? I need {_wanted(ctx, pending)}.",
         pending=pending,
@@ -326,18 +327,18 @@ def send_code(ctx: TurnContext, pending: Pending) -> SkillReply:
     if verify_code.pending_code(ctx) is not None:
         lead = "I've already texted you a code; it's valid for five minutes."
     elif not verify_budget.may_send_code(ctx, customer.customer_id):
-        return offer_person("verify")
+        return offer_person(Intent.VERIFY)
     elif verify_code.send(ctx, customer):
         verify_budget.record_code_sent(ctx, customer.customer_id)
         lead = "I've texted a code to the phone number on the account."
     else:
-        reply = offer_person("verify")
+        reply = offer_person(Intent.VERIFY)
         reply.say.prepend("Sorry, I couldn't send a code right now.")
         return reply
-    return SkillReply.of("verify", lead, "What's the code?", pending=pending, handled=False)
+    return SkillReply.of(Intent.VERIFY, lead, "What's the code?", pending=pending, handled=False)
 
 
-def offer_person(intent: str) -> SkillReply:
+def offer_person(intent: Intent) -> SkillReply:
     """No (more) self-service proof here: attempts or budget spent."""
     return _to_a_person(
         intent,
@@ -346,7 +347,7 @@ def offer_person(intent: str) -> SkillReply:
     )
 
 
-def no_other_detail(intent: str) -> SkillReply:
+def no_other_detail(intent: Intent) -> SkillReply:
     """A claim with nothing else on file to prove it: only a person can help."""
     return _to_a_person(
         intent,
@@ -355,7 +356,7 @@ def no_other_detail(intent: str) -> SkillReply:
     )
 
 
-def _to_a_person(intent: str, why: str) -> SkillReply:
+def _to_a_person(intent: Intent, why: str) -> SkillReply:
     return SkillReply.of(
         intent,
         why,

@@ -339,7 +339,7 @@ def test_a_turn_that_fails_after_its_tools_ran_leaves_nothing(
     def broken_store(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(manager, "_store", broken_store)
+    monkeypatch.setattr("hark.dialogue.turn.store_turn", broken_store)  # the turn's "act" step
     with pytest.raises(RuntimeError):
         manager.turn(conversation_id, "add a travel mug")
     assert len(server.requests) == 2 and cart_items(db, conversation_id) == []

@@ -17,9 +17,9 @@ from hark.integrations.twilio import gather, transfer, twiml
 from hark.integrations.twilio.identity import start_conversation_for
 from hark.integrations.twilio.runtime import TwilioRuntime
 from hark.integrations.twilio.security import public_url
+from hark.integrations.twilio.services import TwilioServices
 from hark.privacy.caller_keys import CallerKeys
 from hark.runtime.log_context import log_context
-from hark.voice.services import VoiceServices
 
 log = logging.getLogger("hark.twilio")
 
@@ -33,10 +33,10 @@ def caller_of(form: Any) -> str | None:
     return caller[:MAX_CALLER_CHARS] or None
 
 
-async def answer_call(services: VoiceServices, runtime: TwilioRuntime, form: Any) -> str:
+async def answer_call(services: TwilioServices, runtime: TwilioRuntime, form: Any) -> str:
     """``POST /twilio/voice``: a new call. Stream mode connects the media stream (the
     conversation starts with the stream); gather mode greets and listens."""
-    settings, calls = services.settings, services.dialogue.calls
+    settings, calls = services.settings, services.calls
     call_id = form.get("CallSid", "")
     caller = caller_of(form)
     caller_key = CallerKeys.of(settings).of_address(caller) if caller else None
@@ -82,46 +82,46 @@ def _connect(settings: Any, form: Any) -> str:
     )
 
 
-async def stream_ended(services: VoiceServices, form: Any) -> str:
+async def stream_ended(services: TwilioServices, form: Any) -> str:
     """``<Connect action>``: the media stream is over. A transfer the REST API could not
     make is dialled from here; otherwise the call ends."""
     call_id = form.get("CallSid", "")
-    record = await asyncio.to_thread(services.dialogue.calls.get, call_id)
+    record = await asyncio.to_thread(services.calls.get, call_id)
     if record is not None and record.transfer_status == "pending":
         document, status = transfer.dial_twiml(services.settings, call_id, lead="")
-        await asyncio.to_thread(services.dialogue.calls.change, call_id, transfer_status=status)
+        await asyncio.to_thread(services.calls.change, call_id, transfer_status=status)
         return document
     return twiml.say_and_hang_up("")
 
 
-async def whisper(services: VoiceServices, form: Any, call_id: str) -> str:
+async def whisper(services: TwilioServices, form: Any, call_id: str) -> str:
     """``<Number url>``: played to the agent only, before the caller is connected."""
     parent = form.get("ParentCallSid")
-    record = await asyncio.to_thread(services.dialogue.calls.get, call_id)
+    record = await asyncio.to_thread(services.calls.get, call_id)
     if record is None or (parent and parent != call_id):
         log.warning("whisper for an unknown transfer")
         return twiml.whisper("Transfer from the assistant. No summary is available.")
     return twiml.whisper(record.handoff_note or "Transfer from the assistant.")
 
 
-async def dial_status(services: VoiceServices, form: Any, call_id: str) -> str:
+async def dial_status(services: TwilioServices, form: Any, call_id: str) -> str:
     """``<Dial action>``: the agent took the call (hang up when they finish), or nobody
     answered (tell the caller, offer a callback)."""
     status = (form.get("DialCallStatus") or "").strip().lower()[:20] or "unknown"
-    await asyncio.to_thread(services.dialogue.calls.change, call_id, transfer_status=status)
+    await asyncio.to_thread(services.calls.change, call_id, transfer_status=status)
     log.info("transfer ended", extra={"dial_status": status})
     if status in ANSWERED:
         return twiml.say_and_hang_up("")
     return transfer.callback_offer_twiml(services.settings, call_id)
 
 
-async def callback(services: VoiceServices, form: Any, call_id: str) -> str:
+async def callback(services: TwilioServices, form: Any, call_id: str) -> str:
     """The caller's answer to the callback offer: record it with the handoff, say goodbye."""
     keys = (form.get("Digits") or "").strip()
     speech = (form.get("SpeechResult") or "").strip()[:200]
     wants = keys == "1" or (not keys and bool(speech) and _affirmed(services, speech))
     await asyncio.to_thread(
-        services.dialogue.calls.record_callback, call_id, caller_of(form), accepted=wants
+        services.calls.record_callback, call_id, caller_of(form), accepted=wants
     )
     if wants:
         log.info("callback requested")
@@ -129,7 +129,7 @@ async def callback(services: VoiceServices, form: Any, call_id: str) -> str:
     return twiml.say_and_hang_up(transfer.NO_CALLBACK)
 
 
-def _affirmed(services: VoiceServices, speech: str) -> bool:
+def _affirmed(services: TwilioServices, speech: str) -> bool:
     """Yes or no by the brain's own NLU (its ``affirm`` intent), not a word list here."""
     from hark.dialogue.nlu import nlu_for
     from hark.privacy.redact import redact
@@ -138,7 +138,7 @@ def _affirmed(services: VoiceServices, speech: str) -> bool:
     return parsed.intent == "affirm"
 
 
-async def call_status(services: VoiceServices, form: Any) -> str:
+async def call_status(services: TwilioServices, form: Any) -> str:
     """``POST /twilio/status``: how the call stands or ended; an ended call ends its
     conversation (a media stream's own close does too, whichever comes first)."""
     call_id = form.get("CallSid", "")
@@ -149,9 +149,7 @@ async def call_status(services: VoiceServices, form: Any) -> str:
     duration: int | None = None
     with contextlib.suppress(TypeError, ValueError):
         duration = max(0, int(form.get("CallDuration") or ""))
-    record, ended = await asyncio.to_thread(
-        services.dialogue.calls.record_status, call_id, status, duration
-    )
+    record, ended = await asyncio.to_thread(services.calls.record_status, call_id, status, duration)
     if record is None:
         log.info("status for a call Hark did not answer", extra={"call_status": status})
         return twiml.empty_voice()

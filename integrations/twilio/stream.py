@@ -46,10 +46,10 @@ from fastapi import WebSocket
 from hark.integrations.twilio import keypad, transfer
 from hark.integrations.twilio.identity import start_call_conversation
 from hark.integrations.twilio.runtime import TwilioRuntime
+from hark.integrations.twilio.services import TwilioServices
 from hark.runtime.log_context import log_context
 from hark.voice.audio import mulaw_encode, pcm16_to_int16
 from hark.voice.playback import PlayoutClock
-from hark.voice.services import VoiceServices
 from hark.voice.session import VoiceOptions, VoiceSession
 
 log = logging.getLogger("hark.twilio")
@@ -73,7 +73,7 @@ class MediaStream:
     def __init__(
         self,
         websocket: WebSocket,
-        services: VoiceServices,
+        services: TwilioServices,
         runtime: TwilioRuntime,
         options: VoiceOptions | None = None,
     ) -> None:
@@ -248,7 +248,7 @@ class MediaStream:
         caller = caller if isinstance(caller, str) and len(caller) <= 64 else None
         self.stream_sid, self.call_sid = stream_sid, call_sid
         dialogue = self.services.dialogue
-        calls = dialogue.calls
+        calls = self.services.calls
         try:
             record = await asyncio.to_thread(calls.get, call_sid)
             if record is None or record.mode != "stream" or record.conversation_id is not None:
@@ -410,9 +410,7 @@ class MediaStream:
         self._transfer_after = None
         note = transfer.agent_note(self._handoff, self.settings)
         if self.call_sid is not None:
-            await asyncio.to_thread(
-                self.services.dialogue.calls.change, self.call_sid, handoff_note=note
-            )
+            await asyncio.to_thread(self.services.calls.change, self.call_sid, handoff_note=note)
 
     def _start_transfer(self) -> None:
         if self._transferring or self.call_sid is None:
@@ -426,7 +424,7 @@ class MediaStream:
         call_sid = self.call_sid
         assert call_sid is not None
         document, status = transfer.dial_twiml(self.settings, call_sid, lead="")
-        calls = self.services.dialogue.calls
+        calls = self.services.calls
         await asyncio.to_thread(calls.change, call_sid, transfer_status="pending")
         try:
             await asyncio.to_thread(self.runtime.mover.move, call_sid, document)

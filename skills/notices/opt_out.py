@@ -8,9 +8,8 @@ came from their phone, their account or their linked device.
 from __future__ import annotations
 
 from hark.skills.context import SkillReply, TurnContext
+from hark.skills.intent import Intent
 from hark.store import consent
-
-INTENT = "contact_opt_out"
 
 
 def opt_out(ctx: TurnContext) -> SkillReply:
@@ -24,13 +23,13 @@ def opt_out(ctx: TurnContext) -> SkillReply:
             note=ctx.said[:300],
         )
         return SkillReply.of(
-            INTENT,
+            Intent.CONTACT_OPT_OUT,
             f"Understood. {shop} won't call, text or message you again about updates, "
             "on any channel.",
             "If you change your mind, text START to us.",
         )
     return SkillReply.of(
-        INTENT,
+        Intent.CONTACT_OPT_OUT,
         f"Understood. {shop} won't contact you. I couldn't match this conversation to an "
         "account, so if we have another number or e-mail of yours, tell us from there too.",
     )
