@@ -14,10 +14,11 @@ import numpy as np
 import pytest
 from doubles import ScriptedTranscriber
 
+from hark.models.errors import ModelNotFound
 from hark.voice.asr.base import Transcriber, Transcript
 from hark.voice.asr.whisper import PROMPT_TOKEN_BUDGET, WhisperTranscriber
 from hark.voice.audio import float32_to_int16
-from hark.voice.errors import AudioFormatError, ModelNotFound
+from hark.voice.errors import AudioFormatError
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ from fakeindex import FakeIndex
 from voice_client import VoiceClient
 
 from hark.server.app import create_app
-from hark.server.model_setup import missing_models, start_model_downloads
+from hark.server.model_autoload import missing_models, start_model_downloads
 from hark.server.services import build_services
 
 CLOSED = "http://127.0.0.1:9"

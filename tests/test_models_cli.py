@@ -20,16 +20,16 @@ import pytest
 from fakehub import PIPER_BASE, WHISPER_BASE, FakeHub
 from fixtures_voice import espeak_speech
 
-from hark.server.cli import main
-from hark.voice.asr.whisper import WhisperTranscriber
-from hark.voice.model_download import (
+from hark.models.files import list_models
+from hark.models.hub import (
     DownloadError,
     download_piper_voice,
     download_whisper,
     piper_repo_path,
     whisper_repo,
 )
-from hark.voice.model_files import list_models
+from hark.server.cli import main
+from hark.voice.asr.whisper import WhisperTranscriber
 from hark.voice.tts.piper import PiperSynthesizer
 from hark.voice.wav import read_wav, write_wav
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from doubles import ToneSynthesizer
 
-from hark.voice.errors import ModelNotFound
+from hark.models.errors import ModelNotFound
 from hark.voice.tts.base import Synthesizer
 from hark.voice.tts.chunking import split_sentences
 from hark.voice.tts.piper import PiperSynthesizer

@@ -66,8 +66,8 @@ def _models_dir(args: argparse.Namespace):
 
 
 def run_download(args: argparse.Namespace) -> int:
-    from hark.voice.model_download import DownloadError
-    from hark.voice.model_fetch import SOURCE_NAMES, fetch_model
+    from hark.models.fetch import SOURCE_NAMES, fetch_model
+    from hark.models.hub import DownloadError
 
     settings = settings_from_args(args)
     asr, voice = args.asr, args.voice
@@ -119,7 +119,7 @@ def _size(num: int) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from hark.voice.model_files import list_models
+    from hark.models.files import list_models
 
     models_dir = _models_dir(args)
     found = list_models(models_dir)

