@@ -10,6 +10,7 @@ import pytest
 from fixtures_alexa import find_alexa, link_alexa
 from sqlalchemy import select
 
+from hark.cli.main import main
 from hark.integrations.alexa.model import (
     INTENTS_FILE,
     all_samples,
@@ -18,7 +19,6 @@ from hark.integrations.alexa.model import (
     spoken,
     write_skill_package,
 )
-from hark.server.cli import main
 from hark.shop.knowledge import load_products
 from hark.store.models import ChannelLink
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from hark.server.cli import main
+from hark.cli.main import main
 from hark.store.data_rights import erase_customer
 
 API_KEY = "shop-key-0123456789abcdef"
@@ -120,7 +120,7 @@ def test_a_huge_day_count_on_the_command_line_is_one_line(settings, capsys) -> N
 def test_an_out_of_range_setting_is_a_one_line_error(tmp_path, name, value) -> None:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), name: value}
     done = subprocess.run(
-        [sys.executable, "-m", "hark.server.cli", "config"],
+        [sys.executable, "-m", "hark.cli", "config"],
         env=env,
         capture_output=True,
         text=True,

@@ -3,7 +3,7 @@
 Every conversation scenario of test_dialogue_scenarios.py runs through
 ``hark chat --shop examples/shop --db <tmp> --json ...`` (the database is
 given so the test can check the rows the conversation created). They run
-in-process through ``hark.server.cli.main`` (the same parser, command and
+in-process through ``hark.cli.main.main`` (the same parser, command and
 JSON printer as the console script) because a fresh interpreter costs
 ~1.8 s per run; the real console script still runs in a subprocess for
 the ``--json`` contract of a full multi-behaviour call, the interactive
@@ -24,8 +24,8 @@ import pytest
 from sqlalchemy import select
 from test_dialogue_scenarios import SCENARIOS, Scenario, Talk
 
+from hark.cli.main import main as cli_main
 from hark.privacy.redact import redact
-from hark.server.cli import main as cli_main
 from hark.store.db import Database
 from hark.store.models import Order
 
@@ -43,7 +43,7 @@ def _env(**extra: str) -> dict[str, str]:
 def hark(
     *args: str, stdin: str | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    command = [str(HARK)] if HARK.exists() else [sys.executable, "-m", "hark.server.cli"]
+    command = [str(HARK)] if HARK.exists() else [sys.executable, "-m", "hark.cli"]
     return subprocess.run(
         [*command, *args],
         input=stdin,

@@ -17,10 +17,10 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import inspect, select
 
+from hark.cli.main import main
 from hark.dialogue.errors import CustomerNotFound
 from hark.dialogue.manager import DialogueManager
 from hark.runtime.settings import SAMPLE_SHOP_DIR
-from hark.server.cli import main
 from hark.server.retention import RetentionWorker
 from hark.store.data_rights import (
     HANDLED_TABLES,

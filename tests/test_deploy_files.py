@@ -145,7 +145,7 @@ def test_image_settings_are_hark_env_only_and_no_secret_is_baked_in() -> None:
 
 
 def test_image_fetches_models_with_harks_own_command() -> None:
-    from hark.server.cli import build_parser
+    from hark.cli.main import build_parser
 
     runs = [i.args for i in dockerfile_instructions() if i.keyword == "RUN"]
     [line] = [r for r in runs if "hark models download" in r]

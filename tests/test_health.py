@@ -64,7 +64,7 @@ def test_hark_serve_answers_healthz(tmp_path: Path) -> None:
         "HARK_MODELS_AUTO_DOWNLOAD": "false",  # no hub or registry; the fetch has its own tests
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hark.server.cli", "serve"],
+        [sys.executable, "-m", "hark.cli", "serve"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

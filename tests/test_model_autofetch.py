@@ -87,7 +87,7 @@ def _serve(tmp_path: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen, 
     log_path = tmp_path / "serve.log"
     with log_path.open("w") as log_file:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "hark.server.cli", "serve"],
+            [sys.executable, "-m", "hark.cli", "serve"],
             env=full_env,
             stdout=log_file,
             stderr=subprocess.STDOUT,

@@ -17,10 +17,10 @@ import pytest
 from fakehub import FakeHub
 from fakeindex import FakeIndex, build_wheel
 
+from hark.cli.main import main
 from hark.models.fetch import fetch_model
 from hark.models.hub import DownloadError
 from hark.models.registry import JOE_MEDIUM, STAMP_NAME, WHISPER_BASE, is_complete
-from hark.server.cli import main
 from hark.voice.asr.whisper import WhisperTranscriber
 from hark.voice.tts.piper import PiperSynthesizer
 

@@ -20,6 +20,7 @@ import pytest
 from fakehub import PIPER_BASE, WHISPER_BASE, FakeHub
 from fixtures_voice import espeak_speech
 
+from hark.cli.main import main
 from hark.models.files import list_models
 from hark.models.hub import (
     DownloadError,
@@ -28,7 +29,6 @@ from hark.models.hub import (
     piper_repo_path,
     whisper_repo,
 )
-from hark.server.cli import main
 from hark.voice.asr.whisper import WhisperTranscriber
 from hark.voice.tts.piper import PiperSynthesizer
 from hark.voice.wav import read_wav, write_wav

@@ -65,7 +65,7 @@ def test_a_reviewed_example_changes_the_answer_after_train_without_a_restart(
         assert user_intent(db, still_id) == "out_of_scope"
 
         trained = subprocess.run(
-            [sys.executable, "-m", "hark.server.cli", "nlu", "train", "--db", db.url],
+            [sys.executable, "-m", "hark.cli", "nlu", "train", "--db", db.url],
             capture_output=True,
             text=True,
             timeout=300,
@@ -77,7 +77,7 @@ def test_a_reviewed_example_changes_the_answer_after_train_without_a_restart(
         assert user_intent(db, after_id) == "faq"
 
     evaluated = subprocess.run(
-        [sys.executable, "-m", "hark.server.cli", "nlu", "eval", "--db", db.url],
+        [sys.executable, "-m", "hark.cli", "nlu", "eval", "--db", db.url],
         capture_output=True,
         text=True,
         timeout=300,

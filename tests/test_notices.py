@@ -350,7 +350,7 @@ def test_hark_notify_run_dry_run_says_what_and_why(
     db, settings, tmp_path, api, monkeypatch, capsys
 ) -> None:
     """The command line, on the test database, configured by environment like a shop's."""
-    from hark.server.cli import main
+    from hark.cli.main import main
 
     zone = midday_zone()
     monkeypatch.setitem(CONSENT, "C002", ("sms", zone))

@@ -17,9 +17,9 @@ from doubles import ScriptedTranscriber, ToneSynthesizer, UtteranceScript
 from sqlalchemy import func, select
 from twilio_sim import TOKEN, sid
 
+from hark.cli.main import main
 from hark.dialogue.caller_id import customer_for_phone
 from hark.privacy.caller_keys import CallerKeys
-from hark.server.cli import main
 from hark.store.data_rights import purge_conversations
 from hark.store.models import Base, PhoneCall, TextMessage, utcnow
 

@@ -393,7 +393,7 @@ def _serve_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def test_serve_refuses_a_public_address_without_keys(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "hark.server.cli", "serve", "--host", "0.0.0.0"]
+    command = [sys.executable, "-m", "hark.cli", "serve", "--host", "0.0.0.0"]
     done = subprocess.run(
         command, env=_serve_env(tmp_path), capture_output=True, text=True, timeout=60
     )
@@ -406,7 +406,7 @@ def test_open_api_starts_with_a_loud_warning(tmp_path: Path) -> None:
     port = _free_port()
     env = _serve_env(tmp_path, HARK_ALLOW_OPEN_API="true", HARK_PORT=str(port))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hark.server.cli", "serve"],
+        [sys.executable, "-m", "hark.cli", "serve"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -70,7 +70,7 @@ def test_config_command(tmp_path: Path) -> None:
     config.write_text('llm_api_key = "sk-from-file"\nport = 8123\n')
     env = {"PATH": "/usr/bin:/bin", "HARK_HOST": "0.0.0.0"}
     done = subprocess.run(
-        [sys.executable, "-m", "hark.server.cli", "config", "--config", str(config), "--json"],
+        [sys.executable, "-m", "hark.cli", "config", "--config", str(config), "--json"],
         capture_output=True,
         text=True,
         env=env,
@@ -80,7 +80,7 @@ def test_config_command(tmp_path: Path) -> None:
     assert (shown["port"], shown["host"], shown["llm_api_key"]) == (8123, "0.0.0.0", "********")
     assert "sk-from-file" not in done.stdout
     bad = subprocess.run(
-        [sys.executable, "-m", "hark.server.cli", "config"],
+        [sys.executable, "-m", "hark.cli", "config"],
         capture_output=True,
         text=True,
         env={**env, "HARK_PORT": "http"},

@@ -195,7 +195,7 @@ def test_cli_import_reports_errors_in_one_line(tmp_path: Path) -> None:
     )
     env = {"HARK_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"}
     done = subprocess.run(
-        [sys.executable, "-m", "hark.server.cli", "import-shop", str(bad)],
+        [sys.executable, "-m", "hark.cli", "import-shop", str(bad)],
         capture_output=True,
         text=True,
         env=env,
@@ -204,7 +204,7 @@ def test_cli_import_reports_errors_in_one_line(tmp_path: Path) -> None:
     assert "products.csv, line 2, column 'price'" in done.stderr
     assert "Traceback" not in done.stderr
     ok = subprocess.run(
-        [sys.executable, "-m", "hark.server.cli", "import-shop", str(SAMPLE_SHOP_DIR)],
+        [sys.executable, "-m", "hark.cli", "import-shop", str(SAMPLE_SHOP_DIR)],
         capture_output=True,
         text=True,
         env=env,

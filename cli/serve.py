@@ -6,8 +6,8 @@ import argparse
 import gc
 import logging
 
+from hark.cli.common import add_config_argument, fail, settings_from_args
 from hark.runtime.settings import Settings
-from hark.server.commands.common import add_config_argument, fail, settings_from_args
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from hark.server.commands.common import add_config_argument, fail, settings_from_args
+from hark.cli.common import add_config_argument, fail, settings_from_args
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

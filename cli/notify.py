@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from hark.server.commands.common import add_config_argument, settings_from_args
+from hark.cli.common import add_config_argument, settings_from_args
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

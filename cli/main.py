@@ -1,5 +1,5 @@
-"""The ``hark`` command line. Each command lives in its own module under
-``hark.server.commands`` and registers itself, so this file stays a table."""
+"""The ``hark`` command line. Each command lives in its own module of
+``hark.cli`` and registers itself, so this file stays a table."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hark {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        importlib.import_module(f"hark.server.commands.{name}").register(subparsers)
+        importlib.import_module(f"hark.cli.{name}").register(subparsers)
     return parser
 
 

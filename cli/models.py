@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from hark.server.commands.common import add_config_argument, fail, settings_from_args
+from hark.cli.common import add_config_argument, fail, settings_from_args
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hark.server.commands.common import add_config_argument, fail, settings_from_args
+from hark.cli.common import add_config_argument, fail, settings_from_args
 
 QUIT_WORDS = {"quit", "exit", ":q"}
 
