@@ -29,6 +29,7 @@ from privacy_corpus import TUNING  # noqa: E402
 from privacy_corpus_holdout import HELD_OUT  # noqa: E402
 from privacy_search import digits_view, leaked, text_view  # noqa: E402
 
+from hark.dialogue.nlu_training import HELDOUT_FILE  # noqa: E402
 from hark.privacy.redact import RedactionMemory, redact  # noqa: E402
 
 TODAY = dt.date(2026, 11, 24)
@@ -66,7 +67,7 @@ def shop_talk() -> list[str]:
                 walk(v)
 
     walk(data)
-    for line in (HERE / "data" / "nlu_heldout.jsonl").read_text().splitlines():
+    for line in (HELDOUT_FILE).read_text().splitlines():
         if line.strip():
             phrases.add(json.loads(line)["text"])
     return sorted(phrases)
