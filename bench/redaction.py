@@ -18,12 +18,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
+import harness  # noqa: E402, F401  (first: the suite's helpers become importable)
+
+# isort: split
 
 from privacy_corpus import TUNING  # noqa: E402
 from privacy_corpus_holdout import HELD_OUT  # noqa: E402

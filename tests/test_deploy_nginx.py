@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from deploy_files import NGINX_CONF, loopback_conf, nginx_check, running_nginx, upstream_servers
 from node_double import NodeDouble
-from webhook_receiver import free_port
+from support.ports import free_port
 from websockets.sync.client import connect
 
 CONF = NGINX_CONF.read_text(encoding="utf-8")

@@ -17,9 +17,10 @@ import httpx
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
+from support.ports import free_port
 from twilio_sim import sid
 from voice_client import VoiceClient
-from webhook_receiver import WebhookReceiver, free_port
+from webhook_receiver import WebhookReceiver
 
 from hark.client import AsyncHarkClient, HarkClient
 from hark.dialogue.manager import DialogueManager

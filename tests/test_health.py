@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+from support.ports import free_port
 
 from hark.server.app import create_app
 
@@ -48,14 +48,8 @@ def test_readyz_reports_unreachable_database(make_app, live_server) -> None:
     assert httpx.get(f"{server.url}/healthz").status_code == 200
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_hark_serve_answers_healthz(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("HARK_")},
         "HARK_PORT": str(port),

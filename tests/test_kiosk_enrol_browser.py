@@ -28,7 +28,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, LiveServer
+from conftest import TODAY
+from support.live_server import LiveServer
 
 from hark.server.auth import is_loopback_host
 from hark.store.models import Conversation

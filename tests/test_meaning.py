@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,15 +34,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def model_dir() -> Path:
-    """The real model's folder, fetched into the cache by the project's own script if needed."""
-    script = REPO / "tools" / "fetch_real_models.py"
-    result = subprocess.run(
-        [sys.executable, str(script), "--print-paths"], capture_output=True, text=True, timeout=1800
-    )
-    if result.returncode != 0:
-        pytest.fail(f"embedding model unavailable: {result.stderr.strip()[-300:]}")
-    return Path(json.loads(result.stdout)["embedding"])
+def model_dir(real_models: dict[str, Path]) -> Path:
+    """The real embedding model's folder (the project's own fetch script, if needed)."""
+    return real_models["embedding"]
 
 
 @pytest.fixture(scope="module")

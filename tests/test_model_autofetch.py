@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ import httpx
 import pytest
 from fakehub import FakeHub
 from fakeindex import FakeIndex
+from support.ports import free_port
 from voice_client import VoiceClient
 
 from hark.server.app import create_app
@@ -48,12 +48,6 @@ def index(tiny_whisper_dir: Path, tiny_piper_voice: Path) -> Iterator[FakeIndex]
     fake.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _wait(predicate, timeout: float, what: str, proc: subprocess.Popen | None = None):
     deadline = time.monotonic() + timeout
     while True:
@@ -76,7 +70,7 @@ def _readyz(url: str) -> dict | None:
 @contextmanager
 def _serve(tmp_path: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen, Path]]:
     """``hark serve`` as a user starts it (fresh data folder), in a process of its own."""
-    port = _free_port()
+    port = free_port()
     full_env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("HARK_")},
         "HARK_PORT": str(port),

@@ -22,10 +22,11 @@ from pathlib import Path
 import httpx
 import pytest
 import websockets
-from cluster import UPSTREAM_HEADER, Balancer, Node, free_port, make_hosts
+from cluster import UPSTREAM_HEADER, Balancer, Node, make_hosts
 from fixtures_pg import PostgresServer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from support.ports import free_port
 from voice_client import VoiceClient
 
 pytestmark = pytest.mark.postgres

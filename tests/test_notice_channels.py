@@ -17,8 +17,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from support.ports import free_port
 from test_notices import NOON, notices, write_shop
-from webhook_receiver import free_port
 
 from hark.store.channel_links import link_customer
 from hark.store.shop_import import import_shop

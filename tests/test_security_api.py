@@ -26,6 +26,7 @@ import httpx
 import pytest
 import websockets
 from fastapi import APIRouter
+from support.ports import free_port
 from voice_client import VoiceClient
 from websockets.exceptions import InvalidStatus
 
@@ -379,12 +380,6 @@ def test_readyz_reports_states_not_paths(make_app, live_server, settings) -> Non
     assert str(settings.data_dir) not in text and "/" not in json.loads(text)["database"]["detail"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _serve_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HARK_")}
     # No model download from a real hub or registry; the fetch has its own tests.
@@ -403,7 +398,7 @@ def test_serve_refuses_a_public_address_without_keys(tmp_path: Path) -> None:
 
 
 def test_open_api_starts_with_a_loud_warning(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = _serve_env(tmp_path, HARK_ALLOW_OPEN_API="true", HARK_PORT=str(port))
     proc = subprocess.Popen(
         [sys.executable, "-m", "hark.cli", "serve"],

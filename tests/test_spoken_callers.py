@@ -21,9 +21,10 @@ from pathlib import Path
 
 import pytest
 from caller_shops import DEV_SHOPS
-from conftest import LiveServer
 from shopbuilder import open_shop
-from spoken_callers import Heard, Speaker, load_lines, real_model_paths, speak_all
+from spoken_callers import Heard, Speaker, load_lines, speak_all
+from support.live_server import LiveServer
+from support.real_models import real_model_paths
 
 from hark.runtime.settings import load_settings
 from hark.server.app import create_app

@@ -11,13 +11,7 @@ again and must tell the order's status.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
-import pytest
 from rapidfuzz import fuzz
 from sqlalchemy import select
 from twilio_sim import sid
@@ -26,22 +20,7 @@ from hark.store.models import Product, Turn
 from hark.voice.audio import int16_to_float32
 from hark.voice.resample import resample
 
-REPO = Path(__file__).resolve().parent.parent
 CALLER = "+15550100102"
-
-
-@pytest.fixture(scope="session")
-def real_model_paths() -> dict[str, str]:
-    """Paths of the real models, fetched into the user's cache on first use (stdlib script)."""
-    result = subprocess.run(
-        [sys.executable, str(REPO / "tools" / "fetch_real_models.py"), "--print-paths"],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"real models unavailable: {result.stderr.strip().splitlines()[-1:]}")
-    return json.loads(result.stdout)
 
 
 def _product_names(db) -> list[str]:
@@ -49,14 +28,14 @@ def _product_names(db) -> list[str]:
         return list(session.scalars(select(Product.name)))
 
 
-async def test_a_call_with_real_whisper_and_piper(phone, twilio_settings, real_model_paths, db):
+async def test_a_call_with_real_whisper_and_piper(phone, twilio_settings, real_models, db):
     from hark.voice.asr.whisper import WhisperTranscriber
     from hark.voice.tts.piper import PiperSynthesizer
 
     settings = twilio_settings.model_copy(
         update={
-            "asr_model": real_model_paths["whisper_base"],
-            "tts_voice": real_model_paths["piper_voice"],
+            "asr_model": str(real_models["whisper_base"]),
+            "tts_voice": str(real_models["piper_voice"]),
         }
     )
     whisper = WhisperTranscriber.from_settings(settings, vocabulary=_product_names(db))

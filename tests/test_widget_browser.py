@@ -17,10 +17,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import REPO, LiveServer
+from conftest import REPO
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from playwright.sync_api import expect
+from support.live_server import LiveServer
 
 from hark.integrations.widget.assets import SIZE_BUDGET_GZIP, WIDGET_JS, gzipped_size
 

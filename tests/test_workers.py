@@ -12,7 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cluster import Host, Node, free_port
+from cluster import Host, Node
+from support.ports import free_port
 from voice_client import VoiceClient
 
 KEY = "workers-test-api-key-00000000001"
