@@ -10,7 +10,7 @@ held-out NLU paraphrases that redaction changes (all of them are shop talk
 without personal data, so every change is a false positive); and times one
 call on corpus utterances, on shop talk, and on 4,000-character hostile
 strings. The end-to-end check (HTTP, WebSocket, logs, database, prompts) is
-``tests/test_privacy_corpus.py``.
+``tests/privacy/test_privacy_corpus.py``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Callers spoken by a real voice into a real server that listens with real Whisper.
 
-Used by ``tests/test_spoken_callers.py`` (the spoken regression suite) and
+Used by ``tests/voice/test_spoken_callers.py`` (the spoken regression suite) and
 ``bench/spoken_callers.py`` (task success and word error rate). Each caller
 line is said by the piper voice ``en_US-joe-medium`` (noise off, so the audio
 is the same on every run), streamed in real time over ``/v1/voice`` to a

@@ -18,10 +18,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from support.ports import free_port
-from test_notices import NOON, notices, write_shop
 
 from hark.store.channel_links import link_customer
 from hark.store.shop_import import import_shop
+from skills.notices.test_notices import NOON, notices, write_shop
 
 ALEXA_USER = "amzn1.ask.account.TESTUSER"
 
@@ -76,7 +76,7 @@ class AlexaDouble:
 
 
 def shop_with(db, tmp_path, consent: dict[str, tuple[str, str]], monkeypatch, changes) -> None:
-    import test_notices
+    from skills.notices import test_notices
 
     monkeypatch.setattr(test_notices, "CONSENT", consent)
     import_shop(db, write_shop(tmp_path / "shop"))

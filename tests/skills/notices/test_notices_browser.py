@@ -5,10 +5,10 @@ and event. Screenshots go to ``artifacts/admin/`` (git-ignored)."""
 from __future__ import annotations
 
 from pydantic import SecretStr
-from test_admin_browser import ADMIN_KEY, LAPTOP, drawn_pixels, shot
-from test_notices import LATE, NOON, write_shop
+from server.admin.test_admin_browser import ADMIN_KEY, LAPTOP, drawn_pixels, shot
 
 from hark.store.shop_import import import_shop
+from skills.notices.test_notices import LATE, NOON, write_shop
 
 
 def test_the_notices_page(

@@ -6,11 +6,11 @@ from __future__ import annotations
 import threading
 
 import pytest
-from test_notices import LATE, NOON, notices, write_shop
 
 from hark.runtime.settings import SAMPLE_SHOP_DIR
 from hark.store.db import open_database
 from hark.store.shop_import import import_shop
+from skills.notices.test_notices import LATE, NOON, notices, write_shop
 
 pytestmark = pytest.mark.postgres
 

@@ -21,7 +21,7 @@ from hark.integrations.alexa.response import (
 )
 from hark.skills.reply import Card, Reply
 
-FIXTURES = Path(__file__).parent / "fixtures" / "alexa"
+FIXTURES = Path(__file__).parent.parent.parent / "fixtures" / "alexa"
 
 
 def speech_of(body: dict) -> str:

@@ -19,8 +19,8 @@ from caller_shops import ALL_SHOPS, COOK_SHOP, HW_SHOP, MUSIC_SHOP
 from doubles import HashingEmbedderDouble
 from shopbuilder import shop_dialogue
 from sqlalchemy import select
-from test_dialogue_callers import cart_of, talk
 
+from dialogue.test_dialogue_callers import cart_of, talk
 from hark.dialogue.manager import DialogueManager
 from hark.language import embedding
 from hark.shop.faq import FaqEntry, FaqIndex
@@ -30,7 +30,7 @@ from hark.skills.identity import Identity
 from hark.store.db import Database
 from hark.store.models import Cart
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent.parent
 
 
 @pytest.fixture(scope="module")

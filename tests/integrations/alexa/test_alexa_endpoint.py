@@ -27,7 +27,7 @@ from hark.integrations.alexa.testing import (
 )
 from hark.store.models import Conversation, Order, Turn
 
-FIXTURES = Path(__file__).parent / "fixtures" / "alexa"
+FIXTURES = Path(__file__).parent.parent.parent / "fixtures" / "alexa"
 SKILL_ID = "amzn1.ask.skill.test-skill"
 USER_ID = "amzn1.ask.account.ENDPOINT-TEST"
 BAD_REQUEST = {"error": "bad request"}

@@ -21,15 +21,15 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from dialogue.test_dialogue_scenarios import SCENARIOS, Scenario, Talk
 from sqlalchemy import select
-from test_dialogue_scenarios import SCENARIOS, Scenario, Talk
 
 from hark.cli.main import main as cli_main
 from hark.privacy.redact import redact
 from hark.store.db import Database
 from hark.store.models import Order
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent.parent
 HARK = REPO / ".venv" / "bin" / "hark"
 SHOP = REPO / "examples" / "shop"
 

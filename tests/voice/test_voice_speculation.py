@@ -18,11 +18,11 @@ import pytest
 from doubles import ScriptedTranscriber, ToneSynthesizer, UtteranceScript
 from fixtures_voice import espeak_speech
 from sqlalchemy import select
-from test_voice_session import greeted, stored_turns, utterance
 from voice_client import VoiceClient
 
 from hark.store.models import Cart, CartItem, Conversation
 from hark.voice.session import VoiceOptions
+from voice.test_voice_session import greeted, stored_turns, utterance
 
 QUIET = VoiceOptions(partial_interval_s=None)
 

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from test_dialogue_scenarios import SCENARIOS, Scenario, Talk
+from dialogue.test_dialogue_scenarios import SCENARIOS, Scenario, Talk
 
 from hark.client import HarkClient
 from hark.privacy.redact import redact

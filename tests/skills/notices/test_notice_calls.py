@@ -11,13 +11,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
-from test_notices import LATE, NOON, notices, write_shop
 from twilio_sim import PUBLIC, sid
 
 from hark.dialogue.manager import DialogueManager
 from hark.store import consent
 from hark.store.models import Turn
 from hark.store.shop_import import import_shop
+from skills.notices.test_notices import LATE, NOON, notices, write_shop
 
 CALL_FIRST = {
     "C002": ("call;sms", "America/New_York"),  # James: call, then text
@@ -28,7 +28,7 @@ CALL_FIRST = {
 @pytest.fixture
 def calling(db, tmp_path, notice_settings, phone, monkeypatch, sender_for):
     """Both late orders, for customers who prefer a call; the server's own loop off."""
-    import test_notices
+    from skills.notices import test_notices
 
     monkeypatch.setattr(test_notices, "CONSENT", {**test_notices.CONSENT, **CALL_FIRST})
     import_shop(db, write_shop(tmp_path / "shop"))

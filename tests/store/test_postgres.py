@@ -274,7 +274,7 @@ def test_http_server_on_postgres_is_ready(pg_shop_db: Database, pg_settings, liv
 
 def test_a_speculation_leaves_nothing_behind_on_postgres(pg_shop_db: Database, pg_settings) -> None:
     """``speculate`` rolls its transaction back on PostgreSQL too; ``commit`` stores the turn."""
-    from test_dialogue_speculation import CHECKOUT, dump
+    from dialogue.test_dialogue_speculation import CHECKOUT, dump
 
     from hark.dialogue.manager import DialogueManager
     from hark.skills.identity import Identity
