@@ -118,3 +118,19 @@ def test_every_package_is_in_the_wheel() -> None:
         name for name in source_packages() if "hark." + name.replace("/", ".") not in declared
     ]
     assert not missing, f"add these to [tool.setuptools] packages in pyproject.toml: {missing}"
+
+
+def test_tests_are_arranged_like_the_code() -> None:
+    """No test waits in the flat folder: after merging a branch that adds one, run
+    ``python3 tools/arrange_tests.py`` (docs/architecture.md, 'Tests and benchmarks')."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "arrange_tests.py"), "--dry-run"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "arrange_tests: nothing to move or rewrite", result.stdout

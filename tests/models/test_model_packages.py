@@ -238,3 +238,33 @@ def test_cli_registry_failure_is_one_line(tmp_path: Path, capsys) -> None:
     assert caught.value.code == 1
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "has no piper voice 'en_GB-alan-low'" in err
+
+
+def test_the_fetch_script_runs_without_the_venv(tmp_path: Path) -> None:
+    """``tools/fetch_real_models.py`` loads ``models/registry.py`` and ``models/cache.py``
+    from their files: with no site-packages at all (``-S``: no hark, no numpy) it starts,
+    and finds the cache ``hark serve`` reads the embedding model from."""
+    import os
+    import subprocess
+    import sys
+
+    from hark.models.cache import EMBEDDING_DIR
+
+    tools = Path(__file__).resolve().parent.parent.parent / "tools"
+    env = {"PATH": os.environ["PATH"], "HARK_MODEL_CACHE": str(tmp_path)}
+    script = str(tools / "fetch_real_models.py")
+    shown = subprocess.run(
+        [sys.executable, "-S", script, "--help"], env=env, capture_output=True, text=True
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "--print-paths" in shown.stdout
+    probe = (
+        f"import sys; sys.path.insert(0, {str(tools)!r}); import fetch_real_models as f; "
+        "import importlib.util as u; assert u.find_spec('hark') is None; "
+        "print(f.paths_in(f.default_cache_dir()).as_json())"
+    )
+    paths = subprocess.run(
+        [sys.executable, "-S", "-c", probe], env=env, capture_output=True, text=True
+    )
+    assert paths.returncode == 0, paths.stderr
+    assert json.loads(paths.stdout)["embedding"] == str(tmp_path / EMBEDDING_DIR)
