@@ -20,22 +20,18 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
+from harness import real_model_paths  # first: the suite's helpers become importable
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH))
-from spoken import LINES, real_model_paths  # noqa: E402
+# isort: split
+from fixtures_voice import espeak_speech
+from spoken import LINES
+from spoken_callers import Speaker, load_lines, word_errors
 
-sys.path.insert(0, str(BENCH.parent / "tests"))  # tests/spoken_callers, not bench/spoken_callers
-from fixtures_voice import espeak_speech  # noqa: E402
-from spoken_callers import Speaker, load_lines, word_errors  # noqa: E402
-
-from hark.voice.asr.whisper import WhisperTranscriber  # noqa: E402
-from hark.voice.resample import resample  # noqa: E402
+from hark.voice.asr.whisper import WhisperTranscriber
+from hark.voice.resample import resample
 
 RATE = 16000
 

@@ -14,25 +14,24 @@ pass/fail test.
 from __future__ import annotations
 
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import harness  # noqa: F401  (first: the suite's helpers become importable)
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+# isort: split
 
-from fixtures_voice import espeak_speech  # noqa: E402
-from modelfactory import WHISPER_SIZES, build_piper_voice, build_whisper  # noqa: E402
+from fixtures_voice import espeak_speech
+from modelfactory import WHISPER_SIZES, build_piper_voice, build_whisper
 
-from hark.voice.asr.whisper import WhisperTranscriber  # noqa: E402
-from hark.voice.audio import int16_to_float32, mulaw_decode, mulaw_encode  # noqa: E402
-from hark.voice.resample import resample  # noqa: E402
-from hark.voice.tts.piper import PiperSynthesizer  # noqa: E402
-from hark.voice.vad import Endpointer  # noqa: E402
+from hark.voice.asr.whisper import WhisperTranscriber
+from hark.voice.audio import int16_to_float32, mulaw_decode, mulaw_encode
+from hark.voice.resample import resample
+from hark.voice.tts.piper import PiperSynthesizer
+from hark.voice.vad import Endpointer
 
 Row = tuple[str, str, float, str, str]  # stage, case, value, unit, notes
 

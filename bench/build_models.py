@@ -30,13 +30,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+import harness  # noqa: E402, F401  (first: the suite's helpers become importable)
+
+# isort: split
 
 OUT = REPO / "data" / "bench-models"
 WHISPER_NAMES = ("tiny.en", "base.en")

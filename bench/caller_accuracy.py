@@ -41,7 +41,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+import harness  # noqa: E402, F401  (first: the suite's helpers become importable)
+
+# isort: split
 
 from caller_shops import ALL_SHOPS  # noqa: E402
 from shopbuilder import ShopRows, shop_dialogue  # noqa: E402

@@ -18,10 +18,9 @@ Only ever measured: never tune the brain on these shops or on
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import harness  # noqa: F401  (first: the suite's helpers become importable)
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+# isort: split
 
 from shopbuilder import ShopRows
 

@@ -29,20 +29,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+from harness import LiveServer, RealModelsUnavailable, real_model_paths  # first: tests/ helpers
+
+# isort: split
 
 PLACED = "where is order 7002"
 UNPLACED = "tell me something nice about your shop"
@@ -55,17 +51,10 @@ ANSWER = (
 def voice_path() -> tuple[Path, str]:
     """The real piper voice from the real-model cache, else the tiny test voice."""
     try:
-        out = subprocess.run(
-            [sys.executable, str(REPO / "tools" / "fetch_real_models.py"), "--print-paths"],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        ).stdout
-        path = Path(json.loads(out.strip().splitlines()[-1])["piper_voice"])
+        path = Path(real_model_paths()["piper_voice"])
         if path.is_file():
             return path, "piper en_US-joe-medium (real weights)"
-    except (subprocess.SubprocessError, OSError, ValueError, KeyError):
+    except (RealModelsUnavailable, subprocess.SubprocessError, OSError, ValueError, KeyError):
         pass
     from modelfactory import build_piper_voice
 
@@ -91,33 +80,6 @@ def responder(first_token_s: float, word_s: float):
     return respond
 
 
-class Server:
-    """uvicorn on 127.0.0.1 in a thread."""
-
-    def __init__(self, app: Any) -> None:
-        import uvicorn
-
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(app, log_config=None, log_level="warning", ws="websockets-sansio")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
-        )
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("bench server did not start")
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.sock.close()
-
-
 async def one_turn(client: Any, text: str) -> float:
     """first_audio_ms of one typed turn. The server sends audio unpaced (a long
     ``lead_s``), so ``audio_end`` means all of the reply is synthesised; the next turn
@@ -130,7 +92,7 @@ async def one_turn(client: Any, text: str) -> float:
     return float((metrics or {})["first_audio_ms"])
 
 
-def start_server(mode: str, voice: Path, llm_url: str | None) -> tuple[Server, Any, str]:
+def start_server(mode: str, voice: Path, llm_url: str | None) -> tuple[LiveServer, Any, str]:
     """A server whose brain uses the LLM in ``mode`` (no LLM when ``llm_url`` is None)."""
     from hark.runtime.settings import load_settings
     from hark.server.app import create_app
@@ -150,7 +112,7 @@ def start_server(mode: str, voice: Path, llm_url: str | None) -> tuple[Server, A
     )
     app = create_app(settings, services)
     app.state.voice_options = VoiceOptions(partial_interval_s=None, lead_s=60.0)
-    server = Server(app)
+    server = LiveServer(app, log_level="warning").start()
     return server, services, f"ws://127.0.0.1:{server.port}/v1/voice"
 
 

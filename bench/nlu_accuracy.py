@@ -4,7 +4,7 @@
 
 Reads ``products.csv`` (and ``faq.csv`` if present) directly with the csv
 module, trains the NLU exactly as the server does, parses every line of
-``bench/data/nlu_heldout.jsonl`` (paraphrases that are not in the training
+``dialogue/data/nlu_heldout.jsonl`` (paraphrases that are not in the training
 data) and prints overall and per-intent accuracy, plus the median and p95
 time of one ``parse()`` and of training, over several runs.
 """
@@ -21,10 +21,11 @@ from collections import Counter
 from pathlib import Path
 
 from hark.dialogue.nlu import INTENTS, Nlu, ProductInfo
+from hark.dialogue.nlu_training import HELDOUT_FILE
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SHOP = HERE.parent / "examples" / "shop"
-DEFAULT_HELDOUT = HERE / "data" / "nlu_heldout.jsonl"
+DEFAULT_HELDOUT = HELDOUT_FILE  # dialogue/data/: the server retrains against it too
 
 
 def load_shop(folder: Path) -> tuple[list[ProductInfo], list[str], list[str]]:

@@ -16,6 +16,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import harness  # noqa: F401  (first: the suite's helpers, cluster among them, become importable)
+
+# isort: split
 from cluster import Balancer
 from spoken import Server
 

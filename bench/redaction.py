@@ -10,7 +10,7 @@ held-out NLU paraphrases that redaction changes (all of them are shop talk
 without personal data, so every change is a false positive); and times one
 call on corpus utterances, on shop talk, and on 4,000-character hostile
 strings. The end-to-end check (HTTP, WebSocket, logs, database, prompts) is
-``tests/test_privacy_corpus.py``.
+``tests/privacy/test_privacy_corpus.py``.
 """
 
 from __future__ import annotations
@@ -18,17 +18,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
+import harness  # noqa: E402, F401  (first: the suite's helpers become importable)
+
+# isort: split
 
 from privacy_corpus import TUNING  # noqa: E402
 from privacy_corpus_holdout import HELD_OUT  # noqa: E402
 from privacy_search import digits_view, leaked, text_view  # noqa: E402
 
+from hark.dialogue.nlu_training import HELDOUT_FILE  # noqa: E402
 from hark.privacy.redact import RedactionMemory, redact  # noqa: E402
 
 TODAY = dt.date(2026, 11, 24)
@@ -66,7 +68,7 @@ def shop_talk() -> list[str]:
                 walk(v)
 
     walk(data)
-    for line in (HERE / "data" / "nlu_heldout.jsonl").read_text().splitlines():
+    for line in (HELDOUT_FILE).read_text().splitlines():
         if line.strip():
             phrases.add(json.loads(line)["text"])
     return sorted(phrases)

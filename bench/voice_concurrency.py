@@ -33,20 +33,18 @@ import asyncio
 import json
 import os
 import random
-import socket
 import struct
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from benchserver import wait_until_ready
+from harness import free_port
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+# isort: split
 
 UTTERANCES = (
     "Where is my order?",
@@ -214,10 +212,6 @@ async def client_main(
 
 
 # ------------------------------------------------------------------ driver
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def pct(values: list[float], q: float) -> float:

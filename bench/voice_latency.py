@@ -39,7 +39,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from spoken import LINES, SHORT_S, Server, converse, pct, real_model_paths
+from harness import real_model_paths
+
+# isort: split
+from spoken import LINES, SHORT_S, Server, converse, pct
 
 HANGOVER_MS = 300
 

@@ -7,8 +7,8 @@ Every server process notices the new row on its next turn (one cheap query,
 ``hark.shop.knowledge.read_signature``) and rebuilds the same classifier,
 which takes a fraction of a second; no restart, no pickles in the database.
 
-Accuracy is measured on the held-out paraphrases ``bench/data/nlu_heldout.jsonl``
-(never trained on) and on the reviewed examples themselves, before and after.
+Accuracy is measured on the held-out paraphrases ``dialogue/data/nlu_heldout.jsonl``
+(package data, never trained on; ``bench/nlu_accuracy.py`` reads the same file) and on the reviewed examples themselves, before and after.
 Before a reviewed example is trained on, it is *assessed*: the classifier is
 built with it alone added, and if held-out accuracy drops the example is
 flagged and left out until a reviewer confirms it.
@@ -35,7 +35,7 @@ from hark.store.models import NluExample, NluModel
 
 log = logging.getLogger("hark.nlu")
 
-HELDOUT_FILE = Path(__file__).resolve().parent.parent / "bench" / "data" / "nlu_heldout.jsonl"
+HELDOUT_FILE = Path(__file__).resolve().parent / "data" / "nlu_heldout.jsonl"
 #: Below this change in held-out accuracy an example is flagged (any drop: one line of ~250).
 TOLERANCE = 1e-9
 

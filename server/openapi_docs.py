@@ -3,7 +3,7 @@
 A route that returns a ``Response`` itself documents it with these, so
 ``/openapi.json`` says exactly what comes back (a media type and an example)
 instead of an empty JSON schema, and a generated client reads bytes or text
-where it must. ``tests/test_openapi.py`` holds every route to that.
+where it must. ``tests/server/test_openapi.py`` holds every route to that.
 """
 
 from __future__ import annotations

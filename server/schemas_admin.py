@@ -5,7 +5,7 @@ The ``/v1/admin/`` handlers return the dicts the ``/admin`` pages also use
 :mod:`hark.server.routes_privacy`); these models document those answers so
 a generated client (Swift, Kotlin) gets real types. They are declared with
 ``responses={200: {"model": ...}}``, so the answers themselves are sent
-exactly as before; ``tests/test_client.py`` checks the real answers against
+exactly as before; ``tests/client/test_client.py`` checks the real answers against
 the typed client, field for field.
 """
 

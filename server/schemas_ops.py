@@ -5,7 +5,7 @@ the notice ledger and consent (:mod:`hark.server.routes_admin_notices`) and
 the nodes (:mod:`hark.server.routes_nodes`). Those handlers return dicts (the
 ``/admin`` pages share them); these models only document the answers, declared
 with ``responses={200: {"model": ...}}``, so what is sent stays byte for byte
-the same. ``tests/test_client.py`` reads the real answers with the typed client.
+the same. ``tests/client/test_client.py`` reads the real answers with the typed client.
 """
 
 from __future__ import annotations

@@ -174,7 +174,7 @@ def _load_engine(what: str, build: Callable[[], EngineT]) -> tuple[EngineT | Non
     The status is shown to anyone (``/readyz``, voice clients), so it names states
     and the command to run, never a path; the log line has the full story.
     """
-    from hark.voice.errors import ModelNotFound
+    from hark.models.errors import ModelNotFound
 
     try:
         engine = build()

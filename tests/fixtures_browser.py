@@ -13,17 +13,15 @@
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO, TODAY, LiveServer
+from conftest import REPO, TODAY
 from fixtures_voice import espeak_speech
+from support.live_server import LiveServer
 
 from hark.voice.wav import write_wav
 
@@ -42,22 +40,6 @@ BASE_ARGS = [
     "--use-angle=swiftshader",
     "--enable-unsafe-swiftshader",
 ]
-
-
-@pytest.fixture(scope="session")
-def real_models() -> dict[str, Path]:
-    """Paths of the real models (``whisper_base`` folder, ``piper_voice`` .onnx)."""
-    script = REPO / "tools" / "fetch_real_models.py"
-    result = subprocess.run(
-        [sys.executable, str(script), "--print-paths"],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"real speech models unavailable: {result.stderr.strip()[-500:]}")
-    paths = json.loads(result.stdout)
-    return {key: Path(value) for key, value in paths.items()}
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from support.ports import free_port
 
 EXTERNAL_URL_ENV = "HARK_TEST_POSTGRES_URL"
 TEST_DATABASE = "hark_test"
@@ -55,12 +55,6 @@ def find_postgres_bindir() -> Path | None:
     if initdb and shutil.which("pg_ctl"):
         return Path(initdb).parent
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -120,7 +114,7 @@ class PostgresServer:
             "-c synchronous_commit=off -c full_page_writes=off"
         )
         for _attempt in range(3):  # another process may grab the free port first
-            self.port = _free_port()
+            self.port = free_port()
             result = self._run(
                 "pg_ctl", "-D", str(self.data), "-l", str(self.logfile), "-w",
                 "-t", str(START_TIMEOUT_S), "-o", f"-p {self.port} {options}", "start",

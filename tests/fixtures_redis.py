@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from cluster import free_port, stop_process
+from cluster import stop_process
+from support.ports import free_port
 
 START_TIMEOUT_S = 10
 

@@ -10,12 +10,9 @@ test sees which node a request reached and with which headers.
 from __future__ import annotations
 
 import json
-import threading
-import time
 from typing import Any
 
-import uvicorn
-from webhook_receiver import free_port
+from support.live_server import LiveServer
 
 
 class NodeDouble:
@@ -24,11 +21,10 @@ class NodeDouble:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.port = free_port()
         self.busy = False
         self.seen: list[str] = []
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server = LiveServer(self, log_level="warning", lifespan="off")
+        self.port = self._server.port
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         headers = {k.decode(): v.decode() for k, v in scope.get("headers", [])}
@@ -56,25 +52,8 @@ class NodeDouble:
         await send({"type": "http.response.body", "body": body})
 
     def start(self) -> NodeDouble:
-        config = uvicorn.Config(
-            self,
-            host="127.0.0.1",
-            port=self.port,
-            log_level="warning",
-            lifespan="off",
-            ws="websockets-sansio",
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{self.name} did not start")
-            time.sleep(0.02)
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
+        self._server.stop()

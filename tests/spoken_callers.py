@@ -1,6 +1,6 @@
 """Callers spoken by a real voice into a real server that listens with real Whisper.
 
-Used by ``tests/test_spoken_callers.py`` (the spoken regression suite) and
+Used by ``tests/voice/test_spoken_callers.py`` (the spoken regression suite) and
 ``bench/spoken_callers.py`` (task success and word error rate). Each caller
 line is said by the piper voice ``en_US-joe-medium`` (noise off, so the audio
 is the same on every run), streamed in real time over ``/v1/voice`` to a
@@ -17,8 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,21 +27,8 @@ from voice_client import VoiceClient
 from hark.language.normalize import normalize_spoken
 from hark.voice.resample import resample
 
-REPO = Path(__file__).resolve().parent.parent
 LINES_FILE = Path(__file__).resolve().parent / "data" / "spoken_callers.jsonl"
 RATE = 16000
-
-
-def real_model_paths() -> dict[str, str]:
-    """``{"whisper_base": folder, "piper_voice": onnx}``, fetched into the cache if needed."""
-    done = subprocess.run(
-        [sys.executable, str(REPO / "tools" / "fetch_real_models.py"), "--print-paths"],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    return json.loads(done.stdout)
 
 
 class Speaker:

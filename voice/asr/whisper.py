@@ -36,10 +36,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from hark.models.files import resolve_whisper_model
 from hark.voice.asr.background import BackgroundTwin
 from hark.voice.asr.base import ASR_SAMPLE_RATE, Segment, Transcript, check_audio, normalise_text
 from hark.voice.asr.window import FULL_WINDOW_S, WindowedWhisperModel, window_frames
-from hark.voice.model_files import resolve_whisper_model
 
 if TYPE_CHECKING:
     from hark.runtime.settings import Settings

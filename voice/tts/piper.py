@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hark.voice.model_files import resolve_piper_voice
+from hark.models.files import resolve_piper_voice
 from hark.voice.tts.chunking import split_sentences
 
 if TYPE_CHECKING:
