@@ -17,9 +17,9 @@ from hark.dialogue.handoffs import handoff_action, record_handoff
 from hark.dialogue.redact_turn import Heard
 from hark.dialogue.rows import jsonable, next_turn_seq
 from hark.runtime.settings import Settings
+from hark.skills import verification
 from hark.skills.cart_store import cart_view
 from hark.skills.context import SkillReply, TurnContext
-from hark.skills import verification
 from hark.skills.reply import Expects, Reply
 from hark.skills.state import Pending
 from hark.store.models import AssistedOrder, Turn, utcnow

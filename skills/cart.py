@@ -28,8 +28,8 @@ from hark.skills.cart_store import (
 from hark.skills.context import SkillReply, TurnContext, card, remember_fact
 from hark.skills.cross_sell import offer_cross_sell
 from hark.skills.identity import Permission
-from hark.skills.notices.watch import note_sold_out
 from hark.skills.intent import Intent
+from hark.skills.notices.watch import note_sold_out
 from hark.skills.reply import Action
 from hark.skills.sales import by_ordinal, focus, product_search, resolve_product
 from hark.skills.state import Pending

@@ -14,8 +14,8 @@ from hark.language.speech import join_words
 from hark.shop.product_words import ProductDoc
 from hark.shop.search import SearchOutcome, SearchQuery
 from hark.skills.context import SkillReply, TurnContext, card, remember_fact
-from hark.skills.notices.watch import note_sold_out
 from hark.skills.intent import Intent
+from hark.skills.notices.watch import note_sold_out
 from hark.skills.state import SearchMemory
 
 

@@ -14,8 +14,8 @@ from hark.language.speech import join_words, number_words, short_text
 from hark.shop.product_words import ProductDoc, head_noun
 from hark.shop.search import SearchQuery
 from hark.skills.context import SkillReply, TurnContext, card
-from hark.skills.notices.watch import note_sold_out
 from hark.skills.intent import Intent
+from hark.skills.notices.watch import note_sold_out
 from hark.skills.offer import categories_sentence, focus, present_outcome
 from hark.skills.refine import last_query, pick_shown, shown, step
 from hark.skills.state import Pending

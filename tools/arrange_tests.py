@@ -63,6 +63,8 @@ FOLDERS: Final[tuple[tuple[str, str], ...]] = (
     ("test_voice_", "voice"),
     ("test_llm_voice", "voice"),
     ("test_spoken_callers", "voice"),
+    ("test_hearing_", "voice"),
+    ("test_recognition_scheduler", "voice/asr"),
     ("test_dialogue_", "dialogue"),
     ("test_caller_language", "dialogue"),
     ("test_concurrent_turns", "dialogue"),

@@ -74,9 +74,7 @@ async def ask_once(stream, question_8k: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 async def test_a_call_with_real_whisper_and_piper(phone, twilio_settings, real_models, db):
-    settings, whisper, hark_voice, caller_voice = real_engines(
-        twilio_settings, real_models, db
-    )
+    settings, whisper, hark_voice, caller_voice = real_engines(twilio_settings, real_models, db)
     line = phone("stream", settings=settings, transcriber=whisper, synthesizer=hark_voice)
     question_8k = spoken_8k(caller_voice, "Where is my order? It is seven zero zero two.")
 
@@ -125,9 +123,7 @@ async def test_a_notice_call_over_the_media_stream_with_real_models(
         test_notices.write_shop(shop, test_notices.LATE),
         notice_rules=frozenset({"order_delayed"}),
     )
-    settings, whisper, hark_voice, caller_voice = real_engines(
-        notice_settings, real_models, db
-    )
+    settings, whisper, hark_voice, caller_voice = real_engines(notice_settings, real_models, db)
     line = phone(
         "stream",
         settings=settings.model_copy(update={"notices": "off"}),  # this test sends, not the loop
