@@ -109,8 +109,8 @@ async def test_a_notice_call_over_the_media_stream_with_real_models(
     """Hark calls James about his late order (HARK_TWILIO_MODE=stream): piper speaks the
     notice on the line, Whisper hears his "when will it get here?", and the brain answers
     in the notice's own conversation, asking him to verify first (he is ``claimed``)."""
-    import test_notices
-    from test_notice_calls import CALL_FIRST, call_of, call_sid_of
+    from skills.notices import test_notices
+    from skills.notices.test_notice_calls import CALL_FIRST, call_of, call_sid_of
 
     from hark.dialogue.manager import DialogueManager
     from hark.store.shop_import import import_shop

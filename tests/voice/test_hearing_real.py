@@ -5,7 +5,7 @@ What a real recogniser makes of a caller's "okay" or "wait, stop" spoken over
 that echo is a rate, not a yes or no (on two loaded cores Whisper base heard
 espeak-ng's "wait, stop" over the cancelled echo as "thank you" in about one
 run in three): ``bench/hearing.py`` measures it. The decisions themselves are
-tested with a scripted recogniser in ``tests/test_hearing_barge_in.py``.
+tested with a scripted recogniser in ``tests/voice/test_hearing_barge_in.py``.
 
 The caller is ``LoudspeakerCaller`` (tests/hearing_sim.py): Hark's real piper reply
 comes back into the microphone 100 ms later, 10 dB quieter, through a 0.3 s room;

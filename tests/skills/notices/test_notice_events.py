@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 from pydantic import SecretStr
 from sqlalchemy import select
-from test_notices import NOON, notices, write_shop
+from skills.notices.test_notices import NOON, notices, write_shop
 
 from hark.dialogue.manager import DialogueManager
 from hark.runtime.notice_rules import parse_rules

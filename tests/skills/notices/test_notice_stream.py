@@ -18,9 +18,9 @@ import asyncio
 import pytest
 from doubles import ScriptedTranscriber, ToneSynthesizer
 from sqlalchemy import select
-from test_notice_calls import CALL_FIRST, call_of, call_sid_of
-from test_notices import LATE, NOON, notices, write_shop
-from test_twilio_stream import call_row, said, turns
+from skills.notices.test_notice_calls import CALL_FIRST, call_of, call_sid_of
+from skills.notices.test_notices import LATE, NOON, notices, write_shop
+from integrations.twilio.test_twilio_stream import call_row, said, turns
 from twilio_sim import PUBLIC
 
 from hark.dialogue.manager import DialogueManager
@@ -37,7 +37,7 @@ def streaming(db, tmp_path, notice_settings, phone, monkeypatch, sender_for):
     stream mode whose callee's words are ``saying["text"]`` (the test sets it before each
     utterance: one utterance may reach the recogniser twice, early and final), and a
     notice sender (the server's own loop off)."""
-    import test_notices
+    from skills.notices import test_notices
 
     monkeypatch.setattr(test_notices, "CONSENT", {**test_notices.CONSENT, **CALL_FIRST})
     import_shop(db, write_shop(tmp_path / "shop"))

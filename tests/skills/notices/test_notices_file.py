@@ -16,7 +16,7 @@ from hark.runtime.settings import load_settings
 from hark.server.cli import main
 from hark.store.models import Notice
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "notices.toml"
+EXAMPLE = Path(__file__).resolve().parent.parent.parent.parent / "examples" / "notices.toml"
 
 
 def configs(folder: Path, main_text: str = "", notices: str | None = None) -> Path:
@@ -123,7 +123,7 @@ def test_the_command_line_says_one_line(tmp_path, capsys) -> None:
 def test_the_shipped_example_is_valid_and_drives_an_import(tmp_path, db, settings) -> None:
     import shutil
 
-    from test_notices import write_shop
+    from skills.notices.test_notices import write_shop
 
     folder = tmp_path / "conf"
     folder.mkdir()
