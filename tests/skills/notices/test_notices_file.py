@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from hark.runtime.notices_file import rules_from_toml
 from hark.runtime.settings import load_settings
-from hark.server.cli import main
+from hark.cli.main import main
 from hark.store.models import Notice
 
 EXAMPLE = Path(__file__).resolve().parent.parent.parent.parent / "examples" / "notices.toml"
