@@ -35,7 +35,7 @@ from fixtures_voice import espeak_speech  # noqa: E402
 from spoken_callers import Speaker, load_lines, word_errors  # noqa: E402
 
 from hark.voice.asr.whisper import WhisperTranscriber  # noqa: E402
-from hark.voice.resample import resample  # noqa: E402
+from hark.voice.audio.resample import resample  # noqa: E402
 
 RATE = 16000
 

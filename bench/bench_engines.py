@@ -29,10 +29,10 @@ from fixtures_voice import espeak_speech  # noqa: E402
 from modelfactory import WHISPER_SIZES, build_piper_voice, build_whisper  # noqa: E402
 
 from hark.voice.asr.whisper import WhisperTranscriber  # noqa: E402
-from hark.voice.audio import int16_to_float32, mulaw_decode, mulaw_encode  # noqa: E402
-from hark.voice.resample import resample  # noqa: E402
+from hark.voice.audio.codecs import int16_to_float32, mulaw_decode, mulaw_encode  # noqa: E402
+from hark.voice.audio.resample import resample  # noqa: E402
+from hark.voice.listen.vad import Endpointer  # noqa: E402
 from hark.voice.tts.piper import PiperSynthesizer  # noqa: E402
-from hark.voice.vad import Endpointer  # noqa: E402
 
 Row = tuple[str, str, float, str, str]  # stage, case, value, unit, notes
 

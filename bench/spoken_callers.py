@@ -33,7 +33,7 @@ from spoken_callers import Heard, Speaker, load_lines, real_model_paths, speak_a
 from hark.runtime.settings import load_settings  # noqa: E402
 from hark.server.app import create_app  # noqa: E402
 from hark.server.services import build_services  # noqa: E402
-from hark.voice.session import VoiceOptions  # noqa: E402
+from hark.voice.turn.session import VoiceOptions  # noqa: E402
 
 
 def run(parallel: int) -> list[Heard]:

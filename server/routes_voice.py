@@ -30,7 +30,7 @@ from hark.server.node_registry import registry_for
 from hark.store.models import Customer
 from hark.voice.access import CallerAccess, Continuity, Resumable
 from hark.voice.protocol import ErrorCode, ErrorEvent
-from hark.voice.session import VoiceOptions, VoiceSession
+from hark.voice.turn.session import VoiceOptions, VoiceSession
 
 log = logging.getLogger("hark.voice")
 

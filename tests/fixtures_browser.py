@@ -25,7 +25,7 @@ import pytest
 from conftest import REPO, TODAY, LiveServer
 from fixtures_voice import espeak_speech
 
-from hark.voice.wav import write_wav
+from hark.voice.audio.wav import write_wav
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "artifacts" / "kiosk"

@@ -27,7 +27,7 @@ import numpy as np
 from voice_client import VoiceClient
 
 from hark.language.normalize import normalize_spoken
-from hark.voice.resample import resample
+from hark.voice.audio.resample import resample
 
 REPO = Path(__file__).resolve().parent.parent
 LINES_FILE = Path(__file__).resolve().parent / "data" / "spoken_callers.jsonl"

@@ -17,8 +17,8 @@ from doubles import ScriptedTranscriber, ToneSynthesizer
 from fixtures_voice import espeak_speech
 from voice_client import VoiceClient
 
-from hark.voice.barge_in import Verdict, judge
-from hark.voice.session import VoiceOptions
+from hark.voice.listen.barge_in import Verdict, judge
+from hark.voice.turn.session import VoiceOptions
 
 
 def test_backchannels_are_short_acknowledgements_and_nothing_else() -> None:

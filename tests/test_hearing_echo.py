@@ -15,8 +15,8 @@ from doubles import ScriptedTranscriber
 from hearing_sim import EspeakSynthesizer, LoudspeakerCaller
 from voice_client import VoiceClient
 
-from hark.voice import echo
-from hark.voice.session import VoiceOptions
+from hark.voice.listen import echo
+from hark.voice.turn.session import VoiceOptions
 
 pytestmark = pytest.mark.skipif(not echo.available(), reason=echo.missing_reason())
 
@@ -80,7 +80,7 @@ def test_a_reply_that_ended_before_the_microphone_started_is_not_taken_for_echo(
     have the greeting in its microphone: nothing of it may be cancelled out of the
     caller's words (it once was, placed back to back from the first sample, and the
     canceller ate the caller's first question)."""
-    from hark.voice.echo import CallerAudio
+    from hark.voice.listen.echo import CallerAudio
 
     rate, now = 16000, [100.0]
     audio = CallerAudio(rate, echo=True, noise=False, clock=lambda: now[0])

@@ -17,8 +17,8 @@ from fixtures_voice import espeak_speech
 from hearing_sim import LoudspeakerCaller
 from voice_client import VoiceClient
 
-from hark.voice import echo
-from hark.voice.session import VoiceOptions
+from hark.voice.listen import echo
+from hark.voice.turn.session import VoiceOptions
 
 pytestmark = [
     pytest.mark.real_models,

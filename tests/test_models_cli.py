@@ -22,6 +22,7 @@ from fixtures_voice import espeak_speech
 
 from hark.server.cli import main
 from hark.voice.asr.whisper import WhisperTranscriber
+from hark.voice.audio.wav import read_wav, write_wav
 from hark.voice.model_download import (
     DownloadError,
     download_piper_voice,
@@ -31,7 +32,6 @@ from hark.voice.model_download import (
 )
 from hark.voice.model_files import list_models
 from hark.voice.tts.piper import PiperSynthesizer
-from hark.voice.wav import read_wav, write_wav
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from spoken_callers import Heard, Speaker, load_lines, real_model_paths, speak_a
 from hark.runtime.settings import load_settings
 from hark.server.app import create_app
 from hark.server.services import build_services
-from hark.voice.session import VoiceOptions
+from hark.voice.turn.session import VoiceOptions
 
 pytestmark = pytest.mark.real_models
 

@@ -22,10 +22,10 @@ from fixtures_voice import espeak_speech
 
 from hark.voice.asr.background import LOWEST_PRIORITY, build_at_low_priority, low_priority_cpu_s
 from hark.voice.asr.base import BackgroundCapable
-from hark.voice.listener import Listener, ListenerEventKind
-from hark.voice.playback import PlayoutClock, PreparedAudio, prepare, speak
+from hark.voice.listen.listener import Listener, ListenerEventKind
+from hark.voice.listen.vad import Endpointer
+from hark.voice.speak.playback import PlayoutClock, PreparedAudio, prepare, speak
 from hark.voice.tts.chunking import speech_pieces, split_sentences
-from hark.voice.vad import Endpointer
 
 linux_only = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's"

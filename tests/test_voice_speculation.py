@@ -22,7 +22,7 @@ from test_voice_session import greeted, stored_turns, utterance
 from voice_client import VoiceClient
 
 from hark.store.models import Cart, CartItem, Conversation
-from hark.voice.session import VoiceOptions
+from hark.voice.turn.session import VoiceOptions
 
 QUIET = VoiceOptions(partial_interval_s=None)
 

@@ -46,10 +46,10 @@ from hark.integrations.twilio import keypad, transfer
 from hark.integrations.twilio.identity import start_conversation_for
 from hark.integrations.twilio.runtime import TwilioRuntime
 from hark.runtime.log_context import log_context
-from hark.voice.audio import mulaw_encode, pcm16_to_int16
-from hark.voice.playback import PlayoutClock
+from hark.voice.audio.codecs import mulaw_encode, pcm16_to_int16
 from hark.voice.services import VoiceServices
-from hark.voice.session import VoiceOptions, VoiceSession
+from hark.voice.speak.playback import PlayoutClock
+from hark.voice.turn.session import VoiceOptions, VoiceSession
 
 log = logging.getLogger("hark.twilio")
 

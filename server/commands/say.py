@@ -31,10 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from hark.voice.audio.resample import resample
+    from hark.voice.audio.wav import write_wav
     from hark.voice.errors import AudioFormatError, ModelNotFound
-    from hark.voice.resample import resample
     from hark.voice.tts.piper import PiperSynthesizer
-    from hark.voice.wav import write_wav
 
     if not args.text.strip():
         fail("nothing to say: TEXT is empty")

@@ -1,18 +1,18 @@
 """Running one turn of a voice session: transcript -> brain -> reply audio -> stage times.
 
 A turn runs as one task through phases ``asr`` -> ``dialogue`` ->
-``speaking`` -> ``done`` (``hark.voice.turns.TurnPhase``); the session
+``speaking`` -> ``done`` (``hark.voice.turn.turns.TurnPhase``); the session
 cancels that task on a barge-in and ``settle_cancelled`` undoes what the
 phase requires. Everything slow runs in worker threads.
 
 Brain calls go through the session's ``SerialCalls``: in order, never
 cancelled half-way, so a saved turn stays saved whatever the client does.
-A voice turn that adopted a speculative reply (``hark.voice.speculation``)
+A voice turn that adopted a speculative reply (``hark.voice.turn.speculation``)
 asks the brain to *commit* it instead of computing the turn again, and
 plays its prepared first audio when the committed reply is the speculated
 one (``turn_metrics.speculative``).
 
-Kept apart from ``hark.voice.session``, which handles the connection (input
+Kept apart from ``hark.voice.turn.session``, which handles the connection (input
 frames, start, close, barge-in); this module only needs the session's
 outbox, brain queue, services and options.
 """
@@ -30,8 +30,7 @@ from hark.dialogue.speculation import Committed
 from hark.runtime.log_context import log_context
 from hark.runtime.metrics import record_turn
 from hark.skills.reply import Reply
-from hark.voice.endpointing import mid_number
-from hark.voice.playback import PlayoutClock, PreparedAudio, speak, wait_until
+from hark.voice.listen.endpointing import mid_number
 from hark.voice.protocol import (
     AudioEndEvent,
     AudioStartEvent,
@@ -41,12 +40,13 @@ from hark.voice.protocol import (
     TranscriptEvent,
     reply_event,
 )
-from hark.voice.reply_stream import StreamedReply, speak_stream
-from hark.voice.turn_metrics import TurnKind
-from hark.voice.turns import TurnPhase, VoiceTurn
+from hark.voice.speak.playback import PlayoutClock, PreparedAudio, speak, wait_until
+from hark.voice.speak.reply_stream import StreamedReply, speak_stream
+from hark.voice.turn.metrics import TurnKind
+from hark.voice.turn.turns import TurnPhase, VoiceTurn
 
 if TYPE_CHECKING:
-    from hark.voice.session import VoiceSession
+    from hark.voice.turn.session import VoiceSession
 
 log = logging.getLogger("hark.voice")
 
@@ -178,7 +178,7 @@ class TurnRunner:
         return transcript.text
 
     async def _wait_if_mid_number(self, text: str, decided_at: float) -> None:
-        """Words ending in a digit: wait (still cancellable, hark.voice.endpointing) until the
+        """Words ending in a digit: wait (still cancellable, hark.voice.listen.endpointing) until the
         number hangover has passed since the speech ended."""
         listener = self.session.listener
         if listener is None or not mid_number(text):

@@ -28,15 +28,15 @@ from typing import TYPE_CHECKING, Protocol
 
 from hark.dialogue.speculation import Committed
 from hark.skills.reply import Reply
-from hark.voice.listener import Listener, Utterance
-from hark.voice.outbox import Outbox, SerialCalls
-from hark.voice.playback import PlayoutClock
+from hark.voice.listen.listener import Listener, Utterance
 from hark.voice.protocol import InterruptedEvent
-from hark.voice.reply_stream import StreamedReply
-from hark.voice.turn_metrics import TurnKind, TurnTimer
+from hark.voice.speak.playback import PlayoutClock
+from hark.voice.speak.reply_stream import StreamedReply
+from hark.voice.turn.metrics import TurnKind, TurnTimer
+from hark.voice.turn.outbox import Outbox, SerialCalls
 
 if TYPE_CHECKING:
-    from hark.voice.speculation import SpeculativeReply
+    from hark.voice.turn.speculation import SpeculativeReply
 
 log = logging.getLogger("hark.voice")
 

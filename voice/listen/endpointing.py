@@ -10,7 +10,7 @@ stretch the wait to ``HARK_VAD_NUMBER_HANGOVER_MS``:
 * the caller's words so far end in a digit (``mid_number``): the turn waits,
   still in its recognition phase, until the longer hangover has passed since
   the speech ended, so a next digit cancels it and its audio is carried into
-  the next utterance (``hark.voice.turns``): the number arrives whole.
+  the next utterance (``hark.voice.turn.turns``): the number arrives whole.
 
 A complete question ("do you have size 9?") ends with a question mark and
 keeps the short hangover.

@@ -4,7 +4,7 @@ The pipeline per turn is endpointer -> ASR -> ``DialogueManager.turn`` ->
 TTS, but the hard part is turn-taking, which is why this is a small state
 machine rather than a straight line. This module handles the connection
 (input frames, start, close, barge-in, speculation's lifecycle); running a
-turn lives in ``hark.voice.turn_runner``.
+turn lives in ``hark.voice.turn.runner``.
 
 * A turn runs as one task through phases ``asr`` -> ``dialogue`` ->
   ``speaking`` -> ``done``. Everything slow runs in worker threads; the
@@ -13,10 +13,10 @@ turn lives in ``hark.voice.turn_runner``.
 * **Speculation.** At the caller's first pause (``SPEECH_PAUSED``) a
   ``SpeculativeReply`` computes the reply and its first audio during the
   hangover; the turn started at the end of speech adopts it, and it is
-  dropped the moment the caller goes on (``hark.voice.speculation``).
+  dropped the moment the caller goes on (``hark.voice.turn.speculation``).
 * **Barge-in.** When the caller starts speaking (``speech_started``) or
   types while a turn is running, the turn task is cancelled at once, so no
-  further audio frame is sent; ``hark.voice.turns.settle_cancelled`` then
+  further audio frame is sent; ``hark.voice.turn.turns.settle_cancelled`` then
   carries the words into the next utterance, marks an unspoken reply as
   unheard, or sends ``interrupted`` and cuts the stored reply to what the
   ``PlayoutClock`` says was heard, depending on how far the turn got.
@@ -42,19 +42,18 @@ from hark.runtime.log_context import log_context
 from hark.skills.reply import Expects, Reply
 from hark.voice.access import CallerAccess, CustomerNotAllowed
 from hark.voice.asr.scheduler import shared_scheduler
-from hark.voice.audio import decode
-from hark.voice.barge_in import PendingBargeIn, Verdict, judge
-from hark.voice.echo import CallerAudio, wanted
-from hark.voice.endpointing import hangover_for
-from hark.voice.listener import (
+from hark.voice.audio.codecs import decode
+from hark.voice.listen.barge_in import PendingBargeIn, Verdict, judge
+from hark.voice.listen.echo import CallerAudio, wanted
+from hark.voice.listen.endpointing import hangover_for
+from hark.voice.listen.listener import (
     EarlyTranscript,
     Listener,
     ListenerEvent,
     ListenerEventKind,
     Utterance,
 )
-from hark.voice.outbox import Outbox, SerialCalls, Transport
-from hark.voice.playback import PlaybackObserver
+from hark.voice.listen.vad import Endpointer
 from hark.voice.protocol import (
     ErrorCode,
     ErrorEvent,
@@ -70,12 +69,13 @@ from hark.voice.protocol import (
     parse_client_message,
 )
 from hark.voice.services import VoiceServices
-from hark.voice.speculation import SpeculativeReply
-from hark.voice.turn_limit import POLICY_VIOLATION, TurnGate, TurnLimit, TurnVerdict
-from hark.voice.turn_metrics import TurnKind, TurnTimer
-from hark.voice.turn_runner import TurnRunner
-from hark.voice.turns import TurnPhase, VoiceTurn, settle_cancelled
-from hark.voice.vad import Endpointer
+from hark.voice.speak.playback import PlaybackObserver
+from hark.voice.turn.limit import POLICY_VIOLATION, TurnGate, TurnLimit, TurnVerdict
+from hark.voice.turn.metrics import TurnKind, TurnTimer
+from hark.voice.turn.outbox import Outbox, SerialCalls, Transport
+from hark.voice.turn.runner import TurnRunner
+from hark.voice.turn.speculation import SpeculativeReply
+from hark.voice.turn.turns import TurnPhase, VoiceTurn, settle_cancelled
 
 log = logging.getLogger("hark.voice")
 
@@ -88,8 +88,10 @@ class VoiceOptions:
     frame_ms: int = 40  # reply audio frame length
     lead_s: float = 0.3  # how far sending runs ahead of the client's playback
     partial_interval_s: float | None = 1.0  # None: no partial transcripts
-    partial_after_s: float = 2.0  # speech before the first partial (see hark.voice.listener)
-    speculate: bool = True  # brain and first audio during the hangover (hark.voice.speculation)
+    partial_after_s: float = 2.0  # speech before the first partial (see hark.voice.listen.listener)
+    speculate: bool = (
+        True  # brain and first audio during the hangover (hark.voice.turn.speculation)
+    )
     drain_timeout_s: float = 10.0  # wait for pending brain writes at close
     report_grace_s: float = 2.0  # with a PlaybackObserver: wait this long past the model's end
 
@@ -218,7 +220,7 @@ class VoiceSession:
             vad = event.vad
             lag = 0.0 if vad is None else max(0.0, vad.time_s - vad.speech_start_s)
             if self._hark_speaking() and self.listener is not None:
-                # Over Hark's voice: stop it only if the words take the turn (hark.voice.barge_in).
+                # Over Hark's voice: stop it only if the words take the turn (hark.voice.listen.barge_in).
                 self._pending_barge = PendingBargeIn(
                     self.listener, onset_lag_s=lag, barge=self._barge
                 )
@@ -249,7 +251,7 @@ class VoiceSession:
         self._begin(VoiceTurn(TurnKind.VOICE, utterance=utterance, speculative_reply=ahead))
 
     def expect(self, expects: Expects | None) -> None:
-        """The brain's reply asks for ``expects``: wait for it that long (hark.voice.endpointing)."""
+        """The brain's reply asks for ``expects``: wait for it that long (hark.voice.listen.endpointing)."""
         if self.listener is not None:
             self.listener.endpointer.hangover_ms = hangover_for(
                 expects,
@@ -491,7 +493,7 @@ class VoiceSession:
 
     # ------------------------------------------------------------------ speculation
     def _speculate(self, early: EarlyTranscript) -> None:
-        """The caller paused: carry the turn on while the hangover runs (hark.voice.speculation)."""
+        """The caller paused: carry the turn on while the hangover runs (hark.voice.turn.speculation)."""
         self._drop_speculation()
         if (
             self.conversation_id is None
@@ -541,7 +543,7 @@ class VoiceSession:
         return f" ({status.detail})"
 
     async def _turn_allowed(self) -> bool:
-        """Count a caller turn against the session's limit (:mod:`hark.voice.turn_limit`)."""
+        """Count a caller turn against the session's limit (:mod:`hark.voice.turn.limit`)."""
         verdict = self.turn_limit.check()
         if verdict is TurnVerdict.ALLOW:
             return True

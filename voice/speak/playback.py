@@ -40,8 +40,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from hark.voice.audio import as_int16, int16_to_pcm16
-from hark.voice.resample import resample
+from hark.voice.audio.codecs import as_int16, int16_to_pcm16
+from hark.voice.audio.resample import resample
 from hark.voice.tts.chunking import speech_pieces
 
 Clock = Callable[[], float]

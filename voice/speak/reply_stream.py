@@ -10,7 +10,7 @@ module is the voice side of that hand-over:
 * :func:`speak_stream` synthesizes each sentence as it arrives (one ahead of
   the sender, in a worker thread, through the same ``split_sentences`` as
   every reply) and sends it with the same pacing and playout clock as
-  :func:`hark.voice.playback.speak`.
+  :func:`hark.voice.speak.playback.speak`.
 
 A reply the built-in skills give is never streamed: the sink hears nothing,
 :meth:`StreamedReply.first_sentence` says so when the turn ends, and the
@@ -25,8 +25,8 @@ from collections.abc import Awaitable, Callable
 
 import numpy as np
 
-from hark.voice.audio import as_int16
-from hark.voice.playback import ChunkSender, PlayoutClock, SendBytes, SpeechResult
+from hark.voice.audio.codecs import as_int16
+from hark.voice.speak.playback import ChunkSender, PlayoutClock, SendBytes, SpeechResult
 from hark.voice.tts.base import Synthesizer
 from hark.voice.tts.chunking import split_sentences
 
