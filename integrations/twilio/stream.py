@@ -15,10 +15,10 @@ brain calls and the speaking, exactly as for ``/v1/voice``:
 * ``dtmf`` -> keys gathered into one entry (``#`` or a pause ends it),
   which becomes a typed turn.
 * The session's audio (PCM16 at 8 kHz) -> μ-law, cut into 20 ms ``media``
-  messages; after each sentence a ``mark``. Twilio echoes a mark when the
-  audio before it has been played, and the echo is reported to the turn's
-  ``PlayoutClock`` (``confirm``), so a barge-in or a hang-up cuts the stored
-  reply where playback really stopped.
+  messages; after each piece a ``mark`` (``on_playback_finished``). Twilio
+  echoes a mark when the audio before it has been played, and the echo is
+  reported to the turn's ``PlayoutClock`` (the ``played`` callable), so a
+  barge-in or a hang-up cuts the stored reply where playback really stopped.
 * The session's ``interrupted`` (barge-in) -> ``clear``: Twilio drops its
   buffered audio and echoes the pending marks, which are then ignored.
 * The session's ``handoff`` -> once the handoff sentence has been heard
@@ -48,7 +48,7 @@ from hark.integrations.twilio.runtime import TwilioRuntime
 from hark.runtime.log_context import log_context
 from hark.voice.audio.codecs import mulaw_encode, pcm16_to_int16
 from hark.voice.services import VoiceServices
-from hark.voice.speak.playback import PlayoutClock
+from hark.voice.transport import Played
 from hark.voice.turn.session import VoiceOptions, VoiceSession
 
 log = logging.getLogger("hark.twilio")
@@ -80,7 +80,9 @@ class MediaStream:
         self.services = services
         self.settings = services.settings
         self.runtime = runtime
-        self.session = VoiceSession(services, self, stream_options(options), playback=self)
+        self.session = VoiceSession(
+            services, self, stream_options(options), playback=self.on_playback_finished
+        )
         self.stream_sid: str | None = None
         self.call_sid: str | None = None
         self.done = asyncio.Event()  # stop, a refused start, or a moved call
@@ -88,7 +90,7 @@ class MediaStream:
         self._last_seq = 0
         self._send_lock = asyncio.Lock()
         self._audio = bytearray()  # μ-law not yet sent (less than one frame)
-        self._marks: dict[str, tuple[PlayoutClock, int]] = {}
+        self._marks: dict[str, Played] = {}  # mark name -> whom its echo reports to
         self._mark_number = 0
         self._last_mark: str | None = None
         self._keypad = keypad.KeypadBuffer(pause_s=runtime.keypad_pause_s)
@@ -329,11 +331,10 @@ class MediaStream:
         if not isinstance(name, str):
             self._malformed("mark without name")
             return
-        target = self._marks.pop(name, None)
-        if target is None:  # cleared by a barge-in, or not ours
+        played = self._marks.pop(name, None)
+        if played is None:  # cleared by a barge-in, or not ours
             return
-        clock, index = target
-        clock.confirm(index, time.perf_counter())
+        played(time.perf_counter())
         if name == self._transfer_after:
             self._start_transfer()
 
@@ -369,15 +370,16 @@ class MediaStream:
             del self._audio[:FRAME_BYTES]
             await self._send_media(frame)
 
-    async def sentence_sent(self, clock: PlayoutClock, index: int) -> None:
-        """``PlaybackObserver``: finish the sentence's last frame and mark where it ends."""
+    async def on_playback_finished(self, played: Played) -> None:
+        """A piece's audio is all sent: finish its last frame and mark where it ends; the
+        mark's echo (Twilio has played it) calls ``played``."""
         if self._audio:
             frame = bytes(self._audio) + SILENCE * (FRAME_BYTES - len(self._audio))
             self._audio.clear()
             await self._send_media(frame)
         self._mark_number += 1
         name = f"s{self._mark_number}"
-        self._marks[name] = (clock, index)
+        self._marks[name] = played
         self._last_mark = name
         await self._send({"event": "mark", "streamSid": self.stream_sid, "mark": {"name": name}})
 

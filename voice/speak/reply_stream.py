@@ -7,10 +7,10 @@ module is the voice side of that hand-over:
 * :class:`StreamedReply` is the sink: sentences cross from the worker thread
   into the session's event loop; a barge-in sets its cancel flag, which
   tells the brain to stop asking the model for more.
-* :func:`speak_stream` synthesizes each sentence as it arrives (one ahead of
-  the sender, in a worker thread, through the same ``split_sentences`` as
-  every reply) and sends it with the same pacing and playout clock as
-  :func:`hark.voice.speak.playback.speak`.
+* It is an async iterator of the reply's text pieces, the one input of the
+  speak path (``hark.voice.speak.speaker.Speaker.speak``): each sentence is
+  synthesised as it arrives, with the same chunking, pacing and playout
+  clock as a reply that came whole.
 
 A reply the built-in skills give is never streamed: the sink hears nothing,
 :meth:`StreamedReply.first_sentence` says so when the turn ends, and the
@@ -21,14 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable
-
-import numpy as np
-
-from hark.voice.audio.codecs import as_int16
-from hark.voice.speak.playback import ChunkSender, PlayoutClock, SendBytes, SpeechResult
-from hark.voice.tts.base import Synthesizer
-from hark.voice.tts.chunking import split_sentences
+from collections.abc import AsyncIterator
 
 
 class StreamedReply:
@@ -67,71 +60,15 @@ class StreamedReply:
         """The next sentence, or None when the reply is complete."""
         return await self._queue.get()
 
+    def __aiter__(self) -> AsyncIterator[str]:
+        """The sentences as they are written, until the brain's turn is over."""
+        return self._sentences()
+
+    async def _sentences(self) -> AsyncIterator[str]:
+        while (text := await self.next()) is not None:
+            yield text
+
     def _put(self, text: str) -> None:
         self.sentences += 1
         self._queue.put_nowait(text)
         self._ready.set()
-
-
-async def speak_stream(
-    synthesizer: Synthesizer,
-    stream: StreamedReply,
-    *,
-    out_rate: int,
-    send_bytes: SendBytes,
-    on_first_audio: Callable[[], Awaitable[None]],
-    on_first_frame_sent: Callable[[float], Awaitable[None]] | None,
-    clock: PlayoutClock,
-    frame_ms: int = 40,
-    lead_s: float = 0.3,
-    on_sentence_sent: Callable[[int], Awaitable[None]] | None = None,
-) -> SpeechResult:
-    """Speak the stream's sentences as they come; returns when it is closed and spoken."""
-    queue: asyncio.Queue[tuple[str, np.ndarray] | BaseException | None] = asyncio.Queue(maxsize=1)
-    producer = asyncio.ensure_future(_produce(synthesizer, stream, queue))
-    sender = ChunkSender(
-        out_rate,
-        send_bytes,
-        on_first_audio,
-        on_first_frame_sent,
-        clock,
-        frame_ms,
-        lead_s,
-        on_sentence_sent=on_sentence_sent,
-    )
-    count = 0
-    rate = int(synthesizer.sample_rate)
-    try:
-        while (item := await queue.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            sentence, chunk = item
-            await sender.send(sentence, chunk, rate)
-            count += 1
-    finally:
-        if not producer.done():
-            producer.cancel()
-    return SpeechResult(sender.first_audio_at, count, sender.samples_sent)
-
-
-async def _produce(
-    synthesizer: Synthesizer,
-    stream: StreamedReply,
-    queue: asyncio.Queue[tuple[str, np.ndarray] | BaseException | None],
-) -> None:
-    """Synthesize each sentence in a worker thread as soon as it arrives, one ahead."""
-    try:
-        while (text := await stream.next()) is not None:
-            for sentence in split_sentences(text):
-                chunk = await asyncio.to_thread(_synthesize_one, synthesizer, sentence)
-                await queue.put((sentence, chunk))
-    except Exception as exc:
-        await queue.put(exc)
-        return
-    await queue.put(None)
-
-
-def _synthesize_one(synthesizer: Synthesizer, sentence: str) -> np.ndarray:
-    """One sentence's audio (the engine yields one chunk per sentence of its input)."""
-    chunks = [as_int16(np.asarray(c)) for c in synthesizer.synthesize(sentence)]
-    return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)

@@ -39,13 +39,13 @@ from typing import Any
 import numpy as np
 
 from hark.runtime.log_context import log_context
-from hark.skills.reply import Expects, Reply
+from hark.skills.reply import Reply
 from hark.voice.access import CallerAccess, CustomerNotAllowed
 from hark.voice.asr.scheduler import shared_scheduler
 from hark.voice.audio.codecs import decode
 from hark.voice.listen.barge_in import PendingBargeIn, Verdict, judge
 from hark.voice.listen.echo import CallerAudio, wanted
-from hark.voice.listen.endpointing import hangover_for
+from hark.voice.listen.endpointing import EndpointWait
 from hark.voice.listen.listener import (
     EarlyTranscript,
     Listener,
@@ -69,7 +69,8 @@ from hark.voice.protocol import (
     parse_client_message,
 )
 from hark.voice.services import VoiceServices
-from hark.voice.speak.playback import PlaybackObserver
+from hark.voice.speak.speaker import Pacing, Speaker
+from hark.voice.transport import PlaybackFinished
 from hark.voice.turn.limit import POLICY_VIOLATION, TurnGate, TurnLimit, TurnVerdict
 from hark.voice.turn.metrics import TurnKind, TurnTimer
 from hark.voice.turn.outbox import Outbox, SerialCalls, Transport
@@ -93,7 +94,7 @@ class VoiceOptions:
         True  # brain and first audio during the hangover (hark.voice.turn.speculation)
     )
     drain_timeout_s: float = 10.0  # wait for pending brain writes at close
-    report_grace_s: float = 2.0  # with a PlaybackObserver: wait this long past the model's end
+    report_grace_s: float = 2.0  # a transport that reports playback: wait this long past the end
 
 
 class VoiceSession:
@@ -113,7 +114,7 @@ class VoiceSession:
         options: VoiceOptions | None = None,
         access: CallerAccess | None = None,
         *,
-        playback: PlaybackObserver | None = None,
+        playback: PlaybackFinished | None = None,
         turn_gate: TurnGate | None = None,
     ) -> None:
         self.services = services
@@ -134,7 +135,7 @@ class VoiceSession:
         self.closed = False
         self._turn: VoiceTurn | None = None
         self._ahead: SpeculativeReply | None = None
-        self.runner = TurnRunner(self)
+        self.runner: TurnRunner | None = None  # from begin(): the conversation is known
         self._helpers: set[asyncio.Task[Any]] = set()
         self._odd_byte = b""
         self._asr_error_sent = False
@@ -249,15 +250,6 @@ class VoiceSession:
         ahead = self._adopt_speculation(utterance)
         await self._interrupt(carry=False)  # e.g. a typed turn still running
         self._begin(VoiceTurn(TurnKind.VOICE, utterance=utterance, speculative_reply=ahead))
-
-    def expect(self, expects: Expects | None) -> None:
-        """The brain's reply asks for ``expects``: wait for it that long (hark.voice.listen.endpointing)."""
-        if self.listener is not None:
-            self.listener.endpointer.hangover_ms = hangover_for(
-                expects,
-                normal_ms=self.settings.vad_hangover_ms,
-                number_ms=self.settings.vad_number_hangover_ms,
-            )
 
     def _hark_speaking(self) -> bool:
         """Hark's reply is playing (or queued to play) at the caller's end."""
@@ -407,6 +399,7 @@ class VoiceSession:
                 scheduler=shared_scheduler(self.settings.asr_concurrency),
             )
             self.listener.prime()
+        self.runner = self._runner(conversation_id)
         with log_context(conversation_id=conversation_id):
             log.info(
                 "voice session started",
@@ -487,9 +480,43 @@ class VoiceSession:
     def _begin(
         self, turn: VoiceTurn, *, text: str | None = None, reply: Reply | None = None
     ) -> None:
+        assert self.runner is not None  # begin() came first
         turn.timer = TurnTimer(TurnKind.TEXT if turn.kind is TurnKind.GREETING else turn.kind)
         self._turn = turn
         turn.task = asyncio.create_task(self.runner.run(turn, text=text, reply=reply))
+
+    def _runner(self, conversation_id: str) -> TurnRunner:
+        """The turn runner, given only what a turn needs of this connection."""
+        synthesizer, listener = self.services.synthesizer, self.listener
+        speaker = None
+        if synthesizer is not None:
+            assert self.caller_audio is not None
+            speaker = Speaker(
+                synthesizer,
+                Pacing(self.sample_rate, self.options.frame_ms, self.options.lead_s),
+                send_audio=self.outbox.audio,
+                far_end=self.caller_audio.far_end,
+                on_playback_finished=self.playback,
+            )
+        endpoint = None
+        if listener is not None:
+            endpoint = EndpointWait(
+                listener.endpointer,
+                normal_ms=self.settings.vad_hangover_ms,
+                number_ms=self.settings.vad_number_hangover_ms,
+            )
+        return TurnRunner(
+            conversation_id=conversation_id,
+            outbox=self.outbox,
+            brain=self.brain,
+            dialogue=self.services.dialogue,
+            speaker=speaker,
+            endpoint=endpoint,
+            finish=self.finished.set,
+            channel=self.options.channel,
+            report_grace_s=self.options.report_grace_s,
+            sample_rate=self.sample_rate,
+        )
 
     # ------------------------------------------------------------------ speculation
     def _speculate(self, early: EarlyTranscript) -> None:

@@ -30,7 +30,7 @@ from hark.dialogue.speculation import Committed
 from hark.skills.reply import Reply
 from hark.voice.listen.listener import Listener, Utterance
 from hark.voice.protocol import InterruptedEvent
-from hark.voice.speak.playback import PlayoutClock
+from hark.voice.speak.clock import PlayoutClock
 from hark.voice.speak.reply_stream import StreamedReply
 from hark.voice.turn.metrics import TurnKind, TurnTimer
 from hark.voice.turn.outbox import Outbox, SerialCalls
