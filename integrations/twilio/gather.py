@@ -20,12 +20,12 @@ from typing import Any
 
 from hark.dialogue.errors import ConversationNotFound
 from hark.dialogue.phone_calls import CallRecord, Claim
+from hark.integrations.channels import ChannelServices
 from hark.integrations.twilio import keypad, transfer, twiml
 from hark.integrations.twilio.runtime import TwilioRuntime
 from hark.integrations.twilio.security import public_url
 from hark.runtime.log_context import log_context
 from hark.runtime.metrics import record_turn
-from hark.voice.services import VoiceServices
 
 log = logging.getLogger("hark.twilio")
 
@@ -37,12 +37,12 @@ SORRY_BROKEN = "Sorry, something went wrong on my side. Please call again in a m
 ONE_MOMENT = "One moment, please."
 
 
-def gather_url(services: VoiceServices, turn: int) -> str:
+def gather_url(services: ChannelServices, turn: int) -> str:
     return public_url(services.settings, "/twilio/gather", f"turn={turn}")
 
 
 def prompt(
-    services: VoiceServices, runtime: TwilioRuntime, text: str, turn: int, *, menu: bool
+    services: ChannelServices, runtime: TwilioRuntime, text: str, turn: int, *, menu: bool
 ) -> str:
     """Say ``text`` (and the menu) and listen for turn ``turn``."""
     if menu:
@@ -51,7 +51,9 @@ def prompt(
     return twiml.gather(text, gather_url(services, turn), hints=hints, keypad_only=menu)
 
 
-async def gather_turn(services: VoiceServices, runtime: TwilioRuntime, form: Any, turn: int) -> str:
+async def gather_turn(
+    services: ChannelServices, runtime: TwilioRuntime, form: Any, turn: int
+) -> str:
     """One answer to a ``<Gather>``: claim the turn, run it once, store and return the TwiML."""
     calls = services.dialogue.calls
     call_id = form.get("CallSid", "")
@@ -76,7 +78,7 @@ async def gather_turn(services: VoiceServices, runtime: TwilioRuntime, form: Any
 
 
 async def _answer(
-    services: VoiceServices, runtime: TwilioRuntime, form: Any, record: CallRecord, turn: int
+    services: ChannelServices, runtime: TwilioRuntime, form: Any, record: CallRecord, turn: int
 ) -> tuple[str, dict[str, object]]:
     settings = services.settings
     keys = (form.get("Digits") or "").strip()

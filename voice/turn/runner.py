@@ -78,38 +78,26 @@ class StreamedAnswer:
     speech: asyncio.Future[None]
 
 
+@dataclass(kw_only=True, eq=False)
 class TurnRunner:
-    """Runs one conversation's turns (see the module docstring).
+    """Runs one conversation's turns (see the module docstring), given only what a turn needs.
 
     ``speaker``: ``None`` without a speech engine (replies go out as events
     only). ``endpoint``: ``None`` without a recogniser (typed turns only).
     ``finish`` asks the session to close (a goodbye said, the conversation gone).
+    ``sample_rate`` is the rate the reply audio is sent at (``audio_start``).
     """
 
-    def __init__(
-        self,
-        *,
-        conversation_id: str,
-        outbox: Outbox,
-        brain: SerialCalls,
-        dialogue: DialogueManager,
-        speaker: Speaker | None,
-        endpoint: EndpointWait | None,
-        finish: Callable[[], None],
-        channel: str,
-        report_grace_s: float,
-        sample_rate: int,
-    ) -> None:
-        self.conversation_id = conversation_id
-        self.outbox = outbox
-        self.brain = brain
-        self.dialogue = dialogue
-        self.speaker = speaker
-        self.endpoint = endpoint
-        self.finish = finish
-        self.channel = channel
-        self.report_grace_s = report_grace_s
-        self.sample_rate = sample_rate
+    conversation_id: str
+    outbox: Outbox
+    brain: SerialCalls
+    dialogue: DialogueManager
+    speaker: Speaker | None
+    endpoint: EndpointWait | None
+    finish: Callable[[], None]
+    channel: str
+    report_grace_s: float
+    sample_rate: int
 
     async def run(self, turn: VoiceTurn, *, text: str | None, reply: Reply | None) -> None:
         timer = turn.timer

@@ -55,6 +55,7 @@ from hark.voice.listen.listener import (
 )
 from hark.voice.listen.vad import Endpointer
 from hark.voice.protocol import (
+    ClientMessage,
     ErrorCode,
     ErrorEvent,
     ProtocolError,
@@ -70,10 +71,10 @@ from hark.voice.protocol import (
 )
 from hark.voice.services import VoiceServices
 from hark.voice.speak.speaker import Pacing, Speaker
-from hark.voice.transport import PlaybackFinished
+from hark.voice.transport import Transport
 from hark.voice.turn.limit import POLICY_VIOLATION, TurnGate, TurnLimit, TurnVerdict
 from hark.voice.turn.metrics import TurnKind, TurnTimer
-from hark.voice.turn.outbox import Outbox, SerialCalls, Transport
+from hark.voice.turn.outbox import Outbox, SerialCalls
 from hark.voice.turn.runner import TurnRunner
 from hark.voice.turn.speculation import SpeculativeReply
 from hark.voice.turn.turns import TurnPhase, VoiceTurn, settle_cancelled
@@ -102,9 +103,10 @@ class VoiceSession:
 
     ``access`` is who opened the connection (an API key, a ticket, this
     machine): which customer it may start for, and who owns the conversation.
-    ``playback``: a transport that reports what the caller really heard (a
-    phone stream's marks); the stored reply is then cut where its reports say
-    playback stopped, and a turn ends when its last sentence is reported played.
+    ``transport`` is where events and audio go (``hark.voice.transport``). One
+    that reports what the caller really heard (a phone stream's marks:
+    ``on_playback_finished``) has the stored reply cut where its reports say
+    playback stopped, and a turn ends when its last piece is reported played.
     """
 
     def __init__(
@@ -114,11 +116,10 @@ class VoiceSession:
         options: VoiceOptions | None = None,
         access: CallerAccess | None = None,
         *,
-        playback: PlaybackFinished | None = None,
         turn_gate: TurnGate | None = None,
     ) -> None:
         self.services = services
-        self.playback = playback
+        self.transport = transport
         self.settings = services.settings
         self.options = options or VoiceOptions()
         self.access = access or CallerAccess()
@@ -161,6 +162,11 @@ class VoiceSession:
         except ProtocolError as exc:
             await self.outbox.event(exc.event())
             return
+        await self.on_message(message)
+
+    async def on_message(self, message: ClientMessage) -> None:
+        """One typed client message: from a text frame, or from a channel adapter that
+        makes its own (a phone's keypad entry is a ``TextMessage``)."""
         if isinstance(message, StartMessage):
             await self._start(message)
         elif not self.started:
@@ -496,7 +502,7 @@ class VoiceSession:
                 Pacing(self.sample_rate, self.options.frame_ms, self.options.lead_s),
                 send_audio=self.outbox.audio,
                 far_end=self.caller_audio.far_end,
-                on_playback_finished=self.playback,
+                on_playback_finished=self.transport.on_playback_finished,
             )
         endpoint = None
         if listener is not None:

@@ -1,0 +1,26 @@
+"""What a channel that carries text, not audio, needs from the process: the brain and the settings.
+
+The SMS thread, the gather-mode phone call and the phone webhooks hand the
+brain words and send its replies in the platform's format; none of them
+runs a voice session, so they do not type themselves with the voice layer's
+``VoiceServices``. The server's ``Services`` fits this protocol as it is.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from hark.runtime.settings import Settings
+
+if TYPE_CHECKING:
+    from hark.dialogue.manager import DialogueManager
+
+
+class ChannelServices(Protocol):
+    """The parts of the process's services a text channel uses (read-only)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def dialogue(self) -> DialogueManager: ...
