@@ -30,7 +30,6 @@ Protocol details live in ``hark.voice.protocol``; the WebSocket plumbing in
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import time
 from dataclasses import dataclass
@@ -74,6 +73,7 @@ from hark.voice.speak.speaker import Pacing, Speaker
 from hark.voice.transport import Transport
 from hark.voice.turn.limit import POLICY_VIOLATION, TurnGate, TurnLimit, TurnVerdict
 from hark.voice.turn.metrics import TurnKind, TurnTimer
+from hark.voice.turn.opening import open_conversation
 from hark.voice.turn.outbox import Outbox, SerialCalls
 from hark.voice.turn.runner import TurnRunner
 from hark.voice.turn.speculation import SpeculativeReply
@@ -306,23 +306,10 @@ class VoiceSession:
             return
         from hark.dialogue.errors import CustomerNotFound
 
-        dialogue = self.services.dialogue
-        access = self.access
         try:
-            customer_id, identity = access.start_as(message.customer_id)
-            resumed = await self._resume(message.resume, customer_id)
-            if resumed is not None:
-                conversation_id, greeting = resumed
-            else:
-                conversation_id, greeting = await asyncio.to_thread(
-                    functools.partial(
-                        dialogue.start_conversation,
-                        self.options.channel,
-                        customer_id,
-                        identity=identity,
-                        owner=access.owner,
-                    )
-                )
+            conversation_id, greeting = await open_conversation(
+                self.services.dialogue, self.access, self.options.channel, message
+            )
         except (CustomerNotFound, CustomerNotAllowed):
             await self._error(
                 ErrorCode.UNKNOWN_CUSTOMER, f"no customer with id {message.customer_id!r}"
@@ -341,33 +328,6 @@ class VoiceSession:
             encoding=message.encoding,
             client_cancels_echo=message.echo_cancelled,
         )
-
-    async def _resume(self, token: str | None, customer_id: str | None) -> tuple[str, Reply] | None:
-        """The conversation a reloaded page continues, with its short greeting; ``None``
-        when there is no token, or it may not be continued (then a new one starts)."""
-        continuity = self.access.continuity
-        if token is None or continuity is None or self.access.owner is None:
-            return None
-        grant = continuity.redeem(token)
-        if grant is None:
-            log.info("resume token refused: a new conversation starts")
-            return None
-        from hark.dialogue.errors import ConversationNotFound
-
-        try:
-            reply = await asyncio.to_thread(
-                functools.partial(
-                    self.services.dialogue.resume_conversation,
-                    grant.conversation_id,
-                    previous_owner=grant.previous_owner,
-                    owner=self.access.owner,
-                    customer_id=customer_id,
-                )
-            )
-        except ConversationNotFound:
-            log.info("conversation can't be resumed: a new one starts")
-            return None
-        return grant.conversation_id, reply
 
     async def begin(
         self,
