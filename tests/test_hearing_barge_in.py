@@ -71,3 +71,28 @@ async def test_wait_stop_during_a_reply_stops_it_within_300_ms(make_app, live_se
     interrupted = await client.wait_for("interrupted")
     assert interrupted.at - report.sent_at(lead) < 0.6  # onset to interrupted, loosely
     assert "reply" in client.types(client.index_of(interrupted))  # and it was answered
+
+
+def test_words_hark_was_saying_do_not_take_the_turn() -> None:
+    """Residual echo recognised as Hark's own words is not the caller's: the rest decides."""
+    echo = frozenset({"there", "let", "them", "know", "your", "order"})
+    assert judge("there mhm", echo) is Verdict.BACKCHANNEL
+    assert judge("Let them.", echo) is Verdict.NOTHING
+    assert judge("wait, your order", echo) is Verdict.BARGE_IN  # "wait" is the caller's
+    assert judge("there mhm") is Verdict.BARGE_IN  # without an echo path every word counts
+
+
+def test_the_playout_clock_names_the_sentences_audible_in_a_span() -> None:
+    from hark.voice.speak.clock import PlayoutClock
+
+    now = [10.0]
+    clock = PlayoutClock(lambda: now[0])
+    for text, seconds in (("Hello there.", 1.0), ("Your order ships today.", 2.0)):
+        index = clock.add_sentence(text)
+        clock.schedule(index, seconds)  # played back to back from t=10
+        clock.finish_sentence(index)
+    now[0] = 10.5
+    assert clock.audible_text(since=10.0) == "Hello there."
+    now[0] = 12.0
+    assert clock.audible_text(since=10.8) == "Hello there. Your order ships today."
+    assert clock.audible_text(since=11.5) == "Your order ships today."

@@ -94,3 +94,44 @@ def test_a_reply_that_ended_before_the_microphone_started_is_not_taken_for_echo(
     assert not audio.far_audible()
     level = lambda x: float(np.sqrt(np.mean(x.astype(np.float64) ** 2)))  # noqa: E731
     assert level(out[rate // 2 :]) > 0.5 * level(voice[rate // 2 :])
+
+
+def test_a_reply_sent_before_the_microphone_started_is_placed_where_it_plays() -> None:
+    """The greeting is sent as soon as the session starts, usually before the caller's first
+    audio arrives: what of it plays after the microphone started is echo to cancel, so it
+    must be in the reference at the right place (it was once dropped, and the greeting's
+    first words came back uncancelled)."""
+    from hark.voice.listen.echo import CallerAudio
+
+    rate, now = 16000, [100.0]
+    audio = CallerAudio(rate, echo=True, noise=False, clock=lambda: now[0])
+    reply = (np.random.default_rng(3).standard_normal(rate) * 3000).astype(np.int16)
+    for k in range(0, reply.size, 640):  # 1 s of reply sent at t=100, playing from t=100.2
+        audio.far_end(reply[k : k + 640], 100.2 + k / rate, follows=k > 0)
+    # (the microphone is open while the reply is still being sent: no ``reply_sent`` yet)
+    now[0] = 100.3  # the first 20 ms packet: the microphone started at 100.28
+    audio.process(np.zeros(320, np.int16))
+    placed = audio._far_span(0, rate)  # the reference on the caller's timeline
+    first = int(np.flatnonzero(placed)[0])
+    # the reply that played before the microphone started (100.2 .. 100.28) is not there;
+    # the rest starts at the caller's sample 0 and runs on back to back
+    assert first == 0
+    assert np.array_equal(placed[: rate - int(0.08 * rate)], reply[int(0.08 * rate) :])
+
+
+def test_a_client_that_opens_its_microphone_after_the_reply_was_sent_gets_no_reference() -> None:
+    """A half-duplex client waits for the reply's end before it sends anything: the server's
+    model of its player still has the reply's last second playing when its first words
+    come, but nothing played into its microphone, so nothing is cancelled."""
+    from hark.voice.listen.echo import CallerAudio
+
+    rate, now = 16000, [100.0]
+    audio = CallerAudio(rate, echo=True, noise=False, clock=lambda: now[0])
+    reply = (np.random.default_rng(5).standard_normal(rate * 2) * 3000).astype(np.int16)
+    for k in range(0, reply.size, 640):  # 2 s of reply, modelled to play from t=100 s
+        audio.far_end(reply[k : k + 640], 100.0 + k / rate, follows=k > 0)
+    audio.reply_sent()
+    now[0] = 101.0  # the client speaks while the model says the reply still plays
+    audio.process(np.zeros(320, np.int16))
+    assert not audio.far_audible()
+    assert not audio._far_span(0, rate).any()

@@ -1,5 +1,11 @@
 """Hearing with the REAL Whisper base and piper voice over ``/v1/voice``: Hark's own echo is
-never a barge-in, "mhm" does not stop it, "wait, stop" does.
+never a barge-in.
+
+What a real recogniser makes of a caller's "okay" or "wait, stop" spoken over
+that echo is a rate, not a yes or no (on two loaded cores Whisper base heard
+espeak-ng's "wait, stop" over the cancelled echo as "thank you" in about one
+run in three): ``bench/hearing.py`` measures it. The decisions themselves are
+tested with a scripted recogniser in ``tests/test_hearing_barge_in.py``.
 
 The caller is ``LoudspeakerCaller`` (tests/hearing_sim.py): Hark's real piper reply
 comes back into the microphone 100 ms later, 10 dB quieter, through a 0.3 s room;
@@ -13,7 +19,6 @@ from pathlib import Path
 
 import pytest
 from doubles import ScriptedDialogue
-from fixtures_voice import espeak_speech
 from hearing_sim import LoudspeakerCaller
 from voice_client import VoiceClient
 
@@ -57,12 +62,3 @@ async def _call(make_app, live_server, engines, speech=()):
 async def test_real_echo_only_reply_is_never_interrupted(make_app, live_server, engines):
     types, turns = await _call(make_app, live_server, engines)
     assert "interrupted" not in types and turns == []  # no transcript of its own words
-
-
-async def test_real_mhm_goes_on_and_wait_stop_stops(make_app, live_server, engines):
-    okay = espeak_speech("Okay.", 16000, voice="en-us+f3")
-    types, turns = await _call(make_app, live_server, engines, [(2.0, okay)])
-    assert "interrupted" not in types and turns == []
-    stop = espeak_speech("Wait, stop.", 16000, voice="en-us+f3")
-    types, turns = await _call(make_app, live_server, engines, [(2.0, stop)])
-    assert "interrupted" in types and turns  # stopped, and the caller's words were answered

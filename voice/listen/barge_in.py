@@ -17,7 +17,12 @@ recognised (at the scheduler's top priority, every ``JUDGE_STEP_S``) and
   words: nobody acknowledges for that long;
 * fragments with no lexical content (a single letter, an initialism such as
   "M." or "UN.": what Whisper makes of a hum or of a word's first 200 ms)
-  decide nothing yet.
+  decide nothing yet;
+* words that Hark itself was saying in that moment (``echo``: the words of
+  the sentences playing, given only where there is an echo path) are
+  explained by its own voice leaking past the canceller, not by the caller:
+  the rest of the words decide. Residual echo recognised as "there" or "let
+  them" made a backchannel over a loud echo stop Hark half the time.
 
 The decision is lexical and general (how much the words say), not a list
 of phrases that interrupt: any word outside the small closed class of
@@ -79,10 +84,16 @@ def _word(token: str) -> str | None:
     return bare.lower().replace(".", "")
 
 
-def judge(text: str) -> Verdict:
-    """What the caller's words over Hark's voice are (module docstring)."""
+def words_of(text: str) -> list[str]:
+    """The lexical words of a transcript (fragments dropped, lower case)."""
     tokens = _TOKEN.findall(text.replace("-", ""))
-    words = [w for w in (_word(t) for t in tokens) if w is not None]
+    return [w for w in (_word(t) for t in tokens) if w is not None]
+
+
+def judge(text: str, echo: frozenset[str] = frozenset()) -> Verdict:
+    """What the caller's words over Hark's voice are, leaving out the words of Hark's own
+    voice that may have leaked back (``echo``; module docstring)."""
+    words = [w for w in words_of(text) if w not in echo]
     if not words:
         return Verdict.NOTHING
     if (
@@ -110,8 +121,10 @@ class PendingBargeIn:
         *,
         onset_lag_s: float,
         barge: Callable[[PendingBargeIn], Awaitable[None]],
+        echo: Callable[[float], frozenset[str]] = lambda _: frozenset(),
     ) -> None:
         self.listener = listener
+        self.echo = echo  # seconds back -> words Hark said in that span (``judge``)
         self.onset_lag_s = onset_lag_s
         self.at = time.perf_counter()
         self.decided = False  # ``barge`` was called: the reply is stopped
@@ -150,7 +163,8 @@ class PendingBargeIn:
                 raise
             except Exception:
                 continue  # the final transcript will tell
-            if not (self.decided or self.dropped) and judge(transcript.text) is Verdict.BARGE_IN:
+            verdict = judge(transcript.text, self.echo(spoken))
+            if not (self.decided or self.dropped) and verdict is Verdict.BARGE_IN:
                 await self.decide()
 
     async def decide(self) -> None:

@@ -28,9 +28,15 @@ so a real barge-in passes.
 
 How the reference is aligned: ``far_end`` is told each reply frame and the
 wall time it starts playing; that time is placed on the caller's own sample
-timeline using the arrival time of the newest caller audio (a real-time
-stream's samples arrive at real-time speed). ``process`` then hands AEC3 the
-caller's audio with the reply samples of the same span. What is off by the
+timeline (``_Origin``: when the caller's first sample was recorded, from the
+least-delayed of the recent packets, since a real-time stream's samples are
+recorded at real-time speed and a packet can only arrive late, never early),
+once per stretch of playback: while
+the client's player has audio queued, each frame follows the previous one back
+to back (a player plays its queue without gaps), so the late arrival of a caller
+packet on a loaded server cannot shift the reference and make AEC3 re-converge
+mid-reply. ``process`` then hands AEC3 the caller's audio with the reply samples
+of the same span. What is off by the
 network and the room, AEC3's delay estimator finds.
 
 ``HARK_AEC`` chooses: ``on``, ``off``, or ``auto`` (on unless the client says
@@ -44,6 +50,7 @@ with one log line. Per stream state; not thread-safe (one per session).
 
 from __future__ import annotations
 
+import collections
 import functools
 import logging
 import time
@@ -97,6 +104,38 @@ def wanted(mode: str, *, client_cancels_echo: bool) -> bool:
     return mode == "on" or (mode == "auto" and not client_cancels_echo)
 
 
+class _Origin:
+    """When the caller's sample 0 was recorded, on the server's clock.
+
+    Each packet says: its last sample was recorded at the latest when it
+    arrived, so sample 0 was recorded at the latest ``arrival - samples/rate``.
+    Packets arrive late by the network and by a busy server, never early, so
+    the earliest of those bounds over the last ``WINDOW_S`` is the estimate (a
+    sliding minimum: clocks drift, so old packets retire). A bound more than
+    ``GAP_S`` after it means the client stopped sending for a while (samples
+    not sent were not recorded on this timeline): the estimate starts again."""
+
+    WINDOW_S: Final = 3.0
+    GAP_S: Final = 1.0
+
+    def __init__(self, sample_rate: int) -> None:
+        self.rate = sample_rate
+        self._bounds: collections.deque[tuple[float, float]] = collections.deque()
+
+    def arrived(self, now: float, samples_so_far: int) -> None:
+        bound = now - samples_so_far / self.rate
+        if self._bounds and bound > self._bounds[0][1] + self.GAP_S:
+            self._bounds.clear()
+        while self._bounds and self._bounds[-1][1] >= bound:
+            self._bounds.pop()  # a later packet with an earlier bound makes it useless
+        self._bounds.append((now, bound))
+        while self._bounds[0][0] < now - self.WINDOW_S and len(self._bounds) > 1:
+            self._bounds.popleft()
+
+    def at(self) -> float | None:
+        return self._bounds[0][1] if self._bounds else None
+
+
 class CallerAudio:
     """One stream's echo canceller and noise suppressor (module docstring)."""
 
@@ -130,9 +169,12 @@ class CallerAudio:
         self._talk = DoubleTalk(int(MAX_PATH_S / FRAME_S))
         self._pending = np.zeros(0, dtype=np.int16)
         self._near_end = 0  # caller samples received so far
-        self._near_at: float | None = None  # when the newest of them arrived
+        self._origin = _Origin(sample_rate)  # when the caller's sample 0 was recorded
         self._far: list[tuple[int, np.ndarray]] = []  # (caller-timeline index, samples)
         self._far_next = 0  # caller-timeline index just after the last reference frame
+        self._early: list[
+            tuple[np.ndarray, float]
+        ] = []  # (samples, play_at) before any caller audio
         self._far_loud_until = -1  # caller-timeline index until which the far end is audible
         self.cpu_s = 0.0  # processing time spent (for the benchmark's per-stream figure)
         self.residual_frames = 0  # 10 ms frames suppressed as residual echo
@@ -142,26 +184,58 @@ class CallerAudio:
         return self._aec is not None or self._ns is not None
 
     # ------------------------------------------------------------------ far end
-    def far_end(self, samples: np.ndarray, play_at: float) -> None:
-        """Reply samples (at the stream's rate) that start playing at ``play_at`` (clock)."""
+    def far_end(self, samples: np.ndarray, play_at: float, *, follows: bool = False) -> None:
+        """Reply samples (at the stream's rate) that start playing at ``play_at`` (clock);
+        ``follows``: the client's player still had audio queued, so they play right
+        after the previous frame whatever the arrival times say."""
         if not self.echo or samples.size == 0:
             return
-        if self._near_at is None:
-            # No caller audio yet: a client that sends nothing while Hark plays (it waits out
-            # the greeting) cannot have this in its microphone, and where it would fall on
-            # the caller's timeline is unknown. (Placed back to back from the first sample,
-            # a finished greeting was taken for echo over the caller's first words.)
+        if self._origin.at() is None:
+            # No caller audio yet, so where this falls on the caller's timeline is unknown:
+            # kept until the first packet says when the microphone started (``reply_sent``).
+            self._early.append((np.asarray(samples, dtype=np.int16), play_at))
             return
-        start = self._near_end + int(round((play_at - self._near_at) * self.sample_rate))
-        if start < self._far_next + int(SNAP_S * self.sample_rate):
+        self._place(np.asarray(samples, dtype=np.int16), play_at, follows=follows)
+
+    def reply_sent(self) -> None:
+        """A whole reply has been handed to the client. If the caller has sent no audio yet,
+        the client is waiting for the reply to end before it opens its microphone (a
+        half-duplex client, which plays nothing into it): that reply is no reference. A
+        client whose microphone runs while Hark speaks (a browser, a kiosk, a phone line)
+        sends its first audio within moments of the start, long before a reply ends, and
+        then the reply frames sent before that packet are placed where they play."""
+        if self._origin.at() is None:
+            self._early.clear()
+
+    def _place(self, samples: np.ndarray, play_at: float, *, follows: bool) -> None:
+        origin = self._origin.at()
+        assert origin is not None
+        start = int(round((play_at - origin) * self.sample_rate))
+        if self._far_next and (follows or start < self._far_next + int(SNAP_S * self.sample_rate)):
             # Back to back with the previous frame (the client's player does not leave
             # gaps while it has audio): arrival jitter must not tear the reference.
             start = self._far_next
+        if start < 0:  # played (in part) before the microphone started
+            samples, start = samples[-start:], 0
+            if samples.size == 0:
+                return
         self._far_next = start + samples.size
-        self._far.append((start, np.asarray(samples, dtype=np.int16)))
+        self._far.append((start, samples))
         if dbfs(samples) > FAR_AUDIBLE_DB:
             hold = int(ECHO_HOLD_S * self.sample_rate)
             self._far_loud_until = max(self._far_loud_until, start + samples.size + hold)
+
+    def _place_early(self) -> None:
+        """Reply frames sent before the caller's first audio, now that it says when the
+        microphone started (``far_end``)."""
+        early, self._early = self._early, []
+        for samples, play_at in early:
+            self._place(samples, play_at, follows=False)
+
+    def echo_possible(self) -> bool:
+        """The canceller runs and has not found the echo path absent (a headset): Hark's
+        voice may leak into what the recogniser hears."""
+        return self._aec is not None and self.path.state is not PathState.ABSENT
 
     def far_audible(self) -> bool:
         """Hark's voice is (or was just) playing at the caller's end: echo is possible."""
@@ -213,7 +287,9 @@ class CallerAudio:
     def process(self, samples: np.ndarray) -> np.ndarray:
         """The caller's audio with the echo removed and noise suppressed (10 ms frames; a
         remainder waits for the next call, so the output may be up to 10 ms shorter)."""
-        self._near_at = self._clock()
+        self._origin.arrived(self._clock(), self._near_end + samples.size)
+        if self._early:
+            self._place_early()
         if not self.active:
             self._near_end += samples.size
             return samples

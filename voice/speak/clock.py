@@ -116,6 +116,16 @@ class PlayoutClock:
         """When the client will have played everything scheduled so far."""
         return self._busy_until
 
+    def audible_text(self, since: float, until: float | None = None) -> str:
+        """The sentences playing at some moment between ``since`` and ``until`` (default
+        now): the words an echo of Hark's voice in that span can hold."""
+        until = self._clock() if until is None else until
+        return " ".join(
+            s.text
+            for s in self._sentences
+            if any(start <= until and end >= since for start, end in s.spans)
+        )
+
     def played_text(self, at: float | None = None) -> str:
         """The words heard by time ``at`` (default now): whole sentences, then the
         completed words of the sentence playing, in proportion to its audio heard."""

@@ -48,8 +48,17 @@ from hark.voice.tts.base import Synthesizer
 from hark.voice.tts.chunking import speech_pieces, split_sentences
 
 SendAudio = Callable[[bytes], Awaitable[object]]
-FarEnd = Callable[[np.ndarray, float], None]
-"""The echo canceller's reference: a frame of reply audio and when it starts playing."""
+
+
+class EchoReference(Protocol):
+    """The echo canceller's side of speaking (``hark.voice.listen.echo.CallerAudio`` fits):
+    each frame of reply audio and when it starts playing, and the end of a reply."""
+
+    def far_end(self, samples: np.ndarray, play_at: float, *, follows: bool = False) -> None:
+        """``follows``: the caller's player still had audio queued (back to back)."""
+
+    def reply_sent(self) -> None:
+        """A whole reply has been handed to the connection."""
 
 
 @dataclass(frozen=True)
@@ -134,8 +143,9 @@ def prepare(synthesizer: Synthesizer, text: str) -> PreparedAudio | None:
 class Speaker:
     """A connection's voice: the engine, the pacing, and where the audio goes.
 
-    ``send_audio`` hands one frame to the connection; ``far_end`` (optional)
-    gives the echo canceller each frame with the time it starts playing;
+    ``send_audio`` hands one frame to the connection; ``echo`` (optional)
+    gives the echo canceller each frame with the time it starts playing, and
+    the end of each reply spoken (also one that failed, not one cut off);
     ``on_playback_finished`` (the transport's, optional) asks to be told when
     the audio sent so far has really played (a phone line's marks), after each
     piece; a clock made by :meth:`clock` then trusts those reports.
@@ -144,7 +154,7 @@ class Speaker:
     synthesizer: Synthesizer
     pacing: Pacing
     send_audio: SendAudio
-    far_end: FarEnd | None = None
+    echo: EchoReference | None = None
     on_playback_finished: PlaybackFinished | None = None
 
     def clock(self) -> PlayoutClock:
@@ -176,10 +186,20 @@ class Speaker:
                 piece, audio = item
                 await sender.send(piece, audio, rate)
                 count += 1
+        except asyncio.CancelledError:
+            raise  # cut off (a barge-in): not a whole reply
+        except Exception:
+            self._reply_sent()
+            raise
         finally:
             if not producer.done():
                 producer.cancel()
+        self._reply_sent()
         return SpeechResult(sender.first_audio_at, count, sender.samples_sent)
+
+    def _reply_sent(self) -> None:
+        if self.echo is not None:
+            self.echo.reply_sent()
 
 
 class _Sender:
@@ -210,9 +230,10 @@ class _Sender:
                 await self.events.audio_starting()
                 self.first_audio_at = first_at = time.perf_counter()
             data = int16_to_pcm16(frame)
-            if speaker.far_end is not None:  # what plays when: the echo canceller's reference
+            if speaker.echo is not None:  # what plays when: the echo canceller's reference
                 reference = np.frombuffer(data, dtype="<i2")
-                speaker.far_end(reference, time.perf_counter() + clock.ahead_s())
+                ahead = clock.ahead_s()
+                speaker.echo.far_end(reference, time.perf_counter() + ahead, follows=ahead > 0)
             await speaker.send_audio(data)
             clock.schedule(index, frame.size / self.out_rate)
             self.samples_sent += frame.size

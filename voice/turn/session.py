@@ -42,8 +42,9 @@ from hark.skills.reply import Reply
 from hark.voice.access import CallerAccess, CustomerNotAllowed
 from hark.voice.asr.scheduler import shared_scheduler
 from hark.voice.audio.codecs import decode
-from hark.voice.listen.barge_in import PendingBargeIn, Verdict, judge
+from hark.voice.listen.barge_in import PendingBargeIn, Verdict, judge, words_of
 from hark.voice.listen.echo import CallerAudio, wanted
+from hark.voice.listen.echo_path import MAX_LAG_S as MAX_ECHO_PATH_S
 from hark.voice.listen.endpointing import EndpointWait
 from hark.voice.listen.listener import (
     EarlyTranscript,
@@ -229,7 +230,7 @@ class VoiceSession:
             if self._hark_speaking() and self.listener is not None:
                 # Over Hark's voice: stop it only if the words take the turn (hark.voice.listen.barge_in).
                 self._pending_barge = PendingBargeIn(
-                    self.listener, onset_lag_s=lag, barge=self._barge
+                    self.listener, onset_lag_s=lag, barge=self._barge, echo=self._echo_words
                 )
                 self._spawn(self._pending_barge.watch())
                 return
@@ -270,6 +271,16 @@ class VoiceSession:
             and clock.started_at is not None
         )
 
+    def _echo_words(self, seconds: float) -> frozenset[str]:
+        """The words Hark was saying over the last ``seconds`` (and the echo path's delay
+        before them), where its voice can leak back into the caller's audio: a
+        loudspeaker the canceller works on (hark.voice.listen.barge_in)."""
+        audio, turn = self.caller_audio, self._turn
+        if audio is None or not audio.echo_possible() or turn is None or turn.clock is None:
+            return frozenset()
+        text = turn.clock.audible_text(time.perf_counter() - seconds - MAX_ECHO_PATH_S)
+        return frozenset(words_of(text))
+
     async def _barge(self, pending: PendingBargeIn) -> None:
         """The caller's words over Hark take the turn: stop the reply now."""
         await self._after_cancel(self._cancel_turn(), carry=True, onset_lag_s=pending.lag_now_s())
@@ -280,7 +291,7 @@ class VoiceSession:
             text = (await asyncio.shield(utterance.transcript)).text
         except Exception:
             text = ""
-        verdict = judge(text)
+        verdict = judge(text, self._echo_words(pending.lag_now_s()))
         if verdict is Verdict.BARGE_IN and not self.closed:
             await self._after_cancel(
                 self._cancel_turn(), carry=False, onset_lag_s=pending.lag_now_s()
@@ -461,7 +472,7 @@ class VoiceSession:
                 synthesizer,
                 Pacing(self.sample_rate, self.options.frame_ms, self.options.lead_s),
                 send_audio=self.outbox.audio,
-                far_end=self.caller_audio.far_end,
+                echo=self.caller_audio,
                 on_playback_finished=self.transport.on_playback_finished,
             )
         endpoint = None
