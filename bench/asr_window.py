@@ -31,7 +31,7 @@ from spoken import LINES
 from spoken_callers import Speaker, load_lines, word_errors
 
 from hark.voice.asr.whisper import WhisperTranscriber
-from hark.voice.resample import resample
+from hark.voice.audio.resample import resample
 
 RATE = 16000
 

@@ -89,7 +89,7 @@ class Bench:
     ) -> tuple[LiveServer, ScriptedDialogue]:
         from hark.server.app import create_app
         from hark.server.services import build_services
-        from hark.voice.session import VoiceOptions
+        from hark.voice.turn.session import VoiceOptions
 
         settings = self.base.model_copy(update=update)
         kind = NumberAskingDialogue if asks_number else ScriptedDialogue

@@ -97,8 +97,8 @@ def start_server(mode: str, voice: Path, llm_url: str | None) -> tuple[LiveServe
     from hark.runtime.settings import load_settings
     from hark.server.app import create_app
     from hark.server.services import build_services
-    from hark.voice.session import VoiceOptions
     from hark.voice.tts.piper import PiperSynthesizer
+    from hark.voice.turn.session import VoiceOptions
 
     data = tempfile.mkdtemp(prefix="hark-bench-llm-")
     llm: dict[str, Any] = {}

@@ -149,9 +149,9 @@ def serve(argv: list[str]) -> None:
     from hark.server.app import create_app
     from hark.server.services import build_services
     from hark.voice.asr.whisper import WhisperTranscriber
-    from hark.voice.session import VoiceOptions
     from hark.voice.tts.chunking import split_sentences
     from hark.voice.tts.piper import PiperSynthesizer
+    from hark.voice.turn.session import VoiceOptions
 
     kind, asr_dir, voice, port, hangover_ms, partials, speculate, tail_ms = argv
     data = tempfile.mkdtemp(prefix="hark-bench-")
@@ -173,7 +173,7 @@ def serve(argv: list[str]) -> None:
     vocabulary = shop_vocabulary(services.db)
     whisper.set_vocabulary(vocabulary)  # as hark serve does
     whisper_30s.set_vocabulary(vocabulary)
-    from hark.voice.audio import int16_to_float32
+    from hark.voice.audio.codecs import int16_to_float32
 
     decoded = [len(segment.tokens) for segment in whisper._model.transcribe(
         int16_to_float32(line_audio(LINES[0])), **whisper.transcribe_options())[0]]  # fmt: skip
@@ -188,7 +188,7 @@ def serve(argv: list[str]) -> None:
 
     listening = {"partials": 0, "partials_sent": 0, "partials_s": 0.0, "early_on_twin": 0,
                  "early_confirmed": 0, "early_left_to_twin": 0}  # fmt: skip
-    from hark.voice import session as session_module
+    from hark.voice.turn import session as session_module
 
     close = session_module.VoiceSession.close
 

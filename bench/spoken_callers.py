@@ -33,7 +33,7 @@ from spoken_callers import Heard, Speaker, load_lines, speak_all, word_errors
 from hark.runtime.settings import load_settings
 from hark.server.app import create_app
 from hark.server.services import build_services
-from hark.voice.session import VoiceOptions
+from hark.voice.turn.session import VoiceOptions
 
 
 def run(parallel: int) -> list[Heard]:

@@ -123,8 +123,8 @@ def stream_plan(
     the ticks at which the server's endpointer will decide (run here on the same audio,
     primed as the session primes it, so the prediction is exact)."""
     from hark.runtime.settings import Settings
-    from hark.voice.vad import Endpointer
-    from hark.voice.vad_events import VadEventType
+    from hark.voice.listen.vad import Endpointer
+    from hark.voice.listen.vad_events import VadEventType
 
     plan: list[tuple[int, int]] = [(-1, 0)] * rng.randrange(0, int(2.0 * RATE / chunk))
     while len(plan) < ticks:

@@ -33,9 +33,9 @@ def run(args: argparse.Namespace) -> int:
 
     from hark.models.errors import ModelNotFound
     from hark.voice.errors import AudioFormatError
-    from hark.voice.resample import resample
+    from hark.voice.audio.resample import resample
     from hark.voice.tts.piper import PiperSynthesizer
-    from hark.voice.wav import write_wav
+    from hark.voice.audio.wav import write_wav
 
     if not args.text.strip():
         fail("nothing to say: TEXT is empty")

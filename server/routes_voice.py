@@ -30,7 +30,8 @@ from hark.server.node_registry import registry_for
 from hark.store.models import Customer
 from hark.voice.access import CallerAccess, Continuity, Resumable
 from hark.voice.protocol import ErrorCode, ErrorEvent
-from hark.voice.session import VoiceOptions, VoiceSession
+from hark.voice.transport import SocketTransport
+from hark.voice.turn.session import VoiceOptions, VoiceSession
 
 log = logging.getLogger("hark.voice")
 
@@ -127,7 +128,7 @@ async def voice_socket(websocket: WebSocket, principal: Client) -> None:
         continuity=_continuity(websocket.app, principal),
     )
     gate = security_for(websocket.app).turn_gate(websocket, principal)
-    session = VoiceSession(services, websocket, options, access, turn_gate=gate)
+    session = VoiceSession(services, SocketTransport(websocket), options, access, turn_gate=gate)
     active = active_sessions(websocket.app)
     active.add(session)
     ACTIVE_VOICE_SESSIONS.inc()

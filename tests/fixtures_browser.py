@@ -23,7 +23,7 @@ from conftest import REPO, TODAY
 from fixtures_voice import espeak_speech
 from support.live_server import LiveServer
 
-from hark.voice.wav import write_wav
+from hark.voice.audio.wav import write_wav
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "artifacts" / "kiosk"

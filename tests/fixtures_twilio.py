@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from twilio_sim import ACCOUNT, AGENT, PUBLIC, TOKEN, RestRecorder, SimTwilio
 
 from hark.integrations.twilio.runtime import TwilioRuntime, configure_twilio
-from hark.voice.session import VoiceOptions
+from hark.voice.turn.session import VoiceOptions
 
 
 @dataclass

@@ -23,9 +23,9 @@ import numpy as np
 import pytest
 from modelfactory import build_piper_voice, build_whisper
 
-from hark.voice.audio import int16_to_float32
-from hark.voice.resample import resample
-from hark.voice.wav import parse_wav
+from hark.voice.audio.codecs import int16_to_float32
+from hark.voice.audio.resample import resample
+from hark.voice.audio.wav import parse_wav
 
 
 @functools.lru_cache(maxsize=64)

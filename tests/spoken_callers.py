@@ -25,7 +25,7 @@ import numpy as np
 from voice_client import VoiceClient
 
 from hark.language.normalize import normalize_spoken
-from hark.voice.resample import resample
+from hark.voice.audio.resample import resample
 
 LINES_FILE = Path(__file__).resolve().parent / "data" / "spoken_callers.jsonl"
 RATE = 16000

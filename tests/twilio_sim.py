@@ -38,7 +38,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
-from hark.voice.audio import mulaw_decode, mulaw_encode
+from hark.voice.audio.codecs import mulaw_decode, mulaw_encode
 
 PUBLIC = "https://hark.example.test"
 TOKEN = "test-auth-token-0123456789abcdef"

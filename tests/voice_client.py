@@ -24,7 +24,7 @@ import numpy as np
 import websockets
 
 from hark.client import ServerEvent, UnknownEvent, parse_event
-from hark.voice.audio import encode
+from hark.voice.audio.codecs import encode
 
 
 @dataclass

@@ -104,7 +104,7 @@ def _mulaw_codec() -> tuple[Callable[[np.ndarray], bytes], Callable[[bytes], np.
     refactored; it is the textbook G.711 algorithm, bit-exact with Hark's.
     """
     try:
-        from hark.voice.audio import mulaw_decode, mulaw_encode
+        from hark.voice.audio.codecs import mulaw_decode, mulaw_encode
 
         return mulaw_encode, mulaw_decode
     except ImportError:

@@ -20,10 +20,10 @@ from typing import Any
 
 from hark.dialogue.errors import ConversationNotFound
 from hark.dialogue.phone_calls import CallRecord, Claim
+from hark.integrations.channels import ChannelServices
 from hark.integrations.twilio import keypad, transfer, twiml
 from hark.integrations.twilio.runtime import TwilioRuntime
 from hark.integrations.twilio.security import public_url
-from hark.integrations.twilio.services import TwilioServices
 from hark.runtime.log_context import log_context
 from hark.runtime.metrics import record_turn
 
@@ -37,12 +37,12 @@ SORRY_BROKEN = "Sorry, something went wrong on my side. Please call again in a m
 ONE_MOMENT = "One moment, please."
 
 
-def gather_url(services: TwilioServices, turn: int) -> str:
+def gather_url(services: ChannelServices, turn: int) -> str:
     return public_url(services.settings, "/twilio/gather", f"turn={turn}")
 
 
 def prompt(
-    services: TwilioServices, runtime: TwilioRuntime, text: str, turn: int, *, menu: bool
+    services: ChannelServices, runtime: TwilioRuntime, text: str, turn: int, *, menu: bool
 ) -> str:
     """Say ``text`` (and the menu) and listen for turn ``turn``."""
     if menu:
@@ -52,7 +52,7 @@ def prompt(
 
 
 async def gather_turn(
-    services: TwilioServices, runtime: TwilioRuntime, form: Any, turn: int
+    services: ChannelServices, runtime: TwilioRuntime, form: Any, turn: int
 ) -> str:
     """One answer to a ``<Gather>``: claim the turn, run it once, store and return the TwiML."""
     calls = services.calls
@@ -78,7 +78,7 @@ async def gather_turn(
 
 
 async def _answer(
-    services: TwilioServices, runtime: TwilioRuntime, form: Any, record: CallRecord, turn: int
+    services: ChannelServices, runtime: TwilioRuntime, form: Any, record: CallRecord, turn: int
 ) -> tuple[str, dict[str, object]]:
     settings = services.settings
     keys = (form.get("Digits") or "").strip()

@@ -13,11 +13,11 @@ import logging
 from typing import Any
 
 from hark.dialogue.phone_calls import CALL_STATUSES
+from hark.integrations.channels import ChannelServices
 from hark.integrations.twilio import gather, transfer, twiml
 from hark.integrations.twilio.identity import start_conversation_for
 from hark.integrations.twilio.runtime import TwilioRuntime
 from hark.integrations.twilio.security import public_url
-from hark.integrations.twilio.services import TwilioServices
 from hark.privacy.caller_keys import CallerKeys
 from hark.runtime.log_context import log_context
 
@@ -33,7 +33,7 @@ def caller_of(form: Any) -> str | None:
     return caller[:MAX_CALLER_CHARS] or None
 
 
-async def answer_call(services: TwilioServices, runtime: TwilioRuntime, form: Any) -> str:
+async def answer_call(services: ChannelServices, runtime: TwilioRuntime, form: Any) -> str:
     """``POST /twilio/voice``: a new call. Stream mode connects the media stream (the
     conversation starts with the stream); gather mode greets and listens."""
     settings, calls = services.settings, services.calls
@@ -82,7 +82,7 @@ def _connect(settings: Any, form: Any) -> str:
     )
 
 
-async def stream_ended(services: TwilioServices, form: Any) -> str:
+async def stream_ended(services: ChannelServices, form: Any) -> str:
     """``<Connect action>``: the media stream is over. A transfer the REST API could not
     make is dialled from here; otherwise the call ends."""
     call_id = form.get("CallSid", "")
@@ -94,7 +94,7 @@ async def stream_ended(services: TwilioServices, form: Any) -> str:
     return twiml.say_and_hang_up("")
 
 
-async def whisper(services: TwilioServices, form: Any, call_id: str) -> str:
+async def whisper(services: ChannelServices, form: Any, call_id: str) -> str:
     """``<Number url>``: played to the agent only, before the caller is connected."""
     parent = form.get("ParentCallSid")
     record = await asyncio.to_thread(services.calls.get, call_id)
@@ -104,7 +104,7 @@ async def whisper(services: TwilioServices, form: Any, call_id: str) -> str:
     return twiml.whisper(record.handoff_note or "Transfer from the assistant.")
 
 
-async def dial_status(services: TwilioServices, form: Any, call_id: str) -> str:
+async def dial_status(services: ChannelServices, form: Any, call_id: str) -> str:
     """``<Dial action>``: the agent took the call (hang up when they finish), or nobody
     answered (tell the caller, offer a callback)."""
     status = (form.get("DialCallStatus") or "").strip().lower()[:20] or "unknown"
@@ -115,7 +115,7 @@ async def dial_status(services: TwilioServices, form: Any, call_id: str) -> str:
     return transfer.callback_offer_twiml(services.settings, call_id)
 
 
-async def callback(services: TwilioServices, form: Any, call_id: str) -> str:
+async def callback(services: ChannelServices, form: Any, call_id: str) -> str:
     """The caller's answer to the callback offer: record it with the handoff, say goodbye."""
     keys = (form.get("Digits") or "").strip()
     speech = (form.get("SpeechResult") or "").strip()[:200]
@@ -129,7 +129,7 @@ async def callback(services: TwilioServices, form: Any, call_id: str) -> str:
     return twiml.say_and_hang_up(transfer.NO_CALLBACK)
 
 
-def _affirmed(services: TwilioServices, speech: str) -> bool:
+def _affirmed(services: ChannelServices, speech: str) -> bool:
     """Yes or no by the brain's own NLU (its ``affirm`` intent), not a word list here."""
     from hark.dialogue.nlu import nlu_for
     from hark.privacy.redact import redact
@@ -138,7 +138,7 @@ def _affirmed(services: TwilioServices, speech: str) -> bool:
     return parsed.intent == "affirm"
 
 
-async def call_status(services: TwilioServices, form: Any) -> str:
+async def call_status(services: ChannelServices, form: Any) -> str:
     """``POST /twilio/status``: how the call stands or ended; an ended call ends its
     conversation (a media stream's own close does too, whichever comes first)."""
     call_id = form.get("CallSid", "")

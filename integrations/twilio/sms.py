@@ -23,10 +23,10 @@ import time
 from typing import Any
 
 from hark.dialogue.consent_requests import by_number, keyword
+from hark.integrations.channels import ChannelServices
 from hark.integrations.twilio import twiml
 from hark.integrations.twilio.identity import start_conversation_for
 from hark.integrations.twilio.runtime import TwilioRuntime
-from hark.integrations.twilio.services import TwilioServices
 from hark.privacy.caller_keys import CallerKeys
 from hark.runtime.log_context import log_context
 from hark.runtime.metrics import record_turn
@@ -71,7 +71,7 @@ def introduction(settings: Any) -> str:
     return f"Hi, I'm {settings.assistant_name}, {settings.shop_name}'s automated assistant."
 
 
-async def text_turn(services: TwilioServices, runtime: TwilioRuntime, form: Any) -> str:
+async def text_turn(services: ChannelServices, runtime: TwilioRuntime, form: Any) -> str:
     """One inbound message in, the TwiML reply out."""
     settings, texts = services.settings, services.texts
     message_id = (form.get("MessageSid") or form.get("SmsSid") or "")[:64]
@@ -101,7 +101,12 @@ async def text_turn(services: TwilioServices, runtime: TwilioRuntime, form: Any)
 
 
 async def _reply(
-    services: TwilioServices, runtime: TwilioRuntime, channel: str, sender: str, key: str, body: str
+    services: ChannelServices,
+    runtime: TwilioRuntime,
+    channel: str,
+    sender: str,
+    key: str,
+    body: str,
 ) -> tuple[str | None, str]:
     settings, dialogue = services.settings, services.dialogue
     continued, stale = await asyncio.to_thread(services.texts.thread, key, runtime.text_thread_s)

@@ -16,10 +16,10 @@ brain calls and the speaking, exactly as for ``/v1/voice``:
 * ``dtmf`` -> keys gathered into one entry (``#`` or a pause ends it),
   which becomes a typed turn.
 * The session's audio (PCM16 at 8 kHz) -> μ-law, cut into 20 ms ``media``
-  messages; after each sentence a ``mark``. Twilio echoes a mark when the
-  audio before it has been played, and the echo is reported to the turn's
-  ``PlayoutClock`` (``confirm``), so a barge-in or a hang-up cuts the stored
-  reply where playback really stopped.
+  messages; after each piece a ``mark`` (``on_playback_finished``). Twilio
+  echoes a mark when the audio before it has been played, and the echo is
+  reported to the turn's ``PlayoutClock`` (the ``played`` callable), so a
+  barge-in or a hang-up cuts the stored reply where playback really stopped.
 * The session's ``interrupted`` (barge-in) -> ``clear``: Twilio drops its
   buffered audio and echoes the pending marks, which are then ignored.
 * The session's ``handoff`` -> once the handoff sentence has been heard
@@ -48,9 +48,20 @@ from hark.integrations.twilio.identity import start_call_conversation
 from hark.integrations.twilio.runtime import TwilioRuntime
 from hark.integrations.twilio.services import TwilioServices
 from hark.runtime.log_context import log_context
-from hark.voice.audio import mulaw_encode, pcm16_to_int16
-from hark.voice.playback import PlayoutClock
-from hark.voice.session import VoiceOptions, VoiceSession
+from hark.voice.audio.codecs import mulaw_encode, pcm16_to_int16
+from hark.voice.protocol import (
+    AudioEndEvent,
+    AudioStartEvent,
+    ErrorEvent,
+    HandoffEvent,
+    InterruptedEvent,
+    ReplyEvent,
+    ServerEvent,
+    TextMessage,
+    TurnMetricsEvent,
+)
+from hark.voice.transport import PlaybackFinished, Played
+from hark.voice.turn.session import VoiceOptions, VoiceSession
 
 log = logging.getLogger("hark.twilio")
 
@@ -81,7 +92,7 @@ class MediaStream:
         self.services = services
         self.settings = services.settings
         self.runtime = runtime
-        self.session = VoiceSession(services, self, stream_options(options), playback=self)
+        self.session = VoiceSession(services, self, stream_options(options))
         self.stream_sid: str | None = None
         self.call_sid: str | None = None
         self.done = asyncio.Event()  # stop, a refused start, or a moved call
@@ -89,7 +100,7 @@ class MediaStream:
         self._last_seq = 0
         self._send_lock = asyncio.Lock()
         self._audio = bytearray()  # μ-law not yet sent (less than one frame)
-        self._marks: dict[str, tuple[PlayoutClock, int]] = {}
+        self._marks: dict[str, Played] = {}  # mark name -> whom its echo reports to
         self._mark_number = 0
         self._last_mark: str | None = None
         self._keypad = keypad.KeypadBuffer(pause_s=runtime.keypad_pause_s)
@@ -322,7 +333,7 @@ class MediaStream:
             return
         with log_context(conversation_id=self.session.conversation_id):
             log.info("keypad entry", extra={"keys": keypad.describe(entry)})
-        await self.session.on_text(json.dumps({"type": "text", "text": text}))
+        await self.session.on_message(TextMessage(type="text", text=text))
 
     def _on_mark(self, message: dict[str, Any]) -> None:
         mark = message.get("mark")
@@ -330,39 +341,45 @@ class MediaStream:
         if not isinstance(name, str):
             self._malformed("mark without name")
             return
-        target = self._marks.pop(name, None)
-        if target is None:  # cleared by a barge-in, or not ours
+        played = self._marks.pop(name, None)
+        if played is None:  # cleared by a barge-in, or not ours
             return
-        clock, index = target
-        clock.confirm(index, time.perf_counter())
+        played(time.perf_counter())
         if name == self._transfer_after:
             self._start_transfer()
 
     # ------------------------------------------------------------------ Hark -> Twilio
-    async def send_text(self, data: str) -> None:
+    # The ``Transport`` the session speaks through (hark.voice.transport).
+    async def send_event(self, event: ServerEvent) -> None:
         """The session's protocol events; only a few mean anything on a phone line."""
-        event = json.loads(data)
-        kind = event.get("type")
-        if kind == "interrupted":
-            await self._clear()
+        if isinstance(event, InterruptedEvent):  # the session cleared the line just before
             if self._handoff is not None:
                 self._start_transfer()
-        elif kind == "reply":
+        elif isinstance(event, ReplyEvent):
             self._reply_audio = False
-        elif kind == "audio_start":
+        elif isinstance(event, AudioStartEvent):
             self._reply_audio = True
-        elif kind == "handoff":
-            await self._on_handoff(event.get("summary"))
-        elif kind == "audio_end" and self._handoff is not None:
+        elif isinstance(event, HandoffEvent):
+            await self._on_handoff(event.summary)
+        elif isinstance(event, AudioEndEvent) and self._handoff is not None:
             self._transfer_after = self._last_mark
             if self._transfer_after is None or self._transfer_after not in self._marks:
                 self._start_transfer()
-        elif kind == "turn_metrics" and self._handoff is not None and not self._reply_audio:
+        elif (
+            isinstance(event, TurnMetricsEvent)
+            and self._handoff is not None
+            and not self._reply_audio
+        ):
             self._start_transfer()  # no speech engine: nothing to wait for
-        elif kind == "error":
-            log.warning("voice session error on a phone line: %s", event.get("code"))
+        elif isinstance(event, ErrorEvent):
+            log.warning("voice session error on a phone line: %s", event.code.value)
 
-    async def send_bytes(self, data: bytes) -> None:
+    @property
+    def on_playback_finished(self) -> PlaybackFinished:
+        """Twilio reports playback: a ``mark`` after each piece (``_mark_played``)."""
+        return self._mark_played
+
+    async def send_audio(self, data: bytes) -> None:
         """Reply audio (PCM16 at 8 kHz) as 20 ms μ-law ``media`` messages."""
         self._audio.extend(mulaw_encode(pcm16_to_int16(data)))
         while len(self._audio) >= FRAME_BYTES:
@@ -370,15 +387,16 @@ class MediaStream:
             del self._audio[:FRAME_BYTES]
             await self._send_media(frame)
 
-    async def sentence_sent(self, clock: PlayoutClock, index: int) -> None:
-        """``PlaybackObserver``: finish the sentence's last frame and mark where it ends."""
+    async def _mark_played(self, played: Played) -> None:
+        """A piece's audio is all sent: finish its last frame and mark where it ends; the
+        mark's echo (Twilio has played it) calls ``played``."""
         if self._audio:
             frame = bytes(self._audio) + SILENCE * (FRAME_BYTES - len(self._audio))
             self._audio.clear()
             await self._send_media(frame)
         self._mark_number += 1
         name = f"s{self._mark_number}"
-        self._marks[name] = (clock, index)
+        self._marks[name] = played
         self._last_mark = name
         await self._send({"event": "mark", "streamSid": self.stream_sid, "mark": {"name": name}})
 
@@ -388,7 +406,8 @@ class MediaStream:
             {"event": "media", "streamSid": self.stream_sid, "media": {"payload": payload}}
         )
 
-    async def _clear(self) -> None:
+    async def clear(self) -> None:
+        """The caller barged in: Twilio drops the audio it buffered."""
         self._audio.clear()
         self._marks.clear()  # their echoes after a clear say nothing about what was heard
         await self._send({"event": "clear", "streamSid": self.stream_sid})

@@ -48,7 +48,7 @@ from hark.client.calls import Call
 from hark.server.app import create_app
 from hark.server.services import build_services
 from hark.store.models import Conversation
-from hark.voice.session import VoiceOptions
+from hark.voice.turn.session import VoiceOptions
 
 KEY = "shop-backend-key-0123456789abcdef"
 ADMIN = "operator-key-0123456789abcdefgh"

@@ -31,7 +31,7 @@ from hark.models.hub import (
 )
 from hark.voice.asr.whisper import WhisperTranscriber
 from hark.voice.tts.piper import PiperSynthesizer
-from hark.voice.wav import read_wav, write_wav
+from hark.voice.audio.wav import read_wav, write_wav
 
 
 @pytest.fixture

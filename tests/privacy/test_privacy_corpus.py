@@ -36,7 +36,7 @@ from voice_client import VoiceClient
 from hark.dialogue.manager import DialogueManager
 from hark.language.normalize import normalize_tokens
 from hark.privacy.redact import RedactionMemory, redact
-from hark.voice.session import VoiceOptions
+from hark.voice.turn.session import VoiceOptions
 
 OUT_OF_SCOPE = "tell me a joke about all that"
 PARTS = {"tuning": TUNING, "held_out": HELD_OUT}

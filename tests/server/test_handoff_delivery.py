@@ -27,7 +27,7 @@ from hark.dialogue.manager import DialogueManager
 from hark.integrations.alexa.testing import AlexaRequestSigner
 from hark.server import handoff_outbox
 from hark.store.models import Handoff, Turn
-from hark.voice.session import VoiceOptions
+from hark.voice.turn.session import VoiceOptions
 
 SECRET = "whsec-test-0123456789"
 CALLER = "+15550100102"  # James Carter's phone in the sample shop

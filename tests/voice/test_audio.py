@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hark.voice import audio
+from hark.voice.audio import codecs as audio
+from hark.voice.audio.resample import StreamingResampler, resample
+from hark.voice.audio.wav import parse_wav, read_wav, write_wav
 from hark.voice.errors import AudioFormatError
-from hark.voice.resample import StreamingResampler, resample
-from hark.voice.wav import parse_wav, read_wav, write_wav
 
 ALL_INT16 = np.arange(-32768, 32768, dtype=np.int16)
 

@@ -17,8 +17,8 @@ from doubles import ScriptedTranscriber, ToneSynthesizer
 from fixtures_voice import espeak_speech
 from voice_client import VoiceClient
 
-from hark.voice.barge_in import Verdict, judge
-from hark.voice.session import VoiceOptions
+from hark.voice.listen.barge_in import Verdict, judge
+from hark.voice.turn.session import VoiceOptions
 
 
 def test_backchannels_are_short_acknowledgements_and_nothing_else() -> None:
@@ -83,7 +83,7 @@ def test_words_hark_was_saying_do_not_take_the_turn() -> None:
 
 
 def test_the_playout_clock_names_the_sentences_audible_in_a_span() -> None:
-    from hark.voice.playback import PlayoutClock
+    from hark.voice.speak.clock import PlayoutClock
 
     now = [10.0]
     clock = PlayoutClock(lambda: now[0])

@@ -16,8 +16,8 @@ from doubles import ScriptedDialogue, ScriptedTranscriber, ToneSynthesizer
 from fixtures_voice import espeak_speech
 from voice_client import VoiceClient
 
-from hark.voice.endpointing import mid_number
-from hark.voice.session import VoiceOptions
+from hark.voice.listen.endpointing import mid_number
+from hark.voice.turn.session import VoiceOptions
 
 DIGITS = ["4", "5", "7", "2"]
 

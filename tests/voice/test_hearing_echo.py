@@ -15,8 +15,8 @@ from doubles import ScriptedTranscriber
 from hearing_sim import EspeakSynthesizer, LoudspeakerCaller
 from voice_client import VoiceClient
 
-from hark.voice import echo
-from hark.voice.session import VoiceOptions
+from hark.voice.listen import echo
+from hark.voice.turn.session import VoiceOptions
 
 pytestmark = pytest.mark.skipif(not echo.available(), reason=echo.missing_reason())
 
@@ -80,7 +80,7 @@ def test_a_reply_that_ended_before_the_microphone_started_is_not_taken_for_echo(
     have the greeting in its microphone: nothing of it may be cancelled out of the
     caller's words (it once was, placed back to back from the first sample, and the
     canceller ate the caller's first question)."""
-    from hark.voice.echo import CallerAudio
+    from hark.voice.listen.echo import CallerAudio
 
     rate, now = 16000, [100.0]
     audio = CallerAudio(rate, echo=True, noise=False, clock=lambda: now[0])
@@ -101,7 +101,7 @@ def test_a_reply_sent_before_the_microphone_started_is_placed_where_it_plays() -
     audio arrives: what of it plays after the microphone started is echo to cancel, so it
     must be in the reference at the right place (it was once dropped, and the greeting's
     first words came back uncancelled)."""
-    from hark.voice.echo import CallerAudio
+    from hark.voice.listen.echo import CallerAudio
 
     rate, now = 16000, [100.0]
     audio = CallerAudio(rate, echo=True, noise=False, clock=lambda: now[0])
@@ -123,7 +123,7 @@ def test_a_client_that_opens_its_microphone_after_the_reply_was_sent_gets_no_ref
     """A half-duplex client waits for the reply's end before it sends anything: the server's
     model of its player still has the reply's last second playing when its first words
     come, but nothing played into its microphone, so nothing is cancelled."""
-    from hark.voice.echo import CallerAudio
+    from hark.voice.listen.echo import CallerAudio
 
     rate, now = 16000, [100.0]
     audio = CallerAudio(rate, echo=True, noise=False, clock=lambda: now[0])

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from fixtures_voice import espeak_speech
 
-from hark.voice.vad import Endpointer
-from hark.voice.vad_events import VadEventType
+from hark.voice.listen.vad import Endpointer
+from hark.voice.listen.vad_events import VadEventType
 
 RATE = 16000
 SENTENCES = [

@@ -22,8 +22,8 @@ from doubles import ScriptedDialogue
 from hearing_sim import LoudspeakerCaller
 from voice_client import VoiceClient
 
-from hark.voice import echo
-from hark.voice.session import VoiceOptions
+from hark.voice.listen import echo
+from hark.voice.turn.session import VoiceOptions
 
 pytestmark = [
     pytest.mark.real_models,

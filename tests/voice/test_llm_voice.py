@@ -18,7 +18,7 @@ from voice_client import VoiceClient
 
 from hark.dialogue.manager import DialogueManager
 from hark.store.models import Turn
-from hark.voice.session import VoiceOptions
+from hark.voice.turn.session import VoiceOptions
 
 QUIET = VoiceOptions(partial_interval_s=None)
 SENTENCES = ["Sure thing. ", "We have plenty of options for that. ", "Tell me a bit more."]

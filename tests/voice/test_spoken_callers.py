@@ -29,7 +29,7 @@ from support.real_models import real_model_paths
 from hark.runtime.settings import load_settings
 from hark.server.app import create_app
 from hark.server.services import build_services
-from hark.voice.session import VoiceOptions
+from hark.voice.turn.session import VoiceOptions
 
 pytestmark = pytest.mark.real_models
 

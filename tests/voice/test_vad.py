@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from fixtures_voice import espeak_speech
 
-from hark.voice.audio import int16_to_pcm16
+from hark.voice.audio.codecs import int16_to_pcm16
+from hark.voice.audio.resample import resample
 from hark.voice.errors import AudioFormatError
-from hark.voice.resample import resample
-from hark.voice.vad import Endpointer
-from hark.voice.vad_events import VadEvent, VadEventType
+from hark.voice.listen.vad import Endpointer
+from hark.voice.listen.vad_events import VadEvent, VadEventType
 
 START, FIRST, RESUMED, END, DISCARDED = (
     VadEventType.SPEECH_START,

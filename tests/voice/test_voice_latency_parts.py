@@ -22,10 +22,10 @@ from fixtures_voice import espeak_speech
 
 from hark.voice.asr.background import LOWEST_PRIORITY, build_at_low_priority, low_priority_cpu_s
 from hark.voice.asr.base import BackgroundCapable
-from hark.voice.listener import Listener, ListenerEventKind
-from hark.voice.playback import PlayoutClock, PreparedAudio, prepare, speak
+from hark.voice.listen.listener import Listener, ListenerEventKind
+from hark.voice.listen.vad import Endpointer
+from hark.voice.speak.speaker import Pacing, PreparedAudio, Speaker, prepare, whole
 from hark.voice.tts.chunking import speech_pieces, split_sentences
-from hark.voice.vad import Endpointer
 
 linux_only = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's"
@@ -60,13 +60,15 @@ async def _speak(synth: ToneSynthesizer, text: str, prepared: PreparedAudio | No
     async def send(data: bytes) -> None:
         sent.append(data)
 
-    async def nothing() -> None:
-        return None
+    class Quiet:
+        async def audio_starting(self) -> None:
+            return None
 
-    await speak(
-        synth, text, out_rate=16000, send_bytes=send, on_first_audio=nothing,
-        clock=PlayoutClock(), lead_s=100.0, prepared=prepared,
-    )  # fmt: skip
+        async def first_frame_sent(self, at: float) -> None:
+            return None
+
+    speaker = Speaker(synth, Pacing(16000, lead_s=100.0), send_audio=send)
+    await speaker.speak(whole(text), speaker.clock(), Quiet(), prepared=prepared)
     return sum(len(b) for b in sent)
 
 

@@ -24,7 +24,7 @@ from voice_client import VoiceClient
 
 from hark.server.routes_voice import active_sessions
 from hark.store.models import Conversation, Turn
-from hark.voice.session import VoiceOptions
+from hark.voice.turn.session import VoiceOptions
 
 QUIET = VoiceOptions(partial_interval_s=None)
 

@@ -21,7 +21,7 @@ from voice_client import VoiceClient
 
 from hark.runtime.settings import load_settings
 from hark.store.models import Turn
-from hark.voice.session import VoiceOptions
+from hark.voice.turn.session import VoiceOptions
 
 KEY = "shop-key-0123456789abcdef"
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from voice_client import VoiceClient
 
 from hark.store.models import Cart, CartItem, Conversation
-from hark.voice.session import VoiceOptions
+from hark.voice.turn.session import VoiceOptions
 from voice.test_voice_session import greeted, stored_turns, utterance
 
 QUIET = VoiceOptions(partial_interval_s=None)

@@ -20,7 +20,7 @@ from voice_client import VoiceClient
 from hark.server.app import create_app
 from hark.server.services import build_services
 from hark.store.models import Conversation
-from hark.voice.session import VoiceOptions
+from hark.voice.turn.session import VoiceOptions
 
 QUIET = VoiceOptions(partial_interval_s=None)
 

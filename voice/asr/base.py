@@ -105,6 +105,6 @@ def check_audio(audio: np.ndarray) -> np.ndarray:
     of a confusing error deep in the model; NaN becomes 0 and peaks are
     clipped, so one bad sample cannot derail the feature extractor.
     """
-    from hark.voice.audio import as_float32
+    from hark.voice.audio.codecs import as_float32
 
     return np.clip(as_float32(audio), -1.0, 1.0)

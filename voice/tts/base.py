@@ -12,7 +12,7 @@ low for long answers. The contract therefore is a *lazy* iterator:
   of a reply was actually played when the caller barges in. A sentence the
   engine cannot voice yields an empty array, so the pairing never shifts.
 * ``sample_rate`` is the rate of those arrays; the session resamples each
-  chunk to the client's rate (``hark.voice.resample.resample``).
+  chunk to the client's rate (``hark.voice.audio.resample.resample``).
 
 ``synthesize`` is synchronous and CPU-bound: async callers pull each chunk
 with ``await asyncio.to_thread(next, iterator, None)`` so the loop stays free,

@@ -165,21 +165,30 @@ async def test_a_spoofed_stream_call_keys_the_texted_code(code_line, db) -> None
 
     async with line.sim.stream(call_sid=call_sid, params={"caller": JAMES}) as stream:
         await stream.start()
+
+        async def heard() -> None:
+            # A reply's turn is stored before its audio goes out: wait for its mark (audio
+            # sent), then for the line to be quiet, or the caller talks over the reply.
+            await stream.wait_for(lambda: len(stream.events("mark")) > marks[0])
+            await stream.wait_quiet()
+            marks[0] = len(stream.events("mark"))
+
+        marks = [0]
         await stream.wait_for(lambda: assistant(1))
-        await stream.wait_quiet()
+        await heard()
         await stream.speak(said("where is order 7002 please"))
         await stream.wait_for(lambda: assistant(2))
         assert "send a code" in assistant(2)[-1]
-        await stream.wait_quiet()
+        await heard()
         await stream.dtmf("5550100102#")  # the number the call comes from
         await stream.wait_for(lambda: assistant(3))
         assert "doesn't match" in assistant(3)[-1]
-        await stream.wait_quiet()
+        await heard()
         await stream.speak(said("send me a code"))
         await stream.wait_for(lambda: assistant(4))
         assert "texted a code" in assistant(4)[-1]
         (code,) = texted_codes(line.rest)
-        await stream.wait_quiet()
+        await heard()
         await stream.dtmf(f"{code}#")
         await stream.wait_for(lambda: assistant(5))
         assert "Order 7002 has shipped" in assistant(5)[-1]

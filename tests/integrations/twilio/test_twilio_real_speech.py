@@ -21,8 +21,8 @@ from sqlalchemy import select
 from twilio_sim import sid
 
 from hark.store.models import Product, Turn
-from hark.voice.audio import int16_to_float32
-from hark.voice.resample import resample
+from hark.voice.audio.codecs import int16_to_float32
+from hark.voice.audio.resample import resample
 
 CALLER = "+15550100102"
 

@@ -20,9 +20,9 @@ from voice_client import VoiceClient
 
 from hark.voice.asr.base import Transcript
 from hark.voice.asr.scheduler import RecognitionKind, RecognitionScheduler
-from hark.voice.listener import Listener
-from hark.voice.session import VoiceOptions
-from hark.voice.vad import Endpointer
+from hark.voice.listen.listener import Listener
+from hark.voice.listen.vad import Endpointer
+from hark.voice.turn.session import VoiceOptions
 
 
 class GatedTranscriber:

@@ -16,20 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from hark.voice.protocol import ServerEvent
+from hark.voice.transport import Transport
 
 log = logging.getLogger("hark.voice")
-
-
-class Transport(Protocol):
-    """What a session needs from a WebSocket (Starlette's ``WebSocket`` fits)."""
-
-    async def send_text(self, data: str) -> None: ...
-
-    async def send_bytes(self, data: bytes) -> None: ...
 
 
 class Outbox:
@@ -42,20 +35,24 @@ class Outbox:
         self.audio_bytes = 0
 
     async def event(self, event: ServerEvent) -> None:
-        await self._send(self._transport.send_text, event.to_json())
+        await self._send(lambda: self._transport.send_event(event))
 
     async def audio(self, data: bytes) -> None:
-        await self._send(self._transport.send_bytes, data)
+        await self._send(lambda: self._transport.send_audio(data))
         self.audio_bytes += len(data)
 
-    async def _send(self, method: Callable[[Any], Any], payload: str | bytes) -> None:
+    async def clear(self) -> None:
+        """The caller barged in: the transport drops the reply audio queued at their end."""
+        await self._send(self._transport.clear)
+
+    async def _send(self, send: Callable[[], Awaitable[None]]) -> None:
         if self.closed:
             return
         async with self._lock:
             if self.closed:
                 return
             try:
-                await method(payload)
+                await send()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

@@ -12,7 +12,7 @@ from typing import Final
 
 import numpy as np
 
-from hark.voice.audio import int16_to_float32
+from hark.voice.audio.codecs import int16_to_float32
 
 ASR_RATE: Final = 16000
 """Rate of the utterance audio in events (what Whisper wants)."""

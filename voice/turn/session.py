@@ -4,7 +4,7 @@ The pipeline per turn is endpointer -> ASR -> ``DialogueManager.turn`` ->
 TTS, but the hard part is turn-taking, which is why this is a small state
 machine rather than a straight line. This module handles the connection
 (input frames, start, close, barge-in, speculation's lifecycle); running a
-turn lives in ``hark.voice.turn_runner``.
+turn lives in ``hark.voice.turn.runner``.
 
 * A turn runs as one task through phases ``asr`` -> ``dialogue`` ->
   ``speaking`` -> ``done``. Everything slow runs in worker threads; the
@@ -13,10 +13,10 @@ turn lives in ``hark.voice.turn_runner``.
 * **Speculation.** At the caller's first pause (``SPEECH_PAUSED``) a
   ``SpeculativeReply`` computes the reply and its first audio during the
   hangover; the turn started at the end of speech adopts it, and it is
-  dropped the moment the caller goes on (``hark.voice.speculation``).
+  dropped the moment the caller goes on (``hark.voice.turn.speculation``).
 * **Barge-in.** When the caller starts speaking (``speech_started``) or
   types while a turn is running, the turn task is cancelled at once, so no
-  further audio frame is sent; ``hark.voice.turns.settle_cancelled`` then
+  further audio frame is sent; ``hark.voice.turn.turns.settle_cancelled`` then
   carries the words into the next utterance, marks an unspoken reply as
   unheard, or sends ``interrupted`` and cuts the stored reply to what the
   ``PlayoutClock`` says was heard, depending on how far the turn got.
@@ -30,7 +30,6 @@ Protocol details live in ``hark.voice.protocol``; the WebSocket plumbing in
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import time
 from dataclasses import dataclass
@@ -39,24 +38,24 @@ from typing import Any
 import numpy as np
 
 from hark.runtime.log_context import log_context
-from hark.skills.reply import Expects, Reply
+from hark.skills.reply import Reply
 from hark.voice.access import CallerAccess, CustomerNotAllowed
 from hark.voice.asr.scheduler import shared_scheduler
-from hark.voice.audio import decode
-from hark.voice.barge_in import PendingBargeIn, Verdict, judge, words_of
-from hark.voice.echo import CallerAudio, wanted
-from hark.voice.echo_path import MAX_LAG_S as MAX_ECHO_PATH_S
-from hark.voice.endpointing import hangover_for
-from hark.voice.listener import (
+from hark.voice.audio.codecs import decode
+from hark.voice.listen.barge_in import PendingBargeIn, Verdict, judge, words_of
+from hark.voice.listen.echo import CallerAudio, wanted
+from hark.voice.listen.echo_path import MAX_LAG_S as MAX_ECHO_PATH_S
+from hark.voice.listen.endpointing import EndpointWait
+from hark.voice.listen.listener import (
     EarlyTranscript,
     Listener,
     ListenerEvent,
     ListenerEventKind,
     Utterance,
 )
-from hark.voice.outbox import Outbox, SerialCalls, Transport
-from hark.voice.playback import PlaybackObserver
+from hark.voice.listen.vad import Endpointer
 from hark.voice.protocol import (
+    ClientMessage,
     ErrorCode,
     ErrorEvent,
     ProtocolError,
@@ -71,12 +70,15 @@ from hark.voice.protocol import (
     parse_client_message,
 )
 from hark.voice.services import VoiceServices
-from hark.voice.speculation import SpeculativeReply
-from hark.voice.turn_limit import POLICY_VIOLATION, TurnGate, TurnLimit, TurnVerdict
-from hark.voice.turn_metrics import TurnKind, TurnTimer
-from hark.voice.turn_runner import TurnRunner
-from hark.voice.turns import TurnPhase, VoiceTurn, settle_cancelled
-from hark.voice.vad import Endpointer
+from hark.voice.speak.speaker import Pacing, Speaker
+from hark.voice.transport import Transport
+from hark.voice.turn.limit import POLICY_VIOLATION, TurnGate, TurnLimit, TurnVerdict
+from hark.voice.turn.metrics import TurnKind, TurnTimer
+from hark.voice.turn.opening import open_conversation
+from hark.voice.turn.outbox import Outbox, SerialCalls
+from hark.voice.turn.runner import TurnRunner
+from hark.voice.turn.speculation import SpeculativeReply
+from hark.voice.turn.turns import TurnPhase, VoiceTurn, settle_cancelled
 
 log = logging.getLogger("hark.voice")
 
@@ -89,10 +91,12 @@ class VoiceOptions:
     frame_ms: int = 40  # reply audio frame length
     lead_s: float = 0.3  # how far sending runs ahead of the client's playback
     partial_interval_s: float | None = 1.0  # None: no partial transcripts
-    partial_after_s: float = 2.0  # speech before the first partial (see hark.voice.listener)
-    speculate: bool = True  # brain and first audio during the hangover (hark.voice.speculation)
+    partial_after_s: float = 2.0  # speech before the first partial (see hark.voice.listen.listener)
+    speculate: bool = (
+        True  # brain and first audio during the hangover (hark.voice.turn.speculation)
+    )
     drain_timeout_s: float = 10.0  # wait for pending brain writes at close
-    report_grace_s: float = 2.0  # with a PlaybackObserver: wait this long past the model's end
+    report_grace_s: float = 2.0  # a transport that reports playback: wait this long past the end
 
 
 class VoiceSession:
@@ -100,9 +104,10 @@ class VoiceSession:
 
     ``access`` is who opened the connection (an API key, a ticket, this
     machine): which customer it may start for, and who owns the conversation.
-    ``playback``: a transport that reports what the caller really heard (a
-    phone stream's marks); the stored reply is then cut where its reports say
-    playback stopped, and a turn ends when its last sentence is reported played.
+    ``transport`` is where events and audio go (``hark.voice.transport``). One
+    that reports what the caller really heard (a phone stream's marks:
+    ``on_playback_finished``) has the stored reply cut where its reports say
+    playback stopped, and a turn ends when its last piece is reported played.
     """
 
     def __init__(
@@ -112,11 +117,10 @@ class VoiceSession:
         options: VoiceOptions | None = None,
         access: CallerAccess | None = None,
         *,
-        playback: PlaybackObserver | None = None,
         turn_gate: TurnGate | None = None,
     ) -> None:
         self.services = services
-        self.playback = playback
+        self.transport = transport
         self.settings = services.settings
         self.options = options or VoiceOptions()
         self.access = access or CallerAccess()
@@ -133,7 +137,7 @@ class VoiceSession:
         self.closed = False
         self._turn: VoiceTurn | None = None
         self._ahead: SpeculativeReply | None = None
-        self.runner = TurnRunner(self)
+        self.runner: TurnRunner | None = None  # from begin(): the conversation is known
         self._helpers: set[asyncio.Task[Any]] = set()
         self._odd_byte = b""
         self._asr_error_sent = False
@@ -159,6 +163,11 @@ class VoiceSession:
         except ProtocolError as exc:
             await self.outbox.event(exc.event())
             return
+        await self.on_message(message)
+
+    async def on_message(self, message: ClientMessage) -> None:
+        """One typed client message: from a text frame, or from a channel adapter that
+        makes its own (a phone's keypad entry is a ``TextMessage``)."""
         if isinstance(message, StartMessage):
             await self._start(message)
         elif not self.started:
@@ -219,7 +228,7 @@ class VoiceSession:
             vad = event.vad
             lag = 0.0 if vad is None else max(0.0, vad.time_s - vad.speech_start_s)
             if self._hark_speaking() and self.listener is not None:
-                # Over Hark's voice: stop it only if the words take the turn (hark.voice.barge_in).
+                # Over Hark's voice: stop it only if the words take the turn (hark.voice.listen.barge_in).
                 self._pending_barge = PendingBargeIn(
                     self.listener, onset_lag_s=lag, barge=self._barge, echo=self._echo_words
                 )
@@ -249,15 +258,6 @@ class VoiceSession:
         await self._interrupt(carry=False)  # e.g. a typed turn still running
         self._begin(VoiceTurn(TurnKind.VOICE, utterance=utterance, speculative_reply=ahead))
 
-    def expect(self, expects: Expects | None) -> None:
-        """The brain's reply asks for ``expects``: wait for it that long (hark.voice.endpointing)."""
-        if self.listener is not None:
-            self.listener.endpointer.hangover_ms = hangover_for(
-                expects,
-                normal_ms=self.settings.vad_hangover_ms,
-                number_ms=self.settings.vad_number_hangover_ms,
-            )
-
     def _hark_speaking(self) -> bool:
         """Hark's reply is playing (or queued to play) at the caller's end."""
         turn = self._turn
@@ -274,7 +274,7 @@ class VoiceSession:
     def _echo_words(self, seconds: float) -> frozenset[str]:
         """The words Hark was saying over the last ``seconds`` (and the echo path's delay
         before them), where its voice can leak back into the caller's audio: a
-        loudspeaker the canceller works on (hark.voice.barge_in)."""
+        loudspeaker the canceller works on (hark.voice.listen.barge_in)."""
         audio, turn = self.caller_audio, self._turn
         if audio is None or not audio.echo_possible() or turn is None or turn.clock is None:
             return frozenset()
@@ -317,23 +317,10 @@ class VoiceSession:
             return
         from hark.dialogue.errors import CustomerNotFound
 
-        dialogue = self.services.dialogue
-        access = self.access
         try:
-            customer_id, identity = access.start_as(message.customer_id)
-            resumed = await self._resume(message.resume, customer_id)
-            if resumed is not None:
-                conversation_id, greeting = resumed
-            else:
-                conversation_id, greeting = await asyncio.to_thread(
-                    functools.partial(
-                        dialogue.start_conversation,
-                        self.options.channel,
-                        customer_id,
-                        identity=identity,
-                        owner=access.owner,
-                    )
-                )
+            conversation_id, greeting = await open_conversation(
+                self.services.dialogue, self.access, self.options.channel, message
+            )
         except (CustomerNotFound, CustomerNotAllowed):
             await self._error(
                 ErrorCode.UNKNOWN_CUSTOMER, f"no customer with id {message.customer_id!r}"
@@ -352,33 +339,6 @@ class VoiceSession:
             encoding=message.encoding,
             client_cancels_echo=message.echo_cancelled,
         )
-
-    async def _resume(self, token: str | None, customer_id: str | None) -> tuple[str, Reply] | None:
-        """The conversation a reloaded page continues, with its short greeting; ``None``
-        when there is no token, or it may not be continued (then a new one starts)."""
-        continuity = self.access.continuity
-        if token is None or continuity is None or self.access.owner is None:
-            return None
-        grant = continuity.redeem(token)
-        if grant is None:
-            log.info("resume token refused: a new conversation starts")
-            return None
-        from hark.dialogue.errors import ConversationNotFound
-
-        try:
-            reply = await asyncio.to_thread(
-                functools.partial(
-                    self.services.dialogue.resume_conversation,
-                    grant.conversation_id,
-                    previous_owner=grant.previous_owner,
-                    owner=self.access.owner,
-                    customer_id=customer_id,
-                )
-            )
-        except ConversationNotFound:
-            log.info("conversation can't be resumed: a new one starts")
-            return None
-        return grant.conversation_id, reply
 
     async def begin(
         self,
@@ -416,6 +376,7 @@ class VoiceSession:
                 scheduler=shared_scheduler(self.settings.asr_concurrency),
             )
             self.listener.prime()
+        self.runner = self._runner(conversation_id)
         with log_context(conversation_id=conversation_id):
             log.info(
                 "voice session started",
@@ -496,13 +457,47 @@ class VoiceSession:
     def _begin(
         self, turn: VoiceTurn, *, text: str | None = None, reply: Reply | None = None
     ) -> None:
+        assert self.runner is not None  # begin() came first
         turn.timer = TurnTimer(TurnKind.TEXT if turn.kind is TurnKind.GREETING else turn.kind)
         self._turn = turn
         turn.task = asyncio.create_task(self.runner.run(turn, text=text, reply=reply))
 
+    def _runner(self, conversation_id: str) -> TurnRunner:
+        """The turn runner, given only what a turn needs of this connection."""
+        synthesizer, listener = self.services.synthesizer, self.listener
+        speaker = None
+        if synthesizer is not None:
+            assert self.caller_audio is not None
+            speaker = Speaker(
+                synthesizer,
+                Pacing(self.sample_rate, self.options.frame_ms, self.options.lead_s),
+                send_audio=self.outbox.audio,
+                echo=self.caller_audio,
+                on_playback_finished=self.transport.on_playback_finished,
+            )
+        endpoint = None
+        if listener is not None:
+            endpoint = EndpointWait(
+                listener.endpointer,
+                normal_ms=self.settings.vad_hangover_ms,
+                number_ms=self.settings.vad_number_hangover_ms,
+            )
+        return TurnRunner(
+            conversation_id=conversation_id,
+            outbox=self.outbox,
+            brain=self.brain,
+            dialogue=self.services.dialogue,
+            speaker=speaker,
+            endpoint=endpoint,
+            finish=self.finished.set,
+            channel=self.options.channel,
+            report_grace_s=self.options.report_grace_s,
+            sample_rate=self.sample_rate,
+        )
+
     # ------------------------------------------------------------------ speculation
     def _speculate(self, early: EarlyTranscript) -> None:
-        """The caller paused: carry the turn on while the hangover runs (hark.voice.speculation)."""
+        """The caller paused: carry the turn on while the hangover runs (hark.voice.turn.speculation)."""
         self._drop_speculation()
         if (
             self.conversation_id is None
@@ -552,7 +547,7 @@ class VoiceSession:
         return f" ({status.detail})"
 
     async def _turn_allowed(self) -> bool:
-        """Count a caller turn against the session's limit (:mod:`hark.voice.turn_limit`)."""
+        """Count a caller turn against the session's limit (:mod:`hark.voice.turn.limit`)."""
         verdict = self.turn_limit.check()
         if verdict is TurnVerdict.ALLOW:
             return True

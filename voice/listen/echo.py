@@ -21,7 +21,7 @@ On top, a double-talk check while Hark's voice is audible: a 10 ms frame is
 taken as echo when the canceller made it more than ``ECHO_DOMINATED_DB``
 quieter, or when it is no louder than the loudest recent reply frame minus the
 echo path's measured loss (a Geigel detector with a learnt threshold,
-``hark.voice.echo_path.DoubleTalk``); what is left of it is attenuated by 30
+``hark.voice.listen.echo_path.DoubleTalk``); what is left of it is attenuated by 30
 dB, so residual echo cannot reach the endpointer while the filter adapts or
 re-converges. A caller talking over Hark is louder than the echo explains,
 so a real barge-in passes.
@@ -42,7 +42,7 @@ network and the room, AEC3's delay estimator finds.
 ``HARK_AEC`` chooses: ``on``, ``off``, or ``auto`` (on unless the client says
 its audio is already echo-cancelled, e.g. a browser microphone with
 ``echoCancellation``). AEC3's output is used only where there is an echo
-path to cancel (``hark.voice.echo_path``): with none (a headset, a handset)
+path to cancel (``hark.voice.listen.echo_path``): with none (a headset, a handset)
 AEC3 keeps suppressing the caller's voice while Hark talks. ``HARK_NOISE_SUPPRESSION``
 adds WebRTC's noise suppressor after it. When the wheel is missing the feature is off,
 with one log line. Per stream state; not thread-safe (one per session).
@@ -59,9 +59,9 @@ from typing import Any, Final
 
 import numpy as np
 
-from hark.voice.echo_path import MAX_LAG_S as MAX_PATH_S
-from hark.voice.echo_path import DoubleTalk, EchoPath, PathState
-from hark.voice.levels import dbfs
+from hark.voice.listen.echo_path import MAX_LAG_S as MAX_PATH_S
+from hark.voice.listen.echo_path import DoubleTalk, EchoPath, PathState
+from hark.voice.listen.levels import dbfs
 
 log = logging.getLogger("hark.voice")
 
@@ -257,7 +257,7 @@ class CallerAudio:
         return out
 
     def _cancel(self, frame: np.ndarray, far: np.ndarray) -> np.ndarray:
-        """The canceller's output where there is an echo path (``hark.voice.echo_path``),
+        """The canceller's output where there is an echo path (``hark.voice.listen.echo_path``),
         with residual echo attenuated while Hark is audible; the raw frame where there
         is none (AEC3 would suppress the caller's voice, learning an echo that never
         comes)."""

@@ -18,7 +18,7 @@ line and sends them to the client as the ``turn_metrics`` event:
 
 * ``speculative``: the reply was computed, and its first audio prepared,
   during the end-of-speech hangover and committed unchanged when the end
-  was confirmed (``hark.voice.speculation``); ``dialogue_ms`` is then the
+  was confirmed (``hark.voice.turn.speculation``); ``dialogue_ms`` is then the
   commit. The five times keep their meaning either way.
 
 Stages that did not run are ``None`` (typed text has no endpoint or ASR;

@@ -10,7 +10,7 @@ stretch the wait to ``HARK_VAD_NUMBER_HANGOVER_MS``:
 * the caller's words so far end in a digit (``mid_number``): the turn waits,
   still in its recognition phase, until the longer hangover has passed since
   the speech ended, so a next digit cancels it and its audio is carried into
-  the next utterance (``hark.voice.turns``): the number arrives whole.
+  the next utterance (``hark.voice.turn.turns``): the number arrives whole.
 
 A complete question ("do you have size 9?") ends with a question mark and
 keeps the short hangover.
@@ -19,7 +19,8 @@ keeps the short hangover.
 from __future__ import annotations
 
 import re
-from typing import Final
+from dataclasses import dataclass
+from typing import Final, Protocol
 
 from hark.skills.reply import Expects
 
@@ -43,3 +44,36 @@ def mid_number(text: str) -> bool:
 def hangover_for(expects: Expects | None, *, normal_ms: int, number_ms: int) -> int:
     """The endpointer's hangover for the caller's answer to a reply expecting ``expects``."""
     return max(normal_ms, number_ms) if expects is Expects.NUMBER else normal_ms
+
+
+class Hangover(Protocol):
+    """The endpointer's one setting this module changes (``Endpointer`` fits)."""
+
+    hangover_ms: int
+
+
+@dataclass
+class EndpointWait:
+    """What one listener's endpointer waits for, as the brain's replies set it.
+
+    A turn needs only this of the listen stage: :meth:`expect` after each
+    reply, :meth:`number_wait_s` before the brain sees words ending in a digit.
+    """
+
+    endpointer: Hangover
+    normal_ms: int
+    number_ms: int
+
+    def expect(self, expects: Expects | None) -> None:
+        """The brain's reply asks for ``expects``: wait for it that long."""
+        self.endpointer.hangover_ms = hangover_for(
+            expects, normal_ms=self.normal_ms, number_ms=self.number_ms
+        )
+
+    def number_wait_s(self, text: str, decided_at: float, now: float) -> float:
+        """Seconds still to wait before answering ``text`` (0 unless it ends in a digit):
+        until the number hangover has passed since the speech ended at ``decided_at``."""
+        if not mid_number(text):
+            return 0.0
+        extra_ms = self.number_ms - self.endpointer.hangover_ms
+        return max(0.0, decided_at + extra_ms / 1000 - now)

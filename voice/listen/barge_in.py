@@ -39,10 +39,10 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Final
 
 from hark.voice.asr.scheduler import RecognitionKind
-from hark.voice.audio import int16_to_float32
+from hark.voice.audio.codecs import int16_to_float32
 
 if TYPE_CHECKING:
-    from hark.voice.listener import Listener
+    from hark.voice.listen.listener import Listener
 
 ACKNOWLEDGEMENTS: Final = frozenset(
     {

@@ -69,11 +69,11 @@ import numpy as np
 from hark.voice.asr.background import low_priority_cpu_s
 from hark.voice.asr.base import BackgroundCapable, Transcriber, Transcript
 from hark.voice.asr.scheduler import RecognitionKind, RecognitionScheduler, shared_scheduler
-from hark.voice.audio import int16_to_float32
-from hark.voice.resample import resample
-from hark.voice.stream_buffer import StreamBuffer
-from hark.voice.vad import Endpointer
-from hark.voice.vad_events import ASR_RATE, VadEvent, VadEventType
+from hark.voice.audio.codecs import int16_to_float32
+from hark.voice.audio.resample import resample
+from hark.voice.listen.stream_buffer import StreamBuffer
+from hark.voice.listen.vad import Endpointer
+from hark.voice.listen.vad_events import ASR_RATE, VadEvent, VadEventType
 
 MAX_CARRY_S = 10.0  # a cancelled turn longer than this is not carried (noise, not words)
 PRE_ROLL_S = 0.2  # audio kept before the onset for partials (as the endpointer does)

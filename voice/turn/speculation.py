@@ -10,7 +10,7 @@ the first piece's synthesis) can be done before that end is confirmed:
   adopted it yet, asks the brain for ``DialogueManager.speculate``: the real
   turn, rolled back (nothing stored, nothing logged), queued behind earlier
   brain calls (``SerialCalls``) so it sees every write before it. Then it
-  synthesises the reply's first piece (``hark.voice.playback.prepare``).
+  synthesises the reply's first piece (``hark.voice.speak.speaker.prepare``).
 * When the hangover confirms the end, the turn *adopts* the speculation: it
   has the brain ``commit`` it (the turn replayed for real; ``matched`` when
   the reply is the same, see ``hark.dialogue.speculation``) and plays the
@@ -33,9 +33,9 @@ import logging
 from typing import Any
 
 from hark.dialogue.speculation import Speculation
-from hark.voice.listener import EarlyTranscript
-from hark.voice.outbox import SerialCalls
-from hark.voice.playback import PreparedAudio, prepare
+from hark.voice.listen.listener import EarlyTranscript
+from hark.voice.speak.speaker import PreparedAudio, prepare
+from hark.voice.turn.outbox import SerialCalls
 
 log = logging.getLogger("hark.voice")
 

@@ -80,12 +80,12 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import webrtcvad
 
-from hark.voice.audio import as_int16, pcm16_to_int16
+from hark.voice.audio.codecs import as_int16, pcm16_to_int16
+from hark.voice.audio.resample import StreamingResampler, resample
 from hark.voice.errors import AudioFormatError
-from hark.voice.levels import SILENT_DB, AmbientFloor, NoiseFloor, dbfs
-from hark.voice.resample import StreamingResampler, resample
-from hark.voice.stream_buffer import StreamBuffer
-from hark.voice.vad_events import ASR_RATE, VadEvent, VadEventType
+from hark.voice.listen.levels import SILENT_DB, AmbientFloor, NoiseFloor, dbfs
+from hark.voice.listen.stream_buffer import StreamBuffer
+from hark.voice.listen.vad_events import ASR_RATE, VadEvent, VadEventType
 
 if TYPE_CHECKING:
     from hark.runtime.settings import Settings

@@ -12,7 +12,8 @@ frame goes out; what must happen next depends on how far the turn got
 * ``dialogue``: the brain's call cannot be stopped half-way; it finishes in
   its thread (``SerialCalls`` keeps the order) and the reply it stored is
   then marked as not heard at all.
-* ``speaking``: the client is told ``interrupted`` (flush your buffer) and
+* ``speaking``: the transport clears the caller's queued audio, the client
+  is told ``interrupted`` (flush your buffer) and
   the stored reply is cut to the words the ``PlayoutClock`` says were heard
   when the caller cut in.
 """
@@ -28,15 +29,15 @@ from typing import TYPE_CHECKING, Protocol
 
 from hark.dialogue.speculation import Committed
 from hark.skills.reply import Reply
-from hark.voice.listener import Listener, Utterance
-from hark.voice.outbox import Outbox, SerialCalls
-from hark.voice.playback import PlayoutClock
+from hark.voice.listen.listener import Listener, Utterance
 from hark.voice.protocol import InterruptedEvent
-from hark.voice.reply_stream import StreamedReply
-from hark.voice.turn_metrics import TurnKind, TurnTimer
+from hark.voice.speak.clock import PlayoutClock
+from hark.voice.speak.reply_stream import StreamedReply
+from hark.voice.turn.metrics import TurnKind, TurnTimer
+from hark.voice.turn.outbox import Outbox, SerialCalls
 
 if TYPE_CHECKING:
-    from hark.voice.speculation import SpeculativeReply
+    from hark.voice.turn.speculation import SpeculativeReply
 
 log = logging.getLogger("hark.voice")
 
@@ -108,13 +109,13 @@ async def settle_cancelled(
         # A streamed reply may already be partly heard while the brain still writes it.
         played = turn.clock.played_text(at) if turn.clock is not None else ""
         if turn.clock is not None and turn.clock.started_at is not None:
-            await outbox.event(InterruptedEvent())
+            await _interrupted(outbox)
         brain.submit(_mark_unheard, dialogue, conversation_id, turn.dialogue_job, played)
         log.info("reply cancelled before it was all written", extra={"played_chars": len(played)})
     elif turn.phase is TurnPhase.SPEAKING and turn.reply is not None:
         played = turn.clock.played_text(at) if turn.clock is not None else ""
         if turn.reply_sent:
-            await outbox.event(InterruptedEvent())
+            await _interrupted(outbox)
         onset_ms = (onset_lag_s + time.perf_counter() - at) * 1000
         if turn.reply.turn_id is not None and played != turn.reply.text:
             brain.submit(dialogue.mark_interrupted, conversation_id, turn.reply.turn_id, played)
@@ -127,6 +128,13 @@ async def settle_cancelled(
                 "reply_chars": len(turn.reply.text),
             },
         )
+
+
+async def _interrupted(outbox: Outbox) -> None:
+    """Stop the reply at the caller's end: the transport drops its queued audio, the client
+    hears ``interrupted`` (a browser flushes its player on it)."""
+    await outbox.clear()
+    await outbox.event(InterruptedEvent())
 
 
 def _mark_unheard(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hark.voice.audio import as_int16, float32_to_int16
+from hark.voice.audio.codecs import as_int16, float32_to_int16
 from hark.voice.errors import AudioFormatError
 
 _PCM = 0x0001
