@@ -30,8 +30,8 @@ from modelfactory import WHISPER_SIZES, build_piper_voice, build_whisper
 from hark.voice.asr.whisper import WhisperTranscriber
 from hark.voice.audio.codecs import int16_to_float32, mulaw_decode, mulaw_encode
 from hark.voice.audio.resample import resample
-from hark.voice.tts.piper import PiperSynthesizer
 from hark.voice.listen.vad import Endpointer
+from hark.voice.tts.piper import PiperSynthesizer
 
 Row = tuple[str, str, float, str, str]  # stage, case, value, unit, notes
 

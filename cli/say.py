@@ -32,10 +32,10 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from hark.models.errors import ModelNotFound
-    from hark.voice.errors import AudioFormatError
     from hark.voice.audio.resample import resample
-    from hark.voice.tts.piper import PiperSynthesizer
     from hark.voice.audio.wav import write_wav
+    from hark.voice.errors import AudioFormatError
+    from hark.voice.tts.piper import PiperSynthesizer
 
     if not args.text.strip():
         fail("nothing to say: TEXT is empty")

@@ -35,9 +35,9 @@ def run(args: argparse.Namespace) -> int:
     from hark.models.errors import ModelNotFound
     from hark.voice.asr.whisper import WhisperTranscriber
     from hark.voice.audio.codecs import int16_to_float32
-    from hark.voice.errors import AudioFormatError
     from hark.voice.audio.resample import resample
     from hark.voice.audio.wav import read_wav
+    from hark.voice.errors import AudioFormatError
 
     settings = settings_from_args(
         args, asr_model=args.model, asr_language=args.language, asr_beam_size=args.beam_size

@@ -30,8 +30,8 @@ from hark.models.hub import (
     whisper_repo,
 )
 from hark.voice.asr.whisper import WhisperTranscriber
-from hark.voice.tts.piper import PiperSynthesizer
 from hark.voice.audio.wav import read_wav, write_wav
+from hark.voice.tts.piper import PiperSynthesizer
 
 
 @pytest.fixture

@@ -109,11 +109,11 @@ async def test_a_notice_call_over_the_media_stream_with_real_models(
     """Hark calls James about his late order (HARK_TWILIO_MODE=stream): piper speaks the
     notice on the line, Whisper hears his "when will it get here?", and the brain answers
     in the notice's own conversation, asking him to verify first (he is ``claimed``)."""
-    from skills.notices import test_notices
     from skills.notices.test_notice_calls import CALL_FIRST, call_of, call_sid_of
 
     from hark.dialogue.manager import DialogueManager
     from hark.store.shop_import import import_shop
+    from skills.notices import test_notices
 
     monkeypatch.setattr(test_notices, "CONSENT", {**test_notices.CONSENT, **CALL_FIRST})
     shop = tmp_path / "shop"

@@ -12,7 +12,6 @@ from pathlib import Path
 import httpx
 from pydantic import SecretStr
 from sqlalchemy import select
-from skills.notices.test_notices import NOON, notices, write_shop
 
 from hark.dialogue.manager import DialogueManager
 from hark.runtime.notice_rules import parse_rules
@@ -21,6 +20,7 @@ from hark.skills.identity import Identity
 from hark.store.data_rights import erase_customer, export_customer
 from hark.store.models import Order, StockWatch
 from hark.store.shop_import import import_shop
+from skills.notices.test_notices import NOON, notices, write_shop
 
 FROTHER = "COF-2010"  # Handheld Milk Frother: out of stock in the sample shop
 ADMIN = "admin-key-notices-0123456789"

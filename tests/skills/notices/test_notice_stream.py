@@ -17,16 +17,16 @@ import asyncio
 
 import pytest
 from doubles import ScriptedTranscriber, ToneSynthesizer
-from sqlalchemy import select
-from skills.notices.test_notice_calls import CALL_FIRST, call_of, call_sid_of
-from skills.notices.test_notices import LATE, NOON, notices, write_shop
 from integrations.twilio.test_twilio_stream import call_row, said, turns
+from sqlalchemy import select
 from twilio_sim import PUBLIC
 
 from hark.dialogue.manager import DialogueManager
 from hark.store import consent
 from hark.store.models import Conversation
 from hark.store.shop_import import import_shop
+from skills.notices.test_notice_calls import CALL_FIRST, call_of, call_sid_of
+from skills.notices.test_notices import LATE, NOON, notices, write_shop
 
 SHOP = "+15550001234"
 

@@ -11,9 +11,9 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from hark.cli.main import main
 from hark.runtime.notices_file import rules_from_toml
 from hark.runtime.settings import load_settings
-from hark.cli.main import main
 from hark.store.models import Notice
 
 EXAMPLE = Path(__file__).resolve().parent.parent.parent.parent / "examples" / "notices.toml"

@@ -47,10 +47,9 @@ def test_concurrent_senders_send_each_notice_once_on_postgres(
 def test_new_statuses_and_a_restock_on_postgres(
     postgres_url, tmp_path, notice_settings, api, sender_for
 ) -> None:
-    from skills.notices.test_notice_events import FROTHER, write_products
-
     from hark.dialogue.manager import DialogueManager
     from hark.runtime.notice_rules import parse_rules
+    from skills.notices.test_notice_events import FROTHER, write_products
 
     db = open_database(postgres_url)
     try:
