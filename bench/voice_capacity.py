@@ -6,8 +6,9 @@ server processes behind a real nginx, round-robin, ``bench/nodes.py``). Server a
 client are ``bench/spoken.py``'s: the real app in its own process with the
 REAL Whisper base and piper ``en_US-joe-medium``, partial transcripts and
 speculation on (the defaults), and real-time WebSocket callers in this
-process, each saying the 1-5 s shop lines in turn, listening to up to 1.5 s
-of each reply, then speaking again. Callers start at random offsets.
+process, each saying the 1-5 s shop lines in turn, listening to 1.5 s
+of each reply (``--listen 1.5``, the default) or to each whole reply
+(``--listen whole``), then speaking again. Callers start at random offsets.
 
 At each level N, N callers talk at once until about ``--turns`` turns are
 measured; the ramp stops at the first level whose p95 voice-to-voice
@@ -35,14 +36,20 @@ from harness import real_model_paths
 # isort: split
 from spoken import LINES, Server, converse, pct
 
+WHOLE_S = 60.0  # longer than any reply: the caller listens until the reply's audio has ended
 
-async def level(url: str, callers: int, turns: int, rng: random.Random) -> list[dict[str, Any]]:
+
+async def level(
+    url: str, callers: int, turns: int, rng: random.Random, listen_s: float
+) -> list[dict[str, Any]]:
     per_caller = max(3, math.ceil(turns / callers))
     jobs = []
     for _ in range(callers):
         offset = rng.randrange(len(LINES))
         lines = [LINES[(offset + i) % len(LINES)] for i in range(per_caller + 1)]
-        jobs.append(converse(url, lines, warmup=1, start_delay_s=rng.uniform(0, 3.0)))
+        jobs.append(
+            converse(url, lines, warmup=1, listen_s=listen_s, start_delay_s=rng.uniform(0, 3.0))
+        )
     results = await asyncio.gather(*jobs)
     return [row for rows in results for row in rows]
 
@@ -62,9 +69,16 @@ def main() -> int:
     parser.add_argument("--limit-ms", type=float, default=1500.0, help="p95 voice-to-voice limit")
     parser.add_argument("--turns", type=int, default=24, help="measured turns per level (about)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--listen",
+        default="1.5",
+        help="how the callers listen: 'whole' (each reply to its end) or seconds of each "
+        "reply before speaking again (barging in on a longer one); default 1.5",
+    )
     parser.add_argument("--nodes", type=int, default=1,
                         help="servers behind a real nginx (round-robin); 1: one, no balancer")  # fmt: skip
     args = parser.parse_args()
+    listen_s = WHOLE_S if args.listen == "whole" else float(args.listen)
     paths = real_model_paths()
     rng = random.Random(args.seed)
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
@@ -75,7 +89,7 @@ def main() -> int:
     with start_servers(nodes, "base", paths["whisper_base"], paths["piper_voice"],
                        hangover_ms=300, partials=True, speculate=True) as server:  # fmt: skip
         for callers in (int(x) for x in args.levels.split(",")):
-            rows = asyncio.run(level(server.url, callers, args.turns, rng))
+            rows = asyncio.run(level(server.url, callers, args.turns, rng, listen_s))
             load = os.getloadavg()[0]
             table.append((callers, rows, load))
             p95 = pct([r["v2v_ms"] for r in rows], 0.95)
@@ -85,6 +99,8 @@ def main() -> int:
     print()
     where = "one server process" if nodes == 1 else f"{nodes} server processes behind nginx"
     print(f"Simultaneous spoken conversations, REAL Whisper base + piper joe, {where}")
+    heard = "each whole reply" if args.listen == "whole" else f"{listen_s:g} s of each reply"
+    print(f"Callers listen to {heard}.")
     print(f"{'callers':>8}{'turns':>7}{'v2v p50':>9}{'v2v p95':>9}{'asr wait':>9}"
           f"{'after asr':>10}{'spec %':>8}{'load':>7}")  # fmt: skip
     for callers, rows, load in table:
