@@ -299,6 +299,7 @@ class CustomerExport(HarkModel):
     exported_at: str | None = None
     contact_consents: list[dict[str, Any]] = []
     notices: list[dict[str, Any]] = []
+    stock_watches: list[dict[str, Any]] = []
 
 
 class Erased(HarkModel):

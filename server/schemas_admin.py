@@ -330,7 +330,7 @@ class CustomerExport(BaseModel):
         conversation_records={}, reviewed_examples=[], exported_at=_AT,
         contact_consents=[{"channel": "sms", "granted": True, "at": _AT, "source": "shop_import",
                            "how": ""}],
-        notices=[],
+        notices=[], stock_watches=[],
     )  # fmt: skip
     customer: dict[str, Any]
     orders: list[dict[str, Any]]
@@ -345,3 +345,6 @@ class CustomerExport(BaseModel):
     exported_at: str | None
     contact_consents: list[dict[str, Any]] = Field(description="The consent ledger.")
     notices: list[dict[str, Any]] = Field(description="Notices Hark decided for the customer.")
+    stock_watches: list[dict[str, Any]] = Field(
+        description="Sold-out products the customer asked about (a back-in-stock notice waits)."
+    )
