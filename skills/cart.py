@@ -31,7 +31,13 @@ from hark.skills.identity import Permission
 from hark.skills.intent import Intent
 from hark.skills.notices.watch import note_sold_out
 from hark.skills.reply import Action
-from hark.skills.sales import by_ordinal, focus, product_search, resolve_product
+from hark.skills.sales import (
+    MENTION_SCORE,
+    by_ordinal,
+    focus,
+    product_search,
+    resolve_product,
+)
 from hark.skills.state import Pending
 from hark.skills.verification import ask_to_verify
 from hark.store.models import Order, OrderLine, Product
@@ -125,7 +131,7 @@ def confirm_checkout(ctx: TurnContext) -> SkillReply:
 def add_to_cart(
     ctx: TurnContext, product: ProductDoc | None = None, quantity: int | None = None
 ) -> SkillReply:
-    product = product or resolve_product(ctx) or _single_clear_match(ctx)
+    product = product or resolve_product(ctx) or single_clear_match(ctx)
     if product is None:
         if ctx.entities.keywords:
             return product_search(ctx)
@@ -154,7 +160,7 @@ def add_to_cart(
     return reply
 
 
-def _single_clear_match(ctx: TurnContext) -> ProductDoc | None:
+def single_clear_match(ctx: TurnContext) -> ProductDoc | None:
     """ "Add the potting soil": one product clearly fits the words, so no need to ask."""
     if not ctx.entities.keywords:
         return None
@@ -166,18 +172,23 @@ def _single_clear_match(ctx: TurnContext) -> ProductDoc | None:
 
 
 def _cart_target(ctx: TurnContext, lines: list[tuple[ProductDoc, int]]) -> ProductDoc | None:
+    """The cart line a cart edit is about: one named, one counted ("the second one": in the
+    list just offered if that product is in the cart, else in the cart's own order), the
+    product in focus, or the only line. A product named or counted that is not in the cart
+    is never swapped for another line ("take the tuner out" never removes the strings)."""
     in_cart = {p.sku: p for p, _ in lines}
     for sku, score in ctx.entities.products:
         if sku in in_cart and score >= 0.55:
             return in_cart[sku]
     ordinal = ctx.entities.ordinal
-    if ordinal is not None and lines:
+    if ordinal is not None:
+        offered = by_ordinal(ctx)
+        if offered is not None and offered.sku in in_cart:
+            return offered
         index = len(lines) - 1 if ordinal == -1 else ordinal - 1
-        if 0 <= index < len(lines) and not ctx.state.search.results:
-            return lines[index][0]
-    product = by_ordinal(ctx)
-    if product is not None and product.sku in in_cart:
-        return product
+        return lines[index][0] if 0 <= index < len(lines) else None
+    if any(score >= MENTION_SCORE for _, score in ctx.entities.products):
+        return None  # they named something that is not in the cart
     if ctx.state.focus_sku in in_cart and (ctx.entities.pronoun_ref or not ctx.entities.products):
         return in_cart[ctx.state.focus_sku]
     if len(lines) == 1:
@@ -206,8 +217,24 @@ def remove_from_cart(ctx: TurnContext) -> SkillReply:
 _MORE = re.compile(r"\b(\d+|a|an) (more|extra)\b|\banother\b")
 
 
+def _count(ctx: TurnContext) -> int | None:
+    """How many, in a turn that changes a quantity: the count the entities read, else the one
+    number said ("make the chair 2", "make that one"), when no price or order id took it."""
+    e = ctx.entities
+    if e.quantity is not None:
+        return e.quantity
+    if e.price_min is not None or e.price_max is not None or e.order_id:
+        return None
+    counts = [int(n) for n in e.numbers if n.is_integer() and 1 <= n <= 999]
+    if len(counts) == 1 and len(e.numbers) == 1:
+        return counts[0]
+    if not e.numbers and ctx.words.split()[-1:] == ["one"]:
+        return 1  # "make that one": the count, said last (not "that one" pointing back)
+    return None
+
+
 def change_quantity(ctx: TurnContext) -> SkillReply:
-    quantity = ctx.entities.quantity
+    quantity = _count(ctx)
     lines = cart_lines(ctx, get_cart(ctx))
     if quantity is None:
         return SkillReply.of(Intent.CHANGE_QUANTITY, "How many would you like?", handled=False)
