@@ -209,6 +209,8 @@ def _respond_one(
         and (sales.mentioned(ctx) is not None or cart.single_clear_match(ctx) is not None)
     ):
         return cart.add_to_cart(ctx)  # "add two junior helmets" names what to add
+    if cart.fewer_in_cart(ctx):
+        return cart.change_quantity(ctx)  # "one less headlamp": off the cart's count
     carried_on = _carried_on(ctx, intent)
     if carried_on is not None:
         return HANDLERS[carried_on](ctx)  # "add the kettle" ... "and the toaster": added too

@@ -196,11 +196,26 @@ def _cart_target(ctx: TurnContext, lines: list[tuple[ProductDoc, int]]) -> Produ
     return None
 
 
+#: "Empty my cart", "take everything out": the removal is of the whole cart.
+_WHOLE_CART = re.compile(r"\b(cart|basket|everything|all of (it|them)|the lot)\b")
+#: "Remove one of the toasters", "take one off": a count taken off a line, not the line.
+_SOME_OF = re.compile(r"\b(\d+|a|an) (of (the|them|those|these)|off)\b")
+
+
 def remove_from_cart(ctx: TurnContext) -> SkillReply:
     lines = cart_lines(ctx, get_cart(ctx))
     if not lines:
         return SkillReply.of(Intent.REMOVE_FROM_CART, "Your cart is already empty.")
+    named = any(score >= MENTION_SCORE for _, score in ctx.entities.products)
+    if not named and ctx.entities.ordinal is None and _WHOLE_CART.search(ctx.words):
+        for line, _ in lines:
+            set_quantity(ctx, line, 0)
+        return SkillReply.of(Intent.REMOVE_FROM_CART, "Okay, I've emptied your cart.")
     product = _cart_target(ctx, lines)
+    have = dict((p.sku, q) for p, q in lines)
+    fewer = ctx.entities.quantity if _SOME_OF.search(ctx.words) else None
+    if product is not None and fewer is not None and 0 < fewer < have[product.sku]:
+        return _set_to(ctx, product, have[product.sku] - fewer)  # "take one off": one less
     if product is None:
         names = join_words([f"the {p.name}" for p, _ in lines], "or")
         return SkillReply.of(
@@ -233,9 +248,27 @@ def _count(ctx: TurnContext) -> int | None:
     return None
 
 
+#: "One less headlamp", "two fewer": a number taken off the cart's, not the new total.
+_FEWER = re.compile(r"\b(\d+|a|an) (less|fewer)\b")
+
+
+def fewer_in_cart(ctx: TurnContext) -> bool:
+    """ "One less headlamp": a count taken off a line of the caller's cart."""
+    return bool(_FEWER.search(ctx.words)) and bool(cart_lines(ctx, get_cart(ctx)))
+
+
+#: "Double that", "triple it": the line's quantity times two or three.
+_TIMES = {"double": 2, "triple": 3}
+
+
 def change_quantity(ctx: TurnContext) -> SkillReply:
     quantity = _count(ctx)
     lines = cart_lines(ctx, get_cart(ctx))
+    factor = next((f for w, f in _TIMES.items() if w in ctx.words.split()), None)
+    if quantity is None and factor is not None and lines:
+        product = _cart_target(ctx, lines)
+        if product is not None:
+            return _set_to(ctx, product, dict((p.sku, q) for p, q in lines)[product.sku] * factor)
     if quantity is None:
         return SkillReply.of(Intent.CHANGE_QUANTITY, "How many would you like?", handled=False)
     if not lines:
@@ -251,6 +284,13 @@ def change_quantity(ctx: TurnContext) -> SkillReply:
         return SkillReply.of(Intent.CHANGE_QUANTITY, f"Which item: {names}?", handled=False)
     if _MORE.search(ctx.words):
         return add_to_cart(ctx, product, quantity)  # "one more of those": on top of what's there
+    if _FEWER.search(ctx.words):
+        return _set_to(ctx, product, dict((p.sku, q) for p, q in lines)[product.sku] - quantity)
+    return _set_to(ctx, product, quantity)
+
+
+def _set_to(ctx: TurnContext, product: ProductDoc, quantity: int) -> SkillReply:
+    """The line's new quantity, said back with the cart's total."""
     now, problem = set_quantity(ctx, product, quantity)
     focus(ctx, product)
     reply = SkillReply(intent=Intent.CHANGE_QUANTITY)
