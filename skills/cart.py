@@ -171,6 +171,10 @@ def single_clear_match(ctx: TurnContext) -> ProductDoc | None:
     return None
 
 
+#: Replies that read out a list of products ("the first one" then means one of those).
+_LISTINGS = frozenset({Intent.PRODUCT_SEARCH.value, Intent.REFINE_SEARCH.value})
+
+
 def _cart_target(ctx: TurnContext, lines: list[tuple[ProductDoc, int]]) -> ProductDoc | None:
     """The cart line a cart edit is about: one named, one counted ("the second one": in the
     list just offered if that product is in the cart, else in the cart's own order), the
@@ -182,7 +186,8 @@ def _cart_target(ctx: TurnContext, lines: list[tuple[ProductDoc, int]]) -> Produ
             return in_cart[sku]
     ordinal = ctx.entities.ordinal
     if ordinal is not None:
-        offered = by_ordinal(ctx)
+        # the list the caller heard last: the products just offered, else the cart itself
+        offered = by_ordinal(ctx) if ctx.state.last_intent in _LISTINGS else None
         if offered is not None and offered.sku in in_cart:
             return offered
         index = len(lines) - 1 if ordinal == -1 else ordinal - 1
