@@ -171,6 +171,8 @@ def single_clear_match(ctx: TurnContext) -> ProductDoc | None:
     return None
 
 
+#: A mention this sure names a product (as in ``sales.resolve_product``), in the cart or not.
+NAMED_OTHER = 0.6
 #: Replies that read out a list of products ("the first one" then means one of those).
 _LISTINGS = frozenset({Intent.PRODUCT_SEARCH.value, Intent.REFINE_SEARCH.value})
 
@@ -192,7 +194,7 @@ def _cart_target(ctx: TurnContext, lines: list[tuple[ProductDoc, int]]) -> Produ
             return offered
         index = len(lines) - 1 if ordinal == -1 else ordinal - 1
         return lines[index][0] if 0 <= index < len(lines) else None
-    if any(score >= MENTION_SCORE for _, score in ctx.entities.products):
+    if any(score >= NAMED_OTHER for _, score in ctx.entities.products):
         return None  # they named something that is not in the cart
     if ctx.state.focus_sku in in_cart and (ctx.entities.pronoun_ref or not ctx.entities.products):
         return in_cart[ctx.state.focus_sku]
