@@ -15,7 +15,9 @@ from caller_shops import HW_SHOP, OUTDOOR_SHOP
 from shopbuilder import shop_dialogue
 
 from dialogue.test_dialogue_callers import talk
+from hark.dialogue.entities import extract
 from hark.dialogue.manager import DialogueManager
+from hark.language.normalize import normalize_tokens
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +66,11 @@ def test_a_price_said_with_a_need_filters_what_is_offered(outdoor) -> None:
 def test_a_budget_read_in_the_shops_range_is_no_word_of_the_request(hardware) -> None:
     said = talk(hardware, "I want a ladder, budget two fifty")[-1]
     assert "Extension Ladder" in said and "closest" not in said
+
+
+@pytest.mark.parametrize(
+    "line", ["nothing over twenty bucks", "nothing above 20", "nothing more than 20 dollars"]
+)
+def test_nothing_over_a_price_is_a_ceiling(line: str) -> None:
+    entities = extract(normalize_tokens(line), None)
+    assert entities.price_max == 20 and entities.price_min is None
