@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 
 from hark.shop.phonetic import PhoneticIndex, is_common_word
+from hark.shop.product_words import UNIT_WORDS
 
 #: Words that point back at something: a span ending on one is a verb and its object
 #: ("make it", "take them"), never the halves of a misheard name.
@@ -43,7 +44,8 @@ def repair(
     i = 0
     while i < n:
         tok = tokens[i]
-        if not tok.isalpha() or asked_with(i):
+        measured = i > 0 and tokens[i - 1].isdigit() and tok in UNIT_WORDS  # "28 litre"
+        if not tok.isalpha() or asked_with(i) or measured:
             out.append(tok)
             i += 1
             continue

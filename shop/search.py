@@ -262,13 +262,19 @@ class ProductSearch:
         )
         covered = {w for h in hits for w in h.matched}
         unmatched = [c.word for c in concepts if c.word not in covered and not c.soft]
-        if named and any(c.measure is not None and c.word in unmatched for c in concepts):
+        top_at = self._index_of[hits[0].product.sku] if hits else -1
+        stated = self.measures[top_at] if hits else set()
+        missed = any(c.measure is not None and c.measure not in stated for c in concepts)
+        if named and missed:
             named = False  # "a fifty foot lock" is not met by a six-foot one, however alike
         if hits and meaning and not named and self._serves_need(query, hits[0], meaning):
             best_cov = 1.0  # a need described, and words and meaning agree on what serves it
         head = self.head_concept(query) if (named or by_meaning) and query.text else None
-        if head is not None and term(head) in {term(w) for w in unmatched}:
-            # "a drum kit" is no practice pad, "guitar amps" no guitar, however close they sit
+        top_is_it = bool(hits) and head is not None and is_kind(self.heads[top_at], {term(head)})
+        unmet = head is not None and term(head) in {term(w) for w in unmatched}
+        if (unmet and not top_is_it) or (by_meaning and missed):
+            # "a drum kit" is no practice pad, "guitar amps" no guitar, however close they sit;
+            # nor is a six-person tent the "4 person tent" asked for
             named = False
             best_cov = min(best_cov, 0.6) if by_meaning else best_cov
         return SearchOutcome(

@@ -11,6 +11,7 @@ from collections.abc import Collection
 
 from rapidfuzz import fuzz, process
 
+from hark.language.spoken_numbers import TEENS, TENS, UNITS
 from hark.shop.product_words import UNIT_WORDS, ProductDoc
 from hark.shop.text_index import STOPWORDS, term, words
 
@@ -37,7 +38,8 @@ def one_vowel_apart(a: str, b: str) -> bool:
 def measures_of(product: ProductDoc) -> set[tuple[str, str]]:
     """(number, unit term) pairs a product states: "six person tent" -> ("6", "person")."""
     text = " ".join((product.name, " ".join(product.tags), product.description))
-    tokens = words(text.replace("-", " "))
+    # "Two-Person Dome Tent" states ("2", "person") as "2-person" would: number words as digits
+    tokens = [str({**UNITS, **TEENS, **TENS}.get(t, t)) for t in words(text.replace("-", " "))]
     return {
         (term(tok), term(nxt))
         for tok, nxt in zip(tokens, tokens[1:], strict=False)

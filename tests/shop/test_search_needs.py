@@ -95,3 +95,21 @@ def test_a_thing_named_that_no_product_is_stays_not_carried(real) -> None:
     # as near in meaning as some needs (0.47, 0.52): the thing named decides, not the score
     assert not search_of(COOK_SHOP).search(SearchQuery(text="do you have coffee mugs")).hits
     assert not search_of(OUTDOOR_SHOP).search(SearchQuery(text="a camping hammock")).hits
+
+
+# --- numbers in names --------------------------------------------------------------------
+def test_a_size_in_words_in_a_name_is_the_size_said_in_digits(real) -> None:
+    search = search_of(OUTDOOR_SHOP)
+    two = search.search(SearchQuery(text="the 2 person tent"))
+    assert two.hits[0].product.sku == "OD-101" and two.exact  # "Two-Person Dome Tent"
+    four = search.search(SearchQuery(text="a 4 person tent"))
+    assert not four.exact  # no tent is for four: the nearest is no exact match
+
+
+def test_a_unit_after_a_number_or_a_verb_and_its_object_is_never_reread() -> None:
+    from hark.shop.catalog_match import CatalogMatcher
+
+    outdoor = CatalogMatcher(search_of(OUTDOOR_SHOP).products, [])
+    assert outdoor.repair(["add", "a", "28", "litre", "daypack"])[3] == "litre"  # not "light"
+    cook = CatalogMatcher(search_of(COOK_SHOP).products, [])
+    assert cook.repair(["make", "it", "3"]) == ["make", "it", "3"]  # not the coffee "maker"
