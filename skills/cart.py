@@ -206,7 +206,7 @@ def _cart_target(ctx: TurnContext, lines: list[tuple[ProductDoc, int]]) -> Produ
 #: "Empty my cart", "take everything out": the removal is of the whole cart.
 _WHOLE_CART = re.compile(r"\b(cart|basket|everything|all of (it|them)|the lot)\b")
 #: "Remove one of the toasters", "take one off": a count taken off a line, not the line.
-_SOME_OF = re.compile(r"\b(\d+|a|an) (of (the|them|those|these)|off)\b")
+_SOME_OF = re.compile(r"\b(\d+|a|an) (of (the|them|those|these)|off|out)\b")
 
 
 def remove_from_cart(ctx: TurnContext) -> SkillReply:

@@ -109,3 +109,8 @@ def test_double_that_and_empty_my_cart(cook, outdoor) -> None:
 
 def test_just_one_after_two_sets_the_count(cook) -> None:
     assert converse(cook, "add two thermoses", "actually I only need one")[1] == {"HK-06": 1}
+
+
+def test_take_one_out_of_two_leaves_one(cook) -> None:
+    _, cart = converse(cook, "do you have a kettle", "yes", "make it two", "take one out")
+    assert cart == {"HK-01": 1}
