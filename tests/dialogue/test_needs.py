@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from caller_shops import HW_SHOP, OUTDOOR_SHOP
-from shopbuilder import shop_dialogue
+from shopbuilder import ShopRows, shop_dialogue
 
 from dialogue.test_dialogue_callers import talk
 from hark.dialogue.entities import extract
@@ -20,25 +20,20 @@ from hark.dialogue.manager import DialogueManager
 from hark.language.normalize import normalize_tokens
 
 
+def _shop(tmp_path_factory, real_models: dict[str, Path], shop: ShopRows, name: str):
+    model = str(real_models["embedding"])
+    return shop_dialogue(tmp_path_factory.mktemp(name), shop, embedding_model=model)
+
+
 @pytest.fixture(scope="module")
-def outdoor(tmp_path_factory, real_models: dict[str, Path]) -> Iterator[DialogueManager]:
-    root = tmp_path_factory.mktemp("outdoor")
-    with shop_dialogue(root, OUTDOOR_SHOP, embedding_model=str(real_models["embedding"])) as (
-        dm,
-        _,
-        _,
-    ):
+def outdoor(tmp_path_factory, real_models) -> Iterator[DialogueManager]:
+    with _shop(tmp_path_factory, real_models, OUTDOOR_SHOP, "outdoor") as (dm, _, _):
         yield dm
 
 
 @pytest.fixture(scope="module")
-def hardware(tmp_path_factory, real_models: dict[str, Path]) -> Iterator[DialogueManager]:
-    root = tmp_path_factory.mktemp("hardware")
-    with shop_dialogue(root, HW_SHOP, embedding_model=str(real_models["embedding"])) as (
-        dm,
-        _,
-        _,
-    ):
+def hardware(tmp_path_factory, real_models) -> Iterator[DialogueManager]:
+    with _shop(tmp_path_factory, real_models, HW_SHOP, "hardware") as (dm, _, _):
         yield dm
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from caller_shops import COOK_SHOP, OUTDOOR_SHOP
-from shopbuilder import shop_dialogue
+from shopbuilder import ShopRows, shop_dialogue
 from sqlalchemy import select
 
 from hark.dialogue.manager import DialogueManager
@@ -21,29 +21,20 @@ from hark.store.db import Database
 from hark.store.models import Cart
 
 
+def _shop(tmp_path_factory, real_models: dict[str, Path], shop: ShopRows, name: str):
+    model = str(real_models["embedding"])
+    return shop_dialogue(tmp_path_factory.mktemp(name), shop, embedding_model=model)
+
+
 @pytest.fixture(scope="module")
-def cook(
-    tmp_path_factory, real_models: dict[str, Path]
-) -> Iterator[tuple[DialogueManager, Database]]:
-    root = tmp_path_factory.mktemp("cook")
-    with shop_dialogue(root, COOK_SHOP, embedding_model=str(real_models["embedding"])) as (
-        dm,
-        db,
-        _,
-    ):
+def cook(tmp_path_factory, real_models) -> Iterator[tuple[DialogueManager, Database]]:
+    with _shop(tmp_path_factory, real_models, COOK_SHOP, "cook") as (dm, db, _):
         yield dm, db
 
 
 @pytest.fixture(scope="module")
-def outdoor(
-    tmp_path_factory, real_models: dict[str, Path]
-) -> Iterator[tuple[DialogueManager, Database]]:
-    root = tmp_path_factory.mktemp("outdoor")
-    with shop_dialogue(root, OUTDOOR_SHOP, embedding_model=str(real_models["embedding"])) as (
-        dm,
-        db,
-        _,
-    ):
+def outdoor(tmp_path_factory, real_models) -> Iterator[tuple[DialogueManager, Database]]:
+    with _shop(tmp_path_factory, real_models, OUTDOOR_SHOP, "outdoor") as (dm, db, _):
         yield dm, db
 
 
