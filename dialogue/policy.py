@@ -359,6 +359,8 @@ def _checked(ctx: TurnContext, intent: Intent, planner: TurnPlanner | None) -> S
         match = ctx.knowledge.faq.answer(faq_ctx.text)
         if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:
             return support.faq(faq_ctx)
+        if _need_served(ctx):
+            return sales.product_search(ctx)  # "somewhere to sit by the fire": nothing to pick from
     if intent == Intent.PRODUCT_SEARCH and _SERVICE.search(ctx.nlu.text or ""):
         match = ctx.knowledge.faq.answer(ctx.text)
         if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:

@@ -43,6 +43,7 @@ def hardware(tmp_path_factory, real_models) -> Iterator[DialogueManager]:
         ("the mosquitoes ate me alive last summer", "Repellent"),
         ("something so we can drink from the river", "Water Filter"),
         ("what should I bring in case someone gets hurt on the trail", "First Aid"),
+        ("I need the one that keeps bugs away", "Repellent"),  # read as a pick, nothing listed
     ],
 )
 def test_a_need_the_classifier_doubts_is_answered_from_the_catalog(
