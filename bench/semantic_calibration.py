@@ -29,6 +29,7 @@ from hark.dialogue.meaning import MeaningIndex, neutral  # noqa: E402
 from hark.language import embedding  # noqa: E402
 from hark.shop.catalog_match import CatalogMatcher  # noqa: E402
 from hark.shop.product_words import ProductDoc  # noqa: E402
+from hark.shop.search import ProductSearch  # noqa: E402
 from hark.shop.semantic import SemanticCatalog, faq_similarity  # noqa: E402
 
 CASES = REPO / "tests" / "data" / "semantic_dev.json"
@@ -81,6 +82,7 @@ def main() -> int:
         bad.append(catalogs[shop].rank(text)[0][1])
     show("product: carried (need or name) vs not carried", good, bad)
     print(f"   top product right for {ranked_right}/{len(good)} carried requests")
+    _by_shape(cases, catalogs)
     exact = [catalogs[s].rank(t)[0][1] for s, t, _ in cases["exact"]]
     needs = [catalogs[s].rank(t)[0][1] for s, t, _ in cases["needs"]]
     show("product: named outright vs described by a need", exact, needs)
@@ -108,6 +110,24 @@ def main() -> int:
     show("complaint lead over the nearest intent example", complaint, other)
     print(f"   complaint kind right for {kind_right}/{len(complaint)}")
     return 0
+
+
+def _by_shape(cases: dict, catalogs: dict[str, SemanticCatalog]) -> None:
+    """The same, apart for requests that name a thing ("coffee mugs": the head word decides,
+    see ``search.py``) and those that describe a purpose or a situation ("gear for a first
+    camping trip"): for the latter, similarity alone decides, against ``SERVES_MIN``."""
+    readers = {shop: ProductSearch(products_of(shop)).reader for shop in catalogs}
+    shaped: dict[bool, tuple[list[float], list[float]]] = {True: ([], []), False: ([], [])}
+    for shop, text, _ in cases["needs"]:
+        named = readers[shop].names_a_thing(text)
+        shaped[named][0].append(catalogs[shop].rank(text)[0][1])
+    for shop, text in cases["not_carried"]:
+        named = readers[shop].names_a_thing(text)
+        shaped[named][1].append(catalogs[shop].rank(text)[0][1])
+    for named, (good, bad) in shaped.items():
+        if good and bad:
+            kind = "a thing named" if named else "a purpose described"
+            show(f"product, {kind}: need served vs not carried", good, bad)
 
 
 def _raw_problem(index: MeaningIndex, text: str) -> tuple[str, float]:

@@ -34,7 +34,8 @@ _UNITS: frozenset[str] = frozenset(
 _MAX_BEFORE: tuple[tuple[str, ...], ...] = (
     ("no", "more", "than"), ("not", "more", "than"), ("no", "higher", "than"),
     ("less", "than"), ("cheaper", "than"), ("lower", "than"), ("at", "most"), ("up", "to"),
-    ("maximum", "of"), ("budget", "of"), ("budget", "is"), ("not", "over"), ("under",),
+    ("maximum", "of"), ("budget", "of"), ("budget", "is"), ("not", "over"), ("nothing", "over"),
+    ("nothing", "above"), ("not", "above"), ("nothing", "more", "than"), ("under",),
     ("below",), ("max",), ("maximum",), ("budget",), ("within",), ("beneath",),
 )  # fmt: skip
 _MIN_BEFORE: tuple[tuple[str, ...], ...] = (

@@ -26,6 +26,7 @@ from hark.dialogue.sentiment import is_upset
 from hark.language.speech import money_in_text, short_text
 from hark.shop.catalog_match import stem
 from hark.shop.search import SearchQuery
+from hark.shop.semantic import SERVES_MIN
 from hark.skills import actions, cart, handoff, problems, sales, support
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.intent import Intent
@@ -205,15 +206,57 @@ def _respond_one(
     if (
         intent in (Intent.PRODUCT_SEARCH, Intent.PRODUCT_INFO, Intent.SELECT_ITEM)
         and _ADD_VERB.match(text)
-        and sales.mentioned(ctx) is not None
+        and (sales.mentioned(ctx) is not None or cart.single_clear_match(ctx) is not None)
     ):
         return cart.add_to_cart(ctx)  # "add two junior helmets" names what to add
+    if cart.fewer_in_cart(ctx):
+        return cart.change_quantity(ctx)  # "one less headlamp": off the cart's count
+    carried_on = _carried_on(ctx, intent)
+    if carried_on is not None:
+        return HANDLERS[carried_on](ctx)  # "add the kettle" ... "and the toaster": added too
     if intent in HANDLERS:
         return _checked(ctx, intent, planner)
+    if intent in _UNSURE_READINGS and nlu.confidence < GARBLE_TRUST and _need_served(ctx):
+        return sales.product_search(ctx)  # "what do I need to redo my walls": the catalog answers
     simple = _small_talk(ctx, intent, pending)
     if simple is not None:
         return simple
     return _fallback(ctx, planner)
+
+
+#: "And the toaster", "also the lantern": a turn that only names a product, after a cart edit,
+#: asks for the same edit on it.
+_AND_ALSO = re.compile(r"^(and|also|plus|oh and|and also|as well as)\b")
+_CARRIED_EDITS = frozenset({Intent.ADD_TO_CART, Intent.REMOVE_FROM_CART})
+
+
+def _carried_on(ctx: TurnContext, intent: Intent) -> Intent | None:
+    """The last turn's cart edit, when this turn is its elliptical continuation: it starts
+    with "and"/"also", reads as no edit of its own, and names a product clearly."""
+    if ctx.state.last_intent is None or intent in _CARRIED_EDITS or intent in _COMMANDS:
+        return None
+    try:
+        previous = Intent(ctx.state.last_intent)
+    except ValueError:
+        return None
+    if previous not in _CARRIED_EDITS or not _AND_ALSO.match(ctx.nlu.text or ""):
+        return None
+    return previous if sales.mentioned(ctx) is not None else None
+
+
+#: Readings a need described without a product word often gets ("what can I use to see in
+#: the dark" reads as a request for help): the catalog is asked by meaning before they answer.
+_UNSURE_READINGS = frozenset({Intent.HELP, Intent.OUT_OF_SCOPE})
+
+
+def _need_served(ctx: TurnContext) -> bool:
+    """Some product serves what the caller described, by words and meaning together: the
+    nearest product in meaning is at least :data:`SERVES_MIN` close (calibrated on the
+    development needs against things the shops don't carry) and the search offers it."""
+    e = ctx.nlu.entities
+    query = SearchQuery(text=ctx.text, price_min=e.price_min, price_max=e.price_max)
+    outcome = ctx.knowledge.search.search(query)
+    return outcome.found and outcome.exact and outcome.nearest >= SERVES_MIN
 
 
 #: Readings a stock question ("is the X in stock") may come with.
@@ -316,6 +359,8 @@ def _checked(ctx: TurnContext, intent: Intent, planner: TurnPlanner | None) -> S
         match = ctx.knowledge.faq.answer(faq_ctx.text)
         if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:
             return support.faq(faq_ctx)
+        if _need_served(ctx):
+            return sales.product_search(ctx)  # "somewhere to sit by the fire": nothing to pick from
     if intent == Intent.PRODUCT_SEARCH and _SERVICE.search(ctx.nlu.text or ""):
         match = ctx.knowledge.faq.answer(ctx.text)
         if match is not None and match.confidence >= FAQ_FALLBACK_CONFIDENCE:
@@ -467,6 +512,8 @@ def _fallback(ctx: TurnContext, planner: TurnPlanner | None) -> SkillReply:
     strong = [s for s, score in entities.products if score >= PRODUCT_FALLBACK_SCORE]
     outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text))
     if outcome.found and (strong or outcome.exact or outcome.hits[0].coverage >= 0.6):
+        return sales.product_search(ctx)
+    if _need_served(ctx):
         return sales.product_search(ctx)
     return _llm_or(ctx, planner, outside.not_understood(ctx))
 

@@ -195,7 +195,8 @@ def _frame(previous: Request, nlu: Nlu) -> str:
     for i, w in enumerate(words):
         if stem(w) in vocab:
             frame = words[:i]
-            while frame and frame[-1] in _DETERMINERS:
+            # "add 2 headlamps | and a lantern": the count was the first thing's own
+            while frame and (frame[-1] in _DETERMINERS or _numeric(frame[-1])):
                 frame.pop()
             return " ".join(frame)
     return ""

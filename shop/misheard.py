@@ -15,7 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 
 from hark.shop.phonetic import PhoneticIndex, is_common_word
+from hark.shop.product_words import UNIT_WORDS
 
+#: Words that point back at something: a span ending on one is a verb and its object
+#: ("make it", "take them"), never the halves of a misheard name.
+_OBJECT_WORDS = frozenset({"it", "them", "that", "this", "those", "these", "one", "ones"})
 #: Spelling ratio a rare word needs to be re-read as a catalog word with none beside it.
 LONE_WORD_RATIO = 70.0
 
@@ -40,7 +44,8 @@ def repair(
     i = 0
     while i < n:
         tok = tokens[i]
-        if not tok.isalpha() or asked_with(i):
+        measured = i > 0 and tokens[i - 1].isdigit() and tok in UNIT_WORDS  # "28 litre"
+        if not tok.isalpha() or asked_with(i) or measured:
             out.append(tok)
             i += 1
             continue
@@ -53,6 +58,7 @@ def repair(
                 or all(is_known(t) or t in stopwords for t in span)
                 or (is_known(tok) and k == 3)
                 or (tok in stopwords and len(tok) > 2)  # "need a new" is no word
+                or span[-1] in _OBJECT_WORDS  # "make it three": a verb and what it acts on
             ):
                 continue
             glued = "".join(span)

@@ -37,6 +37,7 @@ from hark.shop.search_words import (
     measures_of,
     price_distance,
     within,
+    without_price_clause,
 )
 from hark.shop.semantic import CARRIED_MIN, NAMED_MIN, SERVES_MIN, SemanticCatalog
 from hark.shop.text_index import BM25Index, raw_words, stem, term, terms
@@ -79,6 +80,7 @@ class SearchOutcome:
     exact: bool  # the best hit covers every concept (in words, or by meaning: ``named``)
     named: bool = False  # exact only by meaning: some words said are in no product
     by_meaning: bool = False  # the words found nothing fit: the hits are the request's meaning
+    nearest: float = 0.0  # the first hit's similarity in meaning to the request (0: no model)
 
     @property
     def found(self) -> bool:
@@ -188,7 +190,8 @@ class ProductSearch:
         semantic = self.semantic
         if semantic is None or not concepts or not query.text.strip():
             return None
-        return semantic.similarity(query.text)
+        bounds = [b for b in (query.price_min, query.price_max) if b is not None]
+        return semantic.similarity(without_price_clause(query.text, bounds) or query.text)
 
     @staticmethod
     def _meaning_disagrees(
@@ -259,11 +262,19 @@ class ProductSearch:
         )
         covered = {w for h in hits for w in h.matched}
         unmatched = [c.word for c in concepts if c.word not in covered and not c.soft]
-        if named and any(c.measure is not None and c.word in unmatched for c in concepts):
+        top_at = self._index_of[hits[0].product.sku] if hits else -1
+        stated = self.measures[top_at] if hits else set()
+        missed = any(c.measure is not None and c.measure not in stated for c in concepts)
+        if named and missed:
             named = False  # "a fifty foot lock" is not met by a six-foot one, however alike
+        if hits and meaning and not named and self._serves_need(query, hits[0], meaning):
+            best_cov = 1.0  # a need described, and words and meaning agree on what serves it
         head = self.head_concept(query) if (named or by_meaning) and query.text else None
-        if head is not None and term(head) in {term(w) for w in unmatched}:
-            # "a drum kit" is no practice pad, "guitar amps" no guitar, however close they sit
+        top_is_it = bool(hits) and head is not None and is_kind(self.heads[top_at], {term(head)})
+        unmet = head is not None and term(head) in {term(w) for w in unmatched}
+        if (unmet and not top_is_it) or (by_meaning and missed):
+            # "a drum kit" is no practice pad, "guitar amps" no guitar, however close they sit;
+            # nor is a six-person tent the "4 person tent" asked for
             named = False
             best_cov = min(best_cov, 0.6) if by_meaning else best_cov
         return SearchOutcome(
@@ -275,7 +286,18 @@ class ProductSearch:
             exact=best_cov >= 0.85 or named,
             named=named and best_cov < 0.85,
             by_meaning=by_meaning and bool(hits or out_of_stock),
+            nearest=meaning.get(hits[0].product.sku, 0.0) if hits and meaning else 0.0,
         )
+
+    def _serves_need(self, query: SearchQuery, top: Hit, meaning: dict[str, float]) -> bool:
+        """A purpose or a situation ("what would keep my coffee hot"), not a thing named, whose
+        best product by words is also the nearest by meaning, near enough to serve it: that
+        product is the answer, not "the closest I have"."""
+        if not query.text or self.reader.names_a_thing(query.text):
+            return False
+        nearest = max(meaning.values(), default=0.0)
+        sim = meaning.get(top.product.sku, 0.0)
+        return sim >= SERVES_MIN and sim >= nearest - 1e-9
 
     def _rank(
         self, concepts: list[Concept], category: str | None

@@ -47,6 +47,21 @@ _SHOP_VERBS = frozenset({"stock", "stocks", "carry", "carries", "sell", "sells",
 _CONTEXT_WORDS = frozenset({"for", "fit", "fits", "on"})
 # Words that shape a wish but rarely name a product: matched if possible, never required.
 _SOFT = frozenset({"gift", "present", "home", "quality", "durable", "light", "easy"})
+# Nouns that stand for "products" in general (the hypernyms callers put before a need: "gear
+# for a first camping trip", "a present for a coffee lover"): never the thing asked for.
+_GENERIC = frozenset(
+    {"gear", "equipment", "supplies", "essentials", "gift", "gifts", "present", "presents",
+     "ideas", "idea", "accessory", "accessories"}
+)  # fmt: skip
+#: Words that stand in for the thing wanted, which the caller then describes.
+_PLACEHOLDERS = frozenset({"something", "anything", "somewhere", "somethin"})
+_WH = frozenset({"what", "which"})
+_AUX = frozenset({"should", "can", "could", "would", "do", "shall", "will", "might"})
+_SUBJECTS = frozenset({"i", "we", "you", "they", "he", "she"})
+#: A request names a thing in a short noun phrase ("car tyres", "a cast iron skillet"); more
+#: content words before the first clause word are a situation or a purpose ("what would keep
+#: my coffee hot", "the mosquitoes ate me alive last summer"), whose last word is no product.
+NOUN_PHRASE_MAX = 2
 
 
 @dataclass
@@ -105,8 +120,8 @@ class ConceptReader:
                 continue
             if token in _SHOP_VERBS and key not in self._vocab_set:
                 continue  # "do you stock violins": the verb, unless the catalog sells "stock"
-            if key.isdigit() and (i >= len(tokens) or tokens[i] not in UNIT_WORDS):
-                continue
+            if _is_number(key) and (i >= len(tokens) or tokens[i] not in UNIT_WORDS):
+                continue  # a price ("budget 2.50") is a filter the entities read, not a word
             if key.isdigit():  # a measurement ("50 ft", "2 person") is a spec the product must meet
                 unit = term(tokens[i])
                 self._add_concept(
@@ -147,25 +162,46 @@ class ConceptReader:
                 head = token
         return len(tokens)
 
+    def names_a_thing(self, text: str) -> bool:
+        """Does the request name a thing in a short noun phrase ("car tyres", "a kettle for
+        tea"), rather than describe a purpose or a situation ("gear for a first camping
+        trip", "what would keep my coffee hot")?"""
+        head, content = self._head(text)
+        return head is not None and content <= NOUN_PHRASE_MAX
+
     def head_concept(self, text: str) -> str | None:
         """The thing asked for: the last content word before "for/to/that/with/under..."
 
         "lawn mowers" -> "mowers"; "a speaker for the shower" -> "speaker";
         "something to keep coffee hot" -> None (a purpose, no named thing).
         """
+        head, content = self._head(text)
+        if content > NOUN_PHRASE_MAX and (head is None or not self.knows(head)):
+            return None  # a sentence about a situation, not a thing named
+        return head
+
+    def _head(self, text: str) -> tuple[str | None, int]:
+        """The last content word before the first clause word, and how many came before it."""
         tokens = glue_models(drop_prices(words(text)), self._vocab_set)
+        if len(tokens) > 3 and tokens[0] in _WH and tokens[1] in _AUX and tokens[2] in _SUBJECTS:
+            tokens = tokens[:3] + tokens[4:]  # "what should I bring ...": "bring" is the verb
         head = None
+        content = 0
+        placeholder = False  # "something we can drink": what follows describes the thing
         for token in tokens:
             if token in _CLAUSE_WORDS:
                 break
-            if (
+            if token in _PLACEHOLDERS:
+                placeholder = True
+            elif (
                 token not in STOPWORDS
                 and token not in _STOP
-                and not token.isdigit()
+                and not _is_number(token)
                 and token not in UNIT_WORDS
             ):
-                head = token
-        return head
+                content += 1
+                head = None if token in _GENERIC or placeholder else token
+        return head, content
 
     def knows(self, word: str) -> bool:
         """Does any product use this word (exactly, as a split compound, or nearly)?"""
@@ -213,3 +249,8 @@ class ConceptReader:
             idf = self.index.max_idf
         soft = key in _SOFT or (context and measure is None)
         out.append(Concept(word, weights, idf, soft=soft, measure=measure))
+
+
+def _is_number(token: str) -> bool:
+    """ "2", "2.50": a number (a price the entities read), never the thing asked for."""
+    return token.replace(".", "", 1).isdigit()

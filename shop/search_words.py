@@ -7,11 +7,13 @@ measures a product states and the price words removed from a query.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from rapidfuzz import fuzz, process
 
+from hark.language.spoken_numbers import TEENS, TENS, UNITS
 from hark.shop.product_words import UNIT_WORDS, ProductDoc
-from hark.shop.text_index import term, words
+from hark.shop.text_index import STOPWORDS, term, words
 
 
 def is_kind(head: str, wanted: set[str]) -> bool:
@@ -36,7 +38,8 @@ def one_vowel_apart(a: str, b: str) -> bool:
 def measures_of(product: ProductDoc) -> set[tuple[str, str]]:
     """(number, unit term) pairs a product states: "six person tent" -> ("6", "person")."""
     text = " ".join((product.name, " ".join(product.tags), product.description))
-    tokens = words(text.replace("-", " "))
+    # "Two-Person Dome Tent" states ("2", "person") as "2-person" would: number words as digits
+    tokens = [str({**UNITS, **TEENS, **TENS}.get(t, t)) for t in words(text.replace("-", " "))]
     return {
         (term(tok), term(nxt))
         for tok, nxt in zip(tokens, tokens[1:], strict=False)
@@ -60,6 +63,31 @@ def drop_prices(tokens: list[str]) -> list[str]:
         skip_next_number = False
         out.append(tok)
     return out
+
+
+_MONEY_WORDS = frozenset({"dollars", "dollar", "bucks", "euros", "pounds", "cents", "quid"})
+
+
+def without_price_clause(text: str, bounds: Collection[float]) -> str:
+    """The request without the words of its price bounds ("under 100 dollars", "budget
+    2.50"): a bound is a filter applied to the hits, and as words it only blurs what the
+    request means. Other numbers ("for a 4 year old", "20 ft") stay."""
+    tokens = words(text)
+    keep = [True] * len(tokens)
+    for i, tok in enumerate(tokens):
+        if not re.fullmatch(r"\d+(?:\.\d+)?", tok):
+            continue
+        said = float(tok)
+        if not any(abs(b - said) < 1e-6 or abs(b - said * 100) < 1e-6 for b in bounds):
+            continue  # not the number a bound was read from (read in the shop's range: x100)
+        keep[i] = False
+        j = i - 1
+        while j >= 0 and keep[j] and tokens[j] in STOPWORDS and i - j <= 3:
+            keep[j] = False  # "under", "no more than", "budget of"
+            j -= 1
+        if i + 1 < len(tokens) and tokens[i + 1] in _MONEY_WORDS:
+            keep[i + 1] = False
+    return " ".join(t for t, k in zip(tokens, keep, strict=True) if k)
 
 
 def match_category(category: str | None, categories: list[str]) -> str | None:

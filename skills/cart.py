@@ -31,7 +31,13 @@ from hark.skills.identity import Permission
 from hark.skills.intent import Intent
 from hark.skills.notices.watch import note_sold_out
 from hark.skills.reply import Action
-from hark.skills.sales import by_ordinal, focus, product_search, resolve_product
+from hark.skills.sales import (
+    MENTION_SCORE,
+    by_ordinal,
+    focus,
+    product_search,
+    resolve_product,
+)
 from hark.skills.state import Pending
 from hark.skills.verification import ask_to_verify
 from hark.store.models import Order, OrderLine, Product
@@ -125,7 +131,7 @@ def confirm_checkout(ctx: TurnContext) -> SkillReply:
 def add_to_cart(
     ctx: TurnContext, product: ProductDoc | None = None, quantity: int | None = None
 ) -> SkillReply:
-    product = product or resolve_product(ctx) or _single_clear_match(ctx)
+    product = product or resolve_product(ctx) or single_clear_match(ctx)
     if product is None:
         if ctx.entities.keywords:
             return product_search(ctx)
@@ -154,7 +160,7 @@ def add_to_cart(
     return reply
 
 
-def _single_clear_match(ctx: TurnContext) -> ProductDoc | None:
+def single_clear_match(ctx: TurnContext) -> ProductDoc | None:
     """ "Add the potting soil": one product clearly fits the words, so no need to ask."""
     if not ctx.entities.keywords:
         return None
@@ -165,19 +171,31 @@ def _single_clear_match(ctx: TurnContext) -> ProductDoc | None:
     return None
 
 
+#: A mention this sure names a product (as in ``sales.resolve_product``), in the cart or not.
+NAMED_OTHER = 0.6
+#: Replies that read out a list of products ("the first one" then means one of those).
+_LISTINGS = frozenset({Intent.PRODUCT_SEARCH.value, Intent.REFINE_SEARCH.value})
+
+
 def _cart_target(ctx: TurnContext, lines: list[tuple[ProductDoc, int]]) -> ProductDoc | None:
+    """The cart line a cart edit is about: one named, one counted ("the second one": in the
+    list just offered if that product is in the cart, else in the cart's own order), the
+    product in focus, or the only line. A product named or counted that is not in the cart
+    is never swapped for another line ("take the tuner out" never removes the strings)."""
     in_cart = {p.sku: p for p, _ in lines}
     for sku, score in ctx.entities.products:
         if sku in in_cart and score >= 0.55:
             return in_cart[sku]
     ordinal = ctx.entities.ordinal
-    if ordinal is not None and lines:
+    if ordinal is not None:
+        # the list the caller heard last: the products just offered, else the cart itself
+        offered = by_ordinal(ctx) if ctx.state.last_intent in _LISTINGS else None
+        if offered is not None and offered.sku in in_cart:
+            return offered
         index = len(lines) - 1 if ordinal == -1 else ordinal - 1
-        if 0 <= index < len(lines) and not ctx.state.search.results:
-            return lines[index][0]
-    product = by_ordinal(ctx)
-    if product is not None and product.sku in in_cart:
-        return product
+        return lines[index][0] if 0 <= index < len(lines) else None
+    if any(score >= NAMED_OTHER for _, score in ctx.entities.products):
+        return None  # they named something that is not in the cart
     if ctx.state.focus_sku in in_cart and (ctx.entities.pronoun_ref or not ctx.entities.products):
         return in_cart[ctx.state.focus_sku]
     if len(lines) == 1:
@@ -185,11 +203,26 @@ def _cart_target(ctx: TurnContext, lines: list[tuple[ProductDoc, int]]) -> Produ
     return None
 
 
+#: "Empty my cart", "take everything out": the removal is of the whole cart.
+_WHOLE_CART = re.compile(r"\b(cart|basket|everything|all of (it|them)|the lot)\b")
+#: "Remove one of the toasters", "take one off": a count taken off a line, not the line.
+_SOME_OF = re.compile(r"\b(\d+|a|an) (of (the|them|those|these)|off|out)\b")
+
+
 def remove_from_cart(ctx: TurnContext) -> SkillReply:
     lines = cart_lines(ctx, get_cart(ctx))
     if not lines:
         return SkillReply.of(Intent.REMOVE_FROM_CART, "Your cart is already empty.")
+    named = any(score >= MENTION_SCORE for _, score in ctx.entities.products)
+    if not named and ctx.entities.ordinal is None and _WHOLE_CART.search(ctx.words):
+        for line, _ in lines:
+            set_quantity(ctx, line, 0)
+        return SkillReply.of(Intent.REMOVE_FROM_CART, "Okay, I've emptied your cart.")
     product = _cart_target(ctx, lines)
+    have = dict((p.sku, q) for p, q in lines)
+    fewer = ctx.entities.quantity if _SOME_OF.search(ctx.words) else None
+    if product is not None and fewer is not None and 0 < fewer < have[product.sku]:
+        return _set_to(ctx, product, have[product.sku] - fewer)  # "take one off": one less
     if product is None:
         names = join_words([f"the {p.name}" for p, _ in lines], "or")
         return SkillReply.of(
@@ -206,9 +239,43 @@ def remove_from_cart(ctx: TurnContext) -> SkillReply:
 _MORE = re.compile(r"\b(\d+|a|an) (more|extra)\b|\banother\b")
 
 
+def _count(ctx: TurnContext) -> int | None:
+    """How many, in a turn that changes a quantity: the count the entities read, else the one
+    number said ("make the chair 2", "make that one"), when no price or order id took it."""
+    e = ctx.entities
+    if e.quantity is not None:
+        return e.quantity
+    if e.price_min is not None or e.price_max is not None or e.order_id:
+        return None
+    counts = [int(n) for n in e.numbers if n.is_integer() and 1 <= n <= 999]
+    if len(counts) == 1 and len(e.numbers) == 1:
+        return counts[0]
+    if not e.numbers and ctx.words.split()[-1:] == ["one"]:
+        return 1  # "make that one": the count, said last (not "that one" pointing back)
+    return None
+
+
+#: "One less headlamp", "two fewer": a number taken off the cart's, not the new total.
+_FEWER = re.compile(r"\b(\d+|a|an) (less|fewer)\b")
+
+
+def fewer_in_cart(ctx: TurnContext) -> bool:
+    """ "One less headlamp": a count taken off a line of the caller's cart."""
+    return bool(_FEWER.search(ctx.words)) and bool(cart_lines(ctx, get_cart(ctx)))
+
+
+#: "Double that", "triple it": the line's quantity times two or three.
+_TIMES = {"double": 2, "triple": 3}
+
+
 def change_quantity(ctx: TurnContext) -> SkillReply:
-    quantity = ctx.entities.quantity
+    quantity = _count(ctx)
     lines = cart_lines(ctx, get_cart(ctx))
+    factor = next((f for w, f in _TIMES.items() if w in ctx.words.split()), None)
+    if quantity is None and factor is not None and lines:
+        product = _cart_target(ctx, lines)
+        if product is not None:
+            return _set_to(ctx, product, dict((p.sku, q) for p, q in lines)[product.sku] * factor)
     if quantity is None:
         return SkillReply.of(Intent.CHANGE_QUANTITY, "How many would you like?", handled=False)
     if not lines:
@@ -224,6 +291,13 @@ def change_quantity(ctx: TurnContext) -> SkillReply:
         return SkillReply.of(Intent.CHANGE_QUANTITY, f"Which item: {names}?", handled=False)
     if _MORE.search(ctx.words):
         return add_to_cart(ctx, product, quantity)  # "one more of those": on top of what's there
+    if _FEWER.search(ctx.words):
+        return _set_to(ctx, product, dict((p.sku, q) for p, q in lines)[product.sku] - quantity)
+    return _set_to(ctx, product, quantity)
+
+
+def _set_to(ctx: TurnContext, product: ProductDoc, quantity: int) -> SkillReply:
+    """The line's new quantity, said back with the cart's total."""
     now, problem = set_quantity(ctx, product, quantity)
     focus(ctx, product)
     reply = SkillReply(intent=Intent.CHANGE_QUANTITY)

@@ -402,6 +402,70 @@ MUSIC_FAQ = [
 ]
 MUSIC_SHOP = ShopRows(MUSIC_CUSTOMERS, MUSIC_PRODUCTS, MUSIC_ORDERS, MUSIC_FAQ)
 
+# --- development: an outdoor and camping shop (issue 23: needs, cart edits, numbers) ------
+OUTDOOR_PRODUCTS = [
+    ("OD-101", "Two-Person Dome Tent", "tents", "89.00",
+     "A light dome tent for two that pitches in five minutes, with a rain fly and taped seams.",
+     "tent;dome;backpacking;camping", "7"),
+    ("OD-102", "Family Cabin Tent 6 Person", "tents", "239.00",
+     "A tall cabin tent that sleeps six, with two rooms and a screened porch.",
+     "tent;family;cabin;camping", "3"),
+    ("OD-201", "Mummy Sleeping Bag 30F", "sleeping", "64.00",
+     "A synthetic mummy sleeping bag rated to 30 degrees that packs into its own sack.",
+     "sleeping bag;mummy;warm", "15"),
+    ("OD-202", "Self-Inflating Sleeping Pad", "sleeping", "45.00",
+     "A two-inch foam pad that inflates itself and keeps you off the cold ground.",
+     "sleeping pad;mat;insulated", "20"),
+    ("OD-301", "Rechargeable LED Headlamp", "lights", "29.00",
+     "A 400-lumen headlamp with a red night mode that charges over USB.",
+     "headlamp;torch;flashlight;light", "40"),
+    ("OD-302", "Camping Lantern", "lights", "24.00",
+     "A collapsible LED lantern that lights a whole campsite for 30 hours on batteries.",
+     "lantern;light;campsite", "25"),
+    ("OD-401", "Backpacking Stove", "cooking", "39.00",
+     "A palm-sized gas stove that boils a litre of water in three minutes.",
+     "stove;burner;gas;camp cooking", "18"),
+    ("OD-402", "Camp Cook Set 4 Piece", "cooking", "34.00",
+     "Nesting aluminium pots, a pan and a kettle for cooking over a camp stove.",
+     "pots;pans;cook set;camp cooking", "12"),
+    ("OD-403", "Stove Gas Canister 230 g", "cooking", "7.50",
+     "A screw-on butane and propane canister; one lasts a weekend of meals.",
+     "gas;fuel;canister;consumable", "90"),
+    ("OD-501", "Water Filter Straw", "water", "19.00",
+     "A straw filter that makes stream and lake water safe to drink, good for 4,000 litres.",
+     "water filter;purifier;straw", "30"),
+    ("OD-502", "Insect Repellent Spray", "first aid", "9.00",
+     "A DEET-free spray that keeps mosquitoes and ticks off for eight hours.",
+     "bug spray;mosquito;repellent;consumable", "60"),
+    ("OD-503", "Trail First Aid Kit", "first aid", "32.00",
+     "Plasters, blister pads, bandages and tweezers in a light waterproof pouch.",
+     "first aid;medical;blisters;kit", "22"),
+    ("OD-601", "Folding Camp Chair", "furniture", "42.00",
+     "A folding chair with a cup holder and a carry bag, holds up to 250 pounds.",
+     "chair;folding;seat", "16"),
+    ("OD-701", "Hiking Daypack 28 L", "packs", "69.00",
+     "A 28-litre daypack with a rain cover, hip belt and hydration sleeve.",
+     "backpack;daypack;rucksack;hiking", "11"),
+]  # fmt: skip
+OUTDOOR_CUSTOMERS = [
+    ("T-1", "Lena Fischer", "", ""),
+    ("T-2", "Owen Price", "", ""),
+    ("T-3", "Ravi Shah", "", ""),
+]
+OUTDOOR_ORDERS = [
+    ("OD-90412", "T-1", "OD-101", "1", "shipped", "2026-11-13", "2026-11-19"),  # overdue
+    ("OD-90455", "T-2", "OD-701", "1", "delivered", "2026-11-05", "2026-11-09"),
+    ("OD-90460", "T-2", "OD-302", "1", "shipped", "2026-11-21", "2026-11-27"),
+    ("OD-88020", "T-3", "OD-403", "4", "delivered", "2026-07-02", "2026-07-06"),  # reorder
+]
+OUTDOOR_FAQ = [
+    ("How much is shipping?", "Shipping is $6, free on orders over $80."),
+    ("What is your return policy?", "Unused gear can be returned within 60 days."),
+    ("Can I ship gas canisters?", "Gas canisters ship by ground only, within the mainland."),
+    ("Do you rent tents?", "We rent tents and sleeping bags by the weekend from our store."),
+]
+OUTDOOR_SHOP = ShopRows(OUTDOOR_CUSTOMERS, OUTDOOR_PRODUCTS, OUTDOOR_ORDERS, OUTDOOR_FAQ)
+
 DEV_SHOPS: dict[str, ShopRows] = {"cookware": COOK_SHOP, "hardware": HW_SHOP}
-TUNING_SHOPS: dict[str, ShopRows] = {**DEV_SHOPS, "music": MUSIC_SHOP}
+TUNING_SHOPS: dict[str, ShopRows] = {**DEV_SHOPS, "music": MUSIC_SHOP, "outdoor": OUTDOOR_SHOP}
 ALL_SHOPS: dict[str, ShopRows] = {**HELDOUT_SHOPS, **TUNING_SHOPS}
