@@ -205,4 +205,4 @@ def warm_meaning(knowledge: Knowledge) -> None:
     semantic = knowledge.search.semantic
     if semantic is not None:
         semantic.warm()
-    index.embedder.embed(knowledge.faq.meaning_texts)
+    knowledge.faq.meaning.warm(index.embedder)
