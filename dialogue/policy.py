@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from hark.dialogue import outside, requests
+from hark.dialogue import outside, requests, shop_questions
 from hark.dialogue.entities import fit_order_id, fit_price
 from hark.dialogue.intents import rule_intent
 from hark.dialogue.llm import TurnPlanner
@@ -208,6 +208,9 @@ def _respond_one(
         and sales.mentioned(ctx) is not None
     ):
         return cart.add_to_cart(ctx)  # "add two junior helmets" names what to add
+    asked = shop_questions.faq_instead(ctx)
+    if asked is not None:
+        return asked  # "how quickly will I get my stuff": the FAQ's answer, not "order number?"
     if intent in HANDLERS:
         return _checked(ctx, intent, planner)
     simple = _small_talk(ctx, intent, pending)

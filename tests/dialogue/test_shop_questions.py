@@ -1,0 +1,47 @@
+"""A shop question the classifier misread (issue 23, ``dialogue/shop_questions.py``): the
+FAQ's answer instead of an order-number prompt, a cart edit on an empty cart, or "we don't
+carry that". Real embedding model, development shops of ``tests/caller_shops.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from caller_shops import BED_SHOP, COOK_SHOP
+from shopbuilder import shop_dialogue
+
+from dialogue.test_dialogue_callers import talk
+from hark.dialogue.manager import DialogueManager
+
+
+@pytest.fixture(scope="module")
+def cook(tmp_path_factory, real_models: dict[str, Path]) -> Iterator[DialogueManager]:
+    folder = tmp_path_factory.mktemp("cook")
+    model = str(real_models["embedding"])
+    with shop_dialogue(folder, COOK_SHOP, embedding_model=model) as (dm, _, _):
+        yield dm
+
+
+@pytest.fixture(scope="module")
+def bed(tmp_path_factory, real_models: dict[str, Path]) -> Iterator[DialogueManager]:
+    folder = tmp_path_factory.mktemp("bed")
+    model = str(real_models["embedding"])
+    with shop_dialogue(folder, BED_SHOP, embedding_model=model) as (dm, _, _):
+        yield dm
+
+
+def test_an_unsure_order_status_with_no_order_is_the_delivery_answer(bed) -> None:
+    reply = talk(bed, "how quickly will i get my stuff")[-1]
+    assert "4 to 7" in reply and "order number" not in reply
+
+
+def test_an_unsure_cart_edit_with_nothing_to_edit_is_the_address_answer(cook) -> None:
+    reply = talk(cook, "i'm moving next week, can the parcel go to my new place instead")[-1]
+    assert "change the address" in reply and "How many" not in reply
+
+
+def test_readings_with_something_to_act_on_stand(cook) -> None:
+    assert "costs" in talk(cook, "how much is the toaster")[-1]
+    assert "order number" in talk(cook, "where is my order")[-1]
