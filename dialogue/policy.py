@@ -148,7 +148,16 @@ def _planner_may_take(ctx: TurnContext) -> bool:
 def _respond_one(
     ctx: TurnContext, pending: Pending | None, planner: TurnPlanner | None
 ) -> SkillReply:
-    """The reply to one request."""
+    """The reply to one request; "we don't carry that" rather than giving up on a thing asked
+    for that the shop has nothing like."""
+    reply = _respond_request(ctx, pending, planner)
+    return shop_questions.not_carried_instead(ctx, reply) or reply
+
+
+def _respond_request(
+    ctx: TurnContext, pending: Pending | None, planner: TurnPlanner | None
+) -> SkillReply:
+    """The reply to one request, as the skills give it."""
     nlu = ctx.nlu
     intent = nlu.intent
     text = (nlu.text or "").strip()

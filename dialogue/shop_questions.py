@@ -17,8 +17,11 @@ from __future__ import annotations
 
 from typing import Final
 
+from hark.dialogue.meaning import meaning_index, neutral
+from hark.dialogue.nlu import nlu_for
 from hark.shop.search import SearchQuery
-from hark.skills import support
+from hark.shop.semantic import CARRIED_MIN
+from hark.skills import sales, support
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.intent import Intent
 
@@ -88,3 +91,37 @@ def faq_instead(ctx: TurnContext) -> SkillReply | None:
         if outcome.found or outcome.out_of_stock:
             return None
     return support.faq(ctx)
+
+
+#: Readings a caller's "do you sell X" may get when X is no word of the shop's.
+_GAVE_UP_ON: Final = frozenset(
+    {Intent.FAQ, Intent.OUT_OF_SCOPE, Intent.HELP, Intent.PRODUCT_SEARCH}
+)
+
+
+def not_carried_instead(ctx: TurnContext, reply: SkillReply) -> SkillReply | None:
+    """ "We don't carry that" for a request for a thing the shop has nothing like, when the
+    turn was about to end in "I'm not sure" or "I didn't understand" ("can I buy concert
+    tickets", "I need some vitamins" in a toy shop). Three tests: the turn is nearest the
+    examples of a product request, it names a thing (``head_concept``), and the catalogue's
+    nearest product is below the calibrated :data:`CARRIED_MIN`; the FAQ has no answer."""
+    if reply.handled or reply.intent not in _GAVE_UP_ON or not ctx.text.strip():
+        return None
+    search = ctx.knowledge.search
+    semantic = search.semantic
+    index = meaning_index()
+    if semantic is None or index is None or search.head_concept(SearchQuery(text=ctx.text)) is None:
+        return None
+    reading = index.nearest_intent(
+        neutral(ctx.nlu.text or ctx.text, nlu_for(ctx.knowledge).matcher.vocabulary)
+    )
+    if reading is None or reading.label != Intent.PRODUCT_SEARCH:
+        return None
+    nearest = semantic.rank(ctx.text)
+    if (
+        not nearest
+        or nearest[0][1] >= CARRIED_MIN
+        or ctx.knowledge.faq.answer(ctx.text) is not None
+    ):
+        return None
+    return sales.product_search(ctx, SearchQuery(text=ctx.text))

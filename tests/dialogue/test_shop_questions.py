@@ -45,3 +45,17 @@ def test_an_unsure_cart_edit_with_nothing_to_edit_is_the_address_answer(cook) ->
 def test_readings_with_something_to_act_on_stand(cook) -> None:
     assert "costs" in talk(cook, "how much is the toaster")[-1]
     assert "order number" in talk(cook, "where is my order")[-1]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["i need some vitamins", "do you have any lipstick", "have you got any nappies"],
+)
+def test_a_thing_the_shop_has_nothing_like_is_not_carried(cook, line) -> None:
+    reply = talk(cook, line)[-1]
+    assert "don't carry" in reply and "closest" not in reply
+
+
+def test_a_shop_question_is_not_turned_into_not_carried(cook) -> None:
+    reply = talk(cook, "what is the capital of france")[-1]
+    assert "don't carry" not in reply
