@@ -92,6 +92,13 @@ def main() -> int:
     exact = [catalogs[s].rank(t)[0][1] for s, t, _ in cases["exact"]]
     needs = [catalogs[s].rank(t)[0][1] for s, t, _ in cases["needs"]]
     show("product: named outright vs described by a need", exact, needs)
+    near = [_sim_of(catalogs[s], t, skus) for s, t, skus in cases["near_miss"]]
+    side = [catalogs[s].rank(t)[0][1] for s, t in cases["not_carried_side_words"]]
+    show(
+        "product: a near miss (the closest I have) vs a side word of a thing not carried",
+        near,
+        side,
+    )
     _faq(embedder, cases)
     index = MeaningIndex(embedder)
     vocabulary = CatalogMatcher([p for s in ALL_SHOPS for p in products_of(s)], []).vocabulary
@@ -105,6 +112,11 @@ def main() -> int:
     show("complaint lead over the nearest intent example", complaint, other)
     print(f"   complaint kind right for {kind_right}/{len(complaint)}")
     return 0
+
+
+def _sim_of(catalog: SemanticCatalog, text: str, skus: list[str]) -> float:
+    """The similarity of the request to the best of the products it should be offered."""
+    return max(sim for product, sim in catalog.rank(text) if product.sku in skus)
 
 
 def _faq(embedder: embedding.Embedder, cases: dict[str, Any]) -> None:

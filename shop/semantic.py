@@ -34,6 +34,10 @@ SERVES_MIN: Final = 0.38
 """Above every not-carried case: the nearest product serves the need (a recommendation,
 not "the closest I have")."""
 NAMED_MIN: Final = 0.65
+NEAR_MISS_MIN: Final = 0.47
+"""A product found by some of the words is "the closest I have" only this near in meaning;
+below it the words shared a side word ("a coffee table" and coffee filters) and the shop
+doesn't carry the thing asked for."""
 
 
 def product_text(product: ProductDoc) -> str:

@@ -59,3 +59,14 @@ def test_a_thing_the_shop_has_nothing_like_is_not_carried(cook, line) -> None:
 def test_a_shop_question_is_not_turned_into_not_carried(cook) -> None:
     reply = talk(cook, "what is the capital of france")[-1]
     assert "don't carry" not in reply
+
+
+def test_a_side_word_is_not_a_near_miss(cook) -> None:
+    """ "A coffee table" shares "coffee" with the filters and the coffee maker, nothing more."""
+    reply = talk(cook, "do you have a coffee table")[-1]
+    assert "don't carry" in reply and "closest" not in reply
+
+
+def test_a_real_near_miss_is_still_the_closest(cook) -> None:
+    assert "Santoku Knife" in talk(cook, "i want a chef's knife")[-1]
+    assert "Toaster 2 Slice" in talk(cook, "do you have a 3 slice toaster")[-1]
