@@ -13,17 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from caller_shops import ALL_SHOPS, COOK_SHOP, CRAFT_SHOP
+from caller_shops import ALL_SHOPS
 from doubles import HashingEmbedderDouble
-from shopbuilder import shop_dialogue
 
-from dialogue.test_dialogue_callers import talk
-from hark.dialogue.manager import DialogueManager
 from hark.language import embedding
 from hark.shop.faq import FaqEntry, FaqIndex
 from hark.shop.faq_meaning import FaqMeaning, entry_views, readings
 from hark.shop.product_words import ProductDoc
-from hark.store.db import Database
 
 REPO = Path(__file__).resolve().parent.parent.parent
 CASES = REPO / "tests" / "data" / "semantic_dev.json"
@@ -131,43 +127,3 @@ def test_paraphrases_are_answered_and_other_requests_are_not(real) -> None:
     wrong = sum(indexes[s].by_meaning(t) is not None for s, t in elsewhere)
     assert right / len(cases["faq"]) >= 0.7
     assert wrong / len(elsewhere) <= 0.05  # a product request is not a policy question
-
-
-@pytest.fixture(scope="module")
-def crafts(tmp_path_factory, real_models) -> Iterator[tuple[DialogueManager, Database]]:
-    folder = tmp_path_factory.mktemp("crafts")
-    with shop_dialogue(folder, CRAFT_SHOP, embedding_model=str(real_models["embedding"])) as (
-        dm,
-        db,
-        _,
-    ):
-        yield dm, db
-
-
-@pytest.fixture(scope="module")
-def cook(tmp_path_factory, real_models) -> Iterator[tuple[DialogueManager, Database]]:
-    folder = tmp_path_factory.mktemp("cook")
-    with shop_dialogue(folder, COOK_SHOP, embedding_model=str(real_models["embedding"])) as (
-        dm,
-        db,
-        _,
-    ):
-        yield dm, db
-
-
-@pytest.mark.parametrize(
-    ("line", "says"),
-    [
-        ("do students get money off", "10 percent"),
-        ("does anyone there teach knitting", "Saturday"),
-        ("is delivery free if i spend enough", "60"),
-    ],
-)
-def test_a_crafts_question_in_other_words_gets_the_faqs_answer(crafts, line, says) -> None:
-    reply = talk(crafts[0], line)[-1]
-    assert says in reply and "not sure" not in reply
-
-
-def test_paying_by_phone_is_the_payment_entry(cook) -> None:
-    reply = talk(cook[0], "can i pay with my phone")[-1]
-    assert "Apple Pay" in reply
