@@ -15,10 +15,13 @@ meaning includes the calibrated tests of ``shop/faq_meaning.py``).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Final
 
 from hark.dialogue.meaning import meaning_index, neutral
 from hark.dialogue.nlu import nlu_for
+from hark.language.normalize import normalize_tokens
+from hark.shop.faq import FaqMatch
 from hark.shop.search import SearchQuery
 from hark.shop.semantic import CARRIED_MIN
 from hark.skills import sales, support
@@ -59,8 +62,9 @@ _ABOUT_A_PRODUCT: Final = frozenset({Intent.PRODUCT_PRICE, Intent.PRODUCT_INFO})
 
 
 def _something_to_act_on(ctx: TurnContext) -> bool:
-    """The turn names an order, a product, a quantity or points at something shown ("it"
-    with nothing shown points nowhere; a product word matched only loosely names nothing)."""
+    """The turn names an order, a product, a quantity, a price or points at something shown
+    ("it" with nothing shown points nowhere; a product word matched only loosely names
+    nothing; a category alone is no product: "guitar classes" are the FAQ's lessons)."""
     e = ctx.nlu.entities
     shown = bool(ctx.state.search.results)
     return bool(
@@ -68,10 +72,27 @@ def _something_to_act_on(ctx: TurnContext) -> bool:
         or any(score >= NAMED_PRODUCT_SCORE for _, score in e.products)
         or e.quantity
         or (shown and (e.ordinal or e.pronoun_ref))
-        or e.category
         or e.price_min
         or e.price_max
     )
+
+
+def _as_said(ctx: TurnContext) -> TurnContext:
+    """The turn in the caller's own words when the request is those words repaired word for
+    word toward the catalogue ("guitar classes" heard as "guitar classic"): a repair that
+    helps a product search hides a shop question. A split or shortened request keeps its
+    own text (the words said may hold another request)."""
+    said = " ".join(normalize_tokens(ctx.said))
+    if not said or said == ctx.text or len(said.split()) != len(ctx.text.split()):
+        return ctx
+    answer = ctx.knowledge.faq.answer(said)
+    if answer is None or answer.confidence <= _confidence(ctx.knowledge.faq.answer(ctx.text)):
+        return ctx
+    return replace(ctx, text=said)
+
+
+def _confidence(match: FaqMatch | None) -> float:
+    return 0.0 if match is None else match.confidence
 
 
 def faq_instead(ctx: TurnContext) -> SkillReply | None:
@@ -82,6 +103,7 @@ def faq_instead(ctx: TurnContext) -> SkillReply | None:
     unsure = nlu.confidence < UNSURE_READING
     if not unsure and nlu.intent not in _ABOUT_A_PRODUCT:
         return None
+    ctx = _as_said(ctx)
     match = ctx.knowledge.faq.answer(ctx.text)
     if match is None or match.confidence < FAQ_OVER_READING:
         return None

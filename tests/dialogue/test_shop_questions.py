@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from caller_shops import BED_SHOP, COOK_SHOP, CRAFT_SHOP
+from caller_shops import BED_SHOP, COOK_SHOP, CRAFT_SHOP, MUSIC_SHOP
 from shopbuilder import ShopRows, shop_dialogue
 
 from dialogue.test_dialogue_callers import talk
@@ -52,6 +52,18 @@ def crafts(tmp_path_factory, real_models) -> Iterator[DialogueManager]:
 def test_a_crafts_question_in_other_words_gets_the_faqs_answer(crafts, line, says) -> None:
     reply = talk(crafts, line)[-1]
     assert says in reply and "not sure" not in reply
+
+
+@pytest.fixture(scope="module")
+def music(tmp_path_factory, real_models) -> Iterator[DialogueManager]:
+    yield from _dialogue(tmp_path_factory, real_models, MUSIC_SHOP)
+
+
+def test_a_word_repaired_toward_the_catalogue_is_read_as_said(music) -> None:
+    """ "classes" is repaired to the catalogue's "classic" for product search; the FAQ reads
+    the caller's own words, and "guitar" (a category) names no product to act on."""
+    reply = talk(music, "can my son take guitar classes with you")[-1]
+    assert "weekday evenings" in reply and "closest" not in reply
 
 
 def test_paying_by_phone_is_the_payment_entry(cook) -> None:
