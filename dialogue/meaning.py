@@ -107,6 +107,11 @@ class MeaningIndex:
             return None
         return reading
 
+    def nearest_intent(self, text: str) -> Reading | None:
+        """The intent of the nearest example, however near: a hint that decides nothing alone
+        (``shop_questions.not_carried_instead`` pairs it with the catalogue's own test)."""
+        return _nearest(self._intents, self._intent_labels, self.vector(text))
+
     def answer(self, text: str) -> Reading | None:
         """A yes ("affirm") or a no ("deny") to a question Hark asked, when clearly one."""
         reading = _nearest(self._intents, self._intent_labels, self.vector(text))
@@ -205,4 +210,4 @@ def warm_meaning(knowledge: Knowledge) -> None:
     semantic = knowledge.search.semantic
     if semantic is not None:
         semantic.warm()
-    index.embedder.embed(knowledge.faq.meaning_texts)
+    knowledge.faq.meaning.warm(index.embedder)

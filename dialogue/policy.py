@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from hark.dialogue import outside, requests
+from hark.dialogue import outside, requests, shop_questions
 from hark.dialogue.entities import fit_order_id, fit_price
 from hark.dialogue.intents import rule_intent
 from hark.dialogue.llm import TurnPlanner
@@ -149,7 +149,16 @@ def _planner_may_take(ctx: TurnContext) -> bool:
 def _respond_one(
     ctx: TurnContext, pending: Pending | None, planner: TurnPlanner | None
 ) -> SkillReply:
-    """The reply to one request."""
+    """The reply to one request; "we don't carry that" rather than giving up on a thing asked
+    for that the shop has nothing like."""
+    reply = _respond_request(ctx, pending, planner)
+    return shop_questions.not_carried_instead(ctx, reply) or reply
+
+
+def _respond_request(
+    ctx: TurnContext, pending: Pending | None, planner: TurnPlanner | None
+) -> SkillReply:
+    """The reply to one request, as the skills give it."""
     nlu = ctx.nlu
     intent = nlu.intent
     text = (nlu.text or "").strip()
@@ -214,6 +223,9 @@ def _respond_one(
     carried_on = _carried_on(ctx, intent)
     if carried_on is not None:
         return HANDLERS[carried_on](ctx)  # "add the kettle" ... "and the toaster": added too
+    asked = shop_questions.faq_instead(ctx)
+    if asked is not None:
+        return asked  # "how quickly will I get my stuff": the FAQ's answer, not "order number?"
     if intent in HANDLERS:
         return _checked(ctx, intent, planner)
     if intent in _UNSURE_READINGS and nlu.confidence < GARBLE_TRUST and _need_served(ctx):

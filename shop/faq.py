@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hark.language import embedding
-from hark.shop.semantic import FAQ_LEAD, FAQ_MIN, faq_similarity
+from hark.shop.faq_meaning import FAQ_MIN, FaqMeaning
+from hark.shop.product_words import ProductDoc
 from hark.shop.text_index import STOPWORDS, BM25Index, stem, words
 
 # Customer-service vocabulary folded onto one concept. Generic, not shop data.
@@ -184,9 +186,16 @@ class FaqMatch:
 class FaqIndex:
     """The shop's FAQ, searchable by meaning-ish (folded terms + BM25)."""
 
-    def __init__(self, entries: list[FaqEntry], threshold: float = DEFAULT_THRESHOLD) -> None:
+    def __init__(
+        self,
+        entries: list[FaqEntry],
+        threshold: float = DEFAULT_THRESHOLD,
+        products: Sequence[ProductDoc] = (),
+    ) -> None:
         self.entries = entries
         self.threshold = threshold
+        # by meaning: every view of every entry, weighed against the shop's products
+        self.meaning = FaqMeaning([(e.question, e.answer) for e in entries], products)
         self.q_terms = [set(fold(e.question)) for e in entries]
         self.a_terms = [set(fold(e.answer)) for e in entries]
         bags = []
@@ -225,27 +234,23 @@ class FaqIndex:
             return self.by_meaning(text)
         return match
 
-    @property
-    def meaning_texts(self) -> list[str]:
-        """What each entry is, for the embedding model: its question and its answer (callers'
-        words are often the answer's: "gift cards" for "What payment methods do you take?")."""
-        return [f"{e.question} {e.answer}" for e in self.entries]
-
     def by_meaning(self, text: str) -> FaqMatch | None:
-        """The entry whose question means what ``text`` asks (calibrated in shop/semantic.py)."""
+        """The entry whose question or answer means what ``text`` asks, when it passes the
+        calibrated tests of ``shop/faq_meaning.py`` (near, clearly the nearest entry, and
+        nearer than any product)."""
         embedder = embedding.current()
         if embedder is None or not self.entries or not text.strip():
             return None
-        sims = faq_similarity(embedder, text, self.meaning_texts)
-        ranked = sorted(range(len(sims)), key=lambda i: -sims[i])
-        best = sims[ranked[0]]
-        runner_up = sims[ranked[1]] if len(ranked) > 1 else 0.0
-        if best < FAQ_MIN or best - runner_up < FAQ_LEAD:
+        match = self.meaning.nearest(embedder, text)
+        if match is None or not match.accepted:
             return None
         # the threshold reads as the FAQ's own 0.5; a near-identical question as ~0.95
-        confidence = min(0.95, self.threshold + (best - FAQ_MIN))
+        confidence = min(0.95, self.threshold + (match.similarity - FAQ_MIN))
         return FaqMatch(
-            self.entries[ranked[0]], round(confidence, 3), round(runner_up, 3), by_meaning=True
+            self.entries[match.index],
+            round(confidence, 3),
+            round(match.runner_up, 3),
+            by_meaning=True,
         )
 
     def _confidence(self, query: set[str], doc: int) -> float:

@@ -174,7 +174,7 @@ def build(db: Database, signature: Signature | None = None) -> Knowledge:
     with _CACHE_LOCK:
         faq = _CACHE.get(key)
         if faq is None:
-            faq = FaqIndex(faq_entries)
+            faq = FaqIndex(faq_entries, products=products)
             if len(_CACHE) >= _MAX_CACHED:
                 _CACHE.pop(next(iter(_CACHE)))
             _CACHE[key] = faq

@@ -4,8 +4,8 @@ Why this exists: BM25 finds the products whose words the caller said; a
 caller who describes a need ("something to keep my tea warm on a walk")
 or a shop question in other words ("can I collect it myself") shares few
 words with the catalog or the FAQ. Each product is embedded once per
-knowledge snapshot (name, category, tags and description), each FAQ entry
-by its question; a turn embeds the caller's words once. The thresholds
+knowledge snapshot (name, category, tags and description); a turn embeds
+the caller's words once (FAQ entries by meaning: ``shop/faq_meaning.py``). The thresholds
 below come from ``bench/semantic_calibration.py`` on development shops:
 
 * :data:`CARRIED_MIN`: the nearest product must be at least this close for
@@ -13,7 +13,6 @@ below come from ``bench/semantic_calibration.py`` on development shops:
   below it, whatever the words share);
 * :data:`NAMED_MIN`: this close, the product is what was asked for in so
   many words (not called a near miss);
-* :data:`FAQ_MIN`: a FAQ entry (question and answer) this close answers the caller.
 
 Without the embedding model, nothing here is used (``embedding.current()``
 is None) and retrieval is BM25 alone, as before.
@@ -35,9 +34,10 @@ SERVES_MIN: Final = 0.38
 """Above every not-carried case: the nearest product serves the need (a recommendation,
 not "the closest I have")."""
 NAMED_MIN: Final = 0.65
-FAQ_MIN: Final = 0.50
-FAQ_LEAD: Final = 0.04
-"""The best FAQ question must beat the runner-up by this much (else it is a guess)."""
+NEAR_MISS_MIN: Final = 0.47
+"""A product found by some of the words is "the closest I have" only this near in meaning;
+below it the words shared a side word ("a coffee table" and coffee filters) and the shop
+doesn't carry the thing asked for."""
 
 
 def product_text(product: ProductDoc) -> str:
@@ -85,12 +85,3 @@ class SemanticCatalog:
     def similarity(self, text: str) -> dict[str, float]:
         """sku -> similarity, for re-ranking BM25's candidates."""
         return {p.sku: s for p, s in self.rank(text)}
-
-
-def faq_similarity(embedder: Embedder, text: str, questions: Sequence[str]) -> list[float]:
-    """Cosine of ``text`` with each FAQ entry's text (the embedder caches those)."""
-    if not questions:
-        return []
-    vectors = embedder.embed(list(questions))
-    query = embedder.embed([text])[0]
-    return [float(s) for s in vectors @ query]

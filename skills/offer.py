@@ -13,6 +13,8 @@ from __future__ import annotations
 from hark.language.speech import join_words
 from hark.shop.product_words import ProductDoc
 from hark.shop.search import SearchOutcome, SearchQuery
+from hark.shop.semantic import NEAR_MISS_MIN
+from hark.shop.text_index import term
 from hark.skills.context import SkillReply, TurnContext, card, remember_fact
 from hark.skills.intent import Intent
 from hark.skills.notices.watch import note_sold_out
@@ -77,6 +79,8 @@ def present_outcome(
     intent: Intent,
     opener: str | None = None,
 ) -> SkillReply:
+    if outcome.hits and _only_a_side_word(ctx, query, outcome):
+        return _not_carried(ctx, query, intent)
     if outcome.hits:
         return _recommend(ctx, query, outcome, intent, opener)
     if outcome.out_of_stock:
@@ -91,10 +95,31 @@ def present_outcome(
         reply.cards = [card(near)]
         remember(ctx, query, [near])
         return reply
+    return _not_carried(ctx, query, intent)
+
+
+def _not_carried(ctx: TurnContext, query: SearchQuery, intent: Intent) -> SkillReply:
+    reply = SkillReply(intent=intent)
     reply.say.say("Sorry, we don't carry that: I couldn't find anything like it in our shop.")
     reply.say.say(categories_sentence(ctx))
     remember(ctx, query, [])
     return reply
+
+
+def _only_a_side_word(ctx: TurnContext, query: SearchQuery, outcome: SearchOutcome) -> bool:
+    """A near miss found by words that names a thing ("do you have a coffee table") no product
+    matched, whose best product is far in meaning (coffee filters): the words met on a side
+    word, and the shop doesn't carry the thing (the calibrated :data:`NEAR_MISS_MIN`). Needs read by meaning
+    and exact matches are left as they are."""
+    search = ctx.knowledge.search
+    semantic = search.semantic
+    if outcome.exact or outcome.by_meaning or semantic is None or not query.text.strip():
+        return False
+    head = search.head_concept(query)
+    if head is None or term(head) not in {term(w) for w in outcome.unmatched}:
+        return False  # the thing itself was found ("a lamp for my teenage son"): a near miss
+    sims = semantic.similarity(query.text)
+    return max((sims.get(h.product.sku, 0.0) for h in outcome.hits), default=0.0) < NEAR_MISS_MIN
 
 
 def _recommend(
