@@ -95,7 +95,11 @@ async def _conversation(
     client: httpx.AsyncClient, until: float, warm_until: float, latencies: list[float],
     errors: list[str],
 ) -> None:  # fmt: skip
-    started = await client.post("/v1/conversations", json={})
+    try:
+        started = await client.post("/v1/conversations", json={})
+    except httpx.HTTPError as exc:
+        errors.append(type(exc).__name__)
+        return
     if started.status_code != 201:
         errors.append(str(started.status_code))
         return
@@ -103,9 +107,13 @@ async def _conversation(
     n = 0
     while time.perf_counter() < until:
         sent = time.perf_counter()
-        response = await client.post(
-            f"/v1/conversations/{conversation}/turns", json={"text": LINES[n % len(LINES)]}
-        )
+        try:
+            response = await client.post(
+                f"/v1/conversations/{conversation}/turns", json={"text": LINES[n % len(LINES)]}
+            )
+        except httpx.HTTPError as exc:  # a dropped connection counts, the run goes on
+            errors.append(type(exc).__name__)
+            continue
         took = time.perf_counter() - sent
         n += 1
         if response.status_code != 200:
