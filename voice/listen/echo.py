@@ -172,9 +172,8 @@ class CallerAudio:
         self._origin = _Origin(sample_rate)  # when the caller's sample 0 was recorded
         self._far: list[tuple[int, np.ndarray]] = []  # (caller-timeline index, samples)
         self._far_next = 0  # caller-timeline index just after the last reference frame
-        self._early: list[
-            tuple[np.ndarray, float]
-        ] = []  # (samples, play_at) before any caller audio
+        # (samples, play_at) of reply frames sent before any caller audio (``far_end``)
+        self._early: list[tuple[np.ndarray, float]] = []
         self._far_loud_until = -1  # caller-timeline index until which the far end is audible
         self.cpu_s = 0.0  # processing time spent (for the benchmark's per-stream figure)
         self.residual_frames = 0  # 10 ms frames suppressed as residual echo

@@ -291,7 +291,7 @@ class VoiceSession:
             text = (await asyncio.shield(utterance.transcript)).text
         except Exception:
             text = ""
-        verdict = judge(text, self._echo_words(pending.lag_now_s()))
+        verdict = judge(text, pending.echo(pending.lag_now_s()))
         if verdict is Verdict.BARGE_IN and not self.closed:
             await self._after_cancel(
                 self._cancel_turn(), carry=False, onset_lag_s=pending.lag_now_s()
