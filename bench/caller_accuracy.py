@@ -1,11 +1,12 @@
 """Task success on realistic caller conversations, per pattern, on shops built for the run.
 
-    .venv/bin/python bench/caller_accuracy.py [--set heldout|dev|heldout4] [--errors]
+    .venv/bin/python bench/caller_accuracy.py [--set heldout|dev|heldout4|heldout5] [--errors]
                                              [--only CAT] [--by-shop]
 
 Each line of ``bench/data/callers_<set>.jsonl`` is one short conversation
 on one of the shops in ``tests/caller_shops.py`` (for ``--set heldout4``:
-the four shops of ``bench/heldout_shops.py``): the caller's turns (typed,
+the four shops of ``bench/heldout_shops.py``; for ``heldout5``, those of
+``bench/heldout5_shops.py``): the caller's turns (typed,
 or written the way an ASR writes speech down), an optional customer the
 shop's trusted client names at the start, optional settings, and what the
 last reply must do. The whole conversation goes through a real
@@ -21,13 +22,15 @@ order). Regexes are case-insensitive.
 The held-out set was written before the brain was tuned and is only ever
 measured; the dev set is the one to tune on. ``heldout4`` (issue 23) is four
 shops in domains the brain never saw, written without reading the brain:
-only ever measured, and reported per shop as well. Prints a table per
-category, and with ``--by-shop`` (implied for heldout4) one per shop.
+only ever measured, and reported per shop as well; ``heldout5`` is four more
+such shops, written the same way by another outsider. Prints a table per
+category, and with ``--by-shop`` (implied for the held-out shop sets) one per shop.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import re
 import shutil
@@ -57,18 +60,19 @@ from hark.store.db import Database, open_database  # noqa: E402
 from hark.store.models import Cart  # noqa: E402
 
 DATA = REPO / "bench" / "data"
-# Sets whose conversations run on the held-out shops of bench/heldout_shops.py.
-HELDOUT_SHOP_SETS = ("heldout4",)
+# Sets whose conversations run on held-out shops, and the bench/ module defining them.
+HELDOUT_SHOP_MODULES = {"heldout4": "heldout_shops", "heldout5": "heldout5_shops"}
+HELDOUT_SHOP_SETS = tuple(HELDOUT_SHOP_MODULES)
 
 
 def shops_for(set_name: str | None) -> Mapping[str, ShopRows]:
     """The shops a set's conversations name: the project's caller shops, or the
     held-out shops (imported only when asked for, so other sets never load them)."""
-    if set_name in HELDOUT_SHOP_SETS:
+    if set_name in HELDOUT_SHOP_MODULES:
         sys.path.insert(0, str(REPO / "bench"))
-        from heldout_shops import HELDOUT_SHOPS
-
-        return HELDOUT_SHOPS
+        module = importlib.import_module(HELDOUT_SHOP_MODULES[set_name])
+        shops: Mapping[str, ShopRows] = module.HELDOUT_SHOPS
+        return shops
     return ALL_SHOPS
 
 
@@ -223,14 +227,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--set",
         default="heldout",
-        help="heldout, dev or heldout4 (bench/data/callers_SET.jsonl; heldout4 runs on "
-        "bench/heldout_shops.py)",
+        help="heldout, dev, heldout4 or heldout5 (bench/data/callers_SET.jsonl; heldout4 "
+        "runs on bench/heldout_shops.py, heldout5 on bench/heldout5_shops.py)",
     )
     ap.add_argument("--data", type=Path, help="another JSONL file of conversations")
     ap.add_argument("--only", help="one category")
     ap.add_argument("--errors", action="store_true", help="show every failed conversation")
     ap.add_argument(
-        "--by-shop", action="store_true", help="also a table per shop (always for heldout4)"
+        "--by-shop",
+        action="store_true",
+        help="also a table per shop (always for the held-out shop sets)",
     )
     ap.add_argument(
         "--shops",
