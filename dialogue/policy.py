@@ -226,6 +226,9 @@ def _respond_request(
     asked = shop_questions.faq_instead(ctx)
     if asked is not None:
         return asked  # "how quickly will I get my stuff": the FAQ's answer, not "order number?"
+    served = shop_questions.need_instead(ctx)
+    if served is not None:
+        return served  # "something so my knees don't hurt doing yoga": the mat, not "order?"
     if intent in HANDLERS:
         return _checked(ctx, intent, planner)
     if intent in _UNSURE_READINGS and nlu.confidence < GARBLE_TRUST and _need_served(ctx):
