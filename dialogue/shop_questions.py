@@ -120,9 +120,10 @@ def faq_instead(ctx: TurnContext) -> SkillReply | None:
         return None
     ctx = _as_said(ctx)
     match = ctx.knowledge.faq.answer(ctx.text)
-    if match is None or (match.confidence < FAQ_OVER_READING and not idle):
+    by_meaning = _policy_by_meaning(ctx)
+    if match is None or (match.confidence < FAQ_OVER_READING and not (idle or by_meaning)):
         return None
-    if not unsure:
+    if not unsure and not by_meaning:
         # a confident price or product question: only when the catalogue has nothing for it
         outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text))
         if outcome.found or outcome.out_of_stock:
@@ -130,22 +131,39 @@ def faq_instead(ctx: TurnContext) -> SkillReply | None:
     return support.faq(ctx)
 
 
+def _policy_by_meaning(ctx: TurnContext) -> bool:
+    """A question about a product that a policy answers ("can the heavy blanket go in the
+    washing machine"): the FAQ entry nearest in meaning passes its calibrated tests, which
+    include being clearly nearer than any product (``FAQ_OVER_CATALOG``), and is confident."""
+    match = ctx.knowledge.faq.by_meaning(ctx.text)
+    return match is not None and match.confidence >= FAQ_OVER_READING
+
+
+#: Readings that, with nothing named to act on, can only ask back ("what's your order
+#: number?") or give up: a need described may be what was meant. Not a cart edit: an unclear
+#: "one more of those" is about the cart even when it is empty.
+_NOTHING_WITHOUT_WORDS: Final = frozenset({Intent.ORDER_STATUS, Intent.OUT_OF_SCOPE, Intent.HELP})
+
+
 def need_instead(ctx: TurnContext) -> SkillReply | None:
     """The product that serves a need the classifier misread, else None ("something so my
-    knees don't hurt when I do yoga" read as an order question, "I want to make smoothies
-    every morning" as a cart edit). The same two general tests as a shop question: the
-    reading is unsure (:data:`UNSURE_READING`) and has nothing to act on; and the catalogue
+    knees don't hurt when I do yoga" read as an order question by an unknown caller, "I keep
+    getting blisters from the barbell" as out of scope). The same two general tests as a shop
+    question: the reading is unsure (:data:`UNSURE_READING`) and has nothing to act on, with
+    an empty cart and no order of the caller's to ask about; and the catalogue
     serves the words by words and meaning together (``SearchOutcome.exact`` and the nearest
     product at least ``SERVES_MIN``, calibrated on development needs against things not
     carried)."""
     nlu = ctx.nlu
     if (
-        nlu.intent in _STANDING
+        nlu.intent not in _NOTHING_WITHOUT_WORDS
         or nlu.confidence >= UNSURE_READING
         or _something_to_act_on(ctx)
         or not ctx.text.strip()
+        or cart_lines(ctx, get_cart(ctx))
+        or (nlu.intent == Intent.ORDER_STATUS and ctx.customer is not None)
     ):
-        return None
+        return None  # an unclear turn may be about the cart or the known caller's orders
     e = nlu.entities
     query = SearchQuery(text=ctx.text, price_min=e.price_min, price_max=e.price_max)
     outcome = ctx.knowledge.search.search(query)

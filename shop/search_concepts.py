@@ -58,6 +58,9 @@ _PLACEHOLDERS = frozenset({"something", "anything", "somewhere", "somethin"})
 _WH = frozenset({"what", "which"})
 _AUX = frozenset({"should", "can", "could", "would", "do", "shall", "will", "might"})
 _SUBJECTS = frozenset({"i", "we", "you", "they", "he", "she"})
+#: A yes/no question about a thing pointed at ("does the violin ...", "is this kettle ...").
+_ASKS_ABOUT = frozenset({"does", "do", "is", "are", "can", "will", "would", "could", "was"})
+_POINTERS = frozenset({"the", "this", "that", "these", "those", "your"})
 #: Whose situation a sentence tells ("I keep getting blisters", "my legs are sore"): a word
 #: right after one of these, other than a request's verb (a stopword: "I need", "I want"),
 #: starts a clause about the caller, not a noun phrase naming a thing.
@@ -192,6 +195,10 @@ class ConceptReader:
         head = None
         content = 0
         placeholder = False  # "something we can drink": what follows describes the thing
+        # "does the violin come with a case", "is the kettle cordless": a question about the
+        # thing named first, whatever verb or quality follows it
+        about = len(tokens) > 2 and tokens[0] in _ASKS_ABOUT and tokens[1] in _POINTERS
+        known: str | None = None
         for n, token in enumerate(tokens):
             if token in _CLAUSE_WORDS:
                 if content == 0 and not placeholder and _frame_verb(tokens, n):
@@ -211,7 +218,9 @@ class ConceptReader:
                     return None, NOUN_PHRASE_MAX + 1  # "I keep getting blisters", "my legs ache"
                 content += 1
                 head = None if token in _GENERIC or placeholder else token
-        return head, content
+                if about and known is None and head is not None and self.knows(head):
+                    known = head
+        return (known, content) if known is not None else (head, content)
 
     def knows(self, word: str) -> bool:
         """Does any product use this word (exactly, as a split compound, or nearly)?"""

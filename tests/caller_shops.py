@@ -9,7 +9,9 @@ Two groups, kept apart on purpose:
   brain is shaped to their products.
 * ``DEV_SHOPS`` (a cookware shop and a hardware store) carry the
   development set (``bench/data/callers_dev.jsonl``) and the spoken
-  regression suite: tuning looks at these.
+  regression suite: tuning looks at these. ``TUNING_SHOPS`` adds the shops
+  issue 23 tunes on as well: a music shop, an outdoor and camping shop and a
+  fitness shop (gym and home-workout equipment, sports nutrition, apparel).
 
 Every shop has customers set up for the situations callers bring: an order
 shipped but past its delivery date, a delayed order, an order arriving

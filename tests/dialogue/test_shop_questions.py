@@ -148,3 +148,15 @@ def test_a_thing_named_behind_a_frame_is_not_carried(fitness, line) -> None:
 def test_a_thing_asked_about_that_no_product_is_not_carried(bed) -> None:
     reply = talk(bed, "do you stock paint brushes")[-1]  # read as a question about a product
     assert "don't carry" in reply and "not sure" not in reply
+
+
+def test_a_policy_question_about_a_product_gets_the_policy(bed) -> None:
+    # read as a confident question about the blanket the catalogue has; the FAQ entry is
+    # clearly nearer in meaning than the product
+    reply = talk(bed, "can the heavy blanket go in the washing machine")[-1]
+    assert "spot cleaned" in reply and "recommend" not in reply
+
+
+def test_a_question_about_a_product_is_never_not_carried(music) -> None:
+    reply = talk(music, "does the violin come with a case")[-1]
+    assert "Violin" in reply and "don't carry" not in reply

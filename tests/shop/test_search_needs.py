@@ -63,6 +63,7 @@ def test_a_request_names_a_thing_or_describes_a_purpose(text: str, names: bool) 
         ("i keep getting blisters on my palms from the barbell", None),  # the caller's situation
         ("my legs are super tight after leg day", None),
         ("what should I bring in case someone gets hurt", None),  # the speaker, then "in case"
+        ("does the kettlebell come with a case", "kettlebell"),  # the thing asked about
     ],
 )
 def test_the_thing_named_is_read_past_the_frame_and_the_size(text: str, head: str | None) -> None:
