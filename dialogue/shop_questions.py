@@ -164,12 +164,20 @@ def need_instead(ctx: TurnContext) -> SkillReply | None:
         or (nlu.intent == Intent.ORDER_STATUS and ctx.customer is not None)
     ):
         return None  # an unclear turn may be about the cart or the known caller's orders
-    e = nlu.entities
+    query = need_query(ctx)
+    return None if query is None else sales.product_search(ctx, query)
+
+
+def need_query(ctx: TurnContext) -> SearchQuery | None:
+    """The turn as a search, when some product serves what the caller described by words and
+    meaning together: the search offers it as a match and it is the nearest in meaning, at
+    least :data:`SERVES_MIN` close (calibrated on the development needs against things the
+    shops don't carry)."""
+    e = ctx.nlu.entities
     query = SearchQuery(text=ctx.text, price_min=e.price_min, price_max=e.price_max)
     outcome = ctx.knowledge.search.search(query)
-    if not (outcome.found and outcome.exact and outcome.nearest >= SERVES_MIN):
-        return None
-    return sales.product_search(ctx, query)
+    served = outcome.found and outcome.exact and outcome.nearest >= SERVES_MIN
+    return query if served else None
 
 
 #: Readings a caller's "do you sell X" may get when X is no word of the shop's.
