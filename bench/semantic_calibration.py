@@ -30,6 +30,7 @@ from hark.dialogue.meaning import MeaningIndex, neutral  # noqa: E402
 from hark.language import embedding  # noqa: E402
 from hark.shop.catalog_match import CatalogMatcher  # noqa: E402
 from hark.shop.faq_meaning import (  # noqa: E402
+    FAQ_CLEAR_MIN,
     FAQ_LEAD,
     FAQ_MIN,
     FAQ_OVER_CATALOG,
@@ -180,10 +181,19 @@ def _faq(embedder: embedding.Embedder, cases: dict[str, Any]) -> None:
         [over(m) for m in good if passes(m, "over")],
         [over(m) for m in bad_ if passes(m, "over")],
     )
+    near = [m for m in good if not passes(m) and m.similarity >= FAQ_CLEAR_MIN]
+    near_bad = [m for m in bad_ if not passes(m) and m.similarity >= FAQ_CLEAR_MIN]
+    show(
+        f"faq: below the three tests but >= {FAQ_CLEAR_MIN}: lead over entries and products",
+        [m.clear_lead for m in near],
+        [m.clear_lead for m in near_bad],
+    )
     print(f"   nearest entry right for {right}/{len(good)}")
     print(
         f"   with the constants: {sum(passes(m) for m in good)}/{len(good)} paraphrases answered,"
-        f" {sum(passes(m) for m in bad_)}/{len(bad_)} other requests wrongly answered"
+        f" {sum(passes(m) for m in bad_)}/{len(bad_)} other requests wrongly answered;"
+        f" with the clear lead too: {sum(m.accepted for m in good)}/{len(good)} and"
+        f" {sum(m.accepted for m in bad_)}/{len(bad_)}"
     )
 
 

@@ -26,7 +26,6 @@ from hark.dialogue.sentiment import is_upset
 from hark.language.speech import money_in_text, short_text
 from hark.shop.catalog_match import stem
 from hark.shop.search import SearchQuery
-from hark.shop.semantic import SERVES_MIN
 from hark.skills import actions, cart, handoff, problems, sales, support
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.intent import Intent
@@ -226,6 +225,9 @@ def _respond_request(
     asked = shop_questions.faq_instead(ctx)
     if asked is not None:
         return asked  # "how quickly will I get my stuff": the FAQ's answer, not "order number?"
+    served = shop_questions.need_instead(ctx)
+    if served is not None:
+        return served  # "something so my knees don't hurt doing yoga": the mat, not "order?"
     if intent in HANDLERS:
         return _checked(ctx, intent, planner)
     if intent in _UNSURE_READINGS and nlu.confidence < GARBLE_TRUST and _need_served(ctx):
@@ -262,13 +264,8 @@ _UNSURE_READINGS = frozenset({Intent.HELP, Intent.OUT_OF_SCOPE})
 
 
 def _need_served(ctx: TurnContext) -> bool:
-    """Some product serves what the caller described, by words and meaning together: the
-    nearest product in meaning is at least :data:`SERVES_MIN` close (calibrated on the
-    development needs against things the shops don't carry) and the search offers it."""
-    e = ctx.nlu.entities
-    query = SearchQuery(text=ctx.text, price_min=e.price_min, price_max=e.price_max)
-    outcome = ctx.knowledge.search.search(query)
-    return outcome.found and outcome.exact and outcome.nearest >= SERVES_MIN
+    """Some product serves what the caller described, by words and meaning together."""
+    return shop_questions.need_query(ctx) is not None
 
 
 #: Readings a stock question ("is the X in stock") may come with.

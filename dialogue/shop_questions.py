@@ -23,8 +23,9 @@ from hark.dialogue.nlu import nlu_for
 from hark.language.normalize import normalize_tokens
 from hark.shop.faq import FaqMatch
 from hark.shop.search import SearchQuery
-from hark.shop.semantic import CARRIED_MIN
+from hark.shop.semantic import CARRIED_MIN, SERVES_MIN
 from hark.skills import sales, support
+from hark.skills.cart_store import cart_lines, get_cart
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.intent import Intent
 
@@ -57,6 +58,10 @@ _STANDING: Final = frozenset(
         Intent.RETURN_POLICY,
     }
 )
+#: Cart edits: with an empty cart and no product named, there is nothing for them to edit.
+_CART_EDITS: Final = frozenset(
+    {Intent.ADD_TO_CART, Intent.REMOVE_FROM_CART, Intent.CHANGE_QUANTITY}
+)
 #: Readings that act on a product: with none named or found, a shop question may be meant.
 _ABOUT_A_PRODUCT: Final = frozenset({Intent.PRODUCT_PRICE, Intent.PRODUCT_INFO})
 
@@ -75,6 +80,15 @@ def _something_to_act_on(ctx: TurnContext) -> bool:
         or e.price_min
         or e.price_max
     )
+
+
+def _edit_of_nothing(ctx: TurnContext) -> bool:
+    """A cart edit that names nothing, with nothing in the cart ("will somebody come and put
+    the bike together", "could I borrow a tent instead of buying one"): the reading can only
+    answer "your cart is empty", so any answer the FAQ gives (its own threshold) is better."""
+    if ctx.nlu.intent not in _CART_EDITS or ctx.nlu.entities.products:
+        return False
+    return not cart_lines(ctx, get_cart(ctx))
 
 
 def _as_said(ctx: TurnContext) -> TurnContext:
@@ -100,14 +114,16 @@ def faq_instead(ctx: TurnContext) -> SkillReply | None:
     nlu = ctx.nlu
     if nlu.intent in _STANDING or _something_to_act_on(ctx) or not ctx.text.strip():
         return None
-    unsure = nlu.confidence < UNSURE_READING
+    idle = _edit_of_nothing(ctx)
+    unsure = idle or nlu.confidence < UNSURE_READING
     if not unsure and nlu.intent not in _ABOUT_A_PRODUCT:
         return None
     ctx = _as_said(ctx)
     match = ctx.knowledge.faq.answer(ctx.text)
-    if match is None or match.confidence < FAQ_OVER_READING:
+    by_meaning = _policy_by_meaning(ctx)
+    if match is None or (match.confidence < FAQ_OVER_READING and not (idle or by_meaning)):
         return None
-    if not unsure:
+    if not unsure and not by_meaning:
         # a confident price or product question: only when the catalogue has nothing for it
         outcome = ctx.knowledge.search.search(SearchQuery(text=ctx.text))
         if outcome.found or outcome.out_of_stock:
@@ -115,10 +131,64 @@ def faq_instead(ctx: TurnContext) -> SkillReply | None:
     return support.faq(ctx)
 
 
+def _policy_by_meaning(ctx: TurnContext) -> bool:
+    """A question about a product that a policy answers ("can the heavy blanket go in the
+    washing machine"): the FAQ entry nearest in meaning passes its calibrated tests, which
+    include being clearly nearer than any product (``FAQ_OVER_CATALOG``), and is confident."""
+    match = ctx.knowledge.faq.by_meaning(ctx.text)
+    return match is not None and match.confidence >= FAQ_OVER_READING
+
+
+#: Readings that, with nothing named to act on, can only ask back ("what's your order
+#: number?") or give up: a need described may be what was meant. Not a cart edit: an unclear
+#: "one more of those" is about the cart even when it is empty.
+_NOTHING_WITHOUT_WORDS: Final = frozenset({Intent.ORDER_STATUS, Intent.OUT_OF_SCOPE, Intent.HELP})
+
+
+def need_instead(ctx: TurnContext) -> SkillReply | None:
+    """The product that serves a need the classifier misread, else None ("something so my
+    knees don't hurt when I do yoga" read as an order question by an unknown caller, "I keep
+    getting blisters from the barbell" as out of scope). The same two general tests as a shop
+    question: the reading is unsure (:data:`UNSURE_READING`) and has nothing to act on, with
+    an empty cart and no order of the caller's to ask about; and the catalogue
+    serves the words by words and meaning together (``SearchOutcome.exact`` and the nearest
+    product at least ``SERVES_MIN``, calibrated on development needs against things not
+    carried)."""
+    nlu = ctx.nlu
+    if (
+        nlu.intent not in _NOTHING_WITHOUT_WORDS
+        or nlu.confidence >= UNSURE_READING
+        or _something_to_act_on(ctx)
+        or not ctx.text.strip()
+        or cart_lines(ctx, get_cart(ctx))
+        or (nlu.intent == Intent.ORDER_STATUS and ctx.customer is not None)
+    ):
+        return None  # an unclear turn may be about the cart or the known caller's orders
+    query = need_query(ctx)
+    return None if query is None else sales.product_search(ctx, query)
+
+
+def need_query(ctx: TurnContext) -> SearchQuery | None:
+    """The turn as a search, when some product serves what the caller described by words and
+    meaning together: the search offers it as a match and it is the nearest in meaning, at
+    least :data:`SERVES_MIN` close (calibrated on the development needs against things the
+    shops don't carry)."""
+    e = ctx.nlu.entities
+    query = SearchQuery(text=ctx.text, price_min=e.price_min, price_max=e.price_max)
+    outcome = ctx.knowledge.search.search(query)
+    served = outcome.found and outcome.exact and outcome.nearest >= SERVES_MIN
+    return query if served else None
+
+
 #: Readings a caller's "do you sell X" may get when X is no word of the shop's.
 _GAVE_UP_ON: Final = frozenset(
     {Intent.FAQ, Intent.OUT_OF_SCOPE, Intent.HELP, Intent.PRODUCT_SEARCH}
 )
+
+
+#: Nearest readings of "do you stock paint brushes": a request for a product or a question
+#: about one (the model puts "do you stock X" between the two).
+_ASKS_FOR_A_PRODUCT: Final = frozenset({Intent.PRODUCT_SEARCH, Intent.PRODUCT_INFO})
 
 
 def not_carried_instead(ctx: TurnContext, reply: SkillReply) -> SkillReply | None:
@@ -137,7 +207,7 @@ def not_carried_instead(ctx: TurnContext, reply: SkillReply) -> SkillReply | Non
     reading = index.nearest_intent(
         neutral(ctx.nlu.text or ctx.text, nlu_for(ctx.knowledge).matcher.vocabulary)
     )
-    if reading is None or reading.label != Intent.PRODUCT_SEARCH:
+    if reading is None or reading.label not in _ASKS_FOR_A_PRODUCT:
         return None
     nearest = semantic.rank(ctx.text)
     if (

@@ -58,6 +58,13 @@ _PLACEHOLDERS = frozenset({"something", "anything", "somewhere", "somethin"})
 _WH = frozenset({"what", "which"})
 _AUX = frozenset({"should", "can", "could", "would", "do", "shall", "will", "might"})
 _SUBJECTS = frozenset({"i", "we", "you", "they", "he", "she"})
+#: A yes/no question about a thing pointed at ("does the violin ...", "is this kettle ...").
+_ASKS_ABOUT = frozenset({"does", "do", "is", "are", "can", "will", "would", "could", "was"})
+_POINTERS = frozenset({"the", "this", "that", "these", "those", "your"})
+#: Whose situation a sentence tells ("I keep getting blisters", "my legs are sore"): a word
+#: right after one of these, other than a request's verb (a stopword: "I need", "I want"),
+#: starts a clause about the caller, not a noun phrase naming a thing.
+_SPEAKERS = frozenset({"i", "we", "my", "our", "he", "she", "they", "his", "her", "their"})
 #: A request names a thing in a short noun phrase ("car tyres", "a cast iron skillet"); more
 #: content words before the first clause word are a situation or a purpose ("what would keep
 #: my coffee hot", "the mosquitoes ate me alive last summer"), whose last word is no product.
@@ -188,9 +195,17 @@ class ConceptReader:
         head = None
         content = 0
         placeholder = False  # "something we can drink": what follows describes the thing
-        for token in tokens:
+        # "does the violin come with a case", "is the kettle cordless": a question about the
+        # thing named first, whatever verb or quality follows it
+        about = len(tokens) > 2 and tokens[0] in _ASKS_ABOUT and tokens[1] in _POINTERS
+        known: str | None = None
+        for n, token in enumerate(tokens):
             if token in _CLAUSE_WORDS:
+                if content == 0 and not placeholder and _frame_verb(tokens, n):
+                    continue  # "looking for | a bike helmet": the frame's word, not the clause's
                 break
+            if content and (_is_spec_label(tokens, n) or _is_number(tokens[n - 1])):
+                continue  # "running shoes | size 9", "paint | 24 colours": a spec, not the thing
             if token in _PLACEHOLDERS:
                 placeholder = True
             elif (
@@ -199,9 +214,13 @@ class ConceptReader:
                 and not _is_number(token)
                 and token not in UNIT_WORDS
             ):
+                if content == 0 and n and tokens[n - 1] in _SPEAKERS:
+                    return None, NOUN_PHRASE_MAX + 1  # "I keep getting blisters", "my legs ache"
                 content += 1
                 head = None if token in _GENERIC or placeholder else token
-        return head, content
+                if about and known is None and head is not None and self.knows(head):
+                    known = head
+        return (known, content) if known is not None else (head, content)
 
     def knows(self, word: str) -> bool:
         """Does any product use this word (exactly, as a split compound, or nearly)?"""
@@ -249,6 +268,28 @@ class ConceptReader:
             idf = self.index.max_idf
         soft = key in _SOFT or (context and measure is None)
         out.append(Concept(word, weights, idf, soft=soft, measure=measure))
+
+
+def _frame_verb(tokens: list[str], n: int) -> bool:
+    """The clause word at ``n`` ends a request's frame ("looking for", "shopping for"): a verb
+    of asking before it, not a speaker or an auxiliary ("what should I | in case ..."), in a
+    request that is no question ("what do you have | for a 4 year old" asks for a purpose)."""
+    before = tokens[n - 1] if n else ""
+    return (
+        bool(before)
+        and tokens[0] not in _WH
+        and before in STOPWORDS
+        and before not in _SUBJECTS | _AUX | _WH
+    )
+
+
+def _is_spec_label(tokens: list[str], n: int) -> bool:
+    """ "size 9", "model 3": a word that only labels the bare number after it, said after the
+    thing it specifies (a number followed by a unit or a noun, "6 mm", "24 colours", belongs
+    to the thing instead)."""
+    nxt = tokens[n + 1] if n + 1 < len(tokens) else ""
+    after = tokens[n + 2] if n + 2 < len(tokens) else ""
+    return _is_number(nxt) and (not after or after in STOPWORDS) and after not in UNIT_WORDS
 
 
 def _is_number(token: str) -> bool:

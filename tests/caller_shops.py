@@ -9,7 +9,9 @@ Two groups, kept apart on purpose:
   brain is shaped to their products.
 * ``DEV_SHOPS`` (a cookware shop and a hardware store) carry the
   development set (``bench/data/callers_dev.jsonl``) and the spoken
-  regression suite: tuning looks at these.
+  regression suite: tuning looks at these. ``TUNING_SHOPS`` adds the shops
+  issue 23 tunes on as well: a music shop, an outdoor and camping shop and a
+  fitness shop (gym and home-workout equipment, sports nutrition, apparel).
 
 Every shop has customers set up for the situations callers bring: an order
 shipped but past its delivery date, a delayed order, an order arriving
@@ -466,6 +468,95 @@ OUTDOOR_FAQ = [
 ]
 OUTDOOR_SHOP = ShopRows(OUTDOOR_CUSTOMERS, OUTDOOR_PRODUCTS, OUTDOOR_ORDERS, OUTDOOR_FAQ)
 
+# --- development: a fitness shop (issue 23, retrieval: needs, not carried, FAQ, exact) -----
+FIT_PRODUCTS = [
+    ("FT-01", "Adjustable Dumbbells 5-52 lb", "strength", "329.00",
+     "A pair of dial-adjustable dumbbells that replace fifteen sets of weights, from 5 to 52 pounds each.",
+     "dumbbells;weights;free weights;adjustable", "8"),
+    ("FT-02", "Kettlebell 16 kg", "strength", "54.00",
+     "A cast-iron kettlebell with a wide handle for swings, squats and presses.",
+     "kettlebell;weight;cast iron", "21"),
+    ("FT-03", "Folding Treadmill", "cardio", "599.00",
+     "A compact treadmill that folds flat to slide under a bed, up to 8 mph with a 12-level incline.",
+     "treadmill;running machine;walking;cardio", "4"),
+    ("FT-04", "Indoor Cycling Bike", "cardio", "449.00",
+     "A quiet magnetic-resistance exercise bike with a heavy flywheel, a phone holder and an adjustable seat.",
+     "exercise bike;spin bike;stationary bike;cardio", "6"),
+    ("FT-05", "Speed Jump Rope", "cardio", "15.00",
+     "A ball-bearing speed rope with an adjustable steel cable for skipping and double-unders.",
+     "jump rope;skipping rope;cardio", "45"),
+    ("FT-06", "Yoga Mat 6 mm", "mats", "32.00",
+     "A thick non-slip yoga mat that cushions knees and wrists, with a carry strap.",
+     "yoga mat;exercise mat;pilates;stretching", "35"),
+    ("FT-07", "Resistance Bands Set", "accessories", "24.00",
+     "Five latex loop bands from extra light to extra heavy, for warm-ups, rehab and home workouts.",
+     "resistance bands;loop bands;stretch bands;physio", "40"),
+    ("FT-08", "Foam Roller", "recovery", "28.00",
+     "A firm textured foam roller that loosens tight, sore muscles after training.",
+     "foam roller;massage;recovery", "30"),
+    ("FT-09", "Whey Protein Chocolate 2 lb", "nutrition", "39.00",
+     "Twenty-eight servings of whey protein powder, 24 grams of protein each, that mixes with milk or water.",
+     "protein powder;whey;shake;consumable", "60"),
+    ("FT-10", "Electrolyte Drink Tablets 20-Pack", "nutrition", "12.00",
+     "Fizzing tablets that replace the salts lost in sweat; drop one in a bottle of water.",
+     "electrolytes;hydration;tablets;consumable", "70"),
+    ("FT-11", "Shaker Bottle 700 ml", "accessories", "11.00",
+     "A leak-proof shaker bottle with a wire whisk ball for smooth, lump-free shakes.",
+     "shaker;bottle;protein shaker", "50"),
+    ("FT-12", "Doorway Pull-Up Bar", "strength", "35.00",
+     "A bar that fits most door frames without screws, for pull-ups, chin-ups and hanging leg raises.",
+     "pull up bar;chin up bar;doorway", "12"),
+    ("FT-13", "Women's Running Leggings", "apparel", "45.00",
+     "High-waisted moisture-wicking leggings with a phone pocket, sizes XS to XL.",
+     "leggings;tights;activewear", "25"),
+    ("FT-14", "Men's Training T-Shirt", "apparel", "22.00",
+     "A lightweight quick-dry gym tee that doesn't cling when you sweat, sizes S to XXL.",
+     "t-shirt;tee;gym shirt;activewear", "30"),
+    ("FT-15", "Weightlifting Gloves", "accessories", "19.00",
+     "Padded gloves with wrist wraps that protect palms from calluses on bars and dumbbells.",
+     "gloves;lifting gloves;grip", "18"),
+]  # fmt: skip
+FIT_CUSTOMERS = [
+    ("G-1", "Maya Brooks", "", ""),
+    ("G-2", "Leo Marsh", "", ""),
+    ("G-3", "Iris Holt", "", ""),
+]
+FIT_ORDERS = [
+    ("61204", "G-1", "FT-03", "1", "shipped", "2026-11-12", "2026-11-19"),  # overdue
+    ("61230", "G-2", "FT-01", "1", "delivered", "2026-11-03", "2026-11-07"),
+    ("61232", "G-2", "FT-13", "2", "shipped", "2026-11-22", "2026-11-27"),
+    ("60115", "G-3", "FT-09", "1", "delivered", "2026-08-20", "2026-08-24"),  # reorder protein
+]
+FIT_FAQ = [
+    (
+        "How much is shipping?",
+        "Shipping is $7.50, free on orders over $75; treadmills and bikes ship free to the curb.",
+    ),
+    (
+        "What is your return policy?",
+        "Equipment can be returned within 45 days; nutrition only unopened, apparel only unworn.",
+    ),
+    ("Do you assemble equipment?", "We assemble treadmills and bikes in your home for $89."),
+    (
+        "Do you offer financing?",
+        "Orders over $300 can be paid in 12 interest-free monthly instalments.",
+    ),
+    (
+        "Do personal trainers get a discount?",
+        "Certified personal trainers get 15% off every order.",
+    ),
+    (
+        "Do you price match?",
+        "We match any authorised retailer's advertised price on the same item.",
+    ),
+]
+FIT_SHOP = ShopRows(FIT_CUSTOMERS, FIT_PRODUCTS, FIT_ORDERS, FIT_FAQ)
+
 DEV_SHOPS: dict[str, ShopRows] = {"cookware": COOK_SHOP, "hardware": HW_SHOP}
-TUNING_SHOPS: dict[str, ShopRows] = {**DEV_SHOPS, "music": MUSIC_SHOP, "outdoor": OUTDOOR_SHOP}
+TUNING_SHOPS: dict[str, ShopRows] = {
+    **DEV_SHOPS,
+    "music": MUSIC_SHOP,
+    "outdoor": OUTDOOR_SHOP,
+    "fitness": FIT_SHOP,
+}
 ALL_SHOPS: dict[str, ShopRows] = {**HELDOUT_SHOPS, **TUNING_SHOPS}

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from caller_shops import BED_SHOP, COOK_SHOP, CRAFT_SHOP, MUSIC_SHOP
+from caller_shops import BED_SHOP, COOK_SHOP, CRAFT_SHOP, FIT_SHOP, MUSIC_SHOP
 from shopbuilder import ShopRows, shop_dialogue
 
 from dialogue.test_dialogue_callers import talk
@@ -106,3 +106,57 @@ def test_a_shop_question_is_not_turned_into_not_carried(cook) -> None:
 def test_a_real_near_miss_is_still_the_closest(cook) -> None:
     assert "Santoku Knife" in talk(cook, "i want a chef's knife")[-1]
     assert "Toaster 2 Slice" in talk(cook, "do you have a 3 slice toaster")[-1]
+
+
+@pytest.fixture(scope="module")
+def fitness(tmp_path_factory, real_models) -> Iterator[DialogueManager]:
+    yield from _dialogue(tmp_path_factory, real_models, FIT_SHOP)
+
+
+@pytest.mark.parametrize(
+    ("line", "product"),
+    [
+        # read as an order question and as out of scope: unsure, nothing to act on
+        ("something so my knees dont hurt when i do yoga on the wooden floor", "Yoga Mat"),
+        ("i keep getting blisters on my palms from the barbell", "Weightlifting Gloves"),
+    ],
+)
+def test_a_need_the_classifier_misread_gets_the_product_that_serves_it(
+    fitness, line, product
+) -> None:
+    reply = talk(fitness, line)[-1]
+    assert product in reply and "order number" not in reply and "not sure" not in reply
+
+
+def test_a_cart_edit_of_nothing_is_a_shop_question(fitness) -> None:
+    reply = talk(fitness, "will somebody come and put the bike together for me")[-1]
+    assert "assemble" in reply and "cart" not in reply
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "im looking for a bicycle helmet",  # a side word: the indoor cycling bike
+        "do you sell running shoes size nine",  # a side word: the running leggings
+    ],
+)
+def test_a_thing_named_behind_a_frame_is_not_carried(fitness, line) -> None:
+    reply = talk(fitness, line)[-1]
+    assert "don't carry" in reply and "closest" not in reply and "recommend" not in reply
+
+
+def test_a_thing_asked_about_that_no_product_is_not_carried(bed) -> None:
+    reply = talk(bed, "do you stock paint brushes")[-1]  # read as a question about a product
+    assert "don't carry" in reply and "not sure" not in reply
+
+
+def test_a_policy_question_about_a_product_gets_the_policy(bed) -> None:
+    # read as a confident question about the blanket the catalogue has; the FAQ entry is
+    # clearly nearer in meaning than the product
+    reply = talk(bed, "can the heavy blanket go in the washing machine")[-1]
+    assert "spot cleaned" in reply and "recommend" not in reply
+
+
+def test_a_question_about_a_product_is_never_not_carried(music) -> None:
+    reply = talk(music, "does the violin come with a case")[-1]
+    assert "Violin" in reply and "don't carry" not in reply

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from caller_shops import COOK_SHOP, HW_SHOP, OUTDOOR_SHOP
+from caller_shops import COOK_SHOP, FIT_SHOP, HW_SHOP, OUTDOOR_SHOP
 from shopbuilder import ShopRows
 
 from hark.language import embedding
@@ -52,6 +52,22 @@ def real(real_models: dict[str, Path]) -> Iterator[embedding.Embedder]:
 )
 def test_a_request_names_a_thing_or_describes_a_purpose(text: str, names: bool) -> None:
     assert search_of(OUTDOOR_SHOP).reader.names_a_thing(text) is names
+
+
+@pytest.mark.parametrize(
+    ("text", "head"),
+    [
+        ("im looking for a bicycle helmet", "helmet"),  # "for" ends the frame, not the phrase
+        ("looking for a pair of dumbbells", "dumbbells"),
+        ("do you sell running shoes size 9", "shoes"),  # "size 9" is the size asked for
+        ("i keep getting blisters on my palms from the barbell", None),  # the caller's situation
+        ("my legs are super tight after leg day", None),
+        ("what should I bring in case someone gets hurt", None),  # the speaker, then "in case"
+        ("does the kettlebell come with a case", "kettlebell"),  # the thing asked about
+    ],
+)
+def test_the_thing_named_is_read_past_the_frame_and_the_size(text: str, head: str | None) -> None:
+    assert search_of(FIT_SHOP).reader.head_concept(text) == head
 
 
 def test_a_purpose_has_no_head_to_be_a_kind_no_product_is() -> None:
