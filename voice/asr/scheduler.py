@@ -45,6 +45,7 @@ from typing import Final
 import numpy as np
 
 from hark.voice.asr.base import Transcriber, Transcript
+from hark.voice.cpu import LEDGER
 
 log = logging.getLogger("hark.voice.asr")
 
@@ -90,6 +91,7 @@ class _Lane:
     heap: list[tuple[tuple[int, int], _Job]] = field(default_factory=list)
     queued: dict[int, _Job] = field(default_factory=dict)  # id(owner) -> its queued job
     running: int = 0
+    running_jobs: set[_Job] = field(default_factory=set)
     threads: list[threading.Thread] = field(default_factory=list)
 
     def idle(self) -> bool:
@@ -169,9 +171,14 @@ class RecognitionScheduler:
         return future
 
     def promote(self, future: asyncio.Future[Transcript], kind: RecognitionKind) -> None:
-        """A queued job is now needed as ``kind`` (a speculation became a turn's final)."""
+        """A queued or running job is now needed as ``kind`` (a speculation became a turn's
+        final; its CPU is then counted as the final's)."""
         with self._cond:
             for lane in self._lanes.values():
+                for job in lane.running_jobs:
+                    if job.future is future and kind < job.kind:
+                        job.kind = kind
+                        return
                 for index, (_, job) in enumerate(lane.heap):
                     if job.future is future and kind < job.kind:
                         job.kind = kind
@@ -203,6 +210,7 @@ class RecognitionScheduler:
                         self.stats.dropped += 1
                         continue
                     lane.running += 1
+                    lane.running_jobs.add(job)
                     return job
                 self._cond.wait()
 
@@ -217,8 +225,11 @@ class RecognitionScheduler:
             finally:
                 with self._cond:
                     lane.running -= 1
+                    lane.running_jobs.discard(job)
                     self.stats.run += 1
                     self._cond.notify_all()
+            if result is not None:  # what it cost, as what it ended up being for
+                LEDGER.add(f"asr_{job.kind.name.lower()}", result.cpu_s)
             with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
                 job.loop.call_soon_threadsafe(_settle, job.future, result, error)
 
