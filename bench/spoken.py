@@ -143,6 +143,7 @@ class TimedSynthesizer:
 def serve(argv: list[str]) -> None:
     """The server process: ``KIND ASR_DIR VOICE PORT HANGOVER_MS PARTIALS SPECULATE TAIL_MS``
     then ``NAME=VALUE`` options: ``tts_cache`` (sentences piper keeps as audio, 64),
+    ``tts_threads`` (piper's threads, 1; 0: ONNX Runtime's spinning default),
     ``asr_threads`` (CTranslate2 threads per recognition, 2), ``asr_concurrency``
     (recognitions at once, each on its own model replica, 1)."""
     import uvicorn
@@ -157,7 +158,7 @@ def serve(argv: list[str]) -> None:
     from hark.voice.turn.session import VoiceOptions
 
     kind, asr_dir, voice, port, hangover_ms, partials, speculate, tail_ms = argv[:8]
-    options = {"tts_cache": 64, "asr_threads": 2, "asr_concurrency": 1}
+    options = {"tts_cache": 64, "tts_threads": 1, "asr_threads": 2, "asr_concurrency": 1}
     options.update({k: int(v) for k, v in (item.split("=", 1) for item in argv[8:])})
     tts_cache, threads, concurrency = (options[k] for k in ("tts_cache", "asr_threads",
                                                              "asr_concurrency"))  # fmt: skip
@@ -173,7 +174,9 @@ def serve(argv: list[str]) -> None:
     # Whisper's own full 30 s window, for the floor a stock faster-whisper call would give.
     whisper_30s = WhisperTranscriber(asr_dir, cpu_threads=2, max_new_tokens=tokens, window_s=30)
     transcriber = RecordingTranscriber(whisper, LINES if kind == "tiny" else None)
-    synthesizer = TimedSynthesizer(PiperSynthesizer(voice, cache_sentences=tts_cache))
+    synthesizer = TimedSynthesizer(
+        PiperSynthesizer(voice, cache_sentences=tts_cache, threads=options["tts_threads"])
+    )
     services = build_services(
         settings, load_engines=False, transcriber=transcriber, synthesizer=synthesizer
     )

@@ -22,8 +22,10 @@ the server's CPU milliseconds per caller turn (greetings included), from
 finals, speculation, partials, the engines' idle threads, synthesis, echo
 canceller + noise suppressor, the rest), the recognitions run per turn, the
 callers' turn rhythm (seconds per turn) and the conversations per 2 cores
-that cost implies for that rhythm. ``--tts-cache 0`` turns piper's sentence
-cache off (the cost before it existed).
+that cost implies for that rhythm. The engines' CPU options are flags, so
+their cost is measured side by side: ``--tts-cache 0`` (no sentence cache),
+``--tts-threads 0`` (ONNX Runtime's spinning pool), ``--asr-threads 2
+--asr-concurrency 1`` are the settings before issue 24's CPU work.
 """
 
 from __future__ import annotations
@@ -104,11 +106,31 @@ def main() -> int:
         help="sentences piper keeps as audio (0: none, as before the cache)",
     )
     parser.add_argument(
+        "--tts-threads",
+        type=int,
+        default=1,
+        help="piper threads per synthesis (0: ONNX Runtime's spinning default)",
+    )
+    parser.add_argument(
         "--asr-threads", type=int, default=2, help="CTranslate2 threads per recognition"
     )
     parser.add_argument("--asr-concurrency", type=int, default=1,
                         help="recognitions at once (each on its own model replica)")  # fmt: skip
+    parser.add_argument(
+        "--omp-wait",
+        choices=("passive", "default"),
+        default="passive",
+        help="CTranslate2's OpenMP threads: sleep at barriers (Hark's default) or libgomp's "
+        "default of spinning first (as before; hark.voice.asr.openmp)",
+    )
+    parser.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="measure every level even past the limit (for CPU per turn at each level)",
+    )
     args = parser.parse_args()
+    if args.omp_wait == "default":  # set, so Hark's default does not apply; empty: libgomp's own
+        os.environ["OMP_WAIT_POLICY"] = ""
     listen_s = WHOLE_S if args.listen == "whole" else float(args.listen)
     paths = real_model_paths()
     rng = random.Random(args.seed)
@@ -116,11 +138,12 @@ def main() -> int:
           f"({os.cpu_count()} cores)")  # fmt: skip
     table: list[tuple[int, list[dict[str, Any]], float]] = []
     costs: list[tuple[int, dict[str, float], float]] = []
-    carried = 0
+    carried, failed = 0, False
     nodes = args.nodes
     with start_servers(nodes, "base", paths["whisper_base"], paths["piper_voice"],
                        hangover_ms=300, partials=True, speculate=True,
-                       tts_cache=args.tts_cache, asr_threads=args.asr_threads,
+                       tts_cache=args.tts_cache, tts_threads=args.tts_threads,
+                       asr_threads=args.asr_threads,
                        asr_concurrency=args.asr_concurrency) as server:  # fmt: skip
         for callers in (int(x) for x in args.levels.split(",")):
             before = read(server)
@@ -133,14 +156,18 @@ def main() -> int:
             table.append((callers, rows, load))
             p95 = pct([r["v2v_ms"] for r in rows], 0.95)
             if p95 > args.limit_ms:
-                break
-            carried = callers
+                failed = True
+                if not args.keep_going:
+                    break
+            elif not failed:
+                carried = callers
     print()
     where = "one server process" if nodes == 1 else f"{nodes} server processes behind nginx"
     print(f"Simultaneous spoken conversations, REAL Whisper base + piper joe, {where}")
     heard = "each whole reply" if args.listen == "whole" else f"{listen_s:g} s of each reply"
     print(f"Callers listen to {heard}. Recognition: {args.asr_threads} thread(s) each, "
-          f"{args.asr_concurrency} at once; piper sentence cache {args.tts_cache}.")  # fmt: skip
+          f"{args.asr_concurrency} at once; piper {args.tts_threads} thread(s), "
+          f"sentence cache {args.tts_cache}.")  # fmt: skip
     print(f"{'callers':>8}{'turns':>7}{'v2v p50':>9}{'v2v p95':>9}{'asr wait':>9}"
           f"{'after asr':>10}{'spec %':>8}{'load':>7}")  # fmt: skip
     for callers, rows, load in table:

@@ -60,6 +60,7 @@ class PiperSynthesizer:
         use_cuda: bool = False,
         repeatable: bool = False,
         cache_sentences: int = 64,
+        threads: int = 1,
     ) -> None:
         """Load ``voice`` (a name under ``models_dir/piper`` or a ``.onnx`` path).
 
@@ -71,6 +72,9 @@ class PiperSynthesizer:
         variation (noise), so the same text always gives the same audio:
         what a test that recognises the audio again needs. ``cache_sentences``
         repeated sentences are kept as audio (module docstring; 0: none).
+        ``threads`` is ONNX Runtime's pool per synthesis, its threads sleeping
+        rather than spinning between pieces of work (``session_options``; 0:
+        ONNX Runtime's own default, one spinning thread per core).
         """
         from piper import PiperVoice, SynthesisConfig
 
@@ -78,8 +82,10 @@ class PiperSynthesizer:
             raise ValueError("length_scale must be positive")
         self.path = resolve_piper_voice(voice, Path(models_dir or "data/models"))
         self.name = self.path.name.removesuffix(".onnx")
-        path = self.path
-        self._voice = build_named(TTS_THREADS, lambda: PiperVoice.load(path, use_cuda=use_cuda))
+        if threads < 0:
+            raise ValueError("threads must be 0 (the library default) or more")
+        self.threads = threads
+        self._voice = build_named(TTS_THREADS, lambda: self._load(PiperVoice, use_cuda))
         self.cache_sentences = max(0, cache_sentences)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -96,6 +102,18 @@ class PiperSynthesizer:
         if repeatable:
             self._config.noise_scale = self._config.noise_w_scale = 0.0
 
+    def _load(self, voice_class: Any, use_cuda: bool) -> Any:
+        voice = voice_class.load(self.path, use_cuda=use_cuda)
+        if self.threads and not use_cuda:
+            import onnxruntime
+
+            voice.session = onnxruntime.InferenceSession(
+                str(self.path),
+                sess_options=session_options(self.threads),
+                providers=["CPUExecutionProvider"],
+            )
+        return voice
+
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> PiperSynthesizer:
         """Build from ``tts_*`` settings."""
@@ -103,6 +121,7 @@ class PiperSynthesizer:
             "models_dir": settings.models_dir,
             "speaker": settings.tts_speaker,
             "length_scale": settings.tts_length_scale,
+            "threads": settings.tts_threads,
         }
         params.update(overrides)
         return cls(settings.tts_voice, **params)
@@ -144,3 +163,22 @@ class PiperSynthesizer:
         """One line for ``/readyz`` and logs (no path: ``/readyz`` is public)."""
         speaker = f", speaker {self.speaker}" if self.speaker is not None else ""
         return f"piper {self.name} ({self.sample_rate} Hz{speaker})"
+
+
+def session_options(threads: int) -> Any:
+    """ONNX Runtime options for ``threads`` compute threads that sleep when idle.
+
+    Why: ONNX Runtime's default is one intra-op thread per core, spinning
+    while it waits for work. For piper's small convolutions that spinning is
+    pure cost: on 2 cores a reply took 0.076 CPU seconds per second of audio
+    by default and 0.045 with one thread that sleeps (``bench/voice_capacity.py``,
+    docs/deploy.md, Sizing), every core left for the other callers.
+    """
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    return options
