@@ -27,8 +27,8 @@ from hark.voice.cpu import (
     CpuLedger,
     ThreadGroup,
     build_named,
-    named_cpu_s,
     name_this_thread,
+    named_cpu_s,
 )
 from hark.voice.tts.piper import PiperSynthesizer
 

@@ -12,10 +12,13 @@ caller waits for:
   ``PARTIAL`` (nice to show). A speculation that becomes a turn's final is
   ``promote``-d in place.
 * **Partials are shed when the cores are busy.** A partial is accepted only
-  when a worker of its lane is free and nothing is queued; otherwise
-  ``submit`` returns ``None`` and the listener tries again at its next tick
-  (so partials come back when the cores are free). No call's final ever
-  waits behind another call's partial.
+  when a worker of its lane is free and nothing is queued, and, on the
+  background lane, when the main lane is idle too: a main-lane recognition
+  already has the cores, and a partial beside it only takes CPU the other
+  callers need (issue 24: partials were about a tenth of the server's CPU
+  per turn with 2-4 callers, ``bench/voice_capacity.py``). Otherwise ``submit`` returns ``None`` and the
+  listener tries again at its next tick (so partials come back when the
+  cores are free). No call's final ever waits behind another call's partial.
 * **Per stream, at most one recognition queued behind the running one.**
   A stream's new job supersedes its queued one (newer audio of the same
   stream makes older queued work stale: a resumed pause, a turn cancelled by
@@ -155,7 +158,7 @@ class RecognitionScheduler:
         loop = asyncio.get_running_loop()
         lane = self._lanes["background" if background else "main"]
         with self._cond:
-            if kind is RecognitionKind.PARTIAL and not lane.idle():
+            if kind is RecognitionKind.PARTIAL and not (lane.idle() and self._lanes["main"].idle()):
                 self.stats.shed += 1
                 return None
             previous = lane.queued.pop(id(owner), None)

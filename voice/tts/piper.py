@@ -170,9 +170,10 @@ def session_options(threads: int) -> Any:
 
     Why: ONNX Runtime's default is one intra-op thread per core, spinning
     while it waits for work. For piper's small convolutions that spinning is
-    pure cost: on 2 cores a reply took 0.076 CPU seconds per second of audio
-    by default and 0.045 with one thread that sleeps (``bench/voice_capacity.py``,
-    docs/deploy.md, Sizing), every core left for the other callers.
+    pure cost: on this project's 2-core machine (busy), five shop replies took
+    0.076 CPU seconds per second of audio by default, 0.045 on one thread that
+    sleeps and 0.049 on two (docs/deploy.md, Sizing); the CPU saved is left to
+    the other callers.
     """
     import onnxruntime
 
