@@ -117,6 +117,13 @@ def main() -> int:
     parser.add_argument("--asr-concurrency", type=int, default=1,
                         help="recognitions at once (each on its own model replica)")  # fmt: skip
     parser.add_argument(
+        "--model",
+        choices=("base", "tiny"),
+        default="base",
+        help="base: the REAL Whisper base; tiny: a random-weight Whisper at tiny size (real "
+        "compute, fixed token budget; the brain gets the line spoken, bench/spoken.py)",
+    )
+    parser.add_argument(
         "--omp-wait",
         choices=("passive", "default"),
         default="passive",
@@ -140,7 +147,12 @@ def main() -> int:
     costs: list[tuple[int, dict[str, float], float]] = []
     carried, failed = 0, False
     nodes = args.nodes
-    with start_servers(nodes, "base", paths["whisper_base"], paths["piper_voice"],
+    asr_dir = paths["whisper_base"]
+    if args.model == "tiny":
+        from build_models import build_whisper_models
+
+        asr_dir = str(build_whisper_models()["tiny.en"])
+    with start_servers(nodes, args.model, asr_dir, paths["piper_voice"],
                        hangover_ms=300, partials=True, speculate=True,
                        tts_cache=args.tts_cache, tts_threads=args.tts_threads,
                        asr_threads=args.asr_threads,
@@ -163,7 +175,8 @@ def main() -> int:
                 carried = callers
     print()
     where = "one server process" if nodes == 1 else f"{nodes} server processes behind nginx"
-    print(f"Simultaneous spoken conversations, REAL Whisper base + piper joe, {where}")
+    model = "REAL Whisper base" if args.model == "base" else "Whisper tiny size (random weights)"
+    print(f"Simultaneous spoken conversations, {model} + piper joe, {where}")
     heard = "each whole reply" if args.listen == "whole" else f"{listen_s:g} s of each reply"
     print(f"Callers listen to {heard}. Recognition: {args.asr_threads} thread(s) each, "
           f"{args.asr_concurrency} at once; piper {args.tts_threads} thread(s), "
@@ -177,6 +190,8 @@ def main() -> int:
               f"{statistics.median(r['asr_ms'] for r in rows):>9.0f}"
               f"{statistics.median(r['first_audio_ms'] - r['asr_ms'] for r in rows):>10.0f}"
               f"{spec:>8.0f}{load:>7.2f}")  # fmt: skip
+    print("asr wait: end-of-speech decision -> transcript (queueing for the model included);")
+    print("after asr: first audio - asr wait (brain, first synthesis, sending).")
     print()
     print("Server CPU per caller turn (ms; total from /proc, split by the server's ledger),")
     print("recognitions per turn, seconds per caller turn, implied conversations per 2 cores:")
@@ -186,12 +201,10 @@ def main() -> int:
     total = statistics.median(row["total"] for _, row, _ in costs)
     rhythm = costs[0][2]
     print(f"Median CPU per turn {total:.0f} ms; at one turn every {rhythm:.1f} s "
-          f"(the least loaded level's rhythm): {implied(total, rhythm):.1f} conversations "
+          f"(the first level's rhythm): {implied(total, rhythm):.1f} conversations "
           "per 2 cores by CPU.")  # fmt: skip
     print()
     print(f"Carried with p95 voice-to-voice <= {args.limit_ms:.0f} ms: {carried} conversation(s).")
-    print("asr wait: end-of-speech decision -> transcript (queueing for the model included);")
-    print("after asr: first audio - asr wait (brain, first synthesis, sending).")
     return 0
 
 
