@@ -44,6 +44,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import real_model_paths
+from websockets.exceptions import ConnectionClosed
 
 # isort: split
 from server_cpu import header, implied, line, per_turn, read
@@ -53,10 +54,15 @@ WHOLE_S = 60.0  # longer than any reply: the caller listens until the reply's au
 
 
 async def timed(delay_s: float, url: str, lines: list[str], listen_s: float) -> Any:
-    """One caller's conversation and how long it lasted (its turn rhythm)."""
+    """One caller's conversation and how long it lasted (its turn rhythm); a caller who
+    got no reply for 60 s (``converse`` gives up) is one row marked ``lost``."""
     await asyncio.sleep(delay_s)
     started = time.perf_counter()
-    rows = await converse(url, lines, warmup=1, listen_s=listen_s)
+    try:
+        rows = await converse(url, lines, warmup=1, listen_s=listen_s)
+    except (TimeoutError, OSError, ConnectionClosed) as exc:  # no reply, or the socket dropped
+        print(f"a caller lost its conversation: {type(exc).__name__}", file=sys.stderr)
+        rows = [{"v2v_ms": math.inf, "lost": True}]
     return rows, time.perf_counter() - started
 
 
@@ -184,6 +190,11 @@ def main() -> int:
     print(f"{'callers':>8}{'turns':>7}{'v2v p50':>9}{'v2v p95':>9}{'asr wait':>9}"
           f"{'after asr':>10}{'spec %':>8}{'load':>7}")  # fmt: skip
     for callers, rows, load in table:
+        lost = sum(bool(r.get("lost")) for r in rows)
+        if lost:
+            print(f"{callers:>8}  {lost} caller(s) got no reply within 60 s: level failed")
+            rows = [r for r in rows if not r.get("lost")] or [{"v2v_ms": math.inf,
+                    "speculative": False, "asr_ms": math.nan, "first_audio_ms": math.nan}]  # fmt: skip
         v2v = [r["v2v_ms"] for r in rows]
         spec = 100.0 * sum(bool(r["speculative"]) for r in rows) / max(1, len(rows))
         print(f"{callers:>8}{len(rows):>7}{pct(v2v, 0.5):>9.0f}{pct(v2v, 0.95):>9.0f}"
