@@ -6,8 +6,10 @@ spends per caller turn do not. ``bench/voice_capacity.py`` reads this ledger
 before and after each level and reports CPU per turn by part:
 
 * ``asr_final`` / ``asr_speculation`` / ``asr_partial``: recognitions, by
-  what they ran as (a speculation promoted to a turn's final counts as
-  final). A recognition's CPU is its calling thread's plus that of the
+  what they ran as (a speculation the scheduler promoted to a turn's final
+  counts as final; one started on the twin at a young pause stays
+  speculation even when it became the final, since the listener promotes
+  its own future, not the twin's job). A recognition's CPU is its calling thread's plus that of the
   engine's own compute threads while it ran.
 * ``asr_idle``: the recognition engines' compute threads outside any
   recognition (spinning after a call, loading).
