@@ -141,7 +141,11 @@ class TimedSynthesizer:
 
 
 def serve(argv: list[str]) -> None:
-    """The server process: ``KIND ASR_DIR VOICE PORT HANGOVER_MS PARTIALS SPECULATE TAIL_MS``."""
+    """The server process: ``KIND ASR_DIR VOICE PORT HANGOVER_MS PARTIALS SPECULATE TAIL_MS``
+    then ``NAME=VALUE`` options: ``tts_cache`` (sentences piper keeps as audio, 64),
+    ``tts_threads`` (piper's threads, 1; 0: ONNX Runtime's spinning default),
+    ``asr_threads`` (CTranslate2 threads per recognition, 2), ``asr_concurrency``
+    (recognitions at once, each on its own model replica, 1)."""
     import uvicorn
     from fastapi import Body
 
@@ -153,18 +157,26 @@ def serve(argv: list[str]) -> None:
     from hark.voice.tts.piper import PiperSynthesizer
     from hark.voice.turn.session import VoiceOptions
 
-    kind, asr_dir, voice, port, hangover_ms, partials, speculate, tail_ms = argv
+    kind, asr_dir, voice, port, hangover_ms, partials, speculate, tail_ms = argv[:8]
+    options = {"tts_cache": 64, "tts_threads": 1, "asr_threads": 2, "asr_concurrency": 1}
+    options.update({k: int(v) for k, v in (item.split("=", 1) for item in argv[8:])})
+    tts_cache, threads, concurrency = (options[k] for k in ("tts_cache", "asr_threads",
+                                                             "asr_concurrency"))  # fmt: skip
     data = tempfile.mkdtemp(prefix="hark-bench-")
     settings = load_settings(
-        data_dir=data, log_level="WARNING", log_format="text", asr_threads=2,
+        data_dir=data, log_level="WARNING", log_format="text", asr_threads=threads,
+        asr_concurrency=concurrency,
         vad_hangover_ms=int(hangover_ms), vad_energy_tail_ms=int(tail_ms),
     )  # fmt: skip
     tokens = TINY_TOKENS if kind == "tiny" else None
-    whisper = WhisperTranscriber(asr_dir, cpu_threads=2, max_new_tokens=tokens)
+    whisper = WhisperTranscriber(asr_dir, cpu_threads=threads, num_workers=concurrency,
+                                 max_new_tokens=tokens)  # fmt: skip
     # Whisper's own full 30 s window, for the floor a stock faster-whisper call would give.
     whisper_30s = WhisperTranscriber(asr_dir, cpu_threads=2, max_new_tokens=tokens, window_s=30)
     transcriber = RecordingTranscriber(whisper, LINES if kind == "tiny" else None)
-    synthesizer = TimedSynthesizer(PiperSynthesizer(voice))
+    synthesizer = TimedSynthesizer(
+        PiperSynthesizer(voice, cache_sentences=tts_cache, threads=options["tts_threads"])
+    )
     services = build_services(
         settings, load_engines=False, transcriber=transcriber, synthesizer=synthesizer
     )
@@ -216,6 +228,18 @@ def serve(argv: list[str]) -> None:
             "decoded_tokens": sum(decoded),
         }
 
+    @app.get("/bench/cpu")
+    def cpu() -> dict[str, Any]:
+        """CPU seconds per part since the process started (``hark.voice.cpu``), plus the
+        recognitions run per kind and piper's sentence-cache hits."""
+        from hark.voice.asr.scheduler import shared_scheduler
+        from hark.voice.cpu import LEDGER
+
+        sched = shared_scheduler(settings.asr_concurrency).stats
+        return {"cpu": LEDGER.snapshot(), "tts_cache_hits": synthesizer.engine.cache_hits,
+                "asr_runs": sched.run, "partials_shed": sched.shed,
+                "partials": listening["partials"]}  # fmt: skip
+
     @app.post("/bench/floor")
     def floor(line: str = Body(...), reply: str = Body(...)) -> dict[str, Any]:
         """Recognition of the line (cut as the endpointer cuts it) and the reply's first
@@ -250,13 +274,14 @@ class Server:
     """The server process, started with ``serve``'s arguments; a context manager."""
 
     def __init__(self, kind: str, asr_dir: str, voice: str, *, hangover_ms: int,
-                 partials: bool, speculate: bool, tail_ms: int = 40) -> None:  # fmt: skip
+                 partials: bool, speculate: bool, tail_ms: int = 40,
+                 **options: int) -> None:  # fmt: skip
         from benchserver import wait_until_ready
 
         self.port = free_port()
         cmd = [sys.executable, __file__, "--serve", kind, asr_dir, voice, str(self.port),
                str(hangover_ms), "1" if partials else "0", "1" if speculate else "0",
-               str(tail_ms)]  # fmt: skip
+               str(tail_ms), *(f"{k}={v}" for k, v in options.items())]  # fmt: skip
         env = {**os.environ, "PYTHONWARNINGS": "ignore"}
         self.process = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
         try:

@@ -41,7 +41,9 @@ class Transcript:
     ``text`` is stripped and whitespace-normalised ("" when nothing was
     recognised); ``language`` is the ISO code used or detected;
     ``duration_s`` the audio length; ``elapsed_s`` how long recognition took
-    (wall clock, for stage timings).
+    (wall clock, for stage timings); ``cpu_s`` the CPU seconds it used, its
+    engine's compute threads included (0 when the engine does not say;
+    ``hark.voice.cpu``).
     """
 
     text: str
@@ -49,6 +51,7 @@ class Transcript:
     duration_s: float
     segments: tuple[Segment, ...] = field(default_factory=tuple)
     elapsed_s: float = 0.0
+    cpu_s: float = 0.0
 
     @property
     def empty(self) -> bool:

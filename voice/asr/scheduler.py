@@ -12,10 +12,13 @@ caller waits for:
   ``PARTIAL`` (nice to show). A speculation that becomes a turn's final is
   ``promote``-d in place.
 * **Partials are shed when the cores are busy.** A partial is accepted only
-  when a worker of its lane is free and nothing is queued; otherwise
-  ``submit`` returns ``None`` and the listener tries again at its next tick
-  (so partials come back when the cores are free). No call's final ever
-  waits behind another call's partial.
+  when a worker of its lane is free and nothing is queued, and, on the
+  background lane, when the main lane is idle too: a main-lane recognition
+  already has the cores, and a partial beside it only takes CPU the other
+  callers need (issue 24: partials were about a tenth of the server's CPU
+  per turn with 2-4 callers, ``bench/voice_capacity.py``). Otherwise ``submit`` returns ``None`` and the
+  listener tries again at its next tick (so partials come back when the
+  cores are free). No call's final ever waits behind another call's partial.
 * **Per stream, at most one recognition queued behind the running one.**
   A stream's new job supersedes its queued one (newer audio of the same
   stream makes older queued work stale: a resumed pause, a turn cancelled by
@@ -45,6 +48,7 @@ from typing import Final
 import numpy as np
 
 from hark.voice.asr.base import Transcriber, Transcript
+from hark.voice.cpu import LEDGER
 
 log = logging.getLogger("hark.voice.asr")
 
@@ -90,6 +94,7 @@ class _Lane:
     heap: list[tuple[tuple[int, int], _Job]] = field(default_factory=list)
     queued: dict[int, _Job] = field(default_factory=dict)  # id(owner) -> its queued job
     running: int = 0
+    running_jobs: set[_Job] = field(default_factory=set)
     threads: list[threading.Thread] = field(default_factory=list)
 
     def idle(self) -> bool:
@@ -153,7 +158,7 @@ class RecognitionScheduler:
         loop = asyncio.get_running_loop()
         lane = self._lanes["background" if background else "main"]
         with self._cond:
-            if kind is RecognitionKind.PARTIAL and not lane.idle():
+            if kind is RecognitionKind.PARTIAL and not (lane.idle() and self._lanes["main"].idle()):
                 self.stats.shed += 1
                 return None
             previous = lane.queued.pop(id(owner), None)
@@ -169,9 +174,14 @@ class RecognitionScheduler:
         return future
 
     def promote(self, future: asyncio.Future[Transcript], kind: RecognitionKind) -> None:
-        """A queued job is now needed as ``kind`` (a speculation became a turn's final)."""
+        """A queued or running job is now needed as ``kind`` (a speculation became a turn's
+        final; its CPU is then counted as the final's)."""
         with self._cond:
             for lane in self._lanes.values():
+                for job in lane.running_jobs:
+                    if job.future is future and kind < job.kind:
+                        job.kind = kind
+                        return
                 for index, (_, job) in enumerate(lane.heap):
                     if job.future is future and kind < job.kind:
                         job.kind = kind
@@ -203,6 +213,7 @@ class RecognitionScheduler:
                         self.stats.dropped += 1
                         continue
                     lane.running += 1
+                    lane.running_jobs.add(job)
                     return job
                 self._cond.wait()
 
@@ -217,8 +228,11 @@ class RecognitionScheduler:
             finally:
                 with self._cond:
                     lane.running -= 1
+                    lane.running_jobs.discard(job)
                     self.stats.run += 1
                     self._cond.notify_all()
+            if result is not None:  # what it cost, as what it ended up being for
+                LEDGER.add(f"asr_{job.kind.name.lower()}", result.cpu_s)
             with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
                 job.loop.call_soon_threadsafe(_settle, job.future, result, error)
 

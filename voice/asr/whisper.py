@@ -40,6 +40,7 @@ from hark.models.files import resolve_whisper_model
 from hark.voice.asr.background import BackgroundTwin
 from hark.voice.asr.base import ASR_SAMPLE_RATE, Segment, Transcript, check_audio, normalise_text
 from hark.voice.asr.window import FULL_WINDOW_S, WindowedWhisperModel, window_frames
+from hark.voice.cpu import ASR_THREADS, ASR_TWIN_THREADS, LEDGER, build_named
 
 if TYPE_CHECKING:
     from hark.runtime.settings import Settings
@@ -72,6 +73,7 @@ class WhisperTranscriber:
         vocabulary_mode: VocabularyMode = "hotwords",
         max_new_tokens: int | None = None,
         window_s: float = 15.0,
+        threads_name: str = ASR_THREADS,
     ) -> None:
         """Load ``model`` (a name under ``models_dir/whisper`` or a folder path).
 
@@ -81,7 +83,8 @@ class WhisperTranscriber:
         ``max_new_tokens`` caps decoding (benchmarks use it to fix the work
         per call; CTranslate2 decodes at most that many, about half for large limits).
         ``window_s`` is the encoder window for one utterance (``hark.voice.asr.window``;
-        30 is Whisper's full window).
+        30 is Whisper's full window). ``threads_name`` is the OS name of the
+        model's compute threads, by which ``hark.voice.cpu`` counts their CPU.
         """
         if beam_size < 1:
             raise ValueError("beam_size must be at least 1")
@@ -98,13 +101,17 @@ class WhisperTranscriber:
         self.vocabulary_mode: VocabularyMode = vocabulary_mode
         self.max_new_tokens = max_new_tokens
         self.window_s = window_s
-        self._model = WindowedWhisperModel(
-            str(self.path),
-            device=device,
-            compute_type=self.compute_type,
-            cpu_threads=cpu_threads,
-            num_workers=num_workers,
-            local_files_only=True,
+        self.threads_name = threads_name
+        self._model = build_named(
+            threads_name,
+            lambda: WindowedWhisperModel(
+                str(self.path),
+                device=device,
+                compute_type=self.compute_type,
+                cpu_threads=cpu_threads,
+                num_workers=num_workers,
+                local_files_only=True,
+            ),
         )
         self.multilingual = bool(self._model.model.is_multilingual)
         if language and self.multilingual and language not in self._model.supported_languages:
@@ -119,7 +126,7 @@ class WhisperTranscriber:
             "device": device, "compute_type": self.compute_type, "beam_size": beam_size,
             "language": language, "cpu_threads": cpu_threads, "num_workers": 1,
             "vocabulary_mode": vocabulary_mode, "max_new_tokens": max_new_tokens,
-            "window_s": window_s,
+            "window_s": window_s, "threads_name": ASR_TWIN_THREADS,
         }  # fmt: skip
         self._twin: BackgroundTwin[WhisperTranscriber] = BackgroundTwin(
             lambda: WhisperTranscriber(self.path, **options), enabled=device == "cpu"
@@ -137,6 +144,7 @@ class WhisperTranscriber:
             "beam_size": settings.asr_beam_size,
             "language": settings.asr_language,
             "cpu_threads": settings.asr_threads,
+            "num_workers": settings.asr_concurrency,  # replicas: recognitions truly at once
             "window_s": settings.asr_window_s,
             "vocabulary": vocabulary,
         }
@@ -221,7 +229,10 @@ class WhisperTranscriber:
         with self._in_flight_lock:
             self._in_flight += 1
         try:
-            with self._model.window(window_frames(duration, self.window_s)):
+            with (
+                LEDGER.group(self.threads_name).call() as cpu,
+                self._model.window(window_frames(duration, self.window_s)),
+            ):
                 segments_iter, info = self._model.transcribe(audio, **self.transcribe_options())
                 segments = tuple(
                     Segment(
@@ -242,6 +253,7 @@ class WhisperTranscriber:
             duration_s=duration,
             segments=segments,
             elapsed_s=time.perf_counter() - started,
+            cpu_s=cpu[0],
         )
 
     def describe(self) -> str:

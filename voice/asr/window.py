@@ -40,6 +40,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+
+import hark.voice.asr.openmp  # noqa: F401  (before CTranslate2 loads: its threads sleep)
+
+# isort: split
 from faster_whisper import WhisperModel
 
 FULL_WINDOW_S = 30.0

@@ -42,6 +42,7 @@ from hark.skills.reply import Reply
 from hark.voice.access import CallerAccess, CustomerNotAllowed
 from hark.voice.asr.scheduler import shared_scheduler
 from hark.voice.audio.codecs import decode
+from hark.voice.cpu import LEDGER
 from hark.voice.listen.barge_in import PendingBargeIn, Verdict, judge, words_of
 from hark.voice.listen.echo import CallerAudio, wanted
 from hark.voice.listen.echo_path import MAX_LAG_S as MAX_ECHO_PATH_S
@@ -211,7 +212,8 @@ class VoiceSession:
         else:
             samples = decode(data, self.encoding)
         if self.caller_audio is not None:
-            samples = self.caller_audio.process(samples)
+            with LEDGER.calling_thread("caller_audio"):
+                samples = self.caller_audio.process(samples)
         for event in self.listener.feed(samples):
             await self._on_listener_event(event)
 

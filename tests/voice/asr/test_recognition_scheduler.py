@@ -69,6 +69,28 @@ async def test_finals_run_before_speculation_and_partials_are_shed_when_busy() -
     assert partial is not None and (await partial).text == "5.0"
 
 
+async def test_a_background_partial_is_shed_while_the_main_lane_recognises() -> None:
+    scheduler = RecognitionScheduler(workers=1)
+    engine, twin = GatedTranscriber(), GatedTranscriber()
+    final = scheduler.submit("a", engine, seconds(2), RecognitionKind.FINAL)
+    await asyncio.to_thread(lambda: _wait_for(lambda: engine.started))
+    # The twin's lane is free, but the cores are the final's: no partial beside it.
+    assert scheduler.submit("b", twin, seconds(3), RecognitionKind.PARTIAL, background=True) is None
+    assert scheduler.stats.shed == 1
+    engine.go.set()
+    assert final is not None
+    await _settled(final)
+    twin.go.set()
+    partial = scheduler.submit("b", twin, seconds(3), RecognitionKind.PARTIAL, background=True)
+    assert partial is not None and (await partial).text == "3.0"  # back once the cores are free
+
+
+def _wait_for(condition, timeout_s: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
 async def test_one_queued_job_per_stream_and_cancelled_work_never_runs() -> None:
     scheduler = RecognitionScheduler(workers=1)
     engine = GatedTranscriber()
