@@ -27,7 +27,7 @@ from hark.language.speech import money_in_text, short_text
 from hark.shop.catalog_match import stem
 from hark.shop.search import SearchQuery
 from hark.shop.semantic import SERVES_MIN
-from hark.skills import actions, cart, handoff, problems, sales, support
+from hark.skills import actions, cart, cart_swap, handoff, problems, sales, support
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.intent import Intent
 from hark.skills.state import Pending
@@ -57,6 +57,8 @@ _SERVICE = re.compile(
     r"|\b(can|could) i (book|schedule|make an appointment|get an appointment)\b"
 )
 _ADD_VERB = re.compile(r"^(please )?(add|put|throw|pop)\b|^i(ll| will) take\b")
+#: "Stick a tape measure in the cart": where the product goes says what to do with it.
+_TO_CART = re.compile(r"\b(in|into|to|onto) (my|the|your) (cart|basket|trolley)\b")
 _TRACKING = re.compile(r"\b(track|where|status|how long|when)\b")
 
 Handler = Callable[[TurnContext], SkillReply]
@@ -212,9 +214,12 @@ def _respond_request(
         return support.order_status(ctx)  # "what about order 103" is about that order
     if intent in _PROBLEM_INTENTS and problems.is_problem_report(text) and not _faq_on_problem(ctx):
         return problems.report_problem(ctx)
+    swapped = cart_swap.swap_in_cart(ctx) if intent not in _COMMANDS else None
+    if swapped is not None:
+        return swapped  # "I want the dog hammock one instead": the choice just made, replaced
     if (
         intent in (Intent.PRODUCT_SEARCH, Intent.PRODUCT_INFO, Intent.SELECT_ITEM)
-        and _ADD_VERB.match(text)
+        and (_ADD_VERB.match(text) or _TO_CART.search(text))
         and (sales.mentioned(ctx) is not None or cart.single_clear_match(ctx) is not None)
     ):
         return cart.add_to_cart(ctx)  # "add two junior helmets" names what to add
@@ -253,7 +258,8 @@ def _carried_on(ctx: TurnContext, intent: Intent) -> Intent | None:
         return None
     if previous not in _CARRIED_EDITS or not _AND_ALSO.match(ctx.nlu.text or ""):
         return None
-    return previous if sales.mentioned(ctx) is not None else None
+    named = sales.mentioned(ctx) or cart.single_clear_match(ctx)
+    return previous if named is not None else None
 
 
 #: Readings a need described without a product word often gets ("what can I use to see in

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from hark.language.speech import counted, digits, join_words, number_words, spoken_when
+from hark.shop.catalog_match import stem
 from hark.shop.product_words import ProductDoc
 from hark.shop.search import SearchQuery
 from hark.skills.cart_store import (
@@ -196,6 +197,9 @@ def _cart_target(ctx: TurnContext, lines: list[tuple[ProductDoc, int]]) -> Produ
         return lines[index][0] if 0 <= index < len(lines) else None
     if any(score >= NAMED_OTHER for _, score in ctx.entities.products):
         return None  # they named something that is not in the cart
+    by_words = _line_by_words(ctx, in_cart)
+    if by_words is not None:
+        return by_words  # "take the wipers out": the words the matcher half-knew
     if ctx.state.focus_sku in in_cart and (ctx.entities.pronoun_ref or not ctx.entities.products):
         return in_cart[ctx.state.focus_sku]
     if len(lines) == 1:
@@ -203,10 +207,40 @@ def _cart_target(ctx: TurnContext, lines: list[tuple[ProductDoc, int]]) -> Produ
     return None
 
 
+def _line_by_words(ctx: TurnContext, in_cart: dict[str, ProductDoc]) -> ProductDoc | None:
+    """The one cart line whose name, tags or category hold the turn's content words, stem for
+    stem ("the wipers" for the wiper blades, "two more mitts" for the wash mitt).
+
+    Why: the product matcher scores a plural or a tag word low, and with no product mention
+    the focus would be taken: "take the wipers out" said after adding the screen wash would
+    remove the screen wash. Only the cart's own lines compete, so one shared word decides."""
+    said = {stem(w.lower()) for w in ctx.entities.keywords}
+    if not said or not in_cart:
+        return None
+    shared = {sku: _shared(said, p) for sku, p in in_cart.items()}
+    best = max(shared.values())
+    winners = [sku for sku, n in shared.items() if n == best]
+    return in_cart[winners[0]] if any(best) and len(winners) == 1 else None
+
+
+def _shared(said: set[str], product: ProductDoc) -> tuple[int, int, int]:
+    """Words shared with the product's name, then its tags, then its category: a word of
+    the name says more ("wipers" is the wiper blades, not the screen wash filed under wipers)."""
+    return (
+        len(said & _stems(product.name)),
+        len(said & _stems(" ".join(product.tags))),
+        len(said & _stems(product.category)),
+    )
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in re.findall(r"[a-z]+", text.lower())}
+
+
 #: "Empty my cart", "take everything out": the removal is of the whole cart.
 _WHOLE_CART = re.compile(r"\b(cart|basket|everything|all of (it|them)|the lot)\b")
 #: "Remove one of the toasters", "take one off": a count taken off a line, not the line.
-_SOME_OF = re.compile(r"\b(\d+|a|an) (of (the|them|those|these)|off|out)\b")
+_SOME_OF = re.compile(r"\b(\d+|a|an) (of (the|them|those|these)|(\w+ ){0,3}?(off|out)\b)")
 
 
 def remove_from_cart(ctx: TurnContext) -> SkillReply:
