@@ -26,7 +26,7 @@ import harness  # noqa: E402, F401  (first: the suite's helpers become importabl
 
 from caller_shops import ALL_SHOPS  # noqa: E402
 
-from hark.dialogue.meaning import MeaningIndex, neutral  # noqa: E402
+from hark.dialogue.meaning import MeaningIndex, complaint_view  # noqa: E402
 from hark.language import embedding  # noqa: E402
 from hark.shop.catalog_match import CatalogMatcher  # noqa: E402
 from hark.shop.faq_meaning import (  # noqa: E402
@@ -106,11 +106,11 @@ def main() -> int:
     vocabulary = CatalogMatcher([p for s in ALL_SHOPS for p in products_of(s)], []).vocabulary
     complaint, other, kind_right = [], [], 0
     for text, kind in cases["complaints"]:
-        reading = _raw_problem(index, neutral(text, vocabulary))
+        reading = _raw_problem(index, complaint_view(text, vocabulary))
         complaint.append(reading[1])
         kind_right += reading[0] == kind
     for text in cases["not_complaints"]:
-        other.append(_raw_problem(index, neutral(text, vocabulary))[1])
+        other.append(_raw_problem(index, complaint_view(text, vocabulary))[1])
     show("complaint lead over the nearest intent example", complaint, other)
     print(f"   complaint kind right for {kind_right}/{len(complaint)}")
     return 0
@@ -132,6 +132,8 @@ def _by_shape(cases: dict, catalogs: dict[str, SemanticCatalog]) -> None:
         if good and bad:
             kind = "a thing named" if named else "a purpose described"
             show(f"product, {kind}: need served vs not carried", good, bad)
+
+
 def _sim_of(catalog: SemanticCatalog, text: str, skus: list[str]) -> float:
     """The similarity of the request to the best of the products it should be offered."""
     return max(sim for product, sim in catalog.rank(text) if product.sku in skus)

@@ -19,17 +19,19 @@ from hark.dialogue import outside, requests, shop_questions
 from hark.dialogue.entities import fit_order_id, fit_price
 from hark.dialogue.intents import rule_intent
 from hark.dialogue.llm import TurnPlanner
-from hark.dialogue.meaning import PROBLEM_CLEAR, meaning_index, neutral
+from hark.dialogue.meaning import PROBLEM_CLEAR, complaint_view, meaning_index, neutral
 from hark.dialogue.nlu import nlu_for
 from hark.dialogue.pending_answers import answer_pending
 from hark.dialogue.sentiment import is_upset
 from hark.language.speech import money_in_text, short_text
 from hark.shop.catalog_match import stem
+from hark.shop.product_words import ProductDoc
 from hark.shop.search import SearchQuery
 from hark.shop.semantic import SERVES_MIN
 from hark.skills import actions, cart, cart_swap, handoff, problems, sales, support
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.intent import Intent
+from hark.skills.order_state import state_of
 from hark.skills.state import Pending
 from hark.skills.understanding import NluResult
 
@@ -197,6 +199,8 @@ def _respond_request(
     complaint = _complaint(ctx, intent)
     if complaint is not None:
         return complaint  # "the lid snapped off the kettle": sorry, that order, the remedy
+    if _upset_about_a_late_order(ctx, intent):
+        return problems.late_complaint(ctx)  # "third time I'm calling and nobody has helped"
     mine = support.order_in_question(ctx)
     if mine is not None and intent not in (Intent.START_RETURN, Intent.RETURN_POLICY):
         if problems.is_problem_report(text) and not _faq_on_problem(ctx):
@@ -214,15 +218,14 @@ def _respond_request(
         return support.order_status(ctx)  # "what about order 103" is about that order
     if intent in _PROBLEM_INTENTS and problems.is_problem_report(text) and not _faq_on_problem(ctx):
         return problems.report_problem(ctx)
+    if cart_swap.is_recount(ctx):
+        return cart.change_quantity(ctx)  # "actually just the one": of what was just added
     swapped = cart_swap.swap_in_cart(ctx) if intent not in _COMMANDS else None
     if swapped is not None:
         return swapped  # "I want the dog hammock one instead": the choice just made, replaced
-    if (
-        intent in (Intent.PRODUCT_SEARCH, Intent.PRODUCT_INFO, Intent.SELECT_ITEM)
-        and (_ADD_VERB.match(text) or _TO_CART.search(text))
-        and (sales.mentioned(ctx) is not None or cart.single_clear_match(ctx) is not None)
-    ):
-        return cart.add_to_cart(ctx)  # "add two junior helmets" names what to add
+    to_add = _named_to_add(ctx, intent, text)
+    if to_add is not None:
+        return cart.add_to_cart(ctx, to_add)  # "add two junior helmets" names what to add
     if cart.fewer_in_cart(ctx):
         return cart.change_quantity(ctx)  # "one less headlamp": off the cart's count
     carried_on = _carried_on(ctx, intent)
@@ -239,6 +242,26 @@ def _respond_request(
     if simple is not None:
         return simple
     return _fallback(ctx, planner)
+
+
+_ADDING = frozenset(
+    {Intent.PRODUCT_SEARCH, Intent.PRODUCT_INFO, Intent.SELECT_ITEM, Intent.ADD_TO_CART}
+)
+
+
+def _named_to_add(ctx: TurnContext, intent: Intent, text: str) -> ProductDoc | None:
+    """The product an add command names ("add two junior helmets", "pop the lantern in my
+    basket"): a clear mention or search match, else the one product named at all
+    (``cart_swap.NAMED_MIN``, the mention bar ``sales.resolve_product`` also keeps). The
+    command's own words ("stick", "basket") are no product's, so the search alone is
+    rarely exact for them."""
+    if intent not in _ADDING or not (_ADD_VERB.match(text) or _TO_CART.search(text)):
+        return None
+    return (
+        sales.mentioned(ctx)
+        or cart.single_clear_match(ctx)
+        or sales.mentioned(ctx, cart_swap.NAMED_MIN)
+    )
 
 
 #: "And the toaster", "also the lantern": a turn that only names a product, after a cart edit,
@@ -301,6 +324,12 @@ _COMMANDS = frozenset({
     Intent.HUMAN_AGENT, Intent.CANCEL, Intent.CHECKOUT, Intent.VIEW_CART, Intent.GOODBYE,
     Intent.THANKS, Intent.GREET, Intent.REPEAT, Intent.AFFIRM, Intent.DENY, Intent.HELP,
 })  # fmt: skip
+#: Commands a complaint never overrides; the other short acts (a yes, a no, thanks, hello)
+#: only when the classifier is sure: "still no sign of my parcel" is no "no".
+_EXPLICIT_COMMANDS = frozenset(
+    {Intent.HUMAN_AGENT, Intent.CANCEL, Intent.CHECKOUT, Intent.VIEW_CART, Intent.GOODBYE}
+)
+SURE_SOCIAL = 0.6
 #: A calm "where's my parcel" is a question; a lateness complaint reads further from it.
 LATE_LEAD = 0.08
 _QUESTION = re.compile(r"^(what|how|do|does|is|are|can|could|will|would|if|when)\b")
@@ -323,11 +352,17 @@ def _complaint_kind(ctx: TurnContext, intent: Intent) -> str | None:
     breaks is the FAQ's ("what if it arrives broken"), not a complaint.
     """
     text = ctx.nlu.text or ""
-    if intent in _COMMANDS or rule_intent(text) is not None:
+    if rule_intent(text) is not None or intent in _EXPLICIT_COMMANDS:
+        return None
+    if intent in _COMMANDS and ctx.nlu.confidence >= SURE_SOCIAL:
         return None
     index = meaning_index()
     vocabulary = nlu_for(ctx.knowledge).matcher.vocabulary
-    reading = index.problem(neutral(text, vocabulary)) if index is not None else None
+    # A caller with orders on file can be complaining about one: the turn is read as the
+    # complaint examples say it ("it broke"). Without any, a problem described is far
+    # more often a need ("my phone keeps sliding off the seat"): the stricter reading.
+    view = complaint_view if support.customer_orders(ctx) else neutral
+    reading = index.problem(view(text, vocabulary)) if index is not None else None
     if reading is None:
         return None
     lead = reading.similarity - reading.runner_up
@@ -343,6 +378,30 @@ def _complaint_kind(ctx: TurnContext, intent: Intent) -> str | None:
         if not upset and lead < LATE_LEAD:
             return None  # "where's my parcel" asks where it is: the status answers it
     return reading.label
+
+
+#: Readings that ask for nothing: an upset caller read this way is venting, not greeting.
+_NO_REQUEST = frozenset({
+    Intent.GREET, Intent.HELP, Intent.OUT_OF_SCOPE, Intent.AFFIRM, Intent.DENY, Intent.THANKS,
+    Intent.REPEAT,
+})  # fmt: skip
+
+
+def _upset_about_a_late_order(ctx: TurnContext, intent: Intent) -> bool:
+    """An upset caller who asks for nothing clear ("this is the third time I'm calling and
+    nobody has helped me"), with an order on file that is late: that order is why they call.
+
+    Why: the frustrated caller rarely names the order; the greeting already said it is late,
+    and a "Hello! How can I help?" to someone venting about it is the wrong answer."""
+    history = ctx.state.sentiment_history
+    if not history or not is_upset(history[-1]):
+        return False
+    if intent not in _NO_REQUEST or ctx.nlu.confidence >= SURE_SOCIAL:
+        return False
+    if rule_intent(ctx.nlu.text or "") is not None:
+        return False
+    late = ("delayed", "running_late")
+    return any(state_of(o, ctx.today).state in late for o in support.customer_orders(ctx))
 
 
 def _faq_on_problem(ctx: TurnContext) -> bool:

@@ -7,14 +7,15 @@ what I just chose off, and put this one in its place. A correction marker ("inst
 "swap", "rather"; or, for a product of the same kind, a turn that opens with "actually",
 "no", "sorry", "scratch that") and a product named that is not in the cart are what
 make it one; the line replaced is the one just added (the product in focus), else the only
-line of that kind. When nothing was put in the cart yet but products were just offered,
-the correction is a choice among them, and the product named is added.
+line of that kind. With nothing in the cart, "the X instead" of a product Hark just offered
+in a list is the caller's choice among them ("would you like the first one?"), and is added.
 """
 
 from __future__ import annotations
 
 import re
 
+from hark.shop.catalog_match import stem
 from hark.shop.product_words import ProductDoc
 from hark.skills.cart_store import cart_lines, cart_total, get_cart, set_quantity
 from hark.skills.context import SkillReply, TurnContext, card
@@ -22,19 +23,31 @@ from hark.skills.intent import Intent
 from hark.skills.sales import focus, mentioned
 
 #: Words that replace one choice with another, whatever the product.
-_INSTEAD = re.compile(
-    r"\b(instead|rather|swap|switch|exchange|replace)\b|\bchange (it|that|this) (to|for)\b"
-)
+_INSTEAD = re.compile(r"\binstead\b|\b(swap|switch|change) (it|that|this|them|those) (to|for)\b")
 #: A turn that opens by taking back what was just said: a correction when it names a product
 #: of the same kind as the one just chosen ("actually the blue one").
 _TAKE_BACK = re.compile(
     r"^(actually|no|nope|sorry|wait|oh|hmm|um|scratch that|on second thought|make that|"
     r"i meant|i mean)\b"
 )
-#: Replies after which "the X instead" chooses among what was offered.
-_OFFERED = frozenset({Intent.PRODUCT_SEARCH.value, Intent.REFINE_SEARCH.value})
 #: How sure a product mention must be to be the replacement (``sales.mentioned``'s scale).
 NAMED_MIN = 0.6
+
+
+#: A correction that only says a count ("actually just the one", "no, only two of them").
+_COUNT_ONLY = re.compile(
+    r"^(?:(?:actually|no|nope|sorry|wait|oh|hmm|um|just|only|the|make it|make that|i meant|"
+    r"i mean)\s+)+(?:\d+|one)(?:\s+(?:of (?:them|those|it)|please|then|instead))*$"
+)
+
+
+def is_recount(ctx: TurnContext) -> bool:
+    """ "Actually just the one" right after an add: the count of what was just added, not a
+    choice among products ("the one")."""
+    just_added = ctx.state.last_intent in (Intent.ADD_TO_CART.value, Intent.CHANGE_QUANTITY.value)
+    if not just_added or not _COUNT_ONLY.match(ctx.nlu.text or ""):
+        return False
+    return any(p.sku == ctx.state.focus_sku for p, _ in cart_lines(ctx, get_cart(ctx)))
 
 
 def swap_in_cart(ctx: TurnContext) -> SkillReply | None:
@@ -43,7 +56,7 @@ def swap_in_cart(ctx: TurnContext) -> SkillReply | None:
     instead = bool(_INSTEAD.search(words))
     if not instead and not _TAKE_BACK.match(words):
         return None
-    chosen = mentioned(ctx, NAMED_MIN)
+    chosen = mentioned(ctx, NAMED_MIN) or _variant(ctx)
     if chosen is None or not chosen.in_stock:
         return None  # nothing named, or nothing to put in its place (the search says so)
     lines = cart_lines(ctx, get_cart(ctx))
@@ -52,12 +65,48 @@ def swap_in_cart(ctx: TurnContext) -> SkillReply | None:
         return None  # already there: a quantity or removal matter, not a swap
     old = _replaced(ctx, lines, chosen, instead)
     if old is None:
-        if not lines and instead and ctx.state.last_intent in _OFFERED:
+        offered = _just_offered(ctx)
+        if not lines and instead and (chosen.sku in offered or ctx.state.focus_sku in offered):
+            # "would you like the first one?" - "the front and rear one instead": that one
             return _add(ctx, chosen, ctx.entities.quantity or 1, None)
         return None
     quantity = ctx.entities.quantity or have[old.sku]
     set_quantity(ctx, old, 0)
     return _add(ctx, chosen, quantity, old)
+
+
+def _variant(ctx: TurnContext) -> ProductDoc | None:
+    """ "The beige one" after the black steering wheel cover: the product whose name is the
+    one in focus but for a word the caller said (a colour, a size, a model).
+
+    Why: a variant named by its one differing word scores low as a mention (most of its name
+    is unsaid), and a correction is exactly when a caller names only the difference."""
+    base = ctx.knowledge.product(ctx.state.focus_sku or "")
+    if base is None:
+        return None
+    said = {stem(w) for w in re.findall(r"[a-z0-9]+", (ctx.nlu.text or "").lower())}
+    own = _name_stems(base)
+    found = []
+    for product in ctx.knowledge.products.values():
+        if product.sku == base.sku:
+            continue
+        theirs = _name_stems(product)
+        shared = len(own & theirs)
+        if shared * 2 < max(len(own), len(theirs)):
+            continue  # not the same product in another form
+        if (theirs - own) & said and not (own - theirs) & said:
+            found.append(product)
+    return found[0] if len(found) == 1 else None
+
+
+def _name_stems(product: ProductDoc) -> set[str]:
+    return {stem(w) for w in re.findall(r"[a-z0-9]+", product.name.lower())}
+
+
+def _just_offered(ctx: TurnContext) -> set[str]:
+    """The products Hark offered in its last reply (when it offered a list)."""
+    listed = ctx.state.last_intent in (Intent.PRODUCT_SEARCH.value, Intent.REFINE_SEARCH.value)
+    return set(ctx.state.search.results) if listed else set()
 
 
 def _replaced(
