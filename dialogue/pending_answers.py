@@ -61,6 +61,9 @@ def answer_pending(ctx: TurnContext, pending: Pending, intent: Intent) -> SkillR
                 handled=False,
             )
         return None
+    if kind == "return" and _REMEDY.search(ctx.nlu.text or ""):
+        # "can you just send me a new one": the remedy a return is the way to
+        return support.confirm_return(ctx, data.get("order_id", ""))
     answer = _yes_or_no(ctx, intent)
     if answer == "yes":
         return _on_yes(ctx, pending)
@@ -98,6 +101,10 @@ def answer_pending(ctx: TurnContext, pending: Pending, intent: Intent) -> SkillR
     return None
 
 
+#: The remedies a return leads to, asked for by name while a return is offered.
+_REMEDY = re.compile(
+    r"\b(new one|another one|replacement|replace (it|them)|refund|money back|exchange|swap (it|them))\b"
+)
 _YES_START = re.compile(
     r"^(yes|yeah|yep|yup|sure|ok|okay|alright|all right|please do|go ahead|do it|"
     r"sounds good|absolutely|of course|definitely|certainly|why not|that would be great)\b"

@@ -226,7 +226,7 @@ def _respond_request(
     to_add = _named_to_add(ctx, intent, text)
     if to_add is not None:
         return cart.add_to_cart(ctx, to_add)  # "add two junior helmets" names what to add
-    if cart.fewer_in_cart(ctx):
+    if cart.fewer_in_cart(ctx) or cart.more_of_the_last(ctx):
         return cart.change_quantity(ctx)  # "one less headlamp": off the cart's count
     carried_on = _carried_on(ctx, intent)
     if carried_on is not None:
@@ -255,13 +255,30 @@ def _named_to_add(ctx: TurnContext, intent: Intent, text: str) -> ProductDoc | N
     (``cart_swap.NAMED_MIN``, the mention bar ``sales.resolve_product`` also keeps). The
     command's own words ("stick", "basket") are no product's, so the search alone is
     rarely exact for them."""
-    if intent not in _ADDING or not (_ADD_VERB.match(text) or _TO_CART.search(text)):
+    commanded = bool(_ADD_VERB.match(text))  # "add ..." said first is a command, however read
+    if not commanded and (intent not in _ADDING or not _TO_CART.search(text)):
+        return None
+    if intent in _COMMANDS:
         return None
     return (
         sales.mentioned(ctx)
         or cart.single_clear_match(ctx)
         or sales.mentioned(ctx, cart_swap.NAMED_MIN)
+        or _only_product_named(ctx)
     )
+
+
+#: The one product a turn names at all, this surely (``requests`` counts a clause naming a
+#: product at this score as a request of its own).
+ONLY_NAMED = 0.5
+
+
+def _only_product_named(ctx: TurnContext) -> ProductDoc | None:
+    """ "Add a couple of micro sd cards": one product is named, half-heard, and no other."""
+    named = [sku for sku, score in ctx.entities.products if score >= ONLY_NAMED - 0.1]
+    if len(named) != 1 or ctx.entities.products[0][1] < ONLY_NAMED:
+        return None
+    return ctx.knowledge.product(named[0])
 
 
 #: "And the toaster", "also the lantern": a turn that only names a product, after a cart edit,

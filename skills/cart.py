@@ -270,7 +270,7 @@ def remove_from_cart(ctx: TurnContext) -> SkillReply:
 
 
 #: "1 more", "two extra", "another": a number added to the cart's, not the new total.
-_MORE = re.compile(r"\b(\d+|a|an) (more|extra)\b|\banother\b")
+_MORE = re.compile(r"\b(\d+|a|an) ((couple|pair) )?(more|extra)\b|\banother\b")
 
 
 def _count(ctx: TurnContext) -> int | None:
@@ -286,11 +286,25 @@ def _count(ctx: TurnContext) -> int | None:
         return counts[0]
     if not e.numbers and ctx.words.split()[-1:] == ["one"]:
         return 1  # "make that one": the count, said last (not "that one" pointing back)
+    if not e.numbers and (_MORE.search(ctx.words) or _FEWER.search(ctx.words)):
+        return 1  # "add another", "knock one off": one, said as a word that is no digit
     return None
 
 
 #: "One less headlamp", "two fewer": a number taken off the cart's, not the new total.
-_FEWER = re.compile(r"\b(\d+|a|an) (less|fewer)\b")
+_FEWER = re.compile(r"\b(\d+|a|an) (less|fewer)\b|\b(\d+|one) off\b")
+
+
+def more_of_the_last(ctx: TurnContext) -> bool:
+    """ "And a couple more", "two extra please" right after an add: more of what was just
+    added (a turn that names no other product)."""
+    if ctx.state.last_intent not in (Intent.ADD_TO_CART.value, Intent.CHANGE_QUANTITY.value):
+        return False
+    if not _MORE.search(ctx.words) or any(
+        s != ctx.state.focus_sku for s, _ in ctx.entities.products
+    ):
+        return False
+    return any(p.sku == ctx.state.focus_sku for p, _ in cart_lines(ctx, get_cart(ctx)))
 
 
 def fewer_in_cart(ctx: TurnContext) -> bool:

@@ -121,6 +121,44 @@ def test_a_product_put_in_the_cart_is_added(outdoor) -> None:
     assert cart_after(outdoor, "stick a headlamp in the cart") == {"OD-301": 1}
 
 
+@pytest.mark.parametrize(
+    ("lines", "cart"),
+    [
+        (("add a couple of micro sd cards", "and a couple more"), {"AU-403": 4}),
+        (("add half a dozen air fresheners",), {"AU-702": 6}),
+        (("add two bottles of screen wash", "can you knock one off"), {"AU-502": 1}),
+        (("add the four k dash cam", "and a memory card for it"), {"AU-402": 1, "AU-403": 1}),
+    ],
+)
+def test_counts_said_in_words_and_model_numbers_said_apart(auto, lines, cart) -> None:
+    assert cart_after(auto, *lines) == cart
+
+
+def test_another_after_an_accepted_offer_adds_one_more(outdoor) -> None:
+    assert cart_after(outdoor, "i want the lantern", "yeah add it", "add another") == {"OD-302": 2}
+
+
+def test_a_return_of_a_product_named_is_for_the_order_holding_it(auto) -> None:
+    line = "i want to send back the phone mount and how long do refunds take"
+    reply = talk(auto[0], line, customer="A-4")[-1]  # the greeting was about the late 48460
+    assert said(reply, "48390") and not said(reply.split("Order")[-1], "48460"), reply
+
+
+@pytest.mark.parametrize(
+    ("complaint", "customer", "ask", "order_id"),
+    [
+        ("the dash cam wont turn on", "A-1", "can you just send me a new one", "48213"),
+        ("the charging mount stopped charging", "A-4", "no i just want my money back", "48390"),
+    ],
+)
+def test_a_remedy_asked_for_while_a_return_is_offered_starts_it(
+    auto, complaint, customer, ask, order_id
+) -> None:
+    replies = talk(auto[0], complaint, ask, customer=customer)
+    assert "Shall I start a return" in replies[1], replies[1]
+    assert "started a return for order" in replies[2] and said(replies[2], order_id), replies[2]
+
+
 # --- complaints ----------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("line", "customer", "order_id"),
