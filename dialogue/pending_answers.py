@@ -238,7 +238,8 @@ def _on_yes(ctx: TurnContext, pending: Pending) -> SkillReply:
             )
         if kind != "add_item":
             ctx.state.cross_sell_declined = True  # one cross-sell per add, never a chain
-        quantity = ctx.nlu.entities.quantity or 1
+        asked = data.get("quantity")
+        quantity = ctx.nlu.entities.quantity or (asked if isinstance(asked, int) else 1)
         reply = cart.add_to_cart(ctx, product, quantity)
         if kind == "replenish" and reply.pending is None:
             reply.pending = Pending("checkout_offer")

@@ -270,7 +270,10 @@ def remove_from_cart(ctx: TurnContext) -> SkillReply:
 
 
 #: "1 more", "two extra", "another": a number added to the cart's, not the new total.
-_MORE = re.compile(r"\b(\d+|a|an) ((couple|pair) )?(more|extra)\b|\banother\b")
+_MORE = re.compile(
+    r"\b(\d+|a|an|one) ((couple|pair) )?(more|extra)\b(?! (thing|question|time|favou?r))"
+    r"|\banother\b(?! (thing|question|time|favou?r))"
+)
 
 
 def _count(ctx: TurnContext) -> int | None:

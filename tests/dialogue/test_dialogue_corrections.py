@@ -134,6 +134,15 @@ def test_counts_said_in_words_and_model_numbers_said_apart(auto, lines, cart) ->
     assert cart_after(auto, *lines) == cart
 
 
+def test_the_count_asked_for_is_the_count_a_yes_adds(auto) -> None:
+    assert cart_after(auto, "i need three sets of wiper blades", "yes add them") == {"AU-501": 3}
+
+
+def test_one_more_thing_is_no_count(cook) -> None:
+    lines = ("id like to buy the santoku knife", "one more thing, add the skillet too")
+    assert cart_after(cook, *lines) == {"HK-02": 1, "HK-05": 1}
+
+
 def test_another_after_an_accepted_offer_adds_one_more(outdoor) -> None:
     assert cart_after(outdoor, "i want the lantern", "yeah add it", "add another") == {"OD-302": 2}
 
@@ -174,6 +183,17 @@ def test_a_complaint_in_any_words_finds_the_order_and_the_remedy(
     reply = talk(auto[0], line, customer=customer)[-1]
     assert "sorry" in reply.lower() and said(reply, order_id), reply
     assert "return" in reply.lower(), reply
+
+
+def test_something_missing_is_about_the_order_that_held_several_things(auto) -> None:
+    reply = talk(auto[0], "i only got one of the two things i ordered", customer="A-1")[-1]
+    assert "missing" in reply and said(reply, "48213"), reply
+
+
+def test_a_product_not_as_pictured_is_a_wrong_item(auto) -> None:
+    line = "the wipers look nothing like the picture on your website"
+    reply = talk(auto[0], line, customer="A-1")[-1]
+    assert "wrong item" in reply and said(reply, "48377"), reply
 
 
 def test_a_catalog_word_heard_whole_is_not_lengthened_by_the_complaint(outdoor) -> None:
