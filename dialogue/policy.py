@@ -21,7 +21,7 @@ from hark.dialogue.intents import rule_intent
 from hark.dialogue.llm import TurnPlanner
 from hark.dialogue.meaning import PROBLEM_CLEAR, complaint_view, meaning_index, neutral
 from hark.dialogue.nlu import nlu_for
-from hark.dialogue.pending_answers import answer_pending
+from hark.dialogue.pending_answers import answer_pending, yes_or_no
 from hark.dialogue.sentiment import is_upset
 from hark.language.speech import money_in_text, short_text
 from hark.shop.catalog_match import stem
@@ -104,6 +104,10 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: TurnPlanner | No
         if planned is not None:
             return planned
         planner = None  # it failed: the built-in skills answer, without asking it again
+    if pending is not None:
+        answered = _answer_then_ask(ctx, pending, planner)
+        if answered is not None:
+            return answered  # "yes please, and also a wash mitt": both
     parts = requests.split(ctx.said or ctx.text, nlu_for(ctx.knowledge), ctx.knowledge)
     if parts and _complaint_kind(ctx, ctx.nlu.intent) is not None:
         parts = []  # "it's been ages, my piano still isn't here, I'm fed up": one complaint
@@ -115,6 +119,39 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: TurnPlanner | No
         sub = replace(ctx, text=part.nlu.request or part.text, nlu=part.nlu)
         replies.append(_respond_one(sub, pending if n == 0 else None, planner))
     return _person_for_the_upset(ctx, requests.combine(replies))
+
+
+#: Words that open a new request as often as they say yes.
+_MARKERS = frozenset({"ok", "okay", "alright", "all right", "right", "well", "so", "oh"})
+
+
+def _answer_then_ask(
+    ctx: TurnContext, pending: Pending, planner: TurnPlanner | None
+) -> SkillReply | None:
+    """A plain yes to Hark's question, then a request of its own in the same breath
+    ("yes please and also a wash mitt"): the answer, then the request. None unless the
+    first clause alone is a yes.
+
+    Why: a "yes please" is no request, so the clause splitter drops it as talk and the
+    offer it accepted is lost."""
+    clauses = requests.clauses(ctx.said or ctx.text, ctx.knowledge)
+    if len(clauses) < 2:
+        return None
+    nlu = nlu_for(ctx.knowledge)
+    first = nlu.parse(clauses[0])
+    if first.text in _MARKERS:
+        return None  # "ok, and what's your return policy": a turn taken, not a yes
+    head = replace(ctx, text=first.request or first.text, nlu=first)
+    if yes_or_no(head, first.intent) != "yes":  # a "no, what about ..." already reads right
+        return None
+    answered = answer_pending(head, pending, first.intent)
+    if answered is None:
+        return None
+    rest_text = " ".join(clauses[1:])
+    rest = nlu.parse(rest_text)
+    _fit_numbers(rest, ctx)
+    tail = replace(ctx, text=rest.request or rest.text, said=rest_text, nlu=rest)
+    return requests.combine([answered, _respond_one(tail, None, planner)])
 
 
 def _person_for_the_upset(ctx: TurnContext, reply: SkillReply) -> SkillReply:

@@ -98,6 +98,11 @@ def split(text: str, nlu: Nlu, knowledge: Knowledge) -> list[Request]:
     return requests
 
 
+def clauses(text: str, knowledge: Knowledge) -> list[str]:
+    """The turn cut at its clause boundaries (never inside a catalog phrase or a range)."""
+    return _clauses(text, knowledge)
+
+
 def _clauses(text: str, knowledge: Knowledge) -> list[str]:
     pieces: list[str] = []
     pos = 0

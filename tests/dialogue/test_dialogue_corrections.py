@@ -237,6 +237,22 @@ def test_a_product_to_replace_every_few_months_is_offered_again_and_yes_adds_it(
     assert cart_of(db, "A-3").get("AU-501") == 1
 
 
+@pytest.mark.parametrize(
+    ("answer", "count"),
+    [
+        ("same again please", 1),
+        ("go on then, two of them", 2),
+        ("yes please and also a wash mitt", 1),
+    ],
+)
+def test_a_reorder_taken_in_other_words(tmp_path, model_dir, answer, count) -> None:
+    with shop_dialogue(tmp_path, AUTO_SHOP, embedding_model=str(model_dir)) as (dm, db, _):
+        conversation_id, _ = dm.start_conversation("test", "A-3", identity=Identity.VERIFIED)
+        reply = dm.turn(conversation_id, answer).text
+        assert cart_of(db, "A-3").get("AU-501") == count, reply
+        assert "Wash Mitt" in reply or "mitt" not in answer, reply
+
+
 def test_a_cadence_makes_a_consumable_but_a_battery_life_does_not(auto) -> None:
     knowledge = auto[0].knowledge()
     assert is_consumable(knowledge.product("AU-503"))  # "change it every twelve months"
