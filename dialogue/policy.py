@@ -288,19 +288,20 @@ _ADDING = frozenset(
 
 def _named_to_add(ctx: TurnContext, intent: Intent, text: str) -> ProductDoc | None:
     """The product an add command names ("add two junior helmets", "pop the lantern in my
-    basket"): a clear mention or search match, else the one product named at all
-    (``cart_swap.NAMED_MIN``, the mention bar ``sales.resolve_product`` also keeps). The
-    command's own words ("stick", "basket") are no product's, so the search alone is
+    basket"): a product named (``cart_swap.NAMED_MIN``, the bar ``sales.resolve_product``
+    also keeps), else a search that singles one out, else the one product named at all.
+    The command's own words ("stick", "basket") are no product's, so the search alone is
     rarely exact for them."""
     commanded = bool(_ADD_VERB.match(text))  # "add ..." said first is a command, however read
     if not commanded and (intent not in _ADDING or not _TO_CART.search(text)):
         return None
     if intent in _COMMANDS:
         return None
+    # a name heard comes before a search hit: "the 1080p one" is the 1080p Dash Cam, not the
+    # camera whose description mentions 1080p at the back
     return (
-        sales.mentioned(ctx)
+        sales.mentioned(ctx, cart_swap.NAMED_MIN)
         or cart.single_clear_match(ctx)
-        or sales.mentioned(ctx, cart_swap.NAMED_MIN)
         or _only_product_named(ctx)
     )
 

@@ -143,6 +143,11 @@ def test_one_more_thing_is_no_count(cook) -> None:
     assert cart_after(cook, *lines) == {"HK-02": 1, "HK-05": 1}
 
 
+def test_a_product_named_outright_beats_one_whose_description_mentions_it(auto) -> None:
+    line = "how long is the warranty on dash cams and add the 1080p one"
+    assert cart_after(auto, line) == {"AU-401": 1}
+
+
 def test_another_after_an_accepted_offer_adds_one_more(outdoor) -> None:
     assert cart_after(outdoor, "i want the lantern", "yeah add it", "add another") == {"OD-302": 2}
 
