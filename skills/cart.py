@@ -227,14 +227,15 @@ def _shared(said: set[str], product: ProductDoc) -> tuple[int, int, int]:
     """Words shared with the product's name, then its tags, then its category: a word of
     the name says more ("wipers" is the wiper blades, not the screen wash filed under wipers)."""
     return (
-        len(said & _stems(product.name)),
-        len(said & _stems(" ".join(product.tags))),
-        len(said & _stems(product.category)),
+        len(said & word_stems(product.name)),
+        len(said & word_stems(" ".join(product.tags))),
+        len(said & word_stems(product.category)),
     )
 
 
-def _stems(text: str) -> set[str]:
-    return {stem(w) for w in re.findall(r"[a-z]+", text.lower())}
+def word_stems(text: str) -> set[str]:
+    """The stems of a text's words ("Wiper Blades 22 in" -> wiper, blade, 22, in)."""
+    return {stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())}
 
 
 #: "Empty my cart", "take everything out": the removal is of the whole cart.

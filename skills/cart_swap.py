@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 
-from hark.shop.catalog_match import stem
 from hark.shop.product_words import ProductDoc
+from hark.skills.cart import add_to_cart, word_stems
 from hark.skills.cart_store import cart_lines, cart_total, get_cart, set_quantity
 from hark.skills.context import SkillReply, TurnContext, card
 from hark.skills.intent import Intent
@@ -84,23 +84,19 @@ def _variant(ctx: TurnContext) -> ProductDoc | None:
     base = ctx.knowledge.product(ctx.state.focus_sku or "")
     if base is None:
         return None
-    said = {stem(w) for w in re.findall(r"[a-z0-9]+", (ctx.nlu.text or "").lower())}
-    own = _name_stems(base)
+    said = word_stems(ctx.nlu.text or "")
+    own = word_stems(base.name)
     found = []
     for product in ctx.knowledge.products.values():
         if product.sku == base.sku:
             continue
-        theirs = _name_stems(product)
+        theirs = word_stems(product.name)
         shared = len(own & theirs)
         if shared * 2 < max(len(own), len(theirs)):
             continue  # not the same product in another form
         if (theirs - own) & said and not (own - theirs) & said:
             found.append(product)
     return found[0] if len(found) == 1 else None
-
-
-def _name_stems(product: ProductDoc) -> set[str]:
-    return {stem(w) for w in re.findall(r"[a-z0-9]+", product.name.lower())}
 
 
 def _just_offered(ctx: TurnContext) -> set[str]:
@@ -135,9 +131,7 @@ def _replaced(
 def _add(
     ctx: TurnContext, product: ProductDoc, quantity: int, old: ProductDoc | None
 ) -> SkillReply:
-    """Put the new choice in (imported here: ``cart`` dispatches to this module)."""
-    from hark.skills.cart import add_to_cart
-
+    """Put the new choice in, and say it as a swap when it replaced a line."""
     reply = add_to_cart(ctx, product, quantity)
     focus(ctx, product)
     if old is None or reply.intent != Intent.ADD_TO_CART:
