@@ -121,6 +121,10 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: TurnPlanner | No
     return _person_for_the_upset(ctx, requests.combine(replies))
 
 
+#: A clause that takes back the yes before it.
+_CHANGE_OF_COURSE = re.compile(
+    r"^(?:(?:um|uh|er|erm|hmm)\W+)*(actually|but|wait|hold on|instead|no|never ?mind)\b"
+)
 #: Words that open a new request as often as they say yes.
 _MARKERS = frozenset({"ok", "okay", "alright", "all right", "right", "well", "so", "oh"})
 
@@ -144,10 +148,12 @@ def _answer_then_ask(
     head = replace(ctx, text=first.request or first.text, nlu=first)
     if yes_or_no(head, first.intent) != "yes":  # a "no, what about ..." already reads right
         return None
+    rest_text = " ".join(clauses[1:])
+    if _CHANGE_OF_COURSE.match(rest_text.lower()):
+        return None  # "yeah, um, actually do you sell glue guns": not a yes after all
     answered = answer_pending(head, pending, first.intent)
     if answered is None:
         return None
-    rest_text = " ".join(clauses[1:])
     rest = nlu.parse(rest_text)
     _fit_numbers(rest, ctx)
     tail = replace(ctx, text=rest.request or rest.text, said=rest_text, nlu=rest)
@@ -416,10 +422,12 @@ def _complaint_kind(ctx: TurnContext, intent: Intent) -> str | None:
     # A caller with orders on file can be complaining about one: the turn is read as the
     # complaint examples say it ("it broke"). Without any, a problem described is far
     # more often a need ("my phone keeps sliding off the seat"): the stricter reading.
-    view = complaint_view if support.customer_orders(ctx) else neutral
-    reading = index.problem(view(text, vocabulary)) if index is not None else None
-    if reading is None:
+    views = [neutral, complaint_view] if support.customer_orders(ctx) else [neutral]
+    readings = [index.problem(view(text, vocabulary)) for view in views] if index else []
+    found = [r for r in readings if r is not None]
+    if not found:
         return None
+    reading = max(found, key=lambda r: r.similarity - r.runner_up)
     lead = reading.similarity - reading.runner_up
     if lead < PROBLEM_CLEAR and not problems.PROBLEM.search(text):
         return None  # near a complaint, but as near other requests, and no word says so

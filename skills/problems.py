@@ -58,7 +58,7 @@ def report_problem(ctx: TurnContext, kind: str | None = None) -> SkillReply:
     """Sorry, the order holding what they named (or the latest that arrived), and the remedy:
     a return (refund or replacement, as the shop's policy says) for a delivered order, else
     a person."""
-    order = _target(ctx, kind)
+    order = _target(ctx)
     reply = SkillReply(intent=Intent.START_RETURN, resolved=False)
     reply.say.say(_APOLOGY.get(kind or "", _DEFAULT_APOLOGY))
     if order is None:
@@ -85,9 +85,8 @@ def report_problem(ctx: TurnContext, kind: str | None = None) -> SkillReply:
     return reply
 
 
-def _target(ctx: TurnContext, kind: str | None = None) -> Order | None:
-    """The order the complaint is about: named, in focus, or the latest that arrived (for a
-    missing item, the latest that held more than one thing: a single thing can't be short)."""
+def _target(ctx: TurnContext) -> Order | None:
+    """The order the complaint is about: named, in focus, or the latest that arrived."""
     order_id = ctx.entities.order_id
     if order_id:
         order = support.find_order(ctx, order_id)
@@ -103,9 +102,6 @@ def _target(ctx: TurnContext, kind: str | None = None) -> Order | None:
         focus = support.find_order(ctx, ctx.state.focus_order_id)
         if focus is not None and support.owned(ctx, focus):
             return focus
-    if kind == "missing_item":
-        several = [o for o in orders if sum(line.quantity for line in o.lines) > 1]
-        orders = several or orders
     arrived = [o for o in orders if o.status in ("delivered", "shipped")]
     arrived.sort(key=lambda o: (o.eta or o.placed_at, o.placed_at), reverse=True)
     soon = ctx.today + dt.timedelta(days=1)  # a parcel due tomorrow may well have come early
