@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 
 from hark.language.speech import counted, digits, join_words, number_words, spoken_when
-from hark.shop.catalog_match import stem
 from hark.shop.product_words import ProductDoc
 from hark.shop.search import SearchQuery
 from hark.skills.cart_store import (
@@ -38,6 +37,7 @@ from hark.skills.sales import (
     focus,
     product_search,
     resolve_product,
+    word_stems,
 )
 from hark.skills.state import Pending
 from hark.skills.verification import ask_to_verify
@@ -214,7 +214,7 @@ def _line_by_words(ctx: TurnContext, in_cart: dict[str, ProductDoc]) -> ProductD
     Why: the product matcher scores a plural or a tag word low, and with no product mention
     the focus would be taken: "take the wipers out" said after adding the screen wash would
     remove the screen wash. Only the cart's own lines compete, so one shared word decides."""
-    said = {stem(w.lower()) for w in ctx.entities.keywords}
+    said = word_stems(" ".join(ctx.entities.keywords))
     if not said or not in_cart:
         return None
     shared = {sku: _shared(said, p) for sku, p in in_cart.items()}
@@ -231,11 +231,6 @@ def _shared(said: set[str], product: ProductDoc) -> tuple[int, int, int]:
         len(said & word_stems(" ".join(product.tags))),
         len(said & word_stems(product.category)),
     )
-
-
-def word_stems(text: str) -> set[str]:
-    """The stems of a text's words ("Wiper Blades 22 in" -> wiper, blade, 22, in)."""
-    return {stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())}
 
 
 #: "Empty my cart", "take everything out": the removal is of the whole cart.

@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 
 from hark.shop.product_words import ProductDoc
-from hark.skills.cart import add_to_cart, word_stems
+from hark.skills.cart import add_to_cart
 from hark.skills.cart_store import cart_lines, cart_total, get_cart, set_quantity
 from hark.skills.context import SkillReply, TurnContext, card
 from hark.skills.intent import Intent
-from hark.skills.sales import focus, mentioned
+from hark.skills.sales import focus, mentioned, word_stems
 
 #: Words that replace one choice with another, whatever the product.
 _INSTEAD = re.compile(r"\binstead\b|\b(swap|switch|change) (it|that|this|them|those) (to|for)\b")

@@ -96,6 +96,11 @@ def test_a_correction_replaces_the_choice_just_made(auto, lines, cart) -> None:
     assert cart_after(auto, *lines) == cart
 
 
+def test_one_of_the_variants_listed_is_chosen_by_its_own_word(auto) -> None:
+    lines = ("do you have steering wheel covers", "the beige one please", "add it")
+    assert cart_after(auto, *lines) == {"AU-802": 1}
+
+
 def test_a_second_thing_of_another_kind_is_not_a_correction(auto) -> None:
     lines = ("add the microfiber wash mitt", "and the car shampoo")
     assert cart_after(auto, *lines) == {"AU-101": 1, "AU-102": 1}
