@@ -17,6 +17,7 @@ embeds the caller's text once (the embedder caches it for the rest of the turn).
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,6 +156,25 @@ def neutral(text: str, vocabulary: set[str]) -> str:
         else:
             out.append(word)
     return " ".join(out).replace(f"the {ITEM}", ITEM).replace(f"a {ITEM}", ITEM)
+
+
+#: How the complaint examples name what they are about ("it arrived broken").
+COMPLAINT_ITEM: Final = "it"
+_DETERMINED_IT = re.compile(r"\b(the|a|an|my|your|our|this|that|these|those) it\b")
+
+
+def complaint_view(text: str, vocabulary: set[str]) -> str:
+    """The turn as the complaint examples say it: the shop's product words as "it".
+
+    Why not :func:`neutral`: the intent examples name a product as "this item" ("add
+    this item to my cart"), so a turn neutralised that way shares the phrase with every
+    one of them, and "the zip on this item broke" reads as near a product request as a
+    complaint. The complaint examples say "it"; so do short intent examples ("add it",
+    "how much is it"), which stay as near as before. ``bench/semantic_calibration.py``
+    shows the separation of complaints from other turns on the development cases.
+    """
+    said = neutral(text, vocabulary).replace(ITEM, COMPLAINT_ITEM)
+    return _DETERMINED_IT.sub(COMPLAINT_ITEM, said)
 
 
 def _flatten(groups: dict[str, list[str]]) -> tuple[list[str], list[str]]:

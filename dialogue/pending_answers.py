@@ -61,6 +61,11 @@ def answer_pending(ctx: TurnContext, pending: Pending, intent: Intent) -> SkillR
                 handled=False,
             )
         return None
+    if kind == "replenish" and _SAME_AGAIN.search(ctx.nlu.text or ""):
+        return _on_yes(ctx, pending)  # "same again please": the reorder offered, taken
+    if kind == "return" and _REMEDY.search(ctx.nlu.text or ""):
+        # "can you just send me a new one": the remedy a return is the way to
+        return support.confirm_return(ctx, data.get("order_id", ""))
     answer = _yes_or_no(ctx, intent)
     if answer == "yes":
         return _on_yes(ctx, pending)
@@ -98,6 +103,17 @@ def answer_pending(ctx: TurnContext, pending: Pending, intent: Intent) -> SkillR
     return None
 
 
+#: The remedies a return leads to, asked for by name while a return is offered.
+_REMEDY = re.compile(
+    r"\b(new one|another one|replacement|replace (it|them)|refund|money back|exchange|swap (it|them))\b"
+)
+#: Taking a reorder by pointing at the last one ("same again", "the usual").
+_SAME_AGAIN = re.compile(
+    r"\b(same again|the same( again| as (last time|before))?|same as (last time|before)|"
+    r"(my|the) usual)\b"
+)
+#: A count said with an answer ("go on then, two of them"): the answer is what is left.
+_COUNT_OF = re.compile(r"\b(\d+|a couple|a pair)( of (them|those|these|it))?\b")
 _YES_START = re.compile(
     r"^(yes|yeah|yep|yup|sure|ok|okay|alright|all right|please do|go ahead|do it|"
     r"sounds good|absolutely|of course|definitely|certainly|why not|that would be great)\b"
@@ -173,7 +189,11 @@ def _yes_or_no(ctx: TurnContext, intent: Intent) -> str | None:
     if lead is None:
         if intent in (Intent.AFFIRM, Intent.DENY) and not is_garbled(text):
             return "yes" if intent == Intent.AFFIRM else "no"
-        return _answer_by_meaning(text)  # "go for it", "nah I'm good"
+        meant = _answer_by_meaning(text)  # "go for it", "nah I'm good"
+        if meant is None and ctx.nlu.entities.quantity and _COUNT_OF.search(text):
+            answer = _COUNT_OF.sub(" ", text).strip()
+            meant = _answer_by_meaning(answer) if answer else None  # "go on then, 2 of them"
+        return meant
     rest = (_NO_START if lead == "no" else _YES_START).sub("", text, count=1).split()
     rest = [w for w in rest if w not in FILLERS]
     if not rest or all(w in _CLOSERS for w in rest) or " ".join(rest) in _IDIOMS:
@@ -231,7 +251,8 @@ def _on_yes(ctx: TurnContext, pending: Pending) -> SkillReply:
             )
         if kind != "add_item":
             ctx.state.cross_sell_declined = True  # one cross-sell per add, never a chain
-        quantity = ctx.nlu.entities.quantity or 1
+        asked = data.get("quantity")
+        quantity = ctx.nlu.entities.quantity or (asked if isinstance(asked, int) else 1)
         reply = cart.add_to_cart(ctx, product, quantity)
         if kind == "replenish" and reply.pending is None:
             reply.pending = Pending("checkout_offer")

@@ -19,16 +19,18 @@ from hark.dialogue import outside, requests, shop_questions
 from hark.dialogue.entities import fit_order_id, fit_price
 from hark.dialogue.intents import rule_intent
 from hark.dialogue.llm import TurnPlanner
-from hark.dialogue.meaning import PROBLEM_CLEAR, meaning_index, neutral
+from hark.dialogue.meaning import PROBLEM_CLEAR, complaint_view, meaning_index, neutral
 from hark.dialogue.nlu import nlu_for
-from hark.dialogue.pending_answers import answer_pending
+from hark.dialogue.pending_answers import answer_pending, yes_or_no
 from hark.dialogue.sentiment import is_upset
 from hark.language.speech import money_in_text, short_text
 from hark.shop.catalog_match import stem
+from hark.shop.product_words import ProductDoc
 from hark.shop.search import SearchQuery
-from hark.skills import actions, cart, handoff, problems, sales, support
+from hark.skills import actions, cart, cart_swap, handoff, problems, sales, support
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.intent import Intent
+from hark.skills.order_state import state_of
 from hark.skills.state import Pending
 from hark.skills.understanding import NluResult
 
@@ -56,6 +58,8 @@ _SERVICE = re.compile(
     r"|\b(can|could) i (book|schedule|make an appointment|get an appointment)\b"
 )
 _ADD_VERB = re.compile(r"^(please )?(add|put|throw|pop)\b|^i(ll| will) take\b")
+#: "Stick a tape measure in the cart": where the product goes says what to do with it.
+_TO_CART = re.compile(r"\b(in|into|to|onto) (my|the|your) (cart|basket|trolley)\b")
 _TRACKING = re.compile(r"\b(track|where|status|how long|when)\b")
 
 Handler = Callable[[TurnContext], SkillReply]
@@ -99,6 +103,10 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: TurnPlanner | No
         if planned is not None:
             return planned
         planner = None  # it failed: the built-in skills answer, without asking it again
+    if pending is not None:
+        answered = _answer_then_ask(ctx, pending, planner)
+        if answered is not None:
+            return answered  # "yes please, and also a wash mitt": both
     parts = requests.split(ctx.said or ctx.text, nlu_for(ctx.knowledge), ctx.knowledge)
     if parts and _complaint_kind(ctx, ctx.nlu.intent) is not None:
         parts = []  # "it's been ages, my piano still isn't here, I'm fed up": one complaint
@@ -110,6 +118,45 @@ def respond(ctx: TurnContext, pending: Pending | None, planner: TurnPlanner | No
         sub = replace(ctx, text=part.nlu.request or part.text, nlu=part.nlu)
         replies.append(_respond_one(sub, pending if n == 0 else None, planner))
     return _person_for_the_upset(ctx, requests.combine(replies))
+
+
+#: A clause that takes back the yes before it.
+_CHANGE_OF_COURSE = re.compile(
+    r"^(?:(?:um|uh|er|erm|hmm)\W+)*(actually|but|wait|hold on|instead|no|never ?mind)\b"
+)
+#: Words that open a new request as often as they say yes.
+_MARKERS = frozenset({"ok", "okay", "alright", "all right", "right", "well", "so", "oh"})
+
+
+def _answer_then_ask(
+    ctx: TurnContext, pending: Pending, planner: TurnPlanner | None
+) -> SkillReply | None:
+    """A plain yes to Hark's question, then a request of its own in the same breath
+    ("yes please and also a wash mitt"): the answer, then the request. None unless the
+    first clause alone is a yes.
+
+    Why: a "yes please" is no request, so the clause splitter drops it as talk and the
+    offer it accepted is lost."""
+    clauses = requests.clauses(ctx.said or ctx.text, ctx.knowledge)
+    if len(clauses) < 2:
+        return None
+    nlu = nlu_for(ctx.knowledge)
+    first = nlu.parse(clauses[0])
+    if first.text in _MARKERS:
+        return None  # "ok, and what's your return policy": a turn taken, not a yes
+    head = replace(ctx, text=first.request or first.text, nlu=first)
+    if yes_or_no(head, first.intent) != "yes":  # a "no, what about ..." already reads right
+        return None
+    rest_text = " ".join(clauses[1:])
+    if _CHANGE_OF_COURSE.match(rest_text.lower()):
+        return None  # "yeah, um, actually do you sell glue guns": not a yes after all
+    answered = answer_pending(head, pending, first.intent)
+    if answered is None:
+        return None
+    rest = nlu.parse(rest_text)
+    _fit_numbers(rest, ctx)
+    tail = replace(ctx, text=rest.request or rest.text, said=rest_text, nlu=rest)
+    return requests.combine([answered, _respond_one(tail, None, planner)])
 
 
 def _person_for_the_upset(ctx: TurnContext, reply: SkillReply) -> SkillReply:
@@ -194,6 +241,8 @@ def _respond_request(
     complaint = _complaint(ctx, intent)
     if complaint is not None:
         return complaint  # "the lid snapped off the kettle": sorry, that order, the remedy
+    if _upset_about_a_late_order(ctx, intent):
+        return problems.late_complaint(ctx)  # "third time I'm calling and nobody has helped"
     mine = support.order_in_question(ctx)
     if mine is not None and intent not in (Intent.START_RETURN, Intent.RETURN_POLICY):
         if problems.is_problem_report(text) and not _faq_on_problem(ctx):
@@ -211,13 +260,15 @@ def _respond_request(
         return support.order_status(ctx)  # "what about order 103" is about that order
     if intent in _PROBLEM_INTENTS and problems.is_problem_report(text) and not _faq_on_problem(ctx):
         return problems.report_problem(ctx)
-    if (
-        intent in (Intent.PRODUCT_SEARCH, Intent.PRODUCT_INFO, Intent.SELECT_ITEM)
-        and _ADD_VERB.match(text)
-        and (sales.mentioned(ctx) is not None or cart.single_clear_match(ctx) is not None)
-    ):
-        return cart.add_to_cart(ctx)  # "add two junior helmets" names what to add
-    if cart.fewer_in_cart(ctx):
+    if cart_swap.is_recount(ctx):
+        return cart.change_quantity(ctx)  # "actually just the one": of what was just added
+    swapped = cart_swap.swap_in_cart(ctx) if intent not in _COMMANDS else None
+    if swapped is not None:
+        return swapped  # "I want the dog hammock one instead": the choice just made, replaced
+    to_add = _named_to_add(ctx, intent, text)
+    if to_add is not None:
+        return cart.add_to_cart(ctx, to_add)  # "add two junior helmets" names what to add
+    if cart.fewer_in_cart(ctx) or cart.more_of_the_last(ctx):
         return cart.change_quantity(ctx)  # "one less headlamp": off the cart's count
     carried_on = _carried_on(ctx, intent)
     if carried_on is not None:
@@ -238,6 +289,44 @@ def _respond_request(
     return _fallback(ctx, planner)
 
 
+_ADDING = frozenset(
+    {Intent.PRODUCT_SEARCH, Intent.PRODUCT_INFO, Intent.SELECT_ITEM, Intent.ADD_TO_CART}
+)
+
+
+def _named_to_add(ctx: TurnContext, intent: Intent, text: str) -> ProductDoc | None:
+    """The product an add command names ("add two junior helmets", "pop the lantern in my
+    basket"): a product named (``cart_swap.NAMED_MIN``, the bar ``sales.resolve_product``
+    also keeps), else a search that singles one out, else the one product named at all.
+    The command's own words ("stick", "basket") are no product's, so the search alone is
+    rarely exact for them."""
+    commanded = bool(_ADD_VERB.match(text))  # "add ..." said first is a command, however read
+    if not commanded and (intent not in _ADDING or not _TO_CART.search(text)):
+        return None
+    if intent in _COMMANDS:
+        return None
+    # a name heard comes before a search hit: "the 1080p one" is the 1080p Dash Cam, not the
+    # camera whose description mentions 1080p at the back
+    return (
+        sales.mentioned(ctx, cart_swap.NAMED_MIN)
+        or cart.single_clear_match(ctx)
+        or _only_product_named(ctx)
+    )
+
+
+#: The one product a turn names at all, this surely (``requests`` counts a clause naming a
+#: product at this score as a request of its own).
+ONLY_NAMED = 0.5
+
+
+def _only_product_named(ctx: TurnContext) -> ProductDoc | None:
+    """ "Add a couple of micro sd cards": one product is named, half-heard, and no other."""
+    named = [sku for sku, score in ctx.entities.products if score >= ONLY_NAMED - 0.1]
+    if len(named) != 1 or ctx.entities.products[0][1] < ONLY_NAMED:
+        return None
+    return ctx.knowledge.product(named[0])
+
+
 #: "And the toaster", "also the lantern": a turn that only names a product, after a cart edit,
 #: asks for the same edit on it.
 _AND_ALSO = re.compile(r"^(and|also|plus|oh and|and also|as well as)\b")
@@ -255,7 +344,8 @@ def _carried_on(ctx: TurnContext, intent: Intent) -> Intent | None:
         return None
     if previous not in _CARRIED_EDITS or not _AND_ALSO.match(ctx.nlu.text or ""):
         return None
-    return previous if sales.mentioned(ctx) is not None else None
+    named = sales.mentioned(ctx) or cart.single_clear_match(ctx)
+    return previous if named is not None else None
 
 
 #: Readings a need described without a product word often gets ("what can I use to see in
@@ -292,6 +382,12 @@ _COMMANDS = frozenset({
     Intent.HUMAN_AGENT, Intent.CANCEL, Intent.CHECKOUT, Intent.VIEW_CART, Intent.GOODBYE,
     Intent.THANKS, Intent.GREET, Intent.REPEAT, Intent.AFFIRM, Intent.DENY, Intent.HELP,
 })  # fmt: skip
+#: Commands a complaint never overrides; the other short acts (a yes, a no, thanks, hello)
+#: only when the classifier is sure: "still no sign of my parcel" is no "no".
+_EXPLICIT_COMMANDS = frozenset(
+    {Intent.HUMAN_AGENT, Intent.CANCEL, Intent.CHECKOUT, Intent.VIEW_CART, Intent.GOODBYE}
+)
+SURE_SOCIAL = 0.6
 #: A calm "where's my parcel" is a question; a lateness complaint reads further from it.
 LATE_LEAD = 0.08
 _QUESTION = re.compile(r"^(what|how|do|does|is|are|can|could|will|would|if|when)\b")
@@ -314,13 +410,21 @@ def _complaint_kind(ctx: TurnContext, intent: Intent) -> str | None:
     breaks is the FAQ's ("what if it arrives broken"), not a complaint.
     """
     text = ctx.nlu.text or ""
-    if intent in _COMMANDS or rule_intent(text) is not None:
+    if rule_intent(text) is not None or intent in _EXPLICIT_COMMANDS:
+        return None
+    if intent in _COMMANDS and ctx.nlu.confidence >= SURE_SOCIAL:
         return None
     index = meaning_index()
     vocabulary = nlu_for(ctx.knowledge).matcher.vocabulary
-    reading = index.problem(neutral(text, vocabulary)) if index is not None else None
-    if reading is None:
+    # A caller with orders on file can be complaining about one: the turn is read as the
+    # complaint examples say it ("it broke"). Without any, a problem described is far
+    # more often a need ("my phone keeps sliding off the seat"): the stricter reading.
+    views = [neutral, complaint_view] if support.customer_orders(ctx) else [neutral]
+    readings = [index.problem(view(text, vocabulary)) for view in views] if index else []
+    found = [r for r in readings if r is not None]
+    if not found:
         return None
+    reading = max(found, key=lambda r: r.similarity - r.runner_up)
     lead = reading.similarity - reading.runner_up
     if lead < PROBLEM_CLEAR and not problems.PROBLEM.search(text):
         return None  # near a complaint, but as near other requests, and no word says so
@@ -334,6 +438,30 @@ def _complaint_kind(ctx: TurnContext, intent: Intent) -> str | None:
         if not upset and lead < LATE_LEAD:
             return None  # "where's my parcel" asks where it is: the status answers it
     return reading.label
+
+
+#: Readings that ask for nothing: an upset caller read this way is venting, not greeting.
+_NO_REQUEST = frozenset({
+    Intent.GREET, Intent.HELP, Intent.OUT_OF_SCOPE, Intent.AFFIRM, Intent.DENY, Intent.THANKS,
+    Intent.REPEAT,
+})  # fmt: skip
+
+
+def _upset_about_a_late_order(ctx: TurnContext, intent: Intent) -> bool:
+    """An upset caller who asks for nothing clear ("this is the third time I'm calling and
+    nobody has helped me"), with an order on file that is late: that order is why they call.
+
+    Why: the frustrated caller rarely names the order; the greeting already said it is late,
+    and a "Hello! How can I help?" to someone venting about it is the wrong answer."""
+    history = ctx.state.sentiment_history
+    if not history or not is_upset(history[-1]):
+        return False
+    if intent not in _NO_REQUEST or ctx.nlu.confidence >= SURE_SOCIAL:
+        return False
+    if rule_intent(ctx.nlu.text or "") is not None:
+        return False
+    late = ("delayed", "running_late")
+    return any(state_of(o, ctx.today).state in late for o in support.customer_orders(ctx))
 
 
 def _faq_on_problem(ctx: TurnContext) -> bool:

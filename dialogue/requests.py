@@ -75,7 +75,7 @@ def split(text: str, nlu: Nlu, knowledge: Knowledge) -> list[Request]:
             merged = f"{requests[-1].text} {clause}"
             requests[-1] = Request(merged, nlu.parse(merged))
             continue
-        if requests and _refers_back(result):
+        if requests and _refers_back(result) and not _faq_alone(result, clause, knowledge):
             previous = requests[-1]
             if not _clear(previous.nlu):
                 # "I love this kettle, | do you have another one in stock": one request
@@ -96,6 +96,11 @@ def split(text: str, nlu: Nlu, knowledge: Knowledge) -> list[Request]:
     if len(requests) == 1 and not withdrawn:
         return []  # one request said in several pieces: read the turn as it was said
     return requests
+
+
+def clauses(text: str, knowledge: Knowledge) -> list[str]:
+    """The turn cut at its clause boundaries (never inside a catalog phrase or a range)."""
+    return _clauses(text, knowledge)
 
 
 def _clauses(text: str, knowledge: Knowledge) -> list[str]:
@@ -164,6 +169,18 @@ def _is_request(result: NluResult, clause: str, knowledge: Knowledge) -> bool:
         return True
     match = knowledge.faq.answer(result.request or clause)
     return match is not None and match.confidence >= 0.6
+
+
+#: An FAQ entry the clause's own words find this surely is the clause's topic, whatever
+#: "them" or "it" points back to ("where are my seat covers | and do you fit them").
+FAQ_ALONE = 0.9
+
+
+def _faq_alone(result: NluResult, clause: str, knowledge: Knowledge) -> bool:
+    """The clause is a shop question the FAQ answers on its own words: not a remark about the
+    last request's thing, and needs none of its words to be understood."""
+    match = knowledge.faq.answer(result.request or clause)
+    return match is not None and not match.by_meaning and match.confidence >= FAQ_ALONE
 
 
 def _only_constraints(result: NluResult) -> bool:

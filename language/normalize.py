@@ -322,10 +322,24 @@ def _want_not_went(tokens: list[str]) -> list[str]:
     return out
 
 
+def _half_dozen(tokens: list[str]) -> list[str]:
+    """ "Half a dozen" is six (read whole: "half" alone is no number, and "a dozen" is 12)."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i : i + 3] == ["half", "a", "dozen"]:
+            out.append("6")
+            i += 3
+            continue
+        out.append(tokens[i])
+        i += 1
+    return out
+
+
 def normalize_tokens(text: str) -> list[str]:
     """The normalised text as a token list (see :func:`normalize_spoken`)."""
     tokens = _strip_fillers(_prepare(text).split())
-    tokens = _convert_numbers(tokens)
+    tokens = _convert_numbers(_half_dozen(tokens))
     tokens = _want_not_went(_join_digit_runs(tokens))
     return _merge_money(tokens)
 

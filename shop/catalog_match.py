@@ -296,10 +296,10 @@ class CatalogMatcher:
         i = 0
         while i < len(content):
             for k in (3, 2):
-                if (
-                    i + k <= len(content)
-                    and stem("".join(content[i : i + k])) in self._concat_vocab
-                ):
+                joined = stem("".join(content[i : i + k]))
+                # "4 k", "1080 p": a model number said apart is the catalog's "4k", "1080p"
+                numbered = k == 2 and content[i].isdigit() and joined in self._vocab_set
+                if i + k <= len(content) and (joined in self._concat_vocab or numbered):
                     out.append("".join(content[i : i + k]))
                     i += k
                     break

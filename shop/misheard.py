@@ -66,8 +66,17 @@ def repair(
             # a span that starts or ends on a function word ("a critic") must be spelled
             # closer, and every word of it must be part of what it sounds like
             closeness = 65.0 if span[0] in stopwords or span[-1] in stopwords else 0.0
+            # "the backpack broke" is no "backpacking": a catalog word heard whole is not
+            # lengthened into another by the word after it
+            lengthened = (
+                found is not None
+                and is_known(tok)
+                and len(found[0]) == 1
+                and found[0][0].startswith(tok)
+            )
             if (
                 found is not None
+                and not lengthened
                 and len(glued) >= 5
                 and found[1] >= closeness
                 and abs(len("".join(found[0])) - len(glued)) <= 2

@@ -37,6 +37,7 @@ from hark.skills.sales import (
     focus,
     product_search,
     resolve_product,
+    word_stems,
 )
 from hark.skills.state import Pending
 from hark.skills.verification import ask_to_verify
@@ -196,6 +197,9 @@ def _cart_target(ctx: TurnContext, lines: list[tuple[ProductDoc, int]]) -> Produ
         return lines[index][0] if 0 <= index < len(lines) else None
     if any(score >= NAMED_OTHER for _, score in ctx.entities.products):
         return None  # they named something that is not in the cart
+    by_words = _line_by_words(ctx, in_cart)
+    if by_words is not None:
+        return by_words  # "take the wipers out": the words the matcher half-knew
     if ctx.state.focus_sku in in_cart and (ctx.entities.pronoun_ref or not ctx.entities.products):
         return in_cart[ctx.state.focus_sku]
     if len(lines) == 1:
@@ -203,10 +207,36 @@ def _cart_target(ctx: TurnContext, lines: list[tuple[ProductDoc, int]]) -> Produ
     return None
 
 
+def _line_by_words(ctx: TurnContext, in_cart: dict[str, ProductDoc]) -> ProductDoc | None:
+    """The one cart line whose name, tags or category hold the turn's content words, stem for
+    stem ("the wipers" for the wiper blades, "two more mitts" for the wash mitt).
+
+    Why: the product matcher scores a plural or a tag word low, and with no product mention
+    the focus would be taken: "take the wipers out" said after adding the screen wash would
+    remove the screen wash. Only the cart's own lines compete, so one shared word decides."""
+    said = word_stems(" ".join(ctx.entities.keywords))
+    if not said or not in_cart:
+        return None
+    shared = {sku: _shared(said, p) for sku, p in in_cart.items()}
+    best = max(shared.values())
+    winners = [sku for sku, n in shared.items() if n == best]
+    return in_cart[winners[0]] if any(best) and len(winners) == 1 else None
+
+
+def _shared(said: set[str], product: ProductDoc) -> tuple[int, int, int]:
+    """Words shared with the product's name, then its tags, then its category: a word of
+    the name says more ("wipers" is the wiper blades, not the screen wash filed under wipers)."""
+    return (
+        len(said & word_stems(product.name)),
+        len(said & word_stems(" ".join(product.tags))),
+        len(said & word_stems(product.category)),
+    )
+
+
 #: "Empty my cart", "take everything out": the removal is of the whole cart.
 _WHOLE_CART = re.compile(r"\b(cart|basket|everything|all of (it|them)|the lot)\b")
 #: "Remove one of the toasters", "take one off": a count taken off a line, not the line.
-_SOME_OF = re.compile(r"\b(\d+|a|an) (of (the|them|those|these)|off|out)\b")
+_SOME_OF = re.compile(r"\b(\d+|a|an) (of (the|them|those|these)|(\w+ ){0,3}?(off|out)\b)")
 
 
 def remove_from_cart(ctx: TurnContext) -> SkillReply:
@@ -236,7 +266,10 @@ def remove_from_cart(ctx: TurnContext) -> SkillReply:
 
 
 #: "1 more", "two extra", "another": a number added to the cart's, not the new total.
-_MORE = re.compile(r"\b(\d+|a|an) (more|extra)\b|\banother\b")
+_MORE = re.compile(
+    r"\b(\d+|a|an|one) ((couple|pair) )?(more|extra)\b(?! (thing|question|time|favou?r))"
+    r"|\banother\b(?! (thing|question|time|favou?r))"
+)
 
 
 def _count(ctx: TurnContext) -> int | None:
@@ -252,11 +285,25 @@ def _count(ctx: TurnContext) -> int | None:
         return counts[0]
     if not e.numbers and ctx.words.split()[-1:] == ["one"]:
         return 1  # "make that one": the count, said last (not "that one" pointing back)
+    if not e.numbers and (_MORE.search(ctx.words) or _FEWER.search(ctx.words)):
+        return 1  # "add another", "knock one off": one, said as a word that is no digit
     return None
 
 
 #: "One less headlamp", "two fewer": a number taken off the cart's, not the new total.
-_FEWER = re.compile(r"\b(\d+|a|an) (less|fewer)\b")
+_FEWER = re.compile(r"\b(\d+|a|an) (less|fewer)\b|\b(\d+|one) off\b")
+
+
+def more_of_the_last(ctx: TurnContext) -> bool:
+    """ "And a couple more", "two extra please" right after an add: more of what was just
+    added (a turn that names no other product)."""
+    if ctx.state.last_intent not in (Intent.ADD_TO_CART.value, Intent.CHANGE_QUANTITY.value):
+        return False
+    if not _MORE.search(ctx.words) or any(
+        s != ctx.state.focus_sku for s, _ in ctx.entities.products
+    ):
+        return False
+    return any(p.sku == ctx.state.focus_sku for p, _ in cart_lines(ctx, get_cart(ctx)))
 
 
 def fewer_in_cart(ctx: TurnContext) -> bool:

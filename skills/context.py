@@ -123,10 +123,14 @@ class SkillReply:
             reply.say.say(sentence)
         return reply
 
-    def ask_to_add(self, product: ProductDoc) -> None:
-        """End on "add it to your cart?": a yes next turn adds this product."""
+    def ask_to_add(self, product: ProductDoc, quantity: int | None = None) -> None:
+        """End on "add it to your cart?": a yes next turn adds this product (as many as the
+        caller asked for: "three sets of wiper blades" ... "yes add them")."""
         self.say.say("Would you like me to add it to your cart?")
-        self.pending = Pending("add_item", {"sku": product.sku})
+        data: dict[str, Any] = {"sku": product.sku}
+        if quantity:
+            data["quantity"] = quantity
+        self.pending = Pending("add_item", data)
 
 
 def card(product: ProductDoc) -> Card:

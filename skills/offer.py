@@ -91,7 +91,7 @@ def present_outcome(
         near = outcome.outside_price[0].product
         reply.say.say(f"I don't have anything like that {bounds}.")
         reply.say.say(f"The closest is the {near.name}, for {ctx.price(near.price)}.")
-        reply.ask_to_add(near)
+        reply.ask_to_add(near, ctx.entities.quantity)
         reply.cards = [card(near)]
         remember(ctx, query, [near])
         return reply
@@ -150,7 +150,7 @@ def _recommend(
     if others:
         reply.say.say("Would you like the first one, or to hear more?")
     else:
-        reply.ask_to_add(top.product)
+        reply.ask_to_add(top.product, ctx.entities.quantity)
     reply.cards = [card(h.product) for h in outcome.hits[:3]]  # the screen shows what's buyable
     remember(ctx, query, spoken, focus_on=top.product)
     return reply

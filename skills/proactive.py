@@ -59,6 +59,13 @@ _EVERY = re.compile(
     r"\b(?:every|lasts?(?: about| up to)?|each lasts about)\s+(\w+)(?:\s+to\s+(\w+))?\s+(day|week|month)s?",
     re.IGNORECASE,
 )
+#: "Replace every six months", "change it every 12 months": the description gives the
+#: product a replacement cadence, so it is used up and bought again whatever it is called.
+_REPLACE_EVERY = re.compile(
+    r"\b(replace|change|renew|refill|swap)\w*\b(?:\s+\w+){0,3}?\s+every\s+\w+"
+    r"(?:\s+to\s+\w+)?\s+(day|week|month)s?\b",
+    re.IGNORECASE,
+)
 _PACK = re.compile(r"\b(\d+)[- ]?(?:pack|count|ct)\b", re.IGNORECASE)
 
 
@@ -115,7 +122,7 @@ def is_consumable(product: ProductDoc) -> bool:
         and "consumable" not in tags.lower()
     ):
         return False
-    if "consumable" in tags.lower():
+    if "consumable" in tags.lower() or _REPLACE_EVERY.search(product.description):
         return True
     if _DEVICE.search(product.name):
         return False

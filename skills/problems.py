@@ -92,15 +92,9 @@ def _target(ctx: TurnContext) -> Order | None:
         order = support.find_order(ctx, order_id)
         return order if order is not None and support.owned(ctx, order) else None
     orders = support.customer_orders(ctx)
-    mentioned = {sku for sku, score in ctx.entities.products if score >= 0.45}
-    category = ctx.entities.category
-    for order in orders:
-        if mentioned & {line.sku for line in order.lines}:
-            return order
-    for order in orders:  # "the litter bag came ripped": the order with a litter product
-        products = [ctx.knowledge.product(line.sku) for line in order.lines]
-        if category and any(p is not None and p.category == category for p in products):
-            return order
+    named = support.order_with_named_product(ctx, orders)
+    if named is not None:
+        return named
     by_meaning = _order_by_meaning(ctx, orders)  # "the handle came off the pot": the skillet
     if by_meaning is not None:
         return by_meaning

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from hark.language.speech import join_words, number_words, short_text
+from hark.shop.catalog_match import stem
 from hark.shop.product_words import ProductDoc, head_noun
 from hark.shop.search import SearchQuery
 from hark.skills.context import SkillReply, TurnContext, card
@@ -154,7 +155,12 @@ def select_item(ctx: TurnContext) -> SkillReply:
         product = pick_shown(ctx, e.comparative)
         if product is None:
             return step(ctx, e.comparative, Intent.SELECT_ITEM)
-    product = product or mentioned(ctx) or (listed[0] if len(listed) == 1 else None)
+    product = (
+        product
+        or mentioned(ctx)
+        or _by_own_word(ctx, listed)
+        or (listed[0] if len(listed) == 1 else None)
+    )
     if product is None:
         if listed:
             names = join_words([f"the {p.name}" for p in listed[:3]], "or")
@@ -166,6 +172,24 @@ def select_item(ctx: TurnContext) -> SkillReply:
             understood=False,
         )
     return describe_product(ctx, product, Intent.SELECT_ITEM)
+
+
+def word_stems(text: str) -> set[str]:
+    """The stems of a text's words ("Wiper Blades 22 in" -> wiper, blade, 22, in)."""
+    return {stem(w) for w in re.findall(r"[a-z0-9]+", text.lower())}
+
+
+def _by_own_word(ctx: TurnContext, listed: list[ProductDoc]) -> ProductDoc | None:
+    """ "The beige one" among the black and the beige cover just listed: the one product
+    whose name holds a word the caller said that no other listed name has."""
+    said = word_stems(ctx.nlu.text or "")
+    names = {p.sku: word_stems(p.name) for p in listed}
+    own = [
+        p
+        for p in listed
+        if said & (names[p.sku] - set().union(*(n for k, n in names.items() if k != p.sku)))
+    ]
+    return own[0] if len(own) == 1 else None
 
 
 def _about(ctx: TurnContext, product: ProductDoc, intent: Intent) -> SkillReply:

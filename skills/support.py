@@ -378,6 +378,28 @@ def _why_not_returnable(ctx: TurnContext, order: Order) -> Utterance:
     return u
 
 
+#: A product mention this sure picks, among the caller's own orders, the one holding it:
+#: only their orders compete, so a half-heard name ("the phone mount") is enough.
+OWN_ORDER_MENTION = 0.45
+
+
+def order_with_named_product(ctx: TurnContext, orders: list[Order]) -> Order | None:
+    """The caller's order holding a product the turn names (newest first), else one holding a
+    product of the category it names ("the litter bag came ripped": the litter order)."""
+    mentioned = {sku for sku, score in ctx.entities.products if score >= OWN_ORDER_MENTION}
+    for order in orders:
+        if mentioned & {line.sku for line in order.lines}:
+            return order
+    category = ctx.entities.category
+    if not category:
+        return None
+    for order in orders:
+        products = [ctx.knowledge.product(line.sku) for line in order.lines]
+        if any(p is not None and p.category == category for p in products):
+            return order
+    return None
+
+
 def _return_target(ctx: TurnContext, order_id: str | None) -> Order | None:
     if order_id:
         order = find_order(ctx, order_id)
@@ -385,11 +407,9 @@ def _return_target(ctx: TurnContext, order_id: str | None) -> Order | None:
     orders = customer_orders(ctx)
     if not orders:
         return None
-    mentioned = [sku for sku, score in ctx.entities.products if score >= 0.6]
-    if mentioned:
-        for order in orders:
-            if any(line.sku in mentioned[:3] for line in order.lines):
-                return order
+    named = order_with_named_product(ctx, orders)
+    if named is not None:
+        return named  # "send back the phone mount": not the late order the greeting was about
     if ctx.state.focus_order_id:
         focus = find_order(ctx, ctx.state.focus_order_id)
         if focus is not None and owned(ctx, focus):

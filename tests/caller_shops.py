@@ -551,6 +551,91 @@ FIT_FAQ = [
     ),
 ]
 FIT_SHOP = ShopRows(FIT_CUSTOMERS, FIT_PRODUCTS, FIT_ORDERS, FIT_FAQ)
+# --- development: an auto accessories shop (issue 23: cart edits, multi-request turns,
+# complaints, numbers, frustrated callers, reorders) ---------------------------------------
+AUTO_PRODUCTS = [
+    ("AU-101", "Microfiber Wash Mitt", "car care", "12.00",
+     "A plush microfibre mitt that lifts dirt off paintwork without swirl marks.",
+     "wash mitt;microfiber;car wash", "45"),
+    ("AU-102", "pH Neutral Car Shampoo 1 L", "car care", "14.50",
+     "A gentle foaming shampoo that is safe on wax and ceramic coatings; a bottle washes "
+     "about twenty cars.", "car shampoo;soap;wash", "60"),
+    ("AU-103", "Ceramic Spray Wax", "car care", "24.00",
+     "Spray on, wipe off: a glossy water-beading finish that lasts about three months.",
+     "wax;ceramic;polish;shine", "38"),
+    ("AU-201", "Magnetic Vent Phone Mount", "phone mounts", "19.99",
+     "A small magnetic holder that clips to an air vent and holds any phone with the metal "
+     "plate included.", "phone holder;mount;vent;magnetic", "70"),
+    ("AU-202", "Wireless Charging Phone Mount 15 W", "phone mounts", "44.00",
+     "A motorised clamp that grips the phone and charges it wirelessly at 15 W on the dash or "
+     "vent.", "phone holder;charger;wireless;mount", "21"),
+    ("AU-301", "Neoprene Front Seat Covers Pair", "seat covers", "79.00",
+     "Water-resistant neoprene covers for two front seats, airbag-safe, in black or grey.",
+     "seat covers;neoprene;waterproof", "14"),
+    ("AU-302", "Dog Hammock Rear Seat Cover", "seat covers", "55.00",
+     "A quilted, scratch-proof cover that turns the back seat into a hammock for dogs.",
+     "seat cover;dog;pet;back seat", "19"),
+    ("AU-401", "1080p Dash Cam", "dash cams", "89.00",
+     "A compact front dash cam with night vision, loop recording and a parking mode.",
+     "dash cam;camera;dashcam;recorder", "16"),
+    ("AU-402", "Front and Rear 4K Dash Cam", "dash cams", "179.00",
+     "Two cameras, 4K at the front and 1080p at the back, with GPS and Wi-Fi to your phone.",
+     "dash cam;camera;rear camera;dashcam", "6"),
+    ("AU-403", "64 GB High Endurance microSD Card", "dash cams", "16.00",
+     "A memory card made for non-stop dash cam recording.",
+     "memory card;sd card;storage", "80"),
+    ("AU-501", "All-Season Wiper Blades 22 in Pair", "wipers", "27.00",
+     "Beam-style blades that clear rain and snow without streaking; replace every six months.",
+     "wipers;wiper blades;windscreen", "33"),
+    ("AU-502", "Screen Wash Concentrate 2 L", "wipers", "8.50",
+     "Concentrated windscreen washer fluid that works down to minus twenty; makes ten litres.",
+     "washer fluid;screen wash;windshield", "90"),
+    ("AU-503", "Cabin Air Filter", "filters", "18.00",
+     "A carbon cabin filter that traps pollen, dust and smells; change it every twelve months.",
+     "cabin filter;pollen;air filter", "40"),
+    ("AU-601", "Portable Jump Starter 1000 A", "emergency", "99.00",
+     "Starts a flat battery on cars up to 6 litres, doubles as a USB power bank and torch.",
+     "jump starter;battery booster;flat battery", "12"),
+    ("AU-602", "Cordless Tyre Inflator", "emergency", "59.00",
+     "A rechargeable pump with a digital gauge that stops at the pressure you set.",
+     "tyre pump;inflator;compressor;tire", "17"),
+    ("AU-701", "Collapsible Trunk Organizer", "storage", "34.00",
+     "A three-compartment boot organiser with a lid and non-slip base that folds flat.",
+     "trunk organizer;boot;storage", "25"),
+    ("AU-801", "Leather Steering Wheel Cover Black", "interior", "22.00",
+     "A stitched leather cover for 14 to 15 inch steering wheels, in black.",
+     "steering wheel cover;leather;grip", "26"),
+    ("AU-802", "Leather Steering Wheel Cover Beige", "interior", "22.00",
+     "A stitched leather cover for 14 to 15 inch steering wheels, in beige.",
+     "steering wheel cover;leather;grip", "9"),
+    ("AU-702", "Vent Clip Air Freshener 4 Pack", "car care", "9.00",
+     "Four vent clips in new-car scent; each lasts about 30 days.",
+     "air freshener;scent;vent clip", "100"),
+]  # fmt: skip
+AUTO_CUSTOMERS = [
+    ("A-1", "Marta Kowalski", "", ""),
+    ("A-2", "Theo Banks", "", ""),
+    ("A-3", "Priya Nair", "", ""),
+    ("A-4", "Sam Ortiz", "", ""),
+]
+AUTO_ORDERS = [
+    ("48213", "A-1", "AU-401", "1", "delivered", "2026-11-10", "2026-11-14"),
+    ("48213", "A-1", "AU-403", "1", "delivered", "2026-11-10", "2026-11-14"),
+    ("48377", "A-1", "AU-501", "1", "delivered", "2026-11-17", "2026-11-20"),
+    ("48402", "A-2", "AU-301", "1", "shipped", "2026-11-12", "2026-11-18"),  # overdue
+    ("47120", "A-3", "AU-501", "1", "delivered", "2026-04-20", "2026-04-24"),  # reorder (wipers)
+    ("48390", "A-4", "AU-202", "1", "delivered", "2026-11-15", "2026-11-19"),
+    ("48390", "A-4", "AU-702", "2", "delivered", "2026-11-15", "2026-11-19"),
+    ("48460", "A-4", "AU-601", "1", "delayed", "2026-11-20", "2026-12-04"),
+]
+AUTO_FAQ = [
+    ("How much is delivery?", "Delivery is $4.99, free on orders over $60."),
+    ("What is your return policy?", "Unopened items can be returned within 45 days."),
+    ("Do you fit the products?", "We fit dash cams and seat covers at our workshop for $35."),
+    ("Do you price match?", "We match any UK-based retailer's advertised price."),
+    ("Is there a warranty on dash cams?", "Every dash cam has an 18-month warranty."),
+]
+AUTO_SHOP = ShopRows(AUTO_CUSTOMERS, AUTO_PRODUCTS, AUTO_ORDERS, AUTO_FAQ)
 
 DEV_SHOPS: dict[str, ShopRows] = {"cookware": COOK_SHOP, "hardware": HW_SHOP}
 TUNING_SHOPS: dict[str, ShopRows] = {
@@ -558,5 +643,6 @@ TUNING_SHOPS: dict[str, ShopRows] = {
     "music": MUSIC_SHOP,
     "outdoor": OUTDOOR_SHOP,
     "fitness": FIT_SHOP,
+    "auto": AUTO_SHOP,
 }
 ALL_SHOPS: dict[str, ShopRows] = {**HELDOUT_SHOPS, **TUNING_SHOPS}

@@ -26,6 +26,7 @@ from hark.language.normalize import normalize_spoken, normalize_tokens, parse_nu
         ("ninety nine cents", "0.99 dollars"),
         ("nine point nine nine", "9.99"),
         ("two dozen", "24"),
+        ("half a dozen air fresheners", "6 air fresheners"),
         ("It costs $29.99.", "it costs 29.99 dollars"),
         ("order #3186", "order number 3186"),
         ("50-80 dollars", "50 to 80 dollars"),
