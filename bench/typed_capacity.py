@@ -23,6 +23,9 @@ client (request to reply, the whole HTTP path), errors by kind, and:
   so this is the figure to compare on a shared machine;
 * ``cap/2c``: the turns per second two cores would carry at that cost
   (2000 / ``srv ms/t``), what a 2-core node carries when nothing else runs;
+* ``db ms/t``: with PostgreSQL, the CPU its processes spent per turn (the
+  node's database work that runs outside Hark; 0 with SQLite, which runs
+  inside the server's processes);
 * ``cli ms/t``: the load generator's own CPU per turn;
 * the load average, since throughput and latency depend on it.
 
@@ -116,13 +119,18 @@ def serve(
         shutil.rmtree(folder, ignore_errors=True)
 
 
-async def _measure(pid: int, port: int, key: str, conversations: int, seconds: float) -> dict:
-    """One closed-loop run; CPU of the server's tree and of this process over its window."""
+async def _measure(
+    pid: int, port: int, key: str, conversations: int, seconds: float, db_pid: int | None
+) -> dict:
+    """One closed-loop run; CPU of the server's tree, of the database server's (PostgreSQL)
+    and of this process over its window."""
     load = asyncio.create_task(closed_loop("127.0.0.1", port, key, conversations, WARM_S, seconds))
     await asyncio.sleep(WARM_S)
     server0, client0 = tree_cpu_seconds(pid), time.process_time()
+    db0 = tree_cpu_seconds(db_pid) if db_pid else 0.0
     await asyncio.sleep(seconds)
     server1, client1 = tree_cpu_seconds(pid), time.process_time()
+    db1 = tree_cpu_seconds(db_pid) if db_pid else 0.0
     window = await load
     turns = len(window.latencies)
     ordered = sorted(window.latencies)
@@ -136,17 +144,19 @@ async def _measure(pid: int, port: int, key: str, conversations: int, seconds: f
         "srv_ms": server_ms,
         "cap": NODE_CORES * 1000 / server_ms if turns and server_ms > 0 else float("nan"),
         "cli_ms": (client1 - client0) * per_turn,
+        "db_ms": (db1 - db0) * per_turn,
         "load": os.getloadavg()[0],
         "kinds": dict(window.errors),
     }
 
 
 @contextmanager
-def database(kind: str, names: list[str]) -> Iterator[list[str]]:
-    """One empty database per name: SQLite files, or databases on a throw-away PostgreSQL."""
+def database(kind: str, names: list[str]) -> Iterator[tuple[list[str], int | None]]:
+    """One empty database per name: SQLite files, or databases on a throw-away PostgreSQL
+    (then also the pid of its postmaster, whose processes' CPU is the database's share)."""
     if kind == "sqlite":
         with tempfile.TemporaryDirectory() as folder:
-            yield [f"sqlite:///{folder}/{name}.db" for name in names]
+            yield [f"sqlite:///{folder}/{name}.db" for name in names], None
         return
     from fixtures_pg import PostgresServer, _unprivileged_user, find_postgres_bindir
     from sqlalchemy import create_engine, text
@@ -164,16 +174,18 @@ def database(kind: str, names: list[str]) -> Iterator[list[str]]:
             for name in names:
                 connection.execute(text(f"CREATE DATABASE bench_{name}"))
         admin.dispose()
-        yield [f"{base}/bench_{name}" for name in names]
+        postmaster = int((server.data / "postmaster.pid").read_text().split()[0])
+        yield [f"{base}/bench_{name}" for name in names], postmaster
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
 
 
-COLUMNS = ("turns_s", "p50_ms", "p95_ms", "errors", "srv_ms", "cap", "cli_ms", "load")
+COLUMNS = ("turns_s", "p50_ms", "p95_ms", "errors", "srv_ms", "cap", "db_ms", "cli_ms", "load")
 HEADER = (
     f"{'server':>9} {'workers':>7} {'convs':>5} {'turns/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
-    f"{'errors':>6} {'srv ms/t':>8} {'cap/2c':>6} {'cli ms/t':>8} {'load':>5} {'srv/ref':>7}"
+    f"{'errors':>6} {'srv ms/t':>8} {'cap/2c':>6} {'db ms/t':>7} {'cli ms/t':>8} {'load':>5} "
+    f"{'srv/ref':>7}"
 )
 
 
@@ -183,7 +195,7 @@ def _row(name: str, workers: int, conversations: int, rows: list[dict], ref: flo
     return (
         f"{name:>9} {workers:>7} {conversations:>5} {m['turns_s']:>7.1f} {m['p50_ms']:>7.1f} "
         f"{m['p95_ms']:>7.1f} {m['errors']:>6.0f} {m['srv_ms']:>8.2f} {m['cap']:>6.0f} "
-        f"{m['cli_ms']:>8.3f} {m['load']:>5.2f} {ratio}"
+        f"{m['db_ms']:>7.2f} {m['cli_ms']:>8.3f} {m['load']:>5.2f} {ratio}"
     )
 
 
@@ -212,7 +224,7 @@ def main() -> int:
     print(HEADER, flush=True)
     for workers in (int(w) for w in args.workers.split(",")):
         with ExitStack() as stack:
-            urls = stack.enter_context(database(args.database, list(servers)))
+            urls, db_pid = stack.enter_context(database(args.database, list(servers)))
             started = {
                 name: stack.enter_context(serve(python, workers, url, key, args.log_level))
                 for (name, python), url in zip(servers.items(), urls, strict=True)
@@ -222,7 +234,9 @@ def main() -> int:
                 for _ in range(args.runs):
                     for name, (pid, port) in started.items():
                         rows[name].append(
-                            asyncio.run(_measure(pid, port, key, conversations, args.seconds))
+                            asyncio.run(
+                                _measure(pid, port, key, conversations, args.seconds, db_pid)
+                            )
                         )
                 ref = (
                     statistics.median(r["srv_ms"] for r in rows["reference"])
