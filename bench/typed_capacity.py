@@ -2,13 +2,19 @@
 
 Run: ``.venv/bin/python bench/typed_capacity.py`` (about two minutes;
 ``--workers 1,2``, ``--conversations 20,100``, ``--seconds 10``, ``--runs 3``,
-``--database sqlite|postgres``, ``--against PYTHON``). Each row starts ``hark
+``--database sqlite|postgres``, ``--against PYTHON``, ``--rate R``). Each row
+starts ``hark
 serve`` as a shop would (its own process, the sample shop, no speech models,
 an API key, a rate limit far above the load) with that many worker processes,
 opens that many conversations over HTTP, and has each send its next caller
 line as soon as the previous reply arrived (a closed loop: every
 conversation always has one turn in flight), for ``--seconds`` after a
-warm-up. The server logs as a shop's does (``--log-level INFO``, JSON, to a
+warm-up. With ``--rate R`` the conversations are callers who read and type:
+together they send at most R turns a second (each one every conversations / R
+seconds, or at once if its reply came later), which is how "300 turns/s at
+100 conversations" is meant: in a closed loop, 100 conversations answered in
+under 100 ms would be over 1,000 turns a second (Little's law: conversations
+= turns/s x latency). The server logs as a shop's does (``--log-level INFO``, JSON, to a
 file). The lines are the sample shop's everyday questions (products,
 prices, the cart, the shop's policies).
 
@@ -120,11 +126,19 @@ def serve(
 
 
 async def _measure(
-    pid: int, port: int, key: str, conversations: int, seconds: float, db_pid: int | None
+    pid: int,
+    port: int,
+    key: str,
+    conversations: int,
+    seconds: float,
+    db_pid: int | None,
+    rate: float | None = None,
 ) -> dict:
     """One closed-loop run; CPU of the server's tree, of the database server's (PostgreSQL)
     and of this process over its window."""
-    load = asyncio.create_task(closed_loop("127.0.0.1", port, key, conversations, WARM_S, seconds))
+    load = asyncio.create_task(
+        closed_loop("127.0.0.1", port, key, conversations, WARM_S, seconds, rate)
+    )
     await asyncio.sleep(WARM_S)
     server0, client0 = tree_cpu_seconds(pid), time.process_time()
     db0 = tree_cpu_seconds(db_pid) if db_pid else 0.0
@@ -207,6 +221,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1, help="runs per row (medians printed)")
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument(
+        "--rate",
+        type=float,
+        help="turns/s all conversations send together at most (callers who read and type); "
+        "default: a closed loop, each sends again as soon as it is answered",
+    )
+    parser.add_argument(
         "--log-level", default="INFO", help="the server's HARK_LOG_LEVEL (INFO: as a shop runs)"
     )
     parser.add_argument(
@@ -217,8 +237,9 @@ def main() -> int:
     servers = {"this": sys.executable}
     if args.against:
         servers = {"reference": args.against, **servers}
+    pacing = f"at most {args.rate:g} turns/s in all" if args.rate else "closed loop"
     print(
-        f"typed turns over HTTP, {os.cpu_count()} cores, {args.database}; closed loop, "
+        f"typed turns over HTTP, {os.cpu_count()} cores, {args.database}; {pacing}, "
         f"{args.seconds:g} s x {args.runs} run(s) a row (medians)"
     )
     print(HEADER, flush=True)
@@ -235,7 +256,9 @@ def main() -> int:
                     for name, (pid, port) in started.items():
                         rows[name].append(
                             asyncio.run(
-                                _measure(pid, port, key, conversations, args.seconds, db_pid)
+                                _measure(
+                                    pid, port, key, conversations, args.seconds, db_pid, args.rate
+                                )
                             )
                         )
                 ref = (

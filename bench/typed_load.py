@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import time
 from dataclasses import dataclass, field
 
@@ -84,8 +85,10 @@ async def _exchange(
     return int(parts[1]), body, keep
 
 
-async def conversation(host: str, port: int, key: str, window: Window) -> None:
-    """One caller: start a conversation, then each next line as soon as the reply came."""
+async def conversation(host: str, port: int, key: str, window: Window, gap: float = 0.0) -> None:
+    """One caller: start a conversation, then each next line as soon as the reply came, or
+    with ``gap``, ``gap`` seconds after the previous line was sent (at once if its reply
+    came later than that): a caller who reads the reply and types."""
     hostport = f"{host}:{port}"
     reader, writer = await asyncio.open_connection(host, port)
     try:
@@ -101,10 +104,14 @@ async def conversation(host: str, port: int, key: str, window: Window) -> None:
             for line in LINES
         ]
         n = 0
+        due = time.perf_counter() + random.uniform(0, gap)  # callers do not type in step
         while True:
             if not keep:
                 writer.close()
                 reader, writer = await asyncio.open_connection(host, port)
+            if gap:
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                due = max(due + gap, time.perf_counter())
             sent = time.perf_counter()
             if sent >= window.end:
                 return
@@ -126,10 +133,22 @@ async def conversation(host: str, port: int, key: str, window: Window) -> None:
 
 
 async def closed_loop(
-    host: str, port: int, key: str, conversations: int, warm_s: float, seconds: float
+    host: str,
+    port: int,
+    key: str,
+    conversations: int,
+    warm_s: float,
+    seconds: float,
+    rate: float | None = None,
 ) -> Window:
-    """``conversations`` callers for ``warm_s`` + ``seconds``; the window is the last part."""
+    """``conversations`` callers for ``warm_s`` + ``seconds``; the window is the last part.
+
+    ``rate``: the turns per second all of them together send at most (each caller one
+    every ``conversations / rate`` seconds); None: each sends as soon as it is answered."""
     start = time.perf_counter() + warm_s
     window = Window(start=start, end=start + seconds)
-    await asyncio.gather(*(conversation(host, port, key, window) for _ in range(conversations)))
+    gap = conversations / rate if rate else 0.0
+    await asyncio.gather(
+        *(conversation(host, port, key, window, gap) for _ in range(conversations))
+    )
     return window
