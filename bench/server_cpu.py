@@ -5,7 +5,8 @@ the neighbours as about Hark; the CPU the server's processes spent per turn
 does not (a busy neighbour slows a turn down, it does not make it cost more
 instructions). ``hark serve`` with ``HARK_WORKERS`` is a parent and its worker
 processes, so the whole tree under the parent's pid is counted. Imported by
-``typed_capacity.py``; Linux only (it reads ``/proc/<pid>/stat``).
+``typed_capacity.py`` (``make bench`` runs it as a script: nothing happens); Linux
+only (it reads ``/proc/<pid>/stat``).
 """
 
 from __future__ import annotations

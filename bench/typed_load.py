@@ -9,7 +9,7 @@ and judged by its status line alone (only the start of a conversation is
 parsed, for its id). The client's own CPU per turn is measured and printed
 beside the server's, so a reader can see it stays small.
 
-Imported by ``typed_capacity.py``.
+Imported by ``typed_capacity.py`` (``make bench`` runs it as a script: nothing happens).
 """
 
 from __future__ import annotations
