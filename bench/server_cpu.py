@@ -1,38 +1,70 @@
-"""CPU seconds a bench server spends per caller turn, by part (for ``voice_capacity.py``).
+"""CPU seconds bench servers spend, read from ``/proc`` (and, for spoken turns, by part).
 
-Why: the machine is shared, so how many callers fit under a latency limit
-moves with everyone else's load; what the server's own threads burn per turn
-does not. Two sources, read before and after each level:
+Why: the machine is shared, so turns per second or callers under a latency
+limit move with everyone else's load; what the server's own processes burn
+per turn does not (a busy neighbour slows a turn down, it does not make it
+cost more instructions).
 
-* ``/proc/<pid>/stat`` of each server process (utime + stime): the total,
-  read from outside, as ``top`` would see it;
-* the server's ``/bench/cpu`` route: the process's own ledger
-  (``hark.voice.cpu``) splitting that total into recognition finals,
-  speculation, partials, the engines' idle threads, synthesis, the echo
-  canceller and noise suppressor (``caller_audio``) and the rest.
+* ``tree_cpu_seconds``: user + system CPU of a process and every process
+  descended from it (``hark serve`` with ``HARK_WORKERS`` is a parent and its
+  workers), as ``top`` would see it; used by ``typed_capacity.py``.
+* ``read`` / ``per_turn``: for ``voice_capacity.py``, that total plus the
+  server's ``/bench/cpu`` route: the process's own ledger (``hark.voice.cpu``)
+  splitting it into recognition finals, speculation, partials, the engines'
+  idle threads, synthesis, the echo canceller and noise suppressor
+  (``caller_audio``) and the rest.
 
 ``implied`` turns a cost per turn into conversations per 2 cores for a turn
 rhythm: a caller takes one turn every ``period_s`` (speaking, waiting,
 listening, a breath), so one conversation keeps ``cpu_per_turn / period_s``
-cores busy.
+cores busy. Imported by the capacity benches (``make bench`` runs it as a
+script: nothing happens); Linux only.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 PARTS = ("asr_final", "asr_speculation", "asr_partial", "asr_idle", "tts", "caller_audio", "rest")
 CORES = 2
 
 
-def proc_cpu_s(pid: int) -> float:
-    """utime + stime of process ``pid`` (all its threads), in seconds."""
-    with open(f"/proc/{pid}/stat", "rb") as stat:
-        data = stat.read()
-    fields = data[data.rindex(b")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> tuple[int, float] | None:
+    """``(parent pid, user + system CPU seconds)`` of ``pid``, or None if it has gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    # The command name (field 2) may hold spaces and parentheses: split after its last ')'.
+    fields = raw[raw.rindex(")") + 2 :].split()
+    # fields[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of ``root`` and every process descended from it, now."""
+    parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        found = _stat(int(entry.name))
+        if found is not None:
+            parents[int(entry.name)], cpu[int(entry.name)] = found
+    total = 0.0
+    for pid, seconds in cpu.items():
+        ancestor = pid
+        while ancestor > 1 and ancestor != root:
+            ancestor = parents.get(ancestor, 0)
+        if ancestor == root:
+            total += seconds
+    return total
 
 
 @dataclass
@@ -54,7 +86,7 @@ def read(server: Any) -> Reading:
     parts: dict[str, float] = {}
     counters: dict[str, float] = {}
     for one in servers_of(server):
-        total += proc_cpu_s(one.process.pid)
+        total += tree_cpu_seconds(one.process.pid)
         answer = one.get("/bench/cpu")
         for key, value in answer.pop("cpu").items():
             parts[key] = parts.get(key, 0.0) + float(value)

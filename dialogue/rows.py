@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from hark.store.db import Database
@@ -52,7 +52,11 @@ def jsonable(value: Any) -> Any:
     return printable(value)
 
 
+_LAST_SEQ = select(func.max(Turn.seq)).where(Turn.conversation_id == bindparam("conversation"))
+"""Built once, as every turn asks it: building the expression cost more than running it."""
+
+
 def next_turn_seq(session: Session, conversation_id: str) -> int:
     """The ``seq`` the conversation's next stored turn takes (one past its last)."""
-    last = session.scalar(select(func.max(Turn.seq)).where(Turn.conversation_id == conversation_id))
+    last = session.scalar(_LAST_SEQ, {"conversation": conversation_id})
     return (last or 0) + 1

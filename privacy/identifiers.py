@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import re
 
+from hark.privacy.known_clean import KnownClean
+
 CONVERSATION_ID_RE = re.compile(r"[0-9a-f]{32}")
 SAFE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 CHANNEL_RE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 INVALID = "[invalid id]"
+_SAFE = KnownClean()
 
 
 def is_conversation_id(value: object) -> bool:
@@ -25,14 +28,20 @@ def is_conversation_id(value: object) -> bool:
 
 
 def is_safe_id(value: object) -> bool:
-    """An id-shaped string with no personal data in it (request ids, session ids, ...)."""
+    """An id-shaped string with no personal data in it (request ids, session ids, ...).
+
+    A request's id is checked for every line it logs: one found safe is remembered
+    (:mod:`hark.privacy.known_clean`), so the redactor reads it once."""
     if not isinstance(value, str) or SAFE_ID_RE.fullmatch(value) is None:
         return False
-    if is_conversation_id(value):
+    if is_conversation_id(value) or value in _SAFE:
         return True
     from hark.privacy.redact import redact
 
-    return not redact(value).found and not redact(value.replace("-", " ").replace(".", " ")).found
+    if redact(value).found or redact(value.replace("-", " ").replace(".", " ")).found:
+        return False
+    _SAFE.add(value)
+    return True
 
 
 def is_channel(value: object) -> bool:

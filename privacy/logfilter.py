@@ -14,6 +14,7 @@ import logging
 import traceback
 
 from hark.privacy.identifiers import loggable_id
+from hark.privacy.known_clean import KnownClean
 from hark.privacy.redact import redact
 
 _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("x", 0, "x", 0, "x", None, None))) | {
@@ -21,6 +22,17 @@ _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("x", 0, "x", 0, "x", None, No
     "asctime",
 }
 _MAX_DEPTH = 4
+_CLEAN = KnownClean()
+
+
+def _redacted(text: str) -> str:
+    """``redact(text).text``, without redacting again a line already found clean."""
+    if text in _CLEAN:
+        return text
+    redacted = redact(text).text
+    if redacted == text:
+        _CLEAN.add(text)
+    return redacted
 
 
 def is_id_field(key: str) -> bool:
@@ -35,7 +47,7 @@ class RedactingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a bad format string must not lose the log line
             message = str(record.msg)
-        redacted = redact(message).text
+        redacted = _redacted(message)
         if redacted != message or record.args:
             record.msg = redacted
             record.args = None
@@ -45,7 +57,7 @@ class RedactingFilter(logging.Filter):
             if is_id_field(key):
                 setattr(record, key, loggable_id(key, value))
             elif isinstance(value, str):
-                setattr(record, key, redact(value).text)
+                setattr(record, key, _redacted(value))
             elif isinstance(value, dict | list | tuple):
                 setattr(record, key, _redact_obj(value))
         if record.exc_info and not record.exc_text:
@@ -61,7 +73,7 @@ def _redact_obj(value: object, depth: int = 0) -> object:
     if depth > _MAX_DEPTH:
         return "[nested too deep]"
     if isinstance(value, str):
-        return redact(value).text
+        return _redacted(value)
     if isinstance(value, dict):
         return {
             k: loggable_id(k, v)

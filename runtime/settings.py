@@ -466,6 +466,16 @@ class Settings(BaseSettings):
         "accepted, /readyz says draining) before the process exits.",
     )
 
+    # --- issue 24, typed turns per node: idle HTTP connections ----------------------
+    keep_alive_s: int = Field(
+        75,
+        ge=1,
+        le=3600,
+        description="Seconds an idle HTTP keep-alive connection stays open. Keep it above "
+        "the idle timeout of the balancer in front (nginx keeps its upstream connections "
+        "60 s): a node that closes first can drop a request the balancer just sent on it.",
+    )
+
     @field_validator("secret_key")
     @classmethod
     def _secret_key(cls, value: SecretStr | None) -> SecretStr | None:

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import logging
-import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from hark import __version__
-from hark.privacy.identifiers import is_safe_id
 from hark.privacy.redact import set_region
-from hark.runtime.log_context import log_context
 from hark.runtime.settings import Settings
 from hark.server.guards import install_guards
 from hark.server.handoff_outbox import HandoffOutbox
 from hark.server.node_registry import start_node_registry
 from hark.server.notice_sender import NoticeSender
-from hark.server.request_log import route_of
+from hark.server.request_context import RequestContextMiddleware
 from hark.server.retention import RetentionWorker
 from hark.server.routes_health import router as health_router
 from hark.server.routes_metrics import router as metrics_router
@@ -78,27 +74,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     # Added first, so they run inside the request logging below (refusals get a request id).
     install_guards(app, settings)
 
-    @app.middleware("http")
-    async def request_context(request: Request, call_next) -> Response:
-        # A caller's own id is used only when it is a valid id (never free text, never a
-        # card number): it is echoed and logged as it is.
-        offered = request.headers.get("x-request-id")
-        request_id = offered if is_safe_id(offered) else uuid.uuid4().hex[:16]
-        started = time.perf_counter()
-        with log_context(request_id=request_id):
-            response = await call_next(request)
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            response.headers["x-request-id"] = request_id
-            if request.url.path not in ("/healthz", "/readyz", "/metrics"):
-                route, ids = route_of(request)
-                log.info(
-                    "%s %s %s",
-                    request.method,
-                    route,
-                    response.status_code,
-                    extra={"status": response.status_code, "ms": round(elapsed_ms, 1), **ids},
-                )
-        return response
+    # Added last, so it runs outermost: every response (refusals too) carries the request id.
+    app.add_middleware(RequestContextMiddleware)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

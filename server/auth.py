@@ -380,8 +380,11 @@ def _known(conn: HTTPConnection) -> Principal | None:
     return principal if isinstance(principal, Principal) else None
 
 
-def require_client(conn: HTTPConnection) -> Principal:
-    """FastAPI dependency: the authenticated channel client (401/403/429 otherwise)."""
+async def require_client(conn: HTTPConnection) -> Principal:
+    """FastAPI dependency: the authenticated channel client (401/403/429 otherwise).
+
+    ``async`` (it never waits: under ``/v1/`` the guard has already authenticated the
+    request on the event loop), so FastAPI does not hand it to a worker thread and back."""
     principal = _known(conn)
     if principal is not None:
         return principal
@@ -391,8 +394,9 @@ def require_client(conn: HTTPConnection) -> Principal:
         raise denied.as_http() from None
 
 
-def require_admin(conn: HTTPConnection) -> Principal:
-    """FastAPI dependency: an operator (``HARK_ADMIN_KEYS``, or loopback when none are set)."""
+async def require_admin(conn: HTTPConnection) -> Principal:
+    """FastAPI dependency: an operator (``HARK_ADMIN_KEYS``, or loopback when none are set);
+    ``async`` like :func:`require_client`."""
     principal = _known(conn)
     if principal is not None and principal.admin:
         return principal

@@ -92,6 +92,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "ws_max_size": max(settings.max_frame_bytes * 16, 1 << 20),
         "ws_per_message_deflate": False,  # PCM audio does not compress; save the CPU
         "timeout_graceful_shutdown": SHUTDOWN_GRACE_S,
+        "timeout_keep_alive": settings.keep_alive_s,
         **proxy_options(settings),
     }
 

@@ -7,8 +7,10 @@ A channel adapter never has to parse the text: SSML, product cards, actions
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
+
+from hark.runtime.plain import asdict
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,10 @@ text and ids are kept here: no card numbers, no raw utterances.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
+
+from hark.runtime.plain import asdict
 
 STATE_VERSION = 1
 MAX_SENTIMENT_HISTORY = 20
