@@ -27,24 +27,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sys
 import tempfile
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-sys.path.insert(0, str(REPO / "bench"))
+from harness import LiveServer, real_model_paths  # first: the suite's helpers become importable
 
-from conftest import LiveServer  # noqa: E402
-from doubles import ScriptedDialogue  # noqa: E402
-from fixtures_voice import espeak_speech  # noqa: E402
-from hearing_sim import LoudspeakerCaller  # noqa: E402
-from spoken import real_model_paths  # noqa: E402
-from test_hearing_noise import at_dbfs, babble, pink  # noqa: E402
-from voice_client import VoiceClient  # noqa: E402
+# isort: split
+
+from doubles import ScriptedDialogue
+from fixtures_voice import espeak_speech
+from hearing_sim import LoudspeakerCaller, at_dbfs, babble, pink
+from voice_client import VoiceClient
 
 RATE = 16000
 REPLY = "Sure. The blue running shoes come in three colours and sizes six to twelve. Would you like me to add them to your cart?"
