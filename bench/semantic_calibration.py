@@ -132,6 +132,8 @@ def _by_shape(cases: dict, catalogs: dict[str, SemanticCatalog]) -> None:
         if good and bad:
             kind = "a thing named" if named else "a purpose described"
             show(f"product, {kind}: need served vs not carried", good, bad)
+
+
 def _sim_of(catalog: SemanticCatalog, text: str, skus: list[str]) -> float:
     """The similarity of the request to the best of the products it should be offered."""
     return max(sim for product, sim in catalog.rank(text) if product.sku in skus)

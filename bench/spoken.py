@@ -434,7 +434,16 @@ if __name__ == "__main__":
     parser.add_argument(
         "--serve",
         nargs=8,
-        metavar=("KIND", "ASR_DIR", "VOICE", "PORT", "HANGOVER_MS", "PARTIALS", "SPECULATE", "TAIL_MS"),
+        metavar=(
+            "KIND",
+            "ASR_DIR",
+            "VOICE",
+            "PORT",
+            "HANGOVER_MS",
+            "PARTIALS",
+            "SPECULATE",
+            "TAIL_MS",
+        ),
         help="run the server process (started by the benchmarks, not by hand)",
     )
     served = parser.parse_args().serve

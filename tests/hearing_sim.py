@@ -28,7 +28,6 @@ CHUNK_S = 0.02
 NOISE_RATE = 16000
 
 SENTENCES = (  # what the six voices of ``babble`` say at once
-
     "Do you have the blue running shoes in size nine?",
     "I would like to return my headphones please.",
     "What time do you open on Saturday?",
@@ -62,6 +61,17 @@ def at_dbfs(noise: np.ndarray, db: float) -> np.ndarray:
     """``noise`` scaled to an RMS of ``db`` dBFS (int16 full scale)."""
     rms = np.sqrt(np.mean(noise**2))
     return noise * (32768 * 10 ** (db / 20) / rms)
+
+
+def read_out(words: list[str], gap_s: float, tail_s: float = 2.0) -> np.ndarray:
+    """A caller reading ``words`` (digits) one at a time with ``gap_s`` pauses (espeak-ng
+    en-gb, slowly), after 0.3 s of silence and before ``tail_s`` of it; 16 kHz int16."""
+    pause = np.zeros(int(gap_s * NOISE_RATE), np.int16)
+    parts = [np.zeros(int(0.3 * NOISE_RATE), np.int16)]
+    for word in words:
+        parts += [espeak_speech(word, NOISE_RATE, voice="en-gb", wpm=120), pause]
+    parts.append(np.zeros(int(tail_s * NOISE_RATE), np.int16))
+    return np.concatenate(parts)
 
 
 def room_response(rate: int, reverb_s: float, seed: int = 3) -> np.ndarray:
