@@ -87,3 +87,24 @@ async def test_real_slowly_read_order_number_arrives_whole(make_app, live_server
         await client.wait_for("reply", since=mark, timeout=30)
     assert len(dialogue.turns) == 1, dialogue.turns  # never answered into a gap
     assert "".join(re.findall(r"\d", dialogue.turns[0])) == "45721", dialogue.turns
+
+
+def test_real_quick_looks_tell_a_barge_in_from_a_backchannel(engines) -> None:
+    """The barge-in judge's quick look (``Listener.glance_engine``: Whisper base on a 4 s
+    window, 10 tokens) at the first ~half second of speech, as it decides within ~300 ms."""
+    from fixtures_voice import espeak_speech
+
+    from hark.voice.audio.codecs import int16_to_float32
+    from hark.voice.listen.barge_in import Verdict, judge, unlooped
+    from hark.voice.listen.listener import GLANCE_WINDOW_S, Listener
+    from hark.voice.listen.vad import Endpointer
+
+    transcriber, _ = engines
+    glance = Listener(Endpointer(16000), transcriber).glance_engine
+    assert glance.window_s == GLANCE_WINDOW_S and glance.vocabulary_prompt is None
+    assert glance._model is transcriber._model  # the same loaded model, not a second copy
+    for words, barge in (("Wait, stop.", True), ("No, I meant the red ones.", True),
+                         ("Mm-hmm.", False)):  # fmt: skip
+        clip = espeak_speech(words, 16000, voice="en-us+f3")[: int(0.55 * 16000)]
+        heard = glance.transcribe(int16_to_float32(clip)).text
+        assert (judge(unlooped(heard)) is Verdict.BARGE_IN) is barge, heard
