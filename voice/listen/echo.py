@@ -71,7 +71,7 @@ import numpy as np
 
 from hark.voice.listen.echo_path import MAX_LAG_S as MAX_PATH_S
 from hark.voice.listen.echo_path import DoubleTalk, EchoPath, PathState
-from hark.voice.listen.levels import AmbientFloor, dbfs
+from hark.voice.listen.levels import DIGITAL_SILENCE_DB, AmbientFloor, dbfs
 
 log = logging.getLogger("hark.voice")
 
@@ -344,8 +344,8 @@ class CallerAudio:
             if self._aec is not None:
                 if cleaned is not frame:
                     cleaned = self._comfort(frame, self._residual(frame, cleaned))
-                if not self.far_audible():
-                    self._quiet_room.update(dbfs(cleaned))
+                if not self.far_audible():  # exact zeros count: a silent room has no noise
+                    self._quiet_room.update(max(dbfs(cleaned), DIGITAL_SILENCE_DB))
             out.append(cleaned)
         self.cpu_s += time.process_time() - began
         return np.concatenate(out)
