@@ -21,6 +21,7 @@ them, and a shop's server should not ship them.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -35,4 +36,21 @@ from support.live_server import LiveServer  # noqa: E402
 from support.ports import free_port  # noqa: E402
 from support.real_models import RealModelsUnavailable, real_model_paths  # noqa: E402
 
-__all__ = ["REPO", "LiveServer", "RealModelsUnavailable", "free_port", "real_model_paths"]
+__all__ = [
+    "REPO",
+    "LiveServer",
+    "RealModelsUnavailable",
+    "free_port",
+    "no_options",
+    "real_model_paths",
+]
+
+
+def no_options(doc: str | None) -> None:
+    """Command-line handling of a script that takes no options: ``--help`` prints ``doc``
+    and exits, anything else given is refused, so no run starts by mistake (the suite runs
+    every script here with ``--help``: tests/test_bench_scripts.py)."""
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.parse_args()

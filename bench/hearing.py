@@ -1,25 +1,37 @@
-"""How well Hark hears: echo, backchannels, real barge-ins, slow digits, noise -- before and after.
+"""How well Hark hears: echo, backchannels, real barge-ins, slow digits, noise -- against the goals.
 
-Run: ``.venv/bin/python bench/hearing.py`` (a few minutes on 2 cores;
-``--quick`` runs one or two conditions per table, ``--parts echo,overlap``
-chooses tables). Everything is real and on
-loopback: the app under uvicorn in this process, ``/v1/voice`` over a real
-WebSocket, the REAL Whisper base and the REAL piper voice ``en_US-joe-medium``
-(``tools/fetch_real_models.py``); the brain is the ``ScriptedDialogue`` double
-with a long reply that ends in a question, so every condition hears the same
-words. The caller is ``LoudspeakerCaller`` (tests/hearing_sim.py): espeak-ng
-voices unlike Hark's (en-gb, en-us+f3), and Hark's reply fed back into the
-microphone delayed, quieter and through a synthetic 0.3 s room.
+Run: ``nice -n 5 .venv/bin/python bench/hearing.py`` (about 25 minutes on 2
+cores; ``--quick`` runs a few conditions of each part in ~6 minutes,
+``--parts echo,overlap`` chooses parts, ``--runs after`` skips the "before"
+settings). Everything is real and on loopback: the app under uvicorn in this
+process, ``/v1/voice`` over a real WebSocket, the REAL Whisper base and the
+REAL piper voice ``en_US-joe-medium`` (``tools/fetch_real_models.py``); the
+brain is the ``ScriptedDialogue`` double with a long reply that ends in a
+question, so every condition hears the same words. The caller is
+``LoudspeakerCaller`` (tests/hearing_sim.py): espeak-ng voices unlike Hark's
+(en-gb, en-us+f3), and Hark's reply fed back into the microphone delayed,
+quieter and through a synthetic 0.3 s room (or none).
 
-**before** = ``HARK_AEC=off``, ``HARK_BARGE_IN_BACKCHANNELS=false``,
-``HARK_VAD_NUMBER_HANGOVER_MS`` = the hangover (what Hark did before issue 25);
-**after** = the defaults. The machine is shared: figures are per run and
-only comparable within it.
+**before** = ``HARK_AEC=off``, ``HARK_BARGE_IN_BACKCHANNELS=false``, number
+waits = the hangover (what Hark did before issue 25); **after** = the
+defaults. The machine is shared: latencies are per run, with the load
+average printed at each part's start and end.
 
-Tables: false barge-ins per reply heard with echo only; backchannels that
-stopped Hark; real barge-ins stopped and their delay from the speech onset;
-slow digit strings cut before their end; turns and word error rate of a
-question in pink noise and babble at 10 and 5 dB SNR.
+Parts (each ends with a ``goal:`` line: the issue's goal and what was measured):
+
+* ``echo``: replies cut by their own echo (each call: the greeting, then a
+  typed "Tell me more." after each reply, so several replies per call), at
+  60-250 ms delay, -6 to -30 dB, with and without the room;
+* ``overlap``: backchannels over a reply (stopped it? became a turn?) and
+  real barge-ins (stopped it? how long after the caller's onset?);
+* ``digits``: an order number read digit by digit after "What's your order
+  number?", 0.5-1.5 s between digits: one turn with every digit, or cut;
+* ``noise``: five shop questions in quiet, pink noise and babble at 10 and
+  5 dB SNR: a task succeeds when exactly one turn holds the question's key
+  words; ``shopnoise``: minutes of pink noise and babble with nobody
+  speaking, turns and speech starts counted; ``second``: a new call's
+  ``ready`` and first reply beside a call streaming babble and questions
+  (``bench/hearing_parts.py``).
 """
 
 from __future__ import annotations
@@ -27,53 +39,42 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sys
+import statistics
 import tempfile
-from pathlib import Path
+import time
 from typing import Any
 
-import numpy as np
+from harness import LiveServer, real_model_paths  # first: the suite's helpers become importable
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-sys.path.insert(0, str(REPO / "bench"))
+# isort: split
 
-from conftest import LiveServer  # noqa: E402
-from doubles import ScriptedDialogue  # noqa: E402
-from fixtures_voice import espeak_speech  # noqa: E402
-from hearing_sim import LoudspeakerCaller  # noqa: E402
-from spoken import real_model_paths  # noqa: E402
-from test_hearing_noise import at_dbfs, babble, pink  # noqa: E402
-from voice_client import VoiceClient  # noqa: E402
+from doubles import ScriptedDialogue
+from fixtures_voice import espeak_speech
+from hearing_parts import call, count, first_at, load, noise_rows, second_call_rows, shop_noise_rows
 
 RATE = 16000
 REPLY = "Sure. The blue running shoes come in three colours and sizes six to twelve. Would you like me to add them to your cart?"
-BEFORE = {"aec": "off", "barge_in_backchannels": False, "vad_number_hangover_ms": 300}
+BEFORE = {"aec": "off", "barge_in_backchannels": False, "vad_number_hangover_ms": 300,
+          "vad_incomplete_number_ms": 300}  # fmt: skip
 AFTER: dict[str, Any] = {}
-QUESTION = "Do you have the blue running shoes in size nine?"
-
-
-class NumberAskingDialogue(ScriptedDialogue):
-    """BENCH DOUBLE brain: greets by asking for the order number (``Reply.expects`` a number,
-    as the real brain's order-status question does)."""
-
-    def start_conversation(self, channel: str, customer_id: str | None = None, **kwargs: Any):
-        from hark.skills.reply import Expects, Reply
-
-        conversation_id, _ = super().start_conversation(channel, customer_id, **kwargs)
-        ask = "Sure. What's your order number?"
-        return conversation_id, Reply(text=ask, intent="order_status", expects=Expects.NUMBER)
+ASK_NUMBER = "Sure. What's your order number?"
+DIGITS = ["four", "five", "seven", "two", "one"]
+VOICES = ("en-gb", "en-us+f3")
+BACKCHANNELS = ["Mm-hmm.", "Okay.", "Yeah.", "Uh-huh.", "Right."]
+BARGE_INS = ["Wait, stop.", "No, I meant the red ones.", "Hang on.", "Stop.",
+             "What about the green ones?"]  # fmt: skip
 
 
 class Bench:
     """One app per setting (models loaded once, shared)."""
 
-    def __init__(self) -> None:
+    def __init__(self, runs: list[str]) -> None:
         from hark.runtime.settings import load_settings
         from hark.voice.asr.whisper import WhisperTranscriber
         from hark.voice.tts.piper import PiperSynthesizer
 
         paths = real_model_paths()
+        self.runs = [(name, BEFORE if name == "before" else AFTER) for name in runs]
         self.base = load_settings(
             data_dir=tempfile.mkdtemp(prefix="hark-hearing-"),
             log_level="WARNING",
@@ -92,8 +93,14 @@ class Bench:
         from hark.voice.turn.session import VoiceOptions
 
         settings = self.base.model_copy(update=update)
-        kind = NumberAskingDialogue if asks_number else ScriptedDialogue
-        dialogue = kind(reply=REPLY, greeting=REPLY)
+        dialogue = ScriptedDialogue(reply=REPLY, greeting=REPLY)
+        if asks_number:  # greets by asking for the order number, as the real brain asks
+            from hark.skills.reply import Expects
+
+            dialogue = ScriptedDialogue(
+                reply=REPLY, greeting=ASK_NUMBER, greeting_expects=Expects.NUMBER,
+                expects_digits=frozenset({len(DIGITS)}),
+            )  # fmt: skip
         services = build_services(
             settings, load_engines=False, transcriber=self.asr, synthesizer=self.tts,
             dialogue=dialogue,
@@ -103,155 +110,131 @@ class Bench:
         return LiveServer(app).start(), dialogue
 
 
-async def call(server: LiveServer, seconds: float, **caller: Any) -> dict[str, Any]:
-    """One call: stream ``seconds`` of microphone audio; return what the client saw."""
-    async with VoiceClient.connect(f"{server.ws_url}/v1/voice") as client:
-        await client.start(RATE)
-        sim = LoudspeakerCaller(client, **caller)
-        await sim.run(seconds)
-        await asyncio.sleep(0.5)
-        return {"client": client, "sim": sim}
-
-
-def count(client: VoiceClient, kind: str) -> int:
-    return client.types().count(kind)
-
-
-def first_at(client: VoiceClient, kind: str) -> float | None:
-    found = [item.at for item in client.received if item.type == kind]
-    return found[0] if found else None
-
-
 async def echo_rows(bench: Bench, quick: bool) -> list[str]:
-    conditions = [(0.06, -6.0), (0.15, -20.0)] if quick else [
-        (0.06, -6.0), (0.06, -20.0), (0.15, -10.0), (0.15, -30.0), (0.25, -10.0)]  # fmt: skip
-    rows = []
-    for label, update in (("before", BEFORE), ("after", AFTER)):
+    conditions = [(0.06, -6.0, 0.3), (0.15, -20.0, 0.3), (0.15, -20.0, 0.0)] if quick else [
+        (d, lv, r) for d in (0.06, 0.15, 0.25) for lv in (-6.0, -30.0) for r in (0.3, 0.0)]  # fmt: skip
+    seconds = 14.0 if quick else 24.0
+    rows, worst = [f"echo only ({load()})"], 0.0
+    rows.append(f"{'run':<7}{'delay':>7}{'level':>7}{'room':>6}{'replies':>9}{'cut':>6}"
+                f"{'cut/rep':>9}{'heard':>7}")  # fmt: skip
+    for label, update in bench.runs:
         server, _ = bench.serve(update)
         try:
-            for delay, level in conditions:
-                seen = await call(server, 9.0, echo_delay_s=delay, echo_db=level)
-                client = seen["client"]
+            for delay, level, reverb in conditions:
+                client, _ = await call(server, seconds, follow_up=True, echo_delay_s=delay,
+                                       echo_db=level, reverb_s=reverb)  # fmt: skip
                 replies, cut = count(client, "reply"), count(client, "interrupted")
                 finals = sum(1 for e in client.events() if e.get("type") == "transcript")
-                rows.append(f"{label:<7}{delay * 1000:>7.0f}{level:>8.0f}{replies:>9}{cut:>9}"
-                            f"{cut / max(replies, 1):>10.2f}{finals:>9}")  # fmt: skip
+                share = cut / max(replies, 1)
+                if label == "after":
+                    worst = max(worst, share)
+                rows.append(f"{label:<7}{delay * 1000:>7.0f}{level:>7.0f}{reverb:>6.1f}"
+                            f"{replies:>9}{cut:>6}{share:>9.2f}{finals:>7}")  # fmt: skip
         finally:
             server.stop()
-    return ["echo only (0.3 s reverb)", f"{'run':<7}{'delay':>7}{'level':>8}{'replies':>9}"
-            f"{'cut':>9}{'cut/rep':>10}{'heard':>9}", *rows]  # fmt: skip
+    rows.append(f"goal: false barge-ins from echo <= 2 % of replies in every condition;"
+                f" after: worst {worst * 100:.0f} % ({load()})")  # fmt: skip
+    return rows
 
 
 async def overlap_rows(bench: Bench, quick: bool) -> list[str]:
-    backchannels = (
-        ["Mm-hmm.", "Okay.", "Yeah."]
-        if quick
-        else ["Mm-hmm.", "Okay.", "Yeah.", "Uh-huh.", "Right."]
-    )
-    barge = ["Wait, stop.", "No, I meant the red ones."]
-    rows = []
-    for label, update in (("before", BEFORE), ("after", AFTER)):
-        server, _ = bench.serve(update)
+    voices = VOICES[:1] if quick else VOICES
+    backchannels = BACKCHANNELS[:3] if quick else BACKCHANNELS
+    barges = BARGE_INS[:2] if quick else BARGE_INS
+    rows = [f"speech over the reply, echo -15 dB / 100 ms ({load()})",
+            f"{'run':<7}{'voice':<10}{'kind':<12}{'words':<28}{'Hark':>9}{'ms':>7}  turn"]  # fmt: skip
+    after: dict[str, list[Any]] = {"bc_stopped": [], "bc_turns": [], "barge_ms": []}
+    for label, update in bench.runs:
+        server, dialogue = bench.serve(update)
         try:
-            for words in [*backchannels, *barge]:
-                speech = espeak_speech(words, RATE, voice="en-us+f3")
-                seen = await call(server, 4.0, echo_delay_s=0.1, echo_db=-15.0,
-                                  speech=[(1.5, speech)])  # fmt: skip
-                client, sim = seen["client"], seen["sim"]
-                stopped = count(client, "interrupted") > 0
-                at = first_at(client, "interrupted")
-                onset = sim.started_at + 1.5
-                delay = "" if at is None else f"{(at - onset) * 1000:.0f}"
-                kind = "barge-in" if words in barge else "backchannel"
-                rows.append(
-                    f"{label:<7}{kind:<12}{words:<28}{'stopped' if stopped else 'went on':>9}{delay:>8}"
-                )
+            for voice in voices:
+                for words in [*backchannels, *barges]:
+                    speech = espeak_speech(words, RATE, voice=voice)
+                    dialogue.turns.clear()
+                    client, sim = await call(server, 4.5, echo_delay_s=0.1, echo_db=-15.0,
+                                             speech=[(1.5, speech)])  # fmt: skip
+                    at = first_at(client, "interrupted")
+                    ms = None if at is None else (at - (sim.started_at + 1.5)) * 1000
+                    turns = list(dialogue.turns)
+                    barge = words in barges
+                    if label == "after":
+                        if barge:
+                            after["barge_ms"].append(ms)
+                        else:
+                            after["bc_stopped"].append(at is not None)
+                            after["bc_turns"].append(bool(turns))
+                    rows.append(f"{label:<7}{voice:<10}{'barge-in' if barge else 'backchannel':<12}"
+                                f"{words:<28}{'stopped' if at else 'went on':>9}"
+                                f"{'' if ms is None else f'{ms:.0f}':>7}  {turns}")  # fmt: skip
         finally:
             server.stop()
-    return ["speech over the reply (echo -15 dB, 100 ms)",
-            f"{'run':<7}{'kind':<12}{'words':<28}{'Hark':>9}{'ms':>8}", *rows]  # fmt: skip
+    if after["barge_ms"]:
+        stopped = [ms for ms in after["barge_ms"] if ms is not None]
+        fast = sum(1 for ms in stopped if ms <= 300)
+        n, bc = len(after["barge_ms"]), len(after["bc_stopped"])
+        p50 = statistics.median(stopped) if stopped else float("nan")
+        rows.append(f"goal: backchannel interruptions <= 10 % and never an answer; after:"
+                    f" {sum(after['bc_stopped'])}/{bc} stopped Hark, {sum(after['bc_turns'])}/{bc}"
+                    f" became a turn")  # fmt: skip
+        rows.append(f"goal: real barge-ins >= 95 % within 300 ms; after: {len(stopped)}/{n} stopped,"
+                    f" {fast}/{n} within 300 ms, p50 {p50:.0f} ms ({load()})")  # fmt: skip
+    return rows
 
 
-async def digit_rows(bench: Bench) -> list[str]:
-    digits = ["four", "five", "seven", "two", "one"]
-    rows = []
-    for label, update in (("before", BEFORE), ("after", AFTER)):
+async def digit_rows(bench: Bench, quick: bool) -> list[str]:
+    gaps = (0.5, 0.9) if quick else (0.5, 0.7, 0.9, 1.2, 1.5)
+    rows = [f"slow digits (4 5 7 2 1) after {ASK_NUMBER!r} ({load()})",
+            f"{'run':<7}{'gap':>6}{'turns':>7}  result"]  # fmt: skip
+    cut = tried = 0
+    for label, update in bench.runs:
         server, dialogue = bench.serve(update, asks_number=True)
         try:
-            for gap in (0.5, 0.7, 0.9):
-                speech = []
-                at = 3.0  # after the question
-                for word in digits:
+            for gap in gaps:
+                speech, at = [], 2.5  # after the question
+                for word in DIGITS:
                     audio = espeak_speech(word, RATE, voice="en-gb", wpm=130)
                     speech.append((at, audio))
                     at += audio.size / RATE + gap
-                await call(server, at + 3.0, echo_delay_s=0.1, echo_db=-40.0, speech=speech)
+                await call(server, at + 4.0, echo_delay_s=0.1, echo_db=-40.0, speech=speech)
                 turns = list(dialogue.turns)
                 dialogue.turns.clear()
-                whole = len(turns) == 1
-                rows.append(
-                    f"{label:<7}{gap * 1000:>6.0f}{len(turns):>7}  {'whole' if whole else 'cut':<6} {turns}"
-                )
+                # Cut: the first turn the brain got is not the whole number (later turns are
+                # counted apart: the echo of the reply that followed, not the caller's digits).
+                whole = bool(turns) and "".join(filter(str.isdigit, turns[0])) == "45721"
+                if label == "after":
+                    tried, cut = tried + 1, cut + (not whole)
+                rows.append(f"{label:<7}{gap * 1000:>6.0f}{len(turns):>7}"
+                            f"  {'whole' if whole else 'cut'} {turns}")  # fmt: skip
         finally:
             server.stop()
-    return ["slow digits (4 5 7 2 1)", f"{'run':<7}{'gap':>6}{'turns':>7}  result", *rows]
-
-
-def wer(ref: str, hyp: str) -> float:
-    import re
-
-    r = re.findall(r"[a-z0-9']+", ref.lower())
-    h = re.findall(r"[a-z0-9']+", hyp.lower())
-    d = list(range(len(h) + 1))
-    for i in range(1, len(r) + 1):
-        prev, d[0] = d[0], i
-        for j in range(1, len(h) + 1):
-            cur = min(d[j] + 1, d[j - 1] + 1, prev + (r[i - 1] != h[j - 1]))
-            prev, d[j] = d[j], cur
-    return d[len(h)] / max(len(r), 1)
-
-
-async def noise_rows(bench: Bench, quick: bool) -> list[str]:
-    speech = espeak_speech(QUESTION, RATE, voice="en-gb")
-    level = 20 * np.log10(np.sqrt(np.mean(speech.astype(float) ** 2)) / 32768)
-    rows = []
-    kinds = [("pink", 10)] if quick else [("pink", 10), ("babble", 10), ("pink", 5), ("babble", 5)]
-    for label, update in (("before", BEFORE), ("after", AFTER)):
-        server, dialogue = bench.serve(update)
-        try:
-            for kind, snr in [("quiet", 0), *kinds]:
-                noise = None
-                if kind != "quiet":
-                    raw = pink(12) if kind == "pink" else babble(12)
-                    noise = at_dbfs(raw, level - snr)
-                await call(server, 12.0, echo_delay_s=0.1, echo_db=-40.0, noise=noise,
-                           speech=[(7.0, speech)])  # fmt: skip
-                turns = list(dialogue.turns)
-                dialogue.turns.clear()
-                best = min((wer(QUESTION, t) for t in turns), default=1.0)
-                rows.append(f"{label:<7}{kind:<8}{snr:>5}{len(turns):>7}{best * 100:>8.0f}")
-        finally:
-            server.stop()
-    return ["a question in noise (turns answered; best WER %)",
-            f"{'run':<7}{'noise':<8}{'SNR':>5}{'turns':>7}{'WER':>8}", *rows]  # fmt: skip
+    rows.append(f"goal: no digit string cut; after: {cut}/{tried} cut (turns after the first:"
+                f" the reply's echo heard as words) ({load()})")  # fmt: skip
+    return rows
 
 
 async def main(args: argparse.Namespace) -> None:
-    bench = Bench()
+    bench = Bench(args.runs.split(","))
     print(f"load average at start: {os.getloadavg()[0]:.1f} (2 cores, shared)")
     parts = {
         "echo": lambda: echo_rows(bench, args.quick),
         "overlap": lambda: overlap_rows(bench, args.quick),
-        "digits": lambda: digit_rows(bench),
+        "digits": lambda: digit_rows(bench, args.quick),
         "noise": lambda: noise_rows(bench, args.quick),
+        "shopnoise": lambda: shop_noise_rows(bench, args.quick),
+        "second": lambda: second_call_rows(bench, args.quick),
     }
     for name in args.parts.split(","):
-        print("\n".join(await parts[name]()), "\n", flush=True)
+        started = time.perf_counter()
+        rows = await parts[name]()
+        print("\n".join(rows), f"\n({name}: {time.perf_counter() - started:.0f} s)\n", flush=True)
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one or two conditions per table")
-    parser.add_argument("--parts", default="echo,overlap,digits,noise", help="tables to run")
+    parser.add_argument("--quick", action="store_true", help="a few conditions per part")
+    parser.add_argument(
+        "--parts", default="echo,overlap,digits,noise,shopnoise,second", help="parts to run"
+    )
+    parser.add_argument("--runs", default="before,after", help="settings to run: before,after")
     asyncio.run(main(parser.parse_args()))

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-import harness  # noqa: E402, F401  (first: the suite's helpers become importable)
+import harness  # noqa: E402  (first: the suite's helpers become importable)
 
 # isort: split
 
@@ -121,4 +121,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    harness.no_options(__doc__)
     main()

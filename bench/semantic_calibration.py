@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-import harness  # noqa: E402, F401  (first: the suite's helpers become importable)
+import harness  # noqa: E402  (first: the suite's helpers become importable)
 
 # isort: split
 
@@ -223,4 +223,5 @@ def _raw_problem(index: MeaningIndex, text: str) -> tuple[str, float]:
 
 
 if __name__ == "__main__":
+    harness.no_options(__doc__)
     sys.exit(main())

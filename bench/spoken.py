@@ -453,5 +453,24 @@ async def converse(
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--serve":
-        serve(sys.argv[2:])
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--serve",
+        nargs=8,
+        metavar=(
+            "KIND",
+            "ASR_DIR",
+            "VOICE",
+            "PORT",
+            "HANGOVER_MS",
+            "PARTIALS",
+            "SPECULATE",
+            "TAIL_MS",
+        ),
+        help="run the server process (started by the benchmarks, not by hand)",
+    )
+    served = parser.parse_args().serve
+    if served:
+        serve(served)

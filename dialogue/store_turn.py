@@ -16,8 +16,9 @@ from decimal import Decimal
 from hark.dialogue.handoffs import handoff_action, record_handoff
 from hark.dialogue.redact_turn import Heard
 from hark.dialogue.rows import jsonable, next_turn_seq
+from hark.privacy.contact import phone_lengths
 from hark.runtime.settings import Settings
-from hark.skills import verification
+from hark.skills import verification, verify_code
 from hark.skills.cart_store import cart_view
 from hark.skills.context import SkillReply, TurnContext
 from hark.skills.reply import Expects, Reply
@@ -104,6 +105,7 @@ def store_turn(
         user_text=heard.clean,
         cart=cart,
         expects=_expects(result.pending),
+        expects_digits=_expects_digits(ctx, result.pending),
     )
 
 
@@ -114,3 +116,12 @@ NUMBER_ANSWERS = frozenset({"order_number", verification.VERIFY})
 def _expects(pending: Pending | None) -> Expects | None:
     """What the reply's question waits for (the voice endpointer waits longer for digits)."""
     return Expects.NUMBER if pending is not None and pending.kind in NUMBER_ANSWERS else None
+
+
+def _expects_digits(ctx: TurnContext, pending: Pending | None) -> frozenset[int]:
+    """How many digits a complete answer has (so a number read out slowly is not cut): a
+    phone number of the shop's region or a texted code for "the phone or e-mail on the
+    account?", else the shop's order ids (asked for, or read out unasked)."""
+    if pending is not None and pending.kind == verification.VERIFY:
+        return phone_lengths(ctx.settings.region) | {verify_code.CODE_DIGITS}
+    return ctx.knowledge.order_id_lengths

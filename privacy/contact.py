@@ -36,6 +36,18 @@ def normalize_phone(value: str | None, region: str) -> str | None:
     return _e164(number)
 
 
+def phone_lengths(region: str) -> frozenset[int]:
+    """How many digits a full phone number of ``region`` has as people say it: the national
+    number, with its trunk prefix ("0 20 ..."), or with the country code ("1 555 ...").
+    For the voice endpointer, which waits while fewer digits than that have been said."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None or metadata.general_desc is None:
+        return frozenset()
+    national = [n for n in metadata.general_desc.possible_length if n > 0]
+    prefixes = {len(str(metadata.country_code or ""))} | {len(metadata.national_prefix or "")}
+    return frozenset(n + extra for n in national for extra in prefixes | {0})
+
+
 def phone_numbers(text: str, region: str) -> list[str]:
     """Every full phone number in ``text`` (digits typed or said as words), as E.164.
 

@@ -248,6 +248,15 @@ class Settings(BaseSettings):
         description="Silence that ends an utterance while the brain expects a number (order"
         " id, phone number, code) or the caller is reading out digits.",
     )
+    vad_incomplete_number_ms: int = Field(
+        2500,
+        ge=300,
+        le=6000,
+        description="Longest silence that ends an utterance while the digits said so far are"
+        " fewer than a complete number of the shape the brain expects (the shop's order-id"
+        " length, a phone number's): a number read slowly is not cut; a complete one, or a"
+        " question, still ends after HARK_VAD_HANGOVER_MS.",
+    )
 
     # --- kiosk ----------------------------------------------------------------
     kiosk_idle_s: int = Field(

@@ -94,6 +94,9 @@ class Reply:
     user_text: str | None = None  # the caller's turn as stored (redacted): what to echo back
     cart: CartView | None = None  # the open cart after this turn; None: the caller has none
     expects: Expects | None = None  # the answer the reply asks for (a number: a longer pause)
+    # How many digits a complete number has: the answer ``expects`` asks for (an order id,
+    # a phone number), else the shop's order ids (a number read out unasked). Empty: unknown.
+    expects_digits: frozenset[int] = frozenset()
 
     @property
     def handoff(self) -> bool:

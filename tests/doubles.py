@@ -133,19 +133,26 @@ class ScriptedDialogue:
     For measuring the voice pipeline without the brain's cost (the concurrency
     benchmark's "protocol only" rows) and for tests that need a predictable
     reply. Implements the calls a voice session makes; ``turns`` records the
-    texts it was given.
+    texts it was given. ``greeting_expects``/``expects_digits``: the greeting asks
+    for a number of that many digits (``Reply.expects``), as the real brain's
+    "What's your order number?" does.
     """
 
     def __init__(
         self,
         reply: str = "Sure. What's your order number?",
         greeting: str = "Hi, I'm Hark, an automated assistant. How can I help?",
+        *,
+        greeting_expects: Any = None,
+        expects_digits: frozenset[int] = frozenset(),
     ) -> None:
         from hark.skills.reply import Reply
 
         self._reply_type = Reply
         self.reply = reply
         self.greeting = greeting
+        self.greeting_expects = greeting_expects
+        self.expects_digits = expects_digits
         self.code_sender = None  # the server wires its text sender here, as on the real one
         self.turns: list[str] = []
         self.interrupted: list[tuple[int, str]] = []
@@ -165,7 +172,13 @@ class ScriptedDialogue:
         with self._lock:
             self._count += 1
             conversation_id = f"scripted-{self._count}"
-        return conversation_id, self._reply_type(text=self.greeting, intent="greet")
+        greeting = self._reply_type(
+            text=self.greeting,
+            intent="greet",
+            expects=self.greeting_expects,
+            expects_digits=self.expects_digits,
+        )
+        return conversation_id, greeting
 
     def turn(self, conversation_id: str, text: str, metrics: dict | None = None):
         with self._lock:

@@ -1,5 +1,5 @@
 """A caller on a loudspeaker, for tests and ``bench/hearing.py``: what the microphone hears
-is the caller's own voice plus Hark's reply as the room sends it back.
+is the caller's own voice plus Hark's reply as the room sends it back, and shop noise.
 
 ``LoudspeakerCaller`` runs a real-time, full-duplex ``/v1/voice`` client: every
 reply frame the server sends goes into a model of the client's player (it plays
@@ -25,6 +25,53 @@ from voice_client import VoiceClient
 from hark.voice.tts.chunking import split_sentences
 
 CHUNK_S = 0.02
+NOISE_RATE = 16000
+
+SENTENCES = (  # what the six voices of ``babble`` say at once
+    "Do you have the blue running shoes in size nine?",
+    "I would like to return my headphones please.",
+    "What time do you open on Saturday?",
+    "Can you tell me where my order is?",
+    "Is the coffee grinder in stock today?",
+    "How much is shipping to Canada?",
+)
+
+
+def pink(seconds: float, seed: int = 1) -> np.ndarray:
+    """Pink noise (1/f power, like a ventilated shop floor) at 16 kHz, any level."""
+    rng = np.random.default_rng(seed)
+    n = int(seconds * NOISE_RATE)
+    spectrum = np.fft.rfft(rng.normal(0, 1, n))
+    spectrum /= np.sqrt(np.maximum(np.arange(spectrum.size), 1))
+    return np.fft.irfft(spectrum, n)
+
+
+def babble(seconds: float) -> np.ndarray:
+    """Six espeak-ng voices talking at once (shoppers nearby) at 16 kHz, any level."""
+    n = int(seconds * NOISE_RATE)
+    out = np.zeros(n)
+    for k, text in enumerate(SENTENCES):
+        voice = ("en-us", "en-gb", "en-us+f3", "en-gb+m3", "en-us+m5", "en-gb+f2")[k]
+        talk = np.resize(espeak_speech(text, NOISE_RATE, voice=voice).astype(float), n + k * 3000)
+        out += talk[k * 3000 : k * 3000 + n]
+    return out
+
+
+def at_dbfs(noise: np.ndarray, db: float) -> np.ndarray:
+    """``noise`` scaled to an RMS of ``db`` dBFS (int16 full scale)."""
+    rms = np.sqrt(np.mean(noise**2))
+    return noise * (32768 * 10 ** (db / 20) / rms)
+
+
+def read_out(words: list[str], gap_s: float, tail_s: float = 2.0) -> np.ndarray:
+    """A caller reading ``words`` (digits) one at a time with ``gap_s`` pauses (espeak-ng
+    en-gb, slowly), after 0.3 s of silence and before ``tail_s`` of it; 16 kHz int16."""
+    pause = np.zeros(int(gap_s * NOISE_RATE), np.int16)
+    parts = [np.zeros(int(0.3 * NOISE_RATE), np.int16)]
+    for word in words:
+        parts += [espeak_speech(word, NOISE_RATE, voice="en-gb", wpm=120), pause]
+    parts.append(np.zeros(int(tail_s * NOISE_RATE), np.int16))
+    return np.concatenate(parts)
 
 
 def room_response(rate: int, reverb_s: float, seed: int = 3) -> np.ndarray:

@@ -44,7 +44,7 @@ from typing import Final
 REPO: Final = Path(__file__).resolve().parent.parent
 TESTS: Final = REPO / "tests"
 
-STAY: Final = frozenset({"test_docs.py"})
+STAY: Final = frozenset({"test_docs.py", "test_bench_scripts.py"})
 """Tests about the whole repository: they stay in ``tests/``."""
 
 FOLDERS: Final[tuple[tuple[str, str], ...]] = (

@@ -17,7 +17,7 @@ from doubles import ScriptedTranscriber, ToneSynthesizer
 from fixtures_voice import espeak_speech
 from voice_client import VoiceClient
 
-from hark.voice.listen.barge_in import Verdict, judge
+from hark.voice.listen.barge_in import Verdict, judge, unlooped
 from hark.voice.turn.session import VoiceOptions
 
 
@@ -28,6 +28,14 @@ def test_backchannels_are_short_acknowledgements_and_nothing_else() -> None:
                  "Where is my order?", "okay okay okay okay"):  # fmt: skip
         assert judge(text) is Verdict.BARGE_IN, text
     assert judge("") is Verdict.NOTHING and judge(" ... ") is Verdict.NOTHING
+
+
+def test_a_quick_looks_repetition_loop_counts_once() -> None:
+    """The judge's quick looks use a short window, which sometimes repeats a word up to its
+    token cap ("mm mm mm ...", "Wait Wait Wait ..."): the loop is one word."""
+    assert judge(unlooped("mm mm mm mm mm mm")) is Verdict.BACKCHANNEL
+    assert judge(unlooped("Wait Wait Wait Wait Wait")) is Verdict.BARGE_IN
+    assert unlooped("Okay. okay Yeah, yeah.") == "Okay. Yeah,"
 
 
 class Saying:

@@ -9,42 +9,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from fixtures_voice import espeak_speech
+from hearing_sim import at_dbfs, babble, pink
 
 from hark.voice.listen.vad import Endpointer
 from hark.voice.listen.vad_events import VadEventType
 
 RATE = 16000
-SENTENCES = [
-    "Do you have the blue running shoes in size nine?",
-    "I would like to return my headphones please.",
-    "What time do you open on Saturday?",
-    "Can you tell me where my order is?",
-    "Is the coffee grinder in stock today?",
-    "How much is shipping to Canada?",
-]
-
-
-def pink(seconds: float, seed: int = 1) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    n = int(seconds * RATE)
-    spectrum = np.fft.rfft(rng.normal(0, 1, n))
-    spectrum /= np.sqrt(np.maximum(np.arange(spectrum.size), 1))
-    return np.fft.irfft(spectrum, n)
-
-
-def babble(seconds: float) -> np.ndarray:
-    n = int(seconds * RATE)
-    out = np.zeros(n)
-    for k, text in enumerate(SENTENCES):
-        voice = ("en-us", "en-gb", "en-us+f3", "en-gb+m3", "en-us+m5", "en-gb+f2")[k]
-        talk = np.resize(espeak_speech(text, RATE, voice=voice).astype(float), n + k * 3000)
-        out += talk[k * 3000 : k * 3000 + n]
-    return out
-
-
-def at_dbfs(noise: np.ndarray, db: float) -> np.ndarray:
-    rms = np.sqrt(np.mean(noise**2))
-    return noise * (32768 * 10 ** (db / 20) / rms)
 
 
 def events(audio: np.ndarray) -> list[VadEventType]:

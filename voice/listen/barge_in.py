@@ -5,7 +5,9 @@ a voice that stops at each of those never finishes a sentence; worse, a
 "yeah" said during "... would you like me to add it?" was taken as the
 answer to a question not yet asked. So while Hark's voice is playing, the
 caller's speech start no longer stops it at once: the words so far are
-recognised (at the scheduler's top priority, every ``JUDGE_STEP_S``) and
+recognised (at the scheduler's top priority, every ``JUDGE_STEP_S``, with the
+listener's quick ``glance_engine``: the decision is due ~300 ms after the
+onset, and a full-window recognition alone took longer on two loaded cores) and
 
 * a **backchannel** -- a short utterance made only of acknowledgement tokens
   and discourse particles (``ACKNOWLEDGEMENTS``), no question -- lets Hark
@@ -90,6 +92,14 @@ def words_of(text: str) -> list[str]:
     return [w for w in (_word(t) for t in tokens) if w is not None]
 
 
+def unlooped(text: str) -> str:
+    """A quick look's words with a repetition loop cut to one ("mm mm mm mm" -> "mm"): a
+    short encoder window sometimes repeats the last word up to the token cap."""
+    tokens = text.split()
+    kept = [t for i, t in enumerate(tokens) if i == 0 or words_of(t) != words_of(tokens[i - 1])]
+    return " ".join(kept)
+
+
 def judge(text: str, echo: frozenset[str] = frozenset()) -> Verdict:
     """What the caller's words over Hark's voice are, leaving out the words of Hark's own
     voice that may have leaked back (``echo``; module docstring)."""
@@ -151,7 +161,7 @@ class PendingBargeIn:
                 await self.decide()
                 return
             job = listener.scheduler.submit(
-                self, listener.transcriber, int16_to_float32(audio), RecognitionKind.FINAL
+                self, listener.glance_engine, int16_to_float32(audio), RecognitionKind.FINAL
             )
             if job is None:
                 continue
@@ -163,7 +173,7 @@ class PendingBargeIn:
                 raise
             except Exception:
                 continue  # the final transcript will tell
-            verdict = judge(transcript.text, self.echo(spoken))
+            verdict = judge(unlooped(transcript.text), self.echo(spoken))
             if not (self.decided or self.dropped) and verdict is Verdict.BARGE_IN:
                 await self.decide()
 

@@ -26,6 +26,16 @@ dB, so residual echo cannot reach the endpointer while the filter adapts or
 re-converges. A caller talking over Hark is louder than the echo explains,
 so a real barge-in passes.
 
+Comfort noise: in an audible background (``COMFORT_FROM_DB``; in a quiet
+room the raw frame would be the echo itself) no output frame is left more
+than ``COMFORT_MARGIN_DB`` under the room's own background (``_background``: the quietest level of the last
+two seconds of the output while Hark was not audible, else of the raw
+input); such a frame becomes the raw frame scaled down to that level. Both
+the 30 dB attenuation and AEC3's own suppressor took shop noise away for the
+length of every reply; the endpointer took that hole for the background, and
+the noise coming back after the reply started a false turn (5 in a minute of
+pink noise at 10 dB SNR, and more with the noise suppressor on).
+
 How the reference is aligned: ``far_end`` is told each reply frame and the
 wall time it starts playing; that time is placed on the caller's own sample
 timeline (``_Origin``: when the caller's first sample was recorded, from the
@@ -61,7 +71,7 @@ import numpy as np
 
 from hark.voice.listen.echo_path import MAX_LAG_S as MAX_PATH_S
 from hark.voice.listen.echo_path import DoubleTalk, EchoPath, PathState
-from hark.voice.listen.levels import dbfs
+from hark.voice.listen.levels import DIGITAL_SILENCE_DB, AmbientFloor, dbfs
 
 log = logging.getLogger("hark.voice")
 
@@ -73,6 +83,8 @@ FAR_AUDIBLE_DB: Final = -50.0  # reply frames quieter than this are silence betw
 SNAP_S: Final = 0.06  # a frame this close after the previous one follows it without a gap
 ECHO_DOMINATED_DB: Final = 7.0  # the canceller removed this much: the frame was mostly echo
 RESIDUAL_GAIN: Final = 0.03  # what is left of such a frame (-30 dB)
+COMFORT_MARGIN_DB: Final = 3.0  # output this far under the room's background is a hole
+COMFORT_FROM_DB: Final = -60.0  # ... of an audible background only (not a quiet room's hiss)
 PACKAGE: Final = "pywebrtc-audio"
 
 
@@ -177,6 +189,7 @@ class CallerAudio:
         self._far_loud_until = -1  # caller-timeline index until which the far end is audible
         self.cpu_s = 0.0  # processing time spent (for the benchmark's per-stream figure)
         self.residual_frames = 0  # 10 ms frames suppressed as residual echo
+        self._quiet_room = AmbientFloor(FRAME_S)  # output while Hark is not audible
 
     @property
     def active(self) -> bool:
@@ -275,6 +288,23 @@ class CallerAudio:
             return (cleaned * RESIDUAL_GAIN).astype(np.int16)
         return cleaned
 
+    def _background(self) -> float | None:
+        """The room's own level: of the output while Hark was not audible, else of the input."""
+        return self._quiet_room.db
+
+    def _comfort(self, raw: np.ndarray, cleaned: np.ndarray) -> np.ndarray:
+        """``cleaned``, or, where it fell well under the room's background, the raw frame
+        scaled down to the background (module docstring)."""
+        background = self._background()
+        if (
+            background is None
+            or background < COMFORT_FROM_DB
+            or dbfs(cleaned) >= background - COMFORT_MARGIN_DB
+        ):
+            return cleaned
+        gain = min(1.0, 10 ** ((background - dbfs(raw)) / 20))
+        return (raw * gain).astype(np.int16)
+
     @staticmethod
     def _echo_dominated(raw: np.ndarray, cleaned: np.ndarray) -> bool:
         """A double-talk check: the canceller took most of this frame away, so what is left
@@ -311,8 +341,11 @@ class CallerAudio:
                 cleaned = self._cancel(frame, far)
             if self._ns is not None:
                 cleaned = self._ns.process(cleaned)
-            if self._aec is not None and cleaned is not frame:
-                cleaned = self._residual(frame, cleaned)
+            if self._aec is not None:
+                if cleaned is not frame:
+                    cleaned = self._comfort(frame, self._residual(frame, cleaned))
+                if not self.far_audible():  # exact zeros count: a silent room has no noise
+                    self._quiet_room.update(max(dbfs(cleaned), DIGITAL_SILENCE_DB))
             out.append(cleaned)
         self.cpu_s += time.process_time() - began
         return np.concatenate(out)

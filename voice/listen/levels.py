@@ -49,6 +49,8 @@ class NoiseFloor:
 
 AMBIENT_WINDOW_S: Final = 2.0
 AMBIENT_BLOCKS: Final = 4
+DIGITAL_SILENCE_DB: Final = -90.0
+"""Frames quieter than this are digital silence (a primed or muted stream), not a room."""
 
 
 class AmbientFloor:
@@ -61,6 +63,10 @@ class AmbientFloor:
     statistics, kept as the minima of ``AMBIENT_BLOCKS`` blocks) sits at the
     noise's own level in steady noise and at its quiet moments in babble,
     and speech never lasts long enough without a pause to raise it.
+
+    Digital silence is no background: a stream primed with zeros (or muted)
+    held the floor at -120 dB for two seconds, so the shop noise that followed
+    started a false turn at once.
     """
 
     def __init__(self, frame_s: float) -> None:
@@ -74,6 +80,8 @@ class AmbientFloor:
         self.db: float | None = None
 
     def update(self, level: float) -> None:
+        if level < DIGITAL_SILENCE_DB:
+            return
         self._current = min(self._current, level)
         self._count += 1
         if self._count >= self._block_frames:

@@ -225,11 +225,27 @@ class Endpointer:
         self._quiet = 0  # consecutive in-speech frames at background level
         self._tail_s = 0.0  # audio kept after the speech end in the cut
         self._cut_cache: tuple[float, float, np.ndarray] | None = None
+        self._hold_ms: int | None = None  # this utterance's own hangover (``hold``)
 
     @property
     def stream_time_s(self) -> float:
         """Seconds of audio fed so far."""
         return self._audio.end / self.sample_rate
+
+    def hold(self, utterance: int, silence_ms: int | None) -> None:
+        """End utterance number ``utterance`` after ``silence_ms`` of silence rather than
+        ``hangover_ms`` (None: ``hangover_ms`` again), if it is still open: what its words so
+        far call for (``hark.voice.listen.endpointing``). A pause already that long ends at
+        the next frame. A hold shorter than ``hangover_ms`` is dropped when the caller goes
+        on (the words it was judged on have changed); a longer one stays until new words
+        are judged."""
+        if self._state is not _State.SILENCE and utterance == self._utterances:
+            self._hold_ms = silence_ms
+
+    @property
+    def utterance_hangover_ms(self) -> int:
+        """The silence that ends the open utterance (``hold`` or ``hangover_ms``)."""
+        return self.hangover_ms if self._hold_ms is None else self._hold_ms
 
     @property
     def in_speech(self) -> bool:
@@ -358,7 +374,7 @@ class Endpointer:
                 self._resume = 0
                 self._early_sent = False
                 self._maybe_first_silence(t1, events)
-                if self._silence_ms >= self.hangover_ms:
+                if self._silence_ms >= self.utterance_hangover_ms:
                     self._finish(t1, events, truncated=False)
                     return
         else:  # TRAILING
@@ -370,6 +386,8 @@ class Endpointer:
                     self._last_voiced_end_s = t1
                     self._tail_s = 0.0
                     self._peak_db = max(self._peak_db, level)
+                    if self._hold_ms is not None and self._hold_ms < self.hangover_ms:
+                        self._hold_ms = None  # "complete" was said of words now followed by more
                     if self._early_sent:
                         events.append(self._event(VadEventType.SPEECH_RESUMED, t1))
                     self._resume = 0
@@ -380,7 +398,7 @@ class Endpointer:
             # Unconfirmed voiced frames count as pause: noise blips must not stall the end.
             self._silence_ms += self.frame_ms
             self._maybe_first_silence(t1, events)
-            if self._silence_ms >= self.hangover_ms:
+            if self._silence_ms >= self.utterance_hangover_ms:
                 self._finish(t1, events, truncated=False)
                 return
         if self._state is not _State.SILENCE and t1 - self._audio_start_s() >= self.max_utterance_s:
@@ -390,7 +408,7 @@ class Endpointer:
         if (
             not self._early_sent
             and self._silence_ms >= self.first_silence_ms
-            and self._silence_ms < self.hangover_ms
+            and self._silence_ms < self.utterance_hangover_ms
             and self._voiced_ms >= self.min_speech_ms
         ):
             self._early_sent = True

@@ -120,7 +120,7 @@ class TurnRunner:
                 reply = answer.reply
                 turn.reply, turn.phase = reply, TurnPhase.SPEAKING
                 if self.endpoint is not None:
-                    self.endpoint.expect(reply.expects)
+                    self.endpoint.expect(reply.expects, reply.expects_digits)
                 await self.outbox.event(reply_event(reply))
                 turn.reply_sent = True
                 timer.mark("reply_sent")
@@ -212,9 +212,10 @@ class TurnRunner:
         timer = turn.timer
         timer.decided_at, timer.endpoint_s = utterance.decided_at, utterance.endpoint_s
         transcript = await asyncio.shield(utterance.transcript)
-        if self.endpoint is not None:  # words ending in a digit: wait (still cancellable)
+        if self.endpoint is not None:  # an incomplete number: wait (still cancellable)
+            speech_end_at = utterance.decided_at - utterance.endpoint_s
             wait_s = self.endpoint.number_wait_s(
-                transcript.text, utterance.decided_at, time.perf_counter()
+                transcript.text, speech_end_at, time.perf_counter()
             )
             if wait_s > 0:
                 await asyncio.sleep(wait_s)

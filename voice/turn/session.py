@@ -220,6 +220,8 @@ class VoiceSession:
     async def _on_listener_event(self, event: ListenerEvent) -> None:
         pending = self._pending_barge
         if event.kind is ListenerEventKind.SPEECH_PAUSED:
+            if event.early is not None and self.runner is not None and self.runner.endpoint:
+                self.runner.endpoint.listen(event.early)  # an incomplete number waits longer
             if event.early is not None and pending is None:
                 self._speculate(event.early)
         elif event.kind is ListenerEventKind.SPEECH_RESUMED:
@@ -483,6 +485,7 @@ class VoiceSession:
                 listener.endpointer,
                 normal_ms=self.settings.vad_hangover_ms,
                 number_ms=self.settings.vad_number_hangover_ms,
+                incomplete_ms=self.settings.vad_incomplete_number_ms,
             )
         return TurnRunner(
             conversation_id=conversation_id,
