@@ -458,18 +458,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--serve",
-        nargs=8,
-        metavar=(
-            "KIND",
-            "ASR_DIR",
-            "VOICE",
-            "PORT",
-            "HANGOVER_MS",
-            "PARTIALS",
-            "SPECULATE",
-            "TAIL_MS",
-        ),
-        help="run the server process (started by the benchmarks, not by hand)",
+        nargs="+",
+        metavar="ARG",
+        help="KIND ASR_DIR VOICE PORT HANGOVER_MS PARTIALS SPECULATE TAIL_MS [NAME=VALUE ...]: "
+        "run the server process (started by the benchmarks, not by hand)",
     )
     served = parser.parse_args().serve
     if served:
