@@ -44,8 +44,11 @@ def spin(seconds: float) -> None:
 def thread_names() -> list[str]:
     names = []
     for tid in os.listdir("/proc/self/task"):
-        with open(f"/proc/self/task/{tid}/comm") as comm:
-            names.append(comm.read().strip())
+        try:
+            with open(f"/proc/self/task/{tid}/comm") as comm:
+                names.append(comm.read().strip())
+        except FileNotFoundError:  # the thread ended between the listing and the read
+            continue
     return names
 
 
