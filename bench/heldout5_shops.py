@@ -12,6 +12,10 @@ and customers who buy a consumable every few weeks. Only ever measured:
 
 from __future__ import annotations
 
+import harness  # noqa: F401  (first: the suite's helpers become importable)
+
+# isort: split
+
 from shopbuilder import ShopRows
 
 # A beauty shop: skincare, cosmetics and hair care. Orders look like GL-30412.
