@@ -64,9 +64,10 @@ class AmbientFloor:
     noise's own level in steady noise and at its quiet moments in babble,
     and speech never lasts long enough without a pause to raise it.
 
-    Digital silence is no background: a stream primed with zeros (or muted)
-    held the floor at -120 dB for two seconds, so the shop noise that followed
-    started a false turn at once.
+    Digital silence counts as background here (a stream primed with zeros
+    holds the floor low for up to ``AMBIENT_WINDOW_S``): ignoring it left the
+    floor to be learnt from the caller's own speech on clean streams, whose
+    quiet moments then ended turns mid-sentence.
     """
 
     def __init__(self, frame_s: float) -> None:
@@ -80,8 +81,6 @@ class AmbientFloor:
         self.db: float | None = None
 
     def update(self, level: float) -> None:
-        if level < DIGITAL_SILENCE_DB:
-            return
         self._current = min(self._current, level)
         self._count += 1
         if self._count >= self._block_frames:
